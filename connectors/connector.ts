@@ -1,0 +1,125 @@
+import type { Account, Contact, LineItem, Opportunity, Product, User } from '../src/model/snapshot.ts';
+import type { OutputFieldKey } from '../src/model/output-fields.ts';
+
+/**
+ * The contract every CRM implements. Only code under `connectors/` knows a CRM's API; the sync
+ * engine drives any CRM through this interface.
+ */
+
+export type CrmKind = 'salesforce' | 'hubspot';
+
+/** The record streams a connector pulls, in the common model. */
+export type ObjectKind = 'users' | 'products' | 'accounts' | 'contacts' | 'opportunities' | 'lineItems';
+
+/** A line item pulled on its own (incremental pulls see line items apart from their deal). */
+export type PulledLineItem = LineItem & { opportunityId: string };
+/** An opportunity pulled without its line items; they arrive in the `lineItems` stream. */
+export type PulledOpportunity = Omit<Opportunity, 'lineItems'>;
+
+export interface RecordsByKind {
+  users: User;
+  products: Product;
+  accounts: Account;
+  contacts: Contact;
+  opportunities: PulledOpportunity;
+  lineItems: PulledLineItem;
+}
+
+/**
+ * Where a stream's pull stands, opaque to everything but the connector that made it. Stored by
+ * the sync engine after every page and handed back on the next pull.
+ */
+export type Cursor = Record<string, string | number | boolean | null>;
+
+/** A record that came from the CRM but could not be mapped; the rest of the page goes on. */
+export interface RecordIssue {
+  object: ObjectKind;
+  recordId: string | null;
+  kind: string;
+  message: string;
+}
+
+export interface PullPage<K extends ObjectKind = ObjectKind> {
+  object: K;
+  records: RecordsByKind[K][];
+  /** Ids deleted (or archived) in the CRM since the cursor. */
+  deletedIds: string[];
+  issues: RecordIssue[];
+  /** Resume point after this page: persist it before asking for the next page. */
+  cursor: Cursor;
+  /** True on the last page of a full pull: ids not seen during this full pull are gone. */
+  fullPullComplete?: boolean;
+}
+
+export interface PullOptions {
+  mode: 'full' | 'incremental';
+  /** Saved cursors by stream, from the previous run. Missing means start from the beginning. */
+  cursors: Partial<Record<ObjectKind, Cursor>>;
+  /** Streams to pull; all by default, in the order of ObjectKind above. */
+  objects?: ObjectKind[];
+}
+
+export type FieldValues = Partial<Record<OutputFieldKey, string | number | boolean | null>>;
+
+/** One account's change: only the fields whose values differ from what the CRM holds. */
+export interface AccountWrite {
+  accountId: string;
+  fields: FieldValues;
+}
+
+export interface WritePlanForConnector {
+  writes: AccountWrite[];
+}
+
+export type WriteErrorKind = 'transient' | 'bad-data' | 'config';
+
+export interface WriteOutcome {
+  accountId: string;
+  ok: boolean;
+  errorKind?: WriteErrorKind;
+  /** CRM error code, e.g. UNABLE_TO_LOCK_ROW, VALIDATION_ERROR. */
+  code?: string;
+  message?: string;
+}
+
+export interface ProvisionFieldReport {
+  key: OutputFieldKey;
+  crmName: string;
+  status: 'created' | 'exists' | 'wrong-type' | 'failed';
+  message?: string;
+}
+
+export interface ProvisionReport {
+  fields: ProvisionFieldReport[];
+  /** Other steps (permission set, property group, layout), each with what happened. */
+  steps: { name: string; status: 'created' | 'exists' | 'skipped' | 'failed'; message?: string }[];
+}
+
+/** API calls used, by kind ("query", "queryMore", "bulkQuery", "collectionsUpdate", "search", ...). */
+export type ApiUsage = Record<string, number>;
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch milliseconds. */
+  expiresAt?: number;
+  /** Salesforce: the org's instance URL. */
+  instanceUrl?: string;
+}
+
+/** Called with new tokens after a refresh, so the caller can persist them (encrypted). */
+export type TokenListener = (tokens: TokenSet) => void | Promise<void>;
+
+export interface Connector {
+  readonly kind: CrmKind;
+  /** The currency amounts are expressed in. Known after the first pull page at the latest. */
+  currency(): Promise<string>;
+  /** Pages of mapped records, stream after stream; each page carries its resume cursor. */
+  pull(options: PullOptions): AsyncIterable<PullPage>;
+  /** Creates Kamflow's fields (idempotent) and makes them readable and writable. */
+  provision(): Promise<ProvisionReport>;
+  /** Carries out a write plan; one outcome per account, never an exception per record. */
+  push(plan: WritePlanForConnector): Promise<WriteOutcome[]>;
+  /** Calls used since the connector was made. */
+  usage(): ApiUsage;
+}

@@ -1,0 +1,126 @@
+import type { AccountFieldValues, Tier } from './output-fields.ts';
+
+/**
+ * The analysis output (DOMAIN.md section 6). Shares, penetration and growth are fractions
+ * 0..1 here; the CRM's percent fields carry 0..100.
+ */
+
+export type CellState = 'active' | 'open' | 'lapsed' | 'lost' | 'whitespace';
+export type AbcClass = 'A' | 'B' | 'C';
+export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence';
+export type CriterionDirection = 'atLeast' | 'atMost' | 'equals';
+
+export interface Suggestion {
+  /** Peers of the entity (same industry and size band, other families). */
+  peers: number;
+  /** Peers with the offering active. */
+  adopters: number;
+  /** adopters / peers. */
+  adoption: number;
+  /** Median window revenue of the offering among adopting peers. */
+  estimatedValue: number;
+  reason: string;
+}
+
+export interface MatrixCell {
+  entityId: string;
+  offering: string;
+  state: CellState;
+  revenue: number;
+  lifetimeRevenue: number;
+  lastWonDate: string | null;
+  openAmount: number;
+  /** Present only when the cell is suggested (non-active, >= min peers, adoption >= threshold). */
+  suggestion: Suggestion | null;
+}
+
+export interface CriterionResult {
+  id: string;
+  /** null when data is missing. */
+  value: number | string | boolean | null;
+  threshold: number | string | boolean;
+  direction: CriterionDirection;
+  /** null when the criterion was left out for missing data. */
+  passed: boolean | null;
+  weight: number;
+  sufficient: boolean;
+  knockout: boolean;
+}
+
+export interface LossScenario {
+  revenueLost: number;
+  /** Fraction 0..1 of total revenue. */
+  shareLost: number;
+  hhiAfter: number;
+}
+
+export interface FamilyContacts {
+  active: number;
+  referenceable: number;
+  /** Entities that buy but have fewer than the target minimum of contacts. */
+  underCoveredEntities: string[];
+  /** Entities that buy with 0 or 1 contact. */
+  singleThreadedEntities: string[];
+}
+
+export interface FamilyInsight {
+  id: string;
+  name: string;
+  entityIds: string[];
+  revenue: number;
+  priorRevenue: number;
+  revenueShare: number | null;
+  abcClass: AbcClass;
+  growth: number | null;
+  penetration: number;
+  whitespaceValue: number;
+  contacts: FamilyContacts;
+  tier: Tier;
+  score: number;
+  criteria: CriterionResult[];
+  reasons: string[];
+  risks: RiskId[];
+  lossScenario: LossScenario | null;
+  matrix: MatrixCell[];
+}
+
+export interface AccountInsight extends AccountFieldValues {
+  id: string;
+  familyId: string;
+  depth: number;
+  /** What the CRM holds now (from the snapshot's `fields`), if anything. */
+  kam_updated_at: string | null;
+}
+
+export interface Portfolio {
+  totalRevenue: number;
+  families: number;
+  top1Share: number;
+  top5Share: number;
+  top10Share: number;
+  hhi: number;
+  keyFamilies: number;
+}
+
+export interface DriftEntry {
+  familyId: string;
+  kind: 'marked-but-fails' | 'passes-but-unmarked';
+  message: string;
+}
+
+export interface AnalysisIssue {
+  kind: string;
+  recordId: string | null;
+  message: string;
+}
+
+export interface AnalysisResult {
+  asOf: string;
+  configVersion: number;
+  currency: string;
+  portfolio: Portfolio;
+  families: FamilyInsight[];
+  accounts: AccountInsight[];
+  drift: DriftEntry[];
+  issues: AnalysisIssue[];
+}
