@@ -1,0 +1,30 @@
+/** The shape every `kamflow` subcommand has, so that main.ts only dispatches. */
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `kamflow --help`. */
+  summary: string;
+  /** Full usage text for `kamflow NAME --help` and usage errors. */
+  usage: string;
+  /** Returns the exit code (see EXIT). Throws UsageError for bad flags. */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  /** Stopped by a CRM API limit; the next run resumes. */
+  apiLimit: 3,
+} as const;
+
+/** Bad flags or arguments: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
