@@ -9,6 +9,10 @@ export function csrfField(session: Session): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${session.csrfToken}">`;
 }
 
+/**
+ * The whole document around a page body. Rendering a page consumes the session's flash
+ * message: it is shown exactly once, on the first page after the action that set it.
+ */
 export function page(ctx: PageContext, title: string, body: SafeHtml): string {
   const s = ctx.session;
   const flash = s?.flash ?? null;
