@@ -1,7 +1,9 @@
 /**
- * Counts failed logins per client IP and per user name in fixed windows. A key over its limit
+ * Counts login attempts per client IP and per user name in fixed windows. A key over its limit
  * is refused until its window ends, whether or not the password would be right, so guessing
- * cannot go faster than the limit.
+ * cannot go faster than the limit. Attempts are counted before the (slow) password check, so
+ * a burst of parallel requests cannot slip past the limit; a good login then clears the user's
+ * count.
  */
 export interface LoginLimits {
   perIp: number;
@@ -32,7 +34,7 @@ export class LoginRateLimiter {
     return longest > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(longest / 1000) } : { allowed: true };
   }
 
-  recordFailure(ip: string, user: string): void {
+  recordAttempt(ip: string, user: string): void {
     const now = this.now();
     this.bump(this.byIp, ip, now);
     this.bump(this.byUser, normalizeUser(user), now);

@@ -72,6 +72,7 @@ export function authRoutes(deps: AuthDeps): Router {
     if (!session) return; // requireCsrf guarantees one; kept for the type checker
     const ip = req.ip ?? 'unknown';
     const next = safeNext(body.next);
+    // Checked and counted with no await in between, so parallel requests cannot all pass.
     const decision = limiter.check(ip, body.user);
     if (!decision.allowed) {
       res.set('Retry-After', String(decision.retryAfterSeconds));
@@ -81,6 +82,7 @@ export function authRoutes(deps: AuthDeps): Router {
       }));
       return;
     }
+    limiter.recordAttempt(ip, body.user);
     const hash = await adminHash();
     if (!hash) {
       res.status(503).type('html').send(noPasswordPage(session));
@@ -90,7 +92,6 @@ export function authRoutes(deps: AuthDeps): Router {
     // The hash is checked whatever the user name, so timing does not tell a wrong name apart.
     const passwordOk = await verifyPassword(body.password, hash);
     if (!userOk || !passwordOk) {
-      limiter.recordFailure(ip, body.user);
       res.status(401).type('html').send(loginPage(session, { next, user: body.user, error: 'Wrong user name or password.', setupAvailable: false }));
       return;
     }
@@ -134,8 +135,8 @@ export function authRoutes(deps: AuthDeps): Router {
       res.status(429).type('html').send(setupPage(session, 'Too many failed attempts. Try again later.'));
       return;
     }
+    limiter.recordAttempt(ip, '(setup)');
     if (!safeEqual(body.setupToken, config.setupToken)) {
-      limiter.recordFailure(ip, '(setup)');
       res.status(401).type('html').send(setupPage(session, 'The setup token is wrong.'));
       return;
     }

@@ -64,6 +64,15 @@ describe('login', () => {
     expect((await c.post('/login', { user: 'admin', password: ADMIN_PASSWORD })).status).toBe(303);
   });
 
+  it('counts parallel attempts before checking passwords, so a burst cannot pass the limit', async () => {
+    const h = await startTest();
+    const c = h.client();
+    await c.page('/login');
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => c.post('/login', { user: 'admin', password: `guess-${i}` })));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
   it('limits failures per IP across user names', async () => {
     const h = await startTest({ config: { loginLimit: { perIp: 3, perUser: 100, windowMinutes: 15 } } });
     const c = h.client();
