@@ -86,6 +86,11 @@ export function createServer(deps: ServerDeps): express.Express {
     res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(CONSOLE_CSS);
   });
 
+  // Console pages and API answers hold CRM data: keep them out of shared and back-button caches.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '200kb' }));
   app.use(loadSession(config, sessions));

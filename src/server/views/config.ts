@@ -21,17 +21,17 @@ function fieldId(p: string): string {
 function input(field: ConfigField, value: string, invalid: boolean, errorId: string): SafeHtml {
   const id = fieldId(field.path);
   const name = FIELD_PREFIX + field.path;
-  const described = invalid ? errorId : '';
+  const aria = invalid ? html` aria-invalid="true" aria-describedby="${errorId}"` : '';
   if (field.kind === 'boolean' || field.kind === 'select') {
     const options = field.kind === 'boolean'
       ? [{ value: 'true', label: 'Yes' }, { value: 'false', label: 'No' }]
       : field.options ?? [];
-    return html`<select id="${id}" name="${name}" aria-invalid="${invalid ? 'true' : 'false'}" aria-describedby="${described}">
+    return html`<select id="${id}" name="${name}"${aria}>
       ${options.map((o) => html`<option value="${o.value}"${o.value === value ? html` selected` : ''}>${o.label}</option>`)}
     </select>`;
   }
   const mode = field.kind === 'text' ? 'text' : field.kind === 'integer' ? 'numeric' : 'decimal';
-  return html`<input id="${id}" name="${name}" value="${value}" inputmode="${mode}" aria-invalid="${invalid ? 'true' : 'false'}" aria-describedby="${described}">`;
+  return html`<input id="${id}" name="${name}" value="${value}" inputmode="${mode}"${aria}>`;
 }
 
 function fieldRow(field: ConfigField, value: string, errors: FieldError[]): SafeHtml {

@@ -67,7 +67,7 @@ describe('criteria and schedule editor', () => {
     expect(res.status).toBe(422);
     const text = await res.text();
     expect(text).toContain('Nothing was saved: 2 value(s) need fixing.');
-    expect(text).toMatch(/data-path="criteria\.revenueShare\.threshold">[\s\S]*?value="1\.5"[\s\S]*?<span class="error" id="cfg-criteria-revenueShare-threshold-error">must be a number from 0 to 1<\/span>/);
+    expect(text).toMatch(/data-path="criteria\.revenueShare\.threshold">[\s\S]*?value="1\.5" inputmode="decimal" aria-invalid="true" aria-describedby="cfg-criteria-revenueShare-threshold-error">[\s\S]*?<span class="error" id="cfg-criteria-revenueShare-threshold-error">must be a number from 0 to 1<\/span>/);
     expect(text).toMatch(/data-path="schedule\.cron">[\s\S]*?value="every day"[\s\S]*?<span class="error"[^>]*>must have 5 cron fields<\/span>/);
     expect(text).not.toMatch(/data-path="criteria\.revenueShare\.weight">[\s\S]*?class="error"[\s\S]*?data-path="criteria\.growth/);
     expect(h.backend.saved).toEqual([]);
@@ -219,6 +219,12 @@ describe('static and fallbacks', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await res.text()).toContain('.state-active');
+  });
+
+  it('marks console pages and API answers no-store', async () => {
+    const { c } = await loggedIn();
+    expect((await c.get('/connections/c1/families/a1')).headers.get('cache-control')).toBe('no-store');
+    expect((await c.get('/api/connections')).headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers unknown pages with 404 once logged in', async () => {
