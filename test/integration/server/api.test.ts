@@ -20,6 +20,8 @@ describe('JSON API', () => {
     const { c } = await apiClient();
     const connections = await (await c.get('/api/connections')).json() as { connections: { id: string }[] };
     expect(connections.connections.map((x) => x.id)).toEqual(['c1']);
+    const one = await (await c.get('/api/connections/c1')).json() as { connection: { name: string; apiUsage: unknown } };
+    expect(one.connection).toMatchObject({ name: 'Acme <Prod>', apiUsage: { used: 1200, limit: 15000, period: '24h' } });
     expect((await (await c.get('/api/connections/c1/runs?limit=1')).json() as { runs: unknown[] }).runs).toHaveLength(1);
     const run = await (await c.get('/api/connections/c1/runs/r1')).json() as { run: { recordErrors: unknown[] } };
     expect(run.run.recordErrors).toHaveLength(2);
