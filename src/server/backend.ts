@@ -1,0 +1,234 @@
+import type { CrmKind, ObjectKind } from '../../connectors/connector.ts';
+import type { FamilyInsight } from '../model/insights.ts';
+import type { Tier } from '../model/output-fields.ts';
+
+/**
+ * What the install server and admin console need from the rest of Kamflow (store, sync engine,
+ * analysis, connectors). The server knows nothing else; the real implementation is wired in by
+ * whoever starts the server. Every expected failure comes back as a value; a thrown error means
+ * a bug or an unavailable store and becomes a generic 500 page.
+ */
+export interface ConsoleBackend {
+  /** Liveness of what the server depends on (store reachable...). Must not throw. */
+  readiness(): Promise<Readiness>;
+
+  /** The stored admin password hash, when set through first-run setup (null when none). */
+  getAdminPasswordHash(): Promise<string | null>;
+  setAdminPasswordHash(hash: string): Promise<void>;
+
+  listConnections(): Promise<ConnectionHealth[]>;
+  getConnection(connectionId: string): Promise<ConnectionHealth | null>;
+
+  /** The editable analysis config and schedule of a connection, as form fields. */
+  getConfigForm(connectionId: string): Promise<ConfigForm | null>;
+  /**
+   * Validates the submitted values (by field path) with the same schema as the CLI and reports
+   * which families would gain or lose Key against the last snapshot. Nothing is saved.
+   */
+  previewConfig(connectionId: string, values: ConfigValues): Promise<PreviewResult>;
+  /**
+   * Validates and saves; nothing is saved when any value is invalid, or when the saved config
+   * is no longer `baseVersion` (someone saved in between: an error on path "").
+   */
+  saveConfig(connectionId: string, values: ConfigValues, baseVersion: number): Promise<SaveResult>;
+
+  listRuns(connectionId: string, limit: number): Promise<RunSummary[]>;
+  getRun(connectionId: string, runId: string): Promise<RunDetail | null>;
+  /** Starts a run in the background and returns at once. */
+  startRun(connectionId: string, request: RunRequest): Promise<StartRunResult>;
+
+  listFamilies(connectionId: string): Promise<FamilySummary[] | null>;
+  getFamily(connectionId: string, familyId: string): Promise<FamilyView | null>;
+
+  /** Builds the CRM's authorize URL. The server owns state and the PKCE verifier. */
+  beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult>;
+  /**
+   * Exchanges the code, stores the connection with its (encrypted) tokens, provisions the
+   * fields and schedules the first sync: all or nothing.
+   */
+  completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult>;
+
+  /** Marks records changed in the CRM so the next incremental sync picks them up. */
+  markChanged(request: MarkChangedRequest): Promise<MarkChangedResult>;
+}
+
+export interface Readiness {
+  ok: boolean;
+  /** Names and states only: never a connection string or message that might hold a secret. */
+  checks: { name: string; ok: boolean }[];
+}
+
+export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'disconnected';
+
+export interface ConnectionHealth {
+  id: string;
+  crm: CrmKind;
+  /** Org or portal name shown to the admin. */
+  name: string;
+  /** Salesforce instance URL or HubSpot portal id, for display. */
+  location: string;
+  status: ConnectionStatus;
+  lastRun: { id: string; kind: RunKind; status: RunStatus; finishedAt: string | null } | null;
+  /** ISO timestamp of the next scheduled run, null when none is scheduled. */
+  nextRun: string | null;
+  /** API calls used and allowed in the CRM's current allowance period, when known. */
+  apiUsage: { used: number; limit: number; period: string } | null;
+  /** Recent run-stopping errors, newest first, already free of secrets. */
+  recentErrors: string[];
+}
+
+export type ConfigFieldKind = 'number' | 'integer' | 'boolean' | 'text' | 'select';
+
+/** One editable value of the analysis config or schedule, addressed by its path. */
+export interface ConfigField {
+  /** Dotted path in the config, e.g. `criteria.revenueShare.threshold` or `schedule.cron`. */
+  path: string;
+  label: string;
+  /** Form section heading, e.g. "Criteria: revenue share" or "Schedule". */
+  group: string;
+  kind: ConfigFieldKind;
+  /** Current value as text; booleans as "true"/"false". */
+  value: string;
+  /** Choices for `select`. */
+  options?: { value: string; label: string }[];
+  help?: string;
+}
+
+export interface ConfigForm {
+  /** Version of the saved config, shown and checked to catch concurrent edits. */
+  version: number;
+  fields: ConfigField[];
+}
+
+/** Submitted form values by field path. Unchecked boxes arrive as "false". */
+export type ConfigValues = Record<string, string>;
+
+export interface FieldError {
+  /** Field path the error belongs to; a path that matches no field is shown above the form. */
+  path: string;
+  message: string;
+}
+
+export interface TierChange {
+  familyId: string;
+  name: string;
+  before: Tier;
+  after: Tier;
+  scoreBefore: number;
+  scoreAfter: number;
+}
+
+export type PreviewResult =
+  | { ok: true; asOf: string | null; gainingKey: TierChange[]; losingKey: TierChange[]; otherChanges: number }
+  | { ok: false; errors: FieldError[] };
+
+export type SaveResult = { ok: true; version: number } | { ok: false; errors: FieldError[] };
+
+export type RunKind = 'sync' | 'dry-run' | 'rollback';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'stopped-api-limit';
+
+export interface RunSummary {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  trigger: 'schedule' | 'console' | 'cli' | 'webhook';
+  startedAt: string;
+  finishedAt: string | null;
+  written: number;
+  unchanged: number;
+  failed: number;
+  /** The run-stopping error, free of secrets. */
+  error: string | null;
+}
+
+export interface RecordError {
+  recordId: string;
+  kind: string;
+  message: string;
+}
+
+export interface RunDetail extends RunSummary {
+  recordErrors: RecordError[];
+  /** For a rollback, the run it undid. */
+  rollbackOf: string | null;
+  /** Whether this run's writes can still be rolled back. */
+  canRollback: boolean;
+}
+
+export type RunRequest = { kind: 'sync' } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string };
+
+export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
+
+export interface FamilySummary {
+  id: string;
+  name: string;
+  tier: Tier;
+  score: number;
+  revenue: number;
+  penetration: number;
+}
+
+export interface EntityView {
+  id: string;
+  name: string;
+  depth: number;
+  activeContacts: number;
+  referenceableContacts: number;
+  /** "2 contacts (target 3-5)", as written to the CRM. */
+  coverage: string;
+}
+
+export interface FamilyView {
+  asOf: string;
+  currency: string;
+  family: FamilyInsight;
+  /** In hierarchy order (root first). */
+  entities: EntityView[];
+}
+
+export type SalesforceLoginHost = 'production' | 'sandbox' | { myDomain: string };
+
+export interface BeginInstallRequest {
+  crm: CrmKind;
+  /** Salesforce only. */
+  loginHost: SalesforceLoginHost | null;
+  state: string;
+  /** base64url(SHA-256(verifier)), method S256. */
+  codeChallenge: string;
+  redirectUri: string;
+}
+
+export type BeginInstallResult = { ok: true; authorizeUrl: string } | { ok: false; message: string };
+
+export interface CompleteInstallRequest {
+  crm: CrmKind;
+  loginHost: SalesforceLoginHost | null;
+  code: string;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+export type InstallFailure = 'expired-code' | 'missing-scope' | 'not-authorized' | 'provisioning' | 'unavailable';
+
+export type CompleteInstallResult =
+  | { ok: true; connectionId: string; name: string }
+  | { ok: false; reason: InstallFailure; message: string };
+
+export interface ChangedRecord {
+  object: ObjectKind;
+  id: string;
+  deleted: boolean;
+}
+
+export interface MarkChangedRequest {
+  crm: CrmKind;
+  /** HubSpot portal id (hub id) the events came from. */
+  accountId: string;
+  records: ChangedRecord[];
+}
+
+/** `unknownAccount` when no connection matches the portal: the events are dropped. */
+export interface MarkChangedResult {
+  marked: number;
+  unknownAccount: boolean;
+}

@@ -1,0 +1,157 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { ConsoleBackend } from '../backend.ts';
+import type { ServerConfig } from '../config.ts';
+import { clearSessionCookie, parseOr400, requireCsrf, sessionOf, setSession, writeSessionCookie } from '../http.ts';
+import { hashPassword, verifyPassword } from '../password.ts';
+import type { LoginRateLimiter } from '../rate-limit.ts';
+import { safeEqual, type Session, type SessionStore } from '../sessions.ts';
+import { loginPage, messagePage, noPasswordPage, setupPage } from '../views/auth.ts';
+
+export interface AuthDeps {
+  backend: ConsoleBackend;
+  config: ServerConfig;
+  sessions: SessionStore;
+  limiter: LoginRateLimiter;
+}
+
+const LoginBody = z.object({
+  user: z.string().max(200),
+  password: z.string().max(1024),
+  next: z.string().max(2000).optional(),
+});
+
+const SetupBody = z.object({
+  setupToken: z.string().max(1024),
+  password: z.string().max(1024),
+  confirm: z.string().max(1024),
+});
+
+/** Only same-site paths, so the login form cannot be turned into an open redirect. */
+export function safeNext(next: string | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  return next;
+}
+
+export function authRoutes(deps: AuthDeps): Router {
+  const { backend, config, sessions, limiter } = deps;
+  const router = Router();
+  const csrf = requireCsrf((m) => messagePage(null, 'Request refused', m));
+
+  const adminHash = async (): Promise<string | null> => config.adminPasswordHash ?? (await backend.getAdminPasswordHash());
+
+  /** The request's session, or a new anonymous one that carries the form's CSRF token. */
+  const anonymousSession = (req: Request, res: Response): Session => {
+    const existing = sessionOf(req);
+    if (existing) return existing;
+    const created = sessions.create(null);
+    setSession(req, created);
+    writeSessionCookie(res, config, sessions, created);
+    return created;
+  };
+
+  router.get('/login', async (req, res) => {
+    const session = anonymousSession(req, res);
+    const next = safeNext(typeof req.query['next'] === 'string' ? req.query['next'] : undefined);
+    if (session.user) {
+      res.redirect(303, next);
+      return;
+    }
+    const hash = await adminHash();
+    if (!hash && !config.setupToken) {
+      res.status(503).type('html').send(noPasswordPage(session));
+      return;
+    }
+    res.type('html').send(loginPage(session, { next, user: '', error: null, setupAvailable: !hash }));
+  });
+
+  router.post('/login', csrf, async (req, res) => {
+    const body = parseOr400(LoginBody, req.body, 'body', req, res, (m) => messagePage(null, 'Bad request', m));
+    if (!body) return;
+    const session = sessionOf(req);
+    if (!session) return; // requireCsrf guarantees one; kept for the type checker
+    const ip = req.ip ?? 'unknown';
+    const next = safeNext(body.next);
+    // Checked and counted with no await in between, so parallel requests cannot all pass.
+    const decision = limiter.check(ip, body.user);
+    if (!decision.allowed) {
+      res.set('Retry-After', String(decision.retryAfterSeconds));
+      res.status(429).type('html').send(loginPage(session, {
+        next, user: body.user, setupAvailable: false,
+        error: `Too many failed attempts. Try again in ${Math.ceil(decision.retryAfterSeconds / 60)} minute(s).`,
+      }));
+      return;
+    }
+    limiter.recordAttempt(ip, body.user);
+    const hash = await adminHash();
+    if (!hash) {
+      res.status(503).type('html').send(noPasswordPage(session));
+      return;
+    }
+    const userOk = safeEqual(body.user.trim().toLowerCase(), config.adminUser.toLowerCase());
+    // The hash is checked whatever the user name, so timing does not tell a wrong name apart.
+    const passwordOk = await verifyPassword(body.password, hash);
+    if (!userOk || !passwordOk) {
+      res.status(401).type('html').send(loginPage(session, { next, user: body.user, error: 'Wrong user name or password.', setupAvailable: false }));
+      return;
+    }
+    limiter.recordSuccess(body.user);
+    // A fresh session id on login, so an id planted before login is worth nothing after it.
+    sessions.destroy(session);
+    const fresh = sessions.create(config.adminUser);
+    writeSessionCookie(res, config, sessions, fresh);
+    res.redirect(303, next);
+  });
+
+  router.post('/logout', csrf, (req, res) => {
+    const session = sessionOf(req);
+    if (session) sessions.destroy(session);
+    clearSessionCookie(res, config);
+    res.redirect(303, '/login');
+  });
+
+  const setupOpen = async (): Promise<boolean> => config.setupToken !== null && (await adminHash()) === null;
+
+  router.get('/setup', async (req, res) => {
+    if (!(await setupOpen())) {
+      res.status(404).type('html').send(messagePage(sessionOf(req), 'Not found', 'Setup is done: an admin password is already set.'));
+      return;
+    }
+    res.type('html').send(setupPage(anonymousSession(req, res), null));
+  });
+
+  router.post('/setup', csrf, async (req, res) => {
+    const session = sessionOf(req);
+    if (!session || !(await setupOpen()) || config.setupToken === null) {
+      res.status(404).type('html').send(messagePage(session, 'Not found', 'Setup is done: an admin password is already set.'));
+      return;
+    }
+    const body = parseOr400(SetupBody, req.body, 'body', req, res, (m) => messagePage(null, 'Bad request', m));
+    if (!body) return;
+    const ip = req.ip ?? 'unknown';
+    const decision = limiter.check(ip, '(setup)');
+    if (!decision.allowed) {
+      res.set('Retry-After', String(decision.retryAfterSeconds));
+      res.status(429).type('html').send(setupPage(session, 'Too many failed attempts. Try again later.'));
+      return;
+    }
+    limiter.recordAttempt(ip, '(setup)');
+    if (!safeEqual(body.setupToken, config.setupToken)) {
+      res.status(401).type('html').send(setupPage(session, 'The setup token is wrong.'));
+      return;
+    }
+    if (body.password.length < 12) {
+      res.status(422).type('html').send(setupPage(session, 'The password must have at least 12 characters.'));
+      return;
+    }
+    if (body.password !== body.confirm) {
+      res.status(422).type('html').send(setupPage(session, 'The two passwords differ.'));
+      return;
+    }
+    await backend.setAdminPasswordHash(await hashPassword(body.password));
+    session.flash = { kind: 'ok', message: 'The admin password is set. Log in with it.' };
+    res.redirect(303, '/login');
+  });
+
+  return router;
+}

@@ -1,0 +1,93 @@
+import type { ConnectionHealth, FamilySummary, RunSummary } from '../backend.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { Session } from '../sessions.ts';
+import { CRM_LABEL } from './install.ts';
+import { csrfField, formatDate, formatNumber, formatPercent, page, path } from './layout.ts';
+
+function apiUse(c: ConnectionHealth): string {
+  if (!c.apiUsage) return '—';
+  const pct = c.apiUsage.limit > 0 ? ` (${((c.apiUsage.used / c.apiUsage.limit) * 100).toFixed(0)}%)` : '';
+  return `${formatNumber(c.apiUsage.used)} / ${formatNumber(c.apiUsage.limit)} per ${c.apiUsage.period}${pct}`;
+}
+
+function lastRun(c: ConnectionHealth): SafeHtml {
+  if (!c.lastRun) return html`never`;
+  return html`<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind}</a>
+    <span class="status-${c.lastRun.status}">${c.lastRun.status}</span> ${formatDate(c.lastRun.finishedAt)}`;
+}
+
+export function connectionsPage(session: Session, connections: ConnectionHealth[]): string {
+  return page({ session }, 'Connections', html`
+<h1>Connections</h1>
+${connections.length === 0
+  ? html`<p>No CRM is connected yet. Install Kamflow into Salesforce or HubSpot below.</p>`
+  : html`<table class="connections">
+<thead><tr><th>Connection</th><th>CRM</th><th>Status</th><th>Last run</th><th>Next run</th><th>API use</th><th>Errors</th></tr></thead>
+<tbody>${connections.map((c) => html`
+<tr>
+  <td><a href="${path('connections', c.id)}">${c.name}</a><div class="help">${c.location}</div></td>
+  <td>${CRM_LABEL[c.crm]}</td>
+  <td class="status-${c.status}">${c.status}</td>
+  <td>${lastRun(c)}</td>
+  <td>${formatDate(c.nextRun)}</td>
+  <td>${apiUse(c)}</td>
+  <td>${c.recentErrors.length === 0 ? 'none' : html`<ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul>`}</td>
+</tr>`)}</tbody>
+</table>`}
+<h2>Install</h2>
+<div class="actions">
+  <form method="get" action="/connect/salesforce">
+    <label for="loginHost">Salesforce login</label>
+    <select id="loginHost" name="loginHost">
+      <option value="production">Production (login.salesforce.com)</option>
+      <option value="sandbox">Sandbox (test.salesforce.com)</option>
+    </select>
+    <button type="submit">Connect Salesforce</button>
+  </form>
+  <form method="get" action="/connect/salesforce">
+    <label for="myDomain">or My Domain</label>
+    <input id="myDomain" name="loginHost" type="url" placeholder="https://yourcompany.my.salesforce.com" required>
+    <button type="submit" class="secondary">Connect via My Domain</button>
+  </form>
+  <a class="button" href="/connect/hubspot">Connect HubSpot</a>
+</div>`);
+}
+
+export function runsTable(connectionId: string, runs: RunSummary[]): SafeHtml {
+  if (runs.length === 0) return html`<p>No runs yet.</p>`;
+  return html`<table class="runs">
+<thead><tr><th>Run</th><th>Kind</th><th>Trigger</th><th>Status</th><th>Started</th><th>Finished</th><th>Written</th><th>Unchanged</th><th>Failed</th><th>Error</th></tr></thead>
+<tbody>${runs.map((r) => html`
+<tr>
+  <td><a href="${path('connections', connectionId, 'runs', r.id)}">${r.id}</a></td>
+  <td>${r.kind}</td><td>${r.trigger}</td><td class="status-${r.status}">${r.status}</td>
+  <td>${formatDate(r.startedAt)}</td><td>${formatDate(r.finishedAt)}</td>
+  <td class="num">${r.written}</td><td class="num">${r.unchanged}</td><td class="num">${r.failed}</td>
+  <td>${r.error ?? ''}</td>
+</tr>`)}</tbody>
+</table>`;
+}
+
+export function connectionPage(session: Session, c: ConnectionHealth, runs: RunSummary[], families: FamilySummary[] | null): string {
+  const base = path('connections', c.id);
+  return page({ session }, c.name, html`
+<h1>${c.name} <span class="help">${CRM_LABEL[c.crm]} · ${c.location}</span></h1>
+<p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
+${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+<div class="actions">
+  <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><button type="submit">Sync now</button></form>
+  <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="dry-run"><button type="submit" class="secondary">Dry run</button></form>
+  <a class="button" href="${base}/config">Criteria and schedule</a>
+</div>
+<h2>Families</h2>
+${families === null || families.length === 0
+  ? html`<p>No analysis yet: run a sync first.</p>`
+  : html`<table class="families">
+<thead><tr><th>Family</th><th>Tier</th><th>Score</th><th>Revenue</th><th>Penetration</th></tr></thead>
+<tbody>${families.map((f) => html`
+<tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier}</td>
+<td class="num">${f.score.toFixed(1)}</td><td class="num">${formatNumber(f.revenue)}</td><td class="num">${formatPercent(f.penetration)}</td></tr>`)}</tbody>
+</table>`}
+<h2>Run history</h2>
+${runsTable(c.id, runs)}`);
+}

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { startTest } from './harness.ts';
+
+const VALID = {
+  'cfg.criteria.revenueShare.threshold': '0.15',
+  'cfg.criteria.revenueShare.weight': '25',
+  'cfg.criteria.growth.enabled': 'false',
+  'cfg.schedule.cron': '0 3 * * *',
+};
+
+async function loggedIn() {
+  const h = await startTest();
+  const c = h.client();
+  await c.login();
+  return { h, c };
+}
+
+describe('connections and health', () => {
+  it('lists connections with last run, next run, API use and errors, escaped', async () => {
+    const { h, c } = await loggedIn();
+    h.backend.connections[0]!.recentErrors = ['REQUEST_LIMIT_EXCEEDED <again>'];
+    const { res, text } = await c.page('/');
+    expect(res.status).toBe(200);
+    expect(text).toContain('<a href="/connections/c1">Acme &lt;Prod&gt;</a>');
+    expect(text).toContain('partial');
+    expect(text).toContain('2026-07-01 02:00:00Z');
+    expect(text).toContain('1,200 / 15,000 per 24h (8%)');
+    expect(text).toContain('REQUEST_LIMIT_EXCEEDED &lt;again&gt;');
+    expect(text).toContain('action="/connect/salesforce"');
+    expect(text).toContain('href="/connect/hubspot"');
+  });
+
+  it('shows one connection with its families, runs and run buttons', async () => {
+    const { c } = await loggedIn();
+    const { text } = await c.page('/connections/c1');
+    expect(text).toContain('href="/connections/c1/families/a1">Acme Holding</a>');
+    expect(text).toContain('href="/connections/c1/runs/r1">r1</a>');
+    expect(text).toMatch(/<input type="hidden" name="kind" value="sync"><button type="submit">Sync now/);
+    expect(text).toMatch(/name="kind" value="dry-run"><button type="submit" class="secondary">Dry run/);
+  });
+
+  it('answers 404 for an unknown connection and 400 naming a malformed id', async () => {
+    const { c } = await loggedIn();
+    expect((await c.get('/connections/nope')).status).toBe(404);
+    const bad = await c.get('/connections/a%20b');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('params.id');
+  });
+});
+
+describe('criteria and schedule editor', () => {
+  it('shows the saved values as a form with a CSRF token and the version', async () => {
+    const { c } = await loggedIn();
+    const { text } = await c.page('/connections/c1/config');
+    expect(text).toContain('name="cfg.criteria.revenueShare.threshold" value="0.1"');
+    expect(text).toContain('name="version" value="3"');
+    expect(text).toContain('formaction="/connections/c1/config/preview"');
+    expect(text).toMatch(/<option value="true" selected>Yes<\/option>/);
+  });
+
+  it('shows validation errors next to their fields and keeps what was typed', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config', {
+      version: '3', ...VALID, 'cfg.criteria.revenueShare.threshold': '1.5', 'cfg.schedule.cron': 'every day',
+    });
+    expect(res.status).toBe(422);
+    const text = await res.text();
+    expect(text).toContain('Nothing was saved: 2 value(s) need fixing.');
+    expect(text).toMatch(/data-path="criteria\.revenueShare\.threshold">[\s\S]*?value="1\.5" inputmode="decimal" aria-invalid="true" aria-describedby="cfg-criteria-revenueShare-threshold-error">[\s\S]*?<span class="error" id="cfg-criteria-revenueShare-threshold-error">must be a number from 0 to 1<\/span>/);
+    expect(text).toMatch(/data-path="schedule\.cron">[\s\S]*?value="every day"[\s\S]*?<span class="error"[^>]*>must have 5 cron fields<\/span>/);
+    expect(text).not.toMatch(/data-path="criteria\.revenueShare\.weight">[\s\S]*?class="error"[\s\S]*?data-path="criteria\.growth/);
+    expect(h.backend.saved).toEqual([]);
+  });
+
+  it('previews which families gain or lose Key without saving', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config/preview', { version: '3', ...VALID });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('Preview against the snapshot of 2026-06-30');
+    expect(text).toContain('Gaining Key (1)');
+    expect(text).toContain('<td>Globex &amp; Sons</td><td>Develop</td><td>Key</td><td class="num">55.0</td><td class="num">72.5</td>');
+    expect(text).toContain('Losing Key (0)');
+    expect(text).toContain('value="0.15"');
+    expect(h.backend.previews).toEqual([{
+      'criteria.revenueShare.threshold': '0.15', 'criteria.revenueShare.weight': '25', 'criteria.growth.enabled': 'false', 'schedule.cron': '0 3 * * *',
+    }]);
+    expect(h.backend.saved).toEqual([]);
+  });
+
+  it('shows preview errors next to the fields', async () => {
+    const { c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config/preview', { version: '3', ...VALID, 'cfg.criteria.revenueShare.weight': '-2' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/data-path="criteria\.revenueShare\.weight">[\s\S]*?must be a whole number, 0 or more/);
+  });
+
+  it('saves valid values and reports the new version', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config', { version: '3', ...VALID });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/connections/c1/config');
+    expect(h.backend.saved).toHaveLength(1);
+    expect(h.backend.saved[0]?.baseVersion).toBe(3);
+    const { text } = await c.page('/connections/c1/config');
+    expect(text).toContain('Saved: configuration version 4.');
+    expect(text).toContain('name="version" value="4"');
+  });
+
+  it('shows an error with no field above the form (someone saved in between)', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config', { version: '2', ...VALID });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<li>the configuration was changed by someone else; reload</li>');
+    expect(h.backend.saved).toEqual([]);
+  });
+
+  it('refuses a save without the CSRF token or with a wrong one', async () => {
+    const { h, c } = await loggedIn();
+    const missing = await c.request('POST', '/connections/c1/config', { form: { version: '3', ...VALID } });
+    expect(missing.status).toBe(403);
+    expect(await missing.text()).toContain('The form token is missing.');
+    const wrong = await c.request('POST', '/connections/c1/config', { form: { _csrf: 'x'.repeat(43), version: '3', ...VALID } });
+    expect(wrong.status).toBe(403);
+    expect(h.backend.saved).toEqual([]);
+  });
+
+  it('names a missing version field', async () => {
+    const { c } = await loggedIn();
+    await c.page('/connections/c1/config');
+    const res = await c.post('/connections/c1/config', VALID);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('body.version');
+  });
+});
+
+describe('runs', () => {
+  it('starts a sync and a dry run with POST + CSRF and goes to the run', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1');
+    const sync = await c.post('/connections/c1/runs', { kind: 'sync' });
+    expect(sync.status).toBe(303);
+    expect(sync.headers.get('location')).toBe('/connections/c1/runs/r1');
+    await c.post('/connections/c1/runs', { kind: 'dry-run' });
+    expect(h.backend.started).toEqual([
+      { connectionId: 'c1', request: { kind: 'sync' } },
+      { connectionId: 'c1', request: { kind: 'dry-run' } },
+    ]);
+  });
+
+  it('refuses an unknown run kind naming the field, and a run without CSRF', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1');
+    const bad = await c.post('/connections/c1/runs', { kind: 'delete-everything' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('body.kind');
+    expect((await c.request('POST', '/connections/c1/runs', { form: { kind: 'sync' } })).status).toBe(403);
+    expect(h.backend.started).toEqual([]);
+  });
+
+  it('reports a busy connection on its page', async () => {
+    const { h, c } = await loggedIn();
+    h.backend.busy = true;
+    await c.page('/connections/c1');
+    const res = await c.post('/connections/c1/runs', { kind: 'sync' });
+    expect(res.headers.get('location')).toBe('/connections/c1');
+    expect((await c.page('/connections/c1')).text).toContain('A run is already going for this connection.');
+  });
+
+  it('shows a run with its per-record errors, escaped, and a rollback button', async () => {
+    const { c } = await loggedIn();
+    const { text } = await c.page('/connections/c1/runs/r1');
+    expect(text).toContain('<td>001A</td><td>bad-data</td><td>FIELD_CUSTOM_VALIDATION_EXCEPTION: &lt;b&gt;Region&lt;/b&gt; required</td>');
+    expect(text).toContain('Per-record errors (2)');
+    expect(text).toContain('action="/connections/c1/runs/r1/rollback"');
+    expect((await c.get('/connections/c1/runs/r9')).status).toBe(404);
+  });
+
+  it('rolls back a run with POST + CSRF', async () => {
+    const { h, c } = await loggedIn();
+    await c.page('/connections/c1/runs/r1');
+    const res = await c.post('/connections/c1/runs/r1/rollback');
+    expect(res.status).toBe(303);
+    expect(h.backend.started).toEqual([{ connectionId: 'c1', request: { kind: 'rollback', runId: 'r1' } }]);
+  });
+});
+
+describe('family view', () => {
+  it('draws the matrix as a grid coloured by state, with legend, reasons, coverage and risks', async () => {
+    const { c } = await loggedIn();
+    const { res, text } = await c.page('/connections/c1/families/a1');
+    expect(res.status).toBe(200);
+    expect(text).toContain('<th>Acme Holding</th><th>· Acme &lt;Labs&gt;</th>');
+    expect(text).toMatch(/<tr><th>Hardware<\/th><td class="cell state-active"[^>]*data-state="active">\s*active<br>150,000<\/td><td class="cell state-lapsed"/);
+    expect(text).toMatch(/<tr><th>Services<\/th><td class="cell state-open"[^>]*>\s*open<br>20,000<\/td><td class="cell state-whitespace suggested"[^>]*>\s*whitespace<br>★ 48,000\/yr<\/td>/);
+    for (const state of ['active', 'open', 'lapsed', 'lost', 'whitespace']) expect(text).toContain(`<span class="swatch state-${state}"></span>`);
+    expect(text).toContain('<li>would drop below Key under 10% share, now 18.0%</li>');
+    expect(text).toContain('Acme &lt;Labs&gt; · Services: 7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr');
+    expect(text).toContain('<td>1 contact (target 3-5) · single-threaded</td>');
+    expect(text).toContain('Single-threaded: at most one active contact in the family');
+    expect(text).toContain('Losing this family would cost 180,000 USD');
+  });
+
+  it('answers 404 for an unknown family', async () => {
+    const { c } = await loggedIn();
+    expect((await c.get('/connections/c1/families/zzz')).status).toBe(404);
+  });
+});
+
+describe('static and fallbacks', () => {
+  it('serves the stylesheet without a session', async () => {
+    const h = await startTest();
+    const res = await h.client().get('/static/console.css');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(await res.text()).toContain('.state-active');
+  });
+
+  it('marks console pages and API answers no-store', async () => {
+    const { c } = await loggedIn();
+    expect((await c.get('/connections/c1/families/a1')).headers.get('cache-control')).toBe('no-store');
+    expect((await c.get('/api/connections')).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers unknown pages with 404 once logged in', async () => {
+    const { c } = await loggedIn();
+    expect((await c.get('/no/such/page')).status).toBe(404);
+  });
+
+  it('shows a generic 500 page without internals when the backend throws', async () => {
+    const { h, c } = await loggedIn();
+    h.backend.listConnections = async () => {
+      throw new Error('sqlite at /var/secret/path failed');
+    };
+    const res = await c.get('/');
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toContain('Something went wrong');
+    expect(text).not.toContain('/var/secret/path');
+  });
+});
