@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimatePushCalls, planFieldChanges, sameFieldValue } from '../../../src/sync/planner.ts';
+import { estimatePushCalls, planFieldChanges, sameFieldValue, type FieldValue } from '../../../src/sync/planner.ts';
 
 const NOW = '2026-06-30T10:00:00.000Z';
 
@@ -20,7 +20,7 @@ describe('sameFieldValue', () => {
 });
 
 describe('planFieldChanges', () => {
-  const mirror = [
+  const mirror: { id: string; fields: Record<string, FieldValue> }[] = [
     { id: 'A1', fields: { kam_tier: 'Key', kam_score: 80, kam_updated_at: '2026-01-01T00:00:00Z' } },
     { id: 'A2', fields: { kam_tier: 'Standard', kam_score: 10.04 } },
   ];
