@@ -196,8 +196,8 @@ export function planWrites(
 export const PUSH_BATCH_SIZE = { salesforce: 200, hubspot: 100 } as const;
 
 /** The write calls a plan would take, by call kind, for the dry run. */
-export function estimatePushCalls(plan: WritePlan, crm: keyof typeof PUSH_BATCH_SIZE): Record<string, number> {
-  const calls = Math.ceil(plan.writes.length / PUSH_BATCH_SIZE[crm]);
+export function estimatePushCalls(plan: WritePlan, crm: keyof typeof PUSH_BATCH_SIZE, batchSize: number = PUSH_BATCH_SIZE[crm]): Record<string, number> {
+  const calls = Math.ceil(plan.writes.length / batchSize);
   if (calls === 0) return {};
   return crm === 'salesforce' ? { collectionsUpdate: calls } : { batchUpdate: calls };
 }
