@@ -8,7 +8,7 @@ import { ConnectionTable } from './sqlite/connections.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import type {
-  CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, MirrorContents, NewConnection, NewRun,
+  CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, Credentials, LockResult, MirrorContents, NewConnection, NewRun,
   RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
 } from './types.ts';
 
@@ -51,7 +51,7 @@ export class SqliteStore implements Store {
   async listConnections(): Promise<ConnectionRecord[]> { return this.connections.list(); }
   async deleteConnection(id: string): Promise<void> { this.connections.delete(id); }
   async saveTokens(connectionId: string, tokens: TokenSet): Promise<void> { this.connections.saveTokens(connectionId, tokens); }
-  async loadTokens(connectionId: string): Promise<TokenSet | null> { return this.connections.loadTokens(connectionId); }
+  async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
 
   async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {
     return this.mirror.acquireLock(connectionId, holder, now, ttlMs);

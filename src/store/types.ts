@@ -33,6 +33,14 @@ export interface NewConnection {
   timezone?: string | null;
   analysisConfig?: unknown;
   tokens?: TokenSet | null;
+  /** Salesforce connected-app client secret (for token refresh); stored encrypted with the tokens. */
+  clientSecret?: string | null;
+}
+
+/** The secret part of a connection, kept encrypted at rest. */
+export interface Credentials {
+  tokens: TokenSet | null;
+  clientSecret: string | null;
 }
 
 export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig'>>;
@@ -145,10 +153,10 @@ export interface Store {
   getConnection(id: string): Promise<ConnectionRecord | null>;
   listConnections(): Promise<ConnectionRecord[]>;
   deleteConnection(id: string): Promise<void>;
-  /** Encrypts and stores tokens; throws EncryptionKeyError without a key. */
+  /** Encrypts and stores tokens (keeping the stored client secret); EncryptionKeyError without a key. */
   saveTokens(connectionId: string, tokens: TokenSet): Promise<void>;
-  /** Decrypts stored tokens; null when none are stored; EncryptionKeyError on a missing or wrong key. */
-  loadTokens(connectionId: string): Promise<TokenSet | null>;
+  /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
+  loadCredentials(connectionId: string): Promise<Credentials>;
 
   /** Takes the connection's lock, or an expired one; refuses a live one held by another. */
   acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult>;

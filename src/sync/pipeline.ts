@@ -51,7 +51,7 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const ttl = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const connection = await store.getConnection(spec.connectionId);
   if (!connection) throw new Error(`no connection with id ${spec.connectionId}`);
-  const tokens = await store.loadTokens(connection.id);
+  const credentials = await store.loadCredentials(connection.id);
   const startedAt = now();
   const runId = newRunId(startedAt);
   const lock = await store.acquireLock(connection.id, runId, startedAt, ttl);
@@ -84,7 +84,7 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
     return { run, plan, estimatedCalls, message };
   };
   try {
-    connector = deps.connectorFactory(connection, tokens, (t) => store.saveTokens(connection.id, t));
+    connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full: spec.full, dryRun: spec.dryRun }, 'run started');
     await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full: spec.full, counts, heartbeat, onProgress: deps.onProgress });
     const currency = await connector.currency();

@@ -1,12 +1,12 @@
-import type { Connector, ObjectKind, TokenListener, TokenSet } from '../../connectors/connector.ts';
+import type { Connector, ObjectKind, TokenListener } from '../../connectors/connector.ts';
 import type { Logger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
-import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
+import type { ConnectionRecord, Credentials, RunRecord, Store } from '../store/types.ts';
 import type { WritePlan } from './planner.ts';
 
 /** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
-export type ConnectorFactory = (connection: ConnectionRecord, tokens: TokenSet | null, onTokens: TokenListener) => Connector;
+export type ConnectorFactory = (connection: ConnectionRecord, credentials: Credentials, onTokens: TokenListener) => Connector;
 
 export interface AnalyzeInput {
   snapshot: Snapshot;

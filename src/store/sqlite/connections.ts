@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { TokenSet } from '../../../connectors/connector.ts';
 import { ENCRYPTION_KEY_VAR, EncryptionKeyError, seal, unseal, type EncryptionKey } from '../crypto.ts';
-import type { ConnectionPatch, ConnectionRecord, NewConnection } from '../types.ts';
+import type { ConnectionPatch, ConnectionRecord, Credentials, NewConnection } from '../types.ts';
 
 const rowSchema = z.object({
   id: z.string(),
@@ -24,6 +24,8 @@ const tokenSetSchema = z.object({
   expiresAt: z.number().optional(),
   instanceUrl: z.string().optional(),
 });
+
+const credentialsSchema = z.object({ tokens: tokenSetSchema.nullable(), clientSecret: z.string().nullable() });
 
 const optionsSchema = z.record(z.string(), z.unknown());
 
@@ -50,17 +52,18 @@ export class ConnectionTable {
     private readonly now: () => string,
   ) {}
 
-  private sealTokens(id: string, tokens: TokenSet): string {
+  private sealCredentials(id: string, credentials: Credentials): string {
     if (this.key === null) {
-      throw new EncryptionKeyError(`cannot store the tokens of connection ${id}: set ${ENCRYPTION_KEY_VAR} (32 bytes, base64) first`);
+      throw new EncryptionKeyError(`cannot store the credentials of connection ${id}: set ${ENCRYPTION_KEY_VAR} (32 bytes, base64) first`);
     }
-    return seal(this.key, JSON.stringify(tokens));
+    return seal(this.key, JSON.stringify(credentials));
   }
 
   create(input: NewConnection): ConnectionRecord {
     const id = input.id ?? `${input.crm === 'salesforce' ? 'sf' : 'hs'}-${randomUUID().slice(0, 8)}`;
     if (this.get(id)) throw new Error(`a connection with id ${id} already exists`);
-    const sealed = input.tokens ? this.sealTokens(id, input.tokens) : null;
+    const credentials: Credentials = { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null };
+    const sealed = credentials.tokens || credentials.clientSecret ? this.sealCredentials(id, credentials) : null;
     const now = this.now();
     this.db
       .prepare(`INSERT INTO connections (id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at)
@@ -111,17 +114,19 @@ export class ConnectionTable {
   }
 
   saveTokens(id: string, tokens: TokenSet): void {
-    this.mustGet(id);
-    this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(this.sealTokens(id, tokens), this.now(), id);
+    const current = this.loadCredentials(id);
+    const sealed = this.sealCredentials(id, { ...current, tokens });
+    this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
   }
 
-  loadTokens(id: string): TokenSet | null {
+  loadCredentials(id: string): Credentials {
     const row = this.db.prepare('SELECT tokens_sealed FROM connections WHERE id = ?').get(id) as { tokens_sealed: string | null } | undefined;
     if (row === undefined) throw new Error(`no connection with id ${id}`);
-    if (row.tokens_sealed === null) return null;
-    const json = unseal(this.key, row.tokens_sealed, `the tokens of connection ${id}`);
-    const parsed = tokenSetSchema.safeParse(JSON.parse(json));
-    if (!parsed.success) throw new Error(`the stored tokens of connection ${id} are not in the expected shape`);
-    return parsed.data;
+    if (row.tokens_sealed === null) return { tokens: null, clientSecret: null };
+    const json = unseal(this.key, row.tokens_sealed, `the credentials of connection ${id}`);
+    const parsed = credentialsSchema.safeParse(JSON.parse(json));
+    if (!parsed.success) throw new Error(`the stored credentials of connection ${id} are not in the expected shape`);
+    const { tokens, clientSecret } = parsed.data;
+    return { tokens: tokens === null ? null : { ...tokens }, clientSecret };
   }
 }

@@ -47,9 +47,11 @@ describe('token encryption', () => {
   it('round-trips tokens and never stores them in the clear', async () => {
     const path = tempDb();
     const store = new SqliteStore({ path, encryptionKey: KEY_A });
-    const c = await store.createConnection({ id: 'sf-1', crm: 'salesforce', baseUrl: 'https://x.my.salesforce.com', tokens: { accessToken: 'SECRET-ACCESS', refreshToken: 'SECRET-REFRESH' } });
+    const c = await store.createConnection({ id: 'sf-1', crm: 'salesforce', baseUrl: 'https://x.my.salesforce.com', tokens: { accessToken: 'SECRET-ACCESS', refreshToken: 'SECRET-REFRESH' }, clientSecret: 'SECRET-CLIENT' });
     expect(c.hasTokens).toBe(true);
-    expect(await store.loadTokens('sf-1')).toEqual({ accessToken: 'SECRET-ACCESS', refreshToken: 'SECRET-REFRESH' });
+    expect(await store.loadCredentials('sf-1')).toEqual({ tokens: { accessToken: 'SECRET-ACCESS', refreshToken: 'SECRET-REFRESH' }, clientSecret: 'SECRET-CLIENT' });
+    await store.saveTokens('sf-1', { accessToken: 'SECRET-NEW', refreshToken: 'SECRET-REFRESH' });
+    expect(await store.loadCredentials('sf-1')).toEqual({ tokens: { accessToken: 'SECRET-NEW', refreshToken: 'SECRET-REFRESH' }, clientSecret: 'SECRET-CLIENT' });
     const raw = store.db.prepare('SELECT tokens_sealed FROM connections').get() as { tokens_sealed: string };
     expect(raw.tokens_sealed).not.toContain('SECRET');
     store.close();
@@ -61,7 +63,7 @@ describe('token encryption', () => {
     await s1.createConnection({ id: 'hs-1', crm: 'hubspot', baseUrl: 'https://api.hubapi.com', tokens: { accessToken: 'pat-1' } });
     s1.close();
     const s2 = new SqliteStore({ path });
-    await expect(s2.loadTokens('hs-1')).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
+    await expect(s2.loadCredentials('hs-1')).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
     await expect(s2.saveTokens('hs-1', { accessToken: 'x' })).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
     s2.close();
   });
@@ -72,7 +74,7 @@ describe('token encryption', () => {
     await s1.createConnection({ id: 'hs-1', crm: 'hubspot', baseUrl: 'https://api.hubapi.com', tokens: { accessToken: 'pat-1' } });
     s1.close();
     const s2 = new SqliteStore({ path, encryptionKey: KEY_B });
-    await expect(s2.loadTokens('hs-1')).rejects.toThrow(/not the key/);
+    await expect(s2.loadCredentials('hs-1')).rejects.toThrow(/not the key/);
     s2.close();
   });
 
