@@ -92,6 +92,8 @@ export function userFacingError(error: unknown): string | undefined {
   if (error instanceof EncryptionKeyError) return error.message;
   if (error instanceof Error && error.name === 'ConnectionBusyError') return error.message;
   if (error instanceof Error && /^no (connection|run) with id /.test(error.message)) return error.message;
+  if (error instanceof Error && /^a connection with id .* already exists$/.test(error.message)) return error.message;
+  if (error instanceof Error && /^run .* was a dry run/.test(error.message)) return error.message;
   if (error instanceof Error && error.name === 'CrmError') return error.message;
   return undefined;
 }
@@ -105,4 +107,36 @@ export function showValue(v: unknown): string {
   if (v === null || v === undefined || v === '') return '(empty)';
   const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/**
+ * Opens the store, runs `body`, closes the store. Errors a user can act on (a missing or wrong
+ * encryption key, a busy connection, an unknown id, a CRM error) become one line on stderr
+ * and exit code 1 (3 for an API limit); anything else is a bug and propagates.
+ */
+export async function withStore(
+  deps: Pick<SyncCommandDeps, 'openStore'>,
+  io: CliIo,
+  command: string,
+  body: (store: Store) => Promise<number>,
+  onError?: () => void,
+): Promise<number> {
+  let store: Store | null = null;
+  try {
+    store = deps.openStore(io.env);
+    return await body(store);
+  } catch (error) {
+    onError?.();
+    if (error instanceof UsageError) throw error;
+    const reason = userFacingError(error);
+    if (reason === undefined) throw error;
+    io.stderr.write(`kamflow ${command}: ${reason}\n`);
+    return isApiLimit(error) ? 3 : 1;
+  } finally {
+    store?.close();
+  }
+}
+
+function isApiLimit(error: unknown): boolean {
+  return error instanceof Error && error.name === 'CrmError' && 'kind' in error && error.kind === 'api-limit';
 }

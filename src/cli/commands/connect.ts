@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import type { TokenSet } from '../../../connectors/connector.ts';
-import { parseCommandArgs, userFacingError, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import { validateSchedule } from '../../sync/scheduler.ts';
 import type { NewConnection } from '../../store/types.ts';
 
@@ -125,20 +125,12 @@ export function connectCommand(deps: ConnectDeps): CliCommand {
           return EXIT.failed;
         }
       }
-      const store = deps.openStore(io.env);
-      try {
+      return withStore(deps, io, 'connect', async (store) => {
         const c = await store.createConnection({ ...input, schedule: flags.schedule ?? null, timezone: flags.timezone ?? null, analysisConfig });
         if (flags.json) io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
         else io.stdout.write(`connection ${c.id}: ${c.crm} at ${c.baseUrl}${c.schedule ? `, schedule "${c.schedule}" ${c.timezone ?? 'UTC'}` : ''}; credentials stored encrypted\nnext: kamflow provision --connection ${c.id}\n`);
         return EXIT.ok;
-      } catch (error) {
-        const reason = userFacingError(error) ?? (error instanceof Error && /already exists/.test(error.message) ? error.message : undefined);
-        if (reason === undefined) throw error;
-        io.stderr.write(`kamflow connect: ${reason}\n`);
-        return EXIT.failed;
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

@@ -1,6 +1,5 @@
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
-import { isCrmError } from '../../../connectors/errors.ts';
-import { parseCommandArgs, resolveConnectionId, userFacingError, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow provision [--connection ID] [--json]
 
@@ -28,8 +27,7 @@ export function provisionCommand(deps: Pick<SyncCommandDeps, 'openStore' | 'conn
         io.stdout.write(`${USAGE}\n`);
         return EXIT.ok;
       }
-      const store = deps.openStore(io.env);
-      try {
+      return withStore(deps, io, 'provision', async (store) => {
         const id = await resolveConnectionId(store, flags.connection);
         const connection = await store.getConnection(id);
         if (!connection) throw new Error(`no connection with id ${id}`);
@@ -46,18 +44,7 @@ export function provisionCommand(deps: Pick<SyncCommandDeps, 'openStore' | 'conn
           io.stdout.write(`${lines.join('\n')}\n`);
         }
         return bad ? EXIT.failed : EXIT.ok;
-      } catch (error) {
-        if (isCrmError(error) && error.kind === 'api-limit') {
-          io.stderr.write(`kamflow provision: ${error.message}\n`);
-          return EXIT.apiLimit;
-        }
-        const reason = userFacingError(error);
-        if (reason === undefined) throw error;
-        io.stderr.write(`kamflow provision: ${reason}\n`);
-        return EXIT.failed;
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

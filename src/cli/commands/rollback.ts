@@ -1,6 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { rollbackRun } from '../../sync/pipeline.ts';
-import { parseCommandArgs, progressReporter, userFacingError, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs, progressReporter, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import { exitCodeFor, renderSyncResult, syncResultJson } from './sync.ts';
 
 const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--json]
@@ -31,9 +31,8 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
       const runId = positionals[0];
       if (runId === undefined) throw new UsageError('which run? give its id (see `kamflow runs`)');
       const json = flags.json === true;
-      const store = deps.openStore(io.env);
       const progress = progressReporter(io, deps.logger, json);
-      try {
+      return withStore(deps, io, 'rollback', async (store) => {
         const result = await rollbackRun(
           { store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
           { runId, dryRun: flags['dry-run'] === true },
@@ -41,15 +40,7 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));
         return exitCodeFor(result.run.status);
-      } catch (error) {
-        progress.done();
-        const reason = userFacingError(error) ?? (error instanceof Error && /dry run/.test(error.message) ? error.message : undefined);
-        if (reason === undefined) throw error;
-        io.stderr.write(`kamflow rollback: ${reason}\n`);
-        return EXIT.failed;
-      } finally {
-        store.close();
-      }
+      }, progress.done);
     },
   };
 }

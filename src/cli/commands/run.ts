@@ -1,5 +1,5 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { formatUsage, parseCommandArgs, showValue, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { formatUsage, parseCommandArgs, showValue, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow run RUN [--all] [--json]
 
@@ -26,8 +26,7 @@ export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand
       }
       const runId = positionals[0];
       if (runId === undefined) throw new UsageError('which run? give its id (see `kamflow runs`)');
-      const store = deps.openStore(io.env);
-      try {
+      return withStore(deps, io, 'run', async (store) => {
         const run = await store.getRun(runId);
         if (!run) {
           io.stderr.write(`kamflow run: no run with id ${runId}\n`);
@@ -59,9 +58,7 @@ export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand
         for (const i of issues) out.push(`    [${i.stage}] ${i.object ?? '-'} ${i.recordId ?? '(no id)'}: ${i.kind}: ${i.message}`);
         io.stdout.write(`${out.join('\n')}\n`);
         return EXIT.ok;
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

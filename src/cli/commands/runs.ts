@@ -1,5 +1,5 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { parseCommandArgs, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import type { RunRecord } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow runs [--connection ID] [--limit N] [--json]
@@ -34,15 +34,12 @@ export function runsCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliComman
       }
       const limit = flags.limit === undefined ? 20 : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number of at least 1, got "${flags.limit ?? ''}"`);
-      const store = deps.openStore(io.env);
-      try {
+      return withStore(deps, io, 'runs', async (store) => {
         const runs = await store.listRuns({ limit, ...(flags.connection ? { connectionId: flags.connection } : {}) });
         if (flags.json) io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         else io.stdout.write(runs.length ? `${runs.map(runLine).join('\n')}\n` : 'no runs yet\n');
         return EXIT.ok;
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
-import { parseCommandArgs, resolveConnectionId, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
        kamflow schedule --list                           show each connection's schedule
@@ -56,8 +56,7 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
       }
       if (flags.set !== undefined && flags.clear) throw new UsageError('--set and --clear cannot be used together');
       if (flags.timezone !== undefined && flags.set === undefined) throw new UsageError('--timezone applies to --set');
-      const store = deps.openStore(io.env);
-      try {
+      return withStore(deps, io, 'schedule', async (store) => {
         if (flags.set !== undefined || flags.clear) {
           const id = await resolveConnectionId(store, flags.connection);
           if (flags.set !== undefined) {
@@ -90,9 +89,7 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
         await scheduler.stop();
         deps.logger.info('scheduler stopped');
         return EXIT.ok;
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

@@ -2,7 +2,7 @@ import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
 import {
-  formatUsage, parseCommandArgs, progressReporter, resolveConnectionId, showValue, userFacingError, validateDateFlag, type SyncCommandDeps,
+  formatUsage, parseCommandArgs, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps,
 } from '../../sync/cli-support.ts';
 import type { RunStatus } from '../../store/types.ts';
 
@@ -86,9 +86,8 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
       }
       const asOf = validateDateFlag('--as-of', flags['as-of']);
       const json = flags.json === true;
-      const store = deps.openStore(io.env);
       const progress = progressReporter(io, deps.logger, json);
-      try {
+      return withStore(deps, io, 'sync', async (store) => {
         const connectionId = await resolveConnectionId(store, flags.connection);
         const result = await runSync(
           { store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
@@ -97,15 +96,7 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));
         return exitCodeFor(result.run.status);
-      } catch (error) {
-        progress.done();
-        const reason = userFacingError(error);
-        if (reason === undefined) throw error;
-        io.stderr.write(`kamflow sync: ${reason}\n`);
-        return EXIT.failed;
-      } finally {
-        store.close();
-      }
+      }, progress.done);
     },
   };
 }

@@ -83,6 +83,17 @@ describe('connect', () => {
     expect(await connectCommand(deps()).run(['--crm', 'hubspot'], x)).toBe(1);
     expect(x.err()).toMatch(/set KAMFLOW_ENCRYPTION_KEY/);
   });
+
+  it('a malformed key is reported without echoing it, and a duplicate id is refused', async () => {
+    await connect();
+    const dup = io();
+    expect(await connectCommand(deps()).run(['--crm', 'hubspot', '--id', 'hs-1'], dup)).toBe(1);
+    expect(dup.err()).toBe('kamflow connect: a connection with id hs-1 already exists\n');
+    env = { ...env, KAMFLOW_ENCRYPTION_KEY: 'dG9vLXNob3J0' };
+    const x = io();
+    expect(await syncCommand(deps()).run([], x)).toBe(1);
+    expect(x.err()).toBe('kamflow sync: KAMFLOW_ENCRYPTION_KEY must decode to 32 bytes, got 9 (use `openssl rand -base64 32`)\n');
+  });
 });
 
 describe('sync, runs, run, rollback', () => {
