@@ -124,6 +124,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
     asOf: options.asOf ?? null, rollbackOf: null,
     plan: async ({ snapshot, connection, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
+      // Rejected records are already recorded as the run's snapshot issues; not passed twice.
       const analysis = deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] });
       deps.onProgress?.({ stage: 'analyze', accounts: analysis.accounts.length });
       if (analysis.issues.length > 0) {
