@@ -100,7 +100,10 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
     counts.plannedFields = plan.summary.changedFields;
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
     deps.onProgress?.({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
-    if (spec.dryRun) return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written`);
+    if (spec.dryRun) {
+      const gate = planned.hold ? `; a real run would stop at the ${planned.hold.message}` : '';
+      return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
+    }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
     await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchSizeOf(connection), counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
@@ -133,7 +136,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
       const plan = planWrites(analysis, snapshot.accounts, { runTime });
       const share = plan.summary.changedAccounts / Math.max(1, snapshot.accounts.length);
       const limit = gateShareOf(connection, options);
-      if (share > limit && !options.confirm && !options.dryRun && (await deps.store.hasSucceededRun(connection.id))) {
+      if (share > limit && !options.confirm && (await deps.store.hasSucceededRun(connection.id))) {
         const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
         return {
           plan,

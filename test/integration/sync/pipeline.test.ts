@@ -166,6 +166,9 @@ describe('runSync', () => {
     crm.put('opportunities', wonOpp('O3', 'A1', 1000));
     crm.put('opportunities', wonOpp('O4', 'B1', 1000));
     tick();
+    const dry = await runSync(deps(), { connectionId: 'c1', dryRun: true });
+    expect(dry.run.status).toBe('succeeded');
+    expect(dry.message).toMatch(/^dry run: 3 account\(s\) would change, nothing written; a real run would stop at the safety gate/);
     const held = await runSync(deps(), { connectionId: 'c1' });
     expect(held.run.status).toBe('awaiting-confirmation');
     expect(held.message).toMatch(/3 of 3 accounts \(100%, over 50%\)/);
