@@ -4,7 +4,7 @@ import type { Connector } from '../../connectors/connector.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import { emptyCounts } from '../store/sqlite/runs.ts';
-import type { ConnectionRecord, RunCounts, RunRecord, RunStatus } from '../store/types.ts';
+import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../store/types.ts';
 import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
@@ -46,7 +46,7 @@ interface RunSpec {
  * stopped-by-limit (resumable), with every checkpoint kept.
  */
 async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
-  const { store, logger } = deps;
+  const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const ttl = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const connection = await store.getConnection(spec.connectionId);
@@ -67,6 +67,26 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   };
   const timer = setInterval(() => { heartbeat().catch(() => undefined); }, Math.max(1000, Math.floor(ttl / 3)));
   timer.unref();
+  try {
+    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat });
+  } finally {
+    clearInterval(timer);
+    if (!lockLost) await store.releaseLock(connection.id, runId);
+  }
+}
+
+interface LockedRun {
+  connection: ConnectionRecord;
+  credentials: Credentials;
+  runId: string;
+  startedAt: Date;
+  heartbeat: () => Promise<void>;
+}
+
+async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): Promise<SyncResult> {
+  const { store, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const { connection, credentials, runId, startedAt, heartbeat } = locked;
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
@@ -114,9 +134,6 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
     }
     const message = error instanceof Error ? error.message : String(error);
     return await finish('failed', `run failed: ${message}`, message);
-  } finally {
-    clearInterval(timer);
-    if (!lockLost) await store.releaseLock(connection.id, runId);
   }
 }
 
