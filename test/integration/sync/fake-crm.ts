@@ -28,6 +28,10 @@ export class FakeCrm {
   apiLimitOnPush: number | null = null;
   /** Throw a plain error on this push call number (1-based), after nothing was applied. */
   crashOnPush: number | null = null;
+  /** Apply this push call number (1-based), then throw as if the answer never arrived. */
+  loseAnswerOnPush: number | null = null;
+  /** Called after each page is served (before it is yielded). */
+  onPage: (() => void) | null = null;
   /** Accounts whose writes are rejected as bad data. */
   rejectAccounts = new Set<string>();
 
@@ -110,6 +114,7 @@ class FakeConnector implements Connector {
     const crm = this.crm;
     if (crm.failAfterPages !== null && crm.pagesServed >= crm.failAfterPages) throw new Error('connection reset (injected)');
     crm.pagesServed++;
+    crm.onPage?.();
   }
 
   async provision(): Promise<ProvisionReport> {
@@ -129,12 +134,17 @@ class FakeConnector implements Connector {
     }
     crm.pushes.push(plan.writes.map((w) => ({ accountId: w.accountId, fields: { ...w.fields } })));
     this.count('collectionsUpdate');
-    return plan.writes.map((w) => {
+    const outcomes: WriteOutcome[] = plan.writes.map((w) => {
       if (crm.rejectAccounts.has(w.accountId)) return { accountId: w.accountId, ok: false, errorKind: 'bad-data', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'rejected (injected)' };
       const a = crm.account(w.accountId);
       crm.put('accounts', { ...a, fields: { ...a.fields, ...w.fields } });
       return { accountId: w.accountId, ok: true };
     });
+    if (crm.loseAnswerOnPush === callNo) {
+      crm.loseAnswerOnPush = null;
+      throw new Error('read ECONNRESET after the request was sent (injected)');
+    }
+    return outcomes;
   }
 
   usage(): ApiUsage {

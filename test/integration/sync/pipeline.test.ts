@@ -137,6 +137,41 @@ describe('runSync', () => {
     expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1'], ['A2'], ['B1']]);
   });
 
+  it('writes the CRM applied before the answer was lost are not sent again', async () => {
+    await store.updateConnection('c1', { options: { pushBatchSize: 2 } });
+    crm.loseAnswerOnPush = 1; // A1 and A2 reach the CRM, the run never learns it
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.status).toBe('failed');
+    tick();
+    const second = await runSync(deps(), { connectionId: 'c1' });
+    expect(second.run.status).toBe('succeeded');
+    // The incremental pull brought the applied values back, so only B1 was still to write.
+    expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1', 'A2'], ['B1']]);
+  });
+
+  it('a run whose lock was taken over stops at its next heartbeat and leaves the new lock alone', async () => {
+    crm.onPage = () => {
+      if (crm.pagesServed !== 3) return;
+      clock = new Date(clock.getTime() + 11 * 60_000); // past the 10-minute lock
+      void store.acquireLock('c1', 'run-newer', clock, 60_000);
+    };
+    const r = await runSync(deps(), { connectionId: 'c1' });
+    expect(r.run.status).toBe('failed');
+    expect(r.run.error).toMatch(/lost the lock of connection c1/);
+    expect(await store.acquireLock('c1', 'run-third', clock, 60_000)).toMatchObject({ acquired: false, holder: 'run-newer' });
+  });
+
+  it('tokens refreshed by the connector are stored encrypted', async () => {
+    const d = deps();
+    const r = await runSync({ ...d, connectorFactory: (_c, creds, onTokens) => {
+      expect(creds.tokens).toEqual({ accessToken: 'tok' });
+      void onTokens({ accessToken: 'tok-2', refreshToken: 'r-2' });
+      return crm.connector();
+    } }, { connectionId: 'c1' });
+    expect(r.run.status).toBe('succeeded');
+    expect(await store.loadCredentials('c1')).toEqual({ tokens: { accessToken: 'tok-2', refreshToken: 'r-2' }, clientSecret: null });
+  });
+
   it('failed writes are planned again on the next run', async () => {
     crm.rejectAccounts.add('B1');
     const first = await runSync(deps(), { connectionId: 'c1' });
