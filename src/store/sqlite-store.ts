@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ObjectKind, TokenSet, WriteOutcome } from '../../connectors/connector.ts';
@@ -33,8 +33,12 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const isFile = options.path !== ':memory:';
+    const isNew = isFile && !existsSync(options.path);
+    if (isFile) mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
+    // The file holds customer records and sealed tokens: readable by its owner only.
+    if (isNew) chmodSync(options.path, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,6 +26,7 @@ describe('SqliteStore migrations', () => {
     const path = tempDb();
     const s1 = new SqliteStore({ path });
     expect(s1.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     s1.close();
     const s2 = new SqliteStore({ path });
     const rows = s2.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
