@@ -75,7 +75,14 @@ export class MirrorTables {
       for (const record of input.records) {
         upsert.run(input.connectionId, input.object, record.id, JSON.stringify(record), input.sweepToken);
       }
-      for (const id of input.deletedIds) deleted += remove.run(input.connectionId, input.object, id).changes;
+      // An opportunity's line items go with it, whether or not the CRM reports them deleted.
+      const cascade = input.object === 'opportunities'
+        ? this.db.prepare("DELETE FROM mirror WHERE connection_id = ? AND object = 'lineItems' AND json_extract(data_json, '$.opportunityId') = ?")
+        : null;
+      for (const id of input.deletedIds) {
+        deleted += remove.run(input.connectionId, input.object, id).changes;
+        cascade?.run(input.connectionId, id);
+      }
       if (input.sweep && input.sweepToken !== null) {
         swept = this.db
           .prepare('DELETE FROM mirror WHERE connection_id = ? AND object = ? AND (sweep_token IS NULL OR sweep_token <> ?)')

@@ -120,6 +120,8 @@ describe('mirror checkpoints and snapshot', () => {
     expect(snapshot.accounts.map((a) => a.id)).toEqual(['A', 'B']);
     expect(snapshot.opportunities[0]?.lineItems.map((l) => l.id)).toEqual(['L1']);
     expect(rejected).toEqual([{ kind: 'lineItem', id: 'L2', index: 0, reason: 'its opportunity GONE is not in the mirror' }]);
+    await store.checkpointPage({ connectionId: 'c', object: 'opportunities', records: [], deletedIds: ['O1'], cursor: {}, phase: 'incremental', sweepToken: null, sweep: false });
+    expect((await store.loadMirror('c')).lineItems.map((l) => (l as { id: string }).id)).toEqual(['L2']);
     store.close();
   });
 });
