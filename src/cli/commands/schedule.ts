@@ -1,0 +1,95 @@
+import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
+import { runSync } from '../../sync/pipeline.ts';
+import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
+import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+
+const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
+       kamflow schedule --list                           show each connection's schedule
+       kamflow schedule [--connection ID] --set CRON [--timezone TZ]
+       kamflow schedule [--connection ID] --clear
+
+Scheduled runs are incremental syncs. A run still going when the next tick comes is skipped
+(and logged), never stacked. Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under
+way finish first.
+
+Options:
+  --set CRON        cron expression, e.g. "0 */6 * * *" (every 6 hours)
+  --timezone TZ     IANA time zone the expression is read in (default UTC)
+  --clear           remove the connection's schedule
+  --list            list schedules
+  --json            with --list: print JSON
+  -h, --help        show this help`;
+
+const FLAGS = {
+  connection: { type: 'string' }, set: { type: 'string' }, timezone: { type: 'string' }, clear: { type: 'boolean' },
+  list: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface ScheduleDeps extends SyncCommandDeps {
+  /** Resolves when the foreground scheduler should stop; SIGINT or SIGTERM by default. */
+  waitForStop?: () => Promise<void>;
+  createTask?: CronTaskFactory;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export function scheduleCommand(deps: ScheduleDeps): CliCommand {
+  return {
+    name: 'schedule',
+    summary: 'set connection schedules, or run the scheduler',
+    usage: USAGE,
+    async run(argv: string[], io: CliIo): Promise<number> {
+      const { values: flags } = parseCommandArgs(argv, FLAGS);
+      if (flags.help) {
+        io.stdout.write(`${USAGE}\n`);
+        return EXIT.ok;
+      }
+      if (flags.set !== undefined && flags.clear) throw new UsageError('--set and --clear cannot be used together');
+      if (flags.timezone !== undefined && flags.set === undefined) throw new UsageError('--timezone applies to --set');
+      return withStore(deps, io, 'schedule', async (store) => {
+        if (flags.set !== undefined || flags.clear) {
+          const id = await resolveConnectionId(store, flags.connection);
+          if (flags.set !== undefined) {
+            const errors = validateSchedule(flags.set, flags.timezone ?? null);
+            if (errors.length) throw new UsageError(errors.join('; '));
+          }
+          const c = await store.updateConnection(id, { schedule: flags.set ?? null, timezone: flags.set === undefined ? null : (flags.timezone ?? null) });
+          io.stdout.write(c.schedule ? `connection ${id}: schedule "${c.schedule}" (${c.timezone ?? 'UTC'})\n` : `connection ${id}: no schedule\n`);
+          return EXIT.ok;
+        }
+        if (flags.list) {
+          const rows = (await store.listConnections()).map((c) => ({ id: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC' }));
+          if (flags.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          else io.stdout.write(rows.length ? `${rows.map((r) => `${r.id}  ${r.schedule ?? '(none)'}  ${r.schedule ? r.timezone : ''}`.trimEnd()).join('\n')}\n` : 'no connections\n');
+          return EXIT.ok;
+        }
+        const scheduler = new SyncScheduler({
+          store,
+          logger: deps.logger,
+          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
+          ...(deps.createTask ? { createTask: deps.createTask } : {}),
+        });
+        const started = await scheduler.start();
+        if (started.length === 0) {
+          io.stderr.write('kamflow schedule: no connection has a valid schedule; set one with --set\n');
+          return EXIT.failed;
+        }
+        deps.logger.info({ connections: started }, 'scheduler running; stop with Ctrl-C');
+        await (deps.waitForStop ?? waitForSignal)();
+        await scheduler.stop();
+        deps.logger.info('scheduler stopped');
+        return EXIT.ok;
+      });
+    },
+  };
+}

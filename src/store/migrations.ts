@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+
+/** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE connections (
+        id TEXT PRIMARY KEY,
+        crm TEXT NOT NULL CHECK (crm IN ('salesforce', 'hubspot')),
+        base_url TEXT NOT NULL,
+        options_json TEXT NOT NULL DEFAULT '{}',
+        schedule TEXT,
+        timezone TEXT,
+        analysis_config_json TEXT,
+        tokens_sealed TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE locks (
+        connection_id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE streams (
+        connection_id TEXT NOT NULL,
+        object TEXT NOT NULL,
+        cursor_json TEXT,
+        phase TEXT NOT NULL CHECK (phase IN ('full', 'incremental')),
+        sweep_token TEXT,
+        PRIMARY KEY (connection_id, object)
+      );
+      CREATE TABLE mirror (
+        connection_id TEXT NOT NULL,
+        object TEXT NOT NULL,
+        id TEXT NOT NULL,
+        data_json TEXT NOT NULL,
+        sweep_token TEXT,
+        PRIMARY KEY (connection_id, object, id)
+      );
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        mode TEXT,
+        dry_run INTEGER NOT NULL DEFAULT 0,
+        as_of TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        counts_json TEXT NOT NULL,
+        api_usage_json TEXT NOT NULL DEFAULT '{}',
+        error TEXT,
+        rollback_of TEXT
+      );
+      CREATE INDEX runs_by_connection ON runs (connection_id, started_at);
+      CREATE TABLE run_writes (
+        run_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        chunk INTEGER NOT NULL,
+        fields_json TEXT NOT NULL,
+        previous_json TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error_kind TEXT,
+        code TEXT,
+        message TEXT,
+        PRIMARY KEY (run_id, account_id)
+      );
+      CREATE TABLE run_issues (
+        run_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        object TEXT,
+        record_id TEXT,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+    `,
+  },
+];
+
+export function migrate(db: Database.Database, now: () => string): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+  const done = new Set(rows.map((r) => r.version));
+  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  const newest = Math.max(0, ...done);
+  if (newest > known) {
+    throw new Error(`the database is at schema version ${newest}, newer than this Kamflow knows (${known}); upgrade Kamflow`);
+  }
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

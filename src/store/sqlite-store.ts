@@ -1,0 +1,100 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ObjectKind, TokenSet, WriteOutcome } from '../../connectors/connector.ts';
+import { ENCRYPTION_KEY_VAR, parseEncryptionKey, type EncryptionKey } from './crypto.ts';
+import { migrate } from './migrations.ts';
+import { ConnectionTable } from './sqlite/connections.ts';
+import { MirrorTables } from './sqlite/mirror.ts';
+import { RunTables } from './sqlite/runs.ts';
+import type {
+  CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, Credentials, LockResult, MirrorContents, NewConnection, NewRun,
+  RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+} from './types.ts';
+
+export const DB_PATH_VAR = 'KAMFLOW_DB_PATH';
+export const DEFAULT_DB_PATH = './data/kamflow.db';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  /** The raw KAMFLOW_ENCRYPTION_KEY value (base64), or undefined when unset. */
+  encryptionKey?: string | undefined;
+  now?: () => Date;
+}
+
+/** The embedded store: one SQLite file in WAL mode, migrated at open. */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly connections: ConnectionTable;
+  private readonly mirror: MirrorTables;
+  private readonly runs: RunTables;
+
+  constructor(options: SqliteStoreOptions) {
+    const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
+    const now = (): string => (options.now ? options.now() : new Date()).toISOString();
+    const isFile = options.path !== ':memory:';
+    const isNew = isFile && !existsSync(options.path);
+    if (isFile) mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    // The file holds customer records and sealed tokens: readable by its owner only.
+    if (isNew) chmodSync(options.path, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db, now);
+    this.connections = new ConnectionTable(this.db, key, now);
+    this.mirror = new MirrorTables(this.db);
+    this.runs = new RunTables(this.db, this.mirror);
+  }
+
+  async createConnection(input: NewConnection): Promise<ConnectionRecord> { return this.connections.create(input); }
+  async updateConnection(id: string, patch: ConnectionPatch): Promise<ConnectionRecord> { return this.connections.update(id, patch); }
+  async getConnection(id: string): Promise<ConnectionRecord | null> { return this.connections.get(id); }
+  async listConnections(): Promise<ConnectionRecord[]> { return this.connections.list(); }
+  async deleteConnection(id: string): Promise<void> { this.connections.delete(id); }
+  async saveTokens(connectionId: string, tokens: TokenSet): Promise<void> { this.connections.saveTokens(connectionId, tokens); }
+  async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
+
+  async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {
+    return this.mirror.acquireLock(connectionId, holder, now, ttlMs);
+  }
+  async renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.mirror.renewLock(connectionId, holder, now, ttlMs);
+  }
+  async releaseLock(connectionId: string, holder: string): Promise<void> { this.mirror.releaseLock(connectionId, holder); }
+
+  async getStreamStates(connectionId: string): Promise<Partial<Record<ObjectKind, StreamState>>> { return this.mirror.streamStates(connectionId); }
+  async startFullPull(connectionId: string, object: ObjectKind, sweepToken: string): Promise<void> {
+    this.mirror.startFullPull(connectionId, object, sweepToken);
+  }
+  async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
+  async loadMirror(connectionId: string): Promise<MirrorContents> { return this.mirror.load(connectionId); }
+
+  async createRun(run: NewRun): Promise<RunRecord> { return this.runs.create(run); }
+  async updateRun(runId: string, patch: RunPatch): Promise<RunRecord> { return this.runs.update(runId, patch); }
+  async getRun(runId: string): Promise<RunRecord | null> { return this.runs.get(runId); }
+  async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
+  async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
+  async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
+
+  async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { this.runs.saveWrites(runId, writes); }
+  async markChunkSending(runId: string, chunk: number): Promise<void> { this.runs.setChunkStatus(runId, chunk, 'pending', 'sending'); }
+  async markChunkPending(runId: string, chunk: number): Promise<void> { this.runs.setChunkStatus(runId, chunk, 'sending', 'pending'); }
+  async recordChunkOutcomes(runId: string, connectionId: string, outcomes: WriteOutcome[]): Promise<void> {
+    this.runs.recordOutcomes(runId, connectionId, outcomes);
+  }
+  async listWrites(runId: string): Promise<StoredWrite[]> { return this.runs.listWrites(runId); }
+  async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { this.runs.addIssues(runId, issues); }
+  async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens the store from the environment: KAMFLOW_DB_PATH and KAMFLOW_ENCRYPTION_KEY. */
+export function openSqliteStoreFromEnv(env: NodeJS.ProcessEnv, path?: string): SqliteStore {
+  return new SqliteStore({ path: path ?? env[DB_PATH_VAR] ?? DEFAULT_DB_PATH, encryptionKey: env[ENCRYPTION_KEY_VAR] });
+}

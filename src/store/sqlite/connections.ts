@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { TokenSet } from '../../../connectors/connector.ts';
+import { ENCRYPTION_KEY_VAR, EncryptionKeyError, seal, unseal, type EncryptionKey } from '../crypto.ts';
+import type { ConnectionPatch, ConnectionRecord, Credentials, NewConnection } from '../types.ts';
+
+const rowSchema = z.object({
+  id: z.string(),
+  crm: z.enum(['salesforce', 'hubspot']),
+  base_url: z.string(),
+  options_json: z.string(),
+  schedule: z.string().nullable(),
+  timezone: z.string().nullable(),
+  analysis_config_json: z.string().nullable(),
+  tokens_sealed: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const tokenSetSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string().optional(),
+  expiresAt: z.number().optional(),
+  instanceUrl: z.string().optional(),
+});
+
+const credentialsSchema = z.object({ tokens: tokenSetSchema.nullable(), clientSecret: z.string().nullable() });
+
+const optionsSchema = z.record(z.string(), z.unknown());
+
+function toRecord(raw: unknown): ConnectionRecord {
+  const row = rowSchema.parse(raw);
+  return {
+    id: row.id,
+    crm: row.crm,
+    baseUrl: row.base_url,
+    options: optionsSchema.parse(JSON.parse(row.options_json)),
+    schedule: row.schedule,
+    timezone: row.timezone,
+    analysisConfig: row.analysis_config_json === null ? null : (JSON.parse(row.analysis_config_json) as unknown),
+    hasTokens: row.tokens_sealed !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class ConnectionTable {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly key: EncryptionKey | null,
+    private readonly now: () => string,
+  ) {}
+
+  private sealCredentials(id: string, credentials: Credentials): string {
+    if (this.key === null) {
+      throw new EncryptionKeyError(`cannot store the credentials of connection ${id}: set ${ENCRYPTION_KEY_VAR} (32 bytes, base64) first`);
+    }
+    return seal(this.key, JSON.stringify(credentials));
+  }
+
+  create(input: NewConnection): ConnectionRecord {
+    const id = input.id ?? `${input.crm === 'salesforce' ? 'sf' : 'hs'}-${randomUUID().slice(0, 8)}`;
+    if (this.get(id)) throw new Error(`a connection with id ${id} already exists`);
+    const credentials: Credentials = { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null };
+    const sealed = credentials.tokens || credentials.clientSecret ? this.sealCredentials(id, credentials) : null;
+    const now = this.now();
+    this.db
+      .prepare(`INSERT INTO connections (id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(
+        id, input.crm, input.baseUrl, JSON.stringify(input.options ?? {}), input.schedule ?? null, input.timezone ?? null,
+        input.analysisConfig === undefined || input.analysisConfig === null ? null : JSON.stringify(input.analysisConfig),
+        sealed, now, now,
+      );
+    return this.mustGet(id);
+  }
+
+  update(id: string, patch: ConnectionPatch): ConnectionRecord {
+    const cur = this.mustGet(id);
+    const next = { ...cur, ...patch };
+    this.db
+      .prepare(`UPDATE connections SET base_url = ?, options_json = ?, schedule = ?, timezone = ?, analysis_config_json = ?, updated_at = ? WHERE id = ?`)
+      .run(
+        next.baseUrl, JSON.stringify(next.options), next.schedule, next.timezone,
+        next.analysisConfig === undefined || next.analysisConfig === null ? null : JSON.stringify(next.analysisConfig),
+        this.now(), id,
+      );
+    return this.mustGet(id);
+  }
+
+  get(id: string): ConnectionRecord | null {
+    const row: unknown = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id);
+    return row === undefined ? null : toRecord(row);
+  }
+
+  mustGet(id: string): ConnectionRecord {
+    const c = this.get(id);
+    if (!c) throw new Error(`no connection with id ${id}`);
+    return c;
+  }
+
+  list(): ConnectionRecord[] {
+    return (this.db.prepare('SELECT * FROM connections ORDER BY id').all() as unknown[]).map(toRecord);
+  }
+
+  delete(id: string): void {
+    this.db.transaction(() => {
+      for (const table of ['locks', 'streams', 'mirror']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(id);
+      }
+      this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);
+    })();
+  }
+
+  saveTokens(id: string, tokens: TokenSet): void {
+    const current = this.loadCredentials(id);
+    const sealed = this.sealCredentials(id, { ...current, tokens });
+    this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
+  }
+
+  loadCredentials(id: string): Credentials {
+    const row = this.db.prepare('SELECT tokens_sealed FROM connections WHERE id = ?').get(id) as { tokens_sealed: string | null } | undefined;
+    if (row === undefined) throw new Error(`no connection with id ${id}`);
+    if (row.tokens_sealed === null) return { tokens: null, clientSecret: null };
+    const json = unseal(this.key, row.tokens_sealed, `the credentials of connection ${id}`);
+    const parsed = credentialsSchema.safeParse(JSON.parse(json));
+    if (!parsed.success) throw new Error(`the stored credentials of connection ${id} are not in the expected shape`);
+    const { tokens, clientSecret } = parsed.data;
+    return { tokens: tokens === null ? null : { ...tokens }, clientSecret };
+  }
+}

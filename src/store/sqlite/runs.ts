@@ -1,0 +1,167 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { WriteOutcome } from '../../../connectors/connector.ts';
+import type { NewRun, RunCounts, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
+import type { MirrorTables } from './mirror.ts';
+
+export function emptyCounts(): RunCounts {
+  return { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0 };
+}
+
+const runRow = z.object({
+  id: z.string(),
+  connection_id: z.string(),
+  kind: z.enum(['sync', 'rollback']),
+  status: z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']),
+  mode: z.enum(['full', 'incremental']).nullable(),
+  dry_run: z.number(),
+  as_of: z.string().nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  counts_json: z.string(),
+  api_usage_json: z.string(),
+  error: z.string().nullable(),
+  rollback_of: z.string().nullable(),
+});
+const countsSchema = z.object({
+  pulled: z.record(z.string(), z.number()),
+  deleted: z.number(), swept: z.number(), pullIssues: z.number(), rejected: z.number(), accounts: z.number(),
+  plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
+});
+const usageSchema = z.record(z.string(), z.number());
+const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+const writeRow = z.object({
+  account_id: z.string(),
+  chunk: z.number(),
+  fields_json: z.string(),
+  previous_json: z.string(),
+  status: z.enum(['pending', 'sending', 'ok', 'failed']),
+  error_kind: z.enum(['transient', 'bad-data', 'config']).nullable(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
+const issueRow = z.object({
+  stage: z.enum(['pull', 'snapshot', 'analyze']),
+  object: z.string().nullable(),
+  record_id: z.string().nullable(),
+  kind: z.string(),
+  message: z.string(),
+});
+
+function toRun(raw: unknown): RunRecord {
+  const r = runRow.parse(raw);
+  return {
+    id: r.id, connectionId: r.connection_id, kind: r.kind, status: r.status, mode: r.mode, dryRun: r.dry_run === 1,
+    asOf: r.as_of, startedAt: r.started_at, finishedAt: r.finished_at,
+    counts: countsSchema.parse(JSON.parse(r.counts_json)) as RunCounts,
+    apiUsage: usageSchema.parse(JSON.parse(r.api_usage_json)), error: r.error, rollbackOf: r.rollback_of,
+  };
+}
+
+function toWrite(raw: unknown): StoredWrite {
+  const r = writeRow.parse(raw);
+  return {
+    accountId: r.account_id, chunk: r.chunk,
+    fields: fieldValuesSchema.parse(JSON.parse(r.fields_json)), previous: fieldValuesSchema.parse(JSON.parse(r.previous_json)),
+    status: r.status, errorKind: r.error_kind, code: r.code, message: r.message,
+  };
+}
+
+/** Runs, their planned writes with outcomes and previous values, and per-record issues. */
+export class RunTables {
+  constructor(private readonly db: Database.Database, private readonly mirror: MirrorTables) {}
+
+  create(run: NewRun): RunRecord {
+    this.db
+      .prepare(`INSERT INTO runs (id, connection_id, kind, status, mode, dry_run, as_of, started_at, counts_json, api_usage_json, rollback_of)
+                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, '{}', ?)`)
+      .run(run.id, run.connectionId, run.kind, run.mode, run.dryRun ? 1 : 0, run.asOf, run.startedAt, JSON.stringify(emptyCounts()), run.rollbackOf ?? null);
+    return this.mustGet(run.id);
+  }
+
+  update(runId: string, patch: RunPatch): RunRecord {
+    const cur = this.mustGet(runId);
+    const next = { ...cur, ...patch };
+    this.db
+      .prepare('UPDATE runs SET status = ?, mode = ?, as_of = ?, finished_at = ?, counts_json = ?, api_usage_json = ?, error = ? WHERE id = ?')
+      .run(next.status, next.mode, next.asOf, next.finishedAt, JSON.stringify(next.counts), JSON.stringify(next.apiUsage), next.error, runId);
+    return this.mustGet(runId);
+  }
+
+  get(runId: string): RunRecord | null {
+    const row: unknown = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId);
+    return row === undefined ? null : toRun(row);
+  }
+
+  mustGet(runId: string): RunRecord {
+    const r = this.get(runId);
+    if (!r) throw new Error(`no run with id ${runId}`);
+    return r;
+  }
+
+  list(filter: { connectionId?: string; limit?: number }): RunRecord[] {
+    const limit = filter.limit ?? 50;
+    const rows = filter.connectionId
+      ? this.db.prepare('SELECT * FROM runs WHERE connection_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(filter.connectionId, limit)
+      : this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit);
+    return (rows as unknown[]).map(toRun);
+  }
+
+  hasSucceeded(connectionId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM runs WHERE connection_id = ? AND kind = 'sync' AND status = 'succeeded' AND dry_run = 0 LIMIT 1").get(connectionId) !== undefined;
+  }
+
+  markRunningAsInterrupted(connectionId: string, now: string): number {
+    return this.db
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = 'the process running it stopped before it finished' WHERE connection_id = ? AND status = 'running'")
+      .run(now, connectionId).changes;
+  }
+
+  saveWrites(runId: string, writes: StoredWrite[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO run_writes (run_id, account_id, chunk, fields_json, previous_json, status, error_kind, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const w of writes) {
+        insert.run(runId, w.accountId, w.chunk, JSON.stringify(w.fields), JSON.stringify(w.previous), w.status, w.errorKind, w.code, w.message);
+      }
+    })();
+  }
+
+  setChunkStatus(runId: string, chunk: number, from: string, to: string): void {
+    this.db.prepare('UPDATE run_writes SET status = ? WHERE run_id = ? AND chunk = ? AND status = ?').run(to, runId, chunk, from);
+  }
+
+  recordOutcomes(runId: string, connectionId: string, outcomes: WriteOutcome[]): void {
+    const select = this.db.prepare('SELECT fields_json FROM run_writes WHERE run_id = ? AND account_id = ?');
+    const update = this.db.prepare('UPDATE run_writes SET status = ?, error_kind = ?, code = ?, message = ? WHERE run_id = ? AND account_id = ?');
+    this.db.transaction(() => {
+      for (const o of outcomes) {
+        const row = select.get(runId, o.accountId) as { fields_json: string } | undefined;
+        if (!row) continue;
+        update.run(o.ok ? 'ok' : 'failed', o.ok ? null : (o.errorKind ?? 'transient'), o.code ?? null, o.message ?? null, runId, o.accountId);
+        if (o.ok) this.mirror.applyAccountFields(connectionId, o.accountId, fieldValuesSchema.parse(JSON.parse(row.fields_json)));
+      }
+    }).immediate();
+  }
+
+  listWrites(runId: string): StoredWrite[] {
+    return (this.db.prepare('SELECT * FROM run_writes WHERE run_id = ? ORDER BY chunk, account_id').all(runId) as unknown[]).map(toWrite);
+  }
+
+  addIssues(runId: string, issues: RunIssue[]): void {
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_issues WHERE run_id = ?').get(runId) as { seq: number };
+    const insert = this.db.prepare('INSERT INTO run_issues (run_id, seq, stage, object, record_id, kind, message) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      let seq = row.seq;
+      for (const i of issues) insert.run(runId, ++seq, i.stage, i.object, i.recordId, i.kind, i.message);
+    })();
+  }
+
+  listIssues(runId: string): RunIssue[] {
+    return (this.db.prepare('SELECT * FROM run_issues WHERE run_id = ? ORDER BY seq').all(runId) as unknown[]).map((raw) => {
+      const r = issueRow.parse(raw);
+      return { stage: r.stage, object: r.object, recordId: r.record_id, kind: r.kind, message: r.message };
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { Connector, Cursor, ObjectKind } from '../../connectors/connector.ts';
+import type { RunCounts, RunIssue, Store } from '../store/types.ts';
+import { OBJECT_KINDS } from '../store/sqlite/mirror.ts';
+import type { ProgressEvent } from './types.ts';
+
+export interface PullContext {
+  store: Store;
+  connector: Connector;
+  connectionId: string;
+  runId: string;
+  /** Start every stream over with a full pull. */
+  full: boolean;
+  counts: RunCounts;
+  heartbeat: () => Promise<void>;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
+}
+
+interface StreamPlan {
+  mode: 'full' | 'incremental';
+  cursor: Cursor | null;
+  sweepToken: string | null;
+}
+
+async function planStream(ctx: PullContext, object: ObjectKind): Promise<StreamPlan> {
+  const state = (await ctx.store.getStreamStates(ctx.connectionId))[object];
+  // A full pull cut short resumes from its cursor with the same sweep token, requested or not.
+  if (state?.phase === 'full' && state.sweepToken !== null) {
+    return { mode: 'full', cursor: state.cursor, sweepToken: state.sweepToken };
+  }
+  if (ctx.full || !state || state.cursor === null) {
+    const sweepToken = randomUUID();
+    await ctx.store.startFullPull(ctx.connectionId, object, sweepToken);
+    return { mode: 'full', cursor: null, sweepToken };
+  }
+  return { mode: 'incremental', cursor: state.cursor, sweepToken: null };
+}
+
+/**
+ * Pulls each stream into the mirror, one stream at a time, checkpointing every page (records,
+ * deletions and the cursor in one transaction) so an interrupted pull resumes where it stopped.
+ * Errors from the connector propagate: the checkpoints already made stay.
+ */
+export async function pullIntoMirror(ctx: PullContext): Promise<void> {
+  for (const object of OBJECT_KINDS) {
+    const plan = await planStream(ctx, object);
+    let lastCursor: Cursor | null = plan.cursor;
+    let completed = false;
+    const pages = ctx.connector.pull({ mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object] });
+    for await (const page of pages) {
+      if (page.object !== object) throw new Error(`the connector returned a ${page.object} page while pulling ${object}`);
+      const done = plan.mode === 'full' && page.fullPullComplete === true;
+      const result = await ctx.store.checkpointPage({
+        connectionId: ctx.connectionId, object, records: page.records, deletedIds: page.deletedIds, cursor: page.cursor,
+        phase: plan.mode === 'full' && !done ? 'full' : 'incremental', sweepToken: plan.sweepToken, sweep: done,
+      });
+      completed ||= done;
+      lastCursor = page.cursor;
+      ctx.counts.pulled[object] = (ctx.counts.pulled[object] ?? 0) + result.upserted;
+      ctx.counts.deleted += result.deleted;
+      ctx.counts.swept += result.swept;
+      if (page.issues.length > 0) {
+        ctx.counts.pullIssues += page.issues.length;
+        const issues: RunIssue[] = page.issues.map((i) => ({ stage: 'pull', object: i.object, recordId: i.recordId, kind: i.kind, message: i.message }));
+        await ctx.store.addRunIssues(ctx.runId, issues);
+      }
+      ctx.onProgress?.({ stage: 'pull', object, pulled: ctx.counts.pulled[object] ?? 0, deleted: ctx.counts.deleted });
+      await ctx.heartbeat();
+    }
+    if (plan.mode === 'full' && !completed) {
+      // The connector ended a full pull without marking it complete: keep what was seen, sweep
+      // nothing (unseen records may still exist), and go incremental from the last cursor.
+      await ctx.store.checkpointPage({
+        connectionId: ctx.connectionId, object, records: [], deletedIds: [], cursor: lastCursor ?? {},
+        phase: 'incremental', sweepToken: plan.sweepToken, sweep: false,
+      });
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { Connector, ObjectKind, TokenListener } from '../../connectors/connector.ts';
+import type { Logger } from '../log.ts';
+import type { AnalysisResult } from '../model/insights.ts';
+import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
+import type { ConnectionRecord, Credentials, RunRecord, Store } from '../store/types.ts';
+import type { WritePlan } from './planner.ts';
+
+/** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
+export type ConnectorFactory = (connection: ConnectionRecord, credentials: Credentials, onTokens: TokenListener) => Connector;
+
+export interface AnalyzeInput {
+  snapshot: Snapshot;
+  /** The connection's stored analysis config (JSON), validated by the analysis. */
+  config: unknown;
+  asOf: string;
+  rejected: RejectedRecord[];
+}
+export type AnalyzeFn = (input: AnalyzeInput) => AnalysisResult;
+
+export type ProgressEvent =
+  | { stage: 'pull'; object: ObjectKind; pulled: number; deleted: number }
+  | { stage: 'analyze'; accounts: number }
+  | { stage: 'plan'; changedAccounts: number; unchangedAccounts: number }
+  | { stage: 'push'; sent: number; total: number; failed: number };
+
+export interface SyncDeps {
+  store: Store;
+  connectorFactory: ConnectorFactory;
+  analyze: AnalyzeFn;
+  logger: Logger;
+  now?: () => Date;
+  onProgress?: (event: ProgressEvent) => void;
+  /** How long a lock lives without a heartbeat; a crashed run's lock is taken over after it. */
+  lockTtlMs?: number;
+}
+
+export interface SyncOptions {
+  connectionId: string;
+  /** Full pull of every stream instead of incremental. */
+  full?: boolean;
+  dryRun?: boolean;
+  /** Analysis date YYYY-MM-DD; today (UTC) by default. */
+  asOf?: string;
+  /** Lets a plan past the safety gate go through. */
+  confirm?: boolean;
+  /** Share of accounts a plan may change before it waits for confirm; else the connection's option, else 0.5. */
+  safetyGateShare?: number;
+}
+
+export interface SyncResult {
+  run: RunRecord;
+  /** Null when the run stopped before planning. */
+  plan: WritePlan | null;
+  /** Write calls the plan takes, by kind (the dry run's estimate). */
+  estimatedCalls: Record<string, number>;
+  message: string;
+}
+
+/** Another run holds the connection's lock. */
+export class ConnectionBusyError extends Error {
+  override readonly name = 'ConnectionBusyError';
+}
+
+export const DEFAULT_SAFETY_GATE_SHARE = 0.5;
+export const DEFAULT_LOCK_TTL_MS = 10 * 60_000;

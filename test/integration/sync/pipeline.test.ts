@@ -1,0 +1,265 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/log.ts';
+import { SqliteStore } from '../../../src/store/sqlite-store.ts';
+import { rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
+import { ConnectionBusyError, type SyncDeps } from '../../../src/sync/types.ts';
+import { account, contact, FakeCrm, product, user, wonOpp } from './fake-crm.ts';
+import { fakeAnalyze } from './fake-analyze.ts';
+
+const KEY = Buffer.alloc(32, 3).toString('base64');
+let store: SqliteStore;
+let crm: FakeCrm;
+let clock: Date;
+
+function deps(): SyncDeps {
+  return { store, connectorFactory: () => crm.connector(), analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
+}
+function tick(minutes = 60): void {
+  clock = new Date(clock.getTime() + minutes * 60_000);
+}
+
+beforeEach(async () => {
+  clock = new Date('2026-06-30T08:00:00.000Z');
+  store = new SqliteStore({ path: ':memory:', encryptionKey: KEY, now: () => clock });
+  await store.createConnection({ id: 'c1', crm: 'salesforce', baseUrl: 'https://example.my.salesforce.com', tokens: { accessToken: 'tok' } });
+  crm = new FakeCrm();
+  crm.put('users', user('U1'));
+  crm.put('products', product('P1'));
+  crm.put('accounts', account('A1'));
+  crm.put('accounts', account('A2', 'A1'));
+  crm.put('accounts', account('B1'));
+  crm.put('contacts', contact('C1', 'A1'));
+  crm.put('opportunities', wonOpp('O1', 'A1', 5000));
+  crm.put('opportunities', wonOpp('O2', 'B1', 2000));
+  crm.put('lineItems', { id: 'L1', opportunityId: 'O1', productId: 'P1', quantity: 1, totalPrice: 5000, cost: null });
+});
+afterEach(() => store.close());
+
+// Family A1+A2 has 5000 of won revenue: score 50, whitespace 1666.67; B1 has 2000: score 20.
+const RUN1_A1 = {
+  kam_tier: 'Standard', kam_key_account: false, kam_score: 50, kam_revenue_share: 0, kam_penetration: 0,
+  kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_contact_coverage: '1 contacts (target 3-5)',
+  kam_ultimate_parent: 'A1 Account A1', kam_updated_at: '2026-06-30T08:00:00.000Z',
+};
+
+describe('runSync', () => {
+  it('a first run writes every account its changed fields, in one call', async () => {
+    const r = await runSync(deps(), { connectionId: 'c1' });
+    expect(r.run.status).toBe('succeeded');
+    expect(crm.pushes).toHaveLength(1);
+    expect(crm.pushes[0]?.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
+    expect(crm.account('A1').fields).toEqual(RUN1_A1);
+    expect(crm.account('B1').fields['kam_score']).toBe(20);
+    expect(crm.account('B1').fields['kam_whitespace_value']).toBe(666.67);
+    expect(r.run.counts).toMatchObject({ accounts: 3, plannedAccounts: 3, plannedFields: 30, written: 3, failed: 0 });
+    expect(r.run.counts.pulled).toEqual({ users: 1, products: 1, accounts: 3, contacts: 1, opportunities: 2, lineItems: 1 });
+    expect(r.run.apiUsage).toEqual({ query: 7, collectionsUpdate: 1 });
+  });
+
+  it('a second run on unchanged data writes nothing and makes no write call', async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    tick();
+    const r = await runSync(deps(), { connectionId: 'c1' });
+    expect(r.run.status).toBe('succeeded');
+    expect(r.plan?.writes).toEqual([]);
+    expect(crm.pushes).toHaveLength(1);
+    expect(r.run.apiUsage['collectionsUpdate']).toBeUndefined();
+    // The incremental pull saw only our own three writes coming back.
+    expect(r.run.counts.pulled.accounts).toBe(3);
+    expect(r.run.counts.unchangedAccounts).toBe(3);
+  });
+
+  it("after one account's opportunity changes, writes only that family's changed fields", async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    tick();
+    crm.put('opportunities', wonOpp('O3', 'A2', 3000));
+    // Two of three accounts change: past the default safety gate, so it is raised here.
+    const r = await runSync(deps(), { connectionId: 'c1', safetyGateShare: 1 });
+    expect(r.run.status).toBe('succeeded');
+    const stamp = '2026-06-30T09:00:00.000Z';
+    const familyChange = { kam_tier: 'Key', kam_key_account: true, kam_score: 80, kam_whitespace_value: 2666.67, kam_reasons: 'family revenue 8000', kam_updated_at: stamp };
+    expect(crm.pushes[1]).toEqual([{ accountId: 'A1', fields: familyChange }, { accountId: 'A2', fields: familyChange }]);
+    expect(r.plan?.writes[0]?.previous).toEqual({ kam_tier: 'Standard', kam_key_account: false, kam_score: 50, kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_updated_at: '2026-06-30T08:00:00.000Z' });
+    expect(crm.account('B1').fields['kam_updated_at']).toBe('2026-06-30T08:00:00.000Z');
+  });
+
+  it('a dry run plans and estimates calls but writes nothing', async () => {
+    const r = await runSync(deps(), { connectionId: 'c1', dryRun: true });
+    expect(r.run.dryRun).toBe(true);
+    expect(r.plan?.writes.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
+    expect(r.estimatedCalls).toEqual({ collectionsUpdate: 1 });
+    expect(crm.pushes).toHaveLength(0);
+    expect(await store.hasSucceededRun('c1')).toBe(false);
+  });
+
+  it('a run killed mid-pull resumes from its checkpoint with a correct mirror', async () => {
+    crm.failAfterPages = 3; // users, products, first accounts page; dies on the second accounts page
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.status).toBe('failed');
+    expect(first.run.error).toMatch(/connection reset/);
+    expect((await store.loadMirror('c1')).accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2']);
+    expect((await store.getStreamStates('c1')).accounts?.phase).toBe('full');
+    crm.failAfterPages = null;
+    tick();
+    const second = await runSync(deps(), { connectionId: 'c1' });
+    expect(second.run.status).toBe('succeeded');
+    expect(second.run.counts.pulled.accounts).toBe(1); // only B1: A1 and A2 were checkpointed
+    expect(second.run.counts.pulled.users ?? 0).toBe(0);
+    const mirror = await store.loadMirror('c1');
+    expect(mirror.accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2', 'B1']);
+    expect(mirror.opportunities).toHaveLength(2);
+    expect(crm.pushes[0]?.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
+  });
+
+  it('a completed full pull removes records the CRM no longer has, deletions arrive incrementally', async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    crm.remove('contacts', 'C1');
+    crm.tables.opportunities.delete('O2'); // gone without a trace: only a full pull can notice
+    tick();
+    const inc = await runSync(deps(), { connectionId: 'c1' });
+    expect(inc.run.counts.deleted).toBe(1);
+    expect((await store.loadMirror('c1')).opportunities).toHaveLength(2);
+    tick();
+    const full = await runSync(deps(), { connectionId: 'c1', full: true });
+    expect(full.run.counts.swept).toBe(1);
+    expect((await store.loadMirror('c1')).opportunities.map((o) => (o as { id: string }).id)).toEqual(['O1']);
+  });
+
+  it('a push interrupted mid-way resumes without sending a write twice', async () => {
+    await store.updateConnection('c1', { options: { pushBatchSize: 1 } });
+    crm.crashOnPush = 2;
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.status).toBe('failed');
+    expect((await store.listWrites(first.run.id)).map((w) => [w.accountId, w.status])).toEqual([['A1', 'ok'], ['A2', 'pending'], ['B1', 'pending']]);
+    tick();
+    const second = await runSync(deps(), { connectionId: 'c1' });
+    expect(second.run.status).toBe('succeeded');
+    expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1'], ['A2'], ['B1']]);
+  });
+
+  it('writes the CRM applied before the answer was lost are not sent again', async () => {
+    await store.updateConnection('c1', { options: { pushBatchSize: 2 } });
+    crm.loseAnswerOnPush = 1; // A1 and A2 reach the CRM, the run never learns it
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.status).toBe('failed');
+    tick();
+    const second = await runSync(deps(), { connectionId: 'c1' });
+    expect(second.run.status).toBe('succeeded');
+    // The incremental pull brought the applied values back, so only B1 was still to write.
+    expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1', 'A2'], ['B1']]);
+  });
+
+  it('a run whose lock was taken over stops at its next heartbeat and leaves the new lock alone', async () => {
+    crm.onPage = () => {
+      if (crm.pagesServed !== 3) return;
+      clock = new Date(clock.getTime() + 11 * 60_000); // past the 10-minute lock
+      void store.acquireLock('c1', 'run-newer', clock, 60_000);
+    };
+    const r = await runSync(deps(), { connectionId: 'c1' });
+    expect(r.run.status).toBe('failed');
+    expect(r.run.error).toMatch(/lost the lock of connection c1/);
+    expect(await store.acquireLock('c1', 'run-third', clock, 60_000)).toMatchObject({ acquired: false, holder: 'run-newer' });
+  });
+
+  it('tokens refreshed by the connector are stored encrypted', async () => {
+    const d = deps();
+    const r = await runSync({ ...d, connectorFactory: (_c, creds, onTokens) => {
+      expect(creds.tokens).toEqual({ accessToken: 'tok' });
+      void onTokens({ accessToken: 'tok-2', refreshToken: 'r-2' });
+      return crm.connector();
+    } }, { connectionId: 'c1' });
+    expect(r.run.status).toBe('succeeded');
+    expect(await store.loadCredentials('c1')).toEqual({ tokens: { accessToken: 'tok-2', refreshToken: 'r-2' }, clientSecret: null });
+  });
+
+  it('failed writes are planned again on the next run', async () => {
+    crm.rejectAccounts.add('B1');
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.counts).toMatchObject({ written: 2, failed: 1 });
+    const failed = (await store.listWrites(first.run.id)).find((w) => w.accountId === 'B1');
+    expect(failed).toMatchObject({ status: 'failed', errorKind: 'bad-data', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
+    crm.rejectAccounts.clear();
+    tick();
+    await runSync(deps(), { connectionId: 'c1' });
+    expect(crm.pushes[1]?.map((w) => w.accountId)).toEqual(['B1']);
+  });
+
+  it('an API limit stops the run as resumable with cursors kept', async () => {
+    crm.apiLimitOnPush = 1;
+    const first = await runSync(deps(), { connectionId: 'c1' });
+    expect(first.run.status).toBe('stopped-by-limit');
+    expect(first.run.error).toMatch(/API limit/);
+    expect((await store.getStreamStates('c1')).accounts?.phase).toBe('incremental');
+    tick();
+    const second = await runSync(deps(), { connectionId: 'c1' });
+    expect(second.run.status).toBe('succeeded');
+    expect(second.run.counts.written).toBe(3);
+  });
+
+  it('the safety gate holds a plan changing over half the accounts after the first run', async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    crm.put('opportunities', wonOpp('O3', 'A1', 1000));
+    crm.put('opportunities', wonOpp('O4', 'B1', 1000));
+    tick();
+    const dry = await runSync(deps(), { connectionId: 'c1', dryRun: true });
+    expect(dry.run.status).toBe('succeeded');
+    expect(dry.message).toMatch(/^dry run: 3 account\(s\) would change, nothing written; a real run would stop at the safety gate/);
+    const held = await runSync(deps(), { connectionId: 'c1' });
+    expect(held.run.status).toBe('awaiting-confirmation');
+    expect(held.message).toMatch(/3 of 3 accounts \(100%, over 50%\)/);
+    expect(crm.pushes).toHaveLength(1);
+    tick();
+    const confirmed = await runSync(deps(), { connectionId: 'c1', confirm: true });
+    expect(confirmed.run.status).toBe('succeeded');
+    expect(crm.pushes[1]).toHaveLength(3);
+  });
+
+  it('a locked connection refuses a second run; a stale lock is taken over', async () => {
+    await store.acquireLock('c1', 'run-other', clock, 60_000);
+    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(ConnectionBusyError);
+    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other holds its lock/);
+    expect(crm.pushes).toHaveLength(0);
+    tick(2);
+    const r = await runSync(deps(), { connectionId: 'c1' });
+    expect(r.run.status).toBe('succeeded');
+  });
+
+  it('marks a run whose process died as interrupted when the next run starts', async () => {
+    await store.createRun({ id: 'run-dead', connectionId: 'c1', kind: 'sync', mode: 'incremental', dryRun: false, asOf: null, startedAt: clock.toISOString() });
+    await runSync(deps(), { connectionId: 'c1' });
+    expect((await store.getRun('run-dead'))?.status).toBe('interrupted');
+  });
+});
+
+describe('rollbackRun', () => {
+  it("restores the previous values of every field a run wrote", async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    tick();
+    crm.put('opportunities', wonOpp('O3', 'A2', 3000));
+    await store.updateConnection('c1', { options: { safetyGateShare: 0.9 } });
+    const changed = await runSync(deps(), { connectionId: 'c1' });
+    expect(crm.account('A1').fields['kam_tier']).toBe('Key');
+    tick();
+    const rb = await rollbackRun(deps(), { runId: changed.run.id });
+    expect(rb.run.kind).toBe('rollback');
+    expect(rb.run.rollbackOf).toBe(changed.run.id);
+    expect(crm.account('A1').fields).toEqual(RUN1_A1);
+    expect(crm.pushes[2]?.map((w) => w.accountId)).toEqual(['A1', 'A2']);
+  });
+
+  it('refuses to roll back a dry run', async () => {
+    const dry = await runSync(deps(), { connectionId: 'c1', dryRun: true });
+    await expect(rollbackRun(deps(), { runId: dry.run.id })).rejects.toThrow(/dry run/);
+  });
+});
+
+describe('tokens', () => {
+  it('a connection with stored tokens cannot start without the key', async () => {
+    const path = ':memory:';
+    const bare = new SqliteStore({ path });
+    await bare.createConnection({ id: 'c2', crm: 'hubspot', baseUrl: 'https://api.hubapi.com' });
+    bare.db.prepare("UPDATE connections SET tokens_sealed = 'v1:abc:a:b:c' WHERE id = 'c2'").run();
+    await expect(runSync({ ...deps(), store: bare }, { connectionId: 'c2' })).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
+    bare.close();
+  });
+});
