@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { api, queryOf } from './helpers.ts';
+import { api, queryOf, standingMocks } from './helpers.ts';
 
 export interface PortalData {
   accountDetails: Record<string, unknown>;
@@ -64,5 +64,6 @@ export function servePortal(data: PortalData, pageSize = 100): string[] {
     log.push('GET /account-info/v3/details');
     return [200, data.accountDetails];
   });
+  standingMocks(scope);
   return log;
 }

@@ -44,8 +44,15 @@ export function setupNock(): void {
   nock.disableNetConnect();
 }
 
+/** Interceptors that serve as long as a test runs; not having been called is no failure. */
+const standing = new Set<string>();
+export function standingMocks(scope: nock.Scope): void {
+  for (const m of scope.pendingMocks()) standing.add(m);
+}
+
 export function teardownNock(): void {
-  const pending = nock.pendingMocks();
+  const pending = nock.pendingMocks().filter((m) => !standing.has(m));
+  standing.clear();
   nock.cleanAll();
   nock.enableNetConnect();
   if (pending.length > 0) throw new Error(`unused mocks: ${pending.join(', ')}`);
