@@ -146,7 +146,7 @@ export function parseBool(raw: string | null | undefined): Parsed<boolean | null
 export function parseDateTime(raw: string | null | undefined): Parsed<string | null> {
   const t = text(raw);
   if (t === null) return ok(null);
-  const d = /^\d{10,}$/.test(t) ? new Date(Number(t)) : /^\d{4}-\d{2}-\d{2}/.test(t) ? new Date(t.length === 10 ? `${t}T00:00:00Z` : t) : null;
+  const d = /^\d+$/.test(t) ? new Date(Number(t)) : /^\d{4}-\d{2}-\d{2}/.test(t) ? new Date(t.length === 10 ? `${t}T00:00:00Z` : t) : null;
   if (!d || Number.isNaN(d.getTime())) return { ok: false, message: `not a date: "${t}"` };
   return ok(d.toISOString());
 }
