@@ -10,9 +10,9 @@ export function testOptions(extra: Partial<HubSpotOptionsInput> = {}): HubSpotOp
     baseUrl: BASE,
     auth: { kind: 'private-app', token: 'pat-test-token' },
     currency: 'EUR',
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5 },
     searchLookbackMs: 0,
     ...extra,
+    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
   };
 }
 
