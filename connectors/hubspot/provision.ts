@@ -1,11 +1,9 @@
-import type { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import { OUTPUT_PROPERTIES, OUTPUT_PROPERTY_GROUP, type OutputPropertySpec } from '../../mappings/hubspot.ts';
 import { CrmError, isCrmError } from '../errors.ts';
 import type { ProvisionFieldReport, ProvisionReport } from '../connector.ts';
 import type { HubSpotCaller } from './client.ts';
-
-type PropertyCreate = Parameters<Client['crm']['properties']['coreApi']['createWithHttpInfo']>[1];
+import { rawRequest } from './reads.ts';
 
 const listSchema = z.object({ results: z.array(z.object({ name: z.string(), type: z.string().optional(), fieldType: z.string().optional() }).loose()) });
 
@@ -17,8 +15,8 @@ function parseList(raw: unknown, what: string): z.infer<typeof listSchema>['resu
 
 const isConflict = (e: unknown): boolean => isCrmError(e) && e.details.status === 409;
 
-function createBody(spec: OutputPropertySpec): PropertyCreate {
-  const body = {
+function createBody(spec: OutputPropertySpec): Record<string, unknown> {
+  return {
     name: spec.name,
     label: spec.label,
     description: spec.description,
@@ -29,11 +27,12 @@ function createBody(spec: OutputPropertySpec): PropertyCreate {
     ...(spec.numberDisplayHint ? { numberDisplayHint: spec.numberDisplayHint } : {}),
     ...(spec.options ? { options: spec.options } : {}),
   };
-  // The SDK types `type`/`fieldType` as its own enums of these same strings.
-  return body as unknown as PropertyCreate;
 }
 
 /**
+ * Properties are created through the raw request because the SDK's PropertyCreate model drops
+ * `numberDisplayHint`.
+ *
  * Creates the `kamflow` group and Kamflow's company properties when missing. Existing ones are
  * checked, never changed: a property of the wrong type is reported for an admin to fix, since
  * changing a type in place could destroy the values users keep there.
@@ -69,7 +68,7 @@ export async function provisionProperties(caller: HubSpotCaller): Promise<Provis
       continue;
     }
     try {
-      await caller.call('propertyCreate', `create property ${spec.name}`, (c) => c.crm.properties.coreApi.createWithHttpInfo('companies', createBody(spec)));
+      await caller.call('propertyCreate', `create property ${spec.name}`, (c) => rawRequest(c, 'POST', '/crm/v3/properties/companies', createBody(spec)));
       fields.push({ ...base, status: 'created' });
     } catch (e) {
       if (isConflict(e)) fields.push({ ...base, status: 'exists' });

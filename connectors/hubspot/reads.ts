@@ -153,20 +153,33 @@ export async function ownersPage(caller: HubSpotCaller, after: string | null, li
   return { ...parsed.data, after: parsed.data.paging?.next?.after ?? null };
 }
 
+/**
+ * A call the SDK's typed APIs cannot make as needed (an endpoint it lacks, or a field its
+ * serializer drops), made through its raw `apiRequest` and turned into the same shape: data
+ * on success, an ApiException-like error otherwise, so the retry layer treats both alike.
+ */
+export async function rawRequest(c: Client, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ httpStatusCode: number; headers: Record<string, string>; data: unknown }> {
+  const r = await c.apiRequest({ method, path, ...(body !== undefined ? { body } : {}) });
+  const headers: Record<string, string> = {};
+  r.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  const text = await r.text();
+  if (!r.ok) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: text, headers });
+  let data: unknown = null;
+  try {
+    data = text === '' ? null : JSON.parse(text);
+  } catch {
+    throw new CrmError('bad-response', `HubSpot ${method} ${path}: response is not JSON`, { crm: 'hubspot' });
+  }
+  return { httpStatusCode: r.status, headers, data };
+}
+
 const accountInfoSchema = z.object({ companyCurrency: z.string().regex(/^[A-Z]{3}$/) });
 
 /** The portal's company currency (GET /account-info/v3/details), or null if it cannot be read. */
 export async function readCompanyCurrency(caller: HubSpotCaller): Promise<string | null> {
-  const res = await caller.call('accountInfo', 'read account details', async (c) => {
-    const r = await c.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
-    const headers: Record<string, string> = {};
-    r.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
-    const text = await r.text();
-    if (!r.ok) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: text, headers });
-    return { httpStatusCode: r.status, headers, data: JSON.parse(text) as unknown };
-  });
+  const res = await caller.call('accountInfo', 'read account details', (c) => rawRequest(c, 'GET', '/account-info/v3/details'));
   const parsed = accountInfoSchema.safeParse(res.data);
   return parsed.success ? parsed.data.companyCurrency : null;
 }
