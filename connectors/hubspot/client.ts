@@ -94,6 +94,23 @@ export class HubSpotCaller {
   }
 
   /**
+   * The SDK sets no request timeout; a connection that hangs would stall the run, so a call
+   * that takes too long counts as a network failure and is retried.
+   */
+  private async withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.deps.options.requestTimeoutMs;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Runs one call with retries. `what` names the call in errors and logs (never a token).
    * Throws CrmError when the call cannot succeed; `api-limit` for the daily limit.
    */
@@ -105,7 +122,7 @@ export class HubSpotCaller {
       const client = await this.sdk();
       this.count(kind);
       try {
-        const info = await fn(client);
+        const info = await this.withTimeout(fn(client), what);
         this.readHeaders(info.headers);
         return { status: info.httpStatusCode, data: info.data };
       } catch (e) {

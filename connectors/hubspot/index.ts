@@ -103,7 +103,7 @@ export class HubSpotConnector implements Connector {
     return pushWrites(
       this.caller,
       plan,
-      { batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier, keyProperty: this.options.keyProperty },
+      { batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier },
       this.log,
     );
   }

@@ -46,6 +46,8 @@ export const hubSpotOptionsSchema = z.object({
       lockedWaitMs: z.number().int().nonnegative().default(2_000),
     })
     .prefault({}),
+  /** A call that has not answered after this long is abandoned and retried. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
   /** Refresh an OAuth access token this long before it expires. */
   refreshAheadMs: z.number().int().nonnegative().default(5 * 60_000),
   pageSizes: z

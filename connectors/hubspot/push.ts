@@ -9,7 +9,6 @@ import type { HubSpotCaller } from './client.ts';
 export interface PushSettings {
   batchSize: number;
   syncTargetAccountFromTier: boolean;
-  keyProperty: string;
 }
 
 interface Input {

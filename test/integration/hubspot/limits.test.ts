@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmError } from '../../../connectors/errors.ts';
 import { api, collect, connector, obj, setupNock, teardownNock } from './helpers.ts';
@@ -81,6 +84,39 @@ describe('limits and failures', () => {
     const pages = await pullProducts(c);
     expect(pages[0]!.records).toHaveLength(1);
     expect(c.usage()).toEqual({ list: 4 });
+  });
+
+  it('retries network errors (a loopback server drops the first connection)', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits += 1;
+      if (hits === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const c = connector({ baseUrl: `http://127.0.0.1:${port}` });
+      const pages = await pullProducts(c);
+      expect(pages[0]!.records).toHaveLength(1);
+      expect(c.usage()).toEqual({ list: 2 });
+      expect(hits).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('abandons and retries a call that does not answer in time', async () => {
+    api().get(PRODUCTS).query(true).delay(500).reply(200, { results: [] });
+    api().get(PRODUCTS).query(true).reply(200, page);
+    const c = connector({ requestTimeoutMs: 50 });
+    const pages = await pullProducts(c);
+    expect(pages[0]!.records.map((r) => r.id)).toEqual(['301']);
+    expect(c.usage()).toEqual({ list: 2 });
   });
 
   it('gives up on 5xx after the configured retries as unavailable (resumable)', async () => {

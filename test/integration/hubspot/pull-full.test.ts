@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Account } from '../../../src/model/snapshot.ts';
-import { collect, connector, queryOf, setupNock, teardownNock } from './helpers.ts';
+import { api, collect, connector, obj, queryOf, setupNock, teardownNock } from './helpers.ts';
 import { loadGolden, servePortal } from './fake-portal.ts';
 
 beforeEach(setupNock);
@@ -44,6 +44,28 @@ describe('full pull', () => {
     expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['103']]);
     expect(pages[0]!.cursor).toEqual({ phase: 'search', since: 1234, sinceIds: '', archivedSince: 1234 });
     expect(log.filter((l) => l.startsWith('GET /crm/v3/objects/companies'))).toHaveLength(1);
+  });
+
+  it('follows the paging of one record inside an association batch read', async () => {
+    const bodies: { inputs: { id: string; after?: string }[] }[] = [];
+    api().get('/crm/v3/objects/contacts').query(true).reply(200, { results: [obj('1', { firstname: 'A' }), obj('2', { firstname: 'B' })] });
+    api().post('/crm/v4/associations/contacts/companies/batch/read').times(2).reply((_u, b) => {
+      const body = b as { inputs: { id: string; after?: string }[] };
+      bodies.push(body);
+      if (bodies.length === 1) {
+        return [200, { status: 'COMPLETE', results: [
+          { from: { id: '1' }, to: [{ toObjectId: 10, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }] }], paging: { next: { after: 'p2' } } },
+          { from: { id: '2' }, to: [{ toObjectId: 20, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }] }] },
+        ] }];
+      }
+      return [200, { status: 'COMPLETE', results: [
+        { from: { id: '1' }, to: [{ toObjectId: 11, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }] }] },
+      ] }];
+    });
+    const pages = await collect(connector(), { mode: 'full', cursors: {}, objects: ['contacts'] });
+    expect(bodies).toEqual([{ inputs: [{ id: '1' }, { id: '2' }] }, { inputs: [{ id: '1', after: 'p2' }] }]);
+    // The primary company wins over the first one listed.
+    expect(pages[0]!.records.map((r) => ['accountId' in r ? r.accountId : null])).toEqual([['11'], ['20']]);
   });
 
   it('reads deals with their stage outcome from the pipelines, read once per pull', async () => {

@@ -35,7 +35,7 @@ describe('failure classification', () => {
   });
 
   it('gives every input an outcome, even when HubSpot names no record', () => {
-    const inputs = [toInput({ accountId: '1', fields: { kam_score: 1 } }, { batchSize: 100, syncTargetAccountFromTier: false, keyProperty: 'x' }), { id: '2', properties: {} }];
+    const inputs = [toInput({ accountId: '1', fields: { kam_score: 1 } }, { batchSize: 100, syncTargetAccountFromTier: false }), { id: '2', properties: {} }];
     expect(outcomesOfResponse(inputs, { results: [{ id: 1 }], errors: [] })).toEqual([
       { accountId: '1', ok: true },
       { accountId: '2', ok: false, errorKind: 'transient', code: 'NO_RESULT', message: 'HubSpot returned neither a result nor an error for this record' },
