@@ -106,6 +106,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
   let after: string | null = null;
+  let consumed = 0;
   for (;;) {
     const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
     const fresh = page.objects.filter((o) => {
@@ -119,13 +120,16 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       break;
     }
     yield { object: kind, records, deletedIds: [], issues, cursor };
-    const next = Number(page.after);
-    if (Number.isFinite(next) && next + limit > ctx.options.searchResultCap) {
+    consumed += page.objects.length;
+    // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
+    const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
+    if (offset + limit > ctx.options.searchResultCap) {
       if (pos.since === querySince) {
         throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
       }
       querySince = pos.since;
       after = null;
+      consumed = 0;
     } else after = page.after;
   }
   yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince }, runStartedAt, ctx);

@@ -77,6 +77,30 @@ describe('incremental pull', () => {
     expect(c.usage()).toMatchObject({ search: 3, list: 1 });
   });
 
+  it('counts results against the cap when `after` is opaque', async () => {
+    noAssociations();
+    const bodies: SearchBody[] = [];
+    const replies = [
+      { results: [company('a', '1000'), company('b', '2000')], paging: { next: { after: 'opaque-1' } } },
+      { results: [company('c', '3000'), company('d', '3000')], paging: { next: { after: 'opaque-2' } } },
+      { results: [company('d', '3000'), company('e', '5000')] },
+    ];
+    api().post('/crm/v3/objects/companies/search').times(3).reply((_u, body) => {
+      bodies.push(body as SearchBody);
+      return [200, { total: 5, ...replies[bodies.length - 1] }];
+    });
+    api().get('/crm/v3/objects/companies').query(true).reply(200, { results: [] });
+    const pages = await collect(connector({ searchResultCap: 4, pageSizes: { search: 2 } }), {
+      mode: 'incremental',
+      cursors: { accounts: { phase: 'search', since: 500, sinceIds: '', archivedSince: 0 } },
+      objects: ['accounts'],
+    });
+    expect(bodies.map((b) => [b.filterGroups[0]!.filters[0]!.value, b.after ?? null, b.limit])).toEqual([
+      ['500', null, 2], ['500', 'opaque-1', 2], ['3000', null, 2],
+    ]);
+    expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
   it('looks back behind the saved point by the configured margin', async () => {
     noAssociations();
     let value = '';
