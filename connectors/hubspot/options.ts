@@ -3,7 +3,7 @@ import type { Logger } from '../../src/log.ts';
 import type { TokenListener } from '../connector.ts';
 
 /** Credentials: a private-app token, or the tokens of an OAuth install with the app's client. */
-export const hubSpotAuthSchema = z.union([
+export const hubSpotAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('private-app'), token: z.string().min(1, 'private-app token must not be empty') }),
   z.object({
     kind: z.literal('oauth'),

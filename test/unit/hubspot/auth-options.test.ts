@@ -23,3 +23,19 @@ describe('authorize URL and options', () => {
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['pageSizes.update', 'productFamilyProperty']);
   });
 });
+
+describe('connector construction', () => {
+  it('rejects bad options with a config error naming each setting and never echoing a secret', async () => {
+    const { HubSpotConnector } = await import('../../../connectors/hubspot/index.ts');
+    let message = '';
+    try {
+      new HubSpotConnector({ baseUrl: 'not a url', auth: { kind: 'oauth', accessToken: 'at-secret', refreshToken: '', expiresAt: 1, clientId: 'c', clientSecret: 'cs-secret' } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^invalid HubSpot connector options: /);
+    expect(message).toContain('baseUrl');
+    expect(message).toContain('auth.refreshToken: OAuth refresh token must not be empty');
+    expect(message).not.toContain('secret');
+  });
+});
