@@ -3,11 +3,14 @@ import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
 import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
 import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
+
+export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';
 
 /**
  * HubSpot <-> common model: which properties are read, what they mean, and how Kamflow's own
- * properties are declared. Every HubSpot property value arrives as a string (or null), so each
- * value is parsed on purpose here, and an empty string means "no value".
+ * properties are declared. Property values arrive as strings (or null) and are parsed by
+ * connectors/hubspot/values.ts; an empty string means "no value".
  */
 
 export type HubSpotObjectType = 'companies' | 'contacts' | 'deals' | 'line_items' | 'products';
@@ -107,7 +110,7 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
   return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
 }
 
-// ---- values -------------------------------------------------------------------------------
+// ---- raw objects ---------------------------------------------------------------------------
 
 /** A CRM object as the v3 object endpoints return it. */
 export const hubSpotObjectSchema = z.object({
@@ -117,71 +120,6 @@ export const hubSpotObjectSchema = z.object({
   archivedAt: z.union([z.string(), z.date()]).optional(),
 });
 export type HubSpotObject = z.infer<typeof hubSpotObjectSchema>;
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-
-export function text(raw: string | null | undefined): string | null {
-  if (raw === null || raw === undefined) return null;
-  const t = raw.trim();
-  return t === '' ? null : t;
-}
-
-export function parseNumber(raw: string | null | undefined): Parsed<number | null> {
-  const t = text(raw);
-  if (t === null) return ok(null);
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return { ok: false, message: `not a number: "${t}"` };
-  return ok(Number(t));
-}
-
-export function parseBool(raw: string | null | undefined): Parsed<boolean | null> {
-  const t = text(raw)?.toLowerCase() ?? null;
-  if (t === null) return ok(null);
-  if (t === 'true') return ok(true);
-  if (t === 'false') return ok(false);
-  return { ok: false, message: `not true/false: "${t}"` };
-}
-
-/** Epoch milliseconds (as HubSpot often sends) or ISO 8601, to an ISO timestamp. */
-export function parseDateTime(raw: string | null | undefined): Parsed<string | null> {
-  const t = text(raw);
-  if (t === null) return ok(null);
-  const d = /^\d+$/.test(t) ? new Date(Number(t)) : /^\d{4}-\d{2}-\d{2}/.test(t) ? new Date(t.length === 10 ? `${t}T00:00:00Z` : t) : null;
-  if (!d || Number.isNaN(d.getTime())) return { ok: false, message: `not a date: "${t}"` };
-  return ok(d.toISOString());
-}
-
-/** The UTC calendar date (HubSpot stores date properties at UTC midnight). */
-export function parseDate(raw: string | null | undefined): Parsed<string | null> {
-  const r = parseDateTime(raw);
-  return r.ok && r.value !== null ? ok(r.value.slice(0, 10)) : r;
-}
-
-/** Collects value problems of one record without stopping its mapping. */
-class ValueReader {
-  readonly problems: string[] = [];
-  constructor(private readonly o: HubSpotObject) {}
-  text(p: string): string | null {
-    return text(this.o.properties[p]);
-  }
-  private take<T>(p: string, r: Parsed<T | null>): T | null {
-    if (r.ok) return r.value;
-    this.problems.push(`${p}: ${r.message}`);
-    return null;
-  }
-  number(p: string): number | null {
-    return this.take(p, parseNumber(this.o.properties[p]));
-  }
-  bool(p: string): boolean | null {
-    return this.take(p, parseBool(this.o.properties[p]));
-  }
-  date(p: string): string | null {
-    return this.take(p, parseDate(this.o.properties[p]));
-  }
-  dateTime(p: string): string | null {
-    return this.take(p, parseDateTime(this.o.properties[p]));
-  }
-}
 
 // ---- mappers ------------------------------------------------------------------------------
 
@@ -212,7 +150,7 @@ function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | numbe
 }
 
 export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings): Mapped<Account> {
-  const r = new ValueReader(o);
+  const r = new ValueReader(o.properties);
   const fields: Account['fields'] = {};
   for (const spec of OUTPUT_PROPERTIES) {
     // Absent means the property does not exist (yet); null means it exists and is empty.
@@ -238,7 +176,7 @@ export function mapCompany(o: HubSpotObject, parentId: string | null, s: Mapping
 }
 
 export function mapContact(o: HubSpotObject, companyId: string | null, s: MappingSettings): Mapped<Contact> {
-  const r = new ValueReader(o);
+  const r = new ValueReader(o.properties);
   const name = [r.text('firstname'), r.text('lastname')].filter((x) => x !== null).join(' ');
   let referenceable = false;
   if (s.referenceableProperty) {
@@ -287,7 +225,7 @@ function resolveStage(stages: StageStatuses, pipeline: string | null, stage: str
 }
 
 export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses): Mapped<PulledOpportunity> {
-  const r = new ValueReader(o);
+  const r = new ValueReader(o.properties);
   const stage = r.text('dealstage');
   const status = stage === null ? undefined : resolveStage(stages, r.text('pipeline'), stage);
   const home = r.number('amount_in_home_currency');
@@ -312,7 +250,7 @@ export function mapDeal(o: HubSpotObject, companyId: string | null, stages: Stag
 }
 
 export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings): Mapped<PulledLineItem> {
-  const r = new ValueReader(o);
+  const r = new ValueReader(o.properties);
   const productId = r.text('hs_product_id');
   const quantity = r.number('quantity') ?? 1;
   // `amount` is HubSpot's line total (quantity x price less discounts).
@@ -329,7 +267,7 @@ export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingS
 }
 
 export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {
-  const r = new ValueReader(o);
+  const r = new ValueReader(o.properties);
   const product: Product = { id: o.id, name: r.text('name') ?? '', family: r.text(s.productFamilyProperty), active: o.archived !== true };
   return finish('products', o.id, product, r);
 }

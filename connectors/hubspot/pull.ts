@@ -115,11 +115,8 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
     });
     const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
     const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince });
-    if (page.after === null) {
-      yield { object: kind, records, deletedIds: [], issues, cursor };
-      break;
-    }
     yield { object: kind, records, deletedIds: [], issues, cursor };
+    if (page.after === null) break;
     consumed += page.objects.length;
     // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
     const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
