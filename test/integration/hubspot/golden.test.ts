@@ -28,5 +28,7 @@ describe('golden: HubSpot-shaped customer data', () => {
     const snapshot = snapshotOf(pages, await c.currency());
     expect(snapshot).toEqual(expected());
     expect(parseSnapshot(snapshot).snapshot).toEqual(parseSnapshot(expected()).snapshot);
+    // One list call and one association batch read per stream page, pipelines once, owners twice.
+    expect(c.usage()).toEqual({ owners: 2, list: 5, associationsBatchRead: 4, pipelines: 1, accountInfo: 1 });
   });
 });
