@@ -1,0 +1,179 @@
+import { Client } from '@hubspot/api-client';
+import pRetry from 'p-retry';
+import type { Logger } from '../../src/log.ts';
+import { CrmError } from '../errors.ts';
+import type { ApiUsage } from '../connector.ts';
+import { WindowLimiter } from './limiter.ts';
+import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
+import type { TokenManager } from './auth.ts';
+import type { HubSpotOptions } from './options.ts';
+
+/** Kinds of call, as reported in the usage counts. */
+export type CallKind =
+  | 'list' | 'search' | 'associationsBatchRead' | 'batchUpdate' | 'pipelines' | 'owners'
+  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo';
+
+export interface CallResult<T> {
+  status: number;
+  data: T;
+}
+
+/** The parts of the SDK's HttpInfo this layer uses. */
+interface HttpInfoLike<T> {
+  httpStatusCode: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface HubSpotCallerDeps {
+  options: HubSpotOptions;
+  tokens: TokenManager;
+  logger: Logger;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Carries the classification from an attempt to the retry policy. */
+class AttemptFailure extends Error {
+  constructor(
+    readonly failure: CallFailure,
+    readonly verdict: FailureClass,
+  ) {
+    super(failure.message);
+  }
+}
+
+/**
+ * Every HubSpot call of one connection goes through here: the connection's own limiter, a fresh
+ * token, the retry policy, rate-limit headers, and the usage count. The SDK's own retry and
+ * limiter stay off: they live in a process-wide singleton shared by every portal.
+ */
+export class HubSpotCaller {
+  private client: Client | null = null;
+  private clientToken = '';
+  private readonly counts: Record<string, number> = {};
+  private readonly general: WindowLimiter;
+  private readonly search: WindowLimiter;
+  /** Last `X-HubSpot-RateLimit-Daily-Remaining` seen, when the portal sends it. */
+  dailyRemaining: number | null = null;
+
+  constructor(private readonly deps: HubSpotCallerDeps) {
+    const { limits } = deps.options;
+    this.general = new WindowLimiter(limits.tenSecondBudget, 10_000, deps.now, deps.sleep);
+    this.search = new WindowLimiter(limits.searchPerSecond, 1_000, deps.now, deps.sleep);
+  }
+
+  count(kind: string): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+  }
+
+  usage(): ApiUsage {
+    return { ...this.counts };
+  }
+
+  private async sdk(): Promise<Client> {
+    const token = await this.deps.tokens.accessToken();
+    if (!this.client || token !== this.clientToken) {
+      // No numberOfApiCallRetries / limiterOptions: retries and limits are ours, per connection.
+      this.client = new Client({ accessToken: token, basePath: this.deps.options.baseUrl });
+      this.clientToken = token;
+    }
+    return this.client;
+  }
+
+  private readHeaders(headers: Record<string, string>): void {
+    const h: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
+    const remaining = Number(h['x-hubspot-ratelimit-remaining']);
+    const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
+    if (h['x-hubspot-ratelimit-remaining'] !== undefined && remaining <= 0 && Number.isFinite(interval) && interval > 0) {
+      this.general.pauseUntil(this.deps.now() + interval);
+    }
+    const daily = h['x-hubspot-ratelimit-daily-remaining'];
+    if (daily !== undefined && Number.isFinite(Number(daily))) this.dailyRemaining = Number(daily);
+  }
+
+  /**
+   * The SDK sets no request timeout; a connection that hangs would stall the run, so a call
+   * that takes too long counts as a network failure and is retried.
+   */
+  private async withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.deps.options.requestTimeoutMs;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs one call with retries. `what` names the call in errors and logs (never a token).
+   * Throws CrmError when the call cannot succeed; `api-limit` for the daily limit.
+   */
+  async call<T>(kind: CallKind, what: string, fn: (client: Client) => Promise<HttpInfoLike<T>>): Promise<CallResult<T>> {
+    const { retry } = this.deps.options;
+    let refreshed = false;
+    const attempt = async (): Promise<CallResult<T>> => {
+      await (kind === 'search' ? this.search : this.general).acquire();
+      const client = await this.sdk();
+      this.count(kind);
+      try {
+        const info = await this.withTimeout(fn(client), what);
+        this.readHeaders(info.headers);
+        return { status: info.httpStatusCode, data: info.data };
+      } catch (e) {
+        const failure = inspectFailure(e);
+        this.readHeaders(failure.headers);
+        let verdict = classifyFailure(failure, retry);
+        if (verdict.retry === 'refresh') {
+          if (this.deps.tokens.canRefresh && !refreshed) {
+            refreshed = true;
+            await this.deps.tokens.refresh();
+          } else verdict = { retry: 'none', reason: 'unauthorized' };
+        }
+        throw new AttemptFailure(failure, verdict);
+      }
+    };
+    try {
+      return await pRetry(attempt, {
+        retries: retry.retries,
+        minTimeout: retry.minTimeoutMs,
+        maxTimeout: retry.maxTimeoutMs,
+        factor: 2,
+        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.verdict.retry !== 'none',
+        onFailedAttempt: async ({ error, attemptNumber }) => {
+          if (!(error instanceof AttemptFailure) || error.verdict.retry === 'none') return;
+          this.deps.logger.warn({ call: what, attempt: attemptNumber, reason: error.verdict.reason, status: error.failure.status }, 'hubspot call failed, retrying');
+          if (error.verdict.retry === 'wait') await this.deps.sleep(error.verdict.waitMs);
+        },
+      });
+    } catch (e) {
+      throw toCrmError(e, what);
+    }
+  }
+}
+
+function toCrmError(e: unknown, what: string): CrmError {
+  if (e instanceof CrmError) return e;
+  if (!(e instanceof AttemptFailure)) {
+    return new CrmError('bad-response', `HubSpot ${what}: ${e instanceof Error ? e.message : String(e)}`, { crm: 'hubspot' });
+  }
+  const { failure: f, verdict } = e;
+  const details = { crm: 'hubspot', ...(f.status !== null ? { status: f.status } : {}), ...(f.category ? { code: f.category } : {}) };
+  if (verdict.reason === 'daily-limit') {
+    return new CrmError('api-limit', `HubSpot daily API limit reached during ${what}; the run stopped and resumes from its saved cursors after the limit resets (midnight in the portal's time zone)`, { ...details, code: 'DAILY' });
+  }
+  if (verdict.retry === 'wait' && f.status === 429) {
+    return new CrmError('api-limit', `HubSpot rate limit still hit after retries during ${what}: ${f.message}`, details);
+  }
+  if (f.status === 401) return new CrmError('auth', `HubSpot rejected the credentials during ${what}: ${f.message}`, details);
+  if (f.status === 403) return new CrmError('config', `HubSpot refused ${what} (missing scope or permission): ${f.message}`, details);
+  if (f.status === null || f.status >= 500 || f.status === 423) {
+    return new CrmError('unavailable', `HubSpot ${what} failed after retries: ${f.status === null ? 'network error' : `HTTP ${f.status}`}: ${f.message}`, details);
+  }
+  return new CrmError('bad-response', `HubSpot ${what} failed: HTTP ${f.status}${f.category ? ` ${f.category}` : ''}: ${f.message}`, details);
+}

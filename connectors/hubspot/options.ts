@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Logger } from '../../src/log.ts';
+import type { TokenListener } from '../connector.ts';
+
+/** Credentials: a private-app token, or the tokens of an OAuth install with the app's client. */
+export const hubSpotAuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('private-app'), token: z.string().min(1, 'private-app token must not be empty') }),
+  z.object({
+    kind: z.literal('oauth'),
+    accessToken: z.string().min(1, 'OAuth access token must not be empty'),
+    refreshToken: z.string().min(1, 'OAuth refresh token must not be empty'),
+    /** Epoch milliseconds when the access token expires. */
+    expiresAt: z.number().int().nonnegative(),
+    clientId: z.string().min(1, 'OAuth client id must not be empty'),
+    clientSecret: z.string().min(1, 'OAuth client secret must not be empty'),
+    redirectUri: z.string().url().optional(),
+  }),
+]);
+export type HubSpotAuth = z.infer<typeof hubSpotAuthSchema>;
+
+const propertyName = z.string().regex(/^[a-z0-9_]+$/i, 'HubSpot property names are letters, digits and _');
+
+export const hubSpotOptionsSchema = z.object({
+  baseUrl: z.string().url().default('https://api.hubapi.com').transform((u) => u.replace(/\/+$/, '')),
+  auth: hubSpotAuthSchema,
+  /** The portal's company currency; read from the account details when not given. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code like USD').optional(),
+  limits: z
+    .object({
+      /** Requests allowed in any rolling ten seconds (HubSpot's TEN_SECONDLY_ROLLING). */
+      tenSecondBudget: z.number().int().positive().default(100),
+      /** Search requests per second (search has its own limit). */
+      searchPerSecond: z.number().int().positive().default(4),
+    })
+    .prefault({}),
+  retry: z
+    .object({
+      retries: z.number().int().min(0).max(20).default(6),
+      minTimeoutMs: z.number().int().nonnegative().default(500),
+      maxTimeoutMs: z.number().int().positive().default(30_000),
+      /** Wait after a TEN_SECONDLY_ROLLING 429 (the window length). */
+      tenSecondlyWaitMs: z.number().int().nonnegative().default(10_000),
+      /** Wait after a search "secondly" 429. */
+      secondlyWaitMs: z.number().int().nonnegative().default(1_000),
+      /** Wait after 423 Locked (HubSpot asks for at least 2 s). */
+      lockedWaitMs: z.number().int().nonnegative().default(2_000),
+    })
+    .prefault({}),
+  /** A call that has not answered after this long is abandoned and retried. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Refresh an OAuth access token this long before it expires. */
+  refreshAheadMs: z.number().int().nonnegative().default(5 * 60_000),
+  pageSizes: z
+    .object({
+      list: z.number().int().min(1).max(100).default(100),
+      search: z.number().int().min(1).max(200).default(200),
+      associations: z.number().int().min(1).max(1000).default(100),
+      owners: z.number().int().min(1).max(500).default(100),
+      update: z.number().int().min(1).max(100).default(100),
+    })
+    .prefault({}),
+  /** Search returns at most this many results per query; past it the query is restarted. */
+  searchResultCap: z.number().int().positive().default(10_000),
+  /** Incremental pulls look this far behind the saved point, since search is eventually consistent. */
+  searchLookbackMs: z.number().int().nonnegative().default(60_000),
+  productFamilyProperty: propertyName.default('hs_product_family'),
+  lineItemCostProperty: propertyName.nullable().default('hs_cost_of_goods_sold'),
+  extraCompanyProperties: z.array(propertyName).default([]),
+  referenceableProperty: propertyName.nullable().default(null),
+  keyProperty: propertyName.default('hs_is_target_account'),
+  /** Also set hs_is_target_account and hs_ideal_customer_profile from the tier. */
+  syncTargetAccountFromTier: z.boolean().default(false),
+});
+export type HubSpotOptionsInput = z.input<typeof hubSpotOptionsSchema>;
+export type HubSpotOptions = z.output<typeof hubSpotOptionsSchema>;
+
+/** Things that are not data: callbacks, the logger, and (for tests) the clock. */
+export interface HubSpotRuntime {
+  onTokens?: TokenListener;
+  logger?: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}

@@ -1,0 +1,172 @@
+import { CrmError } from '../errors.ts';
+import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
+import {
+  ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
+  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type StageStatuses,
+} from '../../mappings/hubspot.ts';
+import type { HubSpotCaller } from './client.ts';
+import type { HubSpotOptions } from './options.ts';
+import { listPage, ownersPage, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
+
+export interface PullContext {
+  caller: HubSpotCaller;
+  options: HubSpotOptions;
+  settings: MappingSettings;
+  stages: () => Promise<StageStatuses>;
+  now: () => number;
+}
+
+type ObjectStreamKind = Exclude<ObjectKind, 'users'>;
+
+interface StreamSpec<K extends ObjectStreamKind> {
+  type: HubSpotObjectType;
+  /** Which associated record each object needs, and how to choose among several. */
+  association?: { to: HubSpotObjectType; pick: (list: AssociatedRecord[]) => string | null };
+  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses) => Mapped<RecordsByKind[K]>;
+}
+
+const withType = (typeId: number) => (list: AssociatedRecord[]) => list.find((a) => a.typeIds.includes(typeId))?.toId ?? null;
+const primaryOrFirst = (typeId: number) => (list: AssociatedRecord[]) => withType(typeId)(list) ?? list[0]?.toId ?? null;
+
+function streamSpec<K extends ObjectStreamKind>(kind: K, s: MappingSettings): StreamSpec<K>;
+function streamSpec(kind: ObjectStreamKind, s: MappingSettings): StreamSpec<ObjectStreamKind> {
+  switch (kind) {
+    case 'products':
+      return { type: 'products', map: (o) => mapProduct(o, s) };
+    case 'accounts':
+      return { type: 'companies', association: { to: 'companies', pick: withType(ASSOCIATION_TYPES.companyToParent) }, map: (o, id) => mapCompany(o, id, s) };
+    case 'contacts':
+      return { type: 'contacts', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.contactToCompanyPrimary) }, map: (o, id) => mapContact(o, id, s) };
+    case 'opportunities':
+      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st) => mapDeal(o, id, st) };
+    case 'lineItems':
+      return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id) => mapLineItem(o, id, s) };
+  }
+}
+
+function modifiedAt(o: HubSpotObject, property: string): number | null {
+  const r = parseDateTime(o.properties[property]);
+  return r.ok && r.value !== null ? Date.parse(r.value) : null;
+}
+
+async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
+  const spec = streamSpec(kind, ctx.settings);
+  const stages = kind === 'opportunities' ? await ctx.stages() : new Map();
+  const assoc = spec.association
+    ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
+    : new Map<string, AssociatedRecord[]>();
+  const records: RecordsByKind[K][] = [];
+  const issues: RecordIssue[] = page.malformed.map((m) => ({ object: kind, recordId: null, kind: 'malformed', message: `${spec.type} result ${m.index}: ${m.message}` }));
+  for (const o of page.objects) {
+    const associated = spec.association ? spec.association.pick(assoc.get(o.id) ?? []) : null;
+    const mapped = spec.map(o, associated, stages);
+    if (mapped.record) records.push(mapped.record);
+    issues.push(...mapped.issues);
+  }
+  return { records, issues };
+}
+
+function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K> {
+  return { object, records: [], deletedIds: [], issues: [], cursor };
+}
+
+/** Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. */
+async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+  const spec = streamSpec(kind, ctx.settings);
+  const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
+  // Anything changed after the full pull began is picked up by the next incremental pull.
+  const startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.now();
+  let after = resume ? String(saved['after']) : null;
+  const properties = propertiesFor(spec.type, ctx.settings);
+  for (;;) {
+    const page = await listPage(ctx.caller, spec.type, { limit: ctx.options.pageSizes.list, after, properties, archived: false });
+    const { records, issues } = await mapObjects(kind, page, ctx);
+    after = page.after;
+    const last = after === null;
+    const cursor: Cursor = last
+      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt })
+      : { phase: 'list', after, startedAt };
+    yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
+    if (last) return;
+  }
+}
+
+/**
+ * Incremental pull: search on the last-modified property, ascending. Search stops at 10,000
+ * results a query, so before `after` would pass the cap the query restarts from the last value
+ * seen (ties at that value are remembered by id and skipped). Then archived records as deletes.
+ */
+async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: SearchCursor, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+  const spec = streamSpec(kind, ctx.settings);
+  const property = LAST_MODIFIED_PROPERTY[spec.type];
+  const properties = propertiesFor(spec.type, ctx.settings);
+  const runStartedAt = ctx.now();
+  const limit = ctx.options.pageSizes.search;
+  const pos = new SearchPosition(saved.since, saved.sinceIds);
+  let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
+  let after: string | null = null;
+  let consumed = 0;
+  for (;;) {
+    const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+    const fresh = page.objects.filter((o) => {
+      const at = modifiedAt(o, property);
+      return at === null || pos.accept(o.id, at);
+    });
+    const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
+    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince });
+    yield { object: kind, records, deletedIds: [], issues, cursor };
+    if (page.after === null) break;
+    consumed += page.objects.length;
+    // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
+    const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
+    if (offset + limit > ctx.options.searchResultCap) {
+      if (pos.since === querySince) {
+        throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+      }
+      querySince = pos.since;
+      after = null;
+      consumed = 0;
+    } else after = page.after;
+  }
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince }, runStartedAt, ctx);
+}
+
+/** Search never returns archived records, so deletes come from the archived list. */
+async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotObjectType, c: SearchCursor, runStartedAt: number, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+  const threshold = c.archivedSince - ctx.options.searchLookbackMs;
+  let after: string | null = null;
+  for (;;) {
+    const page = await listPage(ctx.caller, type, { limit: ctx.options.pageSizes.list, after, properties: ['hs_object_id'], archived: true });
+    after = page.after;
+    const deletedIds = page.objects
+      .filter((o) => {
+        const at = o.archivedAt instanceof Date ? o.archivedAt.getTime() : o.archivedAt ? Date.parse(o.archivedAt) : NaN;
+        return Number.isNaN(at) || at >= threshold;
+      })
+      .map((o) => o.id);
+    const last = after === null;
+    const cursor = searchCursor(last ? { ...c, archivedSince: runStartedAt } : c);
+    yield { ...emptyPage(kind, cursor), deletedIds };
+    if (last) return;
+  }
+}
+
+/** Owners are few: every pull reads them all, active then archived (inactive). */
+async function* users(ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
+  for (const archived of [false, true]) {
+    let after: string | null = null;
+    do {
+      const page = await ownersPage(ctx.caller, after, ctx.options.pageSizes.owners, archived);
+      after = page.after;
+      const last = archived && after === null;
+      yield { object: 'users', records: page.results.map(mapOwner), deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
+    } while (after !== null);
+  }
+}
+
+export function pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
+  if (kind === 'users') return users(ctx);
+  const search = mode === 'incremental' ? readSearchCursor(saved) : null;
+  return search ? incrementalObjects(kind, search, ctx) : fullObjects(kind, saved, ctx);
+}

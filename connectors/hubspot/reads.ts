@@ -1,0 +1,185 @@
+import type { Client } from '@hubspot/api-client';
+import { z } from 'zod';
+import { CrmError } from '../errors.ts';
+import { hubSpotObjectSchema, ownerSchema, pipelineSchema, type HubSpotObject, type HubSpotObjectType } from '../../mappings/hubspot.ts';
+import type { HubSpotCaller } from './client.ts';
+
+/**
+ * The read calls, each returning validated plain data. The SDK hands back model instances
+ * (dates as Date, ids as whatever the server sent); zod turns them into the shapes pull.ts uses.
+ */
+
+const pagingSchema = z
+  .object({ next: z.object({ after: z.union([z.string(), z.number()]).transform(String) }).nullish() })
+  .nullish();
+
+const objectPageSchema = z.object({
+  results: z.array(z.unknown()),
+  paging: pagingSchema,
+  total: z.number().optional(),
+});
+
+export interface ObjectPage {
+  objects: HubSpotObject[];
+  /** Objects the response held that do not have the documented shape. */
+  malformed: { index: number; message: string }[];
+  after: string | null;
+  total?: number;
+}
+
+function parsePage(raw: unknown, what: string): ObjectPage {
+  const page = objectPageSchema.safeParse(raw);
+  if (!page.success) throw new CrmError('bad-response', `HubSpot ${what}: response has no results array`, { crm: 'hubspot' });
+  const objects: HubSpotObject[] = [];
+  const malformed: ObjectPage['malformed'] = [];
+  page.data.results.forEach((r, index) => {
+    const o = hubSpotObjectSchema.safeParse(r);
+    if (o.success) objects.push(o.data);
+    else malformed.push({ index, message: o.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  });
+  const out: ObjectPage = { objects, malformed, after: page.data.paging?.next?.after ?? null };
+  if (page.data.total !== undefined) out.total = page.data.total;
+  return out;
+}
+
+export async function listPage(
+  caller: HubSpotCaller,
+  type: HubSpotObjectType,
+  args: { limit: number; after: string | null; properties: string[]; archived: boolean },
+): Promise<ObjectPage> {
+  const what = `list ${type}${args.archived ? ' (archived)' : ''}`;
+  const res = await caller.call('list', what, (c) =>
+    c.crm.objects.basicApi.getPageWithHttpInfo(type, args.limit, args.after ?? undefined, args.properties, undefined, undefined, args.archived),
+  );
+  return parsePage(res.data, what);
+}
+
+type SearchRequest = Parameters<Client['crm']['objects']['searchApi']['doSearchWithHttpInfo']>[1];
+
+export interface SearchArgs {
+  property: string;
+  /** Epoch ms: records modified at or after this. */
+  since: number;
+  properties: string[];
+  limit: number;
+  after: string | null;
+}
+
+export async function searchModifiedSince(caller: HubSpotCaller, type: HubSpotObjectType, a: SearchArgs): Promise<ObjectPage> {
+  const body = {
+    filterGroups: [{ filters: [{ propertyName: a.property, operator: 'GTE', value: String(a.since) }] }],
+    // The API documents sort objects; the SDK's type says strings but sends the value as given.
+    sorts: [{ propertyName: a.property, direction: 'ASCENDING' }],
+    properties: a.properties,
+    limit: a.limit,
+    ...(a.after !== null ? { after: a.after } : {}),
+  };
+  const what = `search ${type}`;
+  const res = await caller.call('search', what, (c) => c.crm.objects.searchApi.doSearchWithHttpInfo(type, body as unknown as SearchRequest));
+  return parsePage(res.data, what);
+}
+
+const assocResultSchema = z.object({
+  results: z
+    .array(
+      z.object({
+        _from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).optional(),
+        from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).optional(),
+        to: z.array(
+          z.object({
+            toObjectId: z.union([z.string(), z.number()]).transform(String),
+            associationTypes: z.array(z.object({ typeId: z.number(), category: z.string().nullish(), label: z.string().nullish() })).default([]),
+          }),
+        ),
+        paging: pagingSchema,
+      }),
+    )
+    .default([]),
+});
+
+export interface AssociatedRecord {
+  toId: string;
+  typeIds: number[];
+}
+
+/**
+ * Associations of many records in batch calls (v4 batch read), following per-record paging.
+ * Records without any association come back as errors in a 207; they simply get no entry.
+ */
+export async function readAssociations(
+  caller: HubSpotCaller,
+  from: HubSpotObjectType,
+  to: HubSpotObjectType,
+  ids: string[],
+  batchSize: number,
+): Promise<Map<string, AssociatedRecord[]>> {
+  const out = new Map<string, AssociatedRecord[]>();
+  let pending: { id: string; after?: string }[] = ids.map((id) => ({ id }));
+  const what = `association read ${from}->${to}`;
+  while (pending.length > 0) {
+    const batch = pending.slice(0, batchSize);
+    pending = pending.slice(batchSize);
+    const res = await caller.call('associationsBatchRead', what, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: batch }));
+    const parsed = assocResultSchema.safeParse(res.data);
+    if (!parsed.success) throw new CrmError('bad-response', `HubSpot ${what}: unexpected response shape`, { crm: 'hubspot' });
+    for (const r of parsed.data.results) {
+      const fromId = r._from?.id ?? r.from?.id;
+      if (fromId === undefined) continue;
+      const list = out.get(fromId) ?? [];
+      for (const t of r.to) list.push({ toId: t.toObjectId, typeIds: t.associationTypes.map((x) => x.typeId) });
+      out.set(fromId, list);
+      const next = r.paging?.next?.after;
+      if (next) pending.push({ id: fromId, after: next });
+    }
+  }
+  return out;
+}
+
+const pipelinesResponseSchema = z.object({ results: z.array(pipelineSchema) });
+
+export async function readDealPipelines(caller: HubSpotCaller): Promise<z.infer<typeof pipelineSchema>[]> {
+  const res = await caller.call('pipelines', 'read deal pipelines', (c) => c.crm.pipelines.pipelinesApi.getAllWithHttpInfo('deals'));
+  const parsed = pipelinesResponseSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', 'HubSpot deal pipelines: unexpected response shape', { crm: 'hubspot' });
+  return parsed.data.results;
+}
+
+const ownersPageSchema = z.object({ results: z.array(ownerSchema), paging: pagingSchema });
+
+export async function ownersPage(caller: HubSpotCaller, after: string | null, limit: number, archived: boolean): Promise<z.infer<typeof ownersPageSchema> & { after: string | null }> {
+  const res = await caller.call('owners', 'list owners', (c) => c.crm.owners.ownersApi.getPageWithHttpInfo(undefined, after ?? undefined, limit, archived));
+  const parsed = ownersPageSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', 'HubSpot owners: unexpected response shape', { crm: 'hubspot' });
+  return { ...parsed.data, after: parsed.data.paging?.next?.after ?? null };
+}
+
+/**
+ * A call the SDK's typed APIs cannot make as needed (an endpoint it lacks, or a field its
+ * serializer drops), made through its raw `apiRequest` and turned into the same shape: data
+ * on success, an ApiException-like error otherwise, so the retry layer treats both alike.
+ */
+export async function rawRequest(c: Client, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ httpStatusCode: number; headers: Record<string, string>; data: unknown }> {
+  const r = await c.apiRequest({ method, path, ...(body !== undefined ? { body } : {}) });
+  const headers: Record<string, string> = {};
+  r.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  const text = await r.text();
+  if (!r.ok) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: text, headers });
+  let data: unknown = null;
+  try {
+    data = text === '' ? null : JSON.parse(text);
+  } catch {
+    throw new CrmError('bad-response', `HubSpot ${method} ${path}: response is not JSON`, { crm: 'hubspot' });
+  }
+  return { httpStatusCode: r.status, headers, data };
+}
+
+const accountInfoSchema = z.object({ companyCurrency: z.string().regex(/^[A-Z]{3}$/) });
+
+/** The portal's company currency (GET /account-info/v3/details), or null if it cannot be read. */
+export async function readCompanyCurrency(caller: HubSpotCaller): Promise<string | null> {
+  const res = await caller.call('accountInfo', 'read account details', (c) => rawRequest(c, 'GET', '/account-info/v3/details'));
+  const parsed = accountInfoSchema.safeParse(res.data);
+  return parsed.success ? parsed.data.companyCurrency : null;
+}

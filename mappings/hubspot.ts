@@ -1,0 +1,292 @@
+import { z } from 'zod';
+import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
+import type { OpportunityStatus } from '../src/model/snapshot.ts';
+import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
+import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
+
+export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';
+
+/**
+ * HubSpot <-> common model: which properties are read, what they mean, and how Kamflow's own
+ * properties are declared. Property values arrive as strings (or null) and are parsed by
+ * connectors/hubspot/values.ts; an empty string means "no value".
+ */
+
+export type HubSpotObjectType = 'companies' | 'contacts' | 'deals' | 'line_items' | 'products';
+
+/** The property search sorts and filters on for incremental pulls. */
+export const LAST_MODIFIED_PROPERTY: Record<HubSpotObjectType, string> = {
+  companies: 'hs_lastmodifieddate',
+  contacts: 'lastmodifieddate',
+  deals: 'hs_lastmodifieddate',
+  line_items: 'hs_lastmodifieddate',
+  products: 'hs_lastmodifieddate',
+};
+
+/** HUBSPOT_DEFINED association type ids, read from the first object's side. */
+export const ASSOCIATION_TYPES = {
+  /** company -> company, "child to parent": the target is the company's parent. */
+  companyToParent: 14,
+  contactToCompanyPrimary: 1,
+  dealToCompanyPrimary: 5,
+  lineItemToDeal: 20,
+} as const;
+
+/** Settings that change which properties are read and how they are understood. */
+export interface MappingSettings {
+  /** Company property that marks a key account in the CRM today (bool). */
+  keyProperty: string;
+  /** Product property that holds the offering's family; empty falls back to the name. */
+  productFamilyProperty: string;
+  /** Line-item property with the cost of the line, if any. */
+  lineItemCostProperty: string | null;
+  /** Contact property that says the contact gave a referral or testimonial, if any. */
+  referenceableProperty: string | null;
+  /** Further company properties copied to `account.extra`. */
+  extraCompanyProperties: string[];
+}
+
+export const OUTPUT_PROPERTY_GROUP = { name: 'kamflow', label: 'Kamflow', displayOrder: -1 } as const;
+
+export type HubSpotPropertyType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'number' | 'string';
+
+export interface OutputPropertySpec {
+  key: OutputFieldKey;
+  name: string;
+  label: string;
+  description: string;
+  type: HubSpotPropertyType;
+  fieldType: 'booleancheckbox' | 'number' | 'select' | 'text' | 'textarea' | 'date';
+  numberDisplayHint?: 'currency' | 'formatted' | 'unformatted';
+  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
+}
+
+const TYPE_BY_OUTPUT: Record<OutputFieldType, Pick<OutputPropertySpec, 'type' | 'fieldType' | 'numberDisplayHint'>> = {
+  picklist: { type: 'enumeration', fieldType: 'select' },
+  checkbox: { type: 'bool', fieldType: 'booleancheckbox' },
+  number: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
+  // Stored as 0..100, so HubSpot's "percentage" hint (which expects 0..1) would mislead.
+  percent: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
+  currency: { type: 'number', fieldType: 'number', numberDisplayHint: 'currency' },
+  text: { type: 'string', fieldType: 'text' },
+  longtext: { type: 'string', fieldType: 'textarea' },
+  datetime: { type: 'datetime', fieldType: 'date' },
+};
+
+/** Kamflow's company properties (DOMAIN.md section 4), as HubSpot declares them. */
+export const OUTPUT_PROPERTIES: readonly OutputPropertySpec[] = OUTPUT_FIELDS.map((f) => {
+  const spec: OutputPropertySpec = { key: f.key, name: f.key, label: f.label, description: f.description, ...TYPE_BY_OUTPUT[f.type] };
+  if (f.type === 'picklist') spec.options = TIERS.map((t, i) => ({ label: t, value: t, displayOrder: i, hidden: false }));
+  if (f.type === 'checkbox') {
+    spec.options = [
+      { label: 'Yes', value: 'true', displayOrder: 0, hidden: false },
+      { label: 'No', value: 'false', displayOrder: 1, hidden: false },
+    ];
+  }
+  return spec;
+});
+
+/** HubSpot's own ABM properties, set from the tier only when configured to. */
+export const IDEAL_CUSTOMER_PROFILE_BY_TIER: Record<Tier, string> = {
+  Key: 'tier_1',
+  Develop: 'tier_2',
+  Maintain: 'tier_3',
+  // Clearing: a Standard family is not an ideal customer profile.
+  Standard: '',
+};
+
+export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): string[] {
+  const base: Record<HubSpotObjectType, string[]> = {
+    companies: [
+      'name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country', 'hubspot_owner_id',
+      s.keyProperty, ...OUTPUT_PROPERTIES.map((p) => p.name), ...s.extraCompanyProperties,
+    ],
+    contacts: ['firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid', ...(s.referenceableProperty ? [s.referenceableProperty] : [])],
+    deals: ['dealname', 'dealstage', 'pipeline', 'amount', 'amount_in_home_currency', 'deal_currency_code', 'closedate', 'createdate', 'hubspot_owner_id'],
+    line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
+    products: ['name', s.productFamilyProperty],
+  };
+  return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
+}
+
+// ---- raw objects ---------------------------------------------------------------------------
+
+/** A CRM object as the v3 object endpoints return it. */
+export const hubSpotObjectSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)))).default({}),
+  archived: z.boolean().optional(),
+  archivedAt: z.union([z.string(), z.date()]).optional(),
+});
+export type HubSpotObject = z.infer<typeof hubSpotObjectSchema>;
+
+// ---- mappers ------------------------------------------------------------------------------
+
+export interface Mapped<T> {
+  record: T | null;
+  /** Problems: a null record means it could not be mapped; otherwise a value was left null. */
+  issues: RecordIssue[];
+}
+
+function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }): Mapped<T> {
+  const issues: RecordIssue[] = reader.problems.map((m) => ({ object, recordId: id, kind: 'bad-value', message: `${object} ${id}: ${m} (left empty)` }));
+  if (fatal) issues.push({ object, recordId: id, kind: fatal.kind, message: `${object} ${id}: ${fatal.message}` });
+  return { record: fatal ? null : record, issues };
+}
+
+function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | number | boolean | null {
+  switch (spec.type) {
+    case 'bool':
+      return r.bool(spec.name);
+    case 'number':
+      return r.number(spec.name);
+    case 'datetime':
+    case 'date':
+      return r.dateTime(spec.name);
+    default:
+      return r.text(spec.name);
+  }
+}
+
+export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings): Mapped<Account> {
+  const r = new ValueReader(o.properties);
+  const fields: Account['fields'] = {};
+  for (const spec of OUTPUT_PROPERTIES) {
+    // Absent means the property does not exist (yet); null means it exists and is empty.
+    if (spec.name in o.properties) fields[spec.key] = typedOwnField(spec, r);
+  }
+  const extra: Account['extra'] = {};
+  for (const p of s.extraCompanyProperties) extra[p] = r.text(p);
+  const employees = r.number('numberofemployees');
+  const account: Account = {
+    id: o.id,
+    name: r.text('name') ?? '',
+    parentId: parentId === o.id ? null : parentId,
+    industry: r.text('industry'),
+    employees: employees !== null && employees < 0 ? null : employees,
+    annualRevenue: r.number('annualrevenue'),
+    country: r.text('country'),
+    ownerId: r.text('hubspot_owner_id'),
+    markedKey: r.bool(s.keyProperty),
+    fields,
+    extra,
+  };
+  return finish('accounts', o.id, account, r);
+}
+
+export function mapContact(o: HubSpotObject, companyId: string | null, s: MappingSettings): Mapped<Contact> {
+  const r = new ValueReader(o.properties);
+  const name = [r.text('firstname'), r.text('lastname')].filter((x) => x !== null).join(' ');
+  let referenceable = false;
+  if (s.referenceableProperty) {
+    const raw = r.text(s.referenceableProperty);
+    const b = parseBool(raw);
+    // A checkbox says true/false; any other non-empty value (e.g. "referral;testimonial") counts.
+    referenceable = b.ok ? b.value === true : raw !== null && !['no', '0', 'none'].includes(raw.toLowerCase());
+  }
+  const contact: Contact = {
+    id: o.id,
+    accountId: companyId ?? r.text('associatedcompanyid'),
+    name: name || (r.text('email') ?? ''),
+    email: r.text('email'),
+    title: r.text('jobtitle'),
+    active: true,
+    referenceable,
+  };
+  return finish('contacts', o.id, contact, r);
+}
+
+/** Deal stage outcome keyed by `pipeline:stage` (stage ids are only unique within a pipeline). */
+export type StageStatuses = Map<string, OpportunityStatus>;
+
+export const pipelineSchema = z.object({
+  id: z.string(),
+  stages: z.array(z.object({ id: z.string(), metadata: z.record(z.string(), z.unknown()).default({}) })),
+});
+
+export function stageStatuses(pipelines: z.infer<typeof pipelineSchema>[]): StageStatuses {
+  const out: StageStatuses = new Map();
+  for (const p of pipelines) {
+    for (const st of p.stages) {
+      const closed = String(st.metadata['isClosed'] ?? '').toLowerCase() === 'true';
+      const probability = Number(st.metadata['probability'] ?? NaN);
+      const status: OpportunityStatus = !closed ? 'open' : probability === 1 ? 'won' : 'lost';
+      out.set(`${p.id}:${st.id}`, status);
+    }
+  }
+  return out;
+}
+
+function resolveStage(stages: StageStatuses, pipeline: string | null, stage: string): OpportunityStatus | undefined {
+  if (pipeline !== null) return stages.get(`${pipeline}:${stage}`);
+  const found = [...stages.entries()].filter(([k]) => k.endsWith(`:${stage}`)).map(([, v]) => v);
+  return found.length > 0 && found.every((v) => v === found[0]) ? found[0] : undefined;
+}
+
+export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses): Mapped<PulledOpportunity> {
+  const r = new ValueReader(o.properties);
+  const stage = r.text('dealstage');
+  const status = stage === null ? undefined : resolveStage(stages, r.text('pipeline'), stage);
+  const home = r.number('amount_in_home_currency');
+  const amount = home ?? r.number('amount');
+  const close = r.date('closedate');
+  // Open deals count whatever their date, so one without a close date keeps its creation date.
+  const closeDate = close ?? (status === 'open' ? r.date('createdate') : null);
+  let fatal: { kind: string; message: string } | undefined;
+  if (companyId === null) fatal = { kind: 'no-account', message: 'deal has no associated company' };
+  else if (status === undefined) fatal = { kind: 'unknown-stage', message: `deal stage "${stage ?? ''}" is not in any deal pipeline` };
+  else if (closeDate === null) fatal = { kind: 'no-close-date', message: 'closed deal has no close date' };
+  const deal: PulledOpportunity = {
+    id: o.id,
+    accountId: companyId ?? '',
+    name: r.text('dealname') ?? '',
+    status: status ?? 'open',
+    amount,
+    closeDate: closeDate ?? '',
+    ownerId: r.text('hubspot_owner_id'),
+  };
+  return finish('opportunities', o.id, deal, r, fatal);
+}
+
+export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings): Mapped<PulledLineItem> {
+  const r = new ValueReader(o.properties);
+  const productId = r.text('hs_product_id');
+  const quantity = r.number('quantity') ?? 1;
+  // `amount` is HubSpot's line total (quantity x price less discounts).
+  const amount = r.number('amount');
+  const price = r.number('price');
+  const totalPrice = amount ?? (price !== null ? price * quantity : null);
+  const cost = s.lineItemCostProperty ? r.number(s.lineItemCostProperty) : null;
+  let fatal: { kind: string; message: string } | undefined;
+  if (dealId === null) fatal = { kind: 'no-opportunity', message: 'line item has no associated deal' };
+  else if (productId === null) fatal = { kind: 'no-product', message: 'line item has no hs_product_id' };
+  else if (totalPrice === null) fatal = { kind: 'no-amount', message: 'line item has neither amount nor price' };
+  const item: PulledLineItem = { id: o.id, opportunityId: dealId ?? '', productId: productId ?? '', quantity, totalPrice: totalPrice ?? 0, cost };
+  return finish('lineItems', o.id, item, r, fatal);
+}
+
+export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {
+  const r = new ValueReader(o.properties);
+  const product: Product = { id: o.id, name: r.text('name') ?? '', family: r.text(s.productFamilyProperty), active: o.archived !== true };
+  return finish('products', o.id, product, r);
+}
+
+export const ownerSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  email: z.string().nullish(),
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+  archived: z.boolean().nullish(),
+});
+
+export function mapOwner(o: z.infer<typeof ownerSchema>): User {
+  const name = [o.firstName, o.lastName].map((x) => text(x)).filter((x) => x !== null).join(' ');
+  return { id: o.id, name: name || (o.email ?? ''), active: o.archived !== true };
+}
+
+/** A value for a HubSpot property: strings on the wire, an empty string clears the value. */
+export function toPropertyValue(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  return typeof v === 'string' ? v : String(v);
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseSnapshot } from '../../../src/model/snapshot.ts';
+import { collect, connector, setupNock, teardownNock } from './helpers.ts';
+import { loadGolden, servePortal } from './fake-portal.ts';
+import { snapshotOf } from './snapshot-of.ts';
+
+beforeEach(setupNock);
+afterEach(teardownNock);
+
+function expected(): unknown {
+  const path = fileURLToPath(new URL('../../fixtures/hubspot/golden-expected.json', import.meta.url));
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+describe('golden: HubSpot-shaped customer data', () => {
+  it('the expected records are a valid snapshot with nothing rejected', () => {
+    const { rejected } = parseSnapshot(expected());
+    expect(rejected).toEqual([]);
+  });
+
+  it('a full pull of the fixture portal gives exactly the expected common-model records', async () => {
+    servePortal(loadGolden());
+    const c = connector({ currency: undefined, referenceableProperty: 'kam_referenceable' });
+    const pages = await collect(c, { mode: 'full', cursors: {} });
+    expect(pages.flatMap((p) => p.issues)).toEqual([]);
+    const snapshot = snapshotOf(pages, await c.currency());
+    expect(snapshot).toEqual(expected());
+    expect(parseSnapshot(snapshot).snapshot).toEqual(parseSnapshot(expected()).snapshot);
+    // One list call and one association batch read per stream page, pipelines once, owners twice.
+    expect(c.usage()).toEqual({ owners: 2, list: 5, associationsBatchRead: 4, pipelines: 1, accountInfo: 1 });
+  });
+});

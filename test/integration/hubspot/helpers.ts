@@ -1,0 +1,59 @@
+import nock from 'nock';
+import { HubSpotConnector, type HubSpotOptionsInput, type HubSpotRuntime } from '../../../connectors/hubspot/index.ts';
+import type { PullOptions, PullPage } from '../../../connectors/connector.ts';
+
+export const BASE = 'http://127.0.0.1:47001';
+
+/** Options with tiny waits so retries and rate-limit pauses take milliseconds. */
+export function testOptions(extra: Partial<HubSpotOptionsInput> = {}): HubSpotOptionsInput {
+  return {
+    baseUrl: BASE,
+    auth: { kind: 'private-app', token: 'pat-test-token' },
+    currency: 'EUR',
+    searchLookbackMs: 0,
+    ...extra,
+    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
+  };
+}
+
+export function connector(extra: Partial<HubSpotOptionsInput> = {}, runtime: HubSpotRuntime = {}): HubSpotConnector {
+  return new HubSpotConnector(testOptions(extra), runtime);
+}
+
+export function api(): nock.Scope {
+  return nock(BASE);
+}
+
+export async function collect(c: HubSpotConnector, options: PullOptions): Promise<PullPage[]> {
+  const pages: PullPage[] = [];
+  for await (const p of c.pull(options)) pages.push(p);
+  return pages;
+}
+
+/** A HubSpot v3 object with string property values, as the API sends them. */
+export function obj(id: string, properties: Record<string, string | null>, extra: Record<string, unknown> = {}) {
+  return { id, properties: { hs_object_id: id, ...properties }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z', archived: false, ...extra };
+}
+
+/** Query parameters, with repeated keys gathered into arrays. */
+export function queryOf(uri: string): URLSearchParams {
+  return new URL(uri, BASE).searchParams;
+}
+
+export function setupNock(): void {
+  nock.disableNetConnect();
+}
+
+/** Interceptors that serve as long as a test runs; not having been called is no failure. */
+const standing = new Set<string>();
+export function standingMocks(scope: nock.Scope): void {
+  for (const m of scope.pendingMocks()) standing.add(m);
+}
+
+export function teardownNock(): void {
+  const pending = nock.pendingMocks().filter((m) => !standing.has(m));
+  standing.clear();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  if (pending.length > 0) throw new Error(`unused mocks: ${pending.join(', ')}`);
+}

@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Account } from '../../../src/model/snapshot.ts';
+import { api, collect, connector, obj, setupNock, standingMocks, teardownNock } from './helpers.ts';
+
+beforeEach(setupNock);
+afterEach(teardownNock);
+
+interface SearchBody {
+  filterGroups: { filters: { propertyName: string; operator: string; value: string }[] }[];
+  sorts: { propertyName: string; direction: string }[];
+  limit: number;
+  after?: string;
+}
+
+function company(id: string, modified: string) {
+  return obj(id, { name: `Company ${id}`, hs_lastmodifieddate: modified });
+}
+
+function noAssociations(): void {
+  const scope = api().persist().post('/crm/v4/associations/companies/companies/batch/read').reply(200, { status: 'COMPLETE', results: [] });
+  standingMocks(scope);
+}
+
+describe('incremental pull', () => {
+  it('searches modified-since ascending, restarts from the last value before the 10,000 cap, and reads archived records as deletes', async () => {
+    noAssociations();
+    const bodies: SearchBody[] = [];
+    const replies = [
+      // First query: a tie at the saved point that was already read, then new records.
+      { results: [company('a', '1000'), company('b', '1970-01-01T00:00:02.000Z')], paging: { next: { after: '9800' } } },
+      // Deep in the same query: the next `after` would pass 10,000.
+      { results: [company('c', '3000'), company('d', '3000')], paging: { next: { after: '10000' } } },
+      // Restarted at 3000: c and d come again and are skipped.
+      { results: [company('c', '3000'), company('d', '3000'), company('e', '4000')] },
+    ];
+    api()
+      .post('/crm/v3/objects/companies/search')
+      .times(3)
+      .reply((_uri, body) => {
+        const b = body as SearchBody;
+        bodies.push(b);
+        if (Number(b.after ?? 0) >= 10_000) return [400, { status: 'error', category: 'VALIDATION_ERROR', message: 'paging past 10000 results' }];
+        return [200, { total: 12_000, ...replies[bodies.length - 1] }];
+      });
+    api()
+      .get('/crm/v3/objects/companies')
+      .query((q) => q['archived'] === 'true')
+      .reply(200, {
+        results: [
+          { ...company('z', '900'), archived: true, archivedAt: '2026-06-30T11:00:00.000Z' },
+          { ...company('old', '800'), archived: true, archivedAt: '2026-01-01T00:00:00.000Z' },
+        ],
+      });
+
+    const now = Date.parse('2026-06-30T12:00:00Z');
+    const archivedSince = Date.parse('2026-06-30T10:00:00Z');
+    const c = connector({}, { now: () => now });
+    const pages = await collect(c, {
+      mode: 'incremental',
+      cursors: { accounts: { phase: 'search', since: 1000, sinceIds: 'a', archivedSince } },
+      objects: ['accounts'],
+    });
+
+    expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['b', 'c', 'd', 'e']);
+    expect(bodies.map((b) => [b.filterGroups[0]!.filters[0]!.value, b.after ?? null])).toEqual([
+      ['1000', null],
+      ['1000', '9800'],
+      ['3000', null],
+    ]);
+    expect(bodies[0]!.filterGroups[0]!.filters[0]).toEqual({ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: '1000' });
+    expect(bodies[0]!.sorts).toEqual([{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }]);
+    expect(pages.flatMap((p) => p.deletedIds)).toEqual(['z']);
+    expect(pages.at(-2)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince });
+    expect(pages.at(-1)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince: now });
+    expect(pages.some((p) => p.fullPullComplete)).toBe(false);
+    expect((pages[0]!.records[0] as Account).name).toBe('Company b');
+    expect(c.usage()).toMatchObject({ search: 3, list: 1 });
+  });
+
+  it('counts results against the cap when `after` is opaque', async () => {
+    noAssociations();
+    const bodies: SearchBody[] = [];
+    const replies = [
+      { results: [company('a', '1000'), company('b', '2000')], paging: { next: { after: 'opaque-1' } } },
+      { results: [company('c', '3000'), company('d', '3000')], paging: { next: { after: 'opaque-2' } } },
+      { results: [company('d', '3000'), company('e', '5000')] },
+    ];
+    api().post('/crm/v3/objects/companies/search').times(3).reply((_u, body) => {
+      bodies.push(body as SearchBody);
+      return [200, { total: 5, ...replies[bodies.length - 1] }];
+    });
+    api().get('/crm/v3/objects/companies').query(true).reply(200, { results: [] });
+    const pages = await collect(connector({ searchResultCap: 4, pageSizes: { search: 2 } }), {
+      mode: 'incremental',
+      cursors: { accounts: { phase: 'search', since: 500, sinceIds: '', archivedSince: 0 } },
+      objects: ['accounts'],
+    });
+    expect(bodies.map((b) => [b.filterGroups[0]!.filters[0]!.value, b.after ?? null, b.limit])).toEqual([
+      ['500', null, 2], ['500', 'opaque-1', 2], ['3000', null, 2],
+    ]);
+    expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('looks back behind the saved point by the configured margin', async () => {
+    noAssociations();
+    let value = '';
+    api().post('/crm/v3/objects/companies/search').reply((_u, body) => {
+      value = (body as SearchBody).filterGroups[0]!.filters[0]!.value;
+      return [200, { total: 0, results: [] }];
+    });
+    api().get('/crm/v3/objects/companies').query(true).reply(200, { results: [] });
+    await collect(connector({ searchLookbackMs: 60_000 }), {
+      mode: 'incremental',
+      cursors: { accounts: { phase: 'search', since: 100_000, sinceIds: '', archivedSince: 100_000 } },
+      objects: ['accounts'],
+    });
+    expect(value).toBe('40000');
+  });
+
+  it('without a saved search cursor, an incremental pull starts with a full pull', async () => {
+    noAssociations();
+    api().get('/crm/v3/objects/companies').query((q) => q['archived'] === 'false').reply(200, { results: [company('a', '1000')] });
+    const pages = await collect(connector({}, { now: () => 5000 }), { mode: 'incremental', cursors: {}, objects: ['accounts'] });
+    expect(pages.map((p) => [p.records.length, p.fullPullComplete, p.cursor['phase']])).toEqual([[1, true, 'search']]);
+  });
+});

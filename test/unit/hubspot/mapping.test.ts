@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct, OUTPUT_PROPERTIES, parseBool, parseDate, parseDateTime,
+  parseNumber, propertiesFor, stageStatuses, type HubSpotObject, type MappingSettings,
+} from '../../../mappings/hubspot.ts';
+import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
+
+const settings: MappingSettings = {
+  keyProperty: 'hs_is_target_account',
+  productFamilyProperty: 'product_line',
+  lineItemCostProperty: 'unit_cost_total',
+  referenceableProperty: 'gave_reference',
+  extraCompanyProperties: ['payment_score'],
+};
+const o = (id: string, properties: Record<string, string | null>): HubSpotObject => ({ id, properties });
+
+describe('property values (all strings on the wire)', () => {
+  it('numbers: plain decimals and exponents; empty is null; anything else is an error', () => {
+    expect(parseNumber('17')).toEqual({ ok: true, value: 17 });
+    expect(parseNumber(' -3.25 ')).toEqual({ ok: true, value: -3.25 });
+    expect(parseNumber('1e3')).toEqual({ ok: true, value: 1000 });
+    expect(parseNumber('')).toEqual({ ok: true, value: null });
+    expect(parseNumber(null)).toEqual({ ok: true, value: null });
+    expect(parseNumber('1,000')).toEqual({ ok: false, message: 'not a number: "1,000"' });
+    expect(parseNumber('12abc').ok).toBe(false);
+  });
+
+  it('booleans: "true"/"false" in any case; empty is null', () => {
+    expect(parseBool('true')).toEqual({ ok: true, value: true });
+    expect(parseBool('FALSE')).toEqual({ ok: true, value: false });
+    expect(parseBool('')).toEqual({ ok: true, value: null });
+    expect(parseBool('yes')).toEqual({ ok: false, message: 'not true/false: "yes"' });
+  });
+
+  it('dates: epoch milliseconds, ISO timestamps and plain dates', () => {
+    expect(parseDateTime('1767225600000')).toEqual({ ok: true, value: '2026-01-01T00:00:00.000Z' });
+    expect(parseDateTime('2026-03-31T10:15:00+02:00')).toEqual({ ok: true, value: '2026-03-31T08:15:00.000Z' });
+    expect(parseDate('2024-02-29')).toEqual({ ok: true, value: '2024-02-29' });
+    expect(parseDate('1735689600000')).toEqual({ ok: true, value: '2025-01-01' });
+    expect(parseDate('')).toEqual({ ok: true, value: null });
+    expect(parseDate('31/03/2026').ok).toBe(false);
+  });
+});
+
+describe('mappers', () => {
+  it('a company: typed values, own kam_* properties typed back, extra properties, parent', () => {
+    const { record, issues } = mapCompany(
+      o('7', {
+        name: 'Acme', numberofemployees: '250', annualrevenue: '', industry: 'Retail', country: 'France', hubspot_owner_id: '55',
+        hs_is_target_account: 'false', kam_tier: 'Develop', kam_score: '41.0', kam_key_account: 'false', kam_updated_at: '2026-06-01T00:00:00Z',
+        kam_reasons: '', payment_score: 'A',
+      }),
+      '3',
+      settings,
+    );
+    expect(issues).toEqual([]);
+    expect(record).toEqual({
+      id: '7', name: 'Acme', parentId: '3', industry: 'Retail', employees: 250, annualRevenue: null, country: 'France', ownerId: '55', markedKey: false,
+      fields: { kam_tier: 'Develop', kam_score: 41, kam_key_account: false, kam_updated_at: '2026-06-01T00:00:00.000Z', kam_reasons: null },
+      extra: { payment_score: 'A' },
+    });
+  });
+
+  it('a bad value is left empty and reported, and the record is kept', () => {
+    const { record, issues } = mapCompany(o('8', { name: 'B', numberofemployees: 'many', hs_is_target_account: 'maybe' }), null, settings);
+    expect(record?.employees).toBeNull();
+    expect(record?.markedKey).toBeNull();
+    expect(issues.map((i) => [i.recordId, i.kind, i.message])).toEqual([
+      ['8', 'bad-value', 'accounts 8: numberofemployees: not a number: "many" (left empty)'],
+      ['8', 'bad-value', 'accounts 8: hs_is_target_account: not true/false: "maybe" (left empty)'],
+    ]);
+  });
+
+  it('a company associated with itself as parent is a root', () => {
+    expect(mapCompany(o('9', { name: 'Loop' }), '9', settings).record?.parentId).toBeNull();
+  });
+
+  it('a contact: name from first and last name, company from the association or the primary-company property', () => {
+    expect(mapContact(o('1', { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@x.example', jobtitle: 'CTO', gave_reference: 'true' }), '7', settings).record).toEqual({
+      id: '1', accountId: '7', name: 'Ada Lovelace', email: 'ada@x.example', title: 'CTO', active: true, referenceable: true,
+    });
+    const viaProperty = mapContact(o('2', { lastname: 'Solo', associatedcompanyid: '8', gave_reference: 'referral;testimonial' }), null, settings).record;
+    expect([viaProperty?.accountId, viaProperty?.name, viaProperty?.referenceable]).toEqual(['8', 'Solo', true]);
+    expect(mapContact(o('3', { gave_reference: 'no' }), null, settings).record?.referenceable).toBe(false);
+  });
+
+  const stages = stageStatuses([
+    { id: 'default', stages: [
+      { id: 'won', metadata: { isClosed: 'true', probability: '1.0' } },
+      { id: 'lost', metadata: { isClosed: 'true', probability: '0.0' } },
+      { id: 'open', metadata: { isClosed: 'false', probability: '0.6' } },
+    ] },
+    { id: 'p2', stages: [{ id: 'won', metadata: { isClosed: 'false', probability: '0.9' } }] },
+  ]);
+
+  it('deal stages: closed won, closed lost, open, per pipeline', () => {
+    expect([...stages.entries()]).toEqual([['default:won', 'won'], ['default:lost', 'lost'], ['default:open', 'open'], ['p2:won', 'open']]);
+  });
+
+  it('a deal: home-currency amount first, stage from its pipeline, close date as a date', () => {
+    const deal = mapDeal(o('40', { dealname: 'Big', pipeline: 'default', dealstage: 'won', amount: '100', amount_in_home_currency: '91.5', closedate: '2026-03-31T23:00:00Z', hubspot_owner_id: '55' }), '7', stages);
+    expect(deal).toEqual({ record: { id: '40', accountId: '7', name: 'Big', status: 'won', amount: 91.5, closeDate: '2026-03-31', ownerId: '55' }, issues: [] });
+    expect(mapDeal(o('41', { pipeline: 'p2', dealstage: 'won', amount: '5', closedate: '2026-01-01' }), '7', stages).record?.status).toBe('open');
+  });
+
+  it('a deal that cannot be mapped is left out with its reason', () => {
+    const noClose = mapDeal(o('42', { pipeline: 'default', dealstage: 'lost', closedate: '' }), '7', stages);
+    expect(noClose.record).toBeNull();
+    expect(noClose.issues.map((i) => [i.kind, i.message])).toEqual([['no-close-date', 'opportunities 42: closed deal has no close date']]);
+    expect(mapDeal(o('43', { pipeline: 'default', dealstage: 'open' }), null, stages).issues[0]?.kind).toBe('no-account');
+  });
+
+  it('a line item: amount is the line total, price x quantity when amount is empty, optional cost', () => {
+    expect(mapLineItem(o('50', { hs_product_id: '301', quantity: '3', amount: '270', price: '100', unit_cost_total: '150' }), '40', settings).record).toEqual({
+      id: '50', opportunityId: '40', productId: '301', quantity: 3, totalPrice: 270, cost: 150,
+    });
+    expect(mapLineItem(o('51', { hs_product_id: '301', quantity: '2', amount: '', price: '12.5' }), '40', settings).record?.totalPrice).toBe(25);
+    expect(mapLineItem(o('52', { quantity: '1', amount: '5' }), '40', settings).issues[0]?.kind).toBe('no-product');
+    expect(mapLineItem(o('53', { hs_product_id: '301' }), '40', settings).issues[0]?.kind).toBe('no-amount');
+  });
+
+  it('products and owners', () => {
+    expect(mapProduct(o('301', { name: 'Widget', product_line: 'Hardware' }), settings).record).toEqual({ id: '301', name: 'Widget', family: 'Hardware', active: true });
+    expect(mapOwner({ id: '55', email: 'a@b.example', firstName: null, lastName: ' ', archived: true })).toEqual({ id: '55', name: 'a@b.example', active: false });
+  });
+});
+
+describe('declarations', () => {
+  it('every output field has a HubSpot property with a valid type pair', () => {
+    expect(OUTPUT_PROPERTIES.map((p) => p.name)).toEqual([...OUTPUT_FIELD_KEYS]);
+    const valid = new Set(['enumeration/select', 'bool/booleancheckbox', 'number/number', 'string/text', 'string/textarea', 'datetime/date']);
+    for (const p of OUTPUT_PROPERTIES) expect(valid.has(`${p.type}/${p.fieldType}`)).toBe(true);
+    expect(OUTPUT_PROPERTIES.find((p) => p.name === 'kam_tier')?.options?.map((x) => x.value)).toEqual(['Key', 'Develop', 'Maintain', 'Standard']);
+  });
+
+  it('reads the configured properties, each once', () => {
+    const props = propertiesFor('line_items', settings);
+    expect(props).toEqual(['hs_product_id', 'quantity', 'amount', 'price', 'name', 'unit_cost_total', 'hs_lastmodifieddate']);
+    expect(propertiesFor('contacts', settings)).toContain('gave_reference');
+    expect(propertiesFor('contacts', settings)).toContain('lastmodifieddate');
+  });
+});
