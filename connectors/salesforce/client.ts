@@ -67,7 +67,8 @@ interface RawHttpResponse {
   body: string;
 }
 
-const LIMIT_RE = /api-usage=(\d+)\/(\d+)/;
+// Anchored so a `per-app-api-usage=` part is not read as the org's allowance.
+const LIMIT_RE = /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/;
 
 export function parseLimitInfo(header: string | undefined): { used: number; max: number } | null {
   if (!header) return null;

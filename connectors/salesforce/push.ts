@@ -79,10 +79,11 @@ async function sendChunk(ctx: PushContext, rows: Prepared[]): Promise<WriteOutco
   }
 }
 
-async function sendCollections(ctx: PushContext, rows: Prepared[]): Promise<WriteOutcome[]> {
-  const out: WriteOutcome[] = [];
-  for (let i = 0; i < rows.length; i += COLLECTION_LIMIT) out.push(...(await sendChunk(ctx, rows.slice(i, i + COLLECTION_LIMIT))));
-  return out;
+/** Records each chunk's outcomes as it goes, so a run stopped midway keeps what was confirmed. */
+async function sendCollections(ctx: PushContext, rows: Prepared[], outcomes: Map<string, WriteOutcome>): Promise<void> {
+  for (let i = 0; i < rows.length; i += COLLECTION_LIMIT) {
+    for (const o of await sendChunk(ctx, rows.slice(i, i + COLLECTION_LIMIT))) outcomes.set(o.accountId, o);
+  }
 }
 
 /** Sends again, with growing pauses, the records whose last outcome was transient. */
@@ -94,7 +95,7 @@ async function retryTransient(ctx: PushContext, rows: Prepared[], outcomes: Map<
     const delay = Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1));
     ctx.logger.warn({ records: again.length, attempt, delay }, 'retrying Salesforce records that failed with a transient error');
     await sleep(delay);
-    for (const o of await sendCollections(ctx, again)) outcomes.set(o.accountId, o);
+    await sendCollections(ctx, again, outcomes);
   }
 }
 
@@ -113,10 +114,11 @@ export async function pushWrites(ctx: PushContext, plan: WritePlanForConnector):
     else rows.push(p.row);
   }
   try {
-    const first = rows.length > ctx.options.bulkWriteThreshold
-      ? await bulkUpdateAccounts(ctx.client, rows, columnsOf(rows), ctx.options.bulkPoll)
-      : await sendCollections(ctx, rows);
-    for (const o of first) outcomes.set(o.accountId, o);
+    if (rows.length > ctx.options.bulkWriteThreshold) {
+      for (const o of await bulkUpdateAccounts(ctx.client, rows, columnsOf(rows), ctx.options.bulkPoll)) outcomes.set(o.accountId, o);
+    } else {
+      await sendCollections(ctx, rows, outcomes);
+    }
     await retryTransient(ctx, rows, outcomes);
   } catch (e) {
     if (!(e instanceof CrmError)) throw e;
