@@ -24,7 +24,7 @@ import { SalesforceHttpError, stopError, type SalesforceClient } from './client.
 import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
 import type { CurrencyInfo, DescribeField } from './org.ts';
 import type { SalesforceOptions } from './options.ts';
-import { afterCursorCondition, childResultSchema, countRecords, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
+import { afterCursorCondition, childResultSchema, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
 
 /**
  * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
@@ -137,18 +137,23 @@ function lastId(raws: RawRecord[], fallback: string): string {
   return last && typeof last['Id'] === 'string' ? last['Id'] : fallback;
 }
 
-async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, startedAt: string): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'rest');
-  const batchSize = ctx.options.pageSize;
+function restFullSoql(kind: ObjectKind, plan: StreamPlan, afterId: string): string {
   const where = afterId ? `Id > ${soqlString(afterId)}` : undefined;
   // Line items are read under their opportunity so a page never splits an opportunity's items.
-  const soql =
-    kind === 'lineItems'
-      ? selectSoql({ fields: ['Id', `(${selectSoql({ fields: plan.fields, from: 'OpportunityLineItems' })})`], from: 'Opportunity', ...(where ? { where } : {}), orderBy: 'Id' })
-      : selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind], ...(where ? { where } : {}), orderBy: 'Id' });
-  let res: QueryResult = await queryFirst(ctx.client, soql, { batchSize }).catch((e: unknown) => {
+  return kind === 'lineItems'
+    ? selectSoql({ fields: ['Id', `(${selectSoql({ fields: plan.fields, from: 'OpportunityLineItems' })})`], from: 'Opportunity', ...(where ? { where } : {}), orderBy: 'Id' })
+    : selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind], ...(where ? { where } : {}), orderBy: 'Id' });
+}
+
+async function firstRestPage(ctx: PullContext, kind: ObjectKind, plan: StreamPlan, afterId: string): Promise<QueryResult> {
+  return queryFirst(ctx.client, restFullSoql(kind, plan, afterId), { batchSize: ctx.options.pageSize }).catch((e: unknown) => {
     throw stopError(`${SOBJECT_BY_KIND[kind]} query`, e);
   });
+}
+
+async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, startedAt: string, first?: QueryResult): AsyncGenerator<PullPage> {
+  const plan = await planStream(ctx, kind, 'rest');
+  let res: QueryResult = first ?? (await firstRestPage(ctx, kind, plan, afterId));
   let last = afterId;
   for (;;) {
     const raws = kind === 'lineItems' ? await childRecords(ctx, res.records) : res.records;
@@ -157,7 +162,7 @@ async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, st
     const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'full', afterId: last, startedAt };
     yield buildPage(kind, raws, plan.settings, cursor, finished);
     if (finished || !res.nextRecordsUrl) return;
-    res = await queryMore(ctx.client, res.nextRecordsUrl, batchSize);
+    res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
   }
 }
 
@@ -244,16 +249,20 @@ function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined
   return parsed.data;
 }
 
+/**
+ * A fresh full pull starts with its REST query: the first batch's `totalSize` is the size of the
+ * whole stream, and above the threshold the rest is read through Bulk API 2.0 instead (one
+ * batch read for nothing, against a COUNT() call on every stream otherwise).
+ */
 async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
   const startedAt = new Date(ctx.now()).toISOString();
-  const total = await countRecords(ctx.client, SOBJECT_BY_KIND[kind]).catch((e: unknown) => {
-    throw stopError(`${SOBJECT_BY_KIND[kind]} count`, e);
-  });
-  if (total > ctx.options.bulkReadThreshold) {
-    ctx.logger.info({ object: kind, total }, 'large stream: reading it through Bulk API 2.0');
+  const plan = await planStream(ctx, kind, 'rest');
+  const first = await firstRestPage(ctx, kind, plan, '');
+  if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
+    ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
     yield* bulkFull(ctx, kind, null, '', startedAt);
   } else {
-    yield* restFull(ctx, kind, '', startedAt);
+    yield* restFull(ctx, kind, '', startedAt, first);
   }
 }
 

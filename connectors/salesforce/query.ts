@@ -83,8 +83,3 @@ export async function queryAllPages(client: SalesforceClient, soql: string): Pro
   }
   return out;
 }
-
-export async function countRecords(client: SalesforceClient, from: string): Promise<number> {
-  const res = await queryFirst(client, `SELECT COUNT() FROM ${from}`);
-  return res.totalSize;
-}

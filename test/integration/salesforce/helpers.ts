@@ -46,13 +46,6 @@ export function mockSingleCurrency(scope: nock.Scope, code = 'EUR'): nock.Scope 
     .reply(200, { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization' }, DefaultCurrencyIsoCode: code }] }, limitHeader(2));
 }
 
-export function countReply(scope: nock.Scope, sobject: string, n: number): nock.Scope {
-  return scope
-    .get(`${V}/query`)
-    .query(queryMatching(new RegExp(`^SELECT COUNT\\(\\) FROM ${sobject}$`)))
-    .reply(200, { totalSize: n, done: true, records: [] }, limitHeader(3));
-}
-
 export function rec(type: string, fields: Record<string, unknown>): Record<string, unknown> {
   return { attributes: { type, url: `${V}/sobjects/${type}/${String(fields['Id'])}` }, ...fields };
 }

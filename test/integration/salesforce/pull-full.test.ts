@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INSTANCE, V, collect, countReply, limitHeader, makeConnector, mockSingleCurrency, queryMatching, rec, setupNock, soqlOf, teardownNock } from './helpers.ts';
+import { INSTANCE, V, collect, limitHeader, makeConnector, mockSingleCurrency, queryMatching, rec, setupNock, soqlOf, teardownNock } from './helpers.ts';
 
 const STARTED = '2026-06-30T12:00:00.000Z';
 
@@ -11,7 +11,6 @@ describe('full pull over REST', () => {
   it('follows nextRecordsUrl across three pages, each page carrying its resume cursor', async () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope, 'EUR');
-    countReply(scope, 'User', 5);
     scope
       .get(`${V}/query`)
       .matchHeader('sforce-query-options', 'batchSize=200')
@@ -34,7 +33,7 @@ describe('full pull over REST', () => {
     ]);
     expect(pages.map((p) => p.fullPullComplete ?? false)).toEqual([false, false, true]);
     expect(await sf.currency()).toBe('EUR');
-    expect(sf.usage()).toEqual({ query: 4, queryMore: 2 });
+    expect(sf.usage()).toEqual({ query: 3, queryMore: 2 });
     expect(sf.apiLimit()).toEqual({ used: 6, max: 15000 });
   });
 
@@ -67,7 +66,6 @@ describe('full pull over REST', () => {
           { name: 'KAM_Updated_At__c', type: 'datetime' },
         ],
       }, limitHeader(3));
-    countReply(scope, 'Account', 2);
     let soql = '';
     scope
       .get(`${V}/query`)
@@ -99,7 +97,6 @@ describe('full pull over REST', () => {
   it('reads line items under their opportunity, following a child nextRecordsUrl; no children is null', async () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope);
-    countReply(scope, 'OpportunityLineItem', 3);
     scope
       .get(`${V}/query`)
       .query(queryMatching(/^SELECT Id, \(SELECT Id, OpportunityId, Product2Id, Quantity, TotalPrice, SystemModstamp, Cost__c FROM OpportunityLineItems\) FROM Opportunity ORDER BY Id$/))
@@ -149,7 +146,6 @@ describe('full pull over REST', () => {
           rec('CurrencyType', { Id: 'C2', IsoCode: 'EUR', ConversionRate: 0.8, IsCorporate: false }),
         ],
       }, limitHeader(1));
-    countReply(scope, 'Opportunity', 1);
     scope
       .get(`${V}/query`)
       .query(queryMatching(/^SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, convertCurrency\(Amount\), CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity ORDER BY Id$/))
@@ -179,7 +175,10 @@ describe('full pull over Bulk API 2.0', () => {
   it('runs a query job above the threshold and reads two locator pages', async () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope);
-    countReply(scope, 'Product2', 3);
+    scope
+      .get(`${V}/query`)
+      .query(queryMatching(/^SELECT Id, Name, IsActive, SystemModstamp, Family FROM Product2 ORDER BY Id$/))
+      .reply(200, { totalSize: 3, done: false, nextRecordsUrl: `${V}/query/01gP-2`, records: [rec('Product2', { Id: 'P1', Name: 'Widget', IsActive: true, Family: 'Hardware' })] }, limitHeader(3));
     let jobBody: unknown = null;
     scope
       .post(`${V}/jobs/query`, (b: unknown) => {
@@ -222,6 +221,6 @@ describe('full pull over Bulk API 2.0', () => {
     expect(pages[0]?.cursor).toEqual({ phase: 'bulk', jobId: '750Q1', locator: 'MjAwMDA', startedAt: STARTED });
     expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: STARTED, id: '', complete: true });
     expect(pages[1]?.fullPullComplete).toBe(true);
-    expect(sf.usage()).toMatchObject({ bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
+    expect(sf.usage()).toEqual({ query: 3, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
   });
 });

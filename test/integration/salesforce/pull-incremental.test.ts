@@ -101,9 +101,6 @@ describe('incremental pull', () => {
       })
       .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: 'U1', Name: 'Ann', IsActive: true, SystemModstamp: '2026-06-30T11:00:00.000+0000' })] }, limitHeader(10))
       .get(`${V}/query`)
-      .query((q) => soqlOf(q) === 'SELECT COUNT() FROM Product2')
-      .reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(11))
-      .get(`${V}/query`)
       .query((q) => soqlOf(q) === 'SELECT Id, Name, IsActive, SystemModstamp, Family FROM Product2 ORDER BY Id')
       .reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(12));
     const sf = makeConnector();
