@@ -223,7 +223,7 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
         if (!stamp) throw new CrmError('bad-response', `${SOBJECT_BY_KIND[kind]} ${String(last['Id'])} has no SystemModstamp`, { crm: 'salesforce' });
         ts = stamp;
         id = lastId(res.records, id);
-        if (Date.parse(ts) > Date.parse(highTs) || (ts === highTs && id > highId)) {
+        if (Date.parse(ts) > Date.parse(highTs) || (Date.parse(ts) === Date.parse(highTs) && id > highId)) {
           highTs = ts;
           highId = id;
         }

@@ -223,4 +223,27 @@ describe('full pull over Bulk API 2.0', () => {
     expect(pages[1]?.fullPullComplete).toBe(true);
     expect(sf.usage()).toEqual({ query: 3, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
   });
+
+  it('resumes from a saved locator, and starts over when the job is gone', async () => {
+    const scope = nock(INSTANCE);
+    mockSingleCurrency(scope);
+    scope
+      .get(`${V}/jobs/query/750Q1/results`)
+      .query({ maxRecords: '50000', locator: 'MjAwMDA' })
+      .reply(200, 'Id,Name,IsActive,SystemModstamp,Family\nP3,Gadget,true,2026-01-02T00:00:00.000Z,Hardware\n', { 'Content-Type': 'text/csv', 'Sforce-Locator': 'null' })
+      .get(`${V}/jobs/query/750OLD/results`)
+      .query(true)
+      .reply(404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }])
+      .get(`${V}/query`)
+      .query(queryMatching(/FROM Product2 ORDER BY Id$/))
+      .reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(4));
+    const sf = makeConnector();
+    const resumed = await collect(sf.pull({ mode: 'full', cursors: { products: { phase: 'bulk', jobId: '750Q1', locator: 'MjAwMDA', startedAt: STARTED } }, objects: ['products'] }));
+    expect(resumed.map((p) => p.records.map((r) => r.id))).toEqual([['P3']]);
+    expect(resumed[0]?.fullPullComplete).toBe(true);
+    const restarted = await collect(sf.pull({ mode: 'full', cursors: { products: { phase: 'bulk', jobId: '750OLD', locator: 'x', startedAt: STARTED } }, objects: ['products'] }));
+    expect(restarted).toHaveLength(1);
+    expect(restarted[0]?.records).toEqual([]);
+    expect(restarted[0]?.fullPullComplete).toBe(true);
+  });
 });
