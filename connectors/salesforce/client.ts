@@ -115,6 +115,11 @@ export class SalesforceClient {
     return this.limit ? { ...this.limit } : null;
   }
 
+  /** Takes the allowance from `/limits` when it is newer than the last header seen. */
+  noteLimit(used: number, max: number): void {
+    this.limit = { used, max };
+  }
+
   private count(kind: string): void {
     this.counts[kind] = (this.counts[kind] ?? 0) + 1;
   }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
@@ -21,6 +22,7 @@ export class SalesforceConnector implements Connector {
   readonly options: SalesforceOptions;
   private readonly client: SalesforceClient;
   private readonly logger: Logger;
+  private readonly now: () => number;
   private currencyInfo: Promise<CurrencyInfo> | null = null;
   private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
 
@@ -46,8 +48,6 @@ export class SalesforceConnector implements Connector {
       logger: this.logger,
     });
   }
-
-  private readonly now: () => number;
 
   currency(): Promise<string> {
     return this.currencySetup().then((c) => c.code);
@@ -105,6 +105,25 @@ export class SalesforceConnector implements Connector {
 
   usage(): ApiUsage {
     return this.client.usage();
+  }
+
+  /**
+   * Asks the org for its daily allowance (`/limits`), so a run can check its reserve before it
+   * starts; the client's reserve check uses the answer from then on.
+   */
+  async dailyLimit(): Promise<{ max: number; remaining: number }> {
+    try {
+      const res = await this.client.json(
+        'limits',
+        { method: 'GET', path: `${this.client.versionPath}/limits` },
+        z.object({ DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }) }),
+      );
+      const { Max: max, Remaining: remaining } = res.DailyApiRequests;
+      this.client.noteLimit(max - remaining, max);
+      return { max, remaining };
+    } catch (e) {
+      throw stopError('limits', e);
+    }
   }
 
   /** The org's daily API allowance as last reported (`Sforce-Limit-Info`). */

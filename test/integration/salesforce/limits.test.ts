@@ -70,6 +70,21 @@ describe('daily API allowance', () => {
   });
 });
 
+describe('limits resource', () => {
+  it('reads DailyApiRequests and applies it to the reserve check', async () => {
+    nock(INSTANCE)
+      .get(`${V}/limits`)
+      .reply(200, { DailyApiRequests: { Max: 100000, Remaining: 15000 }, DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 } }, { 'Content-Type': 'application/json' });
+    const sf = makeConnector();
+    expect(await sf.dailyLimit()).toEqual({ max: 100000, remaining: 15000 });
+    expect(sf.apiLimit()).toEqual({ used: 85000, max: 100000 });
+    // 85% used with 20% to keep: the next call is refused before it is sent.
+    const err = await sf.currency().catch((e: unknown) => e);
+    expect((err as CrmError).kind).toBe('api-limit');
+    expect(sf.usage()).toEqual({ limits: 1 });
+  });
+});
+
 describe('retries', () => {
   it('retries 5xx with backoff, then succeeds', async () => {
     const scope = nock(INSTANCE);

@@ -246,4 +246,28 @@ describe('full pull over Bulk API 2.0', () => {
     expect(restarted[0]?.records).toEqual([]);
     expect(restarted[0]?.fullPullComplete).toBe(true);
   });
+
+  it('converts amounts with the org rates in a multi-currency org, since Bulk API queries do not convert', async () => {
+    const scope = nock(INSTANCE);
+    scope
+      .get(`${V}/query`)
+      .query(queryMatching(/FROM CurrencyType/))
+      .reply(200, { totalSize: 2, done: true, records: [{ IsoCode: 'USD', ConversionRate: 1, IsCorporate: true }, { IsoCode: 'EUR', ConversionRate: 0.8, IsCorporate: false }] }, limitHeader(1))
+      .get(`${V}/query`)
+      .query(queryMatching(/convertCurrency\(Amount\).* FROM Opportunity ORDER BY Id$/))
+      .reply(200, { totalSize: 5, done: false, nextRecordsUrl: `${V}/query/01gO-1`, records: [] }, limitHeader(2))
+      .post(`${V}/jobs/query`, (b: { query: string }) => b.query === 'SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, Amount, CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity')
+      .reply(200, { id: '750Q2', state: 'UploadComplete' }, limitHeader(3))
+      .get(`${V}/jobs/query/750Q2`)
+      .reply(200, { id: '750Q2', state: 'JobComplete' }, limitHeader(4))
+      .get(`${V}/jobs/query/750Q2/results`)
+      .query(true)
+      .reply(200, 'Id,AccountId,Name,StageName,IsWon,IsClosed,Amount,CloseDate,OwnerId,SystemModstamp,CurrencyIsoCode\nO1,A1,Euro deal,Closed Won,true,true,800,2026-03-31,U1,2026-04-01T00:00:00.000Z,EUR\nO2,A1,Dollar deal,Prospecting,false,false,250,2026-08-31,,2026-04-01T00:00:00.000Z,USD\n', { 'Content-Type': 'text/csv', 'Sforce-Locator': 'null' });
+    const sf = makeConnector({ bulkReadThreshold: 1 });
+    const pages = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['opportunities'] }));
+    expect(pages.flatMap((p) => p.records)).toEqual([
+      { id: 'O1', accountId: 'A1', name: 'Euro deal', status: 'won', amount: 1000, closeDate: '2026-03-31', ownerId: 'U1' },
+      { id: 'O2', accountId: 'A1', name: 'Dollar deal', status: 'open', amount: 250, closeDate: '2026-08-31', ownerId: null },
+    ]);
+  });
 });
