@@ -107,7 +107,8 @@ export class SalesforceClient {
   }
 
   usage(): ApiUsage {
-    return { ...this.counts };
+    const refreshes = this.settings.refresher?.count ?? 0;
+    return { ...this.counts, ...(refreshes > 0 ? { tokenRefresh: refreshes } : {}) };
   }
 
   /** The daily allowance as last reported by the org, or null before the first response. */
@@ -115,7 +116,7 @@ export class SalesforceClient {
     return this.limit ? { ...this.limit } : null;
   }
 
-  /** Takes the allowance from `/limits` when it is newer than the last header seen. */
+  /** Takes the allowance reported by the `/limits` resource. */
   noteLimit(used: number, max: number): void {
     this.limit = { used, max };
   }
@@ -133,7 +134,6 @@ export class SalesforceClient {
   private async ensureSession(): Promise<void> {
     if (this.sessionReady) return;
     if (!this.settings.refresher) throw new CrmError('auth', 'no Salesforce session: give an access token or a refresh token');
-    this.count('tokenRefresh');
     const tokens = await this.settings.refresher.refresh(undefined);
     this.applyTokens(tokens.accessToken, tokens.instanceUrl);
     this.sessionReady = true;
@@ -189,7 +189,6 @@ export class SalesforceClient {
       if (!(e instanceof SalesforceHttpError) || e.status !== 401) throw e;
       const refresher = this.settings.refresher;
       if (!refresher) throw new CrmError('auth', `Salesforce session expired or invalid (${e.errorCode}) and no refresh token is configured`, { status: 401, code: e.errorCode, crm: 'salesforce' });
-      this.count('tokenRefresh');
       const tokens = await refresher.refresh(tokenUsed);
       this.applyTokens(tokens.accessToken, tokens.instanceUrl);
       try {

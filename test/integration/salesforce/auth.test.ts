@@ -120,6 +120,7 @@ describe('session refresh', () => {
     expect(a.status).toBe(200);
     expect(b.body).toEqual({ DailyApiRequests: { Max: 15000, Remaining: 14000 } });
     expect(refresher.count).toBe(1);
+    expect(client.usage()).toEqual({ limits: 4, tokenRefresh: 1 });
     expect(onTokens).toHaveBeenCalledWith({ accessToken: 'new', refreshToken: 'r2', instanceUrl: INSTANCE });
   });
 

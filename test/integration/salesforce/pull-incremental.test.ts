@@ -19,18 +19,18 @@ describe('incremental pull', () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope);
     const seen: string[] = [];
+    const record = (q: Record<string, unknown>, needle: string): boolean => {
+      const soql = soqlOf(q);
+      if (!soql.includes(needle)) return false;
+      if (!seen.includes(soql)) seen.push(soql);
+      return true;
+    };
     scope
       .get(`${V}/queryAll`)
-      .query((q) => {
-        seen.push(soqlOf(q));
-        return seen.length === 1;
-      })
+      .query((q) => record(q, "AND Id > '')"))
       .reply(200, { totalSize: 200, done: true, records: first }, limitHeader(10))
       .get(`${V}/queryAll`)
-      .query((q) => {
-        seen.push(soqlOf(q));
-        return seen.length === 2;
-      })
+      .query((q) => record(q, "AND Id > 'C199')"))
       .reply(200, { totalSize: 2, done: true, records: [contact(200, same), contact(201, '2026-06-30T10:06:00.000+0000')] }, limitHeader(11));
 
     const sf = makeConnector({ lookbackSeconds: 300 });
