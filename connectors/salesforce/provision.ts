@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import type { ProvisionFieldReport, ProvisionReport } from '../connector.ts';
 import { CrmError } from '../errors.ts';
-import { SALESFORCE_OUTPUT_FIELDS, customFieldMetadata } from '../../mappings/salesforce.ts';
+import { SALESFORCE_OUTPUT_FIELDS, customFieldMetadata, type SalesforceOutputField } from '../../mappings/salesforce.ts';
 import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
-import { describeFields } from './org.ts';
+import { describeFields, type DescribeField } from './org.ts';
 import { queryAllPages, soqlString } from './query.ts';
 
 /**
@@ -36,6 +36,20 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** What an existing field of the right type still lacks (shorter text, missing picklist values). */
+function shortcomings(field: SalesforceOutputField, found: DescribeField): string | undefined {
+  const notes: string[] = [];
+  if (field.picklistValues && found.picklistValues) {
+    const have = new Set(found.picklistValues.map((v) => v.value));
+    const missing = field.picklistValues.filter((v) => !have.has(v));
+    if (missing.length > 0) notes.push(`picklist lacks ${missing.join(', ')}`);
+  }
+  if (field.length !== undefined && typeof found.length === 'number' && found.length > 0 && found.length < field.length) {
+    notes.push(`holds ${found.length} characters, ${field.length} wanted; longer values are cut`);
+  }
+  return notes.length > 0 ? notes.join('; ') : undefined;
+}
+
 async function provisionFields(client: SalesforceClient): Promise<ProvisionFieldReport[]> {
   const existing = await describeFields(client, 'Account');
   const reports: ProvisionFieldReport[] = [];
@@ -43,12 +57,9 @@ async function provisionFields(client: SalesforceClient): Promise<ProvisionField
     const found = existing.get(field.apiName);
     if (found) {
       const status = found.type === field.describeType ? 'exists' : 'wrong-type';
-      reports.push({
-        key: field.key,
-        crmName: field.apiName,
-        status,
-        ...(status === 'wrong-type' ? { message: `Account.${field.apiName} is ${found.type}, expected ${field.describeType}; left as it is` } : {}),
-      });
+      const message =
+        status === 'wrong-type' ? `Account.${field.apiName} is ${found.type}, expected ${field.describeType}; left as it is` : shortcomings(field, found);
+      reports.push({ key: field.key, crmName: field.apiName, status, ...(message ? { message } : {}) });
       continue;
     }
     try {
@@ -158,7 +169,7 @@ export async function provisionAccountFields(client: SalesforceClient, logger: L
       await ensureAssignment(client, permSetId, steps);
     }
     steps.push({ name: 'page-layout', status: 'skipped', message: 'add the KAM fields to the Account page layout in Setup' });
-    for (const f of fields) if (f.status === 'wrong-type' || f.status === 'failed') logger.warn({ field: f.crmName, status: f.status }, f.message ?? 'field problem');
+    for (const f of fields) if (f.message && f.status !== 'created') logger.warn({ field: f.crmName, status: f.status }, f.message);
     return { fields, steps };
   } catch (e) {
     throw stopError('provisioning', e);

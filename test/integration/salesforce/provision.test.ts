@@ -73,6 +73,8 @@ describe('provisioning', () => {
       KAM_Ultimate_Parent__c: 'created',
       KAM_Updated_At__c: 'created',
     });
+    expect(report.fields.find((f) => f.crmName === 'KAM_Tier__c')?.message).toBe('picklist lacks Develop, Maintain, Standard');
+    expect(report.fields.find((f) => f.crmName === 'KAM_Score__c')?.message).toBeUndefined();
     expect(report.fields.find((f) => f.crmName === 'KAM_Penetration__c')?.message).toBe('Account.KAM_Penetration__c is string, expected percent; left as it is');
     expect(tooling.find((t) => t.FullName === 'Account.KAM_Next_Best_Offers__c')?.Metadata).toEqual({ type: 'LongTextArea', label: 'KAM Next Best Offers', length: 32768, visibleLines: 5 });
     expect(tooling.find((t) => t.FullName === 'Account.KAM_Contact_Coverage__c')?.Metadata).toEqual({ type: 'Text', label: 'KAM Contact Coverage', length: 255 });
