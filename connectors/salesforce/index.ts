@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { describeZodError } from '../../src/model/snapshot.ts';
+import { silentLogger, type Logger } from '../../src/log.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import { CrmError } from '../errors.ts';
+import { TokenRefresher } from './auth.ts';
+import { SalesforceClient, stopError } from './client.ts';
+import { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
+import { describeFields, detectCurrency, type CurrencyInfo, type DescribeField } from './org.ts';
+import { provisionAccountFields } from './provision.ts';
+import { pullStream, type PullContext } from './pull.ts';
+import { pushWrites } from './push.ts';
+
+export { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
+export { buildAuthorizeUrl, createPkcePair, createState, exchangeCode, pkceChallenge, type OAuthAppSettings } from './auth.ts';
+
+const ALL_OBJECTS: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
+
+/** Kamflow's connection to one Salesforce org. */
+export class SalesforceConnector implements Connector {
+  readonly kind = 'salesforce' as const;
+  readonly options: SalesforceOptions;
+  private readonly client: SalesforceClient;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private currencyInfo: Promise<CurrencyInfo> | null = null;
+  private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
+
+  /** Throws CrmError('config') naming each bad option. */
+  constructor(input: SalesforceOptionsInput, deps: { now?: () => number } = {}) {
+    const parsed = salesforceOptionsSchema.safeParse(input);
+    if (!parsed.success) throw new CrmError('config', `invalid Salesforce options: ${describeZodError(parsed.error)}`, { crm: 'salesforce' });
+    this.options = parsed.data;
+    this.logger = (this.options.logger ?? silentLogger).child({ crm: 'salesforce' });
+    this.now = deps.now ?? Date.now;
+    const o = this.options;
+    const refresher =
+      o.refreshToken && o.clientId
+        ? new TokenRefresher({ loginUrl: o.loginUrl, clientId: o.clientId, clientSecret: o.clientSecret }, o.refreshToken, o.onTokens, this.logger)
+        : undefined;
+    this.client = new SalesforceClient({
+      instanceUrl: o.instanceUrl,
+      accessToken: o.accessToken,
+      apiVersion: o.apiVersion,
+      apiReserve: o.apiReserve,
+      retry: o.retry,
+      refresher,
+      logger: this.logger,
+    });
+  }
+
+  currency(): Promise<string> {
+    return this.currencySetup().then((c) => c.code);
+  }
+
+  private currencySetup(): Promise<CurrencyInfo> {
+    if (!this.currencyInfo) {
+      this.currencyInfo = detectCurrency(this.client);
+      this.currencyInfo.catch(() => {
+        this.currencyInfo = null;
+      });
+    }
+    return this.currencyInfo;
+  }
+
+  private accountFields(): Promise<Map<string, DescribeField>> {
+    if (!this.accountDescribe) {
+      this.accountDescribe = describeFields(this.client, 'Account');
+      this.accountDescribe.catch(() => {
+        this.accountDescribe = null;
+      });
+    }
+    return this.accountDescribe;
+  }
+
+  async *pull(options: PullOptions): AsyncIterable<PullPage> {
+    const ctx: PullContext = {
+      client: this.client,
+      options: this.options,
+      currency: () => this.currencySetup(),
+      accountFields: () => this.accountFields(),
+      now: this.now,
+      logger: this.logger,
+    };
+    const wanted = options.objects ?? ALL_OBJECTS;
+    for (const kind of ALL_OBJECTS.filter((k) => wanted.includes(k))) {
+      try {
+        yield* pullStream(ctx, kind, options.mode, options.cursors[kind]);
+      } catch (e) {
+        throw stopError(`${kind} pull`, e);
+      }
+    }
+  }
+
+  async provision(): Promise<ProvisionReport> {
+    const report = await provisionAccountFields(this.client, this.logger);
+    // Fields created or granted just now change what the next pull may select.
+    this.accountDescribe = null;
+    return report;
+  }
+
+  push(plan: WritePlanForConnector): Promise<WriteOutcome[]> {
+    return pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan);
+  }
+
+  usage(): ApiUsage {
+    return this.client.usage();
+  }
+
+  /**
+   * Asks the org for its daily allowance (`/limits`), so a run can check its reserve before it
+   * starts; the client's reserve check uses the answer from then on.
+   */
+  async dailyLimit(): Promise<{ max: number; remaining: number }> {
+    try {
+      const res = await this.client.json(
+        'limits',
+        { method: 'GET', path: `${this.client.versionPath}/limits` },
+        z.object({ DailyApiRequests: z.object({ Max: z.number(), Remaining: z.number() }) }),
+      );
+      const { Max: max, Remaining: remaining } = res.DailyApiRequests;
+      this.client.noteLimit(max - remaining, max);
+      return { max, remaining };
+    } catch (e) {
+      throw stopError('limits', e);
+    }
+  }
+
+  /** The org's daily API allowance as last reported (`Sforce-Limit-Info`). */
+  apiLimit(): { used: number; max: number } | null {
+    return this.client.apiLimit();
+  }
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { Logger } from '../../src/log.ts';
+import type { ProvisionFieldReport, ProvisionReport } from '../connector.ts';
+import { CrmError } from '../errors.ts';
+import { SALESFORCE_OUTPUT_FIELDS, customFieldMetadata, type SalesforceOutputField } from '../../mappings/salesforce.ts';
+import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
+import { describeFields, type DescribeField } from './org.ts';
+import { queryAllPages, soqlString } from './query.ts';
+
+/**
+ * Creates Kamflow's Account fields through the Tooling API and grants them through a permission
+ * set `Kamflow` assigned to the integration user: a field made over the API is invisible (even
+ * to admins) until some permission set or profile grants it.
+ */
+
+export const PERMISSION_SET_NAME = 'Kamflow';
+
+type Step = ProvisionReport['steps'][number];
+
+const createResult = z.object({ id: z.string().min(1), success: z.boolean().optional() });
+const idRow = z.object({ Id: z.string().min(1) });
+const fieldPermRow = z.object({ Id: z.string(), Field: z.string(), PermissionsRead: z.boolean(), PermissionsEdit: z.boolean() });
+const userInfo = z.object({ user_id: z.string().min(1) });
+
+async function createSObject(client: SalesforceClient, sobject: string, body: Record<string, unknown>): Promise<string> {
+  const res = await client.json(
+    'sobjectCreate',
+    { method: 'POST', path: `${client.versionPath}/sobjects/${sobject}`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+    createResult,
+  );
+  return res.id;
+}
+
+function message(e: unknown): string {
+  if (e instanceof SalesforceHttpError) return `${e.errorCode}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What an existing field of the right type still lacks (shorter text, missing picklist values). */
+function shortcomings(field: SalesforceOutputField, found: DescribeField): string | undefined {
+  const notes: string[] = [];
+  if (field.picklistValues && found.picklistValues) {
+    const have = new Set(found.picklistValues.map((v) => v.value));
+    const missing = field.picklistValues.filter((v) => !have.has(v));
+    if (missing.length > 0) notes.push(`picklist lacks ${missing.join(', ')}`);
+  }
+  if (field.length !== undefined && typeof found.length === 'number' && found.length > 0 && found.length < field.length) {
+    notes.push(`holds ${found.length} characters, ${field.length} wanted; longer values are cut`);
+  }
+  return notes.length > 0 ? notes.join('; ') : undefined;
+}
+
+async function provisionFields(client: SalesforceClient): Promise<ProvisionFieldReport[]> {
+  const existing = await describeFields(client, 'Account');
+  const reports: ProvisionFieldReport[] = [];
+  for (const field of SALESFORCE_OUTPUT_FIELDS) {
+    const found = existing.get(field.apiName);
+    if (found) {
+      const status = found.type === field.describeType ? 'exists' : 'wrong-type';
+      const message =
+        status === 'wrong-type' ? `Account.${field.apiName} is ${found.type}, expected ${field.describeType}; left as it is` : shortcomings(field, found);
+      reports.push({ key: field.key, crmName: field.apiName, status, ...(message ? { message } : {}) });
+      continue;
+    }
+    try {
+      await client.json(
+        'tooling',
+        {
+          method: 'POST',
+          path: `${client.versionPath}/tooling/sobjects/CustomField`,
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ FullName: `Account.${field.apiName}`, Metadata: customFieldMetadata(field) }),
+        },
+        createResult,
+      );
+      reports.push({ key: field.key, crmName: field.apiName, status: 'created' });
+    } catch (e) {
+      if (e instanceof CrmError) throw e;
+      // A field that exists but is hidden from us (no field-level security) cannot be described
+      // yet; the permission set below makes it visible.
+      if (e instanceof SalesforceHttpError && /DUPLICATE/.test(e.errorCode)) {
+        reports.push({ key: field.key, crmName: field.apiName, status: 'exists', message: 'exists but was not visible; granted through the permission set' });
+      } else {
+        reports.push({ key: field.key, crmName: field.apiName, status: 'failed', message: message(e) });
+      }
+    }
+  }
+  return reports;
+}
+
+async function ensurePermissionSet(client: SalesforceClient, steps: Step[]): Promise<string | null> {
+  try {
+    const found = z.array(idRow).parse(await queryAllPages(client, `SELECT Id FROM PermissionSet WHERE Name = ${soqlString(PERMISSION_SET_NAME)}`));
+    const first = found[0];
+    if (first) {
+      steps.push({ name: 'permission-set', status: 'exists' });
+      return first.Id;
+    }
+    const id = await createSObject(client, 'PermissionSet', {
+      Name: PERMISSION_SET_NAME,
+      Label: PERMISSION_SET_NAME,
+      Description: 'Read and edit access to the KAM_* Account fields written by Kamflow',
+    });
+    steps.push({ name: 'permission-set', status: 'created' });
+    return id;
+  } catch (e) {
+    if (e instanceof CrmError) throw e;
+    steps.push({ name: 'permission-set', status: 'failed', message: message(e) });
+    return null;
+  }
+}
+
+async function ensureFieldPermissions(client: SalesforceClient, permSetId: string, fields: ProvisionFieldReport[], steps: Step[]): Promise<void> {
+  const grantable = fields.filter((f) => f.status !== 'failed');
+  try {
+    const rows = z.array(fieldPermRow).parse(
+      await queryAllPages(client, `SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = ${soqlString(permSetId)} AND SobjectType = 'Account'`),
+    );
+    const have = new Set(rows.filter((r) => r.PermissionsRead && r.PermissionsEdit).map((r) => r.Field));
+    const missing = grantable.filter((f) => !have.has(`Account.${f.crmName}`));
+    const failures: string[] = [];
+    for (const f of missing) {
+      try {
+        await createSObject(client, 'FieldPermissions', {
+          ParentId: permSetId,
+          SobjectType: 'Account',
+          Field: `Account.${f.crmName}`,
+          PermissionsRead: true,
+          PermissionsEdit: true,
+        });
+      } catch (e) {
+        if (e instanceof CrmError) throw e;
+        failures.push(`${f.crmName}: ${message(e)}`);
+      }
+    }
+    if (failures.length > 0) steps.push({ name: 'field-permissions', status: 'failed', message: failures.join('; ') });
+    else steps.push({ name: 'field-permissions', status: missing.length > 0 ? 'created' : 'exists', ...(missing.length > 0 ? { message: `${missing.length} field(s) granted` } : {}) });
+  } catch (e) {
+    if (e instanceof CrmError) throw e;
+    steps.push({ name: 'field-permissions', status: 'failed', message: message(e) });
+  }
+}
+
+async function ensureAssignment(client: SalesforceClient, permSetId: string, steps: Step[]): Promise<void> {
+  try {
+    const me = await client.json('userinfo', { method: 'GET', path: '/services/oauth2/userinfo' }, userInfo);
+    const found = z.array(idRow).parse(
+      await queryAllPages(client, `SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlString(permSetId)} AND AssigneeId = ${soqlString(me.user_id)}`),
+    );
+    if (found.length > 0) {
+      steps.push({ name: 'permission-set-assignment', status: 'exists' });
+      return;
+    }
+    await createSObject(client, 'PermissionSetAssignment', { PermissionSetId: permSetId, AssigneeId: me.user_id });
+    steps.push({ name: 'permission-set-assignment', status: 'created' });
+  } catch (e) {
+    if (e instanceof CrmError) throw e;
+    steps.push({ name: 'permission-set-assignment', status: 'failed', message: message(e) });
+  }
+}
+
+export async function provisionAccountFields(client: SalesforceClient, logger: Logger): Promise<ProvisionReport> {
+  try {
+    const fields = await provisionFields(client);
+    const steps: Step[] = [];
+    const permSetId = await ensurePermissionSet(client, steps);
+    if (permSetId) {
+      await ensureFieldPermissions(client, permSetId, fields, steps);
+      await ensureAssignment(client, permSetId, steps);
+    }
+    steps.push({ name: 'page-layout', status: 'skipped', message: 'add the KAM fields to the Account page layout in Setup' });
+    for (const f of fields) if (f.message && f.status !== 'created') logger.warn({ field: f.crmName, status: f.status }, f.message);
+    return { fields, steps };
+  } catch (e) {
+    throw stopError('provisioning', e);
+  }
+}

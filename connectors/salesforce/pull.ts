@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import type { Logger } from '../../src/log.ts';
+import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
+import { CrmError } from '../errors.ts';
+import {
+  BASE_FIELDS,
+  MONEY_FIELDS,
+  NO_DELETE_FLAG,
+  SALESFORCE_OUTPUT_FIELDS,
+  SOBJECT_BY_KIND,
+  mapAccount,
+  mapContact,
+  mapLineItem,
+  mapOpportunity,
+  mapProduct,
+  mapUser,
+  rateConverter,
+  sameCurrency,
+  toIsoDateTime,
+  type MapResult,
+  type MappingSettings,
+} from '../../mappings/salesforce.ts';
+import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
+import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
+import type { CurrencyInfo, DescribeField } from './org.ts';
+import type { SalesforceOptions } from './options.ts';
+import { afterCursorCondition, childResultSchema, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
+
+/**
+ * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
+ * Id, so it can resume after the last Id) or, above the threshold, a Bulk API 2.0 job read by
+ * locator. An incremental pull reads by (SystemModstamp, Id) through queryAll, so deleted rows
+ * come back flagged IsDeleted and records that share a timestamp are never skipped.
+ */
+
+export interface PullContext {
+  client: SalesforceClient;
+  options: SalesforceOptions;
+  currency(): Promise<CurrencyInfo>;
+  accountFields(): Promise<Map<string, DescribeField>>;
+  now(): number;
+  logger: Logger;
+}
+
+const cursorSchema = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string() }),
+  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string() }),
+  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean() }),
+]);
+type StreamCursor = z.infer<typeof cursorSchema>;
+
+function doneCursor(ts: string, id: string): StreamCursor {
+  return { phase: 'incremental', ts, id, complete: true };
+}
+
+type Transport = 'rest' | 'bulk';
+
+interface StreamPlan {
+  fields: string[];
+  settings: MappingSettings;
+}
+
+async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transport): Promise<StreamPlan> {
+  const o = ctx.options;
+  const cur = await ctx.currency();
+  const rest = transport === 'rest';
+  const money = new Set(MONEY_FIELDS[kind]);
+  const fields = BASE_FIELDS[kind].map((f) => (cur.multiCurrency && rest && money.has(f) ? `convertCurrency(${f})` : f));
+  const needsIso = cur.multiCurrency && (money.size > 0 || (kind === 'lineItems' && o.costField !== undefined));
+  if (needsIso) fields.push('CurrencyIsoCode');
+  const rates = rateConverter(cur.rates);
+  const settings: MappingSettings = {
+    costField: o.costField,
+    extraAccountFields: [],
+    referenceableField: o.referenceableField,
+    markedKeyField: o.markedKeyField,
+    offeringFamilyField: o.offeringFamilyField,
+    visibleOutputFields: [],
+    convert: cur.multiCurrency && !rest ? rates : sameCurrency,
+    // A cost field may be a plain number field, which convertCurrency() refuses: use the rates.
+    convertCost: cur.multiCurrency ? rates : sameCurrency,
+  };
+  if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
+  if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);
+  if (kind === 'lineItems' && o.costField) fields.push(o.costField);
+  if (kind === 'accounts') {
+    const visible = await ctx.accountFields();
+    const wanted = [...o.extraAccountFields, ...(o.markedKeyField ? [o.markedKeyField] : [])];
+    const missing = wanted.filter((f) => !visible.has(f));
+    if (missing.length > 0) {
+      throw new CrmError('config', `Account field(s) ${missing.join(', ')} not found or not visible to the integration user`, { crm: 'salesforce' });
+    }
+    for (const f of wanted) if (!fields.includes(f)) fields.push(f);
+    const outputs = SALESFORCE_OUTPUT_FIELDS.filter((f) => visible.has(f.apiName));
+    fields.push(...outputs.map((f) => f.apiName));
+    settings.extraAccountFields = o.extraAccountFields;
+    settings.visibleOutputFields = outputs.map((f) => f.key);
+  }
+  return { fields, settings };
+}
+
+function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): MapResult<RecordsByKind[ObjectKind]> {
+  switch (kind) {
+    case 'users':
+      return mapUser(raw);
+    case 'products':
+      return mapProduct(raw, s);
+    case 'accounts':
+      return mapAccount(raw, s);
+    case 'contacts':
+      return mapContact(raw, s);
+    case 'opportunities':
+      return mapOpportunity(raw, s);
+    case 'lineItems':
+      return mapLineItem(raw, s);
+  }
+}
+
+function buildPage(kind: ObjectKind, raws: RawRecord[], s: MappingSettings, cursor: StreamCursor, complete: boolean): PullPage {
+  const records: RecordsByKind[ObjectKind][] = [];
+  const deletedIds: string[] = [];
+  const issues: RecordIssue[] = [];
+  for (const raw of raws) {
+    if (raw['IsDeleted'] === true || raw['IsDeleted'] === 'true') {
+      if (typeof raw['Id'] === 'string') deletedIds.push(raw['Id']);
+      continue;
+    }
+    const r = mapRecord(kind, raw, s);
+    if (r.ok) records.push(r.record);
+    else issues.push(r.issue);
+  }
+  return { object: kind, records, deletedIds, issues, cursor: cursor as Cursor, ...(complete ? { fullPullComplete: true } : {}) };
+}
+
+function lastId(raws: RawRecord[], fallback: string): string {
+  const last = raws[raws.length - 1];
+  return last && typeof last['Id'] === 'string' ? last['Id'] : fallback;
+}
+
+function restFullSoql(kind: ObjectKind, plan: StreamPlan, afterId: string): string {
+  const where = afterId ? `Id > ${soqlString(afterId)}` : undefined;
+  // Line items are read under their opportunity so a page never splits an opportunity's items.
+  return kind === 'lineItems'
+    ? selectSoql({ fields: ['Id', `(${selectSoql({ fields: plan.fields, from: 'OpportunityLineItems' })})`], from: 'Opportunity', ...(where ? { where } : {}), orderBy: 'Id' })
+    : selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind], ...(where ? { where } : {}), orderBy: 'Id' });
+}
+
+async function firstRestPage(ctx: PullContext, kind: ObjectKind, plan: StreamPlan, afterId: string): Promise<QueryResult> {
+  return queryFirst(ctx.client, restFullSoql(kind, plan, afterId), { batchSize: ctx.options.pageSize }).catch((e: unknown) => {
+    throw stopError(`${SOBJECT_BY_KIND[kind]} query`, e);
+  });
+}
+
+async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, startedAt: string, first?: QueryResult): AsyncGenerator<PullPage> {
+  const plan = await planStream(ctx, kind, 'rest');
+  let res: QueryResult = first ?? (await firstRestPage(ctx, kind, plan, afterId));
+  let last = afterId;
+  for (;;) {
+    const raws = kind === 'lineItems' ? await childRecords(ctx, res.records) : res.records;
+    last = lastId(res.records, last);
+    const finished = res.done || !res.nextRecordsUrl;
+    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'full', afterId: last, startedAt };
+    yield buildPage(kind, raws, plan.settings, cursor, finished);
+    if (finished || !res.nextRecordsUrl) return;
+    res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
+  }
+}
+
+/** Flattens the OpportunityLineItems of each opportunity, following their own nextRecordsUrl. */
+async function childRecords(ctx: PullContext, parents: RawRecord[]): Promise<RawRecord[]> {
+  const out: RawRecord[] = [];
+  for (const parent of parents) {
+    const parsed = childResultSchema.safeParse(parent['OpportunityLineItems']);
+    if (!parsed.success) throw new CrmError('bad-response', `OpportunityLineItems of ${String(parent['Id'])} is not a query result`, { crm: 'salesforce' });
+    let child = parsed.data ?? null;
+    while (child) {
+      out.push(...child.records);
+      child = !child.done && child.nextRecordsUrl ? await queryMore(ctx.client, child.nextRecordsUrl) : null;
+    }
+  }
+  return out;
+}
+
+async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | null, locator: string, startedAt: string): AsyncGenerator<PullPage> {
+  const plan = await planStream(ctx, kind, 'bulk');
+  let job = jobId;
+  if (!job) {
+    job = await createQueryJob(ctx.client, selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind] }));
+    await waitForQueryJob(ctx.client, job, ctx.options.bulkPoll);
+  }
+  let next = locator;
+  for (;;) {
+    const page = await fetchQueryResults(ctx.client, job, next, ctx.options.bulkPageSize);
+    const finished = page.nextLocator === null;
+    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt };
+    yield buildPage(kind, page.records, plan.settings, cursor, finished);
+    if (page.nextLocator === null) return;
+    next = page.nextLocator;
+  }
+}
+
+async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<StreamCursor, { phase: 'incremental' }>): AsyncGenerator<PullPage> {
+  const plan = await planStream(ctx, kind, 'rest');
+  const limit = ctx.options.pageSize;
+  const hasDeleteFlag = !NO_DELETE_FLAG.has(kind);
+  const fields = hasDeleteFlag ? [...plan.fields, 'IsDeleted'] : plan.fields;
+  // A finished cursor starts a new run: step back by the lookback to catch late commits.
+  let ts = from.complete ? new Date(Date.parse(from.ts) - ctx.options.lookbackSeconds * 1000).toISOString() : from.ts;
+  let id = from.complete ? '' : from.id;
+  let highTs = from.ts;
+  let highId = from.id;
+  for (;;) {
+    const soql = selectSoql({ fields, from: SOBJECT_BY_KIND[kind], where: afterCursorCondition(ts, id), orderBy: 'SystemModstamp, Id', limit });
+    let res = await queryFirst(ctx.client, soql, { all: hasDeleteFlag, batchSize: limit }).catch((e: unknown) => {
+      throw stopError(`${SOBJECT_BY_KIND[kind]} incremental query`, e);
+    });
+    let seen = 0;
+    for (;;) {
+      seen += res.records.length;
+      const last = res.records[res.records.length - 1];
+      if (last) {
+        const stamp = typeof last['SystemModstamp'] === 'string' ? toIsoDateTime(last['SystemModstamp']) : null;
+        if (!stamp) throw new CrmError('bad-response', `${SOBJECT_BY_KIND[kind]} ${String(last['Id'])} has no SystemModstamp`, { crm: 'salesforce' });
+        ts = stamp;
+        id = lastId(res.records, id);
+        if (Date.parse(ts) > Date.parse(highTs) || (Date.parse(ts) === Date.parse(highTs) && id > highId)) {
+          highTs = ts;
+          highId = id;
+        }
+      }
+      const batchDone = res.done || !res.nextRecordsUrl;
+      const runDone = batchDone && seen < limit;
+      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId) : { phase: 'incremental', ts, id, complete: false };
+      yield buildPage(kind, res.records, plan.settings, cursor, false);
+      if (runDone) return;
+      if (batchDone || !res.nextRecordsUrl) break;
+      res = await queryMore(ctx.client, res.nextRecordsUrl, limit);
+    }
+  }
+}
+
+function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined): StreamCursor | null {
+  if (!raw) return null;
+  const parsed = cursorSchema.safeParse(raw);
+  if (!parsed.success) {
+    ctx.logger.warn({ object: kind }, 'saved Salesforce cursor not understood; pulling the stream in full');
+    return null;
+  }
+  return parsed.data;
+}
+
+/**
+ * A fresh full pull starts with its REST query: the first batch's `totalSize` is the size of the
+ * whole stream, and above the threshold the rest is read through Bulk API 2.0 instead (one
+ * batch read for nothing, against a COUNT() call on every stream otherwise).
+ */
+async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
+  const startedAt = new Date(ctx.now()).toISOString();
+  const plan = await planStream(ctx, kind, 'rest');
+  const first = await firstRestPage(ctx, kind, plan, '');
+  if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
+    ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
+    yield* bulkFull(ctx, kind, null, '', startedAt);
+  } else {
+    yield* restFull(ctx, kind, '', startedAt, first);
+  }
+}
+
+export async function* pullStream(ctx: PullContext, kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined): AsyncGenerator<PullPage> {
+  const cursor = parseCursor(ctx, kind, saved);
+  if (cursor?.phase === 'incremental') {
+    if (mode === 'incremental') yield* incremental(ctx, kind, cursor);
+    else yield* freshFull(ctx, kind);
+    return;
+  }
+  if (cursor?.phase === 'full') {
+    yield* restFull(ctx, kind, cursor.afterId, cursor.startedAt);
+    return;
+  }
+  if (cursor?.phase === 'bulk') {
+    try {
+      yield* bulkFull(ctx, kind, cursor.jobId, cursor.locator, cursor.startedAt);
+      return;
+    } catch (e) {
+      // Results of an old job may be gone: start the stream over.
+      if (!(e instanceof SalesforceHttpError && (e.status === 404 || e.status === 400))) throw stopError('Bulk API 2.0 results', e);
+      ctx.logger.warn({ object: kind, jobId: cursor.jobId }, 'saved Bulk API 2.0 job is gone; pulling the stream again');
+    }
+  }
+  yield* freshFull(ctx, kind);
+}

@@ -1,0 +1,398 @@
+import { z } from 'zod';
+import type { OutputFieldKey } from '../src/model/output-fields.ts';
+import { OUTPUT_FIELD_KEYS, TIERS } from '../src/model/output-fields.ts';
+import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
+import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+
+/**
+ * Salesforce <-> model mapping: which fields are read from which object, how a raw record becomes
+ * a model record, and Kamflow's own Account fields with their Salesforce names and types.
+ */
+
+/** The Salesforce object behind each stream. */
+export const SOBJECT_BY_KIND: Record<ObjectKind, string> = {
+  users: 'User',
+  products: 'Product2',
+  accounts: 'Account',
+  contacts: 'Contact',
+  opportunities: 'Opportunity',
+  lineItems: 'OpportunityLineItem',
+};
+
+/** Objects without `IsDeleted` (their removals never show up in `queryAll`). */
+export const NO_DELETE_FLAG: ReadonlySet<ObjectKind> = new Set(['users']);
+
+/** Standard fields read per stream (custom fields from the options are added to these). */
+export const BASE_FIELDS: Record<ObjectKind, readonly string[]> = {
+  users: ['Id', 'Name', 'IsActive', 'SystemModstamp'],
+  products: ['Id', 'Name', 'IsActive', 'SystemModstamp'],
+  accounts: ['Id', 'Name', 'ParentId', 'Industry', 'NumberOfEmployees', 'AnnualRevenue', 'BillingCountry', 'OwnerId', 'SystemModstamp'],
+  contacts: ['Id', 'AccountId', 'Name', 'Email', 'Title', 'SystemModstamp'],
+  opportunities: ['Id', 'AccountId', 'Name', 'StageName', 'IsWon', 'IsClosed', 'Amount', 'CloseDate', 'OwnerId', 'SystemModstamp'],
+  lineItems: ['Id', 'OpportunityId', 'Product2Id', 'Quantity', 'TotalPrice', 'SystemModstamp'],
+};
+
+/** Money fields that are read in the corporate currency in a multi-currency org. */
+export const MONEY_FIELDS: Record<ObjectKind, readonly string[]> = {
+  users: [],
+  products: [],
+  accounts: ['AnnualRevenue'],
+  contacts: [],
+  opportunities: ['Amount'],
+  lineItems: ['TotalPrice'],
+};
+
+export type SalesforceFieldType = 'Picklist' | 'Checkbox' | 'Number' | 'Percent' | 'Currency' | 'Text' | 'LongTextArea' | 'DateTime';
+
+export interface SalesforceOutputField {
+  key: OutputFieldKey;
+  apiName: string;
+  label: string;
+  type: SalesforceFieldType;
+  /** The `type` the describe call reports for a field of this kind. */
+  describeType: string;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  visibleLines?: number;
+  picklistValues?: readonly string[];
+}
+
+export const SALESFORCE_OUTPUT_FIELDS: readonly SalesforceOutputField[] = [
+  { key: 'kam_tier', apiName: 'KAM_Tier__c', label: 'KAM Tier', type: 'Picklist', describeType: 'picklist', picklistValues: TIERS },
+  { key: 'kam_key_account', apiName: 'KAM_Key_Account__c', label: 'KAM Key Account', type: 'Checkbox', describeType: 'boolean' },
+  { key: 'kam_score', apiName: 'KAM_Score__c', label: 'KAM Score', type: 'Number', describeType: 'double', precision: 5, scale: 1 },
+  { key: 'kam_revenue_share', apiName: 'KAM_Revenue_Share__c', label: 'KAM Revenue Share', type: 'Percent', describeType: 'percent', precision: 5, scale: 2 },
+  { key: 'kam_penetration', apiName: 'KAM_Penetration__c', label: 'KAM Penetration', type: 'Percent', describeType: 'percent', precision: 5, scale: 2 },
+  { key: 'kam_whitespace_value', apiName: 'KAM_Whitespace_Value__c', label: 'KAM Whitespace Value', type: 'Currency', describeType: 'currency', precision: 18, scale: 2 },
+  { key: 'kam_next_best_offers', apiName: 'KAM_Next_Best_Offers__c', label: 'KAM Next Best Offers', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
+  { key: 'kam_reasons', apiName: 'KAM_Reasons__c', label: 'KAM Reasons', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 10 },
+  { key: 'kam_contact_coverage', apiName: 'KAM_Contact_Coverage__c', label: 'KAM Contact Coverage', type: 'Text', describeType: 'string', length: 255 },
+  { key: 'kam_risks', apiName: 'KAM_Risks__c', label: 'KAM Risks', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
+  { key: 'kam_ultimate_parent', apiName: 'KAM_Ultimate_Parent__c', label: 'KAM Ultimate Parent', type: 'Text', describeType: 'string', length: 255 },
+  { key: 'kam_updated_at', apiName: 'KAM_Updated_At__c', label: 'KAM Updated At', type: 'DateTime', describeType: 'datetime' },
+];
+
+const OUTPUT_BY_KEY = new Map(SALESFORCE_OUTPUT_FIELDS.map((f) => [f.key, f]));
+
+export function salesforceOutputField(key: OutputFieldKey): SalesforceOutputField {
+  const spec = OUTPUT_BY_KEY.get(key);
+  if (!spec) throw new Error(`no Salesforce field for ${key}`);
+  return spec;
+}
+
+/** The Tooling API `Metadata` body that creates an output field. */
+export function customFieldMetadata(field: SalesforceOutputField): Record<string, unknown> {
+  const meta: Record<string, unknown> = { type: field.type, label: field.label };
+  if (field.length !== undefined) meta['length'] = field.length;
+  if (field.precision !== undefined) meta['precision'] = field.precision;
+  if (field.scale !== undefined) meta['scale'] = field.scale;
+  if (field.visibleLines !== undefined) meta['visibleLines'] = field.visibleLines;
+  if (field.type === 'Checkbox') meta['defaultValue'] = 'false';
+  if (field.picklistValues) {
+    meta['valueSet'] = {
+      restricted: true,
+      valueSetDefinition: { sorted: false, value: field.picklistValues.map((v) => ({ fullName: v, label: v, default: false })) },
+    };
+  }
+  return meta;
+}
+
+// ---- reading raw values: REST gives typed JSON, Bulk 2.0 gives CSV strings ("" for null) ----
+
+const blankToNull = (v: unknown): unknown => (v === '' || v === undefined ? null : v);
+const rawText = z.preprocess(blankToNull, z.string().nullable());
+const rawId = z.string().min(1);
+const rawNumber = z.preprocess((v) => {
+  const b = blankToNull(v);
+  return typeof b === 'string' ? Number(b) : b;
+}, z.number().finite().nullable());
+const rawBool = z.preprocess((v) => {
+  const b = blankToNull(v);
+  if (b === 'true') return true;
+  if (b === 'false') return false;
+  return b;
+}, z.boolean().nullable());
+
+/** Salesforce writes `2026-01-31T10:00:00.000+0000`; the model wants ISO with `Z`. */
+export function toIsoDateTime(value: string): string | null {
+  const d = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** Converts an amount into the corporate currency; identity when the query already did. */
+export type MoneyConverter = (amount: number | null, isoCode: string | null) => number | null;
+export const sameCurrency: MoneyConverter = (amount) => amount;
+
+/** Rate-based conversion (rates relative to the corporate currency, as CurrencyType gives them). */
+export function rateConverter(rates: ReadonlyMap<string, number>): MoneyConverter {
+  return (amount, isoCode) => {
+    if (amount === null || isoCode === null) return amount;
+    const rate = rates.get(isoCode);
+    return rate === undefined || rate === 0 ? amount : amount / rate;
+  };
+}
+
+export interface MappingSettings {
+  costField?: string | undefined;
+  extraAccountFields: readonly string[];
+  referenceableField?: string | undefined;
+  markedKeyField?: string | undefined;
+  offeringFamilyField: string;
+  /** Output fields visible on Account in this org (others are not selected). */
+  visibleOutputFields: readonly OutputFieldKey[];
+  /** Conversion of the standard money fields (identity when SOQL convertCurrency() did it). */
+  convert: MoneyConverter;
+  /** Conversion of the configured cost field. */
+  convertCost: MoneyConverter;
+}
+
+export type MapResult<T> = { ok: true; record: T } | { ok: false; issue: RecordIssue };
+
+type RawRecord = Record<string, unknown>;
+
+function issueFrom(object: ObjectKind, raw: RawRecord, error: z.ZodError | string): MapResult<never> {
+  const id = typeof raw['Id'] === 'string' && raw['Id'] !== '' ? raw['Id'] : null;
+  const message =
+    typeof error === 'string'
+      ? error
+      : error.issues.map((i) => `${i.path.map(String).join('.') || 'record'}: ${i.message}`).join('; ');
+  return { ok: false, issue: { object, recordId: id, kind: 'unmappable', message } };
+}
+
+function fieldValue(v: unknown): string | number | boolean | null {
+  if (v === undefined || v === '') return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
+  return JSON.stringify(v);
+}
+
+/** Reads an output field's CRM value back into the model's form (the planner diffs against it). */
+export function readOutputValue(field: SalesforceOutputField, v: unknown): string | number | boolean | null {
+  const b = blankToNull(v);
+  if (b === null) return field.type === 'Checkbox' ? false : null;
+  switch (field.type) {
+    case 'Checkbox':
+      return b === true || b === 'true';
+    case 'Number':
+    case 'Percent':
+    case 'Currency': {
+      const n = typeof b === 'number' ? b : Number(b);
+      return Number.isFinite(n) ? n : null;
+    }
+    case 'DateTime':
+      return typeof b === 'string' ? toIsoDateTime(b) : null;
+    default:
+      return typeof b === 'string' ? b : String(b);
+  }
+}
+
+const userRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
+export function mapUser(raw: RawRecord): MapResult<User> {
+  const r = userRaw.safeParse(raw);
+  if (!r.success) return issueFrom('users', raw, r.error);
+  return { ok: true, record: { id: r.data.Id, name: r.data.Name ?? '', active: r.data.IsActive ?? true } };
+}
+
+const productRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
+export function mapProduct(raw: RawRecord, s: MappingSettings): MapResult<Product> {
+  const r = productRaw.safeParse(raw);
+  if (!r.success) return issueFrom('products', raw, r.error);
+  const family = rawText.safeParse(raw[s.offeringFamilyField]);
+  return {
+    ok: true,
+    record: {
+      id: r.data.Id,
+      name: r.data.Name ?? '',
+      family: family.success ? family.data : null,
+      active: r.data.IsActive ?? true,
+    },
+  };
+}
+
+const accountRaw = z.object({
+  Id: rawId,
+  Name: rawText,
+  ParentId: rawText,
+  Industry: rawText.optional(),
+  NumberOfEmployees: rawNumber.optional(),
+  AnnualRevenue: rawNumber.optional(),
+  BillingCountry: rawText.optional(),
+  OwnerId: rawText.optional(),
+  CurrencyIsoCode: rawText.optional(),
+});
+export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Account> {
+  const r = accountRaw.safeParse(raw);
+  if (!r.success) return issueFrom('accounts', raw, r.error);
+  const d = r.data;
+  if (d.NumberOfEmployees != null && d.NumberOfEmployees < 0) {
+    return issueFrom('accounts', raw, `NumberOfEmployees: must not be negative (got ${d.NumberOfEmployees})`);
+  }
+  const fields: Record<string, string | number | boolean | null> = {};
+  for (const key of s.visibleOutputFields) {
+    const spec = salesforceOutputField(key);
+    if (spec.apiName in raw) fields[key] = readOutputValue(spec, raw[spec.apiName]);
+  }
+  const extra: Record<string, string | number | boolean | null> = {};
+  for (const name of s.extraAccountFields) if (name in raw) extra[name] = fieldValue(raw[name]);
+  let markedKey: boolean | null = null;
+  if (s.markedKeyField && s.markedKeyField in raw) {
+    const m = rawBool.safeParse(raw[s.markedKeyField]);
+    markedKey = m.success ? m.data : null;
+  }
+  return {
+    ok: true,
+    record: {
+      id: d.Id,
+      name: d.Name ?? '',
+      parentId: d.ParentId,
+      industry: d.Industry ?? null,
+      employees: d.NumberOfEmployees ?? null,
+      annualRevenue: s.convert(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null),
+      country: d.BillingCountry ?? null,
+      ownerId: d.OwnerId ?? null,
+      markedKey,
+      fields,
+      extra,
+    },
+  };
+}
+
+const contactRaw = z.object({ Id: rawId, AccountId: rawText, Name: rawText, Email: rawText.optional(), Title: rawText.optional() });
+export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contact> {
+  const r = contactRaw.safeParse(raw);
+  if (!r.success) return issueFrom('contacts', raw, r.error);
+  let referenceable = false;
+  if (s.referenceableField) {
+    const v = rawBool.safeParse(raw[s.referenceableField]);
+    // A text or picklist field counts as referenceable when it holds anything.
+    referenceable = v.success ? v.data === true : blankToNull(raw[s.referenceableField]) !== null;
+  }
+  return {
+    ok: true,
+    record: {
+      id: r.data.Id,
+      accountId: r.data.AccountId,
+      name: r.data.Name ?? '',
+      email: r.data.Email ?? null,
+      title: r.data.Title ?? null,
+      active: true,
+      referenceable,
+    },
+  };
+}
+
+const opportunityRaw = z.object({
+  Id: rawId,
+  AccountId: rawText,
+  Name: rawText,
+  IsWon: rawBool,
+  IsClosed: rawBool,
+  Amount: rawNumber,
+  CloseDate: rawText,
+  OwnerId: rawText.optional(),
+  CurrencyIsoCode: rawText.optional(),
+});
+export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<PulledOpportunity> {
+  const r = opportunityRaw.safeParse(raw);
+  if (!r.success) return issueFrom('opportunities', raw, r.error);
+  const d = r.data;
+  if (!d.AccountId) return issueFrom('opportunities', raw, 'AccountId: the opportunity has no account');
+  if (!d.CloseDate || !/^\d{4}-\d{2}-\d{2}/.test(d.CloseDate)) {
+    return issueFrom('opportunities', raw, `CloseDate: expected YYYY-MM-DD, got ${JSON.stringify(d.CloseDate)}`);
+  }
+  const status = d.IsWon ? 'won' : d.IsClosed ? 'lost' : 'open';
+  return {
+    ok: true,
+    record: {
+      id: d.Id,
+      accountId: d.AccountId,
+      name: d.Name ?? '',
+      status,
+      amount: s.convert(d.Amount, d.CurrencyIsoCode ?? null),
+      closeDate: d.CloseDate.slice(0, 10),
+      ownerId: d.OwnerId ?? null,
+    },
+  };
+}
+
+const lineItemRaw = z.object({
+  Id: rawId,
+  OpportunityId: rawText,
+  Product2Id: rawText,
+  Quantity: rawNumber,
+  TotalPrice: rawNumber,
+  CurrencyIsoCode: rawText.optional(),
+});
+export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<PulledLineItem> {
+  const r = lineItemRaw.safeParse(raw);
+  if (!r.success) return issueFrom('lineItems', raw, r.error);
+  const d = r.data;
+  if (!d.OpportunityId) return issueFrom('lineItems', raw, 'OpportunityId: missing');
+  if (!d.Product2Id) return issueFrom('lineItems', raw, 'Product2Id: the line item has no product');
+  if (d.TotalPrice === null) return issueFrom('lineItems', raw, 'TotalPrice: missing');
+  let cost: number | null = null;
+  if (s.costField) {
+    const c = rawNumber.safeParse(raw[s.costField]);
+    if (c.success) cost = s.convertCost(c.data, d.CurrencyIsoCode ?? null);
+  }
+  return {
+    ok: true,
+    record: {
+      id: d.Id,
+      opportunityId: d.OpportunityId,
+      productId: d.Product2Id,
+      quantity: d.Quantity ?? 1,
+      totalPrice: s.convert(d.TotalPrice, d.CurrencyIsoCode ?? null) ?? d.TotalPrice,
+      cost,
+    },
+  };
+}
+
+// ---- writing ----
+
+export type WriteValue = string | number | boolean | null;
+
+function roundTo(n: number, scale: number): number {
+  const f = 10 ** scale;
+  return Math.round(n * f) / f;
+}
+
+/**
+ * Converts a model value into what the Salesforce field accepts: numbers rounded to the field's
+ * scale (percent fields carry 0..100), checkbox booleans, ISO datetimes, text cut to its length.
+ * Returns an error message for a value the field cannot hold.
+ */
+export function toSalesforceValue(
+  key: OutputFieldKey,
+  value: WriteValue,
+): { ok: true; value: WriteValue } | { ok: false; message: string } {
+  const spec = salesforceOutputField(key);
+  if (value === null) return { ok: true, value: spec.type === 'Checkbox' ? false : null };
+  switch (spec.type) {
+    case 'Checkbox':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
+      return { ok: false, message: `${key}: expected a boolean, got ${JSON.stringify(value)}` };
+    case 'Number':
+    case 'Percent':
+    case 'Currency': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+      if (!Number.isFinite(n)) return { ok: false, message: `${key}: expected a number, got ${JSON.stringify(value)}` };
+      return { ok: true, value: roundTo(n, spec.scale ?? 0) };
+    }
+    case 'DateTime': {
+      const d = typeof value === 'number' ? new Date(value) : typeof value === 'string' ? new Date(value) : null;
+      if (!d || Number.isNaN(d.getTime())) return { ok: false, message: `${key}: expected a date and time, got ${JSON.stringify(value)}` };
+      return { ok: true, value: d.toISOString() };
+    }
+    case 'Picklist':
+      if (typeof value === 'string' && spec.picklistValues?.includes(value)) return { ok: true, value };
+      return { ok: false, message: `${key}: ${JSON.stringify(value)} is not one of ${spec.picklistValues?.join(', ')}` };
+    default: {
+      const s = String(value);
+      return { ok: true, value: spec.length !== undefined && s.length > spec.length ? s.slice(0, spec.length) : s };
+    }
+  }
+}
+
+export { OUTPUT_FIELD_KEYS };

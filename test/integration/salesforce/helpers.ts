@@ -1,0 +1,68 @@
+import nock from 'nock';
+import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
+import type { SalesforceOptionsInput } from '../../../connectors/salesforce/options.ts';
+import type { PullPage } from '../../../connectors/connector.ts';
+
+export const INSTANCE = 'https://acme.my.salesforce.test';
+export const LOGIN = 'https://login.salesforce.test';
+export const V = '/services/data/v62.0';
+
+export function limitHeader(used: number, max = 15000): Record<string, string> {
+  return { 'Sforce-Limit-Info': `api-usage=${used}/${max}`, 'Content-Type': 'application/json;charset=UTF-8' };
+}
+
+/** A connector with tiny backoff delays so retry tests stay fast. */
+export function makeConnector(extra: Partial<SalesforceOptionsInput> = {}, now = () => Date.parse('2026-06-30T12:00:00Z')): SalesforceConnector {
+  return new SalesforceConnector(
+    {
+      instanceUrl: INSTANCE,
+      accessToken: 'tok-1',
+      retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 },
+      bulkPoll: { intervalMs: 1, timeoutMs: 2000 },
+      pageSize: 200,
+      ...extra,
+    },
+    { now },
+  );
+}
+
+/** Decodes the SOQL of a query request. */
+export function soqlOf(query: Record<string, unknown>): string {
+  return typeof query['q'] === 'string' ? query['q'] : '';
+}
+
+export function queryMatching(pattern: RegExp): (q: Record<string, unknown>) => boolean {
+  return (q) => pattern.test(soqlOf(q));
+}
+
+/** A single-currency org: CurrencyType is not a known type there. */
+export function mockSingleCurrency(scope: nock.Scope, code = 'EUR'): nock.Scope {
+  return scope
+    .get(`${V}/query`)
+    .query(queryMatching(/FROM CurrencyType/))
+    .reply(400, [{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }], limitHeader(1))
+    .get(`${V}/query`)
+    .query(queryMatching(/FROM Organization/))
+    .reply(200, { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization' }, DefaultCurrencyIsoCode: code }] }, limitHeader(2));
+}
+
+export function rec(type: string, fields: Record<string, unknown>): Record<string, unknown> {
+  return { attributes: { type, url: `${V}/sobjects/${type}/${String(fields['Id'])}` }, ...fields };
+}
+
+export async function collect(it: AsyncIterable<PullPage>): Promise<PullPage[]> {
+  const out: PullPage[] = [];
+  for await (const p of it) out.push(p);
+  return out;
+}
+
+export function setupNock(): void {
+  nock.disableNetConnect();
+}
+
+export function teardownNock(): void {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  nock.enableNetConnect();
+  if (pending.length > 0) throw new Error(`unused mocks: ${pending.join(', ')}`);
+}
