@@ -15,6 +15,7 @@ import { accountValues } from './write-values.ts';
 
 export { AsOfError, validateAsOf } from './dates.ts';
 export { accountPath, buildHierarchy } from './hierarchy.ts';
+export { analysisJsonChunks } from './json.ts';
 
 export interface AnalyzeInput {
   snapshot: Snapshot;
