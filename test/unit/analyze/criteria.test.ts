@@ -151,3 +151,24 @@ describe('field criteria', () => {
     ]);
   });
 });
+
+describe('potential', () => {
+  it('is whitespace value over revenue, and with the score makes Develop', () => {
+    const names = ['Alpha', 'Bravo', 'Charlie', 'Delta'];
+    const value: Record<string, number> = { Alpha: 100, Bravo: 300, Charlie: 100, Delta: 200 };
+    const accounts = [account('T', { industry: 'Retail', employees: 100 })];
+    const opportunities: Opportunity[] = [opp('OT', 'T', 'won', '2026-03-01', [['Echo', 1000]])];
+    for (let i = 0; i < 5; i++) {
+      accounts.push(account(`P${i}`, { industry: 'Retail', employees: 100 }));
+      opportunities.push(opp(`O${i}`, `P${i}`, 'won', '2026-03-01', names.map((n) => [n, value[n] ?? 0] as [string, number])));
+    }
+    const snap = snapshot({ accounts, products: [...names, 'Echo'].map((n) => product(n)), opportunities });
+    const t = family(run(snap, { criteria: { revenueShare: { enabled: false } } }), 'T');
+    // Whitespace 100 + 300 + 100 + 200 = 700 over revenue 1,000.
+    expect(t.criteria.find((c) => c.id === 'potential')).toMatchObject({ value: 0.7, passed: true });
+    // T is the largest family (1,000 of 4,000): class A. abcClass 15 + potential 15 of 45 (relationships fail,
+    // growth and margin have no data) = 66.7: under Key's 70, Develop with potential passing.
+    expect([t.tier, t.score]).toEqual(['Develop', 66.7]);
+    expect(t.reasons[0]).toBe('Tier Develop, score 66.7 (score >= 40 and potential)');
+  });
+});

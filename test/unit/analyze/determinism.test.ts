@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analysisJsonChunks } from '../../../src/analyze/index.ts';
 import type { Opportunity, Snapshot } from '../../../src/model/snapshot.ts';
 import { account, contact, opp, product, run, snapshot } from './builders.ts';
 
@@ -63,5 +64,17 @@ describe('determinism', () => {
     const r = JSON.parse(first) as ReturnType<typeof run>;
     expect(r.families.some((f) => f.matrix.some((c) => c.suggestion !== null))).toBe(true);
     expect(new Set(r.issues.map((i) => i.kind))).toEqual(new Set(['cycle', 'missing-parent', 'unknown-product']));
+  });
+});
+
+describe('analysisJsonChunks', () => {
+  it('joins to exactly JSON.stringify of the result', () => {
+    const r = run(portfolio());
+    const chunks = [...analysisJsonChunks(r)];
+    expect(chunks.join('')).toBe(JSON.stringify(r));
+  });
+  it('handles empty lists', () => {
+    const r = run(snapshot({}));
+    expect([...analysisJsonChunks(r)].join('')).toBe(JSON.stringify(r));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_ANALYSIS_CONFIG, parseAnalysisConfig } from '../../../src/config/analysis-config.ts';
+import { ConfigError, DEFAULT_ANALYSIS_CONFIG, parseAnalysisConfig, parseAnalysisConfigText } from '../../../src/config/analysis-config.ts';
 
 function problems(input: unknown): string[] {
   try {
@@ -83,6 +83,16 @@ describe('analysis config errors', () => {
   it('lists every problem in one message', () => {
     expect(() => parseAnalysisConfig({ version: 0, criteria: { growth: { weight: -2, direction: 'up' } } })).toThrow(
       'invalid analysis config: version: version must be at least 1; criteria.growth.direction: direction must be "atLeast" or "atMost"; criteria.growth.weight: weight must not be negative',
+    );
+  });
+});
+
+describe('parseAnalysisConfigText', () => {
+  it('parses a JSON file and names the file in errors', () => {
+    expect(parseAnalysisConfigText('{"version": 2}', 'kam.json').version).toBe(2);
+    expect(() => parseAnalysisConfigText('{"version": 2', 'kam.json')).toThrow(/^invalid analysis config: kam\.json: not valid JSON \(/);
+    expect(() => parseAnalysisConfigText('{"tiers": {"key": "high"}}', 'kam.json')).toThrow(
+      'invalid analysis config: kam.json: tiers.key: tiers.key must be a number',
     );
   });
 });
