@@ -23,7 +23,7 @@ const SYMBOL: Record<CellState, { char: string; styles: Style[] }> = {
 };
 const SUGGESTED = { char: '+', styles: ['magenta', 'bold'] as Style[] };
 
-export const MATRIX_LEGEND = 'A active  O open  L lapsed  X lost  . whitespace  + whitespace peers buy (suggested)';
+export const MATRIX_LEGEND = 'A active  O open  L lapsed  X lost  . whitespace  + suggested by peers';
 
 const COLUMN = 3;
 const NAME_MAX = 32;
@@ -33,6 +33,8 @@ interface Row {
   id: string;
   depth: number;
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The family's entities depth-first from the root, children by name; unreachable ones last. */
 export function treeOrder(family: FamilyInsight, ctx: ReportContext): Row[] {
@@ -54,7 +56,8 @@ export function treeOrder(family: FamilyInsight, ctx: ReportContext): Row[] {
     if (!row || seen.has(row.id)) continue;
     seen.add(row.id);
     rows.push(row);
-    const kids = [...(children.get(row.id) ?? [])].sort((a, b) => name(b).localeCompare(name(a)) || (b < a ? -1 : 1));
+    // Code-unit order, not localeCompare: the report must not depend on the machine's locale.
+    const kids = [...(children.get(row.id) ?? [])].sort((a, b) => compare(name(b), name(a)) || compare(b, a));
     for (const kid of kids) stack.push({ id: kid, depth: row.depth + 1 });
   }
   for (const id of family.entityIds) if (!seen.has(id)) rows.push({ id, depth: 0 });
