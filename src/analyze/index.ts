@@ -1,9 +1,20 @@
 import type { AnalysisConfig } from '../config/analysis-config.ts';
-import type { AnalysisResult } from '../model/insights.ts';
-import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
+import type { AccountInsight, AnalysisIssue, AnalysisResult, DriftEntry, FamilyInsight } from '../model/insights.ts';
+import type { Account, RejectedRecord, Snapshot, User } from '../model/snapshot.ts';
+import { countContacts } from './coverage.ts';
 import { analysisWindows } from './dates.ts';
+import { collectFacts } from './facts.ts';
+import { analyzeFamily } from './family.ts';
+import { compareStrings } from './format.ts';
+import { buildHierarchy, groupFamilies } from './hierarchy.ts';
+import { rejectedIssues, sortIssues } from './issues.ts';
+import { buildOfferings } from './offerings.ts';
+import { buildPeerIndex } from './peers.ts';
+import { abcClasses, portfolioSummary, rankRevenue } from './portfolio.ts';
+import { accountValues } from './write-values.ts';
 
 export { AsOfError, validateAsOf } from './dates.ts';
+export { accountPath, buildHierarchy } from './hierarchy.ts';
 
 export interface AnalyzeInput {
   snapshot: Snapshot;
@@ -14,16 +25,91 @@ export interface AnalyzeInput {
   rejected?: RejectedRecord[];
 }
 
+function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compareStrings((items[i - 1] as T).id, (items[i] as T).id) > 0) return [...items].sort((a, b) => compareStrings(a.id, b.id));
+  }
+  return items;
+}
+
+/**
+ * The whole analysis of DOMAIN.md section 3, pure: the same snapshot, config and asOf give
+ * byte-identical JSON whatever the order of the input records. Throws only for an invalid
+ * asOf; bad or dangling records become issues.
+ */
 export function analyze(input: AnalyzeInput): AnalysisResult {
-  analysisWindows(input.asOf, input.config.risk.stalledMonths);
+  const { snapshot, config } = input;
+  const windows = analysisWindows(input.asOf, config.risk.stalledMonths);
+  const accounts = sortedById(snapshot.accounts);
+  const indexOf = new Map<string, number>();
+  accounts.forEach((a, i) => indexOf.set(a.id, i));
+
+  const hierarchy = buildHierarchy(accounts, indexOf);
+  const families = groupFamilies(hierarchy);
+  const offerings = buildOfferings(snapshot.products, snapshot.opportunities, config.offeringLevel);
+  const facts = collectFacts(snapshot.opportunities, indexOf, families.familyOf, families.count, offerings, windows);
+  const contacts = countContacts(snapshot.contacts, indexOf, accounts.length);
+  const ranking = rankRevenue(facts.families.revenue);
+  const abc = abcClasses(facts.families.revenue, ranking, config.abc);
+  const peers = buildPeerIndex(accounts, facts.cells, config);
+  const users = new Map<string, User>();
+  for (const u of snapshot.users) users.set(u.id, u);
+  const portfolioMargin =
+    facts.portfolioCostedPrice === 0 ? null : (facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice;
+
+  const issues: AnalysisIssue[] = [
+    ...rejectedIssues(input.rejected ?? []),
+    ...hierarchy.issues,
+    ...facts.issues,
+    ...contacts.issues,
+  ];
+  const texts = { nextBestOffers: new Array<string>(accounts.length).fill(''), coverage: new Array<string>(accounts.length).fill('') };
+  const familyInsights: FamilyInsight[] = [];
+  const drift: DriftEntry[] = [];
+  const accountInsights = new Array<AccountInsight>(accounts.length);
+  let keyFamilies = 0;
+
+  for (let f = 0; f < families.count; f++) {
+    const result = analyzeFamily({
+      family: f,
+      accounts,
+      families,
+      facts,
+      peers,
+      offeringNames: offerings.names,
+      contacts,
+      ranking,
+      abcClass: abc[f] ?? 'C',
+      portfolioMargin,
+      users,
+      config,
+      texts,
+      issues,
+    });
+    familyInsights.push(result.insight);
+    if (result.drift) drift.push(result.drift);
+    if (result.insight.tier === 'Key') keyFamilies++;
+    for (let k = families.start[f] as number; k < (families.start[f + 1] as number); k++) {
+      const e = families.entities[k] as number;
+      accountInsights[e] = accountValues(
+        accounts[e] as Account,
+        hierarchy.depth[e] as number,
+        result.insight,
+        result.texts,
+        texts.nextBestOffers[e] ?? '',
+        texts.coverage[e] ?? '',
+      );
+    }
+  }
+
   return {
     asOf: input.asOf,
-    configVersion: input.config.version,
-    currency: input.snapshot.currency,
-    portfolio: { totalRevenue: 0, families: 0, top1Share: 0, top5Share: 0, top10Share: 0, hhi: 0, keyFamilies: 0 },
-    families: [],
-    accounts: [],
-    drift: [],
-    issues: [],
+    configVersion: config.version,
+    currency: snapshot.currency,
+    portfolio: portfolioSummary(ranking, keyFamilies),
+    families: familyInsights,
+    accounts: accountInsights,
+    drift,
+    issues: sortIssues(issues),
   };
 }

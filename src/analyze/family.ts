@@ -1,0 +1,113 @@
+import type { AnalysisConfig } from '../config/analysis-config.ts';
+import type { AbcClass, AnalysisIssue, DriftEntry, FamilyInsight } from '../model/insights.ts';
+import type { Account, User } from '../model/snapshot.ts';
+import type { ContactCounts } from './coverage.ts';
+import { evaluateCriteria } from './criteria.ts';
+import { driftEntry, familyMarkedKey } from './drift.ts';
+import type { Facts } from './facts.ts';
+import { roundFraction, roundMoney } from './format.ts';
+import type { Families } from './hierarchy.ts';
+import { buildFamilyMatrix, type EntityTexts } from './matrix.ts';
+import type { PeerIndex } from './peers.ts';
+import { lossScenario, type RevenueRanking } from './portfolio.ts';
+import { riskFlags } from './risk.ts';
+import { decideTier, tierReasons } from './tier.ts';
+import { familyTexts, type FamilyTexts } from './write-values.ts';
+
+export interface FamilyContext {
+  family: number;
+  accounts: readonly Account[];
+  families: Families;
+  facts: Facts;
+  peers: PeerIndex;
+  offeringNames: readonly string[];
+  contacts: ContactCounts;
+  ranking: RevenueRanking;
+  abcClass: AbcClass;
+  /** Margin of all costed window line items; null without cost data. */
+  portfolioMargin: number | null;
+  users: ReadonlyMap<string, User>;
+  config: AnalysisConfig;
+  /** Filled per entity. */
+  texts: EntityTexts;
+  /** Appended to. */
+  issues: AnalysisIssue[];
+}
+
+export interface FamilyOutcome {
+  insight: FamilyInsight;
+  texts: FamilyTexts;
+  drift: DriftEntry | null;
+}
+
+/** Everything about one family: matrix, criteria, tier, reasons, risks, loss scenario, drift. */
+export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
+  const { family: f, accounts, families, facts, config } = ctx;
+  const fam = facts.families;
+  const root = accounts[families.rootIndex[f] as number] as Account;
+  const from = families.start[f] as number;
+  const to = families.start[f + 1] as number;
+  const entities: Account[] = [];
+  for (let k = from; k < to; k++) entities.push(accounts[families.entities[k] as number] as Account);
+
+  const m = buildFamilyMatrix(f, accounts, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
+  const revenue = fam.revenue[f] as number;
+  const prior = fam.prior[f] as number;
+  const share = ctx.ranking.total === 0 ? null : roundFraction(ctx.ranking.share[f] as number);
+  // A non-positive prior year gives no meaningful growth rate.
+  const growth = prior > 0 ? roundFraction((revenue - prior) / prior) : null;
+  const costed = fam.costedPrice[f] as number;
+  const familyMargin = costed === 0 ? null : (costed - (fam.cost[f] as number)) / costed;
+  const margin = familyMargin === null || ctx.portfolioMargin === null ? null : roundFraction(familyMargin - ctx.portfolioMargin);
+  const potential = revenue > 0 ? roundFraction(m.whitespaceValue / revenue) : null;
+
+  const criteria = evaluateCriteria(
+    { revenueShare: share, abcClass: ctx.abcClass, growth, margin, potential, relationships: m.contacts.active },
+    root,
+    config,
+    ctx.issues,
+  );
+  const decision = decideTier(criteria, criteria.map((c) => c.passed), ctx.abcClass, config);
+  const reasons = tierReasons(criteria, decision, ctx.abcClass, config);
+  const risk = riskFlags(
+    {
+      revenue,
+      growth,
+      share,
+      activeContacts: m.contacts.active,
+      recentWin: fam.recentWin[f] === 1,
+      lastWon: fam.lastWon[f] as number,
+      closedInWindow: fam.closedInWindow[f] as number,
+      soleOwner: fam.soleOwner[f] ?? null,
+    },
+    config,
+    ctx.users,
+  );
+
+  const insight: FamilyInsight = {
+    id: root.id,
+    name: root.name,
+    entityIds: entities.map((a) => a.id),
+    revenue: roundMoney(revenue),
+    priorRevenue: roundMoney(prior),
+    revenueShare: share,
+    abcClass: ctx.abcClass,
+    growth,
+    penetration: m.penetration,
+    whitespaceValue: m.whitespaceValue,
+    contacts: m.contacts,
+    tier: decision.tier,
+    score: decision.score,
+    criteria,
+    reasons,
+    risks: risk.risks,
+    lossScenario: decision.tier === 'Key' ? lossScenario(revenue, ctx.ranking) : null,
+    matrix: m.matrix,
+  };
+  const marked = familyMarkedKey(root, entities, config.driftMarking);
+  return {
+    insight,
+    texts: familyTexts(insight, risk.lines, root),
+    drift: driftEntry(root.id, marked, decision.tier, decision.score),
+  };
+}
