@@ -145,8 +145,9 @@ export function generateSampleOrg(options: SampleOrgOptions): Snapshot {
   const drafts: AccountDraft[] = [...planted.drafts];
   let family = drafts.reduce((max, d) => Math.max(max, d.family), 0) + 1;
   let accountSeq = 0;
+  const maxFamily = Math.max(3, Math.floor(o.accounts / 10));
   while (drafts.length < o.accounts) {
-    const size = Math.min(drawFamilySize(rng.accounts), o.accounts - drafts.length);
+    const size = Math.min(drawFamilySize(rng.accounts, maxFamily), o.accounts - drafts.length);
     const ids: string[] = [];
     for (let i = 0; i < size; i++) ids.push(`ACC-${String(++accountSeq).padStart(6, '0')}`);
     drafts.push(...buildFamily(rng.accounts, shape, { family, ids, rootName: familyName(family) }));

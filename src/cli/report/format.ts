@@ -47,6 +47,28 @@ export function truncate(s: string, max: number): string {
   return max <= 1 ? s.slice(0, max) : `${s.slice(0, max - 1)}…`;
 }
 
+/**
+ * Word-wraps `text` to `width` columns: the first line starts with `first`, the following ones
+ * with `rest`. A word longer than a line is cut.
+ */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    const candidate = empty ? line + word : `${line} ${word}`;
+    if (!empty && visibleLength(candidate) > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line = candidate;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines.map((l) => (visibleLength(l) > width ? truncate(l, width) : l));
+}
+
 function pad(s: string, width: number, align: 'l' | 'r'): string {
   const gap = Math.max(0, width - visibleLength(s));
   return align === 'r' ? ' '.repeat(gap) + s : s + ' '.repeat(gap);

@@ -1,5 +1,5 @@
 import type { AnalysisResult, FamilyInsight, RiskId } from '../../model/insights.ts';
-import { heading, money, pct, signedPct, table, truncate, type Painter } from './format.ts';
+import { heading, money, pct, signedPct, table, truncate, wrap, type Painter } from './format.ts';
 import { renderMatrix, type ReportContext } from './matrix.ts';
 
 export interface SectionOptions {
@@ -24,27 +24,30 @@ export function portfolioSection(r: AnalysisResult, accounts: number, p: Painter
   ];
 }
 
-function familyHeader(f: FamilyInsight, index: number, currency: string, p: Painter): string[] {
+function familyHeader(f: FamilyInsight, index: number, currency: string, p: Painter, width: number): string[] {
   const c = f.contacts;
   const coverage = [
-    `${c.active} active contacts`,
-    `${c.referenceable} referenceable`,
-    ...(c.underCoveredEntities.length > 0 ? [`${c.underCoveredEntities.length} buying entities under 3 contacts`] : []),
+    `${c.active} active, ${c.referenceable} referenceable`,
+    ...(c.underCoveredEntities.length > 0 ? [`${c.underCoveredEntities.length} buying entities under target`] : []),
     ...(c.singleThreadedEntities.length > 0 ? [`${c.singleThreadedEntities.length} single-threaded`] : []),
   ].join(', ');
+  const para = (text: string) => wrap(text, width, '   ', '     ');
   const out = [
     '',
-    `${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`,
-    `   Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`,
-    `   Penetration ${pct(f.penetration)} of ${f.matrix.length} cells, whitespace ${money(f.whitespaceValue)}/yr, ${f.entityIds.length} entities`,
-    `   Contacts: ${coverage}`,
-    `   Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`,
+    ...wrap(`${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`, width, '', '   '),
+    ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
+    ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.length} cells, whitespace ${money(f.whitespaceValue)}/yr, ${f.entityIds.length} entities`),
+    ...para(`Contacts: ${coverage}`),
+    ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
   if (f.lossScenario) {
     const l = f.lossScenario;
-    out.push(`   If lost: ${money(l.revenueLost)} ${currency} (${pct(l.shareLost)} of revenue), HHI after ${l.hhiAfter.toFixed(4)}`);
+    out.push(...para(`If lost: ${money(l.revenueLost)} ${currency} (${pct(l.shareLost)} of revenue), HHI after ${l.hhiAfter.toFixed(4)}`));
   }
-  if (f.reasons.length > 0) out.push('   Why:', ...f.reasons.map((line) => `     - ${line}`));
+  if (f.reasons.length > 0) {
+    out.push('   Why:');
+    for (const line of f.reasons) out.push(...wrap(line, width, '     - ', '       '));
+  }
   return out;
 }
 
@@ -54,7 +57,7 @@ export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Pai
   if (key.length === 0) out.push('  None: no family passes the key-account criteria.');
   const shown = key.slice(0, o.limit);
   shown.forEach((f, i) => {
-    out.push(...familyHeader(f, i + 1, r.currency, p));
+    out.push(...familyHeader(f, i + 1, r.currency, p, o.width));
     out.push('   Penetration matrix:');
     out.push(...renderMatrix(f, ctx, p, { width: o.width - 1, maxRows: o.matrixRows }).map((l) => ` ${l}`));
   });
@@ -106,7 +109,7 @@ export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Pain
     ['r', 'l', 'l', 'l', 'r'],
   ));
   const first = top[0];
-  if (first) out.push(`  e.g. ${first.suggestion.reason}`);
+  if (first) out.push(...wrap(`e.g. ${first.suggestion.reason}`, o.width, '  ', '       '));
   out.push(...more(top.length, cells.length, 'suggestions'));
   return out;
 }
@@ -148,7 +151,12 @@ export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
     if (n > 0) out.push(`  ${p.paint(id.padEnd(17), 'red')} ${String(n).padStart(6)}  ${RISK_TEXT[id]}`);
   }
   const byRevenue = [...flagged].sort((a, b) => b.revenue - a.revenue || (a.id < b.id ? -1 : 1));
-  const rows = byRevenue.slice(0, o.limit).map((f) => [truncate(f.name, 30), f.tier, money(f.revenue), f.risks.join(', ')]);
+  const revenueWidth = Math.max(7, ...byRevenue.slice(0, o.limit).map((f) => money(f.revenue).length));
+  // What is left of the width after name (26), tier (8), revenue and the gaps; the rest is in --json.
+  const risksWidth = Math.max(20, o.width - 2 - 26 - 2 - 8 - 2 - revenueWidth - 2);
+  const rows = byRevenue.slice(0, o.limit).map((f) => [
+    truncate(f.name, 26), f.tier, money(f.revenue), truncate(f.risks.join(', '), risksWidth),
+  ]);
   out.push('', ...table(['Family', 'Tier', 'Revenue', 'Risks'], rows, ['l', 'l', 'r', 'l']));
   out.push(...more(rows.length, flagged.length, 'flagged families'));
   return out;
@@ -160,8 +168,12 @@ export function driftSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
     out.push("  None: the CRM's key marking agrees with the criteria.");
     return out;
   }
-  const label = { 'marked-but-fails': 'marked key, fails', 'passes-but-unmarked': 'passes, not marked' } as const;
-  for (const d of r.drift.slice(0, o.limit)) out.push(`  ${label[d.kind].padEnd(19)} ${d.familyId}: ${d.message}`);
+  const label = { 'marked-but-fails': 'Marked key, fails the criteria', 'passes-but-unmarked': 'Passes the criteria, not marked key' } as const;
+  const names = new Map(r.families.map((f) => [f.id, f.name]));
+  for (const d of r.drift.slice(0, o.limit)) {
+    out.push(...wrap(`${label[d.kind]}: ${names.get(d.familyId) ?? d.familyId} (${d.familyId})`, o.width, '  ', '    '));
+    out.push(...wrap(d.message, o.width, '    ', '    '));
+  }
   out.push(...more(Math.min(o.limit, r.drift.length), r.drift.length, 'drift entries'));
   return out;
 }
@@ -179,7 +191,7 @@ export function issuesSection(r: AnalysisResult, p: Painter, o: SectionOptions):
   }
   out.push('', '  For example:');
   for (const i of r.issues.slice(0, Math.min(o.limit, 5))) {
-    out.push(`  - ${truncate(`${i.kind}${i.recordId ? ` ${i.recordId}` : ''}: ${i.message}`, o.width - 4)}`);
+    out.push(...wrap(`${i.kind}${i.recordId ? ` ${i.recordId}` : ''}: ${i.message}`, o.width, '  - ', '    '));
   }
   return out;
 }

@@ -21,8 +21,10 @@ export interface AccountDraft {
   band: number;
   /** Offerings this entity habitually buys. */
   adopted: number[];
-  /** Set for planted accounts whose contacts and deals are fixed by hand. */
+  /** Set for planted accounts, whose deals are fixed by hand. */
   planted: boolean;
+  /** Set for planted accounts whose contacts are fixed by hand too. */
+  fixedContacts: boolean;
 }
 
 export interface OrgShape {
@@ -44,14 +46,19 @@ export function buildAffinity(rng: Rng, industries: number, offerings: number): 
   return out;
 }
 
-/** Family sizes 1..200, most customers single entities, a few large groups. */
-export function drawFamilySize(rng: Rng): number {
+/**
+ * Family sizes 1..200, most customers single entities, a few large groups. `max` caps them so
+ * that a small org is not one random group with a handful of others.
+ */
+export function drawFamilySize(rng: Rng, max = 200): number {
   const r = rng.next();
-  if (r < 0.55) return 1;
-  if (r < 0.8) return rng.int(2, 5);
-  if (r < 0.93) return rng.int(6, 20);
-  if (r < 0.98) return rng.int(21, 80);
-  return rng.int(81, 200);
+  let size: number;
+  if (r < 0.55) size = 1;
+  else if (r < 0.8) size = rng.int(2, 5);
+  else if (r < 0.93) size = rng.int(6, 20);
+  else if (r < 0.98) size = rng.int(21, 80);
+  else size = rng.int(81, 200);
+  return Math.min(size, Math.max(1, max));
 }
 
 export function employeesInBand(rng: Rng, band: number): number {
@@ -96,6 +103,7 @@ export interface FamilySpec {
   parentIds?: (string | null)[];
   industry?: number;
   planted?: boolean;
+  fixedContacts?: boolean;
   markedKey?: boolean;
 }
 
@@ -150,6 +158,7 @@ export function buildFamily(rng: Rng, shape: OrgShape, spec: FamilySpec): Accoun
       band,
       adopted: drawAdopted(rng, weights, rng.int(1, 4)),
       planted: spec.planted ?? false,
+      fixedContacts: spec.fixedContacts ?? false,
     });
   }
   return drafts;

@@ -26,11 +26,11 @@ export function emailDomain(accountName: string): string {
 }
 
 /**
- * Spreads `count` contacts over the accounts that are not planted (planted families get theirs
- * by hand), weighted by size; a few belong to no account, as in every real CRM.
+ * Spreads `count` contacts over the accounts whose contacts are not fixed by hand, weighted by
+ * size; a few belong to no account, as in every real CRM.
  */
 export function buildContacts(rng: Rng, drafts: readonly AccountDraft[], count: number): Contact[] {
-  const pool = drafts.filter((d) => !d.planted);
+  const pool = drafts.filter((d) => !d.fixedContacts);
   const weights = pool.map((d) => (d.band === UNKNOWN ? 1 : (BAND_CONTACT_WEIGHT[d.band] ?? 1)));
   const index = new WeightedIndex(weights);
   const domains = new Map<number, string>();

@@ -58,6 +58,8 @@ interface PlantedFamily {
   parentIds?: (string | null)[];
   industry: number;
   markedKey: boolean;
+  /** Contacts set by hand instead of drawn with the rest of the org. */
+  fixedContacts?: boolean;
   tuned?: Tuned;
   costRatio?: number;
   deals: PlantedDeal[];
@@ -100,6 +102,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       industry: ind(1),
       markedKey: true,
       tuned: 'onePercent',
+      fixedContacts: true,
       costRatio: 0.9,
       deals: [
         ...deals('won', 'window', [0, 1, 2]),
@@ -128,6 +131,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       parents: [null, 0, 1],
       industry: ind(3),
       markedKey: false,
+      fixedContacts: true,
       deals: [...deals('won', 'window', [0, 1, 2]), ...deals('won', 'old', [0])],
     },
     {
@@ -208,6 +212,7 @@ export function buildPlanted(rng: Rng, shape: OrgShape, ctx: DealContext, w: Win
       ...(f.parentIds ? { parentIds: f.parentIds } : {}),
       industry: f.industry,
       planted: true,
+      fixedContacts: f.fixedContacts ?? false,
       markedKey: f.markedKey,
     });
     byFamily.push(members);

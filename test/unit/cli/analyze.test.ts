@@ -38,6 +38,8 @@ describe('kamflow analyze', () => {
     for (const section of ['Portfolio', 'Key families', 'Loss scenarios', 'Tiers', 'Top whitespace', 'Risks', 'Drift', 'Data issues']) {
       expect(r.stdout).toContain(`\n${section}`);
     }
+    expect(r.stdout).toContain('Atlas Global Holdings (ACC-KEY18): Key');
+    expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
     const json: unknown = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toBeTypeOf('object');
     // The section-6 keys in their documented order, plus the snapshot's currency after configVersion.

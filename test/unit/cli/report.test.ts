@@ -134,7 +134,7 @@ describe('renderReport', () => {
     expect(text).toContain('   48,000  Cloud     Beta    Rootco   7/12');
     expect(text).toContain('e.g. 7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr');
     expect(text).toMatch(/single-threaded +1 {2}at most one active contact/);
-    expect(text).toContain('passes, not marked  S: passes the criteria but is not marked key');
+    expect(text).toContain('  Passes the criteria, not marked key: Solo (S)\n    passes the criteria but is not marked key\n');
     expect(text).toMatch(/rejected-opportunity +2\n {2}missing-parent +1/);
   });
 
