@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { analyze } from '../src/analyze/index.ts';
 import { DEFAULT_ANALYSIS_CONFIG } from '../src/config/analysis-config.ts';
+import { parseSnapshot, type Snapshot } from '../src/model/snapshot.ts';
 import { generateSampleOrg } from '../src/sandbox/generate.ts';
 
 const TARGET_SECONDS = 10;
@@ -23,6 +24,8 @@ const HELP = `Usage: npm run bench:analyze -- [options]
   --runs N           analysis runs, the median is reported (default 3)
   --seed N           generator seed (default 1)
   --as-of DATE       analysis date (default 2026-06-30)
+  --parse            also time parseSnapshot() on the generated org, as analyze --snapshot
+                     does after reading the file, and analyse the parsed copy
   --json             print the measurements as one JSON line as well`;
 
 function whole(name: string, raw: string | undefined, fallback: number): number {
@@ -35,7 +38,7 @@ const { values } = parseArgs({
   options: {
     accounts: { type: 'string' }, contacts: { type: 'string' }, opportunities: { type: 'string' },
     'line-items': { type: 'string' }, offerings: { type: 'string' }, runs: { type: 'string' },
-    seed: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    seed: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, parse: { type: 'boolean' }, help: { type: 'boolean' },
   },
   strict: true,
 });
@@ -69,12 +72,21 @@ log(`Kamflow analysis benchmark, Node ${process.version}`);
 log(`portfolio: ${accounts} accounts, ${contacts} contacts, ${opportunities} opportunities, ${lineItems} line items, ${offerings} offerings (seed ${seed}, as of ${asOf})`);
 
 const g0 = performance.now();
-const snapshot = generateSampleOrg({
+let snapshot: Snapshot = generateSampleOrg({
   seed, accounts, asOf, contactsPerAccount: contacts / accounts, opportunities, lineItems, offerings,
 });
 const generationMs = performance.now() - g0;
 sampleHeap();
 log(`generated in ${seconds(generationMs)}, heap ${mb(process.memoryUsage().heapUsed)}`);
+let parseMs: number | null = null;
+if (values.parse) {
+  const p0 = performance.now();
+  const parsed = parseSnapshot(snapshot);
+  parseMs = performance.now() - p0;
+  snapshot = parsed.snapshot;
+  sampleHeap();
+  log(`parsed in ${seconds(parseMs)} (${parsed.rejected.length} rejected), heap ${mb(process.memoryUsage().heapUsed)}`);
+}
 
 const times: number[] = [];
 let families = 0;
@@ -97,13 +109,14 @@ const maxRss = process.resourceUsage().maxRSS * 1024;
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
 log('');
 log(`generation       ${seconds(generationMs)}`);
+if (parseMs !== null) log(`parseSnapshot    ${seconds(parseMs)}`);
 log(`analysis median  ${seconds(median)} of ${runs} runs   target < ${TARGET_SECONDS} s: ${verdict(median < TARGET_SECONDS * 1000)}`);
 log(`peak RSS         ${mb(maxRss)}   target < ${mb(TARGET_BYTES)}: ${verdict(maxRss < TARGET_BYTES)}`);
 log(`peak heap used   ${mb(heapPeak)}${gc ? '' : ' (run with --expose-gc for cleaner runs)'}`);
 if (values.json) {
   log(JSON.stringify({
     accounts, contacts, opportunities, lineItems, offerings, families, runs,
-    generationMs: Math.round(generationMs), analysisMedianMs: Math.round(median), analysisMs: times.map(Math.round),
+    generationMs: Math.round(generationMs), parseMs: parseMs === null ? null : Math.round(parseMs), analysisMedianMs: Math.round(median), analysisMs: times.map(Math.round),
     maxRssBytes: maxRss, heapPeakBytes: heapPeak,
   }));
 }

@@ -16,6 +16,8 @@ export interface Catalogue {
   products: CatalogueProduct[];
   /** Indices into `products`, per offering. */
   byOffering: number[][];
+  /** The same, active products only (open deals quote only what is still sold). */
+  activeByOffering: number[][];
 }
 
 function offeringName(i: number): string {
@@ -50,5 +52,6 @@ export function buildCatalogue(rng: Rng, offeringCount: number): Catalogue {
     }
     byOffering.push(indices);
   }
-  return { offerings, products, byOffering };
+  const activeByOffering = byOffering.map((list) => list.filter((i) => products[i]?.product.active));
+  return { offerings, products, byOffering, activeByOffering };
 }

@@ -7,14 +7,17 @@ import { WeightedIndex, type Rng } from './random.ts';
 /** Bigger entities have more people the sales team knows. */
 const BAND_CONTACT_WEIGHT = [1, 1.6, 2.4, 3.2];
 
+const FIRST_LOWER = FIRST_NAMES.map((n) => n.toLowerCase());
+const LAST_LOWER = LAST_NAMES.map((n) => n.toLowerCase());
+
 export function makeContact(rng: Rng, id: string, accountId: string | null, domain: string): Contact {
-  const first = rng.pick(FIRST_NAMES);
-  const last = rng.pick(LAST_NAMES);
+  const f = rng.int(0, FIRST_NAMES.length - 1);
+  const l = rng.int(0, LAST_NAMES.length - 1);
   return {
     id,
     accountId,
-    name: `${first} ${last}`,
-    email: rng.chance(0.05) ? null : `${first.toLowerCase()}.${last.toLowerCase()}@${domain}`,
+    name: `${FIRST_NAMES[f] ?? ''} ${LAST_NAMES[l] ?? ''}`,
+    email: rng.chance(0.05) ? null : `${FIRST_LOWER[f] ?? ''}.${LAST_LOWER[l] ?? ''}@${domain}`,
     title: rng.chance(0.1) ? null : rng.pick(TITLES),
     active: !rng.chance(0.06),
     referenceable: rng.chance(0.08),

@@ -6,7 +6,7 @@ import type { DayFormatter } from './dates.ts';
 import { WeightedIndex, type Rng } from './random.ts';
 
 const BAND_DEAL_WEIGHT = [1, 2, 3.5, 6];
-const QUANTITY_WEIGHTS = [30, 20, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1];
+const QUANTITIES = new WeightedIndex([30, 20, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1]);
 const DEAL_KINDS = ['new business', 'expansion', 'renewal', 'upgrade', 'pilot'] as const;
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -36,8 +36,8 @@ function pickOffering(rng: Rng, draft: AccountDraft, offeringCount: number): num
 
 function pickProduct(rng: Rng, catalogue: Catalogue, offering: number, status: OpportunityStatus): number {
   const candidates = catalogue.byOffering[offering] ?? [];
-  const usable = status === 'open' ? candidates.filter((p) => catalogue.products[p]?.product.active) : candidates;
-  return rng.pick(usable.length > 0 ? usable : candidates);
+  const active = status === 'open' ? (catalogue.activeByOffering[offering] ?? []) : candidates;
+  return rng.pick(active.length > 0 ? active : candidates);
 }
 
 export function makeOpportunity(rng: Rng, ctx: DealContext, draft: AccountDraft, spec: DealSpec): Opportunity {
@@ -49,7 +49,7 @@ export function makeOpportunity(rng: Rng, ctx: DealContext, draft: AccountDraft,
     if (l === 0) firstOffering = ctx.catalogue.offerings[offering] ?? '';
     const entry = ctx.catalogue.products[pickProduct(rng, ctx.catalogue, offering, spec.status)];
     if (!entry) throw new Error('catalogue product index out of range');
-    const quantity = rng.weighted(QUANTITY_WEIGHTS) + 1;
+    const quantity = QUANTITIES.draw(rng) + 1;
     const totalPrice = round2(entry.listPrice * quantity * (1 - rng.float(0, 0.25)));
     const ratio = spec.costRatio ?? entry.costRatio;
     const cost = rng.chance(0.1) ? null : round2(totalPrice * ratio * rng.float(0.9, 1.1));
