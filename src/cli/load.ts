@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   ConfigError, DEFAULT_ANALYSIS_CONFIG, parseAnalysisConfig, type AnalysisConfig,
 } from '../config/analysis-config.ts';
@@ -9,7 +9,7 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-function describeFsError(error: unknown): string {
+export function describeFsError(error: unknown): string {
   const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
   switch (code) {
     case 'ENOENT': return 'no such file';
@@ -59,13 +59,5 @@ export async function loadConfig(path: string | undefined): Promise<AnalysisConf
   } catch (error) {
     if (error instanceof ConfigError) throw new InputError(`config ${path}: ${oneLine(error.message)}`);
     throw error;
-  }
-}
-
-export async function writeTextFile(path: string, text: string, what: string): Promise<void> {
-  try {
-    await writeFile(path, text, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot write ${what} ${path}: ${describeFsError(error)}`);
   }
 }

@@ -1,8 +1,9 @@
 import { analyze, AsOfError, validateAsOf } from '../../analyze/index.ts';
+import type { AnalysisResult } from '../../model/insights.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { InputError, loadConfig, loadSnapshot, writeTextFile } from '../load.ts';
-import { analysisJson } from '../output-json.ts';
+import { describeFsError, InputError, loadConfig, loadSnapshot } from '../load.ts';
+import { analysisJsonChunks, writeAnalysisJsonFile, writeChunks } from '../output-json.ts';
 import { reportContext, renderReport } from '../report.ts';
 
 const USAGE = `Usage: kamflow analyze --snapshot FILE [--config FILE] [--as-of YYYY-MM-DD] [--json OUT]
@@ -48,6 +49,14 @@ function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true;
 }
 
+async function writeJson(path: string, result: AnalysisResult): Promise<void> {
+  try {
+    await writeAnalysisJsonFile(path, result);
+  } catch (error) {
+    throw new InputError(`cannot write JSON output ${path}: ${describeFsError(error)}`);
+  }
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, FLAGS);
   const snapshotPath = flags.snapshot;
@@ -67,11 +76,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const { snapshot, rejected } = await loadSnapshot(snapshotPath);
     const result = analyze({ snapshot, config, asOf, rejected });
     if (flags.json === '-') {
-      io.stdout.write(analysisJson(result));
+      await writeChunks(io.stdout, analysisJsonChunks(result));
       return EXIT.ok;
     }
     io.stdout.write(renderReport(result, reportContext(snapshot), { color: useColor(io), limit }));
-    if (flags.json !== undefined) await writeTextFile(flags.json, analysisJson(result), 'JSON output');
+    if (flags.json !== undefined) await writeJson(flags.json, result);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof InputError) {
