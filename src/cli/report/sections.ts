@@ -59,7 +59,7 @@ export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Pai
   shown.forEach((f, i) => {
     out.push(...familyHeader(f, i + 1, r.currency, p, o.width));
     out.push('   Penetration matrix:');
-    out.push(...renderMatrix(f, ctx, p, { width: o.width - 1, maxRows: o.matrixRows }).map((l) => ` ${l}`));
+    out.push(...renderMatrix(f, ctx, p, { width: o.width - 1, maxRows: o.matrixRows }).map((l) => (l === '' ? '' : ` ${l}`)));
   });
   out.push(...more(shown.length, key.length, 'key families'));
   return out;

@@ -38,9 +38,11 @@ export interface OrgShape {
 export function buildAffinity(rng: Rng, industries: number, offerings: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < industries; i++) {
+    // A few core offerings per industry carry most of its buying, so peers look alike enough
+    // for adoption rates worth suggesting; the long tail keeps every offering in use somewhere.
     const weights = new Array<number>(offerings).fill(0.15);
     const core = Math.min(offerings, rng.int(2, 4));
-    for (let c = 0; c < core; c++) weights[rng.int(0, offerings - 1)] = 6;
+    for (let c = 0; c < core; c++) weights[rng.int(0, offerings - 1)] = 20;
     out.push(weights);
   }
   return out;
@@ -156,7 +158,7 @@ export function buildFamily(rng: Rng, shape: OrgShape, spec: FamilySpec): Accoun
       family: spec.family,
       industry,
       band,
-      adopted: drawAdopted(rng, weights, rng.int(1, 4)),
+      adopted: drawAdopted(rng, weights, rng.int(1, 3)),
       planted: spec.planted ?? false,
       fixedContacts: spec.fixedContacts ?? false,
     });

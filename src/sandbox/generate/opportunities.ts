@@ -30,7 +30,7 @@ export interface DealSpec {
 }
 
 function pickOffering(rng: Rng, draft: AccountDraft, offeringCount: number): number {
-  if (draft.adopted.length > 0 && rng.chance(0.8)) return rng.pick(draft.adopted);
+  if (draft.adopted.length > 0 && rng.chance(0.85)) return rng.pick(draft.adopted);
   return rng.int(0, offeringCount - 1);
 }
 
