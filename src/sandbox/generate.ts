@@ -26,8 +26,8 @@ export const MIN_ACCOUNTS = plantedAccountCount() + 9;
 export const sampleOrgOptionsSchema = z
   .object({
     seed: z.number().int().min(0).max(0xffffffff),
-    accounts: z.number().int().min(MIN_ACCOUNTS, `accounts must be at least ${MIN_ACCOUNTS} (the planted cases need ${plantedAccountCount()})`),
-    asOf: isoDate.refine((s) => s.length === 10, 'asOf must be YYYY-MM-DD'),
+    accounts: z.number().int().min(MIN_ACCOUNTS, `must be at least ${MIN_ACCOUNTS} (the planted cases need ${plantedAccountCount()})`),
+    asOf: isoDate.refine((s) => s.length === 10, 'must be YYYY-MM-DD'),
     /** Average contacts per account; default 5. */
     contactsPerAccount: z.number().min(0).max(1000).optional(),
     /** Total deals; default 3 per account. */

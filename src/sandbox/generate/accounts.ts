@@ -106,6 +106,8 @@ export interface FamilySpec {
   industry?: number;
   planted?: boolean;
   fixedContacts?: boolean;
+  /** Employee-size band of the root, e.g. 3 (5000+) for a planted enterprise group. */
+  rootBand?: number;
   markedKey?: boolean;
 }
 
@@ -134,7 +136,8 @@ export function buildFamily(rng: Rng, shape: OrgShape, spec: FamilySpec): Accoun
       ? rng.int(0, shape.industries.length - 1)
       : familyIndustry;
     let band: number;
-    if (rng.chance(0.03)) band = UNKNOWN;
+    if (i === 0 && spec.rootBand !== undefined) band = spec.rootBand;
+    else if (rng.chance(0.03)) band = UNKNOWN;
     else if (i === 0 && size > 20) band = 3;
     else if (size === 1) band = rng.weighted([0.45, 0.3, 0.17, 0.08]);
     else band = rng.weighted([0.25, 0.35, 0.28, 0.12]);

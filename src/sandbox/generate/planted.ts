@@ -60,6 +60,8 @@ interface PlantedFamily {
   markedKey: boolean;
   /** Contacts set by hand instead of drawn with the rest of the org. */
   fixedContacts?: boolean;
+  /** Employee-size band of the root (3: 5000+). */
+  rootBand?: number;
   tuned?: Tuned;
   costRatio?: number;
   deals: PlantedDeal[];
@@ -86,6 +88,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       parents: [null, 0, 0, 0, 1, 1, 2, 3, 4, 4, 6, 9],
       industry: ind(0),
       markedKey: true,
+      rootBand: 3,
       tuned: 'key18',
       deals: [
         ...deals('won', 'window', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 2]),
@@ -116,6 +119,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       parents: [null, 0, 0, 1, 1, 2, 3, 5],
       industry: ind(2),
       markedKey: true,
+      rootBand: 3,
       tuned: 'shrinking',
       deals: [
         ...deals('won', 'window', [0, 1, 3, 5]),
@@ -213,6 +217,7 @@ export function buildPlanted(rng: Rng, shape: OrgShape, ctx: DealContext, w: Win
       industry: f.industry,
       planted: true,
       fixedContacts: f.fixedContacts ?? false,
+      ...(f.rootBand === undefined ? {} : { rootBand: f.rootBand }),
       markedKey: f.markedKey,
     });
     byFamily.push(members);

@@ -73,6 +73,20 @@ describe('kamflow analyze', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ configVersion: 7 });
   });
 
+  it('reports records that break the schema as data issues and analyses the rest', async () => {
+    const snapshot = file('one-bad.json', JSON.stringify({
+      version: 1,
+      accounts: [{ id: 'A1', name: 'Acme' }, { id: 'A2', name: 'Beta', employees: -3 }],
+      opportunities: [{ id: 'O1', accountId: 'A1', status: 'won', amount: 100, closeDate: '2026-05-01' }],
+    }));
+    const r = await analyze(['--snapshot', snapshot, '--as-of', '2026-06-30', '--json', '-']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { portfolio: { totalRevenue: number }; issues: { recordId: string | null; message: string }[] };
+    expect(json.portfolio.totalRevenue).toBe(100);
+    const issue = json.issues.find((i) => i.recordId === 'A2');
+    expect(issue?.message).toMatch(/employees/);
+  });
+
   it('exits 1 naming the file for a missing snapshot', async () => {
     const missing = join(dir, 'nope.json');
     const r = await analyze(['--snapshot', missing, '--as-of', AS_OF]);

@@ -172,7 +172,7 @@ describe('generateSampleOrg', () => {
   });
 
   it('rejects options it cannot honour, naming the option', () => {
-    expect(() => generateSampleOrg({ seed: 1, accounts: MIN_ACCOUNTS - 1, asOf: AS_OF })).toThrow(/accounts must be at least/);
+    expect(() => generateSampleOrg({ seed: 1, accounts: MIN_ACCOUNTS - 1, asOf: AS_OF })).toThrow(/accounts: must be at least 40/);
     expect(() => generateSampleOrg({ seed: 1, accounts: 100, asOf: '2026-13-01' })).toThrow(/asOf/);
     expect(() => generateSampleOrg({ seed: -1, accounts: 100, asOf: AS_OF })).toThrow(/seed/);
     expect(() => generateSampleOrg({ seed: 1, accounts: 100, asOf: AS_OF, opportunities: 300, lineItems: 100 })).toThrow(/lineItems must be at least/);
