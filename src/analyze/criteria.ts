@@ -81,22 +81,17 @@ export function evaluateCriteria(
   for (const id of COMPUTED_CRITERIA) {
     const cfg = config.criteria[id];
     if (!cfg.enabled) continue;
-    const common = { id, weight: cfg.weight, sufficient: cfg.sufficient, knockout: cfg.knockout };
+    const rest = { weight: cfg.weight, sufficient: cfg.sufficient, knockout: cfg.knockout };
     if (id === 'abcClass') {
       const c = config.criteria.abcClass;
-      out.push({
-        ...common,
-        value: measures.abcClass,
-        threshold: c.threshold,
-        direction: c.direction,
-        passed: compareClass(measures.abcClass, c.threshold, c.direction),
-      });
+      const passed = compareClass(measures.abcClass, c.threshold, c.direction);
+      out.push({ id, value: measures.abcClass, threshold: c.threshold, direction: c.direction, passed, ...rest });
       continue;
     }
     const c = config.criteria[id];
     const value = measures[id];
-    const passed = value === null ? null : compareNumber(value, c.threshold, c.direction);
-    out.push({ ...common, value, threshold: c.threshold, direction: c.direction, passed: withPolicy(passed, c.missingData) });
+    const passed = withPolicy(value === null ? null : compareNumber(value, c.threshold, c.direction), c.missingData);
+    out.push({ id, value, threshold: c.threshold, direction: c.direction, passed, ...rest });
   }
   for (const id of FIELD_CRITERIA) {
     const cfg = config.criteria[id];

@@ -30,9 +30,11 @@ export function validateAsOf(s: string): string {
 /** The date part of an ISO date or timestamp as a day number (the snapshot already checked it). */
 export function toDayNumber(isoDate: string): DayNumber {
   // Character arithmetic: this runs once per opportunity, and parseInt/slice would allocate.
-  const c = (i: number) => isoDate.charCodeAt(i) - 48;
+  // 533,333,328 is 48 (the code of '0') times the sum of the place values, 11,111,111.
   return (
-    (c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3)) * 10000 + (c(5) * 10 + c(6)) * 100 + c(8) * 10 + c(9)
+    isoDate.charCodeAt(0) * 10_000_000 + isoDate.charCodeAt(1) * 1_000_000 + isoDate.charCodeAt(2) * 100_000 +
+    isoDate.charCodeAt(3) * 10_000 + isoDate.charCodeAt(5) * 1000 + isoDate.charCodeAt(6) * 100 +
+    isoDate.charCodeAt(8) * 10 + isoDate.charCodeAt(9) - 533_333_328
   );
 }
 

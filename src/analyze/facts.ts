@@ -99,10 +99,16 @@ export function collectFacts(
   let portfolioCost = 0;
   const { window, prior, recent, asOf } = windows;
 
+  // Offering index of each line item of the current opportunity, -1 for an unknown product.
+  let offeringOf = new Int32Array(16);
   for (const opp of byId(opportunities)) {
     const items: readonly LineItem[] = byId(opp.lineItems);
-    for (const li of items) {
-      if (!offerings.ofProduct.has(li.productId)) {
+    if (items.length > offeringOf.length) offeringOf = new Int32Array(items.length * 2);
+    for (let j = 0; j < items.length; j++) {
+      const li = items[j] as LineItem;
+      const o = offerings.ofProduct.get(li.productId);
+      offeringOf[j] = o ?? -1;
+      if (o === undefined) {
         issues.push({
           kind: 'unknown-product',
           recordId: li.id,
@@ -124,11 +130,11 @@ export function collectFacts(
     const base = account * O;
 
     if (opp.status === 'open') {
-      for (const li of items) {
-        const o = offerings.ofProduct.get(li.productId);
-        if (o === undefined) continue;
+      for (let j = 0; j < items.length; j++) {
+        const o = offeringOf[j] as number;
+        if (o === -1) continue;
         cells.flags[base + o] = (cells.flags[base + o] as number) | OPEN;
-        cells.openAmount[base + o] = (cells.openAmount[base + o] as number) + li.totalPrice;
+        cells.openAmount[base + o] = (cells.openAmount[base + o] as number) + (items[j] as LineItem).totalPrice;
       }
       continue;
     }
@@ -145,9 +151,9 @@ export function collectFacts(
     }
 
     if (opp.status === 'lost') {
-      for (const li of items) {
-        const o = offerings.ofProduct.get(li.productId);
-        if (o !== undefined) cells.flags[base + o] = (cells.flags[base + o] as number) | LOST;
+      for (let j = 0; j < items.length; j++) {
+        const o = offeringOf[j] as number;
+        if (o !== -1) cells.flags[base + o] = (cells.flags[base + o] as number) | LOST;
       }
       continue;
     }
@@ -164,15 +170,16 @@ export function collectFacts(
     if (day > (fam.lastWon[f] as number)) fam.lastWon[f] = day;
 
     const flag = inWindow ? WON_IN_WINDOW : day < window.from ? WON_BEFORE : 0;
-    for (const li of items) {
+    for (let j = 0; j < items.length; j++) {
+      const li = items[j] as LineItem;
       if (inWindow && li.cost !== null) {
         fam.costedPrice[f] = (fam.costedPrice[f] as number) + li.totalPrice;
         fam.cost[f] = (fam.cost[f] as number) + li.cost;
         portfolioCostedPrice += li.totalPrice;
         portfolioCost += li.cost;
       }
-      const o = offerings.ofProduct.get(li.productId);
-      if (o === undefined) continue;
+      const o = offeringOf[j] as number;
+      if (o === -1) continue;
       const c = base + o;
       cells.flags[c] = (cells.flags[c] as number) | flag;
       cells.lifetime[c] = (cells.lifetime[c] as number) + li.totalPrice;

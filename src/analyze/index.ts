@@ -15,6 +15,7 @@ import { accountValues } from './write-values.ts';
 
 export { AsOfError, validateAsOf } from './dates.ts';
 export { accountPath, buildHierarchy } from './hierarchy.ts';
+export { analysisJsonChunks } from './json.ts';
 
 export interface AnalyzeInput {
   snapshot: Snapshot;
@@ -33,6 +34,16 @@ function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[]
 }
 
 /**
+ * How it runs: accounts are sorted by id and numbered; everything after works on those
+ * numbers and flat typed arrays (a cell is `account * offerings + offering`), so 100,000
+ * accounts x 40 offerings stay compact and no result depends on the input order.
+ *
+ *   hierarchy (root, depth; cycles, missing parents) -> families (CSR by root)
+ *   -> facts (one pass over opportunities in id order: cell flags and sums, family sums)
+ *   -> contacts per account -> revenue ranking and ABC -> peer index (per group and offering:
+ *   adopters' sorted revenues) -> per family: matrix, suggestions, coverage, criteria, tier,
+ *   reasons, risks, loss scenario, drift -> per account: the kam_* values.
+ *
  * The whole analysis of DOMAIN.md section 3, pure: the same snapshot, config and asOf give
  * byte-identical JSON whatever the order of the input records. Throws only for an invalid
  * asOf; bad or dangling records become issues.

@@ -55,7 +55,7 @@ export function buildFamilyMatrix(
   for (let k = from; k < to; k++) {
     const e = families.entities[k] as number;
     const entityId = (accounts[e] as Account).id;
-    const g = peers.groupOf[e] as number;
+    const slotBase = (suggestions.slotOfGroup.get(peers.groupOf[e] as number) ?? 0) * O;
     let buys = false;
     let entityWhitespace = 0;
     offers.length = 0;
@@ -63,7 +63,7 @@ export function buildFamilyMatrix(
       const c = e * O + o;
       const flags = cells.flags[c] as number;
       const active = (flags & WON_IN_WINDOW) !== 0;
-      const suggestion = active ? null : (suggestions.get(g * O + o) ?? null);
+      const suggestion = active ? null : (suggestions.bySlot[slotBase + o] ?? null);
       if (active) {
         buys = true;
         activeCells++;

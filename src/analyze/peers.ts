@@ -103,9 +103,15 @@ export function medianWithout(all: Float64Array, own: readonly number[], count: 
   return (kthWithout(all, own, count / 2 - 1) + kthWithout(all, own, count / 2)) / 2;
 }
 
+/** A family's suggestions: `bySlot[slot * offerings + offering]`, a slot per peer group it has entities in. */
+export interface FamilySuggestions {
+  slotOfGroup: Map<number, number>;
+  bySlot: (Suggestion | null)[];
+}
+
 /**
- * Suggestions for one family, keyed `group * offerings + offering` over the groups its
- * entities are in: every entity of a family in the same group shares the same peers.
+ * Suggestions for one family: every entity of a family in the same peer group shares the same
+ * peers, so each (group, offering) is worked out once.
  */
 export function familySuggestions(
   family: number,
@@ -114,7 +120,7 @@ export function familySuggestions(
   cells: CellFacts,
   offeringNames: readonly string[],
   config: AnalysisConfig,
-): Map<number, Suggestion | null> {
+): FamilySuggestions {
   const O = cells.offerings;
   const ownSize = new Map<number, number>();
   const ownRevenues = new Map<number, number[]>();
@@ -132,29 +138,31 @@ export function familySuggestions(
       else ownRevenues.set(g * O + o, [cells.revenue[c] as number]);
     }
   }
-  const out = new Map<number, Suggestion | null>();
+  const slotOfGroup = new Map<number, number>();
+  const bySlot: (Suggestion | null)[] = [];
   const { minPeers, minAdoption } = config.peers;
   for (const [g, own] of [...ownSize].sort((a, b) => a[0] - b[0])) {
+    slotOfGroup.set(g, slotOfGroup.size);
     const peerCount = (peers.groupSize[g] as number) - own;
     for (let o = 0; o < O; o++) {
-      const key = g * O + o;
       if (peerCount < minPeers) {
-        out.set(key, null);
+        bySlot.push(null);
         continue;
       }
+      const key = g * O + o;
       const mine = ownRevenues.get(key) ?? [];
       const a = peers.adoptStart[key] as number;
       const b = peers.adoptStart[key + 1] as number;
       const adopters = b - a - mine.length;
-      // Compare in integers where possible: 2 of 5 against 0.4 must pass.
+      // The epsilon keeps 2 of 5 passing 0.4, whatever 0.4 * 5 rounds to.
       if (adopters === 0 || adopters < minAdoption * peerCount - 1e-9) {
-        out.set(key, null);
+        bySlot.push(null);
         continue;
       }
       if (mine.length > 1) mine.sort((x, y) => x - y);
       const estimated = roundMoney(medianWithout(peers.adoptRevenue.subarray(a, b), mine, adopters));
       const name = offeringNames[o] ?? '';
-      out.set(key, {
+      bySlot.push({
         peers: peerCount,
         adopters,
         adoption: roundFraction(adopters / peerCount),
@@ -163,5 +171,5 @@ export function familySuggestions(
       });
     }
   }
-  return out;
+  return { slotOfGroup, bySlot };
 }

@@ -123,3 +123,19 @@ export function parseAnalysisConfig(input: unknown): AnalysisConfig {
 }
 
 export const DEFAULT_ANALYSIS_CONFIG: AnalysisConfig = parseAnalysisConfig({});
+
+/** Parses the text of a JSON config file; `source` (e.g. the file path) is named in errors. */
+export function parseAnalysisConfigText(text: string, source: string): AnalysisConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`${source}: not valid JSON (${e instanceof Error ? e.message : String(e)})`]);
+  }
+  try {
+    return parseAnalysisConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => `${source}: ${p}`));
+    throw e;
+  }
+}

@@ -103,3 +103,21 @@ describe('matrix', () => {
     expect(r3.issues).toEqual([{ kind: 'unknown-account', recordId: 'X', message: 'opportunity X points at unknown account NOPE; left out' }]);
   });
 });
+
+describe('window edges in revenue', () => {
+  const revenueAt = (asOf: string, days: string[]) =>
+    run(snapshot({
+      accounts: [account('E')],
+      opportunities: days.map((d, i) => opp(`W${i}`, 'E', 'won', d, [], { amount: 10 ** i })),
+    }), {}, asOf).families[0]?.revenue;
+
+  it('counts 2025-07-01 .. 2026-06-30 for asOf 2026-06-30', () => {
+    // 1: 2025-06-30 (out), 10: 2025-07-01 (in), 100: 2026-06-30 (in), 1000: 2026-07-01 (after asOf).
+    expect(revenueAt('2026-06-30', ['2025-06-30', '2025-07-01', '2026-06-30', '2026-07-01'])).toBe(110);
+  });
+
+  it('counts 2023-03-01 .. 2024-02-29 for asOf 2024-02-29', () => {
+    // 1: 2023-02-28 (out), 10: 2023-03-01 (in), 100: 2024-02-29T23:30:00Z (in), 1000: 2024-03-01 (after).
+    expect(revenueAt('2024-02-29', ['2023-02-28', '2023-03-01', '2024-02-29T23:30:00Z', '2024-03-01'])).toBe(110);
+  });
+});
