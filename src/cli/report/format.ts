@@ -42,6 +42,11 @@ export function signedPct(f: number | null): string {
   return `${f > 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
 }
 
+/** "1 entity", "3 entities": `plural` defaults to singular + "s". */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${money(n)} ${n === 1 ? singular : plural}`;
+}
+
 export function truncate(s: string, max: number): string {
   if (s.length <= max) return s;
   return max <= 1 ? s.slice(0, max) : `${s.slice(0, max - 1)}…`;

@@ -1,5 +1,5 @@
 import type { AnalysisResult, FamilyInsight, RiskId } from '../../model/insights.ts';
-import { heading, money, pct, signedPct, table, truncate, wrap, type Painter } from './format.ts';
+import { count, heading, money, pct, signedPct, table, truncate, wrap, type Painter } from './format.ts';
 import { renderMatrix, type ReportContext } from './matrix.ts';
 
 export interface SectionOptions {
@@ -10,6 +10,11 @@ export interface SectionOptions {
 
 const TIER_STYLE = { Key: 'green', Develop: 'cyan', Maintain: 'yellow', Standard: 'dim' } as const;
 
+/** Biggest first, ties by id, so that lists read the same on every run. */
+function byRevenue(families: FamilyInsight[]): FamilyInsight[] {
+  return [...families].sort((a, b) => b.revenue - a.revenue || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 function more(shown: number, total: number, what: string): string[] {
   return total > shown ? [`  ... ${total - shown} more ${what} (all in --json)`] : [];
 }
@@ -18,7 +23,7 @@ export function portfolioSection(r: AnalysisResult, accounts: number, p: Painter
   const pf = r.portfolio;
   return [
     ...heading(p, 'Portfolio'),
-    `  Revenue, 12 months   ${money(pf.totalRevenue)} ${r.currency} from ${pf.families} families (${accounts} accounts)`,
+    `  Revenue, 12 months   ${money(pf.totalRevenue)} ${r.currency} from ${count(pf.families, 'family', 'families')} (${count(accounts, 'account')})`,
     `  Concentration        top 1: ${pct(pf.top1Share)}   top 5: ${pct(pf.top5Share)}   top 10: ${pct(pf.top10Share)}   HHI ${pf.hhi.toFixed(4)}`,
     `  Key families         ${pf.keyFamilies}`,
   ];
@@ -28,7 +33,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
   const c = f.contacts;
   const coverage = [
     `${c.active} active, ${c.referenceable} referenceable`,
-    ...(c.underCoveredEntities.length > 0 ? [`${c.underCoveredEntities.length} buying entities under target`] : []),
+    ...(c.underCoveredEntities.length > 0 ? [`${count(c.underCoveredEntities.length, 'buying entity', 'buying entities')} under target`] : []),
     ...(c.singleThreadedEntities.length > 0 ? [`${c.singleThreadedEntities.length} single-threaded`] : []),
   ].join(', ');
   const para = (text: string) => wrap(text, width, '   ', '     ');
@@ -36,7 +41,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
     '',
     ...wrap(`${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`, width, '', '   '),
     ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
-    ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.length} cells, whitespace ${money(f.whitespaceValue)}/yr, ${f.entityIds.length} entities`),
+    ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.length} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
     ...para(`Contacts: ${coverage}`),
     ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
@@ -52,7 +57,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
 }
 
 export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Painter, o: SectionOptions): string[] {
-  const key = r.families.filter((f) => f.tier === 'Key');
+  const key = byRevenue(r.families.filter((f) => f.tier === 'Key'));
   const out = heading(p, `Key families (${key.length})`);
   if (key.length === 0) out.push('  None: no family passes the key-account criteria.');
   const shown = key.slice(0, o.limit);
@@ -66,12 +71,12 @@ export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Pai
 }
 
 export function tiersSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {
-  const count = (t: string) => r.families.filter((f) => f.tier === t).length;
+  const tierCount = (t: string) => r.families.filter((f) => f.tier === t).length;
   const develop = r.families.filter((f) => f.tier === 'Develop')
     .sort((a, b) => b.whitespaceValue - a.whitespaceValue || (a.id < b.id ? -1 : 1));
   const out = [
     ...heading(p, 'Tiers'),
-    `  Key ${count('Key')}   Develop ${count('Develop')}   Maintain ${count('Maintain')}   Standard ${count('Standard')}`,
+    `  Key ${tierCount('Key')}   Develop ${tierCount('Develop')}   Maintain ${tierCount('Maintain')}   Standard ${tierCount('Standard')}`,
   ];
   if (develop.length > 0) {
     out.push('', '  Develop (most whitespace first):');
@@ -103,7 +108,7 @@ export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Pain
       money(s.estimatedValue),
       truncate(cell.offering, 20),
       truncate(ctx.names.get(cell.entityId) ?? cell.entityId, 28),
-      truncate(family.name, 20),
+      truncate(family.name, 24),
       `${s.adopters}/${s.peers}`,
     ]),
     ['r', 'l', 'l', 'l', 'r'],
@@ -115,7 +120,7 @@ export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Pain
 }
 
 export function lossSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {
-  const key = r.families.filter((f) => f.lossScenario !== null);
+  const key = byRevenue(r.families.filter((f) => f.lossScenario !== null));
   const out = heading(p, 'Loss scenarios (losing one key family)');
   if (key.length === 0) {
     out.push('  No key families, so no single loss scenario.');
@@ -141,7 +146,7 @@ const RISK_TEXT: Record<RiskId, string> = {
 
 export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {
   const flagged = r.families.filter((f) => f.risks.length > 0);
-  const out = heading(p, `Risks (${flagged.length} families flagged)`);
+  const out = heading(p, `Risks (${count(flagged.length, 'family', 'families')} flagged)`);
   if (flagged.length === 0) {
     out.push('  No risk flags.');
     return out;
@@ -150,11 +155,11 @@ export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
     const n = flagged.filter((f) => f.risks.includes(id)).length;
     if (n > 0) out.push(`  ${p.paint(id.padEnd(17), 'red')} ${String(n).padStart(6)}  ${RISK_TEXT[id]}`);
   }
-  const byRevenue = [...flagged].sort((a, b) => b.revenue - a.revenue || (a.id < b.id ? -1 : 1));
-  const revenueWidth = Math.max(7, ...byRevenue.slice(0, o.limit).map((f) => money(f.revenue).length));
+  const sorted = byRevenue(flagged);
+  const revenueWidth = Math.max(7, ...sorted.slice(0, o.limit).map((f) => money(f.revenue).length));
   // What is left of the width after name (26), tier (8), revenue and the gaps; the rest is in --json.
   const risksWidth = Math.max(20, o.width - 2 - 26 - 2 - 8 - 2 - revenueWidth - 2);
-  const rows = byRevenue.slice(0, o.limit).map((f) => [
+  const rows = sorted.slice(0, o.limit).map((f) => [
     truncate(f.name, 26), f.tier, money(f.revenue), truncate(f.risks.join(', '), risksWidth),
   ]);
   out.push('', ...table(['Family', 'Tier', 'Revenue', 'Risks'], rows, ['l', 'l', 'r', 'l']));

@@ -34,7 +34,7 @@ export function buildCatalogue(rng: Rng, offeringCount: number): Catalogue {
   for (let o = 0; o < offeringCount; o++) {
     const name = offeringName(o);
     offerings.push(name);
-    const basePrice = Math.round(rng.logUniform(400, 40_000));
+    const basePrice = Math.round(rng.logUniform(1_500, 20_000));
     const costRatio = rng.float(0.35, 0.7);
     const tiers = rng.int(1, PRODUCT_TIERS.length);
     const indices: number[] = [];

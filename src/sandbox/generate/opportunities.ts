@@ -5,7 +5,9 @@ import type { Catalogue } from './catalogue.ts';
 import type { DayFormatter } from './dates.ts';
 import { WeightedIndex, type Rng } from './random.ts';
 
-const BAND_DEAL_WEIGHT = [1, 2, 3.5, 6];
+const BAND_DEAL_WEIGHT = [1, 1.6, 2.5, 4];
+/** Bigger customers buy more seats and units per line: deal size follows company size. */
+const BAND_QUANTITY = [0.5, 0.8, 1, 1.4];
 const QUANTITIES = new WeightedIndex([30, 20, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1]);
 const DEAL_KINDS = ['new business', 'expansion', 'renewal', 'upgrade', 'pilot'] as const;
 
@@ -49,7 +51,7 @@ export function makeOpportunity(rng: Rng, ctx: DealContext, draft: AccountDraft,
     if (l === 0) firstOffering = ctx.catalogue.offerings[offering] ?? '';
     const entry = ctx.catalogue.products[pickProduct(rng, ctx.catalogue, offering, spec.status)];
     if (!entry) throw new Error('catalogue product index out of range');
-    const quantity = QUANTITIES.draw(rng) + 1;
+    const quantity = Math.max(1, Math.round((QUANTITIES.draw(rng) + 1) * (BAND_QUANTITY[draft.band] ?? 0.6)));
     const totalPrice = round2(entry.listPrice * quantity * (1 - rng.float(0, 0.25)));
     const ratio = spec.costRatio ?? entry.costRatio;
     const cost = rng.chance(0.1) ? null : round2(totalPrice * ratio * rng.float(0.9, 1.1));

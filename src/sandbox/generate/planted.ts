@@ -16,15 +16,15 @@ import type { Rng } from './random.ts';
  *   marked but failing the criteria). Important, not key.
  * - `ACC-SHRINK`: an 8-entity key account (12% of the window's revenue, so key on share alone)
  *   whose revenue fell 30% on the prior window: the `declining` risk; marked key.
- * - `ACC-SOLO`: a 3-entity family, every entity buying, with one active contact in the whole
- *   family (and one inactive): single-threaded.
- * - `ACC-CYC-A` -> `ACC-CYC-C` -> `ACC-CYC-B` -> `ACC-CYC-A`: a parent cycle; the analysis
- *   breaks it at `ACC-CYC-A`, the smallest id.
+ * - `ACC-SOLO`: a 3-entity family (3% of revenue), every entity buying, with one active
+ *   contact in the whole family (and one inactive): single-threaded.
+ * - `ACC-CYC-A` -> `ACC-CYC-C` -> `ACC-CYC-B` -> `ACC-CYC-A`: a parent cycle (2% of revenue);
+ *   the analysis breaks it at `ACC-CYC-A`, the smallest id.
  * - `ACC-ORPHAN`: its parent `ACC-GONE` is missing from the data; it has a child
- *   `ACC-ORPHAN-01`.
+ *   `ACC-ORPHAN-01` (0.5% of revenue).
  *
- * Window shares are exact to the cent: the three tuned families are priced after every other
- * deal exists, so that their window revenue is the stated share of the total.
+ * Window shares (PLANTED_TARGETS) are exact to the cent: the planted families are priced after
+ * every other deal exists, so that their window revenue is the stated share of the total.
  */
 export const PLANTED = {
   key18: 'ACC-KEY18',
@@ -36,12 +36,19 @@ export const PLANTED = {
   missingParent: 'ACC-GONE',
 } as const;
 
-/** Window revenue shares and growth (window over prior window) of the tuned families. */
-export const PLANTED_TARGETS = {
+/**
+ * Window revenue shares of the planted families, and growth (window over prior window) where
+ * they have prior-window deals. Every planted family is priced, so that a lucky random deal in
+ * a small org does not make a planted case say something else than documented.
+ */
+export const PLANTED_TARGETS: Record<Tuned, { share: number; growth: number | null }> = {
   key18: { share: 0.18, growth: 0.25 },
   onePercent: { share: 0.01, growth: 0 },
   shrinking: { share: 0.12, growth: -0.3 },
-} as const;
+  singleThreaded: { share: 0.03, growth: null },
+  cycle: { share: 0.02, growth: null },
+  orphan: { share: 0.005, growth: null },
+};
 
 type Period = 'window' | 'recent' | 'prior' | 'old' | 'open';
 interface PlantedDeal {
@@ -49,7 +56,7 @@ interface PlantedDeal {
   status: OpportunityStatus;
   period: Period;
 }
-type Tuned = keyof typeof PLANTED_TARGETS;
+type Tuned = 'key18' | 'onePercent' | 'shrinking' | 'singleThreaded' | 'cycle' | 'orphan';
 
 interface PlantedFamily {
   ids: string[];
@@ -136,6 +143,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       industry: ind(3),
       markedKey: false,
       fixedContacts: true,
+      tuned: 'singleThreaded',
       deals: [...deals('won', 'window', [0, 1, 2]), ...deals('won', 'old', [0])],
     },
     {
@@ -144,6 +152,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       parentIds: ['ACC-CYC-C', 'ACC-CYC-A', 'ACC-CYC-B'],
       industry: ind(4),
       markedKey: false,
+      tuned: 'cycle',
       deals: [...deals('won', 'window', [0, 1]), ...deals('lost', 'window', [2])],
     },
     {
@@ -152,6 +161,7 @@ function plantedFamilies(industries: number): PlantedFamily[] {
       parentIds: [PLANTED.missingParent, PLANTED.orphan],
       industry: ind(5),
       markedKey: false,
+      tuned: 'orphan',
       deals: [...deals('won', 'window', [0]), ...deals('open', 'open', [1])],
     },
   ];
@@ -189,6 +199,7 @@ function closeDay(rng: Rng, w: Windows, period: Period): number {
 /** Rescales the deals' line items (and costs) so that their amounts sum to `target`, to the cent. */
 function scaleTo(opps: readonly Opportunity[], target: number): void {
   const cents = (n: number): number => Math.round(n * 100);
+  if (opps.length === 0) throw new Error('planted family without deals to price');
   const current = opps.reduce((s, o) => s + o.lineItems.reduce((t, l) => t + cents(l.totalPrice), 0), 0);
   const goal = cents(target);
   let assigned = 0;
@@ -269,7 +280,7 @@ export function buildPlanted(rng: Rng, shape: OrgShape, ctx: DealContext, w: Win
       const target = PLANTED_TARGETS[t.target];
       const windowRevenue = total * target.share;
       scaleTo(t.windowWon, windowRevenue);
-      scaleTo(t.priorWon, windowRevenue / (1 + target.growth));
+      if (target.growth !== null) scaleTo(t.priorWon, windowRevenue / (1 + target.growth));
     }
     return out;
   };

@@ -132,6 +132,14 @@ describe('generateSampleOrg', () => {
       expect(Math.abs(share(PLANTED.key18) - 0.18)).toBeLessThan(0.0001);
       expect(Math.abs(share(PLANTED.onePercent) - 0.01)).toBeLessThan(0.0001);
       expect(Math.abs(share(PLANTED.shrinking) - 0.12)).toBeLessThan(0.0001);
+      expect(Math.abs(share(PLANTED.singleThreaded) - 0.03)).toBeLessThan(0.0001);
+      // The walk from a cycle member ends anywhere on the cycle: sum the three accounts instead.
+      const cycle = new Set<string>(PLANTED.cycle);
+      const cycleRevenue = s.opportunities
+        .filter((o) => cycle.has(o.accountId) && o.status === 'won' && o.closeDate >= WINDOW.from && o.closeDate <= WINDOW.to)
+        .reduce((sum, o) => sum + (o.amount ?? 0), 0);
+      expect(Math.abs(cycleRevenue / window.total - 0.02)).toBeLessThan(0.0001);
+      expect(Math.abs(share(PLANTED.orphan) - 0.005)).toBeLessThan(0.0001);
       const growth = (id: string) => {
         const p = prior.byFamily.get(id) ?? 0;
         return ((window.byFamily.get(id) ?? 0) - p) / p;
