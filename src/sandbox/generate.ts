@@ -67,6 +67,9 @@ export function resolveSampleOrgOptions(options: SampleOrgOptions): ResolvedOpti
   if (lineItems < minLines) {
     throw new RangeError(`invalid sample org options: lineItems must be at least ${minLines} (one per deal, two per planted deal)`);
   }
+  if (opportunities === plantedDealCount() && lineItems !== plantedLineItemCount()) {
+    throw new RangeError(`invalid sample org options: with only the ${plantedDealCount()} planted deals, lineItems must be ${plantedLineItemCount()}`);
+  }
   const contacts = Math.round(o.accounts * (o.contactsPerAccount ?? 5));
   if (contacts < PLANTED_CONTACTS) {
     throw new RangeError(`invalid sample org options: contactsPerAccount gives ${contacts} contacts, the planted cases need ${PLANTED_CONTACTS}`);
