@@ -21,6 +21,7 @@ export { PLANTED, PLANTED_TARGETS } from './generate/planted.ts';
  * ./generate/planted.ts (PLANTED). The same options give the same org, byte for byte.
  */
 
+/** The planted families plus a few ordinary ones, so that shares and peers mean something. */
 export const MIN_ACCOUNTS = plantedAccountCount() + 9;
 
 export const sampleOrgOptionsSchema = z
