@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport, type ReportContext } from '../../../src/cli/report.ts';
-import { money, pct, signedPct, table } from '../../../src/cli/report/format.ts';
+import { count, money, pct, signedPct, table, wrap } from '../../../src/cli/report/format.ts';
 import { renderMatrix, treeOrder } from '../../../src/cli/report/matrix.ts';
 import { painter } from '../../../src/cli/report/format.ts';
 import type { AnalysisResult, CellState, FamilyInsight, MatrixCell } from '../../../src/model/insights.ts';
@@ -64,6 +64,10 @@ describe('report formats', () => {
     expect(pct(null)).toBe('n/a');
     expect(signedPct(-0.3)).toBe('-30.0%');
     expect(signedPct(0.25)).toBe('+25.0%');
+    expect(count(1, 'entity', 'entities')).toBe('1 entity');
+    expect(count(1200, 'entity', 'entities')).toBe('1,200 entities');
+    expect(wrap('a bb ccc dddd', 8, '- ', '  ')).toEqual(['- a bb', '  ccc', '  dddd']);
+    expect(wrap('abcdefghijk', 8, '- ', '  ')).toEqual(['- abcde…']);
     expect(table(['Name', 'N'], [['a', '1'], ['bbb', '22']], ['l', 'r'])).toEqual([
       '  Name   N',
       '  ----  --',
