@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analysisJson, analysisJsonChunks, writeAnalysisJsonFile } from '../../../src/cli/output-json.ts';
+import type { AnalysisResult } from '../../../src/model/insights.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kamflow-json-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const result = {
+  issues: [{ kind: 'cycle', recordId: 'A', message: 'x\ny' }],
+  drift: [],
+  accounts: [{ id: 'A', familyId: 'A', depth: 0, nested: { deep: [1, { two: 2 }] } }, { id: 'B', familyId: 'A', depth: 1 }],
+  families: [],
+  portfolio: { totalRevenue: 10, families: 1, top1Share: 1, top5Share: 1, top10Share: 1, hhi: 1, keyFamilies: 0 },
+  currency: 'EUR',
+  configVersion: 2,
+  asOf: '2026-06-30',
+} as unknown as AnalysisResult;
+
+describe('analysis JSON', () => {
+  it('writes exactly what JSON.stringify(document, null, 2) gives, keys in the section-6 order', () => {
+    const ordered = {
+      asOf: '2026-06-30', configVersion: 2, currency: 'EUR', portfolio: result.portfolio,
+      families: [], accounts: result.accounts, drift: [], issues: result.issues,
+    };
+    expect(analysisJson(result)).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
+    // One piece per account: no single string has to hold the whole document.
+    expect([...analysisJsonChunks(result)].length).toBeGreaterThan(8);
+  });
+
+  it('writes the same text to a file, and rejects for a directory that does not exist', async () => {
+    const path = join(dir, 'out.json');
+    await writeAnalysisJsonFile(path, result);
+    expect(readFileSync(path, 'utf8')).toBe(analysisJson(result));
+    await expect(writeAnalysisJsonFile(join(dir, 'missing', 'out.json'), result)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
