@@ -1,6 +1,39 @@
+import { createConnector } from '../../../connectors/index.ts';
+import { parseAnalysisConfig } from '../../config/analysis-config.ts';
+import { createLogger } from '../../log.ts';
+import { openSqliteStoreFromEnv } from '../../store/sqlite-store.ts';
+import { analyzeWithStoredConfig } from '../../sync/analyze-adapter.ts';
+import type { SyncCommandDeps } from '../../sync/cli-support.ts';
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
+import { connectCommand } from './connect.ts';
+import { provisionCommand } from './provision.ts';
+import { rollbackCommand } from './rollback.ts';
+import { runCommand } from './run.ts';
+import { runsCommand } from './runs.ts';
 import { sampleCommand } from './sample.ts';
+import { scheduleCommand } from './schedule.ts';
+import { syncCommand } from './sync.ts';
+
+const logger = createLogger();
+
+/** The real dependencies of the commands that talk to a store and a CRM. */
+const syncDeps: SyncCommandDeps = {
+  openStore: (env) => openSqliteStoreFromEnv(env),
+  connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens, logger),
+  analyze: analyzeWithStoredConfig,
+  logger,
+};
 
 /** Every `kamflow` subcommand; main.ts dispatches by name. Add new commands here. */
-export const COMMANDS: CliCommand[] = [analyzeCommand, sampleCommand];
+export const COMMANDS: CliCommand[] = [
+  analyzeCommand,
+  sampleCommand,
+  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig }),
+  provisionCommand(syncDeps),
+  syncCommand(syncDeps),
+  runsCommand(syncDeps),
+  runCommand(syncDeps),
+  rollbackCommand(syncDeps),
+  scheduleCommand(syncDeps),
+];
