@@ -35,7 +35,8 @@ export function tokenize(query: string): Token[] {
         const ch = query.charAt(j);
         if (ch === '\\') {
           const next = query.charAt(j + 1);
-          const mapped = ESCAPES[next];
+          // \% and \_ stay escaped: they only mean something to LIKE.
+          const mapped = next === '%' || next === '_' ? `\\${next}` : ESCAPES[next];
           if (mapped === undefined) throw new SoqlError('MALFORMED_QUERY', `invalid escape sequence '\\${next}' at position ${j}`);
           text += mapped;
           j += 2;
