@@ -190,7 +190,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const rec = obj ? sfStore.get(obj.name, id) : undefined;
         if (!obj || !rec) return undefined;
         const out: Record<string, unknown> = {};
-        for (const f of obj.fields) if (f.name in rec) out[f.name] = toWire(f, rec[f.name]);
+        for (const f of obj.fields) out[f.name] = toWire(f, rec[f.name]);
         return out;
       },
       query: (soql, includeDeleted = false) => runQuery(sfCtx, soql, includeDeleted, SANDBOX_SF_API_VERSION),
