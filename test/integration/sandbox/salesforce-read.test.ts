@@ -16,7 +16,7 @@ afterEach(async () => {
   sb = undefined;
 });
 
-async function errorOf(p: Promise<unknown>): Promise<{ errorCode?: string; message: string }> {
+async function errorOf(p: PromiseLike<unknown>): Promise<{ errorCode?: string; message: string }> {
   try {
     await p;
   } catch (e) {

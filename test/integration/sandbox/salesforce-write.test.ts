@@ -23,7 +23,7 @@ afterEach(async () => {
   sb = undefined;
 });
 
-async function errorOf(p: Promise<unknown>): Promise<{ errorCode?: string; message: string }> {
+async function errorOf(p: PromiseLike<unknown>): Promise<{ errorCode?: string; message: string }> {
   try {
     await p;
   } catch (e) {
@@ -103,7 +103,7 @@ describe('Salesforce writes through jsforce', () => {
     const { sb: s, conn } = await start({ seed: smallSnapshot(), provisioned: true });
     const a1 = s.ids.salesforce.accounts['a1'] as string;
     const res = await conn.sobject('Account').update([{ Id: a1, KAM_Tier__c: 'Key' }, { Id: '001Kf0000000zzzAAA', KAM_Tier__c: 'Key' }], { allOrNone: true });
-    expect(res.map((r) => (r.success ? 'ok' : r.errors[0]?.statusCode))).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_CROSS_REFERENCE_KEY']);
+    expect(res.map((r) => (r.success ? 'ok' : (r.errors[0] as unknown as { statusCode: string }).statusCode))).toEqual(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_CROSS_REFERENCE_KEY']);
     expect(s.sf.record('Account', a1)?.['KAM_Tier__c']).toBeNull();
     const unknown = await errorOf(conn.sobject('Account').update([{ Id: a1, Nope__c: 1 }]));
     expect(unknown.errorCode).toBe('INVALID_FIELD');
