@@ -49,8 +49,19 @@ export function hubspotObjectRoutes(ctx: HsContext): Router {
     if (Number.isNaN(after)) throw new HsHttpError(400, 'VALIDATION_ERROR', `Invalid after value: ${String(req.query['after'])}`);
     const props = requestedProperties(req);
     const assocTypes = listParam(req.query['associations']).map((a) => hsObjectType(a)).filter((t): t is HsObjectType => t !== undefined);
-    const all = [...store.table(type).values()].filter((o) => o.archived === archived && Number(o.id) >= after);
-    all.sort((a, b) => Number(a.id) - Number(b.id));
+    const ordered = store.ordered(type);
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (Number((ordered[mid] as { id: string }).id) < after) lo = mid + 1;
+      else hi = mid;
+    }
+    const all: typeof ordered = [];
+    for (let i = lo; i < ordered.length && all.length <= limit; i++) {
+      const o = ordered[i] as (typeof ordered)[number];
+      if (o.archived === archived) all.push(o);
+    }
     const page = all.slice(0, limit);
     const results = page.map((o) => {
       const v = view(store, type, o, props);

@@ -108,6 +108,18 @@ export class HubSpotStore {
     return this.objects.get(type) as Map<string, HsObject>;
   }
 
+  private readonly sorted = new Map<HsObjectType, HsObject[]>();
+
+  /** Objects in id order (cached until the next create), so list paging stays cheap on big portals. */
+  ordered(type: HsObjectType): HsObject[] {
+    let list = this.sorted.get(type);
+    if (!list) {
+      list = [...this.table(type).values()].sort((a, b) => Number(a.id) - Number(b.id));
+      this.sorted.set(type, list);
+    }
+    return list;
+  }
+
   property(type: HsObjectType, name: string): HsPropertyDef | undefined {
     return this.properties.get(type)?.get(name);
   }
@@ -118,6 +130,7 @@ export class HubSpotStore {
     const iso = new Date(now).toISOString();
     const props = { ...properties, hs_object_id: id, createdate: iso, hs_createdate: iso, [modifiedProperty(type)]: iso };
     this.table(type).set(id, { id, properties: props, createdAt: now, updatedAt: now, archived: false, archivedAt: null });
+    this.sorted.delete(type);
     return id;
   }
 

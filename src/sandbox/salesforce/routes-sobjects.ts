@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SfHttpError, sendSfError, type SfContext } from './context.ts';
 import type { SfFieldDef } from './schema.ts';
-import { toWire } from './values.ts';
+import { formatDatetime, parseDatetime, toWire } from './values.ts';
 import { checkFieldNames, failed, insertBlocker, prepareValues, updateBlocker, type SaveResult, type WriteValues } from './writes.ts';
 
 const MAX_COLLECTION = 200;
@@ -64,6 +64,35 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
       childRelationships: obj.children.map((c) => ({ childSObject: c.childObject, field: c.field, relationshipName: c.name, cascadeDelete: false })),
       urls: { sobject: `/services/data/v${String(req.params['version']).slice(1)}/sobjects/${obj.name}` },
     });
+  });
+
+  // Get Updated / Get Deleted: ids by SystemModstamp in [start, end], at most 30 / 15 days back.
+  const window = (req: Request, maxDays: number): { obj: string; start: number; end: number } => {
+    const obj = ctx.store.object(String(req.params['name']));
+    if (!obj) throw new SfHttpError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const start = parseDatetime(String(req.query['start'] ?? ''));
+    const end = parseDatetime(String(req.query['end'] ?? ''));
+    if (start === null || end === null || end < start) {
+      throw new SfHttpError(400, 'INVALID_REPLICATION_DATE', 'start and end must be ISO 8601 datetimes with start before end');
+    }
+    if (start < ctx.clock.peek() - maxDays * 86_400_000) {
+      throw new SfHttpError(400, 'INVALID_REPLICATION_DATE', `startDate cannot be more than ${maxDays} days ago`);
+    }
+    return { obj: obj.name, start, end };
+  };
+  r.get('/sobjects/:name/updated', (req: Request, res: Response) => {
+    const { obj, start, end } = window(req, 30);
+    const ids = [...ctx.store.table(obj).values()]
+      .filter((rec) => rec['IsDeleted'] !== true && (rec['SystemModstamp'] as number) >= start && (rec['SystemModstamp'] as number) <= end)
+      .map((rec) => String(rec['Id']));
+    res.json({ ids, latestDateCovered: formatDatetime(Math.min(end, ctx.clock.peek())) });
+  });
+  r.get('/sobjects/:name/deleted', (req: Request, res: Response) => {
+    const { obj, start, end } = window(req, 15);
+    const deletedRecords = [...ctx.store.table(obj).values()]
+      .filter((rec) => rec['IsDeleted'] === true && (rec['SystemModstamp'] as number) >= start && (rec['SystemModstamp'] as number) <= end)
+      .map((rec) => ({ id: String(rec['Id']), deletedDate: formatDatetime(rec['SystemModstamp'] as number) }));
+    res.json({ deletedRecords, earliestDateAvailable: formatDatetime(ctx.store.createdAt), latestDateCovered: formatDatetime(Math.min(end, ctx.clock.peek())) });
   });
 
   const insertOne = (objectName: string, values: WriteValues): SaveResult => {
@@ -199,7 +228,7 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
       results.push({ id, success: true, errors: [] });
     }
     if (allOrNone && results.some((x) => !x.success)) {
-      for (const [type, id] of inserted) ctx.store.table(type).delete(id);
+      for (const [type, id] of inserted) ctx.store.discard(type, id);
       res.json(rollBack(results));
       return;
     }

@@ -27,6 +27,7 @@ export class SalesforceStore {
   readonly orgId: string;
   readonly integrationUserId: string;
   apiUsed = 0;
+  readonly createdAt: number;
   dailyLimit: number;
   private flsCache: Map<string, { read: boolean; edit: boolean }> | null = null;
 
@@ -36,6 +37,7 @@ export class SalesforceStore {
     readonly options: SfStoreOptions,
   ) {
     this.dailyLimit = options.dailyLimit;
+    this.createdAt = clock.peek();
     for (const name of this.schema.keys()) this.records.set(name, new Map());
     this.orgId = this.insert('Organization', { Name: 'Kamflow Sandbox', DefaultCurrencyIsoCode: options.corporateCurrency });
     this.integrationUserId = this.insert('User', { Name: 'Integration User', IsActive: true, Email: 'integration@sandbox.invalid' });
@@ -149,6 +151,12 @@ export class SalesforceStore {
     this.derive(objectName, rec);
     if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;
     return true;
+  }
+
+  /** Removes a record as if it had never been inserted (an all-or-none rollback). */
+  discard(objectName: string, id: string): void {
+    this.table(objectName).delete(id);
+    this.flsCache = null;
   }
 
   /** Moves a record to the recycle bin, with the children Salesforce deletes along with it. */

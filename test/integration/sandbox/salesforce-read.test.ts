@@ -116,6 +116,26 @@ describe('Salesforce reads through jsforce', () => {
     expect(s.calls()['salesforce.queryAll']).toBe(2);
   });
 
+  it('sees sandbox edits through the incremental query, Get Updated and Get Deleted', async () => {
+    const { sb: s, conn } = await start({ seed: smallSnapshot(), clockStart: '2026-06-01T00:00:00Z' });
+    const full = await conn.query<{ Id: string; SystemModstamp: string }>('SELECT Id, SystemModstamp FROM Account ORDER BY SystemModstamp, Id');
+    const last = full.records[full.records.length - 1] as { Id: string; SystemModstamp: string };
+    const t = last.SystemModstamp.replace('+0000', 'Z');
+    const incremental = `SELECT Id, Name FROM Account WHERE SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > '${last.Id}') ORDER BY SystemModstamp, Id LIMIT 200`;
+    expect((await conn.query(incremental)).totalSize).toBe(0);
+    s.clock.advance(60_000);
+    const a2 = s.ids.salesforce.accounts['a2'] as string;
+    const a5 = s.ids.salesforce.accounts['a5'] as string;
+    s.sf.update('Account', a2, { Name: 'Acme West Renamed' });
+    s.sf.delete('Account', a5);
+    const changed = await conn.query<{ Id: string; Name: string }>(incremental);
+    expect(changed.records.map((r) => [r.Id, r.Name])).toEqual([[a2, 'Acme West Renamed']]);
+    const updated = await conn.sobject('Account').updated('2026-06-01T00:00:30Z', '2026-06-01T00:05:00Z');
+    expect(updated.ids).toEqual([a2]);
+    const deleted = await conn.sobject('Account').deleted('2026-06-01T00:00:30Z', '2026-06-01T00:05:00Z');
+    expect(deleted.deletedRecords.map((d) => d.id)).toEqual([a5]);
+  });
+
   it('describes objects and converts currency in a multi-currency org', async () => {
     const { sb: s, conn } = await start({ seed: smallSnapshot(), multiCurrency: true });
     const d = await conn.sobject('Account').describe();
