@@ -4,6 +4,8 @@ import { pkceChallenge } from '../tokens.ts';
 import type { HsContext } from './context.ts';
 
 const ACCESS_TTL_MS = 1800 * 1000;
+/** The simulated portal's id. */
+export const HUB_ID = 24681357;
 
 const authorizeQuery = z.object({
   client_id: z.string().min(1),
@@ -85,6 +87,26 @@ export function hubspotAuthRoutes(ctx: HsContext): Router {
     const access = ctx.tokens.issue('hubspot', 'access', { now, ttlMs: ACCESS_TTL_MS });
     const refresh = b.grant_type === 'refresh_token' ? b.refresh_token : ctx.tokens.issue('hubspot', 'refresh', { now });
     res.json({ access_token: access, refresh_token: refresh, expires_in: 1800, token_type: 'bearer' });
+  });
+  r.get('/oauth/v1/access-tokens/:token', (req: Request, res: Response) => {
+    ctx.calls.add('hubspot', 'tokenInfo');
+    const token = String(req.params['token']);
+    const info = ctx.tokens.lookup(token);
+    if (!info || info.crm !== 'hubspot' || info.kind !== 'access' || info.revoked || (info.expiresAt !== null && info.expiresAt < Date.now())) {
+      res.status(404).json({ status: 'error', message: 'Token not found or expired', correlationId: ctx.correlationId(), category: 'OBJECT_NOT_FOUND' });
+      return;
+    }
+    res.json({
+      token,
+      user: 'integration@sandbox.invalid',
+      hub_domain: 'sandbox.hubspot.invalid',
+      scopes: ['oauth', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.deals.read', 'crm.objects.line_items.read', 'crm.schemas.companies.read', 'crm.schemas.companies.write'],
+      hub_id: HUB_ID,
+      app_id: 1001,
+      expires_in: info.expiresAt === null ? 0 : Math.max(0, Math.round((info.expiresAt - Date.now()) / 1000)),
+      user_id: 5001,
+      token_type: 'access',
+    });
   });
   return r;
 }

@@ -1,7 +1,8 @@
 import type { SalesforceStore } from '../salesforce/store.ts';
 import type { SfFieldDef, SfObjectDef } from '../salesforce/schema.ts';
 import { toWire, type SfRecord, type SfValue } from '../salesforce/values.ts';
-import type { Condition, Literal, OrderItem, SelectItem, SoqlQuery } from './ast.ts';
+import type { Condition, OrderItem, SelectItem, SoqlQuery } from './ast.ts';
+import { checkLiteral, compareValues, likeRegex, literalValue, normalize, NUMERIC } from './compare.ts';
 import { SoqlError } from './errors.ts';
 
 export type WireRecord = Record<string, unknown>;
@@ -81,73 +82,6 @@ function valueAt(store: SalesforceStore, rec: SfRecord, path: ResolvedPath): SfV
     if (!current) return null;
   }
   return current[path.field.name] ?? null;
-}
-
-const NUMERIC = new Set(['int', 'double', 'currency', 'percent']);
-const CASE_SENSITIVE = new Set(['id', 'reference']);
-
-function literalFits(field: SfFieldDef, lit: Literal): boolean {
-  if (lit.kind === 'null') return true;
-  if (field.type === 'datetime') return lit.kind === 'datetime';
-  if (field.type === 'date') return lit.kind === 'date';
-  if (field.type === 'boolean') return lit.kind === 'boolean';
-  if (NUMERIC.has(field.type)) return lit.kind === 'number';
-  return lit.kind === 'string';
-}
-
-function typeName(field: SfFieldDef): string {
-  if (field.type === 'datetime') return 'dateTime';
-  if (NUMERIC.has(field.type)) return 'number';
-  return field.type === 'date' || field.type === 'boolean' ? field.type : 'string';
-}
-
-function checkLiteral(field: SfFieldDef, lit: Literal): void {
-  if (literalFits(field, lit)) return;
-  const quoted = field.type === 'datetime' || field.type === 'date' || field.type === 'boolean' || NUMERIC.has(field.type)
-    ? 'should not be enclosed in quotes'
-    : 'should be enclosed in quotes';
-  throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${field.name}' must be of type ${typeName(field)} and ${quoted}`);
-}
-
-function literalValue(lit: Literal): SfValue {
-  switch (lit.kind) {
-    case 'null':
-      return null;
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'date':
-    case 'datetime':
-      return lit.value;
-  }
-}
-
-function normalize(field: SfFieldDef, v: SfValue): SfValue {
-  if (typeof v !== 'string') return v;
-  if (CASE_SENSITIVE.has(field.type)) return v.length === 18 ? v.slice(0, 15) : v;
-  return v.toLowerCase();
-}
-
-function compareValues(a: SfValue, b: SfValue): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const sa = String(a);
-  const sb = String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
-}
-
-function likeRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern.charAt(i);
-    if (c === '\\' && i + 1 < pattern.length) {
-      re += pattern.charAt(i + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      i += 1;
-    } else if (c === '%') re += '[\\s\\S]*';
-    else if (c === '_') re += '[\\s\\S]';
-    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 'i');
 }
 
 type Predicate = (rec: SfRecord) => boolean;

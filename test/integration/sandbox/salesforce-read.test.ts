@@ -69,6 +69,22 @@ describe('Salesforce reads through jsforce', () => {
     expect(byName.get('West expansion')?.['OpportunityLineItems']).toBeNull();
   });
 
+  it('pages a child relationship past 200 records with its own nextRecordsUrl', async () => {
+    const seed = smallSnapshot();
+    const big = seed.opportunities[0];
+    if (!big) throw new Error('fixture changed');
+    big.lineItems = Array.from({ length: 250 }, (_, i) => ({ id: `x${i}`, productId: 'p1', quantity: 1, totalPrice: i, cost: null }));
+    const { conn } = await start({ seed });
+    const soql = "SELECT Name, (SELECT TotalPrice FROM OpportunityLineItems ORDER BY TotalPrice) FROM Opportunity WHERE Name = 'Acme 2026'";
+    const onePage = await conn.query<Record<string, unknown>>(soql);
+    const items = onePage.records[0]?.['OpportunityLineItems'] as { totalSize: number; done: boolean; nextRecordsUrl: string; records: unknown[] };
+    expect([items.totalSize, items.done, items.records.length]).toEqual([250, false, 200]);
+    expect(items.nextRecordsUrl).toMatch(/^\/services\/data\/v62\.0\/query\/01g[A-Za-z0-9]+-200$/);
+    const fetched = await conn.query<Record<string, unknown>>(soql, { autoFetch: true });
+    const all = fetched.records[0]?.['OpportunityLineItems'] as { records: { TotalPrice: number }[] };
+    expect(all.records.map((r) => r.TotalPrice)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+  });
+
   it('shows the seed as Salesforce records: stages, hierarchy, a dangling parent, contacts', async () => {
     const { sb: s, conn } = await start({ seed: smallSnapshot() });
     const opps = await conn.query<{ Name: string; StageName: string; IsWon: boolean; IsClosed: boolean; Amount: number | null }>(
