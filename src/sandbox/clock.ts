@@ -11,7 +11,7 @@ export class SandboxClock {
 
   constructor(start?: number) {
     this.manual = start !== undefined;
-    this.last = start ?? Date.now() - 1;
+    this.last = start ?? 0;
   }
 
   /** The current time without taking a stamp. */
@@ -24,6 +24,23 @@ export class SandboxClock {
     const candidate = this.manual ? this.last + 1 : Date.now() + this.offset;
     this.last = Math.max(candidate, this.last + 1);
     return this.last;
+  }
+
+  /**
+   * Reserves `count` consecutive stamps for loading a seed, ending no later than now when
+   * following the wall clock, so a large seed does not push stamps into the future.
+   * Returns a function handing them out in order.
+   */
+  reserve(count: number): () => number {
+    const first = this.manual ? this.last + 1 : Math.max(this.last + 1, Date.now() + this.offset - count);
+    this.last = Math.max(this.last, first + count - 1);
+    let next = first;
+    const end = first + count;
+    return () => {
+      if (next >= end) return this.stamp();
+      next += 1;
+      return next - 1;
+    };
   }
 
   /** Moves time forward by `ms` (never backwards). */

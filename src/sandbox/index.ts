@@ -110,9 +110,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sfStore = new SalesforceStore(clock, ids, { multiCurrency: parsed.multiCurrency, corporateCurrency: corporate, dailyLimit: daily.salesforce });
   const hsStore = new HubSpotStore(clock, ids, daily.hubspot);
   if (parsed.provisioned) provisionKamFields(sfStore, hsStore);
+  const seedSize = seed
+    ? seed.users.length + seed.products.length + seed.accounts.length * 2 + seed.contacts.length + seed.opportunities.reduce((n, o) => n + 1 + o.lineItems.length, 0)
+    : 0;
+  const seedStamp = clock.reserve(seedSize * 2);
   const idMaps = {
-    salesforce: seed ? seedSalesforce(sfStore, ids, seed, parsed.provisioned) : emptyIdMap(),
-    hubspot: seed ? seedHubSpot(hsStore, seed, parsed.provisioned) : emptyIdMap(),
+    salesforce: seed ? seedSalesforce(sfStore, ids, seed, parsed.provisioned, seedStamp) : emptyIdMap(),
+    hubspot: seed ? seedHubSpot(hsStore, seed, parsed.provisioned, seedStamp) : emptyIdMap(),
   };
 
   let baseUrl = '';

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../../model/snapshot.ts';
 import { normalizeValue } from '../hubspot/properties.ts';
+import type { HsObjectType } from '../hubspot/properties.ts';
 import type { HubSpotStore } from '../hubspot/store.ts';
 import { KAM_KEYS, splitName, slug } from './names.ts';
 import { emptyIdMap, type IdMap } from './salesforce.ts';
@@ -16,14 +17,15 @@ function str(v: number | string | null | undefined): string | null {
  * return. A line item's `hs_cost_of_goods_sold` is the unit cost (cost / quantity), as HubSpot
  * defines it.
  */
-export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned: boolean): IdMap {
+export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned: boolean, stamp?: () => number): IdMap {
   const map = emptyIdMap();
+  const create = (type: HsObjectType, props: Record<string, string | null>): string => store.create(type, props, stamp?.());
   for (const u of snapshot.users) {
     const { first, last } = splitName(u.name);
     map.users[u.id] = store.addOwner(first, last, `${slug(u.name)}@sandbox.invalid`, !u.active);
   }
   for (const p of snapshot.products) {
-    map.products[p.id] = store.create('products', { name: p.name, product_family: p.family, active: String(p.active) });
+    map.products[p.id] = create('products', { name: p.name, product_family: p.family, active: String(p.active) });
   }
   for (const a of snapshot.accounts) {
     const props: Record<string, string | null> = {
@@ -44,7 +46,7 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
         if (n.ok) props[key] = n.value;
       }
     }
-    map.accounts[a.id] = store.create('companies', props);
+    map.accounts[a.id] = create('companies', props);
   }
   const placeholders = new Map<string, string>();
   for (const a of snapshot.accounts) {
@@ -53,7 +55,7 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
     if (!parent) {
       parent = placeholders.get(a.parentId);
       if (!parent) {
-        parent = store.create('companies', { name: `Unknown parent ${a.parentId}` });
+        parent = create('companies', { name: `Unknown parent ${a.parentId}` });
         store.archive('companies', parent);
         placeholders.set(a.parentId, parent);
       }
@@ -62,7 +64,7 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
   }
   for (const c of snapshot.contacts) {
     const { first, last } = splitName(c.name);
-    const id = store.create('contacts', {
+    const id = create('contacts', {
       firstname: first,
       lastname: last,
       email: c.email,
@@ -76,7 +78,7 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
   }
   const productName = new Map(snapshot.products.map((p) => [p.id, p.name]));
   for (const o of snapshot.opportunities) {
-    const id = store.create('deals', {
+    const id = create('deals', {
       dealname: o.name,
       amount: str(o.amount),
       closedate: new Date(`${o.closeDate.slice(0, 10)}T00:00:00.000Z`).toISOString(),
@@ -90,7 +92,7 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
     if (company) store.associate('deal-company', id, company);
     for (const li of o.lineItems) {
       const unitCost = li.cost === null ? null : li.quantity !== 0 ? li.cost / li.quantity : li.cost;
-      const liId = store.create('line_items', {
+      const liId = create('line_items', {
         name: productName.get(li.productId) ?? `Product ${li.productId}`,
         hs_product_id: map.products[li.productId] ?? null,
         quantity: String(li.quantity),

@@ -22,8 +22,9 @@ export function emptyIdMap(): IdMap {
  * (an orphaned parent, an unknown product) become ids of records that do not exist, as when the
  * integration user cannot see them.
  */
-export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot: Snapshot, provisioned: boolean): IdMap {
+export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot: Snapshot, provisioned: boolean, stamp?: () => number): IdMap {
   const map = emptyIdMap();
+  const insert = (object: string, values: Record<string, SfValue>): string => store.insert(object, values, stamp?.());
   const dangling = new Map<string, string>();
   const ref = (table: Record<string, string>, object: string, modelId: string | null): string | null => {
     if (modelId === null) return null;
@@ -41,13 +42,13 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
   const currency: Record<string, SfValue> = multi ? { CurrencyIsoCode: snapshot.currency } : {};
 
   for (const u of snapshot.users) {
-    map.users[u.id] = store.insert('User', { Name: u.name, IsActive: u.active, Email: `${slug(u.name)}@sandbox.invalid` });
+    map.users[u.id] = insert('User', { Name: u.name, IsActive: u.active, Email: `${slug(u.name)}@sandbox.invalid` });
   }
   for (const p of snapshot.products) {
-    map.products[p.id] = store.insert('Product2', { Name: p.name, Family: p.family, IsActive: p.active });
+    map.products[p.id] = insert('Product2', { Name: p.name, Family: p.family, IsActive: p.active });
   }
   for (const a of snapshot.accounts) {
-    map.accounts[a.id] = store.insert('Account', {
+    map.accounts[a.id] = insert('Account', {
       Name: a.name,
       Industry: a.industry,
       NumberOfEmployees: a.employees,
@@ -75,7 +76,7 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
   }
   for (const c of snapshot.contacts) {
     const { first, last } = splitName(c.name);
-    map.contacts[c.id] = store.insert('Contact', {
+    map.contacts[c.id] = insert('Contact', {
       AccountId: ref(map.accounts, 'Account', c.accountId),
       FirstName: first,
       LastName: last,
@@ -88,7 +89,7 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
   }
   for (const o of snapshot.opportunities) {
     const stage = o.status === 'won' ? SF_STAGES.won : o.status === 'lost' ? SF_STAGES.lost : SF_STAGES.open;
-    const oppId = store.insert('Opportunity', {
+    const oppId = insert('Opportunity', {
       AccountId: ref(map.accounts, 'Account', o.accountId),
       Name: o.name,
       StageName: stage,
@@ -108,7 +109,7 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
         Cost__c: li.cost,
         ...currency,
       };
-      map.lineItems[li.id] = store.insert('OpportunityLineItem', values);
+      map.lineItems[li.id] = insert('OpportunityLineItem', values);
     }
   }
   return map;

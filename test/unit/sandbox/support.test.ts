@@ -132,3 +132,24 @@ describe('naming', () => {
     expect(classifySfCall('GET', '/services/data/v62.0/sobjects/Account/describe')).toBe('describe');
   });
 });
+
+describe('seed stamps', () => {
+  it('reserves consecutive stamps that end by now on the wall clock', () => {
+    const clock = new SandboxClock();
+    const before = Date.now();
+    const next = clock.reserve(5000);
+    const stamps = Array.from({ length: 5000 }, () => next());
+    expect(stamps[4999]).toBe((stamps[0] as number) + 4999);
+    expect(stamps[4999] as number).toBeLessThanOrEqual(Date.now());
+    expect(stamps[0] as number).toBeGreaterThanOrEqual(before - 5000);
+    expect(clock.stamp()).toBeGreaterThan(stamps[4999] as number);
+  });
+
+  it('starts at the manual clock and moves it past the reservation', () => {
+    const clock = new SandboxClock(1000);
+    const next = clock.reserve(3);
+    expect([next(), next(), next()]).toEqual([1001, 1002, 1003]);
+    expect(next()).toBe(1004);
+    expect(clock.stamp()).toBe(1005);
+  });
+});
