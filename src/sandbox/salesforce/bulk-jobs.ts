@@ -30,6 +30,8 @@ export interface IngestJob {
   successful: string[][];
   failed: string[][];
   errorMessage: string | null;
+  /** Set when processing finished: reported from the first status check on, as jobs run asynchronously. */
+  finalState: JobState | null;
 }
 
 export type BulkJob = QueryJob | IngestJob;

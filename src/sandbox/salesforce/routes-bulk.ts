@@ -121,8 +121,9 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
     if (job.state !== 'Open') throw new SfHttpError(400, 'INVALIDJOBSTATE', `Job is in state ${job.state}`);
     if (body.data.state === 'Aborted') job.state = 'Aborted';
     else {
-      job.state = 'UploadComplete';
       processIngest(ctx, job);
+      job.finalState = job.state;
+      job.state = 'UploadComplete';
     }
     res.json(ingestJobInfo(ctx, job, sfVersion(req)));
   };
@@ -150,6 +151,7 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
       successful: [],
       failed: [],
       errorMessage: null,
+      finalState: null,
     };
     ctx.bulk.add(job);
     res.json(ingestJobInfo(ctx, job, sfVersion(req)));
@@ -174,6 +176,7 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
       return;
     }
     job.polls += 1;
+    if (job.state === 'UploadComplete' && job.finalState) job.state = job.finalState;
     res.json(ingestJobInfo(ctx, job, sfVersion(req)));
   });
 

@@ -38,6 +38,10 @@ export function salesforceQueryRoutes(ctx: SfContext): Router {
     }
     const version = sfVersion(req);
     const records = runQuery(ctx, q, includeDeleted, version);
+    if (parseSoql(q).count) {
+      res.json({ totalSize: records.length, done: true, records: [] });
+      return;
+    }
     res.json(ctx.cursors.first(records, batchSizeOf(req), version));
   };
   r.get('/query', handle(false));

@@ -30,6 +30,8 @@ export interface OrderItem {
 }
 
 export interface SoqlQuery {
+  /** `SELECT COUNT() FROM ...`: only the number of rows is returned. */
+  count?: boolean;
   select: SelectItem[];
   from: string;
   where: Condition | null;

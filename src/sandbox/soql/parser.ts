@@ -65,7 +65,14 @@ class Parser {
   query(nested: boolean): SoqlQuery {
     this.keyword('select');
     const select: SelectItem[] = [];
-    for (;;) {
+    let count = false;
+    if (!nested && this.isKeyword('count') && this.peek(1).text === '(' && this.peek(2).text === ')') {
+      this.next();
+      this.next();
+      this.next();
+      count = true;
+    }
+    for (; !count; ) {
       select.push(this.selectItem(nested));
       if (!this.isPunct(',')) break;
       this.next();
@@ -74,6 +81,7 @@ class Parser {
     const fromTok = this.next();
     if (fromTok.kind !== 'ident' || fromTok.text.includes('.') || RESERVED.has(fromTok.text.toLowerCase())) throw this.unexpected(fromTok);
     const q: SoqlQuery = { select, from: fromTok.text, where: null, orderBy: [], limit: null, offset: null };
+    if (count) q.count = true;
     if (this.isKeyword('where')) {
       this.next();
       q.where = this.condition();

@@ -109,6 +109,12 @@ describe('Salesforce reads through jsforce', () => {
     ]);
   });
 
+  it('answers SELECT COUNT() with totalSize and no records', async () => {
+    const { conn } = await start({ seed: smallSnapshot() });
+    const res = await conn.query("SELECT COUNT() FROM Contact WHERE AccountId != null");
+    expect(res).toMatchObject({ totalSize: 3, done: true, records: [] });
+  });
+
   it('answers bad SOQL with the API error codes', async () => {
     const { conn } = await start({ seed: smallSnapshot() });
     const malformed = await errorOf(conn.query('SELECT Id FROM'));

@@ -169,6 +169,30 @@ describe('Salesforce writes through jsforce', () => {
   });
 });
 
+describe('Salesforce Bulk API 2.0 ingest states', () => {
+  it('reports UploadComplete, then JobComplete, and fails a job with an unknown column', async () => {
+    const { sb: s } = await start({ seed: smallSnapshot() });
+    const base = `${s.salesforce.instanceUrl}/services/data/v62.0/jobs/ingest`;
+    const json = { authorization: `Bearer ${s.salesforce.accessToken}`, 'content-type': 'application/json' };
+    const run = async (csv: string): Promise<{ closed: { state: string }; polled: { state: string; errorMessage?: string; numberRecordsFailed: number } }> => {
+      const job = (await (await fetch(base, { method: 'POST', headers: json, body: JSON.stringify({ object: 'Account', operation: 'update', contentType: 'CSV', lineEnding: 'LF' }) })).json()) as { id: string; state: string };
+      expect(job.state).toBe('Open');
+      const put = await fetch(`${base}/${job.id}/batches`, { method: 'PUT', headers: { authorization: json.authorization, 'content-type': 'text/csv' }, body: csv });
+      expect(put.status).toBe(201);
+      const closed = (await (await fetch(`${base}/${job.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ state: 'UploadComplete' }) })).json()) as { state: string };
+      const polled = (await (await fetch(`${base}/${job.id}`, { headers: json })).json()) as { state: string; errorMessage?: string; numberRecordsFailed: number };
+      return { closed, polled };
+    };
+    const a4 = s.ids.salesforce.accounts['a4'] as string;
+    const good = await run(`Id,Name\n${a4},"Globex, Inc."\n001Kf0000000zzzAAA,Nobody\n`);
+    expect(good.closed.state).toBe('UploadComplete');
+    expect(good.polled).toMatchObject({ state: 'JobComplete', numberRecordsFailed: 1 });
+    expect(s.sf.record('Account', a4)?.['Name']).toBe('Globex, Inc.');
+    const bad = await run(`Id,Nope__c\n${a4},x\n`);
+    expect(bad.polled).toMatchObject({ state: 'Failed', errorMessage: 'InvalidBatch : Field name not found : Nope__c' });
+  });
+});
+
 describe('Salesforce auth through jsforce', () => {
   it('refreshes the token after a 401 and retries the call', async () => {
     const { sb: s, conn } = await start({ seed: smallSnapshot() });
