@@ -134,6 +134,8 @@ export class SalesforceStore {
     const id = this.ids.salesforce(objectName);
     const now = at ?? this.clock.stamp();
     const rec: SfRecord = { ...values, Id: id, IsDeleted: false, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now };
+    // A checkbox is never null in Salesforce.
+    for (const f of this.schema.get(objectName)?.fields ?? []) if (f.type === 'boolean' && rec[f.name] == null) rec[f.name] = false;
     this.derive(objectName, rec);
     this.table(objectName).set(id, rec);
     if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;

@@ -31,6 +31,18 @@ export function checkFieldNames(ctx: SfContext, objectName: string, names: strin
 
 export type WriteValues = Record<string, unknown>;
 
+/** Fields an insert must carry, per object. */
+const REQUIRED: Record<string, string[]> = {
+  Account: ['Name'],
+  Contact: ['LastName'],
+  Opportunity: ['Name', 'StageName', 'CloseDate'],
+  OpportunityLineItem: ['OpportunityId', 'Quantity'],
+  Product2: ['Name'],
+  PermissionSet: ['Name'],
+  FieldPermissions: ['ParentId', 'SobjectType', 'Field'],
+  PermissionSetAssignment: ['PermissionSetId', 'AssigneeId'],
+};
+
 /** Converts and checks values; returns the stored values or a per-record error. */
 export function prepareValues(
   ctx: SfContext,
@@ -47,7 +59,7 @@ export function prepareValues(
       return { ok: false, error: { statusCode: 'INVALID_FIELD', message: `No such column '${name}' on sobject of type ${objectName}`, fields: [name] } };
     }
     if (def.name === 'Id') continue;
-    if (!ctx.store.canEdit(objectName, def) && !(mode === 'insert' && def.name === 'Name' && objectName === 'User')) {
+    if (!ctx.store.canEdit(objectName, def)) {
       readOnly.push(def.name);
       continue;
     }
@@ -57,6 +69,12 @@ export function prepareValues(
     out[def.name] = c.value;
   }
   if (readOnly.length > 0) return { ok: false, error: NOT_WRITABLE(readOnly) };
+  if (mode === 'insert') {
+    const missing = (REQUIRED[objectName] ?? []).filter((name) => out[name] === undefined || out[name] === null || out[name] === '');
+    if (missing.length > 0) {
+      return { ok: false, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing } };
+    }
+  }
   return { ok: true, values: out };
 }
 
