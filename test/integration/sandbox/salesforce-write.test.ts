@@ -64,6 +64,22 @@ describe('Salesforce provisioning through jsforce', () => {
     expect(dupPs.errorCode).toBe('DUPLICATE_DEVELOPER_NAME');
   });
 
+  it('creates permission rows in one collection call with per-record results', async () => {
+    const { sb: s, conn } = await start({});
+    for (const name of ['KAM_Risks__c', 'KAM_Reasons__c']) {
+      await conn.tooling.sobject('CustomField').create({ FullName: `Account.${name}`, Metadata: { type: 'LongTextArea', label: name.slice(4, -3), length: 32768, visibleLines: 5 } });
+    }
+    const ps = (await conn.sobject('PermissionSet').create({ Name: 'Kamflow', Label: 'Kamflow' })) as { id: string };
+    const rows = (field: string) => ({ ParentId: ps.id, SobjectType: 'Account', Field: field, PermissionsRead: true, PermissionsEdit: true });
+    const res = await conn.sobject('FieldPermissions').create([rows('Account.KAM_Risks__c'), rows('Account.KAM_Reasons__c'), rows('Account.KAM_Risks__c'), rows('Account.Missing__c')]);
+    expect(res.map((r) => (r.success ? 'created' : (r.errors[0] as unknown as { statusCode: string }).statusCode))).toEqual([
+      'created', 'created', 'DUPLICATE_VALUE', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+    ]);
+    await conn.sobject('PermissionSetAssignment').create({ PermissionSetId: ps.id, AssigneeId: s.salesforce.userId });
+    const visible = await conn.query('SELECT KAM_Risks__c, KAM_Reasons__c FROM Account');
+    expect(visible.totalSize).toBe(0);
+  });
+
   it('rejects field metadata that misses what the type needs', async () => {
     const { conn } = await start({});
     const e = await errorOf(conn.tooling.sobject('CustomField').create({ FullName: 'Account.KAM_Score__c', Metadata: { type: 'Number', label: 'KAM Score' } }));
