@@ -28,7 +28,7 @@ import { TokenRegistry } from './tokens.ts';
 export type { SandboxOptions } from './options.ts';
 export type { FaultSpec, FaultsOption } from './faults.ts';
 export type { IdMap } from './seed/salesforce.ts';
-export { salesforceFieldName } from './seed/names.ts';
+export { SANDBOX_FIELDS, salesforceFieldName } from './seed/names.ts';
 
 export const SANDBOX_SF_API_VERSION = '62.0';
 

@@ -2,10 +2,10 @@ import type { Snapshot } from '../../model/snapshot.ts';
 import { normalizeValue } from '../hubspot/properties.ts';
 import type { HsObjectType } from '../hubspot/properties.ts';
 import type { HubSpotStore } from '../hubspot/store.ts';
-import { KAM_KEYS, splitName, slug } from './names.ts';
+import { KAM_KEYS, SANDBOX_FIELDS, splitName, slug } from './names.ts';
 import { emptyIdMap, type IdMap } from './salesforce.ts';
 
-const STAGE = { won: 'closedwon', lost: 'closedlost', open: 'qualifiedtobuy' } as const;
+const STAGE = SANDBOX_FIELDS.hubspot.stages;
 
 function str(v: number | string | null | undefined): string | null {
   return v === null || v === undefined ? null : String(v);

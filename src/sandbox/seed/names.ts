@@ -19,3 +19,30 @@ export function splitName(name: string): { first: string; last: string } {
 export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '') || 'user';
 }
+
+/**
+ * The CRM fields the sandbox seeds for model values that have no standard field, so that a
+ * connector configuration can point at them.
+ */
+export const SANDBOX_FIELDS = {
+  salesforce: {
+    /** Account checkbox: the CRM already marks the account as key (snapshot `markedKey`). */
+    markedKey: 'Key_Account__c',
+    contactActive: 'Active__c',
+    contactReferenceable: 'Referenceable__c',
+    /** OpportunityLineItem currency: the line's total cost. */
+    lineItemCost: 'Cost__c',
+    productFamily: 'Family',
+  },
+  hubspot: {
+    markedKey: 'hs_is_target_account',
+    contactActive: 'active',
+    contactReferenceable: 'referenceable',
+    /** Line item number: the unit cost (HubSpot's meaning); line cost = unit cost x quantity. */
+    lineItemUnitCost: 'hs_cost_of_goods_sold',
+    productFamily: 'product_family',
+    productActive: 'active',
+    /** Deal stage ids for won / lost / open deals in the single `default` pipeline. */
+    stages: { won: 'closedwon', lost: 'closedlost', open: 'qualifiedtobuy' },
+  },
+} as const;
