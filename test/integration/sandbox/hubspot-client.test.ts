@@ -159,12 +159,20 @@ describe('HubSpot search', () => {
   it('answers past its per-second limit with the secondly 429, without rate-limit headers', async () => {
     const { client } = await start({ seed: smallSnapshot(), hubspotLimits: { searchPerSecond: 2 } });
     const search = () => client.crm.companies.searchApi.doSearch({ filterGroups: [], sorts: [], properties: ['name'], limit: 1, after: '0' });
-    await search();
-    await search();
-    const e = await apiError(search());
+    // Three at once: two fit in the second, the third is refused.
+    const outcomes = await Promise.allSettled([search(), search(), search()]);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as ApiError);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.code).toBe(429);
+    expect(refused[0]?.body).toMatchObject({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT' });
+    expect(refused[0]?.headers['x-hubspot-ratelimit-max']).toBeUndefined();
+  });
+
+  it('injects the secondly 429 on search under a rate-limit fault', async () => {
+    const { client } = await start({ seed: smallSnapshot(), faults: { hubspot: { rate429: 1 } } });
+    const e = await apiError(client.crm.companies.searchApi.doSearch({ filterGroups: [], sorts: [], properties: ['name'], limit: 1, after: '0' }));
     expect(e.code).toBe(429);
-    expect(e.body).toMatchObject({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT' });
-    expect(e.headers['x-hubspot-ratelimit-max']).toBeUndefined();
+    expect(e.body['message']).toBe('You have reached your secondly limit.');
   });
 });
 
