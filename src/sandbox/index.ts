@@ -83,6 +83,8 @@ export interface Sandbox {
   setFaults(faults: FaultsOption): void;
   /** Ends every current access token of one CRM: the next calls get 401 until a refresh. */
   expireAccessTokens(crm: Crm): void;
+  /** Revokes every token of one CRM, refresh tokens included: refreshes fail (invalid_grant). */
+  revokeTokens(crm: Crm): void;
   clock: { now(): number; advance(ms: number): void };
   close(): Promise<void>;
 }
@@ -228,6 +230,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     resetCalls: () => calls.reset(),
     setFaults: applyFaults,
     expireAccessTokens: (crm) => tokens.expireAccessTokens(crm),
+    revokeTokens: (crm) => tokens.revokeAll(crm),
     clock: { now: () => clock.peek(), advance: (ms) => clock.advance(ms) },
     close: async () => {
       server.closeAllConnections();

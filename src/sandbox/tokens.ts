@@ -65,6 +65,11 @@ export class TokenRegistry {
     for (const info of this.tokens.values()) if (info.crm === crm && info.kind === 'access' && !info.privateApp) info.revoked = true;
   }
 
+  /** Revokes every token of one CRM, refresh tokens and private-app tokens included (an uninstall). */
+  revokeAll(crm: Crm): void {
+    for (const info of this.tokens.values()) if (info.crm === crm) info.revoked = true;
+  }
+
   newCode(code: Omit<AuthCode, 'used'>): string {
     const value = `aPrx${this.random(32)}`;
     this.codes.set(value, { ...code, used: false });

@@ -222,6 +222,13 @@ describe('Salesforce auth through jsforce', () => {
     expect(s.calls()['salesforce.token']).toBe(1);
   });
 
+  it('fails the refresh with invalid_grant once the tokens are revoked', async () => {
+    const { sb: s, conn } = await start({ seed: smallSnapshot() });
+    s.revokeTokens('salesforce');
+    const e = await errorOf(conn.query('SELECT Id FROM Account'));
+    expect(e.message).toContain('expired access/refresh token');
+  });
+
   it('gives 401 for the next N calls with an old token under the expired-token fault', async () => {
     const { sb: s } = await start({ seed: smallSnapshot() });
     s.setFaults({ salesforce: { expireTokens: 2 } });
