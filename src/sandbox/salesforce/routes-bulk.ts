@@ -40,8 +40,12 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
     }
     const version = sfVersion(req);
     const records = runQuery(ctx, body.data.query, body.data.operation === 'queryAll', version);
-    const flat = records.map((rec) => flatten(rec));
-    const header = flat[0] ? Object.keys(flat[0]) : parsed.select.map((s) => (s.kind === 'subquery' ? '' : s.path.join('.')));
+    // Columns follow the query's select list; an empty lookup leaves its parent's columns blank.
+    const header = parsed.select.map((s) => (s.kind === 'subquery' ? '' : s.path.join('.')));
+    const flat = records.map((rec) => {
+      const byLower = new Map(Object.entries(flatten(rec)).map(([k, v]) => [k.toLowerCase(), v]));
+      return Object.fromEntries(header.map((h) => [h, byLower.get(h.toLowerCase()) ?? '']));
+    });
     const job: QueryJob = {
       kind: 'query',
       id: ctx.ids.salesforce('BulkJob'),

@@ -30,7 +30,7 @@ function describeField(ctx: SfContext, objectName: string, f: SfFieldDef): Recor
     updateable: ctx.store.canEdit(objectName, f),
     referenceTo: f.referenceTo ? [f.referenceTo] : [],
     relationshipName: f.relationshipName ?? null,
-    picklistValues: (f.picklistValues ?? []).map((v, i) => ({ value: v, label: v, active: true, defaultValue: i === -1, validFor: null })),
+    picklistValues: (f.picklistValues ?? []).map((v) => ({ value: v, label: v, active: true, defaultValue: false, validFor: null })),
     restrictedPicklist: f.custom && f.type === 'picklist',
     calculated: false,
   };

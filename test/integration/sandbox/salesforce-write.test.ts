@@ -165,6 +165,10 @@ describe('Salesforce writes through jsforce', () => {
     } while (locator !== 'null');
     expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
     expect(pages[2]?.[4]).toBe('Bulk 00025');
+    const withParent = (await (await fetch(base, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'query', query: "SELECT Name, parent.name FROM Account WHERE Name IN ('Bulk 00001', 'Bulk 00002')" }) })).json()) as { id: string };
+    await fetch(`${base}/${withParent.id}`, { headers: auth });
+    const csv = await (await fetch(`${base}/${withParent.id}/results`, { headers: { ...auth, accept: 'text/csv' } })).text();
+    expect(csv).toBe('Name,parent.name\nBulk 00001,\nBulk 00002,\n');
     const wrongVersion = await fetch(`${s.salesforce.instanceUrl}/services/data/v61.0/jobs/query/${job.id}/results`, { headers: auth });
     expect(wrongVersion.status).toBe(409);
   });
