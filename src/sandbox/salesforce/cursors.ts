@@ -2,6 +2,9 @@ import type { IdFactory } from '../ids.ts';
 import type { WireRecord } from '../soql/eval.ts';
 
 interface Cursor {
+  /** Top-level query cursors count against the open-cursor limit; child pages do not. */
+  main: boolean;
+  finished: boolean;
   records: WireRecord[];
   batchSize: number;
   /** Child relationship pages count their children toward the batch. */
@@ -14,6 +17,9 @@ export interface QueryPage {
   nextRecordsUrl?: string;
   records: WireRecord[];
 }
+
+/** A user may have this many query cursors open; opening another closes the oldest. */
+export const MAX_OPEN_CURSORS = 10;
 
 /** Server-side query cursors behind `nextRecordsUrl` (`/query/<locator>-<offset>`). */
 export class QueryCursors {
@@ -35,7 +41,11 @@ export class QueryCursors {
   first(records: WireRecord[], batchSize: number, version: string, countChildren = true): QueryPage {
     if (records.length === 0) return { totalSize: 0, done: true, records: [] };
     const locator = this.ids.salesforce('QueryLocator');
-    this.cursors.set(locator, { records, batchSize, countChildren });
+    if (countChildren) {
+      const open = [...this.cursors.entries()].filter(([, c]) => c.main && !c.finished);
+      if (open.length >= MAX_OPEN_CURSORS) this.cursors.delete((open[0] as [string, Cursor])[0]);
+    }
+    this.cursors.set(locator, { main: countChildren, finished: false, records, batchSize, countChildren });
     return this.page(locator, 0, version) as QueryPage;
   }
 
@@ -61,6 +71,7 @@ export class QueryCursors {
       i += 1;
     }
     const done = i >= cursor.records.length;
+    if (done) cursor.finished = true;
     const page: QueryPage = { totalSize: cursor.records.length, done, records: out };
     if (!done) page.nextRecordsUrl = `/services/data/v${version}/query/${locator}-${i}`;
     return page;

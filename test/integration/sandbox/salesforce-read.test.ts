@@ -43,6 +43,18 @@ describe('Salesforce reads through jsforce', () => {
     expect(s.calls()).toMatchObject({ 'salesforce.query': 1, 'salesforce.queryMore': 2 });
   });
 
+  it('keeps at most 10 open query cursors, closing the oldest', async () => {
+    const { conn } = await start({ seed: manyAccounts(400) });
+    const opts = { headers: { 'Sforce-Query-Options': 'batchSize=200' } };
+    const first = await conn.query('SELECT Id FROM Account', opts);
+    for (let i = 0; i < 9; i++) await conn.query('SELECT Id FROM Account', opts);
+    expect((await conn.queryMore(first.nextRecordsUrl as string)).records).toHaveLength(200);
+    const again = await conn.query('SELECT Id FROM Account', opts);
+    for (let i = 0; i < 10; i++) await conn.query('SELECT Id FROM Account', opts);
+    const e = await errorOf(conn.queryMore(again.nextRecordsUrl as string));
+    expect(e.errorCode).toBe('INVALID_QUERY_LOCATOR');
+  });
+
   it('clamps batch sizes below 200 and defaults to 2000', async () => {
     const { conn } = await start({ seed: manyAccounts(2100) });
     const small = await conn.query('SELECT Id FROM Account', { headers: { 'Sforce-Query-Options': 'batchSize=10' } });
