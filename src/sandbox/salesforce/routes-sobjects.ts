@@ -147,11 +147,12 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
     const blocker = updateBlocker(ctx, obj.name, id);
     const prepared = blocker ? null : prepareValues(ctx, obj.name, values, 'json', 'update');
     const error = blocker ?? (prepared && !prepared.ok ? prepared.error : null);
-    if (error || !prepared || !prepared.ok) {
-      const status = error?.statusCode === 'INVALID_CROSS_REFERENCE_KEY' ? 404 : 400;
-      res.status(status).json([{ message: error?.message ?? 'bad request', errorCode: error?.statusCode ?? 'BAD_REQUEST', fields: error?.fields ?? [] }]);
+    if (error) {
+      const status = error.statusCode === 'INVALID_CROSS_REFERENCE_KEY' ? 404 : 400;
+      res.status(status).json([{ message: error.message, errorCode: error.statusCode, fields: error.fields }]);
       return;
     }
+    if (!prepared?.ok) throw new Error('unreachable: no error and no prepared values');
     ctx.store.update(obj.name, id, prepared.values);
     res.status(204).end();
   });

@@ -115,6 +115,19 @@ describe('Salesforce writes through jsforce', () => {
     expect(s.calls()['salesforce.collectionsUpdate']).toBe(1);
   });
 
+  it('updates and deletes single records', async () => {
+    const { sb: s, conn } = await start({ seed: smallSnapshot() });
+    const a3 = s.ids.salesforce.accounts['a3'] as string;
+    expect(await conn.sobject('Account').update({ Id: a3, Name: 'Lab' })).toEqual({ id: a3, success: true, errors: [] });
+    expect(s.sf.record('Account', a3)?.['Name']).toBe('Lab');
+    s.setFaults({ salesforce: { lockedRecords: [a3] } });
+    expect((await errorOf(conn.sobject('Account').update({ Id: a3, Name: 'Lab 2' }))).errorCode).toBe('UNABLE_TO_LOCK_ROW');
+    s.setFaults({});
+    await conn.sobject('Account').destroy(a3);
+    expect(s.sf.record('Account', a3)?.['IsDeleted']).toBe(true);
+    expect((await errorOf(conn.sobject('Account').update({ Id: a3, Name: 'x' }))).errorCode).toBe('ENTITY_IS_DELETED');
+  });
+
   it('rolls back every record with allOrNone and rejects unknown fields and more than 200 records', async () => {
     const { sb: s, conn } = await start({ seed: smallSnapshot(), provisioned: true });
     const a1 = s.ids.salesforce.accounts['a1'] as string;
