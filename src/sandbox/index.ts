@@ -76,7 +76,10 @@ export interface Sandbox {
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
     apiUsage(): { used: number; max: number };
+    setDailyLimit(max: number): void;
   };
+  /** A new day: both CRMs' daily usage counters go back to zero. */
+  resetDailyUsage(): void;
   /** API calls by `crm.endpoint` since start or the last reset. */
   calls(): Record<string, number>;
   resetCalls(): void;
@@ -225,6 +228,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
       },
       apiUsage: () => ({ used: hsStore.dailyUsed, max: hsStore.dailyLimit }),
+      setDailyLimit(max) {
+        hsStore.dailyLimit = max;
+      },
+    },
+    resetDailyUsage() {
+      sfStore.apiUsed = 0;
+      hsStore.dailyUsed = 0;
     },
     calls: () => calls.snapshot(),
     resetCalls: () => calls.reset(),

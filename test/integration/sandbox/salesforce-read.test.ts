@@ -199,5 +199,7 @@ describe('Salesforce reads through jsforce', () => {
     const e = await errorOf(conn.query('SELECT Id FROM Account'));
     expect(e.errorCode).toBe('REQUEST_LIMIT_EXCEEDED');
     expect(s.sf.apiUsage()).toEqual({ used: 2, max: 2 });
+    s.resetDailyUsage();
+    expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(5);
   });
 });
