@@ -10,7 +10,8 @@ export type Literal =
 
 export type SelectItem =
   | { kind: 'field'; path: string[] }
-  | { kind: 'convertCurrency'; path: string[] }
+  /** `convertCurrency(Amount) alias`: the value comes back under the alias when one is given. */
+  | { kind: 'convertCurrency'; path: string[]; alias?: string }
   | { kind: 'subquery'; query: SoqlQuery };
 
 export type ComparisonOp = '=' | '!=' | '<' | '>' | '<=' | '>=';

@@ -172,6 +172,7 @@ interface CompiledQuery {
 
 function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef): CompiledQuery {
   const select: CompiledSelect[] = [];
+  const seen = new Set<string>();
   for (const item of q.select) {
     if (item.kind === 'subquery') {
       const rel = obj.children.find((c) => c.name.toLowerCase() === item.query.from.toLowerCase());
@@ -186,6 +187,9 @@ function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef): Compil
       continue;
     }
     const path = resolvePath(store, obj, item.path);
+    const key = item.kind === 'convertCurrency' && item.alias ? item.alias.toLowerCase() : path.keys.join('.').toLowerCase();
+    if (seen.has(key)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${item.kind === 'convertCurrency' && item.alias ? item.alias : path.keys.join('.')}`);
+    seen.add(key);
     if (item.kind === 'convertCurrency') {
       if (path.field.type !== 'currency') {
         throw new SoqlError('INVALID_FIELD', `convertCurrency() can only be applied to currency fields: ${item.path.join('.')}`);
@@ -225,6 +229,10 @@ function project(ctx: EvalContext, cq: CompiledQuery, rec: SfRecord, childIndex:
       const holder = path.hops.length === 0 ? rec : undefined;
       const code = holder ? holder['CurrencyIsoCode'] : null;
       value = Math.round((value / ctx.store.conversionRate(typeof code === 'string' ? code : null)) * 100) / 100;
+    }
+    if (s.item.kind === 'convertCurrency' && s.item.alias) {
+      out[s.item.alias] = toWire(path.field, value);
+      continue;
     }
     if (path.hops.length === 0) {
       out[path.field.name] = toWire(path.field, value);

@@ -121,6 +121,11 @@ class Parser {
       this.next();
       const path = this.fieldPath();
       this.punct(')');
+      const aliasTok = this.peek();
+      if (aliasTok.kind === 'ident' && !aliasTok.text.includes('.') && !RESERVED.has(aliasTok.text.toLowerCase())) {
+        this.next();
+        return { kind: 'convertCurrency', path, alias: aliasTok.text };
+      }
       return { kind: 'convertCurrency', path };
     }
     return { kind: 'field', path: this.fieldPath() };

@@ -105,6 +105,13 @@ describe('SOQL evaluation', () => {
     expect(rows.map((r) => [r['Name'], r['Amount'], r['CurrencyIsoCode']])).toEqual([['Big', 1000, 'EUR'], ['Small', 100, 'USD']]);
   });
 
+  it('returns an aliased convertCurrency next to the raw amount, and rejects a duplicate field', () => {
+    const rows = run("SELECT Amount, convertCurrency(Amount) corporateAmount FROM Opportunity WHERE Name = 'Big'");
+    expect(rows[0]).toMatchObject({ Amount: 900, corporateAmount: 1000 });
+    expect(soqlError('SELECT Amount, convertCurrency(Amount) FROM Opportunity').message).toBe('duplicate field selected: Amount');
+    expect(soqlError('SELECT Name, name FROM Account').errorCode).toBe('MALFORMED_QUERY');
+  });
+
   it('derives IsWon and IsClosed from the stage and formats datetimes like Salesforce', () => {
     const rows = run("SELECT Name, IsWon, IsClosed, CloseDate, CreatedDate FROM Opportunity WHERE IsClosed = true");
     expect(rows).toHaveLength(1);
