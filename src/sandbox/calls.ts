@@ -1,0 +1,24 @@
+/** API calls received, by CRM and endpoint name, for tests and benchmarks. */
+export class CallCounter {
+  private readonly counts = new Map<string, number>();
+
+  add(crm: string, endpoint: string): void {
+    const key = `${crm}.${endpoint}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Counts by `crm.endpoint`, sorted by key. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  total(crm?: string): number {
+    let n = 0;
+    for (const [key, v] of this.counts) if (!crm || key.startsWith(`${crm}.`)) n += v;
+    return n;
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}

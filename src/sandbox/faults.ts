@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { createPrng, type Prng } from './prng.ts';
+
+/** What can go wrong on one CRM's API, per call. Shares are probabilities 0..1. */
+export const faultSpecSchema = z
+  .object({
+    /** HubSpot: 429 TEN_SECONDLY_ROLLING. Salesforce: 403 REQUEST_LIMIT_EXCEEDED (concurrent requests). */
+    rate429: z.number().min(0).max(1).default(0),
+    /** 503 (Salesforce SERVER_UNAVAILABLE) or 502/503/504 (HubSpot). */
+    rate5xx: z.number().min(0).max(1).default(0),
+    /** The next N calls made with a token issued before this setting get 401, until a refresh. */
+    expireTokens: z.number().int().min(0).default(0),
+    /** Record ids whose writes fail with a lock error (UNABLE_TO_LOCK_ROW / HubSpot LOCKED). */
+    lockedRecords: z.array(z.string()).default([]),
+    /** The daily allowance runs out after N more calls. */
+    dailyLimitAfter: z.number().int().min(0).optional(),
+    /** A share of calls that are slow, and by how much. */
+    slowShare: z.number().min(0).max(1).default(0),
+    slowMs: z.number().min(0).default(0),
+    /** Added to every call. */
+    latencyMs: z.number().min(0).default(0),
+  })
+  .strict();
+
+export type FaultSpec = z.input<typeof faultSpecSchema>;
+type ParsedFaultSpec = z.output<typeof faultSpecSchema>;
+
+export const faultsOptionSchema = z
+  .object({
+    salesforce: faultSpecSchema.optional(),
+    hubspot: faultSpecSchema.optional(),
+    /** PRNG seed for the shares; the same seed and call order give the same faults. */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+export type FaultsOption = z.input<typeof faultsOptionSchema>;
+
+export type FaultOutcome = 'none' | 'rate-limit' | 'server-error' | 'expired-token';
+
+export interface FaultDecision {
+  delayMs: number;
+  outcome: FaultOutcome;
+}
+
+/**
+ * Decides, call by call, which fault (if any) a request meets. One engine per CRM, each with
+ * its own PRNG stream, so the faults of one CRM do not depend on calls made to the other.
+ */
+export class FaultEngine {
+  private spec: ParsedFaultSpec = faultSpecSchema.parse({});
+  private prng: Prng;
+  private expiredBeforeSerial = 0;
+  private expireRemaining = 0;
+  locked = new Set<string>();
+
+  constructor(seed: number, private readonly baseLatencyMs: number) {
+    this.prng = createPrng(seed);
+  }
+
+  /**
+   * Installs a new spec. `lastTokenSerial` is the serial of the newest token issued so far:
+   * tokens up to it count as expired for `expireTokens` calls.
+   */
+  set(spec: FaultSpec | undefined, lastTokenSerial: number): ParsedFaultSpec {
+    this.spec = faultSpecSchema.parse(spec ?? {});
+    this.locked = new Set(this.spec.lockedRecords);
+    this.expireRemaining = this.spec.expireTokens;
+    this.expiredBeforeSerial = lastTokenSerial;
+    return this.spec;
+  }
+
+  /** Called once per API call, in arrival order. */
+  decide(tokenSerial: number): FaultDecision {
+    let delayMs = this.baseLatencyMs + this.spec.latencyMs;
+    if (this.spec.slowShare > 0 && this.prng.next() < this.spec.slowShare) delayMs += this.spec.slowMs;
+    if (this.expireRemaining > 0 && tokenSerial <= this.expiredBeforeSerial) {
+      this.expireRemaining -= 1;
+      return { delayMs, outcome: 'expired-token' };
+    }
+    if (this.spec.rate429 > 0 && this.prng.next() < this.spec.rate429) return { delayMs, outcome: 'rate-limit' };
+    if (this.spec.rate5xx > 0 && this.prng.next() < this.spec.rate5xx) return { delayMs, outcome: 'server-error' };
+    return { delayMs, outcome: 'none' };
+  }
+
+  /** A 5xx status for a server-error fault, varied deterministically. */
+  serverStatus(): number {
+    const r = this.prng.next();
+    return r < 0.5 ? 503 : r < 0.8 ? 502 : 504;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

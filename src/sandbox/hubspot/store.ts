@@ -1,0 +1,207 @@
+import type { SandboxClock } from '../clock.ts';
+import type { IdFactory } from '../ids.ts';
+import {
+  defaultProperties, HS_OBJECT_TYPES, modifiedProperty, type HsGroupDef, type HsObjectType, type HsPropertyDef,
+} from './properties.ts';
+
+export interface HsObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: number;
+  updatedAt: number;
+  archived: boolean;
+  archivedAt: number | null;
+}
+
+export interface HsAssociationType {
+  category: 'HUBSPOT_DEFINED';
+  typeId: number;
+  label: string | null;
+}
+
+export type AssociationKind = 'parent-child' | 'contact-company' | 'deal-company' | 'deal-line_item';
+
+/** Type ids both ways for each association kind (from side first, as the docs list them). */
+const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; forward: HsAssociationType[]; backward: HsAssociationType[] }> = {
+  'parent-child': {
+    from: 'companies', to: 'companies',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 13, label: 'Child Company' }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 14, label: 'Parent Company' }],
+  },
+  'contact-company': {
+    from: 'contacts', to: 'companies',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 279, label: null }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 280, label: null }],
+  },
+  'deal-company': {
+    from: 'deals', to: 'companies',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 341, label: null }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 342, label: null }],
+  },
+  'deal-line_item': {
+    from: 'deals', to: 'line_items',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 19, label: null }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 20, label: null }],
+  },
+};
+
+export interface HsOwner {
+  id: string;
+  userId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HsStage {
+  id: string;
+  label: string;
+  displayOrder: number;
+  isClosed: boolean;
+  probability: string;
+}
+
+/** The default sales pipeline; closed won is isClosed "true" with probability "1.0". */
+export const HS_STAGES: HsStage[] = [
+  { id: 'appointmentscheduled', label: 'Appointment Scheduled', displayOrder: 0, isClosed: false, probability: '0.2' },
+  { id: 'qualifiedtobuy', label: 'Qualified To Buy', displayOrder: 1, isClosed: false, probability: '0.4' },
+  { id: 'contractsent', label: 'Contract Sent', displayOrder: 2, isClosed: false, probability: '0.9' },
+  { id: 'closedwon', label: 'Closed Won', displayOrder: 3, isClosed: true, probability: '1.0' },
+  { id: 'closedlost', label: 'Closed Lost', displayOrder: 4, isClosed: true, probability: '0.0' },
+];
+
+/** The HubSpot portal's data: objects, properties and groups, associations, owners. */
+export class HubSpotStore {
+  private readonly objects = new Map<HsObjectType, Map<string, HsObject>>();
+  readonly properties = new Map<HsObjectType, Map<string, HsPropertyDef>>();
+  readonly groups = new Map<HsObjectType, Map<string, HsGroupDef>>();
+  /** `${type}:${id}` -> `${toType}` -> toId -> types */
+  private readonly assoc = new Map<string, Map<HsObjectType, Map<string, HsAssociationType[]>>>();
+  readonly owners: HsOwner[] = [];
+  readonly createdAt: number;
+  dailyUsed = 0;
+  dailyLimit: number;
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly ids: IdFactory,
+    dailyLimit: number,
+  ) {
+    this.dailyLimit = dailyLimit;
+    this.createdAt = clock.peek();
+    for (const type of HS_OBJECT_TYPES) {
+      this.objects.set(type, new Map());
+      this.properties.set(type, new Map(defaultProperties(type, this.createdAt).map((p) => [p.name, p])));
+      const groupNames = new Set([...(this.properties.get(type) as Map<string, HsPropertyDef>).values()].map((p) => p.groupName));
+      this.groups.set(type, new Map([...groupNames].map((name, i) => [name, { name, label: name, displayOrder: i, archived: false }])));
+    }
+    const owner = this.properties.get('companies')?.get('hubspot_owner_id');
+    if (owner) owner.options = [];
+    const stage = this.properties.get('deals')?.get('dealstage');
+    if (stage) stage.options = HS_STAGES.map((s) => ({ label: s.label, value: s.id, hidden: false, displayOrder: s.displayOrder }));
+  }
+
+  table(type: HsObjectType): Map<string, HsObject> {
+    return this.objects.get(type) as Map<string, HsObject>;
+  }
+
+  private readonly sorted = new Map<HsObjectType, HsObject[]>();
+
+  /** Objects in id order (cached until the next create), so list paging stays cheap on big portals. */
+  ordered(type: HsObjectType): HsObject[] {
+    let list = this.sorted.get(type);
+    if (!list) {
+      list = [...this.table(type).values()].sort((a, b) => Number(a.id) - Number(b.id));
+      this.sorted.set(type, list);
+    }
+    return list;
+  }
+
+  property(type: HsObjectType, name: string): HsPropertyDef | undefined {
+    return this.properties.get(type)?.get(name);
+  }
+
+  create(type: HsObjectType, properties: Record<string, string | null>, at?: number): string {
+    const id = this.ids.hubspot();
+    const now = at ?? this.clock.stamp();
+    const iso = new Date(now).toISOString();
+    const props = { ...properties, hs_object_id: id, createdate: iso, hs_createdate: iso, [modifiedProperty(type)]: iso };
+    this.table(type).set(id, { id, properties: props, createdAt: now, updatedAt: now, archived: false, archivedAt: null });
+    this.sorted.delete(type);
+    return id;
+  }
+
+  /** Sets properties and moves the modified stamp; false when the object is gone. */
+  update(type: HsObjectType, id: string, properties: Record<string, string | null>): boolean {
+    const obj = this.table(type).get(id);
+    if (!obj || obj.archived) return false;
+    Object.assign(obj.properties, properties);
+    const now = this.clock.stamp();
+    obj.updatedAt = now;
+    obj.properties[modifiedProperty(type)] = new Date(now).toISOString();
+    return true;
+  }
+
+  archive(type: HsObjectType, id: string): boolean {
+    const obj = this.table(type).get(id);
+    if (!obj || obj.archived) return false;
+    const now = this.clock.stamp();
+    obj.archived = true;
+    obj.archivedAt = now;
+    obj.updatedAt = now;
+    return true;
+  }
+
+  associate(kind: AssociationKind, fromId: string, toId: string): void {
+    const t = TYPES[kind];
+    this.link(t.from, fromId, t.to, toId, t.forward);
+    this.link(t.to, toId, t.from, fromId, t.backward);
+    if (kind === 'parent-child') {
+      const child = this.table('companies').get(toId);
+      if (child) child.properties['hs_parent_company_id'] = fromId;
+    }
+    if (kind === 'contact-company') {
+      const contact = this.table('contacts').get(fromId);
+      if (contact) contact.properties['associatedcompanyid'] = toId;
+    }
+  }
+
+  private link(fromType: HsObjectType, fromId: string, toType: HsObjectType, toId: string, types: HsAssociationType[]): void {
+    const key = `${fromType}:${fromId}`;
+    let byType = this.assoc.get(key);
+    if (!byType) {
+      byType = new Map();
+      this.assoc.set(key, byType);
+    }
+    let targets = byType.get(toType);
+    if (!targets) {
+      targets = new Map();
+      byType.set(toType, targets);
+    }
+    const existing = targets.get(toId) ?? [];
+    for (const ty of types) if (!existing.some((e) => e.typeId === ty.typeId)) existing.push(ty);
+    targets.set(toId, existing);
+  }
+
+  /** Associations of one record to another object type, ordered by target id. */
+  associations(fromType: HsObjectType, fromId: string, toType: HsObjectType): { toId: string; types: HsAssociationType[] }[] {
+    const targets = this.assoc.get(`${fromType}:${fromId}`)?.get(toType);
+    if (!targets) return [];
+    return [...targets.entries()]
+      .filter(([toId]) => this.table(toType).get(toId)?.archived === false)
+      .map(([toId, types]) => ({ toId, types }))
+      .sort((a, b) => Number(a.toId) - Number(b.toId));
+  }
+
+  addOwner(firstName: string, lastName: string, email: string, archived: boolean): string {
+    const id = this.ids.hubspot();
+    const now = this.clock.peek();
+    this.owners.push({ id, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
+    const opt = { label: `${firstName} ${lastName}`.trim(), value: id, hidden: archived, displayOrder: this.owners.length };
+    for (const type of ['companies', 'deals'] as const) this.property(type, 'hubspot_owner_id')?.options.push(opt);
+    return id;
+  }
+}

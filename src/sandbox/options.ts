@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Snapshot } from '../model/snapshot.ts';
+import { faultsOptionSchema } from './faults.ts';
+
+const limitsSchema = z
+  .object({
+    tenSecondly: z.number().int().positive().default(190),
+    enforceTenSecondly: z.boolean().default(false),
+    searchPerSecond: z.number().int().positive().nullable().default(5),
+  })
+  .strict();
+
+export const sandboxOptionsSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).default(0),
+    host: z.string().min(1).default('127.0.0.1'),
+    faults: faultsOptionSchema.optional(),
+    /** Added to every API call of both CRMs (ms). */
+    latencyMs: z.number().min(0).default(0),
+    /** Daily API allowance: one number for both CRMs, or per CRM. */
+    dailyLimit: z
+      .union([z.number().int().positive(), z.object({ salesforce: z.number().int().positive().optional(), hubspot: z.number().int().positive().optional() }).strict()])
+      .optional(),
+    /** Salesforce multi-currency org: CurrencyType, CurrencyIsoCode, convertCurrency(). */
+    multiCurrency: z.boolean().default(false),
+    /** Start of a manual clock (ISO or epoch ms); without it stamps follow the wall clock. */
+    clockStart: z.union([z.string(), z.number()]).optional(),
+    /** Kamflow's fields already exist (and the seed's `fields` values are loaded). */
+    provisioned: z.boolean().default(false),
+    hubspotLimits: limitsSchema.default({ tenSecondly: 190, enforceTenSecondly: false, searchPerSecond: 5 }),
+    /** Rows per Bulk API 2.0 query result page when the client sends no maxRecords. */
+    bulkQueryPageSize: z.number().int().positive().default(10_000),
+    /** Seed of the PRNG behind tokens and faults. */
+    prngSeed: z.number().int().default(1),
+  })
+  .strict();
+
+export type SandboxOptions = z.input<typeof sandboxOptionsSchema> & { seed?: Snapshot };
+export type ParsedSandboxOptions = z.output<typeof sandboxOptionsSchema>;
+
+export const DEFAULT_DAILY_LIMIT = { salesforce: 100_000, hubspot: 500_000 } as const;
+
+export function parseSandboxOptions(options: SandboxOptions): { parsed: ParsedSandboxOptions; seed: Snapshot | undefined } {
+  const { seed, ...rest } = options;
+  const result = sandboxOptionsSchema.safeParse(rest);
+  if (!result.success) {
+    throw new Error(`invalid sandbox options: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return { parsed: result.data, seed };
+}
+
+export function clockStartMs(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`invalid sandbox options: clockStart: not a date: ${String(value)}`);
+  return ms;
+}

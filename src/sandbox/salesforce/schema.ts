@@ -1,0 +1,193 @@
+/**
+ * The Salesforce objects the simulator knows, with the fields and relationships that the
+ * connectors query. Types follow describe's `type` values.
+ */
+
+export type SfFieldType =
+  | 'id' | 'string' | 'reference' | 'boolean' | 'double' | 'int' | 'currency' | 'percent'
+  | 'date' | 'datetime' | 'picklist' | 'textarea' | 'email';
+
+export interface SfFieldDef {
+  name: string;
+  type: SfFieldType;
+  label: string;
+  /** For references: the object pointed at, and the name of the relationship (`Parent`). */
+  referenceTo?: string;
+  relationshipName?: string;
+  custom: boolean;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  picklistValues?: string[];
+  /** System fields the API never lets a client write. */
+  readOnly?: boolean;
+  /** Fields created through the API: invisible until a permission set grants them. */
+  needsFls?: boolean;
+  /** Only exists in a multi-currency org. */
+  multiCurrencyOnly?: boolean;
+}
+
+export interface SfChildRelationship {
+  name: string;
+  childObject: string;
+  field: string;
+}
+
+export interface SfObjectDef {
+  name: string;
+  fields: SfFieldDef[];
+  children: SfChildRelationship[];
+  /** CurrencyType exists only in a multi-currency org. */
+  multiCurrencyOnly?: boolean;
+  /** Objects that carry IsDeleted and go to the recycle bin. */
+  deletable: boolean;
+}
+
+function f(name: string, type: SfFieldType, extra: Partial<SfFieldDef> = {}): SfFieldDef {
+  return { name, type, label: name, custom: name.endsWith('__c'), ...extra };
+}
+
+const ro = { readOnly: true } as const;
+
+const system = (): SfFieldDef[] => [
+  f('Id', 'id', ro),
+  f('IsDeleted', 'boolean', ro),
+  f('CreatedDate', 'datetime', ro),
+  f('LastModifiedDate', 'datetime', ro),
+  f('SystemModstamp', 'datetime', ro),
+];
+
+const currencyField = (): SfFieldDef =>
+  f('CurrencyIsoCode', 'picklist', { multiCurrencyOnly: true, length: 3 });
+
+export function baseSchema(): Map<string, SfObjectDef> {
+  const defs: SfObjectDef[] = [
+    {
+      name: 'Account',
+      deletable: true,
+      fields: [
+        ...system(),
+        f('Name', 'string', { length: 255 }),
+        f('ParentId', 'reference', { referenceTo: 'Account', relationshipName: 'Parent' }),
+        f('Industry', 'picklist'),
+        f('NumberOfEmployees', 'int'),
+        f('AnnualRevenue', 'currency', { precision: 18, scale: 0 }),
+        f('BillingCountry', 'string', { length: 80 }),
+        f('OwnerId', 'reference', { referenceTo: 'User', relationshipName: 'Owner' }),
+        f('Key_Account__c', 'boolean', { label: 'Key Account' }),
+        currencyField(),
+      ],
+      children: [
+        { name: 'ChildAccounts', childObject: 'Account', field: 'ParentId' },
+        { name: 'Contacts', childObject: 'Contact', field: 'AccountId' },
+        { name: 'Opportunities', childObject: 'Opportunity', field: 'AccountId' },
+      ],
+    },
+    {
+      name: 'Contact',
+      deletable: true,
+      fields: [
+        ...system(),
+        f('AccountId', 'reference', { referenceTo: 'Account', relationshipName: 'Account' }),
+        f('Name', 'string', { readOnly: true, length: 121 }),
+        f('FirstName', 'string', { length: 40 }),
+        f('LastName', 'string', { length: 80 }),
+        f('Email', 'email'),
+        f('Title', 'string', { length: 128 }),
+        f('Active__c', 'boolean', { label: 'Active' }),
+        f('Referenceable__c', 'boolean', { label: 'Referenceable' }),
+        currencyField(),
+      ],
+      children: [],
+    },
+    {
+      name: 'Opportunity',
+      deletable: true,
+      fields: [
+        ...system(),
+        f('AccountId', 'reference', { referenceTo: 'Account', relationshipName: 'Account' }),
+        f('Name', 'string', { length: 120 }),
+        f('StageName', 'picklist'),
+        f('IsWon', 'boolean', ro),
+        f('IsClosed', 'boolean', ro),
+        f('Amount', 'currency', { precision: 18, scale: 2 }),
+        f('CloseDate', 'date'),
+        f('OwnerId', 'reference', { referenceTo: 'User', relationshipName: 'Owner' }),
+        currencyField(),
+      ],
+      children: [{ name: 'OpportunityLineItems', childObject: 'OpportunityLineItem', field: 'OpportunityId' }],
+    },
+    {
+      name: 'OpportunityLineItem',
+      deletable: true,
+      fields: [
+        ...system(),
+        f('OpportunityId', 'reference', { referenceTo: 'Opportunity', relationshipName: 'Opportunity' }),
+        f('Product2Id', 'reference', { referenceTo: 'Product2', relationshipName: 'Product2' }),
+        f('Quantity', 'double', { precision: 12, scale: 2 }),
+        f('UnitPrice', 'currency', { precision: 18, scale: 2 }),
+        f('TotalPrice', 'currency', { precision: 18, scale: 2 }),
+        f('Cost__c', 'currency', { precision: 18, scale: 2, label: 'Cost' }),
+        currencyField(),
+      ],
+      children: [],
+    },
+    {
+      name: 'Product2',
+      deletable: true,
+      fields: [...system(), f('Name', 'string', { length: 255 }), f('Family', 'picklist'), f('IsActive', 'boolean')],
+      children: [],
+    },
+    {
+      name: 'User',
+      deletable: false,
+      fields: [...system(), f('Name', 'string', ro), f('IsActive', 'boolean'), f('Email', 'email')],
+      children: [],
+    },
+    {
+      name: 'Organization',
+      deletable: false,
+      fields: [...system(), f('Name', 'string'), f('DefaultCurrencyIsoCode', 'picklist', ro)],
+      children: [],
+    },
+    {
+      name: 'CurrencyType',
+      deletable: false,
+      multiCurrencyOnly: true,
+      fields: [...system(), f('IsoCode', 'picklist'), f('IsCorporate', 'boolean'), f('ConversionRate', 'double'), f('IsActive', 'boolean')],
+      children: [],
+    },
+    {
+      name: 'PermissionSet',
+      deletable: false,
+      fields: [...system(), f('Name', 'string'), f('Label', 'string')],
+      children: [],
+    },
+    {
+      name: 'FieldPermissions',
+      deletable: false,
+      fields: [
+        ...system(),
+        f('ParentId', 'reference', { referenceTo: 'PermissionSet', relationshipName: 'Parent' }),
+        f('SobjectType', 'string'),
+        f('Field', 'string'),
+        f('PermissionsRead', 'boolean'),
+        f('PermissionsEdit', 'boolean'),
+      ],
+      children: [],
+    },
+    {
+      name: 'PermissionSetAssignment',
+      deletable: false,
+      fields: [
+        ...system(),
+        f('PermissionSetId', 'reference', { referenceTo: 'PermissionSet', relationshipName: 'PermissionSet' }),
+        f('AssigneeId', 'reference', { referenceTo: 'User', relationshipName: 'Assignee' }),
+      ],
+      children: [],
+    },
+  ];
+  return new Map(defs.map((d) => [d.name, d]));
+}
+
+export const CURRENCY_TYPES = new Set<SfFieldType>(['currency']);

@@ -1,0 +1,210 @@
+import type { SandboxClock } from '../clock.ts';
+import type { IdFactory } from '../ids.ts';
+import { baseSchema, type SfFieldDef, type SfObjectDef } from './schema.ts';
+import type { SfRecord, SfValue } from './values.ts';
+
+/** Stages whose names decide IsWon / IsClosed, as in a default Salesforce org. */
+export const SF_STAGES = {
+  won: 'Closed Won',
+  lost: 'Closed Lost',
+  open: 'Prospecting',
+} as const;
+
+export interface SfStoreOptions {
+  multiCurrency: boolean;
+  corporateCurrency: string;
+  dailyLimit: number;
+}
+
+/**
+ * The Salesforce org's data: records by object, the schema with custom fields, field-level
+ * security, and the API usage counter. Every write stamps SystemModstamp/LastModifiedDate from
+ * the shared clock.
+ */
+export class SalesforceStore {
+  readonly schema: Map<string, SfObjectDef> = baseSchema();
+  private readonly records = new Map<string, Map<string, SfRecord>>();
+  readonly orgId: string;
+  readonly integrationUserId: string;
+  apiUsed = 0;
+  readonly createdAt: number;
+  dailyLimit: number;
+  private flsCache: Map<string, { read: boolean; edit: boolean }> | null = null;
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly ids: IdFactory,
+    readonly options: SfStoreOptions,
+  ) {
+    this.dailyLimit = options.dailyLimit;
+    this.createdAt = clock.peek();
+    for (const name of this.schema.keys()) this.records.set(name, new Map());
+    this.orgId = this.insert('Organization', { Name: 'Kamflow Sandbox', DefaultCurrencyIsoCode: options.corporateCurrency });
+    this.integrationUserId = this.insert('User', { Name: 'Integration User', IsActive: true, Email: 'integration@sandbox.invalid' });
+    if (options.multiCurrency) {
+      this.insert('CurrencyType', { IsoCode: options.corporateCurrency, IsCorporate: true, ConversionRate: 1, IsActive: true });
+      for (const [code, rate] of [['EUR', 0.9], ['GBP', 0.8], ['JPY', 150]] as const) {
+        if (code !== options.corporateCurrency) {
+          this.insert('CurrencyType', { IsoCode: code, IsCorporate: false, ConversionRate: rate, IsActive: true });
+        }
+      }
+    }
+  }
+
+  /** The object as the integration user sees it, or undefined (INVALID_TYPE). */
+  object(name: string): SfObjectDef | undefined {
+    const def = this.schema.get(name) ?? [...this.schema.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
+    if (!def || (def.multiCurrencyOnly && !this.options.multiCurrency)) return undefined;
+    return def;
+  }
+
+  /** A field the integration user can read, matched case-insensitively, or undefined. */
+  field(objectName: string, fieldName: string): SfFieldDef | undefined {
+    const obj = this.object(objectName);
+    if (!obj) return undefined;
+    const lower = fieldName.toLowerCase();
+    const def = obj.fields.find((x) => x.name.toLowerCase() === lower);
+    if (!def) return undefined;
+    if (def.multiCurrencyOnly && !this.options.multiCurrency) return undefined;
+    if (def.needsFls && !this.fls(obj.name, def.name).read) return undefined;
+    return def;
+  }
+
+  /** Fields visible to the integration user (describe, SELECT-able). */
+  visibleFields(objectName: string): SfFieldDef[] {
+    const obj = this.object(objectName);
+    if (!obj) return [];
+    return obj.fields.filter((d) => this.field(obj.name, d.name) !== undefined);
+  }
+
+  canEdit(objectName: string, def: SfFieldDef): boolean {
+    if (def.readOnly) return false;
+    return !def.needsFls || this.fls(objectName, def.name).edit;
+  }
+
+  addCustomField(objectName: string, def: SfFieldDef): void {
+    const obj = this.schema.get(objectName);
+    if (!obj) throw new Error(`unknown object ${objectName}`);
+    obj.fields.push(def);
+    this.flsCache = null;
+  }
+
+  /** Grants a custom field as if a permission set had already been assigned (seeded orgs). */
+  fls(objectName: string, fieldName: string): { read: boolean; edit: boolean } {
+    if (!this.flsCache) this.flsCache = this.computeFls();
+    return this.flsCache.get(`${objectName}.${fieldName}`.toLowerCase()) ?? { read: false, edit: false };
+  }
+
+  private computeFls(): Map<string, { read: boolean; edit: boolean }> {
+    const assigned = new Set<string>();
+    for (const a of this.table('PermissionSetAssignment').values()) {
+      if (!a['IsDeleted'] && a['AssigneeId'] === this.integrationUserId) assigned.add(String(a['PermissionSetId']));
+    }
+    const out = new Map<string, { read: boolean; edit: boolean }>();
+    for (const p of this.table('FieldPermissions').values()) {
+      if (p['IsDeleted'] || !assigned.has(String(p['ParentId']))) continue;
+      const key = String(p['Field']).toLowerCase();
+      const prev = out.get(key) ?? { read: false, edit: false };
+      const edit = prev.edit || p['PermissionsEdit'] === true;
+      out.set(key, { read: prev.read || p['PermissionsRead'] === true || edit, edit });
+    }
+    return out;
+  }
+
+  table(objectName: string): Map<string, SfRecord> {
+    const t = this.records.get(objectName);
+    if (!t) throw new Error(`unknown object ${objectName}`);
+    return t;
+  }
+
+  get(objectName: string, id: string): SfRecord | undefined {
+    return this.records.get(objectName)?.get(id);
+  }
+
+  /** Finds a record by id in any object (ids carry their object's key prefix). */
+  findById(id: string): { object: string; record: SfRecord } | undefined {
+    for (const [object, t] of this.records) {
+      const record = t.get(id);
+      if (record) return { object, record };
+    }
+    return undefined;
+  }
+
+  insert(objectName: string, values: Record<string, SfValue>, at?: number): string {
+    const id = this.ids.salesforce(objectName);
+    const now = at ?? this.clock.stamp();
+    const rec: SfRecord = { ...values, Id: id, IsDeleted: false, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now };
+    // A checkbox is never null in Salesforce.
+    for (const f of this.schema.get(objectName)?.fields ?? []) if (f.type === 'boolean' && rec[f.name] == null) rec[f.name] = false;
+    this.derive(objectName, rec);
+    this.table(objectName).set(id, rec);
+    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;
+    return id;
+  }
+
+  /** Applies changes and moves the modified stamps; returns false when the record is gone. */
+  update(objectName: string, id: string, values: Record<string, SfValue>): boolean {
+    const rec = this.get(objectName, id);
+    if (!rec || rec['IsDeleted']) return false;
+    Object.assign(rec, values);
+    const now = this.clock.stamp();
+    rec['LastModifiedDate'] = now;
+    rec['SystemModstamp'] = now;
+    this.derive(objectName, rec);
+    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;
+    return true;
+  }
+
+  /** Removes a record as if it had never been inserted (an all-or-none rollback). */
+  discard(objectName: string, id: string): void {
+    this.table(objectName).delete(id);
+    this.flsCache = null;
+  }
+
+  /** Moves a record to the recycle bin, with the children Salesforce deletes along with it. */
+  delete(objectName: string, id: string): boolean {
+    const rec = this.get(objectName, id);
+    if (!rec || rec['IsDeleted']) return false;
+    const now = this.clock.stamp();
+    rec['IsDeleted'] = true;
+    rec['LastModifiedDate'] = now;
+    rec['SystemModstamp'] = now;
+    const cascade: Record<string, [string, string][]> = {
+      Account: [['Contact', 'AccountId'], ['Opportunity', 'AccountId']],
+      Opportunity: [['OpportunityLineItem', 'OpportunityId']],
+    };
+    for (const [child, field] of cascade[objectName] ?? []) {
+      for (const c of this.table(child).values()) {
+        if (c[field] === id && !c['IsDeleted']) this.delete(child, String(c['Id']));
+      }
+    }
+    return true;
+  }
+
+  private derive(objectName: string, rec: SfRecord): void {
+    if (objectName === 'Opportunity') {
+      const stage = rec['StageName'];
+      rec['IsWon'] = stage === SF_STAGES.won;
+      rec['IsClosed'] = stage === SF_STAGES.won || stage === SF_STAGES.lost;
+    } else if (objectName === 'Contact') {
+      rec['Name'] = [rec['FirstName'], rec['LastName']].filter((x) => typeof x === 'string' && x !== '').join(' ');
+    } else if (objectName === 'OpportunityLineItem') {
+      const q = rec['Quantity'];
+      const u = rec['UnitPrice'];
+      if (typeof q === 'number' && typeof u === 'number' && rec['TotalPrice'] == null) rec['TotalPrice'] = q * u;
+    }
+  }
+
+  /** ConversionRate of a currency against the corporate one (1 without multi-currency). */
+  conversionRate(code: string | null): number {
+    if (!this.options.multiCurrency || !code) return 1;
+    for (const c of this.table('CurrencyType').values()) {
+      if (c['IsoCode'] === code && typeof c['ConversionRate'] === 'number') return c['ConversionRate'];
+    }
+    return 1;
+  }
+
+  limitHeader(): string {
+    return `api-usage=${this.apiUsed}/${this.dailyLimit}`;
+  }
+}

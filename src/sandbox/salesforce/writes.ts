@@ -1,0 +1,132 @@
+import { SF_KEY_PREFIX } from '../ids.ts';
+import type { SfContext } from './context.ts';
+import { SfHttpError } from './context.ts';
+import { coerceCsv, coerceJson, type SfValue } from './values.ts';
+
+export interface SaveError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+
+export type SaveResult = { id: string; success: true; errors: [] } | { id?: string; success: false; errors: SaveError[] };
+
+const NOT_WRITABLE = (names: string[]): SaveError => ({
+  statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+  message: `Unable to create/update fields: ${names.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+  fields: names,
+});
+
+/**
+ * Checks that every field name exists and is visible; an unknown or hidden field fails the whole
+ * request, as JSON deserialization does in the real API.
+ */
+export function checkFieldNames(ctx: SfContext, objectName: string, names: string[]): void {
+  for (const name of names) {
+    if (!ctx.store.field(objectName, name)) {
+      throw new SfHttpError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${objectName}`);
+    }
+  }
+}
+
+export type WriteValues = Record<string, unknown>;
+
+/** Fields an insert must carry, per object. */
+const REQUIRED: Record<string, string[]> = {
+  Account: ['Name'],
+  Contact: ['LastName'],
+  Opportunity: ['Name', 'StageName', 'CloseDate'],
+  OpportunityLineItem: ['OpportunityId', 'Quantity'],
+  Product2: ['Name'],
+  PermissionSet: ['Name'],
+  FieldPermissions: ['ParentId', 'SobjectType', 'Field'],
+  PermissionSetAssignment: ['PermissionSetId', 'AssigneeId'],
+};
+
+/** Converts and checks values; returns the stored values or a per-record error. */
+export function prepareValues(
+  ctx: SfContext,
+  objectName: string,
+  values: WriteValues,
+  format: 'json' | 'csv',
+  mode: 'insert' | 'update',
+): { ok: true; values: Record<string, SfValue> } | { ok: false; error: SaveError } {
+  const out: Record<string, SfValue> = {};
+  const readOnly: string[] = [];
+  for (const [name, raw] of Object.entries(values)) {
+    const def = ctx.store.field(objectName, name);
+    if (!def) {
+      return { ok: false, error: { statusCode: 'INVALID_FIELD', message: `No such column '${name}' on sobject of type ${objectName}`, fields: [name] } };
+    }
+    if (def.name === 'Id') continue;
+    if (!ctx.store.canEdit(objectName, def)) {
+      readOnly.push(def.name);
+      continue;
+    }
+    if (format === 'csv' && raw === '') continue;
+    const c = format === 'csv' ? coerceCsv(def, String(raw)) : coerceJson(def, raw);
+    if (!c.ok) return { ok: false, error: { statusCode: c.code, message: c.message, fields: [def.name] } };
+    out[def.name] = c.value;
+  }
+  if (readOnly.length > 0) return { ok: false, error: NOT_WRITABLE(readOnly) };
+  if (mode === 'insert') {
+    const missing = (REQUIRED[objectName] ?? []).filter((name) => out[name] === undefined || out[name] === null || out[name] === '');
+    if (missing.length > 0) {
+      return { ok: false, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing } };
+    }
+  }
+  return { ok: true, values: out };
+}
+
+/** Why a record cannot be updated, or null when it can. */
+export function updateBlocker(ctx: SfContext, objectName: string, id: unknown): SaveError | null {
+  if (typeof id !== 'string' || id === '') return { statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] };
+  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id) || id.slice(0, 3) !== (SF_KEY_PREFIX[objectName] ?? '')) {
+    return { statusCode: 'MALFORMED_ID', message: `${objectName} ID: id value of incorrect type: ${id}`, fields: ['Id'] };
+  }
+  const rec = ctx.store.get(objectName, id);
+  if (!rec) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] };
+  if (rec['IsDeleted'] === true) return { statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] };
+  if (ctx.faults.locked.has(id)) {
+    return { statusCode: 'UNABLE_TO_LOCK_ROW', message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] };
+  }
+  return null;
+}
+
+/** Checks uniqueness rules of the permission objects the connectors create. */
+export function insertBlocker(ctx: SfContext, objectName: string, values: Record<string, SfValue>): SaveError | null {
+  const live = [...ctx.store.table(objectName).values()].filter((r) => r['IsDeleted'] !== true);
+  if (objectName === 'PermissionSet') {
+    if (typeof values['Name'] !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(values['Name'])) {
+      return { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] };
+    }
+    if (values['Label'] == null) values['Label'] = values['Name'];
+    const dup = live.find((r) => String(r['Name']).toLowerCase() === String(values['Name']).toLowerCase());
+    if (dup) return { statusCode: 'DUPLICATE_DEVELOPER_NAME', message: `The name '${values['Name']}' is already in use`, fields: ['Name'] };
+  }
+  if (objectName === 'FieldPermissions') {
+    const field = String(values['Field'] ?? '');
+    const [obj, name] = field.split('.');
+    const def = obj && name ? ctx.store.object(obj)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase()) : undefined;
+    if (!def || values['SobjectType'] !== obj) {
+      return { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `Field Name: bad value for restricted picklist field: ${field}`, fields: ['Field'] };
+    }
+    if (!ctx.store.get('PermissionSet', String(values['ParentId']))) {
+      return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['ParentId'] };
+    }
+    const dup = live.find((r) => r['ParentId'] === values['ParentId'] && String(r['Field']).toLowerCase() === field.toLowerCase());
+    if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: <unknown> duplicates value on record with id: ${String(dup['Id'])}`, fields: [] };
+  }
+  if (objectName === 'PermissionSetAssignment') {
+    if (!ctx.store.get('PermissionSet', String(values['PermissionSetId'])) || !ctx.store.get('User', String(values['AssigneeId']))) {
+      return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] };
+    }
+    const dup = live.find((r) => r['PermissionSetId'] === values['PermissionSetId'] && r['AssigneeId'] === values['AssigneeId']);
+    if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: <unknown> duplicates value on record with id: ${String(dup['Id'])}`, fields: [] };
+  }
+  return null;
+}
+
+export function failed(error: SaveError): SaveResult {
+  return { success: false, errors: [error] };
+}
