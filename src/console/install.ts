@@ -106,7 +106,7 @@ function exchangeFailure(crm: CrmKind, error: unknown): InstallError {
   if (isCrmError(error)) {
     if (error.kind === 'unavailable' || error.kind === 'api-limit') return new InstallError('unavailable', `${label} did not answer the token request.`);
     const text = error.message;
-    if (/invalid_grant|BAD_AUTH_CODE|authorization code|HTTP 400/i.test(text)) {
+    if (/invalid_grant|BAD_AUTH_CODE|authorization code|code verifier|HTTP 400/i.test(text)) {
       return new InstallError('expired-code', `${label} refused the authorization code (expired or already used).`);
     }
     if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|fetch failed|socket hang up|HTTP 5\d\d/i.test(text)) {
