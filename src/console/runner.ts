@@ -85,7 +85,7 @@ export class RunLauncher {
       const marks = request.kind === 'sync' ? await this.applyDeletionMarks(connectionId) : [];
       result = request.kind === 'rollback'
         ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId })
-        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', newRunId: runId });
+        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId });
       // The pull went through: the changes it was told about have been read.
       if (result.run.status === 'succeeded' && marks.length > 0) await store.clearChangeMarks(connectionId, marks);
     } catch (error) {

@@ -20,7 +20,7 @@ export function consoleKind(run: RunRecord): RunKind {
 }
 
 function errorOf(run: RunRecord): string | null {
-  if (run.status === 'awaiting-confirmation') return 'Held by the safety gate: the plan changes more accounts than allowed. Review it with a dry run; run `kamflow sync --confirm` to let it through.';
+  if (run.status === 'awaiting-confirmation') return 'Held by the safety gate: the plan changes more accounts than allowed. Review it with a dry run, then confirm the sync on the connection page.';
   if (run.status === 'interrupted') return 'The process stopped before the run finished; the next run resumes from its checkpoints.';
   return run.error;
 }
@@ -82,5 +82,6 @@ export function connectionHealth(
     nextRun: opts.nextRun ? opts.nextRun.toISOString() : null,
     apiUsage: runs.length > 0 ? { used, limit: 0, period: '24h' } : null,
     recentErrors,
+    awaitingConfirmation: last?.status === 'awaiting-confirmation',
   };
 }
