@@ -6,6 +6,8 @@ import { csrfField, formatDate, formatNumber, formatPercent, page, path } from '
 
 function apiUse(c: ConnectionHealth): string {
   if (!c.apiUsage) return '—';
+  // A limit of 0 means the CRM's allowance is not known: only Kamflow's own use is.
+  if (c.apiUsage.limit <= 0) return `${formatNumber(c.apiUsage.used)} calls in the last ${c.apiUsage.period}`;
   const pct = c.apiUsage.limit > 0 ? ` (${((c.apiUsage.used / c.apiUsage.limit) * 100).toFixed(0)}%)` : '';
   return `${formatNumber(c.apiUsage.used)} / ${formatNumber(c.apiUsage.limit)} per ${c.apiUsage.period}${pct}`;
 }
