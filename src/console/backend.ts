@@ -99,7 +99,6 @@ export class KamflowBackend implements ConsoleBackend {
     const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
     return connectionHealth(c, runs, {
       running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(),
-      trigger: (id) => this.runs.triggerOf(id),
     });
   }
 

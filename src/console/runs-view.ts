@@ -60,7 +60,7 @@ const DAY_MS = 24 * 3_600_000;
 export function connectionHealth(
   c: ConnectionRecord,
   runs: RunRecord[],
-  opts: { running: boolean; nextRun: Date | null; now: Date; trigger: (runId: string) => Trigger },
+  opts: { running: boolean; nextRun: Date | null; now: Date },
 ): ConnectionHealth {
   const last = runs[0] ?? null;
   const name = typeof c.options['name'] === 'string' ? c.options['name'] : c.id;

@@ -192,6 +192,23 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     expect(await setup.store.listChangeMarks(id)).toEqual([]);
   });
 
+  it('keeps a deletion mark over a later change mark, and a mark made again after a run started', async () => {
+    const setup = await startReal({ seed: smallSnapshot(), settings: { firstSync: 'scheduled' } });
+    const id = await installSalesforce(setup);
+    const t1 = '2026-11-22T10:00:00.000Z';
+    const t2 = '2026-11-22T10:05:00.000Z';
+    await setup.store.markChanged(id, [{ object: 'accounts', id: 'x', deleted: true, markedAt: t1 }, { object: 'contacts', id: 'y', deleted: false, markedAt: t1 }]);
+    const taken = await setup.store.listChangeMarks(id);
+    await setup.store.markChanged(id, [{ object: 'accounts', id: 'x', deleted: false, markedAt: t2 }, { object: 'contacts', id: 'y', deleted: false, markedAt: t2 }]);
+    // The marks read at t1 are cleared; both were marked again at t2, so both stay.
+    await setup.store.clearChangeMarks(id, taken);
+    expect((await setup.store.listChangeMarks(id)).map((m) => [m.object, m.id, m.deleted, m.markedAt])).toEqual([
+      ['accounts', 'x', true, t2], ['contacts', 'y', false, t2],
+    ]);
+    await setup.store.clearChangeMarks(id, await setup.store.listChangeMarks(id));
+    expect(await setup.store.listChangeMarks(id)).toEqual([]);
+  });
+
   it('keeps the first-run admin password hash in the store', async () => {
     const setup = await startReal({ seed: smallSnapshot() });
     expect(await setup.backend.getAdminPasswordHash()).toBeNull();
