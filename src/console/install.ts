@@ -106,6 +106,9 @@ function exchangeFailure(crm: CrmKind, error: unknown): InstallError {
   if (isCrmError(error)) {
     if (error.kind === 'unavailable' || error.kind === 'api-limit') return new InstallError('unavailable', `${label} did not answer the token request.`);
     const text = error.message;
+    if (/invalid_client|BAD_CLIENT_ID|redirect_uri/i.test(text)) {
+      return new InstallError('not-authorized', `${label} refused the app's credentials or callback URL; check the client id and secret and the callback URL registered for the app.`);
+    }
     if (/invalid_grant|BAD_AUTH_CODE|authorization code|code verifier|HTTP 400/i.test(text)) {
       return new InstallError('expired-code', `${label} refused the authorization code (expired or already used).`);
     }

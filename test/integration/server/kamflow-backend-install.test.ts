@@ -97,6 +97,14 @@ describe('KamflowBackend install', () => {
     expect(await setup.store.listRuns({})).toEqual([]);
   });
 
+  it('says the app credentials are wrong when the CRM refuses the client secret', async () => {
+    const setup = await startReal({ settings: { salesforce: { clientId: 'wrong-id', clientSecret: 'wrong-secret' } } });
+    const result = await setup.backend.completeInstall({ crm: 'salesforce', loginHost: 'production', code: 'x', codeVerifier: createCodeVerifier(), redirectUri: REDIRECT });
+    expect(result).toMatchObject({ ok: false, reason: 'not-authorized', message: expect.stringContaining('client id and secret') });
+    expect(JSON.stringify(result)).not.toContain('wrong-secret');
+    expect(await setup.store.listConnections()).toEqual([]);
+  });
+
   it('reports an unreachable CRM as unavailable and stores nothing', async () => {
     const setup = await startReal();
     const verifier = createCodeVerifier();
