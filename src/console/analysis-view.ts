@@ -29,13 +29,18 @@ export function analyzeSnapshot(snapshot: Snapshot, config: AnalysisConfig, asOf
  * finished (the mirror moved), a saved config, or a new day.
  */
 export class AnalysisCache {
-  private readonly entries = new Map<string, { key: string; value: MirrorAnalysis | null }>();
+  // Promises, so that requests arriving while an analysis is computed share it.
+  private readonly entries = new Map<string, { key: string; value: Promise<MirrorAnalysis | null> }>();
 
-  async get(connectionId: string, key: string, compute: () => Promise<MirrorAnalysis | null>): Promise<MirrorAnalysis | null> {
+  get(connectionId: string, key: string, compute: () => Promise<MirrorAnalysis | null>): Promise<MirrorAnalysis | null> {
     const hit = this.entries.get(connectionId);
     if (hit && hit.key === key) return hit.value;
-    const value = await compute();
-    this.entries.set(connectionId, { key, value });
+    const value = compute();
+    const entry = { key, value };
+    this.entries.set(connectionId, entry);
+    value.catch(() => {
+      if (this.entries.get(connectionId) === entry) this.entries.delete(connectionId);
+    });
     return value;
   }
 

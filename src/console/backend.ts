@@ -43,7 +43,7 @@ export class KamflowBackend implements ConsoleBackend {
     };
     this.runs = new RunLauncher({
       store: deps.store, sync, logger: deps.logger, now: this.now,
-      onFinished: (connectionId) => { void this.afterRun(connectionId); },
+      onFinished: (connectionId) => this.afterRun(connectionId),
     });
   }
 
@@ -54,6 +54,17 @@ export class KamflowBackend implements ConsoleBackend {
 
   private async afterRun(connectionId: string): Promise<void> {
     this.cache.invalidate(connectionId);
+    try {
+      await this.saveCurrency(connectionId);
+      // Analysed now rather than on the next page view, which would otherwise wait for it.
+      const c = await this.deps.store.getConnection(connectionId);
+      if (c) await this.latestAnalysis(c);
+    } catch (error) {
+      this.deps.logger.warn({ connectionId, err: error instanceof Error ? error.message : String(error) }, 'analysis after the run failed');
+    }
+  }
+
+  private async saveCurrency(connectionId: string): Promise<void> {
     // The snapshot's currency is the connector's; remembered so the family view needs no CRM call.
     const latest = (await this.deps.store.listRuns({ connectionId, limit: 1 }))[0];
     const currency = this.lastCurrency.get(connectionId);

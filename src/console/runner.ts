@@ -11,8 +11,8 @@ export interface RunnerDeps {
   sync: SyncDeps;
   logger: Logger;
   now: () => Date;
-  /** Called after every run, whatever its outcome. */
-  onFinished?: (connectionId: string, result: SyncResult | null) => void;
+  /** Called after every run, whatever its outcome; the run counts as going until it resolves. */
+  onFinished?: (connectionId: string, result: SyncResult | null) => Promise<void> | void;
 }
 
 /**
@@ -94,7 +94,7 @@ export class RunLauncher {
       await this.recordUnstarted(connectionId, runId, request, message).catch(() => undefined);
     } finally {
       await store.releaseLock(connectionId, runId).catch(() => undefined);
-      this.deps.onFinished?.(connectionId, result);
+      await this.deps.onFinished?.(connectionId, result);
     }
   }
 

@@ -140,6 +140,26 @@ describe('KamflowBackend runs and families', () => {
     expect(await setup.backend.getFamily(id, 'no-such-family')).toBeNull();
   });
 
+  it('recomputes the families after a run changed the mirror, and after a saved config', async () => {
+    const setup = await startReal({ seed: smallSnapshot() });
+    const id = await installSalesforce(setup);
+    const before = await setup.backend.listFamilies(id);
+    expect(before?.map((f) => f.name)).toContain('Acme Holding');
+    const acmeId = setup.sandbox.ids.salesforce.accounts['a1'];
+    if (!acmeId) throw new Error('no Acme id');
+    setup.sandbox.sf.update('Account', acmeId, { Name: 'Acme Group' });
+    // Cached until a run changes the mirror.
+    expect((await setup.backend.listFamilies(id))?.map((f) => f.name)).toContain('Acme Holding');
+    expect((await setup.backend.startRun(id, { kind: 'sync' })).ok).toBe(true);
+    await setup.backend.runs.idle();
+    const renamed = await setup.backend.listFamilies(id);
+    expect(renamed?.map((f) => f.name)).toContain('Acme Group');
+    expect(renamed?.find((f) => f.name === 'Acme Group')?.tier).toBe('Key');
+    // Key only from a score of 100 and no sufficient criterion: Acme is no longer Key.
+    expect(await setup.backend.saveConfig(id, { 'criteria.revenueShare.sufficient': 'false', 'tiers.key': '100', 'tiers.develop': '0' }, 1)).toEqual({ ok: true, version: 2 });
+    expect((await setup.backend.listFamilies(id))?.find((f) => f.name === 'Acme Group')?.tier).not.toBe('Key');
+  });
+
   it('has no families before the first pull', async () => {
     const setup = await startReal({ seed: smallSnapshot(), settings: { firstSync: 'scheduled' } });
     const id = await installSalesforce(setup);
