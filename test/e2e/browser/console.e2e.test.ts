@@ -113,11 +113,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   stopServe?.abort();
-  const code = await serving?.catch(() => -1);
+  const code = serving ? await serving.catch(() => -1) : null;
   if (serveLog) writeFileSync(join(SHOTS, 'serve.log'), serveLog());
   await sandbox?.close().catch(() => undefined);
   for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  expect(code).toBe(0);
+  // `kamflow serve` stopped cleanly (when it got as far as starting).
+  if (code !== null) expect(code).toBe(0);
 });
 
 async function shot(name: string): Promise<void> {
