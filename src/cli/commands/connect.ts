@@ -95,7 +95,7 @@ export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewCo
 export function connectCommand(deps: ConnectDeps): CliCommand {
   return {
     name: 'connect',
-    summary: 'register a Salesforce or HubSpot connection',
+    summary: 'Register a Salesforce or HubSpot connection',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);

@@ -19,7 +19,7 @@ const FLAGS = { connection: { type: 'string' }, json: { type: 'boolean' }, help:
 export function provisionCommand(deps: Pick<SyncCommandDeps, 'openStore' | 'connectorFactory' | 'logger'>): CliCommand {
   return {
     name: 'provision',
-    summary: "create Kamflow's fields in the CRM",
+    summary: "Create Kamflow's fields in the CRM",
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);

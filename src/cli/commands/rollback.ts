@@ -20,7 +20,7 @@ const FLAGS = { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help:
 export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
   return {
     name: 'rollback',
-    summary: 'restore the values a run replaced',
+    summary: 'Restore the values a run replaced',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags, positionals } = parseCommandArgs(argv, FLAGS, 1);

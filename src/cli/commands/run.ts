@@ -16,7 +16,7 @@ const FLAGS = { all: { type: 'boolean' }, json: { type: 'boolean' }, help: { typ
 export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand {
   return {
     name: 'run',
-    summary: 'show one run with its per-record errors',
+    summary: 'Show one run with its per-record errors',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags, positionals } = parseCommandArgs(argv, FLAGS, 1);

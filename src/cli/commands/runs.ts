@@ -24,7 +24,7 @@ export function runLine(r: RunRecord): string {
 export function runsCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand {
   return {
     name: 'runs',
-    summary: 'list recent sync and rollback runs',
+    summary: 'List recent sync and rollback runs',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);

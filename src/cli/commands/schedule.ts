@@ -46,7 +46,7 @@ function waitForSignal(): Promise<void> {
 export function scheduleCommand(deps: ScheduleDeps): CliCommand {
   return {
     name: 'schedule',
-    summary: 'set connection schedules, or run the scheduler',
+    summary: 'Set connection schedules, or run the scheduler',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);

@@ -76,7 +76,7 @@ export function renderSyncResult(result: SyncResult): string {
 export function syncCommand(deps: SyncCommandDeps): CliCommand {
   return {
     name: 'sync',
-    summary: 'pull the CRM, analyse, and write the changed Kamflow fields back',
+    summary: 'Pull the CRM, analyse, and write the changed Kamflow fields back',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
