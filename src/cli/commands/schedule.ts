@@ -8,9 +8,11 @@ const USAGE = `Usage: kamflow schedule                                  run ever
        kamflow schedule [--connection ID] --set CRON [--timezone TZ]
        kamflow schedule [--connection ID] --clear
 
-Scheduled runs are incremental syncs. A run still going when the next tick comes is skipped
-(and logged), never stacked. Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under
-way finish first.
+Scheduled runs are incremental syncs, with a full pull (which also finds deletions and
+association changes that incremental pulls cannot see) once the last one is older than the
+connection's fullSyncEveryHours option (default 168; 0 turns it off). A run still going when
+the next tick comes is skipped (and logged), never stacked. Stop the foreground scheduler with
+Ctrl-C or SIGTERM: runs under way finish first.
 
 Options:
   --set CRON        cron expression, e.g. "0 */6 * * *" (every 6 hours)
