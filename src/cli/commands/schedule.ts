@@ -1,7 +1,8 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
-import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
        kamflow schedule --list                           show each connection's schedule
@@ -52,10 +53,6 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       if (flags.set !== undefined && flags.clear) throw new UsageError('--set and --clear cannot be used together');
       if (flags.timezone !== undefined && flags.set === undefined) throw new UsageError('--timezone applies to --set');
       return withStore(deps, io, 'schedule', async (store) => {

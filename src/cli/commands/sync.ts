@@ -1,9 +1,8 @@
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
-import {
-  formatUsage, parseCommandArgs, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps,
-} from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import type { RunStatus } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--json]
@@ -80,10 +79,6 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const asOf = validateDateFlag('--as-of', flags['as-of']);
       const json = flags.json === true;
       const progress = progressReporter(io, deps.logger, json);
