@@ -1,4 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from '../cli/command.ts';
 import { UsageError } from '../cli/command.ts';
 import type { Logger } from '../log.ts';
@@ -18,21 +17,6 @@ export interface SyncCommandDeps {
   analyze: AnalyzeFn;
   logger: Logger;
   now?: () => Date;
-}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** node:util parseArgs, strict, with its errors as UsageError; at most `maxPositionals` positionals. */
-export function parseCommandArgs<const O extends Options>(argv: string[], options: O, maxPositionals = 0) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: maxPositionals > 0 });
-  } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message);
-    throw error;
-  }
-  if (parsed.positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals] ?? ''}"`);
-  return parsed;
 }
 
 /** The connection named by --connection, or the only one there is. */

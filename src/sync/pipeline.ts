@@ -6,6 +6,7 @@ import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import { emptyCounts } from '../store/sqlite/runs.ts';
 import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../store/types.ts';
 import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
+import { fullReconcileDue } from './reconcile.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -141,8 +142,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
 
 /** One sync run for a connection (see DOMAIN.md section 4 and issue 5). */
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
+  const connection = options.full ? null : await deps.store.getConnection(options.connectionId);
+  const full = options.full ?? (connection !== null && (await fullReconcileDue(deps.store, connection, (deps.now ?? (() => new Date()))())));
   return execute(deps, {
-    kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
+    kind: 'sync', connectionId: options.connectionId, full, dryRun: options.dryRun ?? false,
     asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
     plan: async ({ snapshot, connection, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import type { TokenSet } from '../../../connectors/connector.ts';
-import { parseCommandArgs, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import { validateSchedule } from '../../sync/scheduler.ts';
 import type { NewConnection } from '../../store/types.ts';
 
@@ -95,14 +96,10 @@ export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewCo
 export function connectCommand(deps: ConnectDeps): CliCommand {
   return {
     name: 'connect',
-    summary: 'register a Salesforce or HubSpot connection',
+    summary: 'Register a Salesforce or HubSpot connection',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const input = connectionFromFlags(flags, io.env);
       if (flags.schedule !== undefined) {
         const errors = validateSchedule(flags.schedule, flags.timezone ?? null);

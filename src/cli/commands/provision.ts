@@ -1,5 +1,6 @@
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
-import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow provision [--connection ID] [--json]
 
@@ -19,14 +20,10 @@ const FLAGS = { connection: { type: 'string' }, json: { type: 'boolean' }, help:
 export function provisionCommand(deps: Pick<SyncCommandDeps, 'openStore' | 'connectorFactory' | 'logger'>): CliCommand {
   return {
     name: 'provision',
-    summary: "create Kamflow's fields in the CRM",
+    summary: "Create Kamflow's fields in the CRM",
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       return withStore(deps, io, 'provision', async (store) => {
         const id = await resolveConnectionId(store, flags.connection);
         const connection = await store.getConnection(id);

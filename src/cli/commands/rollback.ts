@@ -1,6 +1,7 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { rollbackRun } from '../../sync/pipeline.ts';
-import { parseCommandArgs, progressReporter, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { progressReporter, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import { exitCodeFor, renderSyncResult, syncResultJson } from './sync.ts';
 
 const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--json]
@@ -20,14 +21,10 @@ const FLAGS = { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help:
 export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
   return {
     name: 'rollback',
-    summary: 'restore the values a run replaced',
+    summary: 'Restore the values a run replaced',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags, positionals } = parseCommandArgs(argv, FLAGS, 1);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const runId = positionals[0];
       if (runId === undefined) throw new UsageError('which run? give its id (see `kamflow runs`)');
       const json = flags.json === true;

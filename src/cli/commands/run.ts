@@ -1,5 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { formatUsage, parseCommandArgs, showValue, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { formatUsage, showValue, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow run RUN [--all] [--json]
 
@@ -16,14 +17,10 @@ const FLAGS = { all: { type: 'boolean' }, json: { type: 'boolean' }, help: { typ
 export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand {
   return {
     name: 'run',
-    summary: 'show one run with its per-record errors',
+    summary: 'Show one run with its per-record errors',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags, positionals } = parseCommandArgs(argv, FLAGS, 1);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const runId = positionals[0];
       if (runId === undefined) throw new UsageError('which run? give its id (see `kamflow runs`)');
       return withStore(deps, io, 'run', async (store) => {

@@ -1,5 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { parseCommandArgs, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import type { RunRecord } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow runs [--connection ID] [--limit N] [--json]
@@ -24,14 +25,10 @@ export function runLine(r: RunRecord): string {
 export function runsCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand {
   return {
     name: 'runs',
-    summary: 'list recent sync and rollback runs',
+    summary: 'List recent sync and rollback runs',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const limit = flags.limit === undefined ? 20 : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number of at least 1, got "${flags.limit ?? ''}"`);
       return withStore(deps, io, 'runs', async (store) => {

@@ -1,16 +1,19 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
-import { parseCommandArgs, resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
        kamflow schedule --list                           show each connection's schedule
        kamflow schedule [--connection ID] --set CRON [--timezone TZ]
        kamflow schedule [--connection ID] --clear
 
-Scheduled runs are incremental syncs. A run still going when the next tick comes is skipped
-(and logged), never stacked. Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under
-way finish first.
+Scheduled runs are incremental syncs, with a full pull (which also finds deletions and
+association changes that incremental pulls cannot see) once the last one is older than the
+connection's fullSyncEveryHours option (default 168; 0 turns it off). A run still going when
+the next tick comes is skipped (and logged), never stacked. Stop the foreground scheduler with
+Ctrl-C or SIGTERM: runs under way finish first.
 
 Options:
   --set CRON        cron expression, e.g. "0 */6 * * *" (every 6 hours)
@@ -46,14 +49,10 @@ function waitForSignal(): Promise<void> {
 export function scheduleCommand(deps: ScheduleDeps): CliCommand {
   return {
     name: 'schedule',
-    summary: 'set connection schedules, or run the scheduler',
+    summary: 'Set connection schedules, or run the scheduler',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       if (flags.set !== undefined && flags.clear) throw new UsageError('--set and --clear cannot be used together');
       if (flags.timezone !== undefined && flags.set === undefined) throw new UsageError('--timezone applies to --set');
       return withStore(deps, io, 'schedule', async (store) => {

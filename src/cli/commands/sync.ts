@@ -1,9 +1,8 @@
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
-import {
-  formatUsage, parseCommandArgs, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps,
-} from '../../sync/cli-support.ts';
+import { parseCommandArgs } from '../args.ts';
+import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
 import type { RunStatus } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--json]
@@ -76,14 +75,10 @@ export function renderSyncResult(result: SyncResult): string {
 export function syncCommand(deps: SyncCommandDeps): CliCommand {
   return {
     name: 'sync',
-    summary: 'pull the CRM, analyse, and write the changed Kamflow fields back',
+    summary: 'Pull the CRM, analyse, and write the changed Kamflow fields back',
     usage: USAGE,
     async run(argv: string[], io: CliIo): Promise<number> {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
-      if (flags.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return EXIT.ok;
-      }
       const asOf = validateDateFlag('--as-of', flags['as-of']);
       const json = flags.json === true;
       const progress = progressReporter(io, deps.logger, json);

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/command.ts';
 import { createLogger } from '../../../src/log.ts';
-import { parseCommandArgs, progressReporter, showValue, validateDateFlag } from '../../../src/sync/cli-support.ts';
+import { parseCommandArgs } from '../../../src/cli/args.ts';
+import { progressReporter, showValue, validateDateFlag } from '../../../src/sync/cli-support.ts';
 
 function sink(tty: boolean): Writable & { isTTY?: boolean; text: () => string } {
   const parts: string[] = [];
