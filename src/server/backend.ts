@@ -75,6 +75,8 @@ export interface ConnectionHealth {
   apiUsage: { used: number; limit: number; period: string } | null;
   /** Recent run-stopping errors, newest first, already free of secrets. */
   recentErrors: string[];
+  /** The last sync was held by the safety gate and waits for a confirmed sync. */
+  awaitingConfirmation?: boolean;
 }
 
 export type ConfigFieldKind = 'number' | 'integer' | 'boolean' | 'text' | 'select';
@@ -155,7 +157,8 @@ export interface RunDetail extends RunSummary {
   canRollback: boolean;
 }
 
-export type RunRequest = { kind: 'sync' } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string };
+/** `confirm` lets a sync through the safety gate (a plan changing more accounts than allowed). */
+export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string };
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
 

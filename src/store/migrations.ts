@@ -79,6 +79,25 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'console settings and change marks',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE change_marks (
+        connection_id TEXT NOT NULL,
+        object TEXT NOT NULL,
+        id TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (connection_id, object, id)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: () => string): number[] {

@@ -5,10 +5,11 @@ import type { ObjectKind, TokenSet, WriteOutcome } from '../../connectors/connec
 import { ENCRYPTION_KEY_VAR, parseEncryptionKey, type EncryptionKey } from './crypto.ts';
 import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
+import { ConsoleTables } from './sqlite/console.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import type {
-  CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, Credentials, LockResult, MirrorContents, NewConnection, NewRun,
+  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, Credentials, LockResult, MirrorContents, NewConnection, NewRun,
   RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
 } from './types.ts';
 
@@ -24,11 +25,12 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, ConsoleStore {
   readonly db: Database.Database;
   private readonly connections: ConnectionTable;
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
+  private readonly console: ConsoleTables;
 
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.connections = new ConnectionTable(this.db, key, now);
     this.mirror = new MirrorTables(this.db);
     this.runs = new RunTables(this.db, this.mirror);
+    this.console = new ConsoleTables(this.db, now);
   }
 
   async createConnection(input: NewConnection): Promise<ConnectionRecord> { return this.connections.create(input); }
@@ -88,6 +91,12 @@ export class SqliteStore implements Store {
   async listWrites(runId: string): Promise<StoredWrite[]> { return this.runs.listWrites(runId); }
   async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { this.runs.addIssues(runId, issues); }
   async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
+
+  async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }
+  async setSetting(key: string, value: string): Promise<void> { this.console.setSetting(key, value); }
+  async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
+  async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
+  async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { this.console.clearChangeMarks(connectionId, marks); }
 
   close(): void {
     if (this.db.open) this.db.close();

@@ -196,4 +196,23 @@ export interface Store {
   close(): void;
 }
 
+/** A record the CRM reported as changed (webhook), waiting for the next run of its connection. */
+export interface ChangeMark {
+  object: ObjectKind;
+  id: string;
+  deleted: boolean;
+  markedAt: string;
+}
+
+/** What the admin console keeps besides the sync engine's data. */
+export interface ConsoleStore {
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+  /** Adds or refreshes marks; a deletion mark is never downgraded to a change. Returns how many were stored. */
+  markChanged(connectionId: string, marks: ChangeMark[]): Promise<number>;
+  listChangeMarks(connectionId: string): Promise<ChangeMark[]>;
+  /** Removes the given marks, unless they were marked again after `markedAt`. */
+  clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void>;
+}
+
 export type { RecordIssue };

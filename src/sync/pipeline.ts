@@ -11,7 +11,7 @@ import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
-function newRunId(now: Date): string {
+export function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }
@@ -36,6 +36,8 @@ interface RunSpec {
   dryRun: boolean;
   asOf: string | null;
   rollbackOf: string | null;
+  /** The new run's id, when the caller must know it before the run starts. */
+  newRunId: string | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; runTime: string; counts: RunCounts; runId: string }) =>
     Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string } }>;
@@ -54,7 +56,7 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   if (!connection) throw new Error(`no connection with id ${spec.connectionId}`);
   const credentials = await store.loadCredentials(connection.id);
   const startedAt = now();
-  const runId = newRunId(startedAt);
+  const runId = spec.newRunId ?? newRunId(startedAt);
   const lock = await store.acquireLock(connection.id, runId, startedAt, ttl);
   if (!lock.acquired) {
     throw new ConnectionBusyError(`connection ${connection.id} is busy: run ${lock.holder} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
@@ -144,7 +146,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const full = options.full ?? (connection !== null && (await fullReconcileDue(deps.store, connection, (deps.now ?? (() => new Date()))())));
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full, dryRun: options.dryRun ?? false,
-    asOf: options.asOf ?? null, rollbackOf: null,
+    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
     plan: async ({ snapshot, connection, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
@@ -174,6 +176,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
 export interface RollbackOptions {
   runId: string;
   dryRun?: boolean;
+  /** The new run's id, when the caller must know it before the run starts. */
+  newRunId?: string;
 }
 
 /** Restores the values a run replaced, for every field it wrote, through the planner and push. */
@@ -184,7 +188,7 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
   const written = (await deps.store.listWrites(options.runId)).filter((w) => w.status === 'ok');
   const desired: DesiredAccountFields[] = written.map((w) => ({ accountId: w.accountId, fields: w.previous }));
   return execute(deps, {
-    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id,
+    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId,
     plan: async ({ snapshot }) => ({ plan: planFieldChanges(desired, snapshot.accounts, { updatedAt: null }) }),
   });
 }

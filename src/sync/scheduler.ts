@@ -1,12 +1,14 @@
 import { createTask, validateDetailed } from 'node-cron';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/types.ts';
+import type { ConnectionRecord, Store } from '../store/types.ts';
 import { ConnectionBusyError, type SyncOptions, type SyncResult } from './types.ts';
 
 /** What the scheduler needs of a cron task; node-cron's by default, a hand-driven one in tests. */
 export interface CronTask {
   start(): void | Promise<void>;
   stop(): void | Promise<void>;
+  /** When the task fires next, if the task can tell (node-cron's can). */
+  getNextRun?(): Date | null;
 }
 export type CronTaskFactory = (expression: string, onTick: () => void, options: { timezone: string; name: string }) => CronTask;
 
@@ -54,22 +56,40 @@ export class SyncScheduler {
 
   /** Schedules every connection that has a valid schedule; returns the ids scheduled. */
   async start(): Promise<string[]> {
-    const factory = this.deps.createTask ?? nodeCronTaskFactory;
     const scheduled: string[] = [];
     for (const c of await this.deps.store.listConnections()) {
-      if (c.schedule === null) continue;
-      const errors = validateSchedule(c.schedule, c.timezone);
-      if (errors.length > 0) {
-        this.deps.logger.error({ connectionId: c.id, errors }, 'schedule not started: fix it with `kamflow schedule --set`');
-        continue;
-      }
-      const task = factory(c.schedule, () => { void this.tick(c.id); }, { timezone: c.timezone ?? 'UTC', name: `kamflow-${c.id}` });
-      await task.start();
-      this.tasks.set(c.id, task);
-      scheduled.push(c.id);
-      this.deps.logger.info({ connectionId: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC' }, 'schedule started');
+      if (await this.schedule(c)) scheduled.push(c.id);
     }
     return scheduled;
+  }
+
+  /** Picks up a connection's new, changed or removed schedule; true when it is now scheduled. */
+  async reschedule(connectionId: string): Promise<boolean> {
+    const old = this.tasks.get(connectionId);
+    this.tasks.delete(connectionId);
+    if (old) await old.stop();
+    const c = await this.deps.store.getConnection(connectionId);
+    return c !== null && !this.stopped ? this.schedule(c) : false;
+  }
+
+  /** When the connection's next scheduled run starts; null when it has no running schedule. */
+  nextRun(connectionId: string): Date | null {
+    return this.tasks.get(connectionId)?.getNextRun?.() ?? null;
+  }
+
+  private async schedule(c: ConnectionRecord): Promise<boolean> {
+    if (c.schedule === null) return false;
+    const errors = validateSchedule(c.schedule, c.timezone);
+    if (errors.length > 0) {
+      this.deps.logger.error({ connectionId: c.id, errors }, 'schedule not started: fix it with `kamflow schedule --set`');
+      return false;
+    }
+    const factory = this.deps.createTask ?? nodeCronTaskFactory;
+    const task = factory(c.schedule, () => { void this.tick(c.id); }, { timezone: c.timezone ?? 'UTC', name: `kamflow-${c.id}` });
+    await task.start();
+    this.tasks.set(c.id, task);
+    this.deps.logger.info({ connectionId: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC' }, 'schedule started');
+    return true;
   }
 
   /** One scheduled run of a connection, or a logged skip when its last run is still going. */

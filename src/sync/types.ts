@@ -45,6 +45,8 @@ export interface SyncOptions {
   confirm?: boolean;
   /** Share of accounts a plan may change before it waits for confirm; else the connection's option, else 0.5. */
   safetyGateShare?: number;
+  /** The new run's id, when the caller must know it before the run starts (made here otherwise). */
+  newRunId?: string;
 }
 
 export interface SyncResult {

@@ -1,6 +1,8 @@
 import { createConnector } from '../../../connectors/index.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
+import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
+import { serveCommand } from '../../server/serve.ts';
 import { openSqliteStoreFromEnv } from '../../store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../../sync/analyze-adapter.ts';
 import type { SyncCommandDeps } from '../../sync/cli-support.ts';
@@ -36,4 +38,5 @@ export const COMMANDS: CliCommand[] = [
   runCommand(syncDeps),
   rollbackCommand(syncDeps),
   scheduleCommand(syncDeps),
+  serveCommand(makeServeBackend()),
 ];

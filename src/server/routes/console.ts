@@ -95,7 +95,8 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!ctx) return;
     const body = parseOr400(RunKindBody, req.body, 'body', req, res, bad(req));
     if (!body) return;
-    await startAndRedirect(res, ctx.session, ctx.c, { kind: body.kind });
+    const request: RunRequest = body.kind === 'sync' ? { kind: 'sync', ...(body.confirm ? { confirm: true } : {}) } : { kind: body.kind };
+    await startAndRedirect(res, ctx.session, ctx.c, request);
   });
 
   router.get('/connections/:id/runs/:runId', async (req, res) => {

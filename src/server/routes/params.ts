@@ -8,7 +8,7 @@ export const ConnectionParams = z.object({ id: Id });
 export const RunParams = z.object({ id: Id, runId: Id });
 export const FamilyParams = z.object({ id: Id, familyId: Id });
 
-export const RunKindBody = z.object({ kind: z.enum(['sync', 'dry-run']) });
+export const RunKindBody = z.object({ kind: z.enum(['sync', 'dry-run']), confirm: z.literal('true').optional() });
 
 export const ConfigValuesSchema = z.record(z.string().min(1).max(200), z.string().max(10_000));
 
@@ -31,7 +31,7 @@ export const ConfigFormBody = z.looseObject({
 export const ConfigJsonBody = z.object({ values: ConfigValuesSchema });
 export const SaveConfigJsonBody = z.object({ values: ConfigValuesSchema, version: z.number().int().nonnegative() });
 export const RunJsonBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sync') }),
+  z.object({ kind: z.literal('sync'), confirm: z.boolean().optional() }),
   z.object({ kind: z.literal('dry-run') }),
   z.object({ kind: z.literal('rollback'), runId: Id }),
 ]);

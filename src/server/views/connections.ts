@@ -6,6 +6,8 @@ import { csrfField, formatDate, formatNumber, formatPercent, page, path } from '
 
 function apiUse(c: ConnectionHealth): string {
   if (!c.apiUsage) return '—';
+  // A limit of 0 means the CRM's allowance is not known: only Kamflow's own use is.
+  if (c.apiUsage.limit <= 0) return `${formatNumber(c.apiUsage.used)} calls in the last ${c.apiUsage.period}`;
   const pct = c.apiUsage.limit > 0 ? ` (${((c.apiUsage.used / c.apiUsage.limit) * 100).toFixed(0)}%)` : '';
   return `${formatNumber(c.apiUsage.used)} / ${formatNumber(c.apiUsage.limit)} per ${c.apiUsage.period}${pct}`;
 }
@@ -74,6 +76,8 @@ export function connectionPage(session: Session, c: ConnectionHealth, runs: RunS
 <h1>${c.name} <span class="help">${CRM_LABEL[c.crm]} · ${c.location}</span></h1>
 <p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
 ${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The last sync was held by the safety gate:</strong> its plan changes more accounts than allowed. Check it with a dry run, then confirm to write it.</p>
+  <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><input type="hidden" name="confirm" value="true"><button type="submit">Sync and write anyway</button></form></div>` : ''}
 <div class="actions">
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><button type="submit">Sync now</button></form>
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="dry-run"><button type="submit" class="secondary">Dry run</button></form>

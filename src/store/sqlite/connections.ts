@@ -106,7 +106,7 @@ export class ConnectionTable {
 
   delete(id: string): void {
     this.db.transaction(() => {
-      for (const table of ['locks', 'streams', 'mirror']) {
+      for (const table of ['locks', 'streams', 'mirror', 'change_marks']) {
         this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(id);
       }
       this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);

@@ -1,0 +1,245 @@
+import type { Connector } from '../../connectors/connector.ts';
+import type { Logger } from '../log.ts';
+import type {
+  BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
+  ConsoleBackend, FamilySummary, FamilyView, MarkChangedRequest, MarkChangedResult, PreviewResult, Readiness, RunDetail, RunRequest,
+  RunSummary, SaveResult, StartRunResult,
+} from '../server/backend.ts';
+import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
+import type { SyncScheduler } from '../sync/scheduler.ts';
+import type { SyncDeps } from '../sync/types.ts';
+import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
+import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
+import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
+import { RunLauncher } from './runner.ts';
+import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
+import type { ConsoleSettings } from './settings.ts';
+
+export const ADMIN_HASH_SETTING = 'admin.passwordHash';
+const currencySetting = (connectionId: string): string => `connection.${connectionId}.currency`;
+
+export interface KamflowBackendDeps {
+  store: Store & ConsoleStore;
+  sync: SyncDeps;
+  settings: ConsoleSettings;
+  logger: Logger;
+  now?: () => Date;
+  /** Replaceable in tests (code exchange, token information). */
+  install?: Partial<Pick<InstallDeps, 'exchangeSalesforceCode' | 'exchangeHubSpotCode' | 'hubspotTokenInfo'>>;
+}
+
+/** The console's backend over the store, the sync engine, the analysis and the connectors. */
+export class KamflowBackend implements ConsoleBackend {
+  readonly runs: RunLauncher;
+  private readonly cache = new AnalysisCache();
+  private scheduler: SyncScheduler | null = null;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: KamflowBackendDeps) {
+    this.now = deps.now ?? (() => new Date());
+    const sync: SyncDeps = {
+      ...deps.sync,
+      connectorFactory: (c, credentials, onTokens) => this.recordingCurrency(c.id, deps.sync.connectorFactory(c, credentials, onTokens)),
+    };
+    this.runs = new RunLauncher({
+      store: deps.store, sync, logger: deps.logger, now: this.now,
+      onFinished: (connectionId) => this.afterRun(connectionId),
+    });
+  }
+
+  /** The scheduler whose next runs the health shows and which saved schedules update. */
+  attachScheduler(scheduler: SyncScheduler): void {
+    this.scheduler = scheduler;
+  }
+
+  private async afterRun(connectionId: string): Promise<void> {
+    this.cache.invalidate(connectionId);
+    try {
+      await this.saveCurrency(connectionId);
+      // Analysed now rather than on the next page view, which would otherwise wait for it.
+      const c = await this.deps.store.getConnection(connectionId);
+      if (c) await this.latestAnalysis(c);
+    } catch (error) {
+      this.deps.logger.warn({ connectionId, err: error instanceof Error ? error.message : String(error) }, 'analysis after the run failed');
+    }
+  }
+
+  private async saveCurrency(connectionId: string): Promise<void> {
+    // The snapshot's currency is the connector's; remembered so the family view needs no CRM call.
+    const latest = (await this.deps.store.listRuns({ connectionId, limit: 1 }))[0];
+    const currency = this.lastCurrency.get(connectionId);
+    if (latest?.status === 'succeeded' && currency !== undefined) await this.deps.store.setSetting(currencySetting(connectionId), currency);
+  }
+
+  private readonly lastCurrency = new Map<string, string>();
+
+  /** The connector as is, noting the currency it reports for the connection's later analyses. */
+  private recordingCurrency(connectionId: string, connector: Connector): Connector {
+    return {
+      kind: connector.kind,
+      currency: async () => {
+        const currency = await connector.currency();
+        this.lastCurrency.set(connectionId, currency);
+        return currency;
+      },
+      pull: (options) => connector.pull(options),
+      provision: () => connector.provision(),
+      push: (plan) => connector.push(plan),
+      usage: () => connector.usage(),
+    };
+  }
+
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.deps.store.listConnections();
+      return { ok: true, checks: [{ name: 'store', ok: true }] };
+    } catch {
+      return { ok: false, checks: [{ name: 'store', ok: false }] };
+    }
+  }
+
+  getAdminPasswordHash(): Promise<string | null> {
+    return this.deps.store.getSetting(ADMIN_HASH_SETTING);
+  }
+
+  setAdminPasswordHash(hash: string): Promise<void> {
+    return this.deps.store.setSetting(ADMIN_HASH_SETTING, hash);
+  }
+
+  private async health(c: ConnectionRecord): Promise<ConnectionHealth> {
+    const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
+    return connectionHealth(c, runs, {
+      running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(),
+    });
+  }
+
+  async listConnections(): Promise<ConnectionHealth[]> {
+    const all = await this.deps.store.listConnections();
+    return Promise.all(all.map((c) => this.health(c)));
+  }
+
+  async getConnection(connectionId: string): Promise<ConnectionHealth | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    return c ? this.health(c) : null;
+  }
+
+  async getConfigForm(connectionId: string): Promise<ConfigForm | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    return c ? configForm(c) : null;
+  }
+
+  /** The date analyses are made as of: the latest sync's, else today. */
+  private async asOfFor(connectionId: string): Promise<string> {
+    const runs = await this.deps.store.listRuns({ connectionId, limit: 20 });
+    const sync = runs.find((r) => r.kind === 'sync' && r.asOf !== null && r.status !== 'running');
+    return sync?.asOf ?? this.now().toISOString().slice(0, 10);
+  }
+
+  private async currencyOf(connectionId: string): Promise<string> {
+    return (await this.deps.store.getSetting(currencySetting(connectionId))) ?? 'USD';
+  }
+
+  /** The latest analysis of the mirror with the saved config; null before the first pull. */
+  private async latestAnalysis(c: ConnectionRecord): Promise<MirrorAnalysis | null> {
+    const asOf = await this.asOfFor(c.id);
+    const last = (await this.deps.store.listRuns({ connectionId: c.id, limit: 1 }))[0];
+    const key = `${last?.id ?? ''}|${last?.finishedAt ?? ''}|${c.updatedAt}|${asOf}`;
+    return this.cache.get(c.id, key, async () => {
+      const { config, valid } = effectiveConfig(c.analysisConfig);
+      if (!valid) this.deps.logger.warn({ connectionId: c.id }, 'stored analysis config is invalid: the family view uses the defaults');
+      const snapshot = await mirrorSnapshot(this.deps.store, c, await this.currencyOf(c.id));
+      return snapshot ? { snapshot, result: analyzeSnapshot(snapshot, config, asOf) } : null;
+    });
+  }
+
+  async previewConfig(connectionId: string, values: ConfigValues): Promise<PreviewResult> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, errors: [{ path: '', message: 'this connection no longer exists' }] };
+    const built = buildCandidate(c, values);
+    if (!built.ok) return built;
+    const current = await this.latestAnalysis(c);
+    if (!current) return { ok: true, asOf: null, gainingKey: [], losingKey: [], otherChanges: 0 };
+    const after = analyzeSnapshot(current.snapshot, built.candidate.config, current.result.asOf);
+    return { ok: true, asOf: current.result.asOf, ...tierChanges(current.result, after) };
+  }
+
+  async saveConfig(connectionId: string, values: ConfigValues, baseVersion: number): Promise<SaveResult> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, errors: [{ path: '', message: 'this connection no longer exists' }] };
+    const built = buildCandidate(c, values);
+    const errors = built.ok ? [] : built.errors;
+    const current = effectiveConfig(c.analysisConfig).config.version;
+    if (baseVersion !== current) errors.push({ path: '', message: `the configuration was saved by someone else in the meantime (now version ${current}); reload and apply your change again` });
+    if (!built.ok || errors.length > 0) return { ok: false, errors };
+    const version = current + 1;
+    const { candidate } = built;
+    await this.deps.store.updateConnection(c.id, { analysisConfig: { ...candidate.raw, version }, schedule: candidate.schedule, timezone: candidate.timezone });
+    this.cache.invalidate(c.id);
+    if (candidate.schedule !== c.schedule || candidate.timezone !== c.timezone) await this.scheduler?.reschedule(c.id);
+    this.deps.logger.info({ connectionId: c.id, version }, 'analysis config saved');
+    return { ok: true, version };
+  }
+
+  async listRuns(connectionId: string, limit: number): Promise<RunSummary[]> {
+    const runs = await this.deps.store.listRuns({ connectionId, limit });
+    return runs.map((r) => runSummary(r, this.runs.triggerOf(r.id)));
+  }
+
+  async getRun(connectionId: string, runId: string): Promise<RunDetail | null> {
+    const run = await this.deps.store.getRun(runId);
+    if (!run || run.connectionId !== connectionId) return null;
+    const [writes, issues, all] = await Promise.all([
+      this.deps.store.listWrites(runId), this.deps.store.listRunIssues(runId), this.deps.store.listRuns({ connectionId }),
+    ]);
+    return runDetail(run, this.runs.triggerOf(run.id), writes, issues, all);
+  }
+
+  startRun(connectionId: string, request: RunRequest): Promise<StartRunResult> {
+    return this.runs.start(connectionId, request, 'console');
+  }
+
+  async listFamilies(connectionId: string): Promise<FamilySummary[] | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const analysis = await this.latestAnalysis(c);
+    return analysis ? familySummaries(analysis.result) : null;
+  }
+
+  async getFamily(connectionId: string, familyId: string): Promise<FamilyView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const analysis = await this.latestAnalysis(c);
+    return analysis ? familyView(analysis, familyId) : null;
+  }
+
+  private installDeps(): InstallDeps {
+    return { settings: this.deps.settings, store: this.deps.store, connectorFactory: this.deps.sync.connectorFactory, logger: this.deps.logger, ...this.deps.install };
+  }
+
+  async beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult> {
+    return beginInstall(this.installDeps(), request);
+  }
+
+  async completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult> {
+    const result = await completeInstall(this.installDeps(), request);
+    if (!result.ok) return result;
+    await this.scheduler?.reschedule(result.connectionId);
+    if (this.deps.settings.firstSync === 'now' && result.created) {
+      const started = await this.runs.start(result.connectionId, { kind: 'sync' }, 'console');
+      if (!started.ok) this.deps.logger.warn({ connectionId: result.connectionId, reason: started.reason }, 'first sync did not start');
+    }
+    return { ok: true, connectionId: result.connectionId, name: result.name };
+  }
+
+  async markChanged(request: MarkChangedRequest): Promise<MarkChangedResult> {
+    const all = await this.deps.store.listConnections();
+    const targets = all.filter((c) => c.crm === request.crm && c.options['portalId'] === request.accountId);
+    if (targets.length === 0) return { marked: 0, unknownAccount: true };
+    const markedAt = this.now().toISOString();
+    let marked = 0;
+    for (const c of targets) {
+      marked += await this.deps.store.markChanged(c.id, request.records.map((r) => ({ object: r.object, id: r.id, deleted: r.deleted, markedAt })));
+    }
+    return { marked, unknownAccount: false };
+  }
+}

@@ -1,0 +1,139 @@
+import type { ObjectKind } from '../../connectors/connector.ts';
+import type { Logger } from '../log.ts';
+import type { RunRequest, StartRunResult } from '../server/backend.ts';
+import type { ChangeMark, ConsoleStore, Store } from '../store/types.ts';
+import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
+import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
+import type { Trigger } from './runs-view.ts';
+
+export interface RunnerDeps {
+  store: Store & ConsoleStore;
+  sync: SyncDeps;
+  logger: Logger;
+  now: () => Date;
+  /** Called after every run, whatever its outcome; the run counts as going until it resolves. */
+  onFinished?: (connectionId: string, result: SyncResult | null) => Promise<void> | void;
+}
+
+/**
+ * Starts runs in the background for the console, the scheduler and webhooks of this process:
+ * one at a time per connection, each with its id known before it starts, and its trigger kept
+ * for the run history (in memory: runs of earlier processes show as `cli`).
+ */
+export class RunLauncher {
+  private readonly running = new Map<string, { runId: string; done: Promise<void> }>();
+  private readonly triggers = new Map<string, Trigger>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  isRunning(connectionId: string): boolean {
+    return this.running.has(connectionId);
+  }
+
+  triggerOf(runId: string): Trigger {
+    return this.triggers.get(runId) ?? 'cli';
+  }
+
+  /** Waits for every run this process started. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /**
+   * Takes the connection's lock under the new run's id (the pipeline takes it again under the
+   * same holder), so a run held elsewhere is refused here rather than after the redirect.
+   */
+  async start(connectionId: string, request: RunRequest, trigger: Trigger): Promise<StartRunResult> {
+    const { store, now } = this.deps;
+    if (this.running.has(connectionId)) return { ok: false, reason: 'busy', message: 'A run is already going for this connection.' };
+    if (request.kind === 'rollback') {
+      const target = await store.getRun(request.runId);
+      if (!target || target.connectionId !== connectionId) return { ok: false, reason: 'not-found', message: 'No such run to roll back.' };
+      if (target.kind !== 'sync' || target.dryRun) return { ok: false, reason: 'not-allowed', message: 'Only a sync that wrote to the CRM can be rolled back.' };
+      if (!(await store.listWrites(target.id)).some((w) => w.status === 'ok')) {
+        return { ok: false, reason: 'not-allowed', message: 'This run wrote nothing, so there is nothing to roll back.' };
+      }
+    }
+    const connection = await store.getConnection(connectionId);
+    if (!connection) return { ok: false, reason: 'not-found', message: 'No such connection.' };
+    const startedAt = now();
+    const runId = newRunId(startedAt);
+    const lock = await store.acquireLock(connectionId, runId, startedAt, this.deps.sync.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
+    if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (until ${lock.expiresAt.toISOString()} at the latest).` };
+    this.triggers.set(runId, trigger);
+    const done = this.execute(connectionId, runId, request).finally(() => {
+      this.running.delete(connectionId);
+    });
+    this.running.set(connectionId, { runId, done });
+    return { ok: true, runId };
+  }
+
+  /** The scheduler's run: the same path as the console's, awaited. */
+  async runScheduled(options: SyncOptions): Promise<SyncResult> {
+    const started = await this.start(options.connectionId, { kind: 'sync' }, 'schedule');
+    if (!started.ok) throw new ConnectionBusyError(started.message);
+    await this.running.get(options.connectionId)?.done;
+    const run = await this.deps.store.getRun(started.runId);
+    if (!run) throw new Error(`run ${started.runId} did not start`);
+    return { run, plan: null, estimatedCalls: {}, message: `scheduled run ${run.status}` };
+  }
+
+  private async execute(connectionId: string, runId: string, request: RunRequest): Promise<void> {
+    const { store, logger } = this.deps;
+    let result: SyncResult | null = null;
+    try {
+      const marks = request.kind === 'sync' ? await this.applyDeletionMarks(connectionId) : [];
+      result = request.kind === 'rollback'
+        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId })
+        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId });
+      // The pull went through: the changes it was told about have been read.
+      if (result.run.status === 'succeeded' && marks.length > 0) await store.clearChangeMarks(connectionId, marks);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error({ connectionId, runId, err: message }, 'run could not start');
+      await this.recordUnstarted(connectionId, runId, request, message).catch(() => undefined);
+    } finally {
+      await store.releaseLock(connectionId, runId).catch(() => undefined);
+      await this.deps.onFinished?.(connectionId, result);
+    }
+  }
+
+  /**
+   * Webhook deletions go straight into the mirror (incremental pulls do not list deleted
+   * records everywhere); change marks stay until a pull has gone through. Returns the marks
+   * this run covers.
+   */
+  private async applyDeletionMarks(connectionId: string): Promise<ChangeMark[]> {
+    const { store } = this.deps;
+    const marks = await store.listChangeMarks(connectionId);
+    if (marks.length === 0) return [];
+    const states = await store.getStreamStates(connectionId);
+    const byObject = new Map<ObjectKind, ChangeMark[]>();
+    for (const m of marks) if (m.deleted) byObject.set(m.object, [...(byObject.get(m.object) ?? []), m]);
+    for (const [object, deleted] of byObject) {
+      const state = states[object];
+      // Nothing of this stream is mirrored yet: its first full pull will not see the record.
+      if (!state || state.cursor === null) {
+        await store.clearChangeMarks(connectionId, deleted);
+        continue;
+      }
+      await store.checkpointPage({
+        connectionId, object, records: [], deletedIds: deleted.map((m) => m.id), cursor: state.cursor,
+        phase: state.phase, sweepToken: state.sweepToken, sweep: false,
+      });
+      await store.clearChangeMarks(connectionId, deleted);
+    }
+    return marks.filter((m) => !m.deleted);
+  }
+
+  /** A run that failed before the pipeline recorded it still shows in the history, with why. */
+  private async recordUnstarted(connectionId: string, runId: string, request: RunRequest, message: string): Promise<void> {
+    const { store, now } = this.deps;
+    if (await store.getRun(runId)) return;
+    await store.createRun({
+      id: runId, connectionId, kind: request.kind === 'rollback' ? 'rollback' : 'sync', mode: null, dryRun: request.kind === 'dry-run',
+      asOf: null, startedAt: now().toISOString(), rollbackOf: request.kind === 'rollback' ? request.runId : null,
+    });
+    await store.updateRun(runId, { status: 'failed', finishedAt: now().toISOString(), error: message.slice(0, 500) });
+  }
+}

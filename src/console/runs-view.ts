@@ -1,0 +1,87 @@
+import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunSummary } from '../server/backend.ts';
+import type { ConnectionRecord, RunIssue, RunRecord, StoredWrite } from '../store/types.ts';
+
+export type Trigger = RunSummary['trigger'];
+
+/** What an admin needs to know of a stored run status, in the console's words. */
+export function consoleStatus(run: RunRecord): RunStatus {
+  switch (run.status) {
+    case 'running': return 'running';
+    case 'succeeded': return run.counts.failed > 0 ? 'partial' : 'succeeded';
+    case 'stopped-by-limit': return 'stopped-api-limit';
+    case 'awaiting-confirmation':
+    case 'failed':
+    case 'interrupted': return 'failed';
+  }
+}
+
+export function consoleKind(run: RunRecord): RunKind {
+  return run.kind === 'rollback' ? 'rollback' : run.dryRun ? 'dry-run' : 'sync';
+}
+
+function errorOf(run: RunRecord): string | null {
+  if (run.status === 'awaiting-confirmation') return 'Held by the safety gate: the plan changes more accounts than allowed. Review it with a dry run, then confirm the sync on the connection page.';
+  if (run.status === 'interrupted') return 'The process stopped before the run finished; the next run resumes from its checkpoints.';
+  return run.error;
+}
+
+export function runSummary(run: RunRecord, trigger: Trigger): RunSummary {
+  return {
+    id: run.id, kind: consoleKind(run), status: consoleStatus(run), trigger, startedAt: run.startedAt, finishedAt: run.finishedAt,
+    written: run.counts.written, unchanged: run.counts.unchangedAccounts, failed: run.counts.failed, error: errorOf(run),
+  };
+}
+
+export function recordErrors(writes: StoredWrite[], issues: RunIssue[]): RecordError[] {
+  const out: RecordError[] = writes
+    .filter((w) => w.status === 'failed')
+    .map((w) => ({ recordId: w.accountId, kind: w.errorKind ?? 'failed', message: [w.code, w.message].filter((x) => x).join(': ') || 'write failed' }));
+  for (const i of issues) out.push({ recordId: i.recordId ?? '(none)', kind: `${i.stage}: ${i.kind}`, message: i.message });
+  return out;
+}
+
+/** A run's writes can be undone while it wrote something and no rollback of it has succeeded. */
+export function canRollback(run: RunRecord, writes: StoredWrite[], later: RunRecord[]): boolean {
+  if (run.kind !== 'sync' || run.dryRun || run.status === 'running') return false;
+  if (!writes.some((w) => w.status === 'ok')) return false;
+  return !later.some((r) => r.rollbackOf === run.id && r.status === 'succeeded' && !r.dryRun);
+}
+
+export function runDetail(run: RunRecord, trigger: Trigger, writes: StoredWrite[], issues: RunIssue[], all: RunRecord[]): RunDetail {
+  return { ...runSummary(run, trigger), recordErrors: recordErrors(writes, issues), rollbackOf: run.rollbackOf, canRollback: canRollback(run, writes, all) };
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * A connection's health from its runs (newest first). API use is what Kamflow's own runs
+ * spent in the last 24 hours; the limit is 0 (unknown) because the org's allowance is not kept.
+ */
+export function connectionHealth(
+  c: ConnectionRecord,
+  runs: RunRecord[],
+  opts: { running: boolean; nextRun: Date | null; now: Date },
+): ConnectionHealth {
+  const last = runs[0] ?? null;
+  const name = typeof c.options['name'] === 'string' ? c.options['name'] : c.id;
+  const location = c.crm === 'hubspot' && typeof c.options['portalId'] === 'string' ? `portal ${c.options['portalId']}` : c.baseUrl;
+  let status: ConnectionHealth['status'];
+  if (!c.hasTokens) status = 'disconnected';
+  else if (opts.running || last?.status === 'running') status = 'running';
+  else if (!last) status = 'never-run';
+  else status = ['failed', 'stopped-by-limit', 'interrupted', 'awaiting-confirmation'].includes(last.status) ? 'failing' : 'ok';
+  const since = opts.now.getTime() - DAY_MS;
+  const recent = runs.filter((r) => Date.parse(r.startedAt) >= since);
+  const used = recent.reduce((sum, r) => sum + Object.values(r.apiUsage).reduce((a, b) => a + b, 0), 0);
+  // Errors since the last run that went through: older ones no longer describe the connection.
+  const okAt = runs.findIndex((r) => r.status === 'succeeded');
+  const recentErrors = runs.slice(0, okAt === -1 ? 10 : Math.min(okAt, 10)).map((r) => errorOf(r)).filter((e): e is string => e !== null).slice(0, 3);
+  return {
+    id: c.id, crm: c.crm, name, location, status,
+    lastRun: last ? { id: last.id, kind: consoleKind(last), status: consoleStatus(last), finishedAt: last.finishedAt } : null,
+    nextRun: opts.nextRun ? opts.nextRun.toISOString() : null,
+    apiUsage: runs.length > 0 ? { used, limit: 0, period: '24h' } : null,
+    recentErrors,
+    awaitingConfirmation: last?.status === 'awaiting-confirmation',
+  };
+}

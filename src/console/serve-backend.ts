@@ -1,0 +1,69 @@
+import { createConnector } from '../../connectors/index.ts';
+import { UsageError } from '../cli/command.ts';
+import type { Logger } from '../log.ts';
+import type { BackendFactory } from '../server/serve.ts';
+import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
+import { openSqliteStoreFromEnv } from '../store/sqlite-store.ts';
+import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
+import { SyncScheduler, type CronTaskFactory } from '../sync/scheduler.ts';
+import { KamflowBackend } from './backend.ts';
+import { ConsoleSettingsError, loadConsoleSettings } from './settings.ts';
+
+export interface ServeBackendOptions {
+  /** Cron tasks; node-cron's by default. */
+  createTask?: CronTaskFactory;
+  /** Extra connector logger; the server's logger by default. */
+  logger?: Logger;
+}
+
+/**
+ * The real backend of `kamflow serve`: the SQLite store from KAMFLOW_DB_PATH, the connectors,
+ * the analysis, and the scheduler of every scheduled connection, all stopped by `close`.
+ */
+export function makeServeBackend(options: ServeBackendOptions = {}): BackendFactory {
+  return async ({ config, logger, env }) => {
+    let settings;
+    try {
+      settings = loadConsoleSettings(env);
+    } catch (e) {
+      if (e instanceof ConsoleSettingsError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (!env[ENCRYPTION_KEY_VAR]) {
+      throw new UsageError(`${ENCRYPTION_KEY_VAR} is not set: installs store CRM tokens encrypted with it (create one with \`openssl rand -base64 32\`)`);
+    }
+    if (settings.simulatorUrl) {
+      logger.warn({ simulatorUrl: settings.simulatorUrl }, 'KAMFLOW_CRM_SIMULATOR_URL is set: Salesforce production/sandbox logins and HubSpot installs go to the local CRM simulator');
+      if (!config.extraFormActionOrigins.includes(settings.simulatorUrl)) {
+        logger.warn('add the simulator origin to KAMFLOW_CSP_EXTRA_FORM_ACTION, or browsers will not follow the install form to it');
+      }
+    }
+    const store = openSqliteStoreFromEnv(env);
+    const connectorLogger = options.logger ?? logger;
+    const backend = new KamflowBackend({
+      store,
+      settings,
+      logger,
+      sync: {
+        store,
+        connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens, connectorLogger),
+        analyze: analyzeWithStoredConfig,
+        logger,
+      },
+    });
+    const scheduler = new SyncScheduler({
+      store, logger, runSync: (o) => backend.runs.runScheduled(o), ...(options.createTask ? { createTask: options.createTask } : {}),
+    });
+    backend.attachScheduler(scheduler);
+    const scheduled = await scheduler.start();
+    logger.info({ scheduled: scheduled.length }, 'scheduler started');
+    return {
+      backend,
+      close: async () => {
+        await scheduler.stop();
+        await backend.runs.idle();
+        store.close();
+      },
+    };
+  };
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../../src/cli/command.ts';
+import { COMMANDS } from '../../../src/cli/commands/index.ts';
+import { runCli } from '../../../src/cli/run.ts';
+import { makeServeBackend } from '../../../src/console/serve-backend.ts';
+import { loadConsoleSettings } from '../../../src/console/settings.ts';
+import { serveCommand } from '../../../src/server/serve.ts';
+import { SqliteStore } from '../../../src/store/sqlite-store.ts';
+import { ManualTasks } from './real-backend.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function io(env: NodeJS.ProcessEnv) {
+  const stderr = new PassThrough();
+  let text = '';
+  stderr.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+  return { io: { stdout: new PassThrough(), stderr, env }, stderrText: () => text };
+}
+
+describe('console settings', () => {
+  it('defaults to a nightly UTC schedule, a first sync at once, and no simulator', () => {
+    expect(loadConsoleSettings({})).toEqual({
+      salesforce: null, hubspot: null, simulatorUrl: null, defaultSchedule: '0 2 * * *', defaultTimezone: 'UTC', firstSync: 'now',
+    });
+    expect(loadConsoleSettings({ KAMFLOW_DEFAULT_SCHEDULE: '', KAMFLOW_FIRST_SYNC: 'scheduled' })).toMatchObject({ defaultSchedule: null, firstSync: 'scheduled' });
+    expect(loadConsoleSettings({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' }).salesforce).toEqual({ clientId: 'id', clientSecret: 'secret' });
+  });
+
+  it('names every bad variable without repeating secret values', () => {
+    const attempt = (): unknown => loadConsoleSettings({
+      HUBSPOT_CLIENT_SECRET: 'hs-secret-value', KAMFLOW_CRM_SIMULATOR_URL: 'https://sim.example.com', KAMFLOW_DEFAULT_SCHEDULE: '61 * * * *',
+    });
+    expect(attempt).toThrow(/HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: set both/);
+    expect(attempt).toThrow(/KAMFLOW_CRM_SIMULATOR_URL: must be a loopback origin/);
+    expect(attempt).toThrow(/KAMFLOW_DEFAULT_SCHEDULE\/KAMFLOW_DEFAULT_TIMEZONE: invalid cron expression "61 \* \* \* \*"/);
+    expect(attempt).not.toThrow(/hs-secret-value/);
+  });
+
+  it('accepts the simulator on loopback only outside production', () => {
+    expect(loadConsoleSettings({ KAMFLOW_CRM_SIMULATOR_URL: 'http://127.0.0.1:4010/' }).simulatorUrl).toBe('http://127.0.0.1:4010');
+    expect(() => loadConsoleSettings({ KAMFLOW_CRM_SIMULATOR_URL: 'http://127.0.0.1:4010', NODE_ENV: 'production' }))
+      .toThrow('KAMFLOW_CRM_SIMULATOR_URL: not allowed when NODE_ENV=production');
+    expect(() => loadConsoleSettings({ KAMFLOW_CRM_SIMULATOR_URL: 'http://10.0.0.5:4010' })).toThrow(/must be a loopback origin/);
+  });
+});
+
+describe('kamflow serve with the real backend', () => {
+  it('is registered as a command', () => {
+    expect(COMMANDS.map((c) => c.name)).toContain('serve');
+  });
+
+  it('refuses to start without the encryption key, with the usage exit code', async () => {
+    const { io: cliIo, stderrText } = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), KAMFLOW_PORT: '0' });
+    expect(await runCli(['serve'], cliIo, [serveCommand(makeServeBackend())])).toBe(EXIT.usage);
+    expect(stderrText()).toContain('kamflow serve: KAMFLOW_ENCRYPTION_KEY is not set');
+  });
+
+  it('refuses bad console settings with the usage exit code', async () => {
+    const { io: cliIo, stderrText } = io({ KAMFLOW_PORT: '0', KAMFLOW_FIRST_SYNC: 'later' });
+    expect(await runCli(['serve'], cliIo, [serveCommand(makeServeBackend())])).toBe(EXIT.usage);
+    expect(stderrText()).toContain('KAMFLOW_FIRST_SYNC: Invalid option');
+  });
+
+  it('schedules the stored scheduled connections, and stops them on exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kamflow-serve-'));
+    dirs.push(dir);
+    const key = randomBytes(32).toString('base64');
+    const path = join(dir, 'kamflow.db');
+    const store = new SqliteStore({ path, encryptionKey: key });
+    await store.createConnection({ id: 'nightly', crm: 'salesforce', baseUrl: 'https://acme.my.salesforce.com', schedule: '0 3 * * *', timezone: 'Europe/Berlin' });
+    await store.createConnection({ id: 'manual', crm: 'hubspot', baseUrl: 'https://api.hubapi.com', schedule: null });
+    store.close();
+
+    const tasks = new ManualTasks();
+    const abort = new AbortController();
+    const cmd = serveCommand(makeServeBackend({ createTask: tasks.factory }), { signal: abort.signal });
+    const { io: cliIo, stderrText } = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), KAMFLOW_DB_PATH: path, KAMFLOW_ENCRYPTION_KEY: key });
+    const done = cmd.run(['--port', '0'], cliIo);
+    let url: string | null = null;
+    for (let i = 0; i < 300 && !url; i++) {
+      url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(stderrText())?.[1] ?? null;
+      if (!url) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(url).not.toBeNull();
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', checks: [{ name: 'store', ok: true }] });
+    expect(tasks.created).toEqual([{ expression: '0 3 * * *', timezone: 'Europe/Berlin', stopped: false }]);
+    abort.abort();
+    expect(await done).toBe(EXIT.ok);
+    expect(tasks.created[0]?.stopped).toBe(true);
+    expect(stderrText()).not.toContain(key);
+  });
+});
