@@ -73,6 +73,7 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
     costField: o.costField,
     extraAccountFields: [],
     referenceableField: o.referenceableField,
+    contactActiveField: o.contactActiveField,
     markedKeyField: o.markedKeyField,
     offeringFamilyField: o.offeringFamilyField,
     visibleOutputFields: [],
@@ -82,6 +83,7 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
   };
   if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
   if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);
+  if (kind === 'contacts' && o.contactActiveField && !fields.includes(o.contactActiveField)) fields.push(o.contactActiveField);
   if (kind === 'lineItems' && o.costField) fields.push(o.costField);
   if (kind === 'accounts') {
     const visible = await ctx.accountFields();
