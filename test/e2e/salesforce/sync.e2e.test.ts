@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../../src/cli/commands/sync.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
 import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
