@@ -12,6 +12,7 @@ import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
 import { rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
 import type { SyncDeps, SyncOptions, SyncResult } from '../../../src/sync/types.ts';
 import { connectionFromFlags } from '../../../src/cli/commands/connect.ts';
+import { expect } from 'vitest';
 
 export const AS_OF = '2026-06-30';
 export const CONNECTION_ID = 'sf-e2e';
@@ -104,3 +105,23 @@ export function kamOf(sb: Sandbox, seedId: string): Record<string, unknown> {
 export function familyIds(seed: Snapshot, rootId: string): string[] {
   return seed.accounts.map((a) => a.id).filter((id) => id === rootId || id.startsWith(`${rootId}-`));
 }
+
+/** Tier, key flag and score of every account as the analysis of the seed itself gives them. */
+function expectedBySeedId(seed: Snapshot): Map<string, { tier: string; key: boolean; score: number; share: number }> {
+  const result = analyzeWithStoredConfig({ snapshot: seed, config: {}, asOf: AS_OF, rejected: [] });
+  return new Map(result.accounts.map((a) => [a.id, { tier: a.kam_tier, key: a.kam_key_account, score: a.kam_score, share: a.kam_revenue_share }]));
+}
+
+/** Every account in the simulator carries the tier, key flag, score and share the analysis gives. */
+export function expectWrittenAsAnalysed(w: World, seed: Snapshot): void {
+  const expected = expectedBySeedId(seed);
+  const mismatches: string[] = [];
+  for (const a of seed.accounts) {
+    const want = expected.get(a.id);
+    const got = kamOf(w.sb, a.id);
+    const have = { tier: got['KAM_Tier__c'], key: got['KAM_Key_Account__c'], score: got['KAM_Score__c'], share: got['KAM_Revenue_Share__c'] };
+    if (JSON.stringify(have) !== JSON.stringify(want)) mismatches.push(`${a.id}: ${JSON.stringify(have)} != ${JSON.stringify(want)}`);
+  }
+  expect(mismatches).toEqual([]);
+}
+

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
-import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
-import { AS_OF, CONNECTION_ID, familyIds, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
+import { CONNECTION_ID, expectWrittenAsAnalysed as expectAnalysed, familyIds, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
 
 /**
  * The whole product against the local Salesforce simulator, through jsforce over HTTP: provision,
@@ -23,25 +22,6 @@ async function provisioned(seed: Snapshot = SEED, sandbox: Parameters<typeof sta
   const report = await (await world.connector()).provision();
   expect(report.fields.every((f) => f.status === 'created')).toBe(true);
   return world;
-}
-
-/** Tier, key flag and score of every account as the analysis of the seed itself gives them. */
-function expectedBySeedId(seed: Snapshot): Map<string, { tier: string; key: boolean; score: number; share: number }> {
-  const result = analyzeWithStoredConfig({ snapshot: seed, config: {}, asOf: AS_OF, rejected: [] });
-  return new Map(result.accounts.map((a) => [a.id, { tier: a.kam_tier, key: a.kam_key_account, score: a.kam_score, share: a.kam_revenue_share }]));
-}
-
-/** Every account in the simulator carries the tier, key flag, score and share the analysis gives. */
-function expectWrittenAsAnalysed(w: World, seed: Snapshot = SEED): void {
-  const expected = expectedBySeedId(seed);
-  const mismatches: string[] = [];
-  for (const a of seed.accounts) {
-    const want = expected.get(a.id);
-    const got = kamOf(w.sb, a.id);
-    const have = { tier: got['KAM_Tier__c'], key: got['KAM_Key_Account__c'], score: got['KAM_Score__c'], share: got['KAM_Revenue_Share__c'] };
-    if (JSON.stringify(have) !== JSON.stringify(want)) mismatches.push(`${a.id}: ${JSON.stringify(have)} != ${JSON.stringify(want)}`);
-  }
-  expect(mismatches).toEqual([]);
 }
 
 function sfId(w: World, seedId: string): string {
@@ -87,7 +67,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(first.run.counts).toMatchObject({ accounts: 80, written: 80, failed: 0, rejected: 0, pullIssues: 0 });
     // The org's users include the integration user.
     expect(first.run.counts.pulled).toEqual({ users: SEED.users.length + 1, products: SEED.products.length, accounts: 80, contacts: SEED.contacts.length, opportunities: SEED.opportunities.length, lineItems: SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
-    expectWrittenAsAnalysed(w);
+    expectAnalysed(w, SEED);
 
     const key18 = familyIds(SEED, PLANTED.key18);
     expect(key18).toHaveLength(12);
