@@ -89,6 +89,20 @@ describe('Salesforce end to end: injected faults', () => {
     expect(w.sb.calls()['salesforce.token']).toBeUndefined();
   });
 
+  it('fails cleanly when the refresh token is revoked, naming the cause and no secret', async () => {
+    const w = await provisioned();
+    const credentials = await w.store.loadCredentials(CONNECTION_ID);
+    w.sb.revokeTokens('salesforce');
+    const run = await w.sync();
+    expect(run.run.status).toBe('failed');
+    expect(run.run.error).toMatch(/Salesforce token refresh failed: invalid_grant/);
+    for (const secret of [credentials.tokens?.accessToken, credentials.tokens?.refreshToken, credentials.clientSecret]) {
+      expect(run.run.error).not.toContain(String(secret));
+    }
+    expect(run.run.counts.written).toBe(0);
+    expect(kamOf(w.sb, PLANTED.key18)['KAM_Tier__c']).toBeNull();
+  });
+
   it('reports accounts whose rows stay locked, and writes them on the next run', async () => {
     const w = await provisioned();
     const locked = [`${PLANTED.key18}-02`, PLANTED.singleThreaded].map((id) => {
@@ -116,7 +130,7 @@ describe('Salesforce end to end: injected faults', () => {
   it('stops at the daily limit with the cursors kept, and the next run resumes and finishes', async () => {
     const clean = await cleanEndState();
     // No reserve: the run goes up to the allowance itself.
-    const w = await provisioned({ apiReserve: 0, pageSize: 200 });
+    const w = await provisioned({ apiReserve: 0 });
     // Seven calls: currency, users, products, describe, accounts, and the first 200 of 240 contacts.
     w.sb.setFaults({ salesforce: { dailyLimitAfter: 7 } });
     const stopped = await w.sync();
