@@ -118,7 +118,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(writeCalls(w.sb.calls())).toBe(0);
   });
 
-  it('a contact and an opportunity deleted in the org leave the mirror and the analysis', async () => {
+  it('a contact, an opportunity and an account deleted in the org leave the mirror and the analysis', async () => {
     const w = await provisioned();
     expect((await w.sync()).run.status).toBe('succeeded');
     const root = sfId(w, PLANTED.key18);
@@ -144,6 +144,23 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(kamOf(w.sb, PLANTED.key18)['KAM_Contact_Coverage__c']).toBe(`${contacts.length - 1} contact${contacts.length - 1 === 1 ? '' : 's'} (target 3-5)`);
     // The family lost window revenue: its share fell below the planted 18%.
     expect(Number(kamOf(w.sb, PLANTED.key18)['KAM_Revenue_Share__c'])).toBeLessThan(18);
+
+    // A deleted account takes its contacts and deals with it (Salesforce cascades), and is not written to.
+    const leaf = sfId(w, `${PLANTED.onePercent}-02`);
+    const leafContacts = w.sb.sf.query(`SELECT Id FROM Contact WHERE AccountId = '${leaf}'`).map((c) => String(c['Id']));
+    const leafDeals = w.sb.sf.query(`SELECT Id FROM Opportunity WHERE AccountId = '${leaf}'`).map((o) => String(o['Id']));
+    expect(leafDeals.length).toBeGreaterThan(0);
+    w.sb.sf.delete('Account', leaf);
+    const afterAccount = await w.sync();
+    expect(afterAccount.run.status).toBe('succeeded');
+    expect(afterAccount.run.counts.failed).toBe(0);
+    expect(afterAccount.plan?.writes.map((x) => x.accountId)).not.toContain(leaf);
+    const mirror2 = await w.store.loadMirror(CONNECTION_ID);
+    expect(ids(mirror2.accounts)).not.toContain(leaf);
+    expect(mirror2.accounts).toHaveLength(79);
+    for (const c of leafContacts) expect(ids(mirror2.contacts)).not.toContain(c);
+    for (const o of leafDeals) expect(ids(mirror2.opportunities)).not.toContain(o);
+    expect(afterAccount.run.counts.accounts).toBe(79);
   });
 
   it('rollback puts back the values the run replaced', async () => {
