@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { expectWrittenAsAnalysed, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
 
-const SEED = sampleOrg(80);
+// More accounts than one REST batch (200), so that accounts, with their multi-line KAM_Reasons__c,
+// are read back through Bulk API 2.0 CSV too.
+const SEED = sampleOrg(230);
 let world: World | undefined;
 
 afterEach(async () => {
@@ -21,11 +23,11 @@ describe('Salesforce end to end: Bulk API 2.0', () => {
     w.sb.resetCalls();
     const run = await w.sync();
     expect(run.run.status).toBe('succeeded');
-    expect(run.run.counts).toMatchObject({ written: 79, failed: 1 });
+    expect(run.run.counts).toMatchObject({ written: 229, failed: 1 });
     const usage = run.run.apiUsage;
-    // contacts, opportunities and line items (240 each by opportunity) pass the threshold; accounts fit one REST page.
-    expect(usage['bulkQuery']).toBe(3);
-    expect(usage['bulkQueryResults']).toBeGreaterThanOrEqual(3 + 8);
+    // Accounts, contacts, opportunities and line items (read by opportunity) pass the threshold.
+    expect(usage['bulkQuery']).toBe(4);
+    expect(usage['bulkQueryResults']).toBeGreaterThanOrEqual(3 + 7 + 7 + 23);
     expect(usage['bulkIngest']).toBeGreaterThanOrEqual(1);
     // The locked row failed inside the job; its failed result was read back and retried on its own.
     const failed = (await w.store.listWrites(run.run.id)).filter((x) => x.status !== 'ok');
@@ -41,6 +43,8 @@ describe('Salesforce end to end: Bulk API 2.0', () => {
     w.sb.resetCalls();
     const third = await w.sync({ full: true });
     expect(third.run.status).toBe('succeeded');
+    expect(third.run.apiUsage['bulkQuery']).toBe(4);
+    expect(third.run.counts.swept).toBe(0);
     expect(third.plan?.writes).toEqual([]);
     expect(writeCalls(w.sb.calls())).toBe(0);
     expect(w.sb.calls()['salesforce.bulkQuery']).toBeGreaterThan(0);
