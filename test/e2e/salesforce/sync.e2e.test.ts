@@ -89,6 +89,21 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(writeCalls(w.sb.calls())).toBe(0);
   });
 
+  it('reads a deal with more line items than one child page (200) in full', async () => {
+    world = await startWorld(SEED);
+    const w = world;
+    await (await w.connector()).provision();
+    const product = Object.values(w.sb.ids.salesforce.products)[0] ?? '';
+    const deal = w.sb.sf.insert('Opportunity', { AccountId: sfId(w, PLANTED.orphan), Name: 'Big framework', StageName: 'Closed Won', Amount: 250_000, CloseDate: '2026-05-15' });
+    const lines = Array.from({ length: 250 }, () => w.sb.sf.insert('OpportunityLineItem', { OpportunityId: deal, Product2Id: product, Quantity: 1, UnitPrice: 1000, TotalPrice: 1000, Cost__c: 600 }));
+    const run = await w.sync();
+    expect(run.run.status).toBe('succeeded');
+    const mirrored = new Set((await w.store.loadMirror(CONNECTION_ID)).lineItems.map((l) => (l as { id: string }).id));
+    expect(lines.filter((id) => !mirrored.has(id))).toEqual([]);
+    expect(run.run.counts.pulled['lineItems']).toBe(SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0) + 250);
+    expect(run.run.apiUsage['queryMore']).toBeGreaterThan(0);
+  });
+
   it('after an edit in the org, an incremental run rewrites only that family, and then nothing', async () => {
     const w = await provisioned();
     expect((await w.sync()).run.status).toBe('succeeded');
