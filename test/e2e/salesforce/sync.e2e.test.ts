@@ -131,6 +131,13 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(third.run.status).toBe('succeeded');
     expect(third.plan?.writes).toEqual([]);
     expect(writeCalls(w.sb.calls())).toBe(0);
+
+    // Someone overwrites a Kamflow field by hand: only that field (and the stamp) is put back.
+    const edited = sfId(w, `${PLANTED.key18}-04`);
+    w.sb.sf.update('Account', edited, { KAM_Tier__c: 'Standard' });
+    const fourth = await w.sync();
+    expect(fourth.plan?.writes.map((x) => [x.accountId, Object.keys(x.fields).sort()])).toEqual([[edited, ['kam_tier', 'kam_updated_at']]]);
+    expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Key');
   });
 
   it('a contact, an opportunity and an account deleted in the org leave the mirror and the analysis', async () => {
