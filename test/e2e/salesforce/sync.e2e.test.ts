@@ -185,6 +185,21 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(afterAccount.run.counts.accounts).toBe(79);
   });
 
+  it('a full run reconciles: records gone from the org are swept from the mirror', async () => {
+    const w = await provisioned();
+    expect((await w.sync()).run.status).toBe('succeeded');
+    const contact = String(w.sb.sf.query(`SELECT Id FROM Contact WHERE AccountId = '${sfId(w, PLANTED.singleThreaded)}' ORDER BY Id LIMIT 1`)[0]?.['Id']);
+    w.sb.sf.delete('Contact', contact);
+    const full = await w.sync({ full: true });
+    expect(full.run.status).toBe('succeeded');
+    expect(full.run.mode).toBe('full');
+    // A full pull reads live records only: the contact is not reported deleted but swept as unseen.
+    expect(full.run.counts).toMatchObject({ deleted: 0, swept: 1 });
+    const mirror = await w.store.loadMirror(CONNECTION_ID);
+    expect(mirror.contacts.map((c) => (c as { id: string }).id)).not.toContain(contact);
+    expect(mirror.contacts).toHaveLength(SEED.contacts.length - 1);
+  });
+
   it('rollback puts back the values the run replaced', async () => {
     const w = await provisioned();
     const first = await w.sync();
