@@ -59,6 +59,31 @@ describe('Salesforce end to end: provisioning', () => {
   });
 });
 
+describe('Salesforce end to end: provisioning over fields made earlier', () => {
+  it('grants a field that existed but was hidden, and reports one of the wrong type at once', async () => {
+    world = await startWorld(SEED);
+    const w = world;
+    const tooling = async (fullName: string, metadata: Record<string, unknown>): Promise<number> => {
+      const res = await fetch(`${w.sb.url}/services/data/v62.0/tooling/sobjects/CustomField`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${w.sb.salesforce.accessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ FullName: fullName, Metadata: metadata }),
+      });
+      return res.status;
+    };
+    // Made by someone else, with no field-level security for the integration user.
+    expect(await tooling('Account.KAM_Ultimate_Parent__c', { type: 'Text', label: 'KAM Ultimate Parent', length: 255 })).toBe(201);
+    expect(await tooling('Account.KAM_Score__c', { type: 'Text', label: 'KAM Score', length: 10 })).toBe(201);
+
+    const report = await (await w.connector()).provision();
+    const byName = new Map(report.fields.map((f) => [f.crmName, f]));
+    expect(byName.get('KAM_Ultimate_Parent__c')).toMatchObject({ status: 'exists' });
+    expect(byName.get('KAM_Score__c')).toMatchObject({ status: 'wrong-type', message: 'Account.KAM_Score__c is string, expected double; left as it is' });
+    expect(report.fields.filter((f) => f.status === 'created')).toHaveLength(10);
+    expect(w.sb.sf.query('SELECT KAM_Ultimate_Parent__c FROM Account LIMIT 1')).toHaveLength(1);
+  });
+});
+
 describe('Salesforce end to end: sync and write-back', () => {
   it('writes the analysis to every account; an unchanged second run writes nothing', async () => {
     const w = await provisioned();
