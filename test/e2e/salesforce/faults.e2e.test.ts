@@ -87,6 +87,21 @@ describe('Salesforce end to end: injected faults', () => {
     expect(next.run.status).toBe('succeeded');
     expect(next.run.apiUsage['tokenRefresh']).toBeUndefined();
     expect(w.sb.calls()['salesforce.token']).toBeUndefined();
+
+    // A session ending between the plan and the write-back: the write is refreshed and sent once.
+    const deal = w.sb.sf.query(`SELECT Id, Amount FROM Opportunity WHERE IsWon = true AND CloseDate >= 2024-07-01 AND CloseDate < 2025-07-01 AND AccountId = '${w.sb.ids.salesforce.accounts[PLANTED.key18] ?? ''}' ORDER BY Id LIMIT 1`)[0];
+    w.sb.sf.update('Opportunity', String(deal?.['Id']), { Amount: Number(deal?.['Amount']) * 3 });
+    w.deps.onProgress = (e) => {
+      if (e.stage === 'plan') w.sb.expireAccessTokens('salesforce');
+    };
+    w.sb.resetCalls();
+    const midway = await w.sync();
+    w.deps.onProgress = undefined;
+    expect(midway.run.status).toBe('succeeded');
+    expect(midway.run.counts).toMatchObject({ written: 12, failed: 0 });
+    expect(midway.run.apiUsage['tokenRefresh']).toBe(1);
+    // The refused attempt and the one that went through.
+    expect(w.sb.calls()['salesforce.collectionsUpdate']).toBe(2);
   });
 
   it('fails cleanly when the refresh token is revoked, naming the cause and no secret', async () => {
