@@ -137,6 +137,8 @@ export interface MappingSettings {
   costField?: string | undefined;
   extraAccountFields: readonly string[];
   referenceableField?: string | undefined;
+  /** Contact checkbox for "still active"; a contact counts as active unless it says false. */
+  contactActiveField?: string | undefined;
   markedKeyField?: string | undefined;
   offeringFamilyField: string;
   /** Output fields visible on Account in this org (others are not selected). */
@@ -267,6 +269,12 @@ export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contac
     // A text or picklist field counts as referenceable when it holds anything.
     referenceable = v.success ? v.data === true : blankToNull(raw[s.referenceableField]) !== null;
   }
+  let active = true;
+  if (s.contactActiveField) {
+    const v = rawBool.safeParse(raw[s.contactActiveField]);
+    // Contacts count as active unless marked otherwise (DOMAIN.md): only an explicit false says no.
+    active = !(v.success && v.data === false);
+  }
   return {
     ok: true,
     record: {
@@ -275,7 +283,7 @@ export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contac
       name: r.data.Name ?? '',
       email: r.data.Email ?? null,
       title: r.data.Title ?? null,
-      active: true,
+      active,
       referenceable,
     },
   };

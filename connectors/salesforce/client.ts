@@ -84,9 +84,18 @@ function errorCodeOf(e: unknown): string {
   return 'UNKNOWN';
 }
 
+/**
+ * REQUEST_LIMIT_EXCEEDED means either the daily allowance (`TotalRequests Limit exceeded.`: stop)
+ * or too many concurrent long-running requests (`ConcurrentPerOrgLongTxn Limit exceeded.`): the
+ * latter clears as other requests finish, so it is retried like a 5xx.
+ */
+export function isConcurrencyLimit(e: unknown): boolean {
+  return e instanceof SalesforceHttpError && e.errorCode === 'REQUEST_LIMIT_EXCEEDED' && /concurrent/i.test(e.message);
+}
+
 function isRetryable(e: unknown): boolean {
   if (e instanceof NetworkError) return true;
-  return e instanceof SalesforceHttpError && e.status >= 500;
+  return e instanceof SalesforceHttpError && (e.status >= 500 || isConcurrencyLimit(e));
 }
 
 export class SalesforceClient {

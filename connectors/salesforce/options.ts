@@ -36,6 +36,8 @@ export const salesforceOptionsSchema = z
     extraAccountFields: z.array(apiName).default([]),
     /** Contact field saying the contact gave a referral or testimonial. */
     referenceableField: apiName.optional(),
+    /** Contact checkbox saying the contact is still there; without it every contact counts as active. */
+    contactActiveField: apiName.optional(),
     /** Account checkbox saying the org already treats the account as key. */
     markedKeyField: apiName.optional(),
     /** Product2 field used as the offering. */

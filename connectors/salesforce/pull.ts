@@ -73,6 +73,7 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
     costField: o.costField,
     extraAccountFields: [],
     referenceableField: o.referenceableField,
+    contactActiveField: o.contactActiveField,
     markedKeyField: o.markedKeyField,
     offeringFamilyField: o.offeringFamilyField,
     visibleOutputFields: [],
@@ -82,6 +83,7 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
   };
   if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
   if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);
+  if (kind === 'contacts' && o.contactActiveField && !fields.includes(o.contactActiveField)) fields.push(o.contactActiveField);
   if (kind === 'lineItems' && o.costField) fields.push(o.costField);
   if (kind === 'accounts') {
     const visible = await ctx.accountFields();
@@ -255,7 +257,9 @@ function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined
  * batch read for nothing, against a COUNT() call on every stream otherwise).
  */
 async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
-  const startedAt = new Date(ctx.now()).toISOString();
+  // Salesforce stamps to the whole second: a record changed later in the second the pull started
+  // carries a stamp below a millisecond start time, and would be skipped without a lookback.
+  const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   const plan = await planStream(ctx, kind, 'rest');
   const first = await firstRestPage(ctx, kind, plan, '');
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {

@@ -160,7 +160,7 @@ export function baseSchema(): Map<string, SfObjectDef> {
     {
       name: 'PermissionSet',
       deletable: false,
-      fields: [...system(), f('Name', 'string'), f('Label', 'string')],
+      fields: [...system(), f('Name', 'string'), f('Label', 'string'), f('Description', 'textarea', { length: 255 })],
       children: [],
     },
     {

@@ -44,6 +44,21 @@ describe('daily API allowance', () => {
     expect(sf.usage()['queryMore']).toBe(1);
   });
 
+  it('retries a concurrent-request REQUEST_LIMIT_EXCEEDED (it clears on its own) and goes on', async () => {
+    const scope = nock(INSTANCE);
+    mockSingleCurrency(scope);
+    firstUserPage(scope, 100);
+    scope.get(`${V}/query/01gU-2`).once().reply(403, [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], limitHeader(101));
+    scope.get(`${V}/query/01gU-2`).once().reply(200, { totalSize: 4, done: true, records: [rec('User', { Id: 'U3', Name: 'C', IsActive: true }), rec('User', { Id: 'U4', Name: 'D', IsActive: false })] }, limitHeader(102));
+
+    const sf = makeConnector({ retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
+    const { pages, error } = await pullUntilError(sf.pull({ mode: 'full', cursors: {}, objects: ['users'] }));
+    expect(error).toBeNull();
+    expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['U1', 'U2', 'U3', 'U4']);
+    expect(sf.usage()['queryMore']).toBe(2);
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('stops before the reserve: no call is made once usage reaches 80% of the allowance', async () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope);

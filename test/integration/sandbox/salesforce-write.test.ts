@@ -46,8 +46,9 @@ describe('Salesforce provisioning through jsforce', () => {
     const before = await conn.sobject('Account').describe();
     expect(before.fields.some((f) => f.name === 'KAM_Tier__c')).toBe(false);
 
-    const ps = (await conn.sobject('PermissionSet').create({ Name: 'Kamflow', Label: 'Kamflow' })) as { id: string; success: boolean };
+    const ps = (await conn.sobject('PermissionSet').create({ Name: 'Kamflow', Label: 'Kamflow', Description: 'Access to the KAM fields' })) as { id: string; success: boolean };
     expect(ps.success).toBe(true);
+    expect((await conn.query<{ Description: string }>("SELECT Description FROM PermissionSet WHERE Name = 'Kamflow'")).records[0]?.Description).toBe('Access to the KAM fields');
     const fp = await conn.sobject('FieldPermissions').create({ ParentId: ps.id, SobjectType: 'Account', Field: 'Account.KAM_Tier__c', PermissionsRead: true, PermissionsEdit: true });
     expect(fp).toMatchObject({ success: true });
     expect((await errorOf(conn.query('SELECT KAM_Tier__c FROM Account'))).errorCode).toBe('INVALID_FIELD');
@@ -96,6 +97,7 @@ describe('Salesforce writes through jsforce', () => {
     const a4 = s.ids.salesforce.accounts['a4'] as string;
     s.setFaults({ salesforce: { lockedRecords: [a2] } });
     const stampBefore = s.sf.record('Account', a1)?.['SystemModstamp'] as string;
+    s.clock.advance(1000);
     const results = await conn.sobject('Account').update([
       { Id: a1, KAM_Tier__c: 'Key', KAM_Score__c: 81.25 },
       { Id: a2, KAM_Tier__c: 'Key' },

@@ -86,6 +86,13 @@ describe('raw Salesforce records to the model', () => {
     expect(lineItemSchema.safeParse(ok(mapLineItem(raw('lineItem'), settings))).success).toBe(true);
   });
 
+  it('reads a contact as inactive only when the configured active field says false', () => {
+    const s = { ...settings, contactActiveField: 'Active__c' };
+    const active = (v: unknown) => ok(mapContact({ ...raw('contact'), Active__c: v }, s)).active;
+    expect([active(true), active(false), active('false'), active(null), active(undefined)]).toEqual([true, false, false, true, true]);
+    expect(ok(mapContact({ ...raw('contact'), Active__c: false }, settings)).active).toBe(true);
+  });
+
   it('derives won / lost / open from IsWon and IsClosed', () => {
     const status = (IsWon: boolean, IsClosed: boolean) => ok(mapOpportunity({ ...raw('opportunity'), IsWon, IsClosed }, settings)).status;
     expect([status(true, true), status(false, true), status(false, false)]).toEqual(['won', 'lost', 'open']);
