@@ -95,6 +95,11 @@ export interface ProvisionReport {
   steps: { name: string; status: 'created' | 'exists' | 'skipped' | 'failed'; message?: string }[];
 }
 
+export interface PushBatching {
+  size: number;
+  bulk: boolean;
+}
+
 /** API calls used, by kind ("query", "queryMore", "bulkQuery", "collectionsUpdate", "search", ...). */
 export type ApiUsage = Record<string, number>;
 
@@ -122,4 +127,10 @@ export interface Connector {
   push(plan: WritePlanForConnector): Promise<WriteOutcome[]>;
   /** Calls used since the connector was made. */
   usage(): ApiUsage;
+  /**
+   * How the connector wants a plan of `total` writes handed to push: `size` writes per push
+   * call (its batch maximum, or a whole bulk job), `bulk` when each call is a bulk job. The sync
+   * engine checkpoints after every push call. Absent: the CRM's batch maximum, not bulk.
+   */
+  pushBatching?(total: number): PushBatching;
 }

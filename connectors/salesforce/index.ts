@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../connector.ts';
 import { CrmError } from '../errors.ts';
 import { TokenRefresher } from './auth.ts';
 import { SalesforceClient, stopError } from './client.ts';
@@ -13,6 +13,11 @@ import { pushWrites } from './push.ts';
 
 export { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
 export { buildAuthorizeUrl, createPkcePair, createState, exchangeCode, pkceChallenge, type OAuthAppSettings } from './auth.ts';
+
+/** sObject Collections take at most 200 records a call. */
+const COLLECTION_MAX = 200;
+/** Rows per Bulk API 2.0 ingest job Kamflow sends. */
+const BULK_INGEST_ROWS = 50_000;
 
 const ALL_OBJECTS: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
 
@@ -105,6 +110,17 @@ export class SalesforceConnector implements Connector {
 
   usage(): ApiUsage {
     return this.client.usage();
+  }
+
+  /**
+   * A plan past the bulk threshold goes out as Bulk API 2.0 ingest jobs of up to
+   * BULK_INGEST_ROWS rows (one job's upload stays well under the 100 MB CSV limit even with
+   * long reasons); smaller plans as sObject Collections calls of 200.
+   */
+  pushBatching(total: number): PushBatching {
+    return total > this.options.bulkWriteThreshold
+      ? { size: Math.min(total, BULK_INGEST_ROWS), bulk: true }
+      : { size: COLLECTION_MAX, bulk: false };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isCrmError } from '../../connectors/errors.ts';
-import type { Connector } from '../../connectors/connector.ts';
+import type { Connector, PushBatching } from '../../connectors/connector.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import { emptyCounts } from '../store/sqlite/runs.ts';
@@ -16,11 +16,14 @@ export function newRunId(now: Date): string {
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function batchSizeOf(connection: ConnectionRecord): number {
+function batchingOf(connection: ConnectionRecord, connector: Connector | null, total: number): PushBatching {
   const max = PUSH_BATCH_SIZE[connection.crm];
   const chosen = connection.options['pushBatchSize'];
   // Smaller batches help orgs whose automation locks rows; never above the CRM's maximum.
-  return typeof chosen === 'number' && Number.isInteger(chosen) && chosen >= 1 ? Math.min(chosen, max) : max;
+  if (typeof chosen === 'number' && Number.isInteger(chosen) && chosen >= 1) return { size: Math.min(chosen, max), bulk: false };
+  // Otherwise the connector decides, e.g. one Bulk API job for a large plan instead of many batches.
+  const preferred = connector?.pushBatching?.(total);
+  return preferred && Number.isInteger(preferred.size) && preferred.size >= 1 ? preferred : { size: max, bulk: false };
 }
 
 function gateShareOf(connection: ConnectionRecord, options: SyncOptions): number {
@@ -102,7 +105,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   let plan: WritePlan | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
-    const estimatedCalls = plan ? estimatePushCalls(plan, connection.crm, batchSizeOf(connection)) : {};
+    const estimatedCalls = plan ? estimatePushCalls(plan, connection.crm, batchingOf(connection, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
     return { run, plan, estimatedCalls, message };
   };
@@ -128,7 +131,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
-    await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchSizeOf(connection), counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
+    await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(connection, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
   } catch (error) {

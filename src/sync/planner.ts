@@ -1,4 +1,4 @@
-import type { AccountWrite, FieldValues } from '../../connectors/connector.ts';
+import type { AccountWrite, FieldValues, PushBatching } from '../../connectors/connector.ts';
 import type { Account } from '../model/snapshot.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import { OUTPUT_FIELDS, type OutputFieldKey, type OutputFieldSpec } from '../model/output-fields.ts';
@@ -196,8 +196,14 @@ export function planWrites(
 export const PUSH_BATCH_SIZE = { salesforce: 200, hubspot: 100 } as const;
 
 /** The write calls a plan would take, by call kind, for the dry run. */
-export function estimatePushCalls(plan: WritePlan, crm: keyof typeof PUSH_BATCH_SIZE, batchSize: number = PUSH_BATCH_SIZE[crm]): Record<string, number> {
-  const calls = Math.ceil(plan.writes.length / batchSize);
+export function estimatePushCalls(
+  plan: WritePlan,
+  crm: keyof typeof PUSH_BATCH_SIZE,
+  batching: PushBatching = { size: PUSH_BATCH_SIZE[crm], bulk: false },
+): Record<string, number> {
+  const calls = Math.ceil(plan.writes.length / batching.size);
   if (calls === 0) return {};
+  // Each bulk job takes several calls (create, upload, close, poll, results): counted as jobs.
+  if (batching.bulk) return { bulkIngestJobs: calls };
   return crm === 'salesforce' ? { collectionsUpdate: calls } : { batchUpdate: calls };
 }

@@ -29,7 +29,7 @@ export async function pushPlan(ctx: PushContext, writes: PlannedAccountWrite[]):
   const chunks = Math.ceil(stored.length / ctx.batchSize);
   let sent = 0;
   for (let chunk = 0; chunk < chunks; chunk++) {
-    const items = stored.filter((w) => w.chunk === chunk);
+    const items = stored.slice(chunk * ctx.batchSize, (chunk + 1) * ctx.batchSize);
     await ctx.store.markChunkSending(ctx.runId, chunk);
     let outcomes: WriteOutcome[];
     try {

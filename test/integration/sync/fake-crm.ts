@@ -5,7 +5,7 @@
  * assert on calls and on CRM state. Failures are injected through its public fields.
  */
 import type {
-  AccountWrite, ApiUsage, Connector, Cursor, ObjectKind, ProvisionReport, PullOptions, PullPage, RecordsByKind, WriteOutcome, WritePlanForConnector,
+  AccountWrite, ApiUsage, Connector, Cursor, ObjectKind, ProvisionReport, PullOptions, PullPage, PushBatching, RecordsByKind, WriteOutcome, WritePlanForConnector,
 } from '../../../connectors/connector.ts';
 import { CrmError } from '../../../connectors/errors.ts';
 import type { Account, Contact, User, Product } from '../../../src/model/snapshot.ts';
@@ -34,6 +34,8 @@ export class FakeCrm {
   onPage: (() => void) | null = null;
   /** Accounts whose writes are rejected as bad data. */
   rejectAccounts = new Set<string>();
+  /** What the connector answers to pushBatching(total); null: the CRM's batch of 200. */
+  preferredPushBatch: ((total: number) => PushBatching) | null = null;
 
   put<K extends ObjectKind>(object: K, record: RecordsByKind[K]): void {
     (this.tables[object] as Map<string, Stored<K>>).set(record.id, { record, stamp: ++this.stamp });
@@ -149,6 +151,10 @@ class FakeConnector implements Connector {
 
   usage(): ApiUsage {
     return { ...this.usageSince };
+  }
+
+  pushBatching(total: number): PushBatching {
+    return this.crm.preferredPushBatch?.(total) ?? { size: 200, bulk: false };
   }
 }
 

@@ -263,3 +263,22 @@ describe('tokens', () => {
     bare.close();
   });
 });
+
+describe('push batch size', () => {
+  it("sends a plan in the connector's preferred batches (one bulk job), and a connection's pushBatchSize overrides it", async () => {
+    crm.preferredPushBatch = (total) => (total > 2 ? { size: total, bulk: true } : { size: 200, bulk: false });
+    const r = await runSync(deps(), { connectionId: 'c1', dryRun: true });
+    // Three accounts change: past the connector's threshold of 2, so one bulk job.
+    expect(r.estimatedCalls).toEqual({ bulkIngestJobs: 1 });
+    const real = await runSync(deps(), { connectionId: 'c1' });
+    expect(real.run.counts.written).toBe(3);
+    expect(crm.pushes.map((p) => p.length)).toEqual([3]);
+
+    await store.updateConnection('c1', { options: { pushBatchSize: 2 } });
+    crm.put('opportunities', wonOpp('O4', 'A2', 100));
+    crm.put('opportunities', wonOpp('O5', 'B1', 100));
+    tick();
+    await runSync(deps(), { connectionId: 'c1', safetyGateShare: 1 });
+    expect(crm.pushes.slice(1).map((p) => p.length)).toEqual([2, 1]);
+  });
+});

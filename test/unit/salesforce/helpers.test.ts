@@ -81,3 +81,12 @@ describe('options', () => {
     expect(message).not.toContain('very-secret');
   });
 });
+
+describe('SalesforceConnector.pushBatching', () => {
+  it('uses sObject Collections of 200 up to the bulk threshold, and Bulk API jobs of at most 50,000 rows past it', () => {
+    const c = new SalesforceConnector({ instanceUrl: 'https://x.test', accessToken: 't', bulkWriteThreshold: 1000 });
+    expect(c.pushBatching(1000)).toEqual({ size: 200, bulk: false });
+    expect(c.pushBatching(1001)).toEqual({ size: 1001, bulk: true });
+    expect(c.pushBatching(120_000)).toEqual({ size: 50_000, bulk: true });
+  });
+});

@@ -61,5 +61,8 @@ describe('planFieldChanges', () => {
     const plan = { writes, summary: { accounts: 201, changedAccounts: 201, unchangedAccounts: 0, changedFields: 0, unknownAccounts: [], byField: {} } };
     expect(estimatePushCalls(plan, 'salesforce')).toEqual({ collectionsUpdate: 2 });
     expect(estimatePushCalls(plan, 'hubspot')).toEqual({ batchUpdate: 3 });
+    // 201 writes in bulk jobs of up to 150 rows: two jobs; a smaller chosen batch: ceil(201/50).
+    expect(estimatePushCalls(plan, 'salesforce', { size: 150, bulk: true })).toEqual({ bulkIngestJobs: 2 });
+    expect(estimatePushCalls(plan, 'salesforce', { size: 50, bulk: false })).toEqual({ collectionsUpdate: 5 });
   });
 });
