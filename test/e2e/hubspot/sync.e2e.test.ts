@@ -49,7 +49,7 @@ describe('HubSpot end to end', () => {
   it('a full sync writes the analysis to every company', async () => {
     w.sb.resetCalls();
     const r = await w.sync({ full: true });
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.pulled).toEqual({ users: 5, products: w.org.products.length, accounts: 80, contacts: w.org.contacts.length, opportunities: w.org.opportunities.length, lineItems: w.org.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
     expect(r.run.counts.written).toBe(80);
     expect(r.run.counts.failed).toBe(0);
@@ -89,7 +89,7 @@ describe('HubSpot end to end', () => {
     const before = kamValues(w);
     w.sb.resetCalls();
     const r = await w.sync();
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.mode).toBe('incremental');
     expect(r.plan?.writes).toEqual([]);
     expect(r.run.counts.written).toBe(0);
@@ -112,7 +112,7 @@ describe('HubSpot end to end', () => {
 
     w.sb.resetCalls();
     const r = await w.sync();
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.written).toBe(5);
     expect(r.plan?.writes.map((x) => x.accountId).sort()).toEqual(family);
     expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);
@@ -127,7 +127,7 @@ describe('HubSpot end to end', () => {
     // Our writes moved hs_lastmodifieddate of the five companies: they are read again, and nothing is written.
     w.sb.resetCalls();
     const again = await w.sync();
-    expect(again.run.status).toBe('succeeded');
+    expect([again.run.status, again.run.error]).toEqual(['succeeded', null]);
     expect(again.run.counts.pulled.accounts ?? 0).toBeGreaterThanOrEqual(5);
     expect(again.run.counts.written).toBe(0);
     expect(w.writeCalls()).toBe(0);
@@ -136,7 +136,7 @@ describe('HubSpot end to end', () => {
   it('rollback puts back the values the edit run replaced, in the sandbox', async () => {
     w.sb.resetCalls();
     const r = await w.rollback(editRun);
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.kind).toBe('rollback');
     expect(r.run.counts.written).toBe(5);
     const now = kamValues(w);
@@ -166,10 +166,10 @@ describe('HubSpot end to end', () => {
     // A won deal less moves every family's revenue share: the safety gate holds the run first.
     w.sb.resetCalls();
     const held = await w.sync();
-    expect(held.run.status).toBe('awaiting-confirmation');
+    expect([held.run.status, held.run.error]).toEqual(['awaiting-confirmation', null]);
     expect(w.writeCalls()).toBe(0);
     const r = await w.sync({ confirm: true });
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(held.run.counts.deleted).toBeGreaterThanOrEqual(2);
     expect(await mirrorIds(w, 'opportunities')).not.toContain(deal);
     expect(await mirrorIds(w, 'contacts')).not.toContain(contact);
