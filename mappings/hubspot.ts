@@ -37,8 +37,8 @@ export const ASSOCIATION_TYPES = {
 export interface MappingSettings {
   /** Company property that marks a key account in the CRM today (bool). */
   keyProperty: string;
-  /** Product property that holds the offering's family; empty falls back to the name. */
-  productFamilyProperty: string;
+  /** Product property that holds the offering's family, if any; empty falls back to the name. */
+  productFamilyProperty: string | null;
   /** Line-item property with the cost of the line, if any. */
   lineItemCostProperty: string | null;
   /** Contact property that says the contact gave a referral or testimonial, if any. */
@@ -105,7 +105,7 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
     contacts: ['firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid', ...(s.referenceableProperty ? [s.referenceableProperty] : [])],
     deals: ['dealname', 'dealstage', 'pipeline', 'amount', 'amount_in_home_currency', 'deal_currency_code', 'closedate', 'createdate', 'hubspot_owner_id'],
     line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
-    products: ['name', s.productFamilyProperty],
+    products: ['name', ...(s.productFamilyProperty ? [s.productFamilyProperty] : [])],
   };
   return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
 }
@@ -268,7 +268,7 @@ export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingS
 
 export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {
   const r = new ValueReader(o.properties);
-  const product: Product = { id: o.id, name: r.text('name') ?? '', family: r.text(s.productFamilyProperty), active: o.archived !== true };
+  const product: Product = { id: o.id, name: r.text('name') ?? '', family: s.productFamilyProperty ? r.text(s.productFamilyProperty) : null, active: o.archived !== true };
   return finish('products', o.id, product, r);
 }
 

@@ -63,7 +63,11 @@ export const hubSpotOptionsSchema = z.object({
   searchResultCap: z.number().int().positive().default(10_000),
   /** Incremental pulls look this far behind the saved point, since search is eventually consistent. */
   searchLookbackMs: z.number().int().nonnegative().default(60_000),
-  productFamilyProperty: propertyName.default('hs_product_family'),
+  /**
+   * Product property holding the offering's family. HubSpot has no standard one (and `hs_` names
+   * are reserved to HubSpot), so it is a portal's custom property; unset, offerings are products.
+   */
+  productFamilyProperty: propertyName.nullable().default(null),
   lineItemCostProperty: propertyName.nullable().default('hs_cost_of_goods_sold'),
   extraCompanyProperties: z.array(propertyName).default([]),
   referenceableProperty: propertyName.nullable().default(null),

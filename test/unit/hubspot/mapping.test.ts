@@ -121,6 +121,11 @@ describe('mappers', () => {
 
   it('products and owners', () => {
     expect(mapProduct(o('301', { name: 'Widget', product_line: 'Hardware' }), settings).record).toEqual({ id: '301', name: 'Widget', family: 'Hardware', active: true });
+    // No family property configured (HubSpot has no standard one): the family is left empty and not asked for.
+    const noFamily = { ...settings, productFamilyProperty: null };
+    expect(mapProduct(o('302', { name: 'Gadget', product_line: 'Hardware' }), noFamily).record).toEqual({ id: '302', name: 'Gadget', family: null, active: true });
+    expect(propertiesFor('products', noFamily)).toEqual(['name', 'hs_lastmodifieddate']);
+    expect(propertiesFor('products', settings)).toEqual(['name', 'product_line', 'hs_lastmodifieddate']);
     expect(mapOwner({ id: '55', email: 'a@b.example', firstName: null, lastName: ' ', archived: true })).toEqual({ id: '55', name: 'a@b.example', active: false });
   });
 });
