@@ -25,6 +25,7 @@ export const CONNECTOR_OPTIONS = {
   productFamilyProperty: SANDBOX_FIELDS.hubspot.productFamily,
   lineItemCostProperty: SANDBOX_FIELDS.hubspot.lineItemUnitCost,
   referenceableProperty: SANDBOX_FIELDS.hubspot.contactReferenceable,
+  contactActiveProperty: SANDBOX_FIELDS.hubspot.contactActive,
   keyProperty: SANDBOX_FIELDS.hubspot.markedKey,
   // Four search retries 300 ms apart outlast the one-second search window of a previous run's connector.
   retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
