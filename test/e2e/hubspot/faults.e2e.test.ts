@@ -79,12 +79,19 @@ describe('HubSpot faults end to end', () => {
     expect(after?.refreshToken).toBeTruthy();
     expect(after?.expiresAt).toBeGreaterThan(Date.now() + 20 * 60_000);
 
-    // The next run starts from the stored tokens: no refresh, and the old access token is gone.
-    w.sb.expireAccessTokens('hubspot');
+    // The next run works with the stored access token: no refresh.
     w.sb.resetCalls();
     const next = await w.sync();
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
+    expect(w.sb.calls()['hubspot.token']).toBeUndefined();
+
+    // Every access token ends: the stored refresh token gets new ones, stored again.
+    w.sb.expireAccessTokens('hubspot');
+    w.sb.resetCalls();
+    const third = await w.sync();
+    expect([third.run.status, third.run.error]).toEqual(['succeeded', null]);
     expect(w.sb.calls()['hubspot.token']).toBe(1);
+    expect((await w.store.loadCredentials(CONNECTION)).tokens?.accessToken).not.toBe(after?.accessToken);
   });
 
   it('locked records are reported per record and written by the next run', async () => {
