@@ -7,7 +7,7 @@ import { FaultEngine, faultsOptionSchema, type FaultsOption } from './faults.ts'
 import type { HsContext } from './hubspot/context.ts';
 import { hsObjectType, type HsObjectType } from './hubspot/properties.ts';
 import { hubspotRouter } from './hubspot/router.ts';
-import { HubSpotStore } from './hubspot/store.ts';
+import { HubSpotStore, type AssociationKind } from './hubspot/store.ts';
 import { IdFactory } from './ids.ts';
 import { clockStartMs, DEFAULT_DAILY_LIMIT, parseSandboxOptions, type SandboxOptions } from './options.ts';
 import { createPrng } from './prng.ts';
@@ -28,6 +28,7 @@ import { TokenRegistry } from './tokens.ts';
 export type { SandboxOptions } from './options.ts';
 export type { FaultSpec, FaultsOption } from './faults.ts';
 export type { IdMap } from './seed/salesforce.ts';
+export type { AssociationKind } from './hubspot/store.ts';
 export { SANDBOX_FIELDS, salesforceFieldName } from './seed/names.ts';
 
 export const SANDBOX_SF_API_VERSION = '62.0';
@@ -75,10 +76,13 @@ export interface Sandbox {
     update(type: string, id: string, properties: Record<string, string | null>): void;
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
+    /** Links or unlinks two records as a user would: like HubSpot, no modified date moves. */
+    associate(kind: AssociationKind, fromId: string, toId: string): void;
+    dissociate(kind: AssociationKind, fromId: string, toId: string): void;
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
   };
-  /** A new day: both CRMs' daily usage counters go back to zero. */
+  /** A new day: both CRMs' daily usage counters go back to zero and the allowances to the configured ones. */
   resetDailyUsage(): void;
   /** API calls by `crm.endpoint` since start or the last reset. */
   calls(): Record<string, number>;
@@ -108,7 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faultSeed = parsed.faults?.seed ?? parsed.prngSeed;
   const sfFaults = new FaultEngine(faultSeed, parsed.latencyMs);
   const hsFaults = new FaultEngine(faultSeed + 7919, parsed.latencyMs);
-  const daily = typeof parsed.dailyLimit === 'number'
+  const daily: { salesforce: number; hubspot: number } = typeof parsed.dailyLimit === 'number'
     ? { salesforce: parsed.dailyLimit, hubspot: parsed.dailyLimit }
     : { ...DEFAULT_DAILY_LIMIT, ...(parsed.dailyLimit ?? {}) };
   const corporate = seed?.currency ?? 'USD';
@@ -213,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiUsage: () => ({ used: sfStore.apiUsed, max: sfStore.dailyLimit }),
       setDailyLimit(max) {
         sfStore.dailyLimit = max;
+        daily.salesforce = max;
       },
     },
     hs: {
@@ -227,14 +232,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       archive(type, id) {
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
       },
+      associate: (kind, fromId, toId) => hsStore.associate(kind, fromId, toId),
+      dissociate(kind, fromId, toId) {
+        if (!hsStore.dissociate(kind, fromId, toId)) throw new Error(`no ${kind} association ${fromId} -> ${toId}`);
+      },
       apiUsage: () => ({ used: hsStore.dailyUsed, max: hsStore.dailyLimit }),
       setDailyLimit(max) {
         hsStore.dailyLimit = max;
+        daily.hubspot = max;
       },
     },
     resetDailyUsage() {
       sfStore.apiUsed = 0;
       hsStore.dailyUsed = 0;
+      // A `dailyLimitAfter` fault used up one day's allowance; the new day has the whole allowance.
+      sfStore.dailyLimit = daily.salesforce;
+      hsStore.dailyLimit = daily.hubspot;
     },
     calls: () => calls.snapshot(),
     resetCalls: () => calls.reset(),

@@ -80,6 +80,7 @@ export class SqliteStore implements Store, ConsoleStore {
   async getRun(runId: string): Promise<RunRecord | null> { return this.runs.get(runId); }
   async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
   async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
+  async lastFullPullAt(connectionId: string): Promise<string | null> { return this.runs.lastFullPullAt(connectionId); }
   async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
 
   async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { this.runs.saveWrites(runId, writes); }

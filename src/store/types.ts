@@ -177,6 +177,11 @@ export interface Store {
   listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]>;
   /** True when the connection has a finished non-dry sync run that succeeded. */
   hasSucceededRun(connectionId: string): Promise<boolean>;
+  /**
+   * When everything was last pulled in full: the start of the latest successful non-dry full
+   * sync, or else of the first successful sync (it had no cursors, so it pulled in full).
+   */
+  lastFullPullAt(connectionId: string): Promise<string | null>;
   /** Marks runs of the connection still `running` (their process died) as interrupted. */
   markRunningAsInterrupted(connectionId: string, now: string): Promise<number>;
 

@@ -6,9 +6,9 @@ import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import { emptyCounts } from '../store/sqlite/runs.ts';
 import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../store/types.ts';
 import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
-import { fullReconcileDue } from './reconcile.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { fullReconcileDue } from './reconcile.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
 export function newRunId(now: Date): string {
@@ -96,8 +96,9 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
+  const full = spec.full || (spec.kind === 'sync' && (await fullReconcileDue(store, connection, startedAt)));
   await store.createRun({
-    id: runId, connectionId: connection.id, kind: spec.kind, mode: spec.full ? 'full' : 'incremental', dryRun: spec.dryRun,
+    id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
   });
   const counts = emptyCounts();
@@ -111,8 +112,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   };
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
-    logger.info({ runId, connectionId: connection.id, kind: spec.kind, full: spec.full, dryRun: spec.dryRun }, 'run started');
-    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full: spec.full, counts, heartbeat, onProgress: deps.onProgress });
+    logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
+    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });
     const currency = await connector.currency();
     const { snapshot, rejected } = snapshotFromMirror(await store.loadMirror(connection.id), connection.crm, currency);
     counts.rejected = rejected.length;
@@ -145,10 +146,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
 
 /** One sync run for a connection (see DOMAIN.md section 4 and issue 5). */
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
-  const connection = options.full ? null : await deps.store.getConnection(options.connectionId);
-  const full = options.full ?? (connection !== null && (await fullReconcileDue(deps.store, connection, (deps.now ?? (() => new Date()))())));
   return execute(deps, {
-    kind: 'sync', connectionId: options.connectionId, full, dryRun: options.dryRun ?? false,
+    kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
     asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
     plan: async ({ snapshot, connection, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);

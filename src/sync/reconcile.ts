@@ -1,35 +1,27 @@
-import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
+import type { CrmKind } from '../../connectors/connector.ts';
+import type { ConnectionRecord, Store } from '../store/types.ts';
 
 /**
- * Periodic full reconcile. Incremental pulls miss what a modified stamp does not show: HubSpot
- * association and line-item changes, Salesforce records hard-deleted past the recycle bin. So a
- * scheduled incremental run turns into a full pull when the last full pull is older than the
- * connection's `fullSyncEveryHours` (default one week; 0 turns it off).
+ * Hours between full pulls when the connection sets none. HubSpot does not move a record's
+ * modified date when its associations change (a company's parent, a deal's company), so only a
+ * full pull sees those: daily. Salesforce stamps the changed record, so incremental pulls see
+ * nearly everything; a weekly full pull still catches deletions purged from the recycle bin
+ * before an incremental pull saw them.
  */
+export const DEFAULT_FULL_SYNC_EVERY_HOURS: Record<CrmKind, number | null> = { salesforce: 168, hubspot: 24 };
 
-export const DEFAULT_FULL_SYNC_EVERY_HOURS = 168;
-
-export function fullSyncEveryHours(connection: ConnectionRecord): number {
-  const value = connection.options['fullSyncEveryHours'];
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : DEFAULT_FULL_SYNC_EVERY_HOURS;
+/** The connection's period: a positive `fullSyncEveryHours`, off for 0 or null, else the CRM's default. */
+export function fullSyncPeriodHours(connection: ConnectionRecord): number | null {
+  const option = connection.options['fullSyncEveryHours'];
+  if (typeof option === 'number' && Number.isFinite(option) && option > 0) return option;
+  if (option === 0 || option === null) return null;
+  return DEFAULT_FULL_SYNC_EVERY_HOURS[connection.crm];
 }
 
-/**
- * When everything was last pulled in full: the latest successful full sync, or else the first
- * successful sync (a first run has no cursors, so it pulls every stream in full).
- */
-export function lastFullPullAt(runs: RunRecord[]): string | null {
-  const done = runs.filter((r) => r.kind === 'sync' && r.status === 'succeeded' && !r.dryRun);
-  const full = done.filter((r) => r.mode === 'full').map((r) => r.startedAt).sort();
-  if (full.length > 0) return full[full.length - 1] ?? null;
-  const all = done.map((r) => r.startedAt).sort();
-  return all[0] ?? null;
-}
-
+/** True when a sync should pull everything again; never before a first successful sync. */
 export async function fullReconcileDue(store: Store, connection: ConnectionRecord, now: Date): Promise<boolean> {
-  const hours = fullSyncEveryHours(connection);
-  if (hours === 0) return false;
-  const last = lastFullPullAt(await store.listRuns({ connectionId: connection.id, limit: 1000 }));
-  if (last === null) return false;
-  return now.getTime() - Date.parse(last) >= hours * 3_600_000;
+  const hours = fullSyncPeriodHours(connection);
+  if (hours === null) return false;
+  const last = await store.lastFullPullAt(connection.id);
+  return last !== null && now.getTime() - Date.parse(last) >= hours * 3_600_000;
 }

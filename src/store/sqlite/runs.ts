@@ -107,6 +107,14 @@ export class RunTables {
     return (rows as unknown[]).map(toRun);
   }
 
+  lastFullPullAt(connectionId: string): string | null {
+    const done = "connection_id = ? AND kind = 'sync' AND status = 'succeeded' AND dry_run = 0";
+    const full = this.db.prepare(`SELECT MAX(started_at) AS at FROM runs WHERE ${done} AND mode = 'full'`).get(connectionId) as { at: string | null };
+    if (full.at !== null) return full.at;
+    const first = this.db.prepare(`SELECT MIN(started_at) AS at FROM runs WHERE ${done}`).get(connectionId) as { at: string | null };
+    return first.at;
+  }
+
   hasSucceeded(connectionId: string): boolean {
     return this.db.prepare("SELECT 1 FROM runs WHERE connection_id = ? AND kind = 'sync' AND status = 'succeeded' AND dry_run = 0 LIMIT 1").get(connectionId) !== undefined;
   }

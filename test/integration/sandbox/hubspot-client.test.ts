@@ -102,6 +102,23 @@ describe('HubSpot reads through @hubspot/api-client', () => {
     expect(dealCompany.results[0]?.to[0]?.associationTypes.map((a) => a.typeId)).toEqual([5, 341]);
   });
 
+  it('moves a company to another parent without moving any modified date', async () => {
+    const { sb: s, client } = await start({ seed: smallSnapshot() });
+    const h = s.ids.hubspot.accounts;
+    const [a1, a2, a4] = [h['a1'], h['a2'], h['a4']] as [string, string, string];
+    const stamps = () => [a1, a2, a4].map((id) => s.hs.object('companies', id)?.properties['hs_lastmodifieddate']);
+    const before = stamps();
+    s.hs.dissociate('parent-child', a1, a2);
+    s.hs.associate('parent-child', a4, a2);
+    const read = await client.crm.associations.v4.batchApi.getPage('companies', 'companies', { inputs: [{ id: a2 }] });
+    expect(read.results[0]?.to.filter((t) => t.associationTypes.some((a) => a.typeId === 14)).map((t) => String(t.toObjectId))).toEqual([a4]);
+    const parentSide = await client.crm.associations.v4.batchApi.getPage('companies', 'companies', { inputs: [{ id: a1 }] });
+    expect(parentSide.results).toEqual([]);
+    expect(s.hs.object('companies', a2)?.properties['hs_parent_company_id']).toBe(a4);
+    expect(stamps()).toEqual(before);
+    expect(() => s.hs.dissociate('parent-child', a1, a2)).toThrow(/no parent-child association/);
+  });
+
   it('serves the deal pipeline with stage metadata and the owners', async () => {
     const { client } = await start({ seed: smallSnapshot() });
     const pipelines = await client.crm.pipelines.pipelinesApi.getAll('deals');
@@ -112,6 +129,17 @@ describe('HubSpot reads through @hubspot/api-client', () => {
     expect(owners.results.map((o) => [o.firstName, o.lastName, o.email])).toEqual([['Alice', 'Smith', 'alice.smith@sandbox.invalid']]);
     const gone = await client.crm.owners.ownersApi.getPage(undefined, undefined, 100, true);
     expect(gone.results.map((o) => o.lastName)).toEqual(['Jones']);
+  });
+
+  it('serves the account details with the seed currency as the company currency', async () => {
+    const { sb: s, client } = await start({ seed: { ...smallSnapshot(), currency: 'EUR' } });
+    const res = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ companyCurrency: 'EUR', additionalCurrencies: [], portalId: expect.any(Number), timeZone: expect.any(String) });
+    expect(s.calls()['hubspot.accountInfo']).toBe(1);
+    const anonymous = await fetch(`${s.hubspot.baseUrl}/account-info/v3/details`);
+    expect(anonymous.status).toBe(401);
   });
 });
 
@@ -238,6 +266,23 @@ describe('HubSpot writes and provisioning', () => {
     const daily = await apiError(client.crm.companies.basicApi.getPage(10));
     expect(daily.code).toBe(429);
     expect(daily.body).toMatchObject({ message: 'You have reached your daily limit.', policyName: 'DAILY' });
+  });
+
+  it('a new day after a daily-limit fault brings back the whole configured allowance', async () => {
+    const { sb: s, client } = await start({ seed: smallSnapshot(), dailyLimit: { hubspot: 40 } });
+    await client.crm.companies.basicApi.getPage(10);
+    s.setFaults({ hubspot: { dailyLimitAfter: 1 } });
+    await client.crm.companies.basicApi.getPage(10);
+    expect(s.hs.apiUsage()).toEqual({ used: 2, max: 2 });
+    expect((await apiError(client.crm.companies.basicApi.getPage(10))).code).toBe(429);
+    s.resetDailyUsage();
+    expect(s.hs.apiUsage()).toEqual({ used: 0, max: 40 });
+    await client.crm.companies.basicApi.getPage(10);
+    await client.crm.companies.basicApi.getPage(10);
+    expect(s.hs.apiUsage()).toEqual({ used: 2, max: 40 });
+    s.hs.setDailyLimit(3);
+    s.resetDailyUsage();
+    expect(s.hs.apiUsage()).toEqual({ used: 0, max: 3 });
   });
 
   it('enforces the ten-second window when asked to', async () => {

@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import type { RunRecord } from '../../../src/store/types.ts';
 import { runSync } from '../../../src/sync/pipeline.ts';
-import { lastFullPullAt } from '../../../src/sync/reconcile.ts';
 import type { SyncDeps } from '../../../src/sync/types.ts';
 import { account, contact, FakeCrm, user, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
@@ -67,15 +65,3 @@ describe('periodic full reconcile', () => {
   });
 });
 
-describe('lastFullPullAt', () => {
-  const run = (startedAt: string, mode: 'full' | 'incremental', status: RunRecord['status'] = 'succeeded', dryRun = false): RunRecord => ({
-    id: startedAt, connectionId: 'c1', kind: 'sync', status, mode, dryRun, asOf: null, startedAt, finishedAt: startedAt,
-    counts: {} as RunRecord['counts'], apiUsage: {}, error: null, rollbackOf: null,
-  });
-
-  it('takes the latest successful full run, else the first successful run, ignoring dry and failed runs', () => {
-    expect(lastFullPullAt([])).toBeNull();
-    expect(lastFullPullAt([run('2026-01-03', 'incremental'), run('2026-01-01', 'incremental'), run('2025-12-01', 'incremental', 'failed')])).toBe('2026-01-01');
-    expect(lastFullPullAt([run('2026-01-01', 'incremental'), run('2026-02-01', 'full'), run('2026-03-01', 'full', 'succeeded', true), run('2026-04-01', 'full', 'failed')])).toBe('2026-02-01');
-  });
-});
