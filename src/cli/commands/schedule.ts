@@ -12,9 +12,8 @@ const USAGE = `Usage: kamflow schedule                                  run ever
 Scheduled runs are incremental syncs, with a full pull (which also finds deletions and
 association changes that incremental pulls cannot see) once the last one is older than the
 connection's fullSyncEveryHours option (default 24 for HubSpot, 168 for Salesforce; 0 turns
-it off). A run still going when
-the next tick comes is skipped (and logged), never stacked. Stop the foreground scheduler with
-Ctrl-C or SIGTERM: runs under way finish first.
+it off). A run still going when the next tick comes is skipped (and logged), never stacked.
+Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under way finish first.
 
 Options:
   --set CRON        cron expression, e.g. "0 */6 * * *" (every 6 hours)
