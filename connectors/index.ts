@@ -2,8 +2,27 @@ import type { Logger } from '../src/log.ts';
 import type { ConnectionRecord, Credentials } from '../src/store/types.ts';
 import type { Connector, TokenListener } from './connector.ts';
 import { CrmError } from './errors.ts';
-import { HubSpotConnector } from './hubspot/index.ts';
-import { SalesforceConnector } from './salesforce/index.ts';
+import { HubSpotConnector, hubSpotOptionsSchema } from './hubspot/index.ts';
+import { SalesforceConnector, salesforceOptionsSchema } from './salesforce/index.ts';
+import { describeZodError } from '../src/model/snapshot.ts';
+
+/**
+ * Checks a connection's options before they are stored, with the connector's own schema (the
+ * credentials, stored apart, stand in as placeholders). Returns the problems by option name.
+ */
+export function checkConnectorOptions(crm: ConnectionRecord['crm'], options: Record<string, unknown>): string[] {
+  const own = Object.fromEntries(Object.entries(options).filter(([key]) => !SYNC_ONLY_OPTIONS.has(key)));
+  const result =
+    crm === 'salesforce'
+      ? salesforceOptionsSchema.safeParse({ ...own, instanceUrl: 'https://placeholder.invalid', accessToken: 'placeholder' })
+      : hubSpotOptionsSchema.safeParse({ ...own, auth: { kind: 'private-app', token: 'placeholder' } });
+  const problems = result.success ? [] : describeZodError(result.error).split('; ');
+  for (const key of ['safetyGateShare', 'fullSyncEveryHours', 'pushBatchSize'] as const) {
+    const v = options[key];
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) problems.push(`${key}: expected a non-negative number`);
+  }
+  return problems;
+}
 
 /** Connection options that belong to the sync engine, not to a connector. */
 const SYNC_ONLY_OPTIONS = new Set(['safetyGateShare', 'pushBatchSize', 'fullSyncEveryHours']);

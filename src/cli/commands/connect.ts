@@ -29,6 +29,12 @@ Both:
   --timezone TZ           time zone of the schedule (IANA name; default UTC)
   --config FILE           analysis settings as JSON
   --safety-gate SHARE     share of accounts (0-1) a run may change before it waits for --confirm (default 0.5)
+  --option KEY=VALUE      a connector or sync option, repeatable; VALUE is read as JSON when it
+                          parses (numbers, true/false, null, arrays), else as text. E.g.
+                          Salesforce: markedKeyField=Key_Account__c costField=Cost__c
+                          referenceableField=Referenceable__c contactActiveField=Active__c
+                          HubSpot: productFamilyProperty=product_family referenceableProperty=referenceable
+                          Both: fullSyncEveryHours=24 pushBatchSize=50
   --json                  print the connection as JSON
   -h, --help              show this help`;
 
@@ -38,6 +44,7 @@ const FLAGS = {
   'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'login-url': { type: 'string' },
   token: { type: 'string' }, 'base-url': { type: 'string' },
   schedule: { type: 'string' }, timezone: { type: 'string' }, config: { type: 'string' }, 'safety-gate': { type: 'string' },
+  option: { type: 'string', multiple: true },
   json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +63,27 @@ function checkUrl(name: string, value: string): string {
 export interface ConnectDeps extends Pick<SyncCommandDeps, 'openStore'> {
   /** Validates analysis settings read from --config; throws with a message naming what is wrong. */
   parseAnalysisConfig?: (raw: unknown) => unknown;
+  /** Checks connector and sync options; returns the problems, each naming its option. */
+  checkOptions?: (crm: 'salesforce' | 'hubspot', options: Record<string, unknown>) => string[];
+}
+
+/** `KEY=VALUE` pairs of --option; VALUE as JSON when it parses, else as text. */
+export function parseOptionFlags(pairs: readonly string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new UsageError(`--option needs KEY=VALUE with a name like costField, got "${pair}"`);
+    const raw = pair.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Plain text, e.g. a field name.
+    }
+    options[key] = value;
+  }
+  return options;
 }
 
 type Flags = ReturnType<typeof parseCommandArgs<typeof FLAGS>>['values'];
@@ -106,6 +134,11 @@ export function connectCommand(deps: ConnectDeps): CliCommand {
         if (errors.length) throw new UsageError(errors.join('; '));
       } else if (flags.timezone !== undefined) {
         throw new UsageError('--timezone applies to a --schedule');
+      }
+      if (flags.option !== undefined) {
+        input.options = { ...input.options, ...parseOptionFlags(flags.option) };
+        const problems = deps.checkOptions?.(input.crm, input.options) ?? [];
+        if (problems.length > 0) throw new UsageError(`bad --option: ${problems.join('; ')}`);
       }
       if (flags['safety-gate'] !== undefined) {
         const share = Number(flags['safety-gate']);

@@ -1,4 +1,4 @@
-import { createConnector } from '../../../connectors/index.ts';
+import { checkConnectorOptions, createConnector } from '../../../connectors/index.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
@@ -31,7 +31,7 @@ const syncDeps: SyncCommandDeps = {
 export const COMMANDS: CliCommand[] = [
   analyzeCommand,
   sampleCommand,
-  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig }),
+  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions }),
   provisionCommand(syncDeps),
   syncCommand(syncDeps),
   runsCommand(syncDeps),

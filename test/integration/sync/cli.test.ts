@@ -1,3 +1,4 @@
+import { checkConnectorOptions } from '../../../connectors/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,19 @@ describe('connect', () => {
     const store = openSqliteStoreFromEnv(env);
     expect(await store.loadCredentials('hs-1')).toEqual({ tokens: { accessToken: 'pat-na1-SECRET' }, clientSecret: null });
     store.close();
+  });
+
+  it('stores connector options from --option, typed as JSON where they parse, and refuses bad ones by name', async () => {
+    const withCheck = { ...deps(), checkOptions: checkConnectorOptions };
+    const x = io();
+    const flags = ['--crm', 'hubspot', '--id', 'hs-2', '--option', 'productFamilyProperty=product_family', '--option', 'fullSyncEveryHours=6', '--option', 'extraCompanyProperties=["tier_a"]'];
+    expect(await connectCommand(withCheck).run(flags, x)).toBe(0);
+    const store = openSqliteStoreFromEnv(env);
+    expect((await store.getConnection('hs-2'))?.options).toEqual({ productFamilyProperty: 'product_family', fullSyncEveryHours: 6, extraCompanyProperties: ['tier_a'] });
+    store.close();
+    await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'productFamilyProperty=has space'], io())).rejects.toThrow(/bad --option: productFamilyProperty:/);
+    await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'fullSyncEveryHours=-1'], io())).rejects.toThrow(/fullSyncEveryHours: expected a non-negative number/);
+    await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'noequals'], io())).rejects.toThrow(/KEY=VALUE/);
   });
 
   it('rejects incomplete Salesforce credentials and a bad schedule as usage errors', async () => {
