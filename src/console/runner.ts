@@ -1,7 +1,6 @@
-import type { ObjectKind } from '../../connectors/connector.ts';
 import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
-import type { ChangeMark, ConsoleStore, Store } from '../store/types.ts';
+import type { ConsoleStore, Store } from '../store/types.ts';
 import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
 import type { Trigger } from './runs-view.ts';
@@ -82,12 +81,9 @@ export class RunLauncher {
     const { store, logger } = this.deps;
     let result: SyncResult | null = null;
     try {
-      const marks = request.kind === 'sync' ? await this.applyDeletionMarks(connectionId) : [];
       result = request.kind === 'rollback'
         ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId })
         : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId });
-      // The pull went through: the changes it was told about have been read.
-      if (result.run.status === 'succeeded' && marks.length > 0) await store.clearChangeMarks(connectionId, marks);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ connectionId, runId, err: message }, 'run could not start');
@@ -96,34 +92,6 @@ export class RunLauncher {
       await store.releaseLock(connectionId, runId).catch(() => undefined);
       await this.deps.onFinished?.(connectionId, result);
     }
-  }
-
-  /**
-   * Webhook deletions go straight into the mirror (incremental pulls do not list deleted
-   * records everywhere); change marks stay until a pull has gone through. Returns the marks
-   * this run covers.
-   */
-  private async applyDeletionMarks(connectionId: string): Promise<ChangeMark[]> {
-    const { store } = this.deps;
-    const marks = await store.listChangeMarks(connectionId);
-    if (marks.length === 0) return [];
-    const states = await store.getStreamStates(connectionId);
-    const byObject = new Map<ObjectKind, ChangeMark[]>();
-    for (const m of marks) if (m.deleted) byObject.set(m.object, [...(byObject.get(m.object) ?? []), m]);
-    for (const [object, deleted] of byObject) {
-      const state = states[object];
-      // Nothing of this stream is mirrored yet: its first full pull will not see the record.
-      if (!state || state.cursor === null) {
-        await store.clearChangeMarks(connectionId, deleted);
-        continue;
-      }
-      await store.checkpointPage({
-        connectionId, object, records: [], deletedIds: deleted.map((m) => m.id), cursor: state.cursor,
-        phase: state.phase, sweepToken: state.sweepToken, sweep: false,
-      });
-      await store.clearChangeMarks(connectionId, deleted);
-    }
-    return marks.filter((m) => !m.deleted);
   }
 
   /** A run that failed before the pipeline recorded it still shows in the history, with why. */

@@ -102,7 +102,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, randomSecret: () => str
     adminUser: e.KAMFLOW_ADMIN_USER,
     adminPasswordHash: e.KAMFLOW_ADMIN_PASSWORD_HASH,
     setupToken: e.KAMFLOW_SETUP_TOKEN,
-    hubspotClientSecret: e.KAMFLOW_HUBSPOT_CLIENT_SECRET,
+    // The app's own client secret signs its webhooks: one setting serves both unless overridden.
+    hubspotClientSecret: e.KAMFLOW_HUBSPOT_CLIENT_SECRET ?? (env['HUBSPOT_CLIENT_SECRET'] || null),
     trustProxy: e.KAMFLOW_TRUST_PROXY,
     loginLimit: {
       perIp: e.KAMFLOW_LOGIN_LIMIT_PER_IP,

@@ -182,6 +182,15 @@ export interface Store {
    * sync, or else of the first successful sync (it had no cursors, so it pulled in full).
    */
   lastFullPullAt(connectionId: string): Promise<string | null>;
+
+  /**
+   * Records a CRM told us about (webhooks) that the next sync must take into account. Adds or
+   * refreshes marks; a deletion mark is never downgraded to a change. Returns how many were stored.
+   */
+  markChanged(connectionId: string, marks: ChangeMark[]): Promise<number>;
+  listChangeMarks(connectionId: string): Promise<ChangeMark[]>;
+  /** Removes the given marks, unless they were marked again after `markedAt`. */
+  clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void>;
   /** Marks runs of the connection still `running` (their process died) as interrupted. */
   markRunningAsInterrupted(connectionId: string, now: string): Promise<number>;
 
@@ -213,11 +222,6 @@ export interface ChangeMark {
 export interface ConsoleStore {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
-  /** Adds or refreshes marks; a deletion mark is never downgraded to a change. Returns how many were stored. */
-  markChanged(connectionId: string, marks: ChangeMark[]): Promise<number>;
-  listChangeMarks(connectionId: string): Promise<ChangeMark[]>;
-  /** Removes the given marks, unless they were marked again after `markedAt`. */
-  clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void>;
 }
 
 export type { RecordIssue };

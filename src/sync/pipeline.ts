@@ -8,6 +8,7 @@ import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../sto
 import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue } from './reconcile.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
@@ -113,7 +114,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
+    const changeMarks = spec.kind === 'sync' ? await applyDeletionMarks(store, connection.id) : [];
     await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });
+    // The pull went through: the changes webhooks told us about have been read.
+    if (changeMarks.length > 0) await store.clearChangeMarks(connection.id, changeMarks);
     const currency = await connector.currency();
     const { snapshot, rejected } = snapshotFromMirror(await store.loadMirror(connection.id), connection.crm, currency);
     counts.rejected = rejected.length;

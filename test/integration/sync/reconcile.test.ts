@@ -65,3 +65,20 @@ describe('periodic full reconcile', () => {
   });
 });
 
+
+describe('webhook marks', () => {
+  it('a sync applies deletion marks to the mirror before it pulls, and clears change marks once the pull went through', async () => {
+    await runSync(deps(), { connectionId: 'c1' });
+    const markedAt = clock.toISOString();
+    await store.markChanged('c1', [
+      { object: 'contacts', id: 'C2', deleted: true, markedAt },
+      { object: 'contacts', id: 'C1', deleted: false, markedAt },
+    ]);
+    tickHours(1);
+    // The CRM still lists C2 to a full pull, but nothing moved its stamp: only the mark removes it.
+    const r = await runSync(deps(), { connectionId: 'c1', safetyGateShare: 1 });
+    expect(r.run.status).toBe('succeeded');
+    expect(await mirroredContactIds()).toEqual(['C1']);
+    expect(await store.listChangeMarks('c1')).toEqual([]);
+  });
+});

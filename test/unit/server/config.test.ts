@@ -28,6 +28,11 @@ describe('loadServerConfig', () => {
     expect(c.loginLimit.perUser).toBe(3);
   });
 
+  it("checks webhook signatures with the app's client secret unless a separate one is set", () => {
+    expect(loadServerConfig({ HUBSPOT_CLIENT_SECRET: 'app' }, random).hubspotClientSecret).toBe('app');
+    expect(loadServerConfig({ HUBSPOT_CLIENT_SECRET: 'app', KAMFLOW_HUBSPOT_CLIENT_SECRET: 'hooks' }, random).hubspotClientSecret).toBe('hooks');
+  });
+
   it('names each bad variable without echoing secrets', () => {
     let message = '';
     try {
