@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,19 @@ describe('bin/kamflow.js', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^Kamflow analysis as of 2026-11-22/);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ asOf: '2026-11-22' });
+  });
+
+  it('reads settings from a .env file in the working directory, the environment taking precedence', async () => {
+    const work = mkdtempSync(join(dir, 'env-'));
+    const key = Buffer.alloc(32, 7).toString('base64');
+    writeFileSync(join(work, '.env'), `KAMFLOW_DB_PATH=${join(work, 'from-file.db')}\nKAMFLOW_ENCRYPTION_KEY=${key}\nKAMFLOW_LOG_LEVEL=silent\n`);
+    const env = { ...process.env };
+    delete env['KAMFLOW_DB_PATH'];
+    delete env['KAMFLOW_ENCRYPTION_KEY'];
+    await run(process.execPath, [BIN, 'runs'], { cwd: work, env });
+    expect(existsSync(join(work, 'from-file.db'))).toBe(true);
+    await run(process.execPath, [BIN, 'runs'], { cwd: work, env: { ...env, KAMFLOW_DB_PATH: join(work, 'from-env.db') } });
+    expect(existsSync(join(work, 'from-env.db'))).toBe(true);
   });
 
   it('sets exit code 2 for an unknown command', async () => {
