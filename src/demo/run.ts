@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import { generateSampleOrg } from '../sandbox/generate.ts';
+import { generateSampleOrg, type SampleOrgOptions } from '../sandbox/generate.ts';
 import { runSync } from '../sync/pipeline.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
 import type { ProgressEvent, SyncResult } from '../sync/types.ts';
@@ -20,6 +20,10 @@ export interface DemoOptions {
   asOf: string;
   /** Added to every simulator API call (ms). */
   latencyMs?: number;
+  /** Further generator options (contacts, deals, line items per org...). */
+  org?: Omit<SampleOrgOptions, 'seed' | 'accounts' | 'asOf'>;
+  /** HubSpot requests per rolling ten seconds the connector allows itself. */
+  hubspotTenSecondBudget?: number;
   /** Leave the simulator and store open: the caller closes `environment`. */
   keep?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -127,10 +131,11 @@ async function demoCrm(env: DemoEnvironment, crm: CrmKind, options: DemoOptions)
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const start = performance.now();
-  const org = generateSampleOrg({ seed: options.seed, accounts: options.accounts, asOf: options.asOf });
+  const org = generateSampleOrg({ ...options.org, seed: options.seed, accounts: options.accounts, asOf: options.asOf });
   const env = await startDemoEnvironment({
     org,
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.hubspotTenSecondBudget !== undefined ? { hubspotTenSecondBudget: options.hubspotTenSecondBudget } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
