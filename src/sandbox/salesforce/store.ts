@@ -130,9 +130,18 @@ export class SalesforceStore {
     return undefined;
   }
 
+  /**
+   * Salesforce keeps datetimes to the second (the API shows `.000`), so records written in the
+   * same second share their SystemModstamp, as a batch update does in a real org: incremental
+   * readers must page by (SystemModstamp, Id), not by the stamp alone.
+   */
+  private stamp(at?: number): number {
+    return Math.floor((at ?? this.clock.stamp()) / 1000) * 1000;
+  }
+
   insert(objectName: string, values: Record<string, SfValue>, at?: number): string {
     const id = this.ids.salesforce(objectName);
-    const now = at ?? this.clock.stamp();
+    const now = this.stamp(at);
     const rec: SfRecord = { ...values, Id: id, IsDeleted: false, CreatedDate: now, LastModifiedDate: now, SystemModstamp: now };
     // A checkbox is never null in Salesforce.
     for (const f of this.schema.get(objectName)?.fields ?? []) if (f.type === 'boolean' && rec[f.name] == null) rec[f.name] = false;
@@ -147,7 +156,7 @@ export class SalesforceStore {
     const rec = this.get(objectName, id);
     if (!rec || rec['IsDeleted']) return false;
     Object.assign(rec, values);
-    const now = this.clock.stamp();
+    const now = this.stamp();
     rec['LastModifiedDate'] = now;
     rec['SystemModstamp'] = now;
     this.derive(objectName, rec);
@@ -165,7 +174,7 @@ export class SalesforceStore {
   delete(objectName: string, id: string): boolean {
     const rec = this.get(objectName, id);
     if (!rec || rec['IsDeleted']) return false;
-    const now = this.clock.stamp();
+    const now = this.stamp();
     rec['IsDeleted'] = true;
     rec['LastModifiedDate'] = now;
     rec['SystemModstamp'] = now;

@@ -97,6 +97,7 @@ describe('Salesforce writes through jsforce', () => {
     const a4 = s.ids.salesforce.accounts['a4'] as string;
     s.setFaults({ salesforce: { lockedRecords: [a2] } });
     const stampBefore = s.sf.record('Account', a1)?.['SystemModstamp'] as string;
+    s.clock.advance(1000);
     const results = await conn.sobject('Account').update([
       { Id: a1, KAM_Tier__c: 'Key', KAM_Score__c: 81.25 },
       { Id: a2, KAM_Tier__c: 'Key' },

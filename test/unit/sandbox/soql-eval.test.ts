@@ -9,6 +9,7 @@ import { parseSoql } from '../../../src/sandbox/soql/parser.ts';
 const T0 = Date.UTC(2026, 0, 1);
 
 let store: SalesforceStore;
+let clock: SandboxClock;
 let ids: Record<string, string>;
 
 function run(soql: string, includeDeleted = false): WireRecord[] {
@@ -35,7 +36,7 @@ function soqlError(soql: string): SoqlError {
 }
 
 beforeEach(() => {
-  const clock = new SandboxClock(T0);
+  clock = new SandboxClock(T0);
   store = new SalesforceStore(clock, new IdFactory(), { multiCurrency: true, corporateCurrency: 'USD', dailyLimit: 1000 });
   const root = store.insert('Account', { Name: 'Acme', Industry: 'Retail', NumberOfEmployees: 500 });
   const child = store.insert('Account', { Name: 'acme west', ParentId: root, Industry: null, NumberOfEmployees: 20 });
@@ -73,13 +74,19 @@ describe('SOQL evaluation', () => {
 
   it('pages by SystemModstamp then Id as the incremental query does', () => {
     const child = store.get('Account', ids['child'] as string);
+    // Stamps are whole seconds, as in Salesforce: records written in the same second share one.
+    expect(child?.['SystemModstamp']).toBe(store.get('Account', ids['root'] as string)?.['SystemModstamp']);
+    expect(Number(child?.['SystemModstamp']) % 1000).toBe(0);
     const stamp = new Date(child?.['SystemModstamp'] as number).toISOString();
     const rows = run(`SELECT Name FROM Account WHERE SystemModstamp > ${stamp} OR (SystemModstamp = ${stamp} AND Id > '${ids['root']}') ORDER BY SystemModstamp, Id`);
     expect(names(rows)).toEqual(['acme west', 'Globex 100%']);
     const after = run(`SELECT Name FROM Account WHERE SystemModstamp > ${stamp} OR (SystemModstamp = ${stamp} AND Id > '${ids['child']}') ORDER BY SystemModstamp, Id`);
     expect(names(after)).toEqual(['Globex 100%']);
     store.update('Account', ids['root'] as string, { Name: 'Acme Corp' });
-    expect(names(run(`SELECT Name FROM Account WHERE SystemModstamp > ${stamp} ORDER BY SystemModstamp`))).toEqual(['Globex 100%', 'Acme Corp']);
+    expect(names(run(`SELECT Name FROM Account WHERE SystemModstamp > ${stamp} ORDER BY SystemModstamp`))).toEqual([]);
+    clock.advance(1000);
+    store.update('Account', ids['child'] as string, { Name: 'acme west 2' });
+    expect(names(run(`SELECT Name FROM Account WHERE SystemModstamp > ${stamp} ORDER BY SystemModstamp`))).toEqual(['acme west 2']);
   });
 
   it('nests parent fields under the relationship name and gives null for an empty lookup', () => {
