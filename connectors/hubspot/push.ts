@@ -91,7 +91,8 @@ export function outcomesOfResponse(inputs: Input[], raw: unknown): WriteOutcome[
 
 /**
  * Carries out a write plan. Per-record failures are outcomes; a whole batch rejected as invalid
- * (HubSpot answers 400 for a batch with one bad input) is split until the bad record is alone.
+ * (HubSpot answers 400 for a batch with one bad input) or still locked after the retries (423)
+ * is split until the bad or locked record is alone.
  * After the daily limit or an auth failure nothing more is sent and the rest is reported.
  */
 export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnector, s: PushSettings, log: Logger): Promise<WriteOutcome[]> {
@@ -117,7 +118,11 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
     } catch (e) {
       if (!isCrmError(e)) throw e;
       const status = e.details.status;
-      if (e.kind === 'bad-response' && status !== undefined && status >= 400 && status < 500 && batch.length > 1) {
+      // A 400 rejects the whole batch for one bad input, and a 423 that outlasts the retries
+      // locks the whole batch for one busy record: halve until the record stands alone, so the
+      // rest is written now and only that record waits for the next run.
+      const wholeBatch = (e.kind === 'bad-response' && status !== undefined && status >= 400 && status < 500) || status === 423;
+      if (wholeBatch && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         await send(batch.slice(0, half));
         await send(batch.slice(half));

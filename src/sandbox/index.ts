@@ -78,7 +78,7 @@ export interface Sandbox {
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
   };
-  /** A new day: both CRMs' daily usage counters go back to zero. */
+  /** A new day: both CRMs' daily usage counters go back to zero and the allowances to the configured ones. */
   resetDailyUsage(): void;
   /** API calls by `crm.endpoint` since start or the last reset. */
   calls(): Record<string, number>;
@@ -108,7 +108,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faultSeed = parsed.faults?.seed ?? parsed.prngSeed;
   const sfFaults = new FaultEngine(faultSeed, parsed.latencyMs);
   const hsFaults = new FaultEngine(faultSeed + 7919, parsed.latencyMs);
-  const daily = typeof parsed.dailyLimit === 'number'
+  const daily: { salesforce: number; hubspot: number } = typeof parsed.dailyLimit === 'number'
     ? { salesforce: parsed.dailyLimit, hubspot: parsed.dailyLimit }
     : { ...DEFAULT_DAILY_LIMIT, ...(parsed.dailyLimit ?? {}) };
   const corporate = seed?.currency ?? 'USD';
@@ -213,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiUsage: () => ({ used: sfStore.apiUsed, max: sfStore.dailyLimit }),
       setDailyLimit(max) {
         sfStore.dailyLimit = max;
+        daily.salesforce = max;
       },
     },
     hs: {
@@ -230,11 +231,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiUsage: () => ({ used: hsStore.dailyUsed, max: hsStore.dailyLimit }),
       setDailyLimit(max) {
         hsStore.dailyLimit = max;
+        daily.hubspot = max;
       },
     },
     resetDailyUsage() {
       sfStore.apiUsed = 0;
       hsStore.dailyUsed = 0;
+      // A `dailyLimitAfter` fault used up one day's allowance; the new day has the whole allowance.
+      sfStore.dailyLimit = daily.salesforce;
+      hsStore.dailyLimit = daily.hubspot;
     },
     calls: () => calls.snapshot(),
     resetCalls: () => calls.reset(),

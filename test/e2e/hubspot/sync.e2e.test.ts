@@ -1,9 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnector } from '../../../connectors/index.ts';
 import { OUTPUT_FIELDS } from '../../../src/model/output-fields.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
-import { analysisOfMirror, CONNECTION, familyOf, kamValues, mirrorIds, startWorld, type World } from './harness.ts';
+import { analysisOfMirror, familyOf, kamValues, mirrorIds, startWorld, type World } from './harness.ts';
 
 /**
  * One HubSpot portal's life, step by step, through @hubspot/api-client against the sandbox:
@@ -19,12 +18,6 @@ afterAll(async () => {
   await w.close();
 });
 
-async function provision() {
-  const connection = await w.store.getConnection(CONNECTION);
-  if (!connection) throw new Error('connection missing');
-  const connector = createConnector(connection, await w.store.loadCredentials(CONNECTION), () => Promise.resolve());
-  return connector.provision();
-}
 
 /** Accounts whose Kamflow properties differ between two readings of the sandbox. */
 function changedAccounts(before: Map<string, Record<string, string | null>>, after: Map<string, Record<string, string | null>>): string[] {
@@ -33,7 +26,7 @@ function changedAccounts(before: Map<string, Record<string, string | null>>, aft
 
 describe('HubSpot end to end', () => {
   it('provisions the kamflow group and properties, and a second time changes nothing', async () => {
-    const first = await provision();
+    const first = await w.provision();
     expect(first.steps).toEqual([{ name: 'property group kamflow', status: 'created' }]);
     expect(first.fields.map((f) => [f.crmName, f.status])).toEqual(OUTPUT_FIELDS.map((f) => [f.key, 'created']));
     const client = new Client({ accessToken: w.sb.hubspot.privateAppToken, basePath: w.sb.hubspot.baseUrl });
@@ -47,7 +40,7 @@ describe('HubSpot end to end', () => {
     expect(ours.find((p) => p.name === 'kam_tier')?.options.map((o) => o.value)).toEqual(['Key', 'Develop', 'Maintain', 'Standard']);
 
     w.sb.resetCalls();
-    const second = await provision();
+    const second = await w.provision();
     expect(second.steps).toEqual([{ name: 'property group kamflow', status: 'exists' }]);
     expect(second.fields.every((f) => f.status === 'exists')).toBe(true);
     expect(w.writeCalls()).toBe(0);
@@ -56,7 +49,7 @@ describe('HubSpot end to end', () => {
   it('a full sync writes the analysis to every company', async () => {
     w.sb.resetCalls();
     const r = await w.sync({ full: true });
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.pulled).toEqual({ users: 5, products: w.org.products.length, accounts: 80, contacts: w.org.contacts.length, opportunities: w.org.opportunities.length, lineItems: w.org.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
     expect(r.run.counts.written).toBe(80);
     expect(r.run.counts.failed).toBe(0);
@@ -96,12 +89,103 @@ describe('HubSpot end to end', () => {
     const before = kamValues(w);
     w.sb.resetCalls();
     const r = await w.sync();
-    expect(r.run.status).toBe('succeeded');
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.mode).toBe('incremental');
     expect(r.plan?.writes).toEqual([]);
     expect(r.run.counts.written).toBe(0);
     expect(w.writeCalls()).toBe(0);
     expect(w.sb.calls()['hubspot.search']).toBeGreaterThan(0);
     expect(changedAccounts(before, kamValues(w))).toEqual([]);
+  });
+
+  let editRun = '';
+  let beforeEdit = new Map<string, Record<string, string | null>>();
+  const edited = 'ACC-000034';
+
+  it('an edited deal rewrites only its family, and our own writes cause no further writes', async () => {
+    const family = familyOf(w.org, edited).map(w.hsId).sort();
+    expect(family).toHaveLength(5);
+    const deal = w.sb.ids.hubspot.opportunities['OPP-0000004'] as string;
+    expect(w.sb.hs.object('deals', deal)?.properties['hubspot_owner_id']).toBe('1004');
+    beforeEdit = kamValues(w);
+    w.sb.hs.update('deals', deal, { hubspot_owner_id: '1001' });
+
+    w.sb.resetCalls();
+    const r = await w.sync();
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
+    expect(r.run.counts.written).toBe(5);
+    expect(r.plan?.writes.map((x) => x.accountId).sort()).toEqual(family);
+    expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);
+    const after = kamValues(w);
+    expect(changedAccounts(beforeEdit, after)).toEqual(family);
+    // One owner no longer closes every deal of the family: the owner-dependence risk is gone.
+    const declining = 'declining: revenue -29.1% against the prior 12 months';
+    expect(beforeEdit.get(w.hsId(edited))?.['kam_risks']).toBe(`${declining}\nowner-dependence: all 6 opportunities closed in the window owned by 1004 Ada Costa`);
+    for (const id of family) expect(after.get(id)?.['kam_risks']).toBe(declining);
+    editRun = r.run.id;
+
+    // Our writes moved hs_lastmodifieddate of the five companies: they are read again, and nothing is written.
+    w.sb.resetCalls();
+    const again = await w.sync();
+    expect([again.run.status, again.run.error]).toEqual(['succeeded', null]);
+    expect(again.run.counts.pulled.accounts ?? 0).toBeGreaterThanOrEqual(5);
+    expect(again.run.counts.written).toBe(0);
+    expect(w.writeCalls()).toBe(0);
+  });
+
+  it('rollback puts back the values the edit run replaced, in the sandbox', async () => {
+    w.sb.resetCalls();
+    const r = await w.rollback(editRun);
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
+    expect(r.run.kind).toBe('rollback');
+    expect(r.run.counts.written).toBe(5);
+    const now = kamValues(w);
+    expect(changedAccounts(beforeEdit, now)).toEqual([]);
+    expect(now.get(w.hsId(edited))?.['kam_risks']).toMatch(/owner-dependence/);
+    expect(now.get(w.hsId(edited))?.['kam_updated_at']).toBe(beforeEdit.get(w.hsId(edited))?.['kam_updated_at']);
+
+    // The next sync sees the deal as it is and writes the family again.
+    const next = await w.sync();
+    expect(next.run.counts.written).toBe(5);
+    expect(kamValues(w).get(w.hsId(edited))?.['kam_risks']).toBe('declining: revenue -29.1% against the prior 12 months');
+  });
+
+  it('a deleted deal and a deleted contact leave the mirror and the analysis', async () => {
+    const family = familyOf(w.org, edited);
+    const dealSeed = 'OPP-0000004';
+    const deal = w.sb.ids.hubspot.opportunities[dealSeed] as string;
+    const contactSeed = w.org.contacts.find((c) => c.accountId === edited)?.id as string;
+    const contact = w.sb.ids.hubspot.contacts[contactSeed] as string;
+    expect(await mirrorIds(w, 'opportunities')).toContain(deal);
+    expect(await mirrorIds(w, 'contacts')).toContain(contact);
+    const contactsBefore = (await analysisOfMirror(w)).get(w.hsId(edited))?.kam_contact_coverage;
+    const revenueBefore = Number(w.company(edited)['kam_revenue_share']);
+
+    w.sb.hs.archive('deals', deal);
+    w.sb.hs.archive('contacts', contact);
+    // A won deal less moves every family's revenue share: the safety gate holds the run first.
+    w.sb.resetCalls();
+    const held = await w.sync();
+    expect([held.run.status, held.run.error]).toEqual(['awaiting-confirmation', null]);
+    expect(w.writeCalls()).toBe(0);
+    const r = await w.sync({ confirm: true });
+    expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
+    expect(held.run.counts.deleted).toBeGreaterThanOrEqual(2);
+    expect(await mirrorIds(w, 'opportunities')).not.toContain(deal);
+    expect(await mirrorIds(w, 'contacts')).not.toContain(contact);
+
+    const analysis = await analysisOfMirror(w);
+    const root = analysis.get(w.hsId(edited));
+    expect(root?.kam_contact_coverage).not.toBe(contactsBefore);
+    // 189,816.72 of the family's window revenue is gone: its share drops.
+    expect(Number(w.company(edited)['kam_revenue_share'])).toBeLessThan(revenueBefore);
+    for (const id of family) {
+      expect(w.company(id)['kam_revenue_share']).toBe(String(analysis.get(w.hsId(id))?.kam_revenue_share));
+      expect(w.company(id)['kam_tier']).toBe(analysis.get(w.hsId(id))?.kam_tier);
+    }
+    w.sb.resetCalls();
+    const again = await w.sync();
+    expect(again.run.counts.written).toBe(0);
+    expect(w.writeCalls()).toBe(0);
   });
 });

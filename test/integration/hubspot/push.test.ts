@@ -69,6 +69,22 @@ describe('write-back', () => {
     ]);
   });
 
+  it('splits a batch that stays locked (423) so only the locked record waits for the next run', async () => {
+    const calls: string[][] = [];
+    api().post(UPDATE).times(8).reply((_u, b) => {
+      const ids = (b as Body).inputs.map((i) => i.id);
+      calls.push(ids);
+      if (ids.includes('c')) return [423, { status: 'error', category: 'LOCKED', message: 'The record(s) c are locked by another operation; retry after 2 seconds' }];
+      return [200, done(ids)];
+    });
+    const outcomes = await connector({ retry: { retries: 1 } }).push({ writes: ['a', 'b', 'c', 'd'].map((id) => write(id)) });
+    // Each locked call is tried twice (one retry) before the batch is halved.
+    expect(calls).toEqual([['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c', 'd'], ['c'], ['c'], ['d']]);
+    expect(outcomes.map((o) => [o.accountId, o.ok, o.errorKind ?? null, o.code ?? null])).toEqual([
+      ['a', true, null, null], ['b', true, null, null], ['c', false, 'transient', 'LOCKED'], ['d', true, null, null],
+    ]);
+  });
+
   it('a property that does not exist is a configuration problem', async () => {
     api().post(UPDATE).reply(400, { status: 'error', category: 'VALIDATION_ERROR', message: 'Property "kam_tier" does not exist', errors: [{ code: 'PROPERTY_DOESNT_EXIST' }] });
     const [o] = await connector().push({ writes: [write('1', { kam_tier: 'Key' })] });

@@ -240,6 +240,23 @@ describe('HubSpot writes and provisioning', () => {
     expect(daily.body).toMatchObject({ message: 'You have reached your daily limit.', policyName: 'DAILY' });
   });
 
+  it('a new day after a daily-limit fault brings back the whole configured allowance', async () => {
+    const { sb: s, client } = await start({ seed: smallSnapshot(), dailyLimit: { hubspot: 40 } });
+    await client.crm.companies.basicApi.getPage(10);
+    s.setFaults({ hubspot: { dailyLimitAfter: 1 } });
+    await client.crm.companies.basicApi.getPage(10);
+    expect(s.hs.apiUsage()).toEqual({ used: 2, max: 2 });
+    expect((await apiError(client.crm.companies.basicApi.getPage(10))).code).toBe(429);
+    s.resetDailyUsage();
+    expect(s.hs.apiUsage()).toEqual({ used: 0, max: 40 });
+    await client.crm.companies.basicApi.getPage(10);
+    await client.crm.companies.basicApi.getPage(10);
+    expect(s.hs.apiUsage()).toEqual({ used: 2, max: 40 });
+    s.hs.setDailyLimit(3);
+    s.resetDailyUsage();
+    expect(s.hs.apiUsage()).toEqual({ used: 0, max: 3 });
+  });
+
   it('enforces the ten-second window when asked to', async () => {
     const { client } = await start({ seed: smallSnapshot(), hubspotLimits: { tenSecondly: 3, enforceTenSecondly: true } });
     for (let i = 0; i < 3; i++) await client.crm.companies.basicApi.getPage(1);
