@@ -10,6 +10,8 @@ export interface AnalysisComparison {
   matching: number;
   /** One line per family that differs, or that only one side has. */
   differences: string[];
+  /** Criteria whose value differs, with the number of families where it does. */
+  criteriaDiffering: Record<string, number>;
 }
 
 function round2(n: number): number {
@@ -31,6 +33,7 @@ export function compareAnalyses(
   const left = bySeed(a, aIds);
   const right = bySeed(b, bIds);
   const differences: string[] = [];
+  const criteriaDiffering: Record<string, number> = {};
   let matching = 0;
   const seeds = [...new Set([...left.keys(), ...right.keys()])].sort();
   for (const seed of seeds) {
@@ -41,12 +44,16 @@ export function compareAnalyses(
       differences.push(`${only.name} (${seed}): only in ${l ? labels.a : labels.b}`);
       continue;
     }
+    for (const c of l.criteria) {
+      const other = r.criteria.find((x) => x.id === c.id);
+      if (!other || other.value !== c.value) criteriaDiffering[c.id] = (criteriaDiffering[c.id] ?? 0) + 1;
+    }
     const dl = describe(l);
     const dr = describe(r);
     if (dl === dr) matching++;
     else differences.push(`${l.name} (${seed}): ${labels.a} ${dl}; ${labels.b} ${dr}`);
   }
-  return { families: seeds.length, matching, differences };
+  return { families: seeds.length, matching, differences, criteriaDiffering };
 }
 
 /** Inverts a seed id -> CRM id table. */

@@ -99,8 +99,13 @@ export function renderDemo(r: DemoResult, options: DemoRenderOptions): string {
     lines.push(`  Salesforce and HubSpot give the same tier, score, revenue and penetration for all ${count(cmp.families, 'family', 'families')}.`);
   } else {
     lines.push(`  ${cmp.matching} of ${count(cmp.families, 'family', 'families')} agree; these differ:`);
-    for (const d of cmp.differences.slice(0, 10)) lines.push(`    ${d}`);
-    if (cmp.differences.length > 10) lines.push(`    ... ${cmp.differences.length - 10} more`);
+    for (const d of cmp.differences.slice(0, 5)) lines.push(`    ${d}`);
+    if (cmp.differences.length > 5) lines.push(`    ... ${cmp.differences.length - 5} more`);
+    const criteria = Object.entries(cmp.criteriaDiffering).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (criteria.length > 0) {
+      lines.push(`  Criteria whose values differ: ${criteria.map(([id, n]) => `${id} in ${count(n, 'family', 'families')}`).join(', ')}.`);
+      lines.push('  A difference means the two connectors read the same data differently: worth a look.');
+    }
   }
   lines.push(...heading(p, 'First run: full sync with write-back'));
   lines.push(...table(RUN_HEADERS, r.crms.map((c) => runRow(c, c.first)), RUN_ALIGN));
