@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { demoMain, parseDemoFlags } from '../../../src/demo/cli.ts';
 import { MIN_ACCOUNTS } from '../../../src/sandbox/generate.ts';
 
-function io() {
+function io(env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d: Buffer) => { out += d.toString(); });
   stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
+  return { io: { stdout, stderr, env }, out: () => out, err: () => err };
 }
 
 describe('demo flags', () => {
@@ -38,5 +38,12 @@ describe('demo flags', () => {
     const help = io();
     expect(await demoMain(['--help'], help.io)).toBe(0);
     expect(help.out()).toContain('--keep');
+  });
+
+  it('fails with a clear message and exit 1 when the store cannot be opened', async () => {
+    const broken = io({ KAMFLOW_ENCRYPTION_KEY: 'not a key!' });
+    expect(await demoMain(['--accounts', String(MIN_ACCOUNTS)], broken.io)).toBe(1);
+    expect(broken.err()).toContain('demo failed: KAMFLOW_ENCRYPTION_KEY is not valid base64');
+    expect(broken.out()).toBe('');
   });
 });
