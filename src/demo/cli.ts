@@ -116,12 +116,22 @@ export async function demoMain(argv: string[], io: CliIo, waitForStop: () => Pro
       else if (tty && e.stage === 'push') io.stderr.write(`\r\x1b[2K  writing ${e.sent}/${e.total} account(s)`);
     },
   };
+  // Ending through process.exit runs the exit hooks that remove a temporary store.
+  const interrupted = (): void => {
+    io.stderr.write('\ndemo interrupted\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   let result;
   try {
     result = await runDemo(options);
   } catch (error) {
     io.stderr.write(`${tty ? '\r\x1b[2K' : ''}demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
   if (tty) io.stderr.write('\r\x1b[2K');
   const color = io.stdout.isTTY === true && !io.env['NO_COLOR'];

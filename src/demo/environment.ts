@@ -121,12 +121,18 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
     throw error;
   }
   const { store, path, temporaryDir } = opened;
+  // An interrupted demo (Ctrl-C ends the process) must not leave its temporary store behind.
+  const removeTemporary = (): void => {
+    if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
+  };
+  if (temporaryDir) process.once('exit', removeTemporary);
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     store.close();
-    if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
+    removeTemporary();
+    process.off('exit', removeTemporary);
     await sandbox.close();
   };
   try {
