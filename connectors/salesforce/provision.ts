@@ -50,6 +50,36 @@ function shortcomings(field: SalesforceOutputField, found: DescribeField): strin
   return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
+const HIDDEN_FIELD = 'exists but was not visible; granted through the permission set';
+
+/**
+ * A field that existed but was hidden could not be described before the grant: now it can, and
+ * one of the wrong type is reported as such (every write to it would fail).
+ */
+async function recheckHidden(client: SalesforceClient, fields: ProvisionFieldReport[]): Promise<void> {
+  const hidden = fields.filter((f) => f.status === 'exists' && f.message === HIDDEN_FIELD);
+  if (hidden.length === 0) return;
+  let visible: Map<string, DescribeField>;
+  try {
+    visible = await describeFields(client, 'Account');
+  } catch (e) {
+    if (e instanceof SalesforceHttpError) return;
+    throw e;
+  }
+  for (const report of hidden) {
+    const field = SALESFORCE_OUTPUT_FIELDS.find((f) => f.key === report.key);
+    const found = visible.get(report.crmName);
+    if (!field || !found) continue;
+    if (found.type !== field.describeType) {
+      report.status = 'wrong-type';
+      report.message = `Account.${field.apiName} is ${found.type}, expected ${field.describeType}; left as it is`;
+    } else {
+      const notes = shortcomings(field, found);
+      if (notes) report.message = `${HIDDEN_FIELD}; ${notes}`;
+    }
+  }
+}
+
 async function provisionFields(client: SalesforceClient): Promise<ProvisionFieldReport[]> {
   const existing = await describeFields(client, 'Account');
   const reports: ProvisionFieldReport[] = [];
@@ -79,7 +109,7 @@ async function provisionFields(client: SalesforceClient): Promise<ProvisionField
       // A field that exists but is hidden from us (no field-level security) cannot be described
       // yet; the permission set below makes it visible.
       if (e instanceof SalesforceHttpError && /DUPLICATE/.test(e.errorCode)) {
-        reports.push({ key: field.key, crmName: field.apiName, status: 'exists', message: 'exists but was not visible; granted through the permission set' });
+        reports.push({ key: field.key, crmName: field.apiName, status: 'exists', message: HIDDEN_FIELD });
       } else {
         reports.push({ key: field.key, crmName: field.apiName, status: 'failed', message: message(e) });
       }
@@ -167,6 +197,7 @@ export async function provisionAccountFields(client: SalesforceClient, logger: L
     if (permSetId) {
       await ensureFieldPermissions(client, permSetId, fields, steps);
       await ensureAssignment(client, permSetId, steps);
+      await recheckHidden(client, fields);
     }
     steps.push({ name: 'page-layout', status: 'skipped', message: 'add the KAM fields to the Account page layout in Setup' });
     for (const f of fields) if (f.message && f.status !== 'created') logger.warn({ field: f.crmName, status: f.status }, f.message);

@@ -257,7 +257,9 @@ function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined
  * batch read for nothing, against a COUNT() call on every stream otherwise).
  */
 async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
-  const startedAt = new Date(ctx.now()).toISOString();
+  // Salesforce stamps to the whole second: a record changed later in the second the pull started
+  // carries a stamp below a millisecond start time, and would be skipped without a lookback.
+  const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   const plan = await planStream(ctx, kind, 'rest');
   const first = await firstRestPage(ctx, kind, plan, '');
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {

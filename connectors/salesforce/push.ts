@@ -13,7 +13,8 @@ import { classifyWriteError, kindForStop } from './write-errors.ts';
 /**
  * Carries out a write plan: sObject Collections PATCH in chunks of 200 with allOrNone false, or
  * one Bulk API 2.0 job above the threshold. Records that fail with a transient error are sent
- * again with backoff; every account gets exactly one outcome.
+ * again with backoff; every account gets exactly one outcome, unless the run must stop before
+ * the org answered for any record (then the CrmError is thrown).
  */
 
 export const COLLECTION_LIMIT = 200;
@@ -122,8 +123,12 @@ export async function pushWrites(ctx: PushContext, plan: WritePlanForConnector):
     await retryTransient(ctx, rows, outcomes);
   } catch (e) {
     if (!(e instanceof CrmError)) throw e;
-    // The run cannot go on (limit, auth, outage): what was not confirmed is reported, not lost.
     ctx.logger.warn({ kind: e.kind, code: e.details.code }, 'Salesforce write stopped early');
+    // The run cannot go on (limit, auth, outage). Before the org answered for any record, the
+    // error itself goes to the caller, which stops the run (status stopped-by-limit or failed)
+    // instead of sending its next chunks into the same wall; nothing confirmed is lost.
+    if (!rows.some((r) => outcomes.has(r.id))) throw e;
+    // After some answers, what was not confirmed is reported, not lost; the next call stops.
     for (const r of rows) {
       const prev = outcomes.get(r.id);
       if (prev && (prev.ok || prev.errorKind !== 'transient')) continue;

@@ -87,6 +87,21 @@ describe('Salesforce end to end: injected faults', () => {
     expect(next.run.status).toBe('succeeded');
     expect(next.run.apiUsage['tokenRefresh']).toBeUndefined();
     expect(w.sb.calls()['salesforce.token']).toBeUndefined();
+
+    // A session ending between the plan and the write-back: the write is refreshed and sent once.
+    const deal = w.sb.sf.query(`SELECT Id, Amount FROM Opportunity WHERE IsWon = true AND CloseDate >= 2024-07-01 AND CloseDate < 2025-07-01 AND AccountId = '${w.sb.ids.salesforce.accounts[PLANTED.key18] ?? ''}' ORDER BY Id LIMIT 1`)[0];
+    w.sb.sf.update('Opportunity', String(deal?.['Id']), { Amount: Number(deal?.['Amount']) * 3 });
+    w.deps.onProgress = (e) => {
+      if (e.stage === 'plan') w.sb.expireAccessTokens('salesforce');
+    };
+    w.sb.resetCalls();
+    const midway = await w.sync();
+    w.deps.onProgress = undefined;
+    expect(midway.run.status).toBe('succeeded');
+    expect(midway.run.counts).toMatchObject({ written: 12, failed: 0 });
+    expect(midway.run.apiUsage['tokenRefresh']).toBe(1);
+    // The refused attempt and the one that went through.
+    expect(w.sb.calls()['salesforce.collectionsUpdate']).toBe(2);
   });
 
   it('fails cleanly when the refresh token is revoked, naming the cause and no secret', async () => {
@@ -118,6 +133,8 @@ describe('Salesforce end to end: injected faults', () => {
     expect(failed.map((f) => [f.accountId, f.errorKind, f.code]).sort()).toEqual(locked.map((id) => [id, 'transient', 'UNABLE_TO_LOCK_ROW']).sort());
     expect(kamOf(w.sb, `${PLANTED.key18}-02`)['KAM_Tier__c']).toBeNull();
     expect(kamOf(w.sb, `${PLANTED.key18}-03`)['KAM_Tier__c']).toBe('Key');
+    // One collection call, then one per record retry, each with only the locked rows.
+    expect(first.run.apiUsage['collectionsUpdate']).toBe(3);
 
     w.sb.setFaults({});
     const second = await w.sync();
@@ -159,6 +176,31 @@ describe('Salesforce end to end: injected faults', () => {
     const after = await w.store.getStreamStates(CONNECTION_ID);
     expect(Object.values(after).map((st) => st?.phase)).toEqual(Array(6).fill('incremental'));
     expect(withoutStamp(allKam(w))).toEqual(clean.kam);
+  });
+
+  it('a limit reached in the middle of the write-back keeps what was written, and the next run writes the rest', async () => {
+    const w = await provisioned({ pushBatchSize: 20 });
+    // After two chunks of 20, the org's allowance is used up.
+    w.deps.onProgress = (e) => {
+      if (e.stage === 'push' && e.sent === 40) w.sb.sf.setDailyLimit(w.sb.sf.apiUsage().used);
+    };
+    const stopped = await w.sync();
+    expect(stopped.run.status).toBe('stopped-by-limit');
+    expect(stopped.run.counts.written).toBe(40);
+    const writes = await w.store.listWrites(stopped.run.id);
+    const done = writes.filter((x) => x.status === 'ok').map((x) => x.accountId);
+    expect(done).toHaveLength(40);
+    const written = SEED.accounts.filter((a) => kamOf(w.sb, a.id)['KAM_Tier__c'] !== null).map((a) => w.sb.ids.salesforce.accounts[a.id]);
+    expect(new Set(written)).toEqual(new Set(done));
+
+    w.deps.onProgress = undefined;
+    w.sb.resetDailyUsage();
+    w.sb.sf.setDailyLimit(100_000);
+    const resumed = await w.sync();
+    expect(resumed.run.status).toBe('succeeded');
+    expect(resumed.run.counts.written).toBe(40);
+    expect(resumed.plan?.writes.map((x) => x.accountId).filter((id) => done.includes(id))).toEqual([]);
+    expect(SEED.accounts.filter((a) => kamOf(w.sb, a.id)['KAM_Tier__c'] === null)).toEqual([]);
   });
 
   it('stops on the org answering REQUEST_LIMIT_EXCEEDED, and before the reserve when it knows the usage', async () => {

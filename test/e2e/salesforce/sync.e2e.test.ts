@@ -59,6 +59,31 @@ describe('Salesforce end to end: provisioning', () => {
   });
 });
 
+describe('Salesforce end to end: provisioning over fields made earlier', () => {
+  it('grants a field that existed but was hidden, and reports one of the wrong type at once', async () => {
+    world = await startWorld(SEED);
+    const w = world;
+    const tooling = async (fullName: string, metadata: Record<string, unknown>): Promise<number> => {
+      const res = await fetch(`${w.sb.url}/services/data/v62.0/tooling/sobjects/CustomField`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${w.sb.salesforce.accessToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ FullName: fullName, Metadata: metadata }),
+      });
+      return res.status;
+    };
+    // Made by someone else, with no field-level security for the integration user.
+    expect(await tooling('Account.KAM_Ultimate_Parent__c', { type: 'Text', label: 'KAM Ultimate Parent', length: 255 })).toBe(201);
+    expect(await tooling('Account.KAM_Score__c', { type: 'Text', label: 'KAM Score', length: 10 })).toBe(201);
+
+    const report = await (await w.connector()).provision();
+    const byName = new Map(report.fields.map((f) => [f.crmName, f]));
+    expect(byName.get('KAM_Ultimate_Parent__c')).toMatchObject({ status: 'exists' });
+    expect(byName.get('KAM_Score__c')).toMatchObject({ status: 'wrong-type', message: 'Account.KAM_Score__c is string, expected double; left as it is' });
+    expect(report.fields.filter((f) => f.status === 'created')).toHaveLength(10);
+    expect(w.sb.sf.query('SELECT KAM_Ultimate_Parent__c FROM Account LIMIT 1')).toHaveLength(1);
+  });
+});
+
 describe('Salesforce end to end: sync and write-back', () => {
   it('writes the analysis to every account; an unchanged second run writes nothing', async () => {
     const w = await provisioned();
@@ -89,6 +114,21 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(writeCalls(w.sb.calls())).toBe(0);
   });
 
+  it('reads a deal with more line items than one child page (200) in full', async () => {
+    world = await startWorld(SEED);
+    const w = world;
+    await (await w.connector()).provision();
+    const product = Object.values(w.sb.ids.salesforce.products)[0] ?? '';
+    const deal = w.sb.sf.insert('Opportunity', { AccountId: sfId(w, PLANTED.orphan), Name: 'Big framework', StageName: 'Closed Won', Amount: 250_000, CloseDate: '2026-05-15' });
+    const lines = Array.from({ length: 250 }, () => w.sb.sf.insert('OpportunityLineItem', { OpportunityId: deal, Product2Id: product, Quantity: 1, UnitPrice: 1000, TotalPrice: 1000, Cost__c: 600 }));
+    const run = await w.sync();
+    expect(run.run.status).toBe('succeeded');
+    const mirrored = new Set((await w.store.loadMirror(CONNECTION_ID)).lineItems.map((l) => (l as { id: string }).id));
+    expect(lines.filter((id) => !mirrored.has(id))).toEqual([]);
+    expect(run.run.counts.pulled['lineItems']).toBe(SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0) + 250);
+    expect(run.run.apiUsage['queryMore']).toBeGreaterThan(0);
+  });
+
   it('after an edit in the org, an incremental run rewrites only that family, and then nothing', async () => {
     const w = await provisioned();
     expect((await w.sync()).run.status).toBe('succeeded');
@@ -116,6 +156,13 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(third.run.status).toBe('succeeded');
     expect(third.plan?.writes).toEqual([]);
     expect(writeCalls(w.sb.calls())).toBe(0);
+
+    // Someone overwrites a Kamflow field by hand: only that field (and the stamp) is put back.
+    const edited = sfId(w, `${PLANTED.key18}-04`);
+    w.sb.sf.update('Account', edited, { KAM_Tier__c: 'Standard' });
+    const fourth = await w.sync();
+    expect(fourth.plan?.writes.map((x) => [x.accountId, Object.keys(x.fields).sort()])).toEqual([[edited, ['kam_tier', 'kam_updated_at']]]);
+    expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Key');
   });
 
   it('a contact, an opportunity and an account deleted in the org leave the mirror and the analysis', async () => {
@@ -161,6 +208,21 @@ describe('Salesforce end to end: sync and write-back', () => {
     for (const c of leafContacts) expect(ids(mirror2.contacts)).not.toContain(c);
     for (const o of leafDeals) expect(ids(mirror2.opportunities)).not.toContain(o);
     expect(afterAccount.run.counts.accounts).toBe(79);
+  });
+
+  it('a full run reconciles: records gone from the org are swept from the mirror', async () => {
+    const w = await provisioned();
+    expect((await w.sync()).run.status).toBe('succeeded');
+    const contact = String(w.sb.sf.query(`SELECT Id FROM Contact WHERE AccountId = '${sfId(w, PLANTED.singleThreaded)}' ORDER BY Id LIMIT 1`)[0]?.['Id']);
+    w.sb.sf.delete('Contact', contact);
+    const full = await w.sync({ full: true });
+    expect(full.run.status).toBe('succeeded');
+    expect(full.run.mode).toBe('full');
+    // A full pull reads live records only: the contact is not reported deleted but swept as unseen.
+    expect(full.run.counts).toMatchObject({ deleted: 0, swept: 1 });
+    const mirror = await w.store.loadMirror(CONNECTION_ID);
+    expect(mirror.contacts.map((c) => (c as { id: string }).id)).not.toContain(contact);
+    expect(mirror.contacts).toHaveLength(SEED.contacts.length - 1);
   });
 
   it('rollback puts back the values the run replaced', async () => {

@@ -55,9 +55,13 @@ describe('provisioning', () => {
       .query(queryMatching(/FROM PermissionSetAssignment WHERE PermissionSetId = '0PS000000000001' AND AssigneeId = '005000000000001'$/))
       .reply(200, none, limitHeader(9))
       .post(`${V}/sobjects/PermissionSetAssignment`, { PermissionSetId: '0PS000000000001', AssigneeId: '005000000000001' })
-      .reply(201, created('0Pa1'), limitHeader(10));
+      .reply(201, created('0Pa1'), limitHeader(10))
+      // Granted, the field that was hidden can be described: its type is checked then.
+      .get(`${V}/sobjects/Account/describe`)
+      .reply(200, { fields: [{ name: 'Id', type: 'id' }, { name: 'KAM_Risks__c', type: 'textarea', length: 32768 }] }, limitHeader(11));
 
     const report = await makeConnector().provision();
+    expect(scope.isDone()).toBe(true);
 
     expect(Object.fromEntries(report.fields.map((f) => [f.crmName, f.status]))).toEqual({
       KAM_Tier__c: 'exists',

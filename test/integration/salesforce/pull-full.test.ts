@@ -37,6 +37,18 @@ describe('full pull over REST', () => {
     expect(sf.apiLimit()).toEqual({ used: 6, max: 15000 });
   });
 
+  it('starts the incremental cursor at the whole second the full pull began (stamps have no milliseconds)', async () => {
+    const scope = nock(INSTANCE);
+    mockSingleCurrency(scope);
+    scope
+      .get(`${V}/query`)
+      .query(queryMatching(/FROM User ORDER BY Id$/))
+      .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: 'U1', Name: 'Ann', IsActive: true })] }, limitHeader(4));
+    const sf = makeConnector({}, () => Date.parse('2026-06-30T12:00:00.750Z'));
+    const pages = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['users'] }));
+    expect(pages.map((p) => p.cursor)).toEqual([{ phase: 'incremental', ts: STARTED, id: '', complete: true }]);
+  });
+
   it('resumes an interrupted full pull after the last Id it saw', async () => {
     const scope = nock(INSTANCE);
     mockSingleCurrency(scope);

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountWrite } from '../../../connectors/connector.ts';
+import { CrmError } from '../../../connectors/errors.ts';
 import { INSTANCE, V, limitHeader, makeConnector, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
@@ -105,6 +106,19 @@ describe('write-back through sObject Collections', () => {
     const failed = outcomes.filter((o) => !o.ok);
     expect(failed).toHaveLength(201);
     expect(failed.every((o) => o.errorKind === 'transient' && o.code === 'REQUEST_LIMIT_EXCEEDED')).toBe(true);
+  });
+});
+
+describe('write-back stopped before any answer', () => {
+  it('throws the daily-limit error when the first call is refused, so the run stops instead of going on', async () => {
+    nock(INSTANCE)
+      .patch(`${V}/composite/sobjects`)
+      .reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], limitHeader(15001));
+    const writes = Array.from({ length: 3 }, (_, i) => ({ accountId: `A${i}`, fields: { kam_score: 5 } }));
+    const error = await makeConnector().push({ writes }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CrmError);
+    expect((error as CrmError).kind).toBe('api-limit');
+    expect((error as CrmError).details.code).toBe('REQUEST_LIMIT_EXCEEDED');
   });
 });
 
