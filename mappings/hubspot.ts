@@ -37,12 +37,16 @@ export const ASSOCIATION_TYPES = {
 export interface MappingSettings {
   /** Company property that marks a key account in the CRM today (bool). */
   keyProperty: string;
-  /** Product property that holds the offering's family; empty falls back to the name. */
-  productFamilyProperty: string;
-  /** Line-item property with the cost of the line, if any. */
+  /** Product property that holds the offering's family, if any; empty falls back to the name. */
+  productFamilyProperty: string | null;
+  /** Line-item property with the cost, if any. */
   lineItemCostProperty: string | null;
+  /** The cost property holds one unit's cost (multiplied by the quantity) or the line's. */
+  lineItemCostPer: 'unit' | 'line';
   /** Contact property that says the contact gave a referral or testimonial, if any. */
   referenceableProperty: string | null;
+  /** Contact bool property: false marks a contact who left (HubSpot has no standard one), if any. */
+  contactActiveProperty: string | null;
   /** Further company properties copied to `account.extra`. */
   extraCompanyProperties: string[];
 }
@@ -102,10 +106,13 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
       'name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country', 'hubspot_owner_id',
       s.keyProperty, ...OUTPUT_PROPERTIES.map((p) => p.name), ...s.extraCompanyProperties,
     ],
-    contacts: ['firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid', ...(s.referenceableProperty ? [s.referenceableProperty] : [])],
+    contacts: [
+      'firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid',
+      ...(s.referenceableProperty ? [s.referenceableProperty] : []), ...(s.contactActiveProperty ? [s.contactActiveProperty] : []),
+    ],
     deals: ['dealname', 'dealstage', 'pipeline', 'amount', 'amount_in_home_currency', 'deal_currency_code', 'closedate', 'createdate', 'hubspot_owner_id'],
     line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
-    products: ['name', s.productFamilyProperty],
+    products: ['name', ...(s.productFamilyProperty ? [s.productFamilyProperty] : [])],
   };
   return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
 }
@@ -185,13 +192,15 @@ export function mapContact(o: HubSpotObject, companyId: string | null, s: Mappin
     // A checkbox says true/false; any other non-empty value (e.g. "referral;testimonial") counts.
     referenceable = b.ok ? b.value === true : raw !== null && !['no', '0', 'none'].includes(raw.toLowerCase());
   }
+  // Only an explicit false makes a contact inactive: an empty checkbox says nothing.
+  const active = s.contactActiveProperty ? r.bool(s.contactActiveProperty) !== false : true;
   const contact: Contact = {
     id: o.id,
     accountId: companyId ?? r.text('associatedcompanyid'),
     name: name || (r.text('email') ?? ''),
     email: r.text('email'),
     title: r.text('jobtitle'),
-    active: true,
+    active,
     referenceable,
   };
   return finish('contacts', o.id, contact, r);
@@ -257,7 +266,9 @@ export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingS
   const amount = r.number('amount');
   const price = r.number('price');
   const totalPrice = amount ?? (price !== null ? price * quantity : null);
-  const cost = s.lineItemCostProperty ? r.number(s.lineItemCostProperty) : null;
+  const costValue = s.lineItemCostProperty ? r.number(s.lineItemCostProperty) : null;
+  // The model's cost is the line's; HubSpot's own cost property is per unit.
+  const cost = costValue !== null && s.lineItemCostPer === 'unit' ? costValue * quantity : costValue;
   let fatal: { kind: string; message: string } | undefined;
   if (dealId === null) fatal = { kind: 'no-opportunity', message: 'line item has no associated deal' };
   else if (productId === null) fatal = { kind: 'no-product', message: 'line item has no hs_product_id' };
@@ -268,7 +279,7 @@ export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingS
 
 export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {
   const r = new ValueReader(o.properties);
-  const product: Product = { id: o.id, name: r.text('name') ?? '', family: r.text(s.productFamilyProperty), active: o.archived !== true };
+  const product: Product = { id: o.id, name: r.text('name') ?? '', family: s.productFamilyProperty ? r.text(s.productFamilyProperty) : null, active: o.archived !== true };
   return finish('products', o.id, product, r);
 }
 

@@ -58,7 +58,9 @@ export class HubSpotConnector implements Connector {
       keyProperty: o.keyProperty,
       productFamilyProperty: o.productFamilyProperty,
       lineItemCostProperty: o.lineItemCostProperty,
+      lineItemCostPer: o.lineItemCostPer,
       referenceableProperty: o.referenceableProperty,
+      contactActiveProperty: o.contactActiveProperty,
       extraCompanyProperties: o.extraCompanyProperties,
     };
   }

@@ -63,10 +63,21 @@ export const hubSpotOptionsSchema = z.object({
   searchResultCap: z.number().int().positive().default(10_000),
   /** Incremental pulls look this far behind the saved point, since search is eventually consistent. */
   searchLookbackMs: z.number().int().nonnegative().default(60_000),
-  productFamilyProperty: propertyName.default('hs_product_family'),
+  /**
+   * Product property holding the offering's family. HubSpot has no standard one (and `hs_` names
+   * are reserved to HubSpot), so it is a portal's custom property; unset, offerings are products.
+   */
+  productFamilyProperty: propertyName.nullable().default(null),
   lineItemCostProperty: propertyName.nullable().default('hs_cost_of_goods_sold'),
+  /**
+   * Whether the cost property holds the cost of one unit (HubSpot's hs_cost_of_goods_sold,
+   * labelled "Unit cost") or of the whole line (a custom property).
+   */
+  lineItemCostPer: z.enum(['unit', 'line']).default('unit'),
   extraCompanyProperties: z.array(propertyName).default([]),
   referenceableProperty: propertyName.nullable().default(null),
+  /** Contact checkbox saying whether the person still works with the customer; unset, every contact counts as active. */
+  contactActiveProperty: propertyName.nullable().default(null),
   keyProperty: propertyName.default('hs_is_target_account'),
   /** Also set hs_is_target_account and hs_ideal_customer_profile from the tier. */
   syncTargetAccountFromTier: z.boolean().default(false),

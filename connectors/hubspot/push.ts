@@ -93,7 +93,8 @@ export function outcomesOfResponse(inputs: Input[], raw: unknown): WriteOutcome[
  * Carries out a write plan. Per-record failures are outcomes; a whole batch rejected as invalid
  * (HubSpot answers 400 for a batch with one bad input) or still locked after the retries (423)
  * is split until the bad or locked record is alone.
- * After the daily limit or an auth failure nothing more is sent and the rest is reported.
+ * After the daily limit or an auth failure nothing more is sent and the rest is reported; when
+ * they come before any record was written, the CrmError is thrown instead, so the run stops.
  */
 export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnector, s: PushSettings, log: Logger): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = [];
@@ -103,6 +104,7 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
     else inputs.push(toInput(w, s));
   }
   let stopped: { kind: WriteErrorKind; code: string; message: string } | null = null;
+  let sentAny = false;
 
   const send = async (batch: Input[]): Promise<void> => {
     if (stopped) {
@@ -114,7 +116,9 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
       const res = await caller.call('batchUpdate', `batch update of ${batch.length} companies`, (c) =>
         c.crm.objects.batchApi.updateWithHttpInfo('companies', { inputs: batch }),
       );
-      outcomes.push(...outcomesOfResponse(batch, res.data));
+      const got = outcomesOfResponse(batch, res.data);
+      sentAny ||= got.some((o) => o.ok);
+      outcomes.push(...got);
     } catch (e) {
       if (!isCrmError(e)) throw e;
       const status = e.details.status;
@@ -130,6 +134,9 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
       }
       const kind: WriteErrorKind = e.kind === 'api-limit' || e.kind === 'unavailable' ? 'transient' : e.kind === 'bad-response' ? classifyWriteError(e.details.code, e.message, status) : 'config';
       const code = e.details.code ?? (status !== undefined ? `HTTP_${status}` : e.kind.toUpperCase());
+      // Stopped by the daily limit or the credentials before anything reached HubSpot: that is the
+      // run's end (stopped by the limit, resumable), not a failure of each record.
+      if ((e.kind === 'api-limit' || e.kind === 'auth') && !sentAny) throw e;
       outcomes.push(...batch.map((i) => ({ accountId: i.id, ok: false, errorKind: kind, code, message: e.message })));
       if (e.kind === 'api-limit' || e.kind === 'auth' || e.kind === 'config') {
         stopped = { kind, code, message: `not sent: ${e.message}` };

@@ -8,7 +8,7 @@ import { hubspotObjectRoutes } from './routes-objects.ts';
 import { hubspotPropertyRoutes } from './routes-properties.ts';
 import { hubspotSearchRoutes } from './routes-search.ts';
 
-/** The whole simulated HubSpot: OAuth v1 and the `/crm/...` APIs. */
+/** The whole simulated HubSpot: OAuth v1, the `/crm/...` APIs and the account details. */
 export function hubspotRouter(ctx: HsContext): Router {
   const root = express.Router();
   root.use(hubspotAuthRoutes(ctx));
@@ -36,7 +36,7 @@ export function hubspotRouter(ctx: HsContext): Router {
     sendHsError(ctx, res, 500, 'INTERNAL_ERROR', err instanceof Error ? err.message : 'internal error');
   });
   root.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/crm/')) crm(req, res, next);
+    if (req.path.startsWith('/crm/') || req.path.startsWith('/account-info/')) crm(req, res, next);
     else next();
   });
   return root;

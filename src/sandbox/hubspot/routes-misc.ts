@@ -1,8 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { sendHsError, type HsContext } from './context.ts';
+import { HUB_ID } from './routes-auth.ts';
 import { HS_STAGES } from './store.ts';
 
-/** Deal pipelines (one default pipeline) and owners. */
+/** Deal pipelines (one default pipeline), owners, and the account details. */
 export function hubspotMiscRoutes(ctx: HsContext): Router {
   const r = express.Router();
   const iso = (): string => new Date(ctx.store.createdAt).toISOString();
@@ -61,6 +62,20 @@ export function hubspotMiscRoutes(ctx: HsContext): Router {
         teams: [],
       })),
       ...(after + limit < all.length ? { paging: { next: { after: String(after + limit), link: null } } } : {}),
+    });
+  });
+  // Account Info API: the portal's settings, among them the company currency.
+  r.get('/account-info/v3/details', (_req: Request, res: Response) => {
+    res.json({
+      portalId: HUB_ID,
+      accountType: 'STANDARD',
+      timeZone: 'US/Eastern',
+      companyCurrency: ctx.store.companyCurrency,
+      additionalCurrencies: [],
+      utcOffset: '-05:00',
+      utcOffsetMilliseconds: -18_000_000,
+      uiDomain: 'app.hubspot.com',
+      dataHostingLocation: 'na1',
     });
   });
   return r;

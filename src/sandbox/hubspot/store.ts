@@ -84,6 +84,8 @@ export class HubSpotStore {
   readonly createdAt: number;
   dailyUsed = 0;
   dailyLimit: number;
+  /** The portal's company currency, as the account details report it. */
+  companyCurrency = 'USD';
 
   constructor(
     private readonly clock: SandboxClock,

@@ -19,6 +19,7 @@ function str(v: number | string | null | undefined): string | null {
  */
 export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned: boolean, stamp?: () => number): IdMap {
   const map = emptyIdMap();
+  store.companyCurrency = snapshot.currency;
   const create = (type: HsObjectType, props: Record<string, string | null>): string => store.create(type, props, stamp?.());
   for (const u of snapshot.users) {
     const { first, last } = splitName(u.name);

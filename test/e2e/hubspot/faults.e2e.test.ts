@@ -135,4 +135,25 @@ describe('HubSpot faults end to end', () => {
     expect(next.run.counts.pulled.opportunities).toBe(w.org.opportunities.length);
     expect(endState(w)).toEqual(await cleanEndState());
   });
+
+  it('a daily limit met by the write-back stops the run by the limit; the next day writes it all', async () => {
+    const w = await world();
+    // The full pull takes the clean run's calls but its one batch update.
+    const pullCalls = (await cleanRun()).calls - 1;
+    w.sb.setFaults({ hubspot: { dailyLimitAfter: pullCalls } });
+    w.sb.resetCalls();
+    const r = await w.sync({ full: true });
+    expect([r.run.status, exitCodeFor(r.run.status)]).toEqual(['stopped-by-limit', 3]);
+    expect(r.run.error).toMatch(/daily API limit reached during batch update/);
+    expect(r.run.counts.written).toBe(0);
+    expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);
+    expect([...kamValues(w).values()].filter((v) => v['kam_tier'])).toEqual([]);
+    expect(kamValues(w).size).toBe(60);
+
+    w.sb.resetDailyUsage();
+    const next = await w.sync();
+    expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
+    expect(next.run.counts.written).toBe(60);
+    expect(endState(w)).toEqual(await cleanEndState());
+  });
 });

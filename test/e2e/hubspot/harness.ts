@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProvisionReport } from '../../../connectors/connector.ts';
 import { createConnector } from '../../../connectors/index.ts';
+import { connectionFromFlags } from '../../../src/cli/commands/connect.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
 import { SANDBOX_FIELDS, startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/index.ts';
@@ -19,12 +20,15 @@ export const TEST_KEY = Buffer.alloc(32, 7).toString('base64');
 export const AS_OF = '2026-06-30';
 export const CONNECTION = 'hs-e2e';
 
-/** Connector options for the fields the sandbox seeds, with tiny retry waits. */
+/**
+ * Connector options for the fields the sandbox seeds, with tiny retry waits. No `currency`:
+ * the connector reads the portal's from the account details.
+ */
 export const CONNECTOR_OPTIONS = {
-  currency: 'USD',
   productFamilyProperty: SANDBOX_FIELDS.hubspot.productFamily,
   lineItemCostProperty: SANDBOX_FIELDS.hubspot.lineItemUnitCost,
   referenceableProperty: SANDBOX_FIELDS.hubspot.contactReferenceable,
+  contactActiveProperty: SANDBOX_FIELDS.hubspot.contactActive,
   keyProperty: SANDBOX_FIELDS.hubspot.markedKey,
   // Four search retries 300 ms apart outlast the one-second search window of a previous run's connector.
   retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
@@ -69,16 +73,18 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'kamflow-e2e-hs-'));
   const store = new SqliteStore({ path: join(dir, 'kamflow.db'), encryptionKey: TEST_KEY });
   const options = { ...CONNECTOR_OPTIONS, ...(opts.oauth ? { clientId: sb.hubspot.clientId } : {}), ...(opts.options ?? {}) };
-  await store.createConnection({
-    id: CONNECTION,
-    crm: 'hubspot',
-    baseUrl: sb.hubspot.baseUrl,
-    options,
-    tokens: opts.oauth
-      ? { accessToken: sb.hubspot.accessToken, refreshToken: sb.hubspot.refreshToken, expiresAt: Date.now() + 1800_000 }
-      : { accessToken: sb.hubspot.privateAppToken },
-    clientSecret: opts.oauth ? sb.hubspot.clientSecret : null,
-  });
+  if (opts.oauth) {
+    // An OAuth install (what the app's install flow stores): tokens, the app's client id and secret.
+    await store.createConnection({
+      id: CONNECTION, crm: 'hubspot', baseUrl: sb.hubspot.baseUrl, options,
+      tokens: { accessToken: sb.hubspot.accessToken, refreshToken: sb.hubspot.refreshToken, expiresAt: Date.now() + 1800_000 },
+      clientSecret: sb.hubspot.clientSecret,
+    });
+  } else {
+    // What `kamflow connect --crm hubspot` registers from HUBSPOT_TOKEN and HUBSPOT_BASE_URL.
+    const input = connectionFromFlags({ crm: 'hubspot', id: CONNECTION }, { HUBSPOT_TOKEN: sb.hubspot.privateAppToken, HUBSPOT_BASE_URL: sb.hubspot.baseUrl });
+    await store.createConnection({ ...input, options: { ...input.options, ...options } });
+  }
   const deps = (): SyncDeps => ({
     store,
     connectorFactory: (c, cred, onTokens) => createConnector(c, cred, onTokens, silentLogger),

@@ -2,7 +2,9 @@ import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_FIELDS } from '../../../src/model/output-fields.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
-import { analysisOfMirror, familyOf, kamValues, mirrorIds, startWorld, type World } from './harness.ts';
+import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
+import type { AccountInsight } from '../../../src/model/insights.ts';
+import { analysisOfMirror, AS_OF, familyOf, kamValues, mirrorIds, startWorld, type World } from './harness.ts';
 
 /**
  * One HubSpot portal's life, step by step, through @hubspot/api-client against the sandbox:
@@ -18,6 +20,16 @@ afterAll(async () => {
   await w.close();
 });
 
+
+/** An account's analysis values as HubSpot shows them: strings, numbers in plain notation, empty as null. */
+function writeValues(a: AccountInsight): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const f of OUTPUT_FIELDS) {
+    const v = a[f.key];
+    out[f.key] = v === null || v === undefined || v === '' ? null : String(v);
+  }
+  return out;
+}
 
 /** Accounts whose Kamflow properties differ between two readings of the sandbox. */
 function changedAccounts(before: Map<string, Record<string, string | null>>, after: Map<string, Record<string, string | null>>): string[] {
@@ -55,6 +67,9 @@ describe('HubSpot end to end', () => {
     expect(r.run.counts.failed).toBe(0);
     // 80 companies fit one batch update of 100.
     expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);
+    // The portal's currency came from the account details (no currency option is set).
+    expect(w.sb.calls()['hubspot.accountInfo']).toBe(1);
+    expect(r.run.apiUsage['accountInfo']).toBe(1);
 
     const analysis = await analysisOfMirror(w);
     const held = kamValues(w);
@@ -82,6 +97,23 @@ describe('HubSpot end to end', () => {
       expect(w.company(id)['kam_tier']).not.toBe('Key');
       expect(w.company(id)['kam_key_account']).toBe('false');
       expect(w.company(id)['kam_revenue_share']).toBe('1');
+    }
+  });
+
+  it('what HubSpot holds is the analysis of the seeded org itself: nothing lost or bent on the way', async () => {
+    // The org as generated, analysed directly: the reference for every account's values.
+    const reference = analyzeWithStoredConfig({ snapshot: w.org, config: null, asOf: AS_OF, rejected: [] });
+    // Texts name owners and ultimate parents by CRM id: map HubSpot's ids back to the seed's.
+    const seedIdOf = new Map<string, string>();
+    for (const kind of ['users', 'accounts'] as const) for (const [seed, hs] of Object.entries(w.sb.ids.hubspot[kind])) seedIdOf.set(hs, seed);
+    const toSeedIds = (v: string | null): string | null => v?.replace(/\b1\d{3}\b/g, (id) => seedIdOf.get(id) ?? id) ?? null;
+    const held = kamValues(w);
+    expect(reference.accounts).toHaveLength(80);
+    for (const a of reference.accounts) {
+      const h = held.get(w.hsId(a.id)) ?? {};
+      const { kam_updated_at: _at, ...values } = writeValues(a);
+      const got = Object.fromEntries(Object.keys(values).map((k) => [k, toSeedIds(h[k] ?? null)]));
+      expect([a.id, got]).toEqual([a.id, values]);
     }
   });
 

@@ -22,7 +22,9 @@ describe('golden: HubSpot-shaped customer data', () => {
 
   it('a full pull of the fixture portal gives exactly the expected common-model records', async () => {
     servePortal(loadGolden());
-    const c = connector({ currency: undefined, referenceableProperty: 'kam_referenceable' });
+    // The fixture portal's products carry their family as hs_product_family, and its line items
+    // the cost of the whole line.
+    const c = connector({ currency: undefined, referenceableProperty: 'kam_referenceable', productFamilyProperty: 'hs_product_family', lineItemCostPer: 'line' });
     const pages = await collect(c, { mode: 'full', cursors: {} });
     expect(pages.flatMap((p) => p.issues)).toEqual([]);
     const snapshot = snapshotOf(pages, await c.currency());

@@ -104,6 +104,14 @@ describe('write-back', () => {
     expect(c.usage()).toEqual({ batchUpdate: 2 });
   });
 
+  it('a daily limit before anything was written stops the push with the limit error', async () => {
+    api().post(UPDATE).reply(429, { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    const c = connector({ pageSizes: { update: 2 } });
+    const error = await c.push({ writes: ['1', '2', '3'].map((id) => write(id)) }).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ name: 'CrmError', kind: 'api-limit' });
+    expect(c.usage()).toEqual({ batchUpdate: 1 });
+  });
+
   it('writes nothing for an account without changed fields', async () => {
     const c = connector();
     expect(await c.push({ writes: [write('1', {})] })).toEqual([{ accountId: '1', ok: true }]);

@@ -113,6 +113,17 @@ describe('HubSpot reads through @hubspot/api-client', () => {
     const gone = await client.crm.owners.ownersApi.getPage(undefined, undefined, 100, true);
     expect(gone.results.map((o) => o.lastName)).toEqual(['Jones']);
   });
+
+  it('serves the account details with the seed currency as the company currency', async () => {
+    const { sb: s, client } = await start({ seed: { ...smallSnapshot(), currency: 'EUR' } });
+    const res = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ companyCurrency: 'EUR', additionalCurrencies: [], portalId: expect.any(Number), timeZone: expect.any(String) });
+    expect(s.calls()['hubspot.accountInfo']).toBe(1);
+    const anonymous = await fetch(`${s.hubspot.baseUrl}/account-info/v3/details`);
+    expect(anonymous.status).toBe(401);
+  });
 });
 
 describe('HubSpot search', () => {

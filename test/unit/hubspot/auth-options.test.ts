@@ -15,8 +15,8 @@ describe('authorize URL and options', () => {
 
   it('options: defaults, and errors that name the setting', () => {
     const o = hubSpotOptionsSchema.parse({ auth: { kind: 'private-app', token: 't' } });
-    expect([o.baseUrl, o.limits.tenSecondBudget, o.limits.searchPerSecond, o.keyProperty, o.syncTargetAccountFromTier, o.pageSizes.update]).toEqual([
-      'https://api.hubapi.com', 100, 4, 'hs_is_target_account', false, 100,
+    expect([o.baseUrl, o.limits.tenSecondBudget, o.limits.searchPerSecond, o.keyProperty, o.syncTargetAccountFromTier, o.pageSizes.update, o.productFamilyProperty, o.lineItemCostProperty, o.lineItemCostPer]).toEqual([
+      'https://api.hubapi.com', 100, 4, 'hs_is_target_account', false, 100, null, 'hs_cost_of_goods_sold', 'unit',
     ]);
     const bad = hubSpotOptionsSchema.safeParse({ auth: { kind: 'private-app', token: 't' }, pageSizes: { update: 500 }, productFamilyProperty: 'bad name' });
     expect(bad.success).toBe(false);

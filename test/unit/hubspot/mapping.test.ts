@@ -9,7 +9,9 @@ const settings: MappingSettings = {
   keyProperty: 'hs_is_target_account',
   productFamilyProperty: 'product_line',
   lineItemCostProperty: 'unit_cost_total',
+  lineItemCostPer: 'line',
   referenceableProperty: 'gave_reference',
+  contactActiveProperty: null,
   extraCompanyProperties: ['payment_score'],
 };
 const o = (id: string, properties: Record<string, string | null>): HubSpotObject => ({ id, properties });
@@ -82,6 +84,14 @@ describe('mappers', () => {
     const viaProperty = mapContact(o('2', { lastname: 'Solo', associatedcompanyid: '8', gave_reference: 'referral;testimonial' }), null, settings).record;
     expect([viaProperty?.accountId, viaProperty?.name, viaProperty?.referenceable]).toEqual(['8', 'Solo', true]);
     expect(mapContact(o('3', { gave_reference: 'no' }), null, settings).record?.referenceable).toBe(false);
+    // With an active property, only an explicit false makes a contact inactive.
+    const withActive = { ...settings, contactActiveProperty: 'still_there' };
+    expect(propertiesFor('contacts', withActive)).toContain('still_there');
+    expect(propertiesFor('contacts', settings)).not.toContain('still_there');
+    expect(mapContact(o('4', { lastname: 'Gone', still_there: 'false' }), '7', withActive).record?.active).toBe(false);
+    expect(mapContact(o('5', { lastname: 'Here', still_there: 'true' }), '7', withActive).record?.active).toBe(true);
+    expect(mapContact(o('6', { lastname: 'Unknown', still_there: '' }), '7', withActive).record?.active).toBe(true);
+    expect(mapContact(o('7', { lastname: 'Ignored', still_there: 'false' }), '7', settings).record?.active).toBe(true);
   });
 
   const stages = stageStatuses([
@@ -115,12 +125,21 @@ describe('mappers', () => {
       id: '50', opportunityId: '40', productId: '301', quantity: 3, totalPrice: 270, cost: 150,
     });
     expect(mapLineItem(o('51', { hs_product_id: '301', quantity: '2', amount: '', price: '12.5' }), '40', settings).record?.totalPrice).toBe(25);
+    // HubSpot's hs_cost_of_goods_sold is the unit cost: the line costs it times the quantity.
+    const unit = { ...settings, lineItemCostProperty: 'hs_cost_of_goods_sold', lineItemCostPer: 'unit' as const };
+    expect(mapLineItem(o('54', { hs_product_id: '301', quantity: '3', amount: '270', hs_cost_of_goods_sold: '40.5' }), '40', unit).record?.cost).toBe(121.5);
+    expect(mapLineItem(o('55', { hs_product_id: '301', quantity: '3', amount: '270', hs_cost_of_goods_sold: '' }), '40', unit).record?.cost).toBeNull();
     expect(mapLineItem(o('52', { quantity: '1', amount: '5' }), '40', settings).issues[0]?.kind).toBe('no-product');
     expect(mapLineItem(o('53', { hs_product_id: '301' }), '40', settings).issues[0]?.kind).toBe('no-amount');
   });
 
   it('products and owners', () => {
     expect(mapProduct(o('301', { name: 'Widget', product_line: 'Hardware' }), settings).record).toEqual({ id: '301', name: 'Widget', family: 'Hardware', active: true });
+    // No family property configured (HubSpot has no standard one): the family is left empty and not asked for.
+    const noFamily = { ...settings, productFamilyProperty: null };
+    expect(mapProduct(o('302', { name: 'Gadget', product_line: 'Hardware' }), noFamily).record).toEqual({ id: '302', name: 'Gadget', family: null, active: true });
+    expect(propertiesFor('products', noFamily)).toEqual(['name', 'hs_lastmodifieddate']);
+    expect(propertiesFor('products', settings)).toEqual(['name', 'product_line', 'hs_lastmodifieddate']);
     expect(mapOwner({ id: '55', email: 'a@b.example', firstName: null, lastName: ' ', archived: true })).toEqual({ id: '55', name: 'a@b.example', active: false });
   });
 });
