@@ -80,6 +80,7 @@ export function demoConnections(sandbox: Sandbox, org: Snapshot, hubspotTenSecon
         productFamilyProperty: hs.productFamily,
         lineItemCostProperty: hs.lineItemUnitCost,
         referenceableProperty: hs.contactReferenceable,
+        contactActiveProperty: hs.contactActive,
         keyProperty: hs.markedKey,
         ...(hubspotTenSecondBudget !== undefined ? { limits: { tenSecondBudget: hubspotTenSecondBudget } } : {}),
       },

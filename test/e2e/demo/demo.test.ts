@@ -87,6 +87,12 @@ describe('the demo against the simulator', () => {
     }
   });
 
+  it('reads the same org the same way from both CRMs: every family has the same tier, score and revenue', () => {
+    expect(result.comparison.families).toBe(result.crms[0]?.analysis.families.length);
+    expect(result.comparison.differences).toEqual([]);
+    expect(result.comparison.criteriaDiffering).toEqual({});
+  });
+
   it('second run: nothing to change, nothing written, no write call seen by the simulator', () => {
     for (const c of result.crms) {
       const run = c.second.result.run;

@@ -84,6 +84,9 @@ async function pullHubSpot(): Promise<Snapshot> {
     baseUrl: HS_BASE,
     auth: { kind: 'private-app', token: 'golden-test-token' },
     referenceableProperty: 'kam_referenceable',
+    // The fixture portal keeps the family and the line's whole cost in these properties.
+    productFamilyProperty: 'hs_product_family',
+    lineItemCostPer: 'line',
     retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
   });
   const pages = await pullAll(hs);
