@@ -7,7 +7,7 @@ import { FaultEngine, faultsOptionSchema, type FaultsOption } from './faults.ts'
 import type { HsContext } from './hubspot/context.ts';
 import { hsObjectType, type HsObjectType } from './hubspot/properties.ts';
 import { hubspotRouter } from './hubspot/router.ts';
-import { HubSpotStore } from './hubspot/store.ts';
+import { HubSpotStore, type AssociationKind } from './hubspot/store.ts';
 import { IdFactory } from './ids.ts';
 import { clockStartMs, DEFAULT_DAILY_LIMIT, parseSandboxOptions, type SandboxOptions } from './options.ts';
 import { createPrng } from './prng.ts';
@@ -28,6 +28,7 @@ import { TokenRegistry } from './tokens.ts';
 export type { SandboxOptions } from './options.ts';
 export type { FaultSpec, FaultsOption } from './faults.ts';
 export type { IdMap } from './seed/salesforce.ts';
+export type { AssociationKind } from './hubspot/store.ts';
 export { SANDBOX_FIELDS, salesforceFieldName } from './seed/names.ts';
 
 export const SANDBOX_SF_API_VERSION = '62.0';
@@ -75,6 +76,9 @@ export interface Sandbox {
     update(type: string, id: string, properties: Record<string, string | null>): void;
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
+    /** Links or unlinks two records as a user would: like HubSpot, no modified date moves. */
+    associate(kind: AssociationKind, fromId: string, toId: string): void;
+    dissociate(kind: AssociationKind, fromId: string, toId: string): void;
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
   };
@@ -227,6 +231,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       create: (type, properties) => hsStore.create(hsType(type), properties),
       archive(type, id) {
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
+      },
+      associate: (kind, fromId, toId) => hsStore.associate(kind, fromId, toId),
+      dissociate(kind, fromId, toId) {
+        if (!hsStore.dissociate(kind, fromId, toId)) throw new Error(`no ${kind} association ${fromId} -> ${toId}`);
       },
       apiUsage: () => ({ used: hsStore.dailyUsed, max: hsStore.dailyLimit }),
       setDailyLimit(max) {

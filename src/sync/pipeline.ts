@@ -8,6 +8,7 @@ import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../sto
 import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { fullReconcileDue } from './reconcile.ts';
 import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
 function newRunId(now: Date): string {
@@ -90,8 +91,9 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
+  const full = spec.full || (spec.kind === 'sync' && (await fullReconcileDue(store, connection, startedAt)));
   await store.createRun({
-    id: runId, connectionId: connection.id, kind: spec.kind, mode: spec.full ? 'full' : 'incremental', dryRun: spec.dryRun,
+    id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
   });
   const counts = emptyCounts();
@@ -105,8 +107,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   };
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
-    logger.info({ runId, connectionId: connection.id, kind: spec.kind, full: spec.full, dryRun: spec.dryRun }, 'run started');
-    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full: spec.full, counts, heartbeat, onProgress: deps.onProgress });
+    logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
+    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });
     const currency = await connector.currency();
     const { snapshot, rejected } = snapshotFromMirror(await store.loadMirror(connection.id), connection.crm, currency);
     counts.rejected = rejected.length;

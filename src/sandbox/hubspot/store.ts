@@ -171,6 +171,22 @@ export class HubSpotStore {
     }
   }
 
+  /** Removes an association both ways, as a user unlinking two records would; no modified date moves. */
+  dissociate(kind: AssociationKind, fromId: string, toId: string): boolean {
+    const t = TYPES[kind];
+    const there = this.assoc.get(`${t.from}:${fromId}`)?.get(t.to)?.delete(toId) ?? false;
+    this.assoc.get(`${t.to}:${toId}`)?.get(t.from)?.delete(fromId);
+    if (there && kind === 'parent-child') {
+      const child = this.table('companies').get(toId);
+      if (child && child.properties['hs_parent_company_id'] === fromId) child.properties['hs_parent_company_id'] = null;
+    }
+    if (there && kind === 'contact-company') {
+      const contact = this.table('contacts').get(fromId);
+      if (contact && contact.properties['associatedcompanyid'] === toId) contact.properties['associatedcompanyid'] = null;
+    }
+    return there;
+  }
+
   private link(fromType: HsObjectType, fromId: string, toType: HsObjectType, toId: string, types: HsAssociationType[]): void {
     const key = `${fromType}:${fromId}`;
     let byType = this.assoc.get(key);

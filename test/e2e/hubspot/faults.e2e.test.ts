@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildAuthorizeUrl, exchangeCode } from '../../../connectors/hubspot/index.ts';
 import { exitCodeFor } from '../../../src/cli/commands/sync.ts';
 import { EXIT } from '../../../src/cli/command.ts';
 import { CONNECTION, kamValues, startWorld, type World, type WorldOptions } from './harness.ts';
@@ -79,12 +80,45 @@ describe('HubSpot faults end to end', () => {
     expect(after?.refreshToken).toBeTruthy();
     expect(after?.expiresAt).toBeGreaterThan(Date.now() + 20 * 60_000);
 
-    // The next run starts from the stored tokens: no refresh, and the old access token is gone.
-    w.sb.expireAccessTokens('hubspot');
+    // The next run works with the stored access token: no refresh.
     w.sb.resetCalls();
     const next = await w.sync();
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
+    expect(w.sb.calls()['hubspot.token']).toBeUndefined();
+
+    // Every access token ends: the stored refresh token gets new ones, stored again.
+    w.sb.expireAccessTokens('hubspot');
+    w.sb.resetCalls();
+    const third = await w.sync();
+    expect([third.run.status, third.run.error]).toEqual(['succeeded', null]);
     expect(w.sb.calls()['hubspot.token']).toBe(1);
+    expect((await w.store.loadCredentials(CONNECTION)).tokens?.accessToken).not.toBe(after?.accessToken);
+  });
+
+  it('an app install: authorize, code exchange, then a sync on the installed tokens', async () => {
+    const w = await world();
+    const redirectUri = 'http://127.0.0.1:9/oauth/hubspot/callback';
+    const authorize = buildAuthorizeUrl({ clientId: w.sb.hubspot.clientId, redirectUri, state: 'st-42', authorizeHost: w.sb.hubspot.authorizeHost });
+    const consent = await fetch(authorize, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const back = new URL(consent.headers.get('location') ?? '');
+    expect([back.origin + back.pathname, back.searchParams.get('state')]).toEqual([redirectUri, 'st-42']);
+    const code = back.searchParams.get('code') ?? '';
+    const tokens = await exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minTimeoutMs: 1 });
+    expect(tokens.refreshToken).toBeTruthy();
+    expect(tokens.expiresAt).toBeGreaterThan(Date.now() + 25 * 60_000);
+    // A code is good once.
+    await expect(exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minTimeoutMs: 1 }))
+      .rejects.toMatchObject({ kind: 'auth' });
+
+    // The install stores the connection with the new tokens and the app's client.
+    const connection = await w.store.getConnection(CONNECTION);
+    await w.store.deleteConnection(CONNECTION);
+    await w.store.createConnection({ id: CONNECTION, crm: 'hubspot', baseUrl: w.sb.hubspot.baseUrl, options: { ...connection?.options, clientId: w.sb.hubspot.clientId }, tokens, clientSecret: w.sb.hubspot.clientSecret });
+    w.sb.resetCalls();
+    const r = await w.sync({ full: true });
+    expect([r.run.status, r.run.error, r.run.counts.written]).toEqual(['succeeded', null, 60]);
+    expect(w.sb.calls()['hubspot.token']).toBeUndefined();
   });
 
   it('locked records are reported per record and written by the next run', async () => {

@@ -46,6 +46,8 @@ export interface World {
   org: Snapshot;
   dir: string;
   deps: () => SyncDeps;
+  /** The sync engine's clock (the CRM and the connector keep the real one); null: real time. */
+  setNow: (now: Date | null) => void;
   sync: (options?: Partial<SyncOptions>) => Promise<SyncResult>;
   rollback: (runId: string) => Promise<SyncResult>;
   /** What `kamflow provision` does: the connector of the stored connection provisions. */
@@ -85,7 +87,9 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     const input = connectionFromFlags({ crm: 'hubspot', id: CONNECTION }, { HUBSPOT_TOKEN: sb.hubspot.privateAppToken, HUBSPOT_BASE_URL: sb.hubspot.baseUrl });
     await store.createConnection({ ...input, options: { ...input.options, ...options } });
   }
+  let now: Date | null = null;
   const deps = (): SyncDeps => ({
+    ...(now ? { now: () => now as Date } : {}),
     store,
     connectorFactory: (c, cred, onTokens) => createConnector(c, cred, onTokens, silentLogger),
     analyze: analyzeWithStoredConfig,
@@ -98,6 +102,9 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   };
   return {
     sb, store, org, dir, deps,
+    setNow: (d) => {
+      now = d;
+    },
     sync: (o = {}) => runSync(deps(), { connectionId: CONNECTION, asOf: AS_OF, ...o }),
     rollback: (runId) => rollbackRun(deps(), { runId }),
     provision: async () => {

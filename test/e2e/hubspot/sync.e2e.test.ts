@@ -14,7 +14,9 @@ import { analysisOfMirror, AS_OF, familyOf, kamValues, mirrorIds, startWorld, ty
 
 let w: World;
 beforeAll(async () => {
-  w = await startWorld({ accounts: 80 });
+  // No search look-back: the sandbox's search is consistent at once, and an incremental pull then
+  // reads exactly what changed since the last one (the reconcile step relies on it).
+  w = await startWorld({ accounts: 80, options: { searchLookbackMs: 0 } });
 });
 afterAll(async () => {
   await w.close();
@@ -219,5 +221,30 @@ describe('HubSpot end to end', () => {
     const again = await w.sync();
     expect(again.run.counts.written).toBe(0);
     expect(w.writeCalls()).toBe(0);
+  });
+
+  it('a company moved under another parent is seen by the daily full reconcile, not before', async () => {
+    // Moving a company changes an association only: HubSpot moves no modified date.
+    const moved = 'ACC-000010';
+    expect(w.org.accounts.find((a) => a.id === moved)?.parentId).toBeNull();
+    const ownParent = w.company(moved)['kam_ultimate_parent'];
+    w.sb.hs.associate('parent-child', w.hsId(PLANTED.key18), w.hsId(moved));
+
+    const incremental = await w.sync();
+    expect([incremental.run.status, incremental.run.mode, incremental.run.counts.written]).toEqual(['succeeded', 'incremental', 0]);
+    expect(w.company(moved)['kam_ultimate_parent']).toBe(ownParent);
+
+    // A day after the last full sync, the next run pulls everything again and finds the new parent.
+    w.setNow(new Date(Date.now() + 25 * 3_600_000));
+    try {
+      const r = await w.sync();
+      expect([r.run.status, r.run.error, r.run.mode]).toEqual(['succeeded', null, 'full']);
+      expect(w.company(moved)['kam_ultimate_parent']).toBe(w.company(PLANTED.key18)['kam_ultimate_parent']);
+      expect(w.company(moved)['kam_tier']).toBe('Key');
+      // Only the grown family changed: its twelve entities and the moved company.
+      expect(r.run.counts.written).toBe(13);
+    } finally {
+      w.setNow(null);
+    }
   });
 });

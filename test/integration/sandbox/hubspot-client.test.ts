@@ -102,6 +102,23 @@ describe('HubSpot reads through @hubspot/api-client', () => {
     expect(dealCompany.results[0]?.to[0]?.associationTypes.map((a) => a.typeId)).toEqual([5, 341]);
   });
 
+  it('moves a company to another parent without moving any modified date', async () => {
+    const { sb: s, client } = await start({ seed: smallSnapshot() });
+    const h = s.ids.hubspot.accounts;
+    const [a1, a2, a4] = [h['a1'], h['a2'], h['a4']] as [string, string, string];
+    const stamps = () => [a1, a2, a4].map((id) => s.hs.object('companies', id)?.properties['hs_lastmodifieddate']);
+    const before = stamps();
+    s.hs.dissociate('parent-child', a1, a2);
+    s.hs.associate('parent-child', a4, a2);
+    const read = await client.crm.associations.v4.batchApi.getPage('companies', 'companies', { inputs: [{ id: a2 }] });
+    expect(read.results[0]?.to.filter((t) => t.associationTypes.some((a) => a.typeId === 14)).map((t) => String(t.toObjectId))).toEqual([a4]);
+    const parentSide = await client.crm.associations.v4.batchApi.getPage('companies', 'companies', { inputs: [{ id: a1 }] });
+    expect(parentSide.results).toEqual([]);
+    expect(s.hs.object('companies', a2)?.properties['hs_parent_company_id']).toBe(a4);
+    expect(stamps()).toEqual(before);
+    expect(() => s.hs.dissociate('parent-child', a1, a2)).toThrow(/no parent-child association/);
+  });
+
   it('serves the deal pipeline with stage metadata and the owners', async () => {
     const { client } = await start({ seed: smallSnapshot() });
     const pipelines = await client.crm.pipelines.pipelinesApi.getAll('deals');
