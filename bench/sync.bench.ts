@@ -52,6 +52,9 @@ const hubspotBudget = whole('hubspot-budget', values['hubspot-budget'], 190);
 const asOf = values['as-of'] ?? '2026-06-30';
 const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
+// Ending through process.exit runs the exit hook that removes the temporary store.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 const started = performance.now();
 const log = (line: string): void => {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s] ${line}\n`);
