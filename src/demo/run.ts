@@ -1,0 +1,166 @@
+import type { CrmKind, ProvisionReport } from '../../connectors/connector.ts';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import type { AnalysisResult } from '../model/insights.ts';
+import type { Snapshot } from '../model/snapshot.ts';
+import { generateSampleOrg, type SampleOrgOptions } from '../sandbox/generate.ts';
+import { runSync } from '../sync/pipeline.ts';
+import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
+import type { ProgressEvent, SyncResult } from '../sync/types.ts';
+import { startDemoEnvironment, type DemoEnvironment } from './environment.ts';
+import { writeCalls } from './calls.ts';
+import { compareAnalyses, crmToSeed, type AnalysisComparison } from './compare.ts';
+
+export const CRMS: readonly CrmKind[] = ['salesforce', 'hubspot'];
+
+export interface DemoOptions {
+  accounts: number;
+  seed: number;
+  /** Analysis date and the date the generated deals lead up to (YYYY-MM-DD). */
+  asOf: string;
+  /** Added to every simulator API call (ms). */
+  latencyMs?: number;
+  /** Further generator options (contacts, deals, line items per org...). */
+  org?: Omit<SampleOrgOptions, 'seed' | 'accounts' | 'asOf'>;
+  /** HubSpot requests per rolling ten seconds the connector allows itself. */
+  hubspotTenSecondBudget?: number;
+  /** Leave the simulator and store open: the caller closes `environment`. */
+  keep?: boolean;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  onProgress?: (crm: CrmKind, event: ProgressEvent | { stage: 'provision' } | { stage: 'start'; run: 1 | 2 }) => void;
+}
+
+export interface CrmRun {
+  result: SyncResult;
+  /** API calls the simulator received during the run, by endpoint. */
+  simulatorCalls: Record<string, number>;
+  /** Write calls among them (client's count and simulator's count). */
+  writeCalls: { client: number; simulator: number };
+  wallMs: number;
+}
+
+export interface CrmDemo {
+  crm: CrmKind;
+  provision: ProvisionReport;
+  first: CrmRun;
+  second: CrmRun;
+  /** The analysis of the first run and the snapshot it read. */
+  analysis: AnalysisResult;
+  snapshot: Snapshot;
+}
+
+export interface DemoResult {
+  options: { accounts: number; seed: number; asOf: string };
+  org: { accounts: number; contacts: number; opportunities: number; products: number };
+  crms: CrmDemo[];
+  /** Whether the two CRMs' analyses agree, family by family. */
+  comparison: AnalysisComparison;
+  simulatorUrl: string;
+  /** Set when `keep` was asked for. */
+  environment: DemoEnvironment | null;
+  wallMs: number;
+}
+
+/** Thrown when a step of the demo fails: says which CRM and which step. */
+export class DemoError extends Error {
+  override readonly name = 'DemoError';
+}
+
+async function timed<T>(body: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await body();
+  return { value, ms: Math.round(performance.now() - start) };
+}
+
+async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: DemoOptions, full: boolean): Promise<{ run: CrmRun; captured: { analysis: AnalysisResult; snapshot: Snapshot } | null }> {
+  let captured: { analysis: AnalysisResult; snapshot: Snapshot } | null = null;
+  env.sandbox.resetCalls();
+  const { value: result, ms } = await timed(() => runSync(
+    {
+      store: env.store,
+      connectorFactory: env.connectorFactory,
+      analyze: (input) => {
+        const analysis = analyzeWithStoredConfig(input);
+        captured = { analysis, snapshot: input.snapshot };
+        return analysis;
+      },
+      logger: options.logger ?? silentLogger,
+      onProgress: (e) => options.onProgress?.(crm, e),
+    },
+    { connectionId: env.connections[crm].id, full, asOf: options.asOf, confirm: true },
+  ));
+  const simulatorCalls = Object.fromEntries(
+    Object.entries(env.sandbox.calls()).filter(([k]) => k.startsWith(`${crm}.`)).map(([k, v]) => [k.slice(crm.length + 1), v]),
+  );
+  const which = full ? 'first' : 'second';
+  if (result.run.status !== 'succeeded') throw new DemoError(`${crm}: ${which} sync ${result.run.status}: ${result.message}`);
+  if (result.run.counts.failed > 0) {
+    const failed = (await env.store.listWrites(result.run.id)).find((w) => w.status === 'failed');
+    const why = failed ? `; first failure, account ${failed.accountId}: ${failed.code ?? failed.errorKind ?? 'error'}: ${failed.message ?? ''}` : '';
+    throw new DemoError(`${crm}: ${which} sync could not write ${result.run.counts.failed} account(s)${why}`);
+  }
+  return {
+    run: { result, simulatorCalls, writeCalls: { client: writeCalls(crm, result.run.apiUsage), simulator: writeCalls(crm, simulatorCalls) }, wallMs: ms },
+    captured,
+  };
+}
+
+async function demoCrm(env: DemoEnvironment, crm: CrmKind, options: DemoOptions): Promise<CrmDemo> {
+  const connection = env.connections[crm];
+  options.onProgress?.(crm, { stage: 'provision' });
+  const connector = env.connectorFactory(connection, await env.store.loadCredentials(connection.id), (t) => env.store.saveTokens(connection.id, t));
+  const provision = await connector.provision();
+  const bad = [
+    ...provision.fields.filter((f) => f.status === 'failed' || f.status === 'wrong-type').map((f) => `field ${f.crmName} ${f.status}${f.message ? `: ${f.message}` : ''}`),
+    ...provision.steps.filter((s) => s.status === 'failed').map((s) => `step ${s.name} failed${s.message ? `: ${s.message}` : ''}`),
+  ];
+  if (bad.length > 0) throw new DemoError(`${crm}: provisioning failed: ${bad.join('; ')}`);
+  options.onProgress?.(crm, { stage: 'start', run: 1 });
+  const first = await syncOnce(env, crm, options, true);
+  if (!first.captured) throw new DemoError(`${crm}: the first sync ran no analysis`);
+  options.onProgress?.(crm, { stage: 'start', run: 2 });
+  const second = await syncOnce(env, crm, options, false);
+  const { analysis, snapshot } = first.captured;
+  return { crm, provision, first: first.run, second: second.run, analysis, snapshot };
+}
+
+/**
+ * The whole product against the local simulator: a generated org seeded into both CRMs,
+ * provisioning, a full sync with write-back, then an unchanged second sync, per CRM.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const start = performance.now();
+  const org = generateSampleOrg({ ...options.org, seed: options.seed, accounts: options.accounts, asOf: options.asOf });
+  const env = await startDemoEnvironment({
+    org,
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.hubspotTenSecondBudget !== undefined ? { hubspotTenSecondBudget: options.hubspotTenSecondBudget } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  let keep = false;
+  try {
+    const crms: CrmDemo[] = [];
+    for (const crm of CRMS) crms.push(await demoCrm(env, crm, options));
+    keep = options.keep === true;
+    const [sf, hs] = crms as [CrmDemo, CrmDemo];
+    const comparison = compareAnalyses(
+      sf.analysis, crmToSeed(env.sandbox.ids.salesforce.accounts),
+      hs.analysis, crmToSeed(env.sandbox.ids.hubspot.accounts),
+      { a: 'Salesforce', b: 'HubSpot' },
+    );
+    return {
+      options: { accounts: options.accounts, seed: options.seed, asOf: options.asOf },
+      org: { accounts: org.accounts.length, contacts: org.contacts.length, opportunities: org.opportunities.length, products: org.products.length },
+      crms,
+      comparison,
+      simulatorUrl: env.sandbox.url,
+      environment: options.keep ? env : null,
+      wallMs: Math.round(performance.now() - start),
+    };
+  } finally {
+    // A failed demo never leaves the simulator up, --keep or not.
+    if (!keep) await env.close();
+  }
+}

@@ -1,0 +1,155 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PullPage, PulledLineItem, PulledOpportunity } from '../../../connectors/connector.ts';
+import { HubSpotConnector } from '../../../connectors/hubspot/index.ts';
+import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
+import { analyze } from '../../../src/analyze/index.ts';
+import { DEFAULT_ANALYSIS_CONFIG } from '../../../src/config/analysis-config.ts';
+import type { AnalysisResult } from '../../../src/model/insights.ts';
+import { parseSnapshot, type Account, type Contact, type Opportunity, type Product, type Snapshot, type User } from '../../../src/model/snapshot.ts';
+import { loadGolden, servePortal } from '../hubspot/fake-portal.ts';
+import { BASE as HS_BASE } from '../hubspot/helpers.ts';
+import { loadGoldenOrg, serveOrg, SF_INSTANCE, type OrgData } from './fake-org.ts';
+
+/**
+ * The same customer base, once in Salesforce's shapes and once in HubSpot's, pulled through
+ * the real connectors (HTTP mocked), must give the same snapshot and the same analysis once
+ * each Salesforce id is swapped for its HubSpot twin.
+ */
+
+const AS_OF = '2026-06-30';
+
+beforeEach(() => nock.disableNetConnect());
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+/** Pulled pages put together as the sync engine does: line items under their deals. */
+function assemble(pages: PullPage[], source: Snapshot['source'], currency: string): Snapshot {
+  const s: Snapshot = { version: 1, source, currency, accounts: [], contacts: [], products: [], opportunities: [], users: [] };
+  const items: PulledLineItem[] = [];
+  const opps: PulledOpportunity[] = [];
+  for (const p of pages) {
+    if (p.object === 'accounts') s.accounts.push(...(p.records as Account[]));
+    if (p.object === 'contacts') s.contacts.push(...(p.records as Contact[]));
+    if (p.object === 'products') s.products.push(...(p.records as Product[]));
+    if (p.object === 'users') s.users.push(...(p.records as User[]));
+    if (p.object === 'opportunities') opps.push(...(p.records as PulledOpportunity[]));
+    if (p.object === 'lineItems') items.push(...(p.records as PulledLineItem[]));
+  }
+  const byId = <T extends { id: string }>(list: T[]): T[] => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  s.opportunities = byId(opps).map((o): Opportunity => ({
+    ...o,
+    lineItems: byId(items.filter((i) => i.opportunityId === o.id)).map(({ opportunityId: _, ...li }) => li),
+  }));
+  s.accounts = byId(s.accounts);
+  s.contacts = byId(s.contacts);
+  s.products = byId(s.products);
+  s.users = byId(s.users);
+  return s;
+}
+
+async function pullAll(c: SalesforceConnector | HubSpotConnector): Promise<PullPage[]> {
+  const pages: PullPage[] = [];
+  for await (const p of c.pull({ mode: 'full', cursors: {} })) pages.push(p);
+  return pages;
+}
+
+/** Every Salesforce id, wherever it stands (fields, reasons, messages), replaced by its HubSpot twin. */
+function toHubSpotIds<T>(value: T, ids: Record<string, string>): T {
+  let text = JSON.stringify(value);
+  for (const [sf, hs] of Object.entries(ids)) text = text.split(sf).join(hs);
+  return JSON.parse(text) as T;
+}
+
+async function pullSalesforce(org: OrgData): Promise<{ snapshot: Snapshot; soql: string[] }> {
+  const soql = serveOrg(org);
+  const sf = new SalesforceConnector({
+    instanceUrl: SF_INSTANCE,
+    accessToken: 'golden-test-token',
+    markedKeyField: 'Key_Account__c',
+    referenceableField: 'Referenceable__c',
+    costField: 'Cost__c',
+    retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 },
+  });
+  const pages = await pullAll(sf);
+  expect(pages.flatMap((p) => p.issues)).toEqual([]);
+  return { snapshot: assemble(pages, 'salesforce', await sf.currency()), soql };
+}
+
+async function pullHubSpot(): Promise<Snapshot> {
+  servePortal(loadGolden());
+  const hs = new HubSpotConnector({
+    baseUrl: HS_BASE,
+    auth: { kind: 'private-app', token: 'golden-test-token' },
+    referenceableProperty: 'kam_referenceable',
+    // The fixture portal keeps the family and the line's whole cost in these properties.
+    productFamilyProperty: 'hs_product_family',
+    lineItemCostPer: 'line',
+    retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+  });
+  const pages = await pullAll(hs);
+  expect(pages.flatMap((p) => p.issues)).toEqual([]);
+  return assemble(pages, 'hubspot', await hs.currency());
+}
+
+/**
+ * What a Salesforce org cannot hold: a checkbox is true or false, never unknown. The HubSpot
+ * side's unknown `markedKey` and `kam_key_account` read as false there.
+ */
+function asSalesforceCanHoldIt(s: Snapshot): Snapshot {
+  return {
+    ...s,
+    accounts: s.accounts.map((a) => ({
+      ...a,
+      markedKey: a.markedKey ?? false,
+      fields: { ...a.fields, kam_key_account: a.fields['kam_key_account'] ?? false },
+    })),
+  };
+}
+
+function run(snapshot: Snapshot): AnalysisResult {
+  const parsed = parseSnapshot(snapshot);
+  expect(parsed.rejected).toEqual([]);
+  return analyze({ snapshot: parsed.snapshot, config: DEFAULT_ANALYSIS_CONFIG, asOf: AS_OF, rejected: [] });
+}
+
+describe('golden: one customer base in Salesforce and in HubSpot', () => {
+  it('the Salesforce half reads every object of the org, each in one query', async () => {
+    const { soql } = await pullSalesforce(loadGoldenOrg());
+    const objects = soql.map((q) => /FROM (\w+)(?: ORDER BY Id)?$/.exec(q)?.[1] ?? q).sort();
+    expect(objects).toEqual(['Account', 'Contact', 'CurrencyType', 'Opportunity', 'Opportunity', 'Organization', 'Product2', 'User']);
+  });
+
+  it('gives the same snapshot, source aside, once ids are matched', async () => {
+    const org = loadGoldenOrg();
+    const { snapshot: sf } = await pullSalesforce(org);
+    const hs = await pullHubSpot();
+    const sfInHubSpotIds = toHubSpotIds(sf, org.idsInHubSpot);
+    expect({ ...sfInHubSpotIds, source: 'hubspot' }).toEqual(asSalesforceCanHoldIt(hs));
+    // Spot checks worked out from the fixtures: the deal in USD counts in the company currency,
+    // the open deal with no close date falls back to its creation day, an empty amount sums its lines.
+    expect(sf.currency).toBe('EUR');
+    expect(sfInHubSpotIds.opportunities.find((o) => o.id === '404')?.amount).toBe(920.5);
+    expect(hs.opportunities.find((o) => o.id === '402')?.closeDate).toBe('2026-05-01');
+    expect(hs.opportunities.find((o) => o.id === '402')?.lineItems[0]?.totalPrice).toBe(5000);
+  });
+
+  it('gives the same analysis', async () => {
+    const org = loadGoldenOrg();
+    const { snapshot: sf } = await pullSalesforce(org);
+    const hs = await pullHubSpot();
+    const fromSf = toHubSpotIds(run(sf), org.idsInHubSpot);
+    const fromHs = run(hs);
+    expect(fromSf).toEqual(fromHs);
+    // Worked out by hand: Acme's family won 12,000 + 920.50 in the window, all revenue there is;
+    // Beta's lost pilot counts nothing.
+    const acme = fromHs.families.find((f) => f.id === '101');
+    expect(acme?.revenue).toBe(12920.5);
+    expect(acme?.revenueShare).toBe(1);
+    expect(acme?.tier).toBe('Key');
+    expect(acme?.entityIds).toEqual(['101', '102']);
+    expect(fromHs.families.find((f) => f.id === '103')?.revenue).toBe(0);
+  });
+});
