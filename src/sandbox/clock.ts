@@ -1,8 +1,9 @@
 /**
- * The simulator's clock for record stamps. Every stamp is strictly greater than the one before,
- * so incremental reads by modified time never see two writes at the same millisecond. It follows
- * the wall clock unless a start time is given, in which case it only moves when stamped or
- * advanced (deterministic tests).
+ * The simulator's clock for record stamps. Following the wall clock, stamps never go backwards
+ * and never run ahead of it: records written together share a stamp, as in the real CRMs (a
+ * bulk update of 50,000 records does not spread them 50 seconds into the future), so the
+ * connectors' tie handling is exercised. With a start time given, it only moves when stamped
+ * or advanced, each stamp strictly after the last (deterministic tests).
  */
 export class SandboxClock {
   private last: number;
@@ -21,18 +22,19 @@ export class SandboxClock {
 
   /** A new stamp, strictly after every stamp handed out before. */
   stamp(): number {
-    const candidate = this.manual ? this.last + 1 : Date.now() + this.offset;
-    this.last = Math.max(candidate, this.last + 1);
+    this.last = this.manual ? this.last + 1 : Math.max(this.last, Date.now() + this.offset);
     return this.last;
   }
 
   /**
-   * Reserves `count` consecutive stamps for loading a seed, ending no later than now when
-   * following the wall clock, so a large seed does not push stamps into the future.
+   * Stamps for loading a seed: consecutive, ending no later than now when following the wall
+   * clock (so a large seed never pushes stamps into the future); past `count`, ordinary stamps.
    * Returns a function handing them out in order.
    */
   reserve(count: number): () => number {
-    const first = this.manual ? this.last + 1 : Math.max(this.last + 1, Date.now() + this.offset - count);
+    // Seeding comes before any read, so its stamps may lie before a stamp taken while the stores
+    // were set up; what matters is that they end by now, not past it.
+    const first = this.manual ? this.last + 1 : Date.now() + this.offset - count;
     this.last = Math.max(this.last, first + count - 1);
     let next = first;
     const end = first + count;

@@ -35,10 +35,16 @@ describe('clock', () => {
     expect(() => clock.advance(-1)).toThrow('cannot go backwards');
   });
 
-  it('never repeats a stamp when following the wall clock', () => {
+  it('on the wall clock never goes backwards nor runs ahead, so writes made together share a stamp', () => {
     const clock = new SandboxClock();
-    const stamps = Array.from({ length: 1000 }, () => clock.stamp());
-    expect(new Set(stamps).size).toBe(1000);
+    const before = Date.now();
+    const stamps = Array.from({ length: 5000 }, () => clock.stamp());
+    const after = Date.now();
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i] as number).toBeGreaterThanOrEqual(stamps[i - 1] as number);
+    expect(stamps[0] as number).toBeGreaterThanOrEqual(before);
+    // 5,000 strictly increasing stamps would end 5 s ahead; these stay within the real time taken.
+    expect(stamps[4999] as number).toBeLessThanOrEqual(after);
+    expect(new Set(stamps).size).toBeLessThan(5000);
   });
 });
 
@@ -142,7 +148,18 @@ describe('seed stamps', () => {
     expect(stamps[4999]).toBe((stamps[0] as number) + 4999);
     expect(stamps[4999] as number).toBeLessThanOrEqual(Date.now());
     expect(stamps[0] as number).toBeGreaterThanOrEqual(before - 5000);
-    expect(clock.stamp()).toBeGreaterThan(stamps[4999] as number);
+    expect(clock.stamp()).toBeGreaterThanOrEqual(stamps[4999] as number);
+  });
+
+  it('ends by now even when a stamp was taken before the reservation (stores set up first)', () => {
+    const clock = new SandboxClock();
+    clock.stamp();
+    const next = clock.reserve(5000);
+    const stamps = Array.from({ length: 5000 }, () => next());
+    const now = Date.now();
+    expect(stamps[4999] as number).toBeLessThanOrEqual(now);
+    // The clock is not left ahead of the wall clock: a write right after seeding is stamped now.
+    expect(clock.peek()).toBeLessThanOrEqual(Date.now());
   });
 
   it('starts at the manual clock and moves it past the reservation', () => {
