@@ -54,7 +54,8 @@ export const hubSpotOptionsSchema = z.object({
     .object({
       list: z.number().int().min(1).max(100).default(100),
       search: z.number().int().min(1).max(200).default(200),
-      associations: z.number().int().min(1).max(1000).default(100),
+      /** Ids per association batch read (the API takes up to 1,000); full pulls gather list pages to fill it. */
+      associations: z.number().int().min(1).max(1000).default(1000),
       owners: z.number().int().min(1).max(500).default(100),
       update: z.number().int().min(1).max(100).default(100),
     })

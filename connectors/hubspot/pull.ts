@@ -79,10 +79,20 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
   const startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.now();
   let after = resume ? String(saved['after']) : null;
   const properties = propertiesFor(spec.type, ctx.settings);
+  const { list, associations } = ctx.options.pageSizes;
   for (;;) {
-    const page = await listPage(ctx.caller, spec.type, { limit: ctx.options.pageSizes.list, after, properties, archived: false });
-    const { records, issues } = await mapObjects(kind, page, ctx);
-    after = page.after;
+    // List pages hold at most 100 records but one association batch read takes up to 1,000
+    // ids: gather list pages until one read covers them, so associations cost a tenth of the
+    // calls. The stream's page (and its checkpoint) is the gathered whole.
+    const gathered: ObjectPage = { objects: [], malformed: [], after };
+    do {
+      const page = await listPage(ctx.caller, spec.type, { limit: list, after, properties, archived: false });
+      const offset = gathered.objects.length;
+      gathered.objects.push(...page.objects);
+      gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
+      after = page.after;
+    } while (after !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
+    const { records, issues } = await mapObjects(kind, gathered, ctx);
     const last = after === null;
     const cursor: Cursor = last
       ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt })

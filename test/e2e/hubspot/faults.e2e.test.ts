@@ -142,7 +142,9 @@ describe('HubSpot faults end to end', () => {
   });
 
   it('the daily limit stops the run resumably; the next day it finishes', async () => {
-    const w = await world();
+    // Association reads of 100 ids: each list page is its own checkpoint, so the limit meets a
+    // stream half-read.
+    const w = await world({ options: { pageSizes: { associations: 100 } } });
     w.sb.setFaults({ hubspot: { dailyLimitAfter: 8 } });
     const r = await w.sync({ full: true });
     expect(r.run.status).toBe('stopped-by-limit');

@@ -9,9 +9,23 @@ afterEach(teardownNock);
 const NOW = Date.parse('2026-06-30T12:00:00Z');
 
 describe('full pull', () => {
-  it('pages companies with `after` until a page without `paging`, one association batch read per page', async () => {
+  it('gathers list pages into one association batch read of up to 1,000 ids, checkpointing the whole', async () => {
     const log = servePortal(loadGolden(), 1);
     const c = connector({}, { now: () => NOW });
+    const pages = await collect(c, { mode: 'full', cursors: {}, objects: ['accounts'] });
+    // Three list pages of one company each; 1 + 100 (the next page's size) fits in 1,000 ids.
+    expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['101', '102', '103']]);
+    expect(pages[0]?.cursor).toEqual({ phase: 'search', since: NOW, sinceIds: '', archivedSince: NOW });
+    expect(pages[0]?.fullPullComplete).toBe(true);
+    expect((pages[0]?.records[1] as Account).parentId).toBe('101');
+    expect(log.filter((l) => l.startsWith('POST /crm/v4/associations/companies/companies/batch/read'))).toHaveLength(1);
+    expect(c.usage()).toEqual({ list: 3, associationsBatchRead: 1 });
+  });
+
+  it('pages companies with `after` until a page without `paging`, one association batch read per page', async () => {
+    const log = servePortal(loadGolden(), 1);
+    // An association batch of 100 ids cannot take a second list page of up to 100.
+    const c = connector({ pageSizes: { associations: 100 } }, { now: () => NOW });
     const pages = await collect(c, { mode: 'full', cursors: {}, objects: ['accounts'] });
 
     expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['101'], ['102'], ['103']]);
