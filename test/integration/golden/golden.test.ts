@@ -1,12 +1,13 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PullPage, PulledLineItem, PulledOpportunity } from '../../../connectors/connector.ts';
+import type { PullPage } from '../../../connectors/connector.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/index.ts';
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
 import { analyze } from '../../../src/analyze/index.ts';
 import { DEFAULT_ANALYSIS_CONFIG } from '../../../src/config/analysis-config.ts';
 import type { AnalysisResult } from '../../../src/model/insights.ts';
-import { parseSnapshot, type Account, type Contact, type Opportunity, type Product, type Snapshot, type User } from '../../../src/model/snapshot.ts';
+import { parseSnapshot, type Snapshot } from '../../../src/model/snapshot.ts';
+import { snapshotFromPages } from '../../support/pulled-snapshot.ts';
 import { loadGolden, servePortal } from '../hubspot/fake-portal.ts';
 import { BASE as HS_BASE } from '../hubspot/helpers.ts';
 import { loadGoldenOrg, serveOrg, SF_INSTANCE, type OrgData } from './fake-org.ts';
@@ -24,31 +25,6 @@ afterEach(() => {
   nock.cleanAll();
   nock.enableNetConnect();
 });
-
-/** Pulled pages put together as the sync engine does: line items under their deals. */
-function assemble(pages: PullPage[], source: Snapshot['source'], currency: string): Snapshot {
-  const s: Snapshot = { version: 1, source, currency, accounts: [], contacts: [], products: [], opportunities: [], users: [] };
-  const items: PulledLineItem[] = [];
-  const opps: PulledOpportunity[] = [];
-  for (const p of pages) {
-    if (p.object === 'accounts') s.accounts.push(...(p.records as Account[]));
-    if (p.object === 'contacts') s.contacts.push(...(p.records as Contact[]));
-    if (p.object === 'products') s.products.push(...(p.records as Product[]));
-    if (p.object === 'users') s.users.push(...(p.records as User[]));
-    if (p.object === 'opportunities') opps.push(...(p.records as PulledOpportunity[]));
-    if (p.object === 'lineItems') items.push(...(p.records as PulledLineItem[]));
-  }
-  const byId = <T extends { id: string }>(list: T[]): T[] => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  s.opportunities = byId(opps).map((o): Opportunity => ({
-    ...o,
-    lineItems: byId(items.filter((i) => i.opportunityId === o.id)).map(({ opportunityId: _, ...li }) => li),
-  }));
-  s.accounts = byId(s.accounts);
-  s.contacts = byId(s.contacts);
-  s.products = byId(s.products);
-  s.users = byId(s.users);
-  return s;
-}
 
 async function pullAll(c: SalesforceConnector | HubSpotConnector): Promise<PullPage[]> {
   const pages: PullPage[] = [];
@@ -75,7 +51,9 @@ async function pullSalesforce(org: OrgData): Promise<{ snapshot: Snapshot; soql:
   });
   const pages = await pullAll(sf);
   expect(pages.flatMap((p) => p.issues)).toEqual([]);
-  return { snapshot: assemble(pages, 'salesforce', await sf.currency()), soql };
+  const { snapshot, rejected } = snapshotFromPages(pages, 'salesforce', await sf.currency());
+  expect(rejected).toEqual([]);
+  return { snapshot, soql };
 }
 
 async function pullHubSpot(): Promise<Snapshot> {
@@ -91,7 +69,9 @@ async function pullHubSpot(): Promise<Snapshot> {
   });
   const pages = await pullAll(hs);
   expect(pages.flatMap((p) => p.issues)).toEqual([]);
-  return assemble(pages, 'hubspot', await hs.currency());
+  const { snapshot, rejected } = snapshotFromPages(pages, 'hubspot', await hs.currency());
+  expect(rejected).toEqual([]);
+  return snapshot;
 }
 
 /**

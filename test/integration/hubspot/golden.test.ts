@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../../src/model/snapshot.ts';
 import { collect, connector, setupNock, teardownNock } from './helpers.ts';
 import { loadGolden, servePortal } from './fake-portal.ts';
-import { snapshotOf } from './snapshot-of.ts';
+import { snapshotFromPages } from '../../support/pulled-snapshot.ts';
 
 beforeEach(setupNock);
 afterEach(teardownNock);
@@ -27,9 +27,9 @@ describe('golden: HubSpot-shaped customer data', () => {
     const c = connector({ currency: undefined, referenceableProperty: 'kam_referenceable', productFamilyProperty: 'hs_product_family', lineItemCostPer: 'line' });
     const pages = await collect(c, { mode: 'full', cursors: {} });
     expect(pages.flatMap((p) => p.issues)).toEqual([]);
-    const snapshot = snapshotOf(pages, await c.currency());
-    expect(snapshot).toEqual(expected());
-    expect(parseSnapshot(snapshot).snapshot).toEqual(parseSnapshot(expected()).snapshot);
+    const { snapshot, rejected } = snapshotFromPages(pages, 'hubspot', await c.currency());
+    expect(rejected).toEqual([]);
+    expect(snapshot).toEqual(parseSnapshot(expected()).snapshot);
     // One list call and one association batch read per stream page, pipelines once, owners twice.
     expect(c.usage()).toEqual({ owners: 2, list: 5, associationsBatchRead: 4, pipelines: 1, accountInfo: 1 });
   });
