@@ -6,6 +6,7 @@ import { MIN_ACCOUNTS } from '../sandbox/generate.ts';
 import { DB_PATH_VAR } from '../store/sqlite-store.ts';
 import { renderDemo } from './render.ts';
 import { runDemo, type DemoOptions } from './run.ts';
+import { untilSignal } from '../cli/signals.ts';
 
 export const DEMO_USAGE = `Usage: npm run demo -- [--accounts N] [--seed N] [--as-of YYYY-MM-DD] [--latency MS] [--keep]
 
@@ -77,19 +78,6 @@ export function parseDemoFlags(argv: string[], today: string): DemoFlags {
 }
 
 const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
-
-/** Waits for Ctrl-C or a termination signal. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
-}
 
 /** `npm run demo`: returns the exit code. `waitForStop` ends a --keep session (signals by default). */
 export async function demoMain(argv: string[], io: CliIo, waitForStop: () => Promise<void> = untilSignal): Promise<number> {

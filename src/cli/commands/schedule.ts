@@ -3,6 +3,7 @@ import { runSync } from '../../sync/pipeline.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
 import { parseCommandArgs } from '../args.ts';
 import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
        kamflow schedule --list                           show each connection's schedule
@@ -32,18 +33,6 @@ export interface ScheduleDeps extends SyncCommandDeps {
   /** Resolves when the foreground scheduler should stop; SIGINT or SIGTERM by default. */
   waitForStop?: () => Promise<void>;
   createTask?: CronTaskFactory;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 export function scheduleCommand(deps: ScheduleDeps): CliCommand {
@@ -84,7 +73,7 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
           return EXIT.failed;
         }
         deps.logger.info({ connections: started }, 'scheduler running; stop with Ctrl-C');
-        await (deps.waitForStop ?? waitForSignal)();
+        await (deps.waitForStop ?? untilSignal)();
         await scheduler.stop();
         deps.logger.info('scheduler stopped');
         return EXIT.ok;
