@@ -62,6 +62,8 @@ export interface OutputPropertySpec {
   description: string;
   type: HubSpotPropertyType;
   fieldType: 'booleancheckbox' | 'number' | 'select' | 'text' | 'textarea' | 'date';
+  /** Position within the `kamflow` group, in the order a rep reads them (what HubSpot's property lists follow). */
+  displayOrder: number;
   numberDisplayHint?: 'currency' | 'formatted' | 'unformatted';
   options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
 }
@@ -78,9 +80,21 @@ const TYPE_BY_OUTPUT: Record<OutputFieldType, Pick<OutputPropertySpec, 'type' | 
   datetime: { type: 'datetime', fieldType: 'date' },
 };
 
+/**
+ * The order a rep reads Kamflow's properties in: the verdict first, then what to do, then the
+ * figures behind it. HubSpot has no API for the record sidebar's "About" card; a property's
+ * `displayOrder` within its group is what the API offers.
+ */
+export const REP_READING_ORDER: readonly OutputFieldKey[] = [
+  'kam_tier', 'kam_why', 'kam_score', 'kam_key_account', 'kam_reasons', 'kam_next_best_offers', 'kam_contact_coverage',
+  'kam_risks', 'kam_revenue_share', 'kam_penetration', 'kam_whitespace_value', 'kam_ultimate_parent', 'kam_updated_at',
+];
+
 /** Kamflow's company properties (DOMAIN.md section 4), as HubSpot declares them. */
 export const OUTPUT_PROPERTIES: readonly OutputPropertySpec[] = OUTPUT_FIELDS.map((f) => {
-  const spec: OutputPropertySpec = { key: f.key, name: f.key, label: f.label, description: f.description, ...TYPE_BY_OUTPUT[f.type] };
+  const spec: OutputPropertySpec = {
+    key: f.key, name: f.key, label: f.label, description: f.description, displayOrder: REP_READING_ORDER.indexOf(f.key), ...TYPE_BY_OUTPUT[f.type],
+  };
   if (f.type === 'picklist') spec.options = TIERS.map((t, i) => ({ label: t, value: t, displayOrder: i, hidden: false }));
   if (f.type === 'checkbox') {
     spec.options = [

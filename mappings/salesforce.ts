@@ -67,6 +67,7 @@ export const SALESFORCE_OUTPUT_FIELDS: readonly SalesforceOutputField[] = [
   { key: 'kam_whitespace_value', apiName: 'KAM_Whitespace_Value__c', label: 'KAM Whitespace Value', type: 'Currency', describeType: 'currency', precision: 18, scale: 2 },
   { key: 'kam_next_best_offers', apiName: 'KAM_Next_Best_Offers__c', label: 'KAM Next Best Offers', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
   { key: 'kam_reasons', apiName: 'KAM_Reasons__c', label: 'KAM Reasons', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 10 },
+  { key: 'kam_why', apiName: 'KAM_Why__c', label: 'KAM Why', type: 'Text', describeType: 'string', length: 255 },
   { key: 'kam_contact_coverage', apiName: 'KAM_Contact_Coverage__c', label: 'KAM Contact Coverage', type: 'Text', describeType: 'string', length: 255 },
   { key: 'kam_risks', apiName: 'KAM_Risks__c', label: 'KAM Risks', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
   { key: 'kam_ultimate_parent', apiName: 'KAM_Ultimate_Parent__c', label: 'KAM Ultimate Parent', type: 'Text', describeType: 'string', length: 255 },

@@ -23,6 +23,8 @@ function createBody(spec: OutputPropertySpec): Record<string, unknown> {
     groupName: OUTPUT_PROPERTY_GROUP.name,
     type: spec.type,
     fieldType: spec.fieldType,
+    displayOrder: spec.displayOrder,
+    hidden: false,
     formField: false,
     ...(spec.numberDisplayHint ? { numberDisplayHint: spec.numberDisplayHint } : {}),
     ...(spec.options ? { options: spec.options } : {}),

@@ -114,30 +114,6 @@ export function evaluateCriteria(
   return out;
 }
 
-export function criterionLabel(id: string, config: AnalysisConfig): string {
-  switch (id as CriterionId) {
-    case 'revenueShare':
-      return 'share';
-    case 'abcClass':
-      return 'class';
-    case 'growth':
-      return 'growth';
-    case 'margin':
-      return 'margin vs portfolio';
-    case 'potential':
-      return 'potential';
-    case 'relationships':
-      return 'active contacts';
-    case 'paymentTimeliness':
-    case 'creditworthiness':
-    case 'accessToGoals':
-    case 'openness':
-      return config.criteria[id as (typeof FIELD_CRITERIA)[number]].field;
-    default:
-      return id;
-  }
-}
-
 /** Criteria whose value is a fraction, shown as a percentage. */
 export function isFractionCriterion(id: string): boolean {
   return id === 'revenueShare' || id === 'growth' || id === 'margin' || id === 'potential';

@@ -11,6 +11,7 @@ import { buildFamilyMatrix, type EntityTexts } from './matrix.ts';
 import type { PeerIndex } from './peers.ts';
 import { lossScenario, type RevenueRanking } from './portfolio.ts';
 import { riskFlags } from './risk.ts';
+import { whyLine } from './reasons.ts';
 import { decideTier, tierReasons } from './tier.ts';
 import { familyTexts, type FamilyTexts } from './write-values.ts';
 
@@ -107,7 +108,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const marked = familyMarkedKey(root, entities, config.driftMarking);
   return {
     insight,
-    texts: familyTexts(insight, risk.lines, root),
+    texts: familyTexts(insight, risk.lines, root, whyLine(criteria, decision, ctx.abcClass, config)),
     drift: driftEntry(root.id, marked, decision.tier, decision.score),
   };
 }

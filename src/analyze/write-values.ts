@@ -6,6 +6,7 @@ import { toPercent } from './format.ts';
 /** Family-level texts computed once and shared by every account of the family. */
 export interface FamilyTexts {
   reasons: string;
+  why: string;
   risks: string;
   ultimateParent: string;
 }
@@ -21,9 +22,10 @@ function fit(key: OutputFieldKey, text: string): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function familyTexts(family: FamilyInsight, riskLines: readonly string[], root: Account): FamilyTexts {
+export function familyTexts(family: FamilyInsight, riskLines: readonly string[], root: Account, why: string): FamilyTexts {
   return {
     reasons: fit('kam_reasons', family.reasons.join('\n')),
+    why: fit('kam_why', why),
     risks: fit('kam_risks', riskLines.join('\n')),
     ultimateParent: fit('kam_ultimate_parent', `${root.id} ${root.name}`),
   };
@@ -51,6 +53,7 @@ export function accountValues(
     kam_whitespace_value: family.whitespaceValue,
     kam_next_best_offers: fit('kam_next_best_offers', nextBestOffers),
     kam_reasons: texts.reasons,
+    kam_why: texts.why,
     kam_contact_coverage: fit('kam_contact_coverage', coverage),
     kam_risks: texts.risks,
     kam_ultimate_parent: texts.ultimateParent,

@@ -29,6 +29,7 @@ export const OUTPUT_FIELD_KEYS = [
   'kam_whitespace_value',
   'kam_next_best_offers',
   'kam_reasons',
+  'kam_why',
   'kam_contact_coverage',
   'kam_risks',
   'kam_ultimate_parent',
@@ -49,6 +50,8 @@ export interface AccountFieldValues {
   kam_whitespace_value: number;
   kam_next_best_offers: string;
   kam_reasons: string;
+  /** One line for list views, at most 255 characters. */
+  kam_why: string;
   kam_contact_coverage: string;
   kam_risks: string;
   kam_ultimate_parent: string;
@@ -65,6 +68,7 @@ export const OUTPUT_FIELDS: readonly OutputFieldSpec[] = [
   { key: 'kam_whitespace_value', label: 'KAM Whitespace Value', type: 'currency', scale: 2, description: 'Estimated yearly value of the suggested cross-sell cells' },
   { key: 'kam_next_best_offers', label: 'KAM Next Best Offers', type: 'longtext', length: 32768, description: "This entity's top suggested offerings" },
   { key: 'kam_reasons', label: 'KAM Reasons', type: 'longtext', length: 32768, description: 'Why the family has its tier' },
+  { key: 'kam_why', label: 'KAM Why', type: 'text', length: 255, description: 'One line on why the family has its tier, for list views' },
   { key: 'kam_contact_coverage', label: 'KAM Contact Coverage', type: 'text', length: 255, description: "This entity's contacts against the 3-5 target" },
   { key: 'kam_risks', label: 'KAM Risks', type: 'longtext', length: 32768, description: 'Risk flags of the family' },
   { key: 'kam_ultimate_parent', label: 'KAM Ultimate Parent', type: 'text', length: 255, description: 'Id and name of the family root account' },

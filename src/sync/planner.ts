@@ -177,6 +177,7 @@ export function desiredFromAnalysis(analysis: Pick<AnalysisResult, 'accounts'>):
       kam_whitespace_value: a.kam_whitespace_value,
       kam_next_best_offers: a.kam_next_best_offers,
       kam_reasons: a.kam_reasons,
+      kam_why: a.kam_why,
       kam_contact_coverage: a.kam_contact_coverage,
       kam_risks: a.kam_risks,
       kam_ultimate_parent: a.kam_ultimate_parent,

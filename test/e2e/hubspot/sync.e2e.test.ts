@@ -49,9 +49,12 @@ describe('HubSpot end to end', () => {
     expect(ours.map((p) => [p.name, p.type])).toEqual([
       ['kam_tier', 'enumeration'], ['kam_key_account', 'bool'], ['kam_score', 'number'], ['kam_revenue_share', 'number'],
       ['kam_penetration', 'number'], ['kam_whitespace_value', 'number'], ['kam_next_best_offers', 'string'], ['kam_reasons', 'string'],
-      ['kam_contact_coverage', 'string'], ['kam_risks', 'string'], ['kam_ultimate_parent', 'string'], ['kam_updated_at', 'datetime'],
+      ['kam_why', 'string'], ['kam_contact_coverage', 'string'], ['kam_risks', 'string'], ['kam_ultimate_parent', 'string'], ['kam_updated_at', 'datetime'],
     ]);
     expect(ours.find((p) => p.name === 'kam_tier')?.options.map((o) => o.value)).toEqual(['Key', 'Develop', 'Maintain', 'Standard']);
+    // Shown, and in a rep's reading order within the group: tier, why, score first.
+    expect(ours.every((p) => p.hidden === false)).toBe(true);
+    expect(['kam_tier', 'kam_why', 'kam_score'].map((n) => ours.find((p) => p.name === n)?.displayOrder)).toEqual([0, 1, 2]);
 
     w.sb.resetCalls();
     const second = await w.provision();

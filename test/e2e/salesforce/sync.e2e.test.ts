@@ -37,13 +37,13 @@ describe('Salesforce end to end: provisioning', () => {
     expect(() => w.sb.sf.query('SELECT KAM_Tier__c FROM Account LIMIT 1')).toThrow(/KAM_Tier__c/);
 
     const first = await (await w.connector()).provision();
-    expect(first.fields).toHaveLength(12);
+    expect(first.fields).toHaveLength(13);
     expect(first.fields.filter((f) => f.status !== 'created')).toEqual([]);
     expect(first.steps.map((s) => [s.name, s.status])).toEqual([
       ['permission-set', 'created'], ['field-permissions', 'created'], ['permission-set-assignment', 'created'], ['page-layout', 'skipped'],
     ]);
     const grants = w.sb.sf.query("SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE SobjectType = 'Account'");
-    expect(grants).toHaveLength(12);
+    expect(grants).toHaveLength(13);
     expect(grants.every((g) => g['PermissionsRead'] === true && g['PermissionsEdit'] === true)).toBe(true);
     expect(w.sb.sf.query(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${w.sb.salesforce.userId}'`)).toHaveLength(1);
     expect(w.sb.sf.query('SELECT KAM_Tier__c, KAM_Score__c FROM Account LIMIT 1')[0]).toMatchObject({ KAM_Tier__c: null, KAM_Score__c: null });
@@ -79,7 +79,7 @@ describe('Salesforce end to end: provisioning over fields made earlier', () => {
     const byName = new Map(report.fields.map((f) => [f.crmName, f]));
     expect(byName.get('KAM_Ultimate_Parent__c')).toMatchObject({ status: 'exists' });
     expect(byName.get('KAM_Score__c')).toMatchObject({ status: 'wrong-type', message: 'Account.KAM_Score__c is string, expected double; left as it is' });
-    expect(report.fields.filter((f) => f.status === 'created')).toHaveLength(10);
+    expect(report.fields.filter((f) => f.status === 'created')).toHaveLength(11);
     expect(w.sb.sf.query('SELECT KAM_Ultimate_Parent__c FROM Account LIMIT 1')).toHaveLength(1);
   });
 });
@@ -148,7 +148,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(second.run.counts.written).toBe(12);
     expect(writeCalls(w.sb.calls())).toBe(1);
     expect(kamOf(w.sb, PLANTED.key18)['KAM_Score__c']).toBeLessThan(Number(scoreBefore));
-    expect(String(kamOf(w.sb, PLANTED.key18)['KAM_Reasons__c'])).toMatch(/growth: -?\d+\.\d% \(threshold >= 10%\) fail/);
+    expect(String(kamOf(w.sb, PLANTED.key18)['KAM_Reasons__c'])).toMatch(/^✗ Growth [+-]?\d+(\.\d)?% \(needs \+10%\): fails$/m);
 
     // Our own writes moved SystemModstamp on those 12 accounts: they come back, and nothing more is written.
     w.sb.resetCalls();

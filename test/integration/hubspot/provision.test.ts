@@ -6,7 +6,7 @@ afterEach(teardownNock);
 
 const PROPS = '/crm/v3/properties/companies';
 const GROUPS = '/crm/v3/properties/companies/groups';
-type Created = { name: string; type: string; fieldType: string; groupName: string; options?: { value: string }[]; numberDisplayHint?: string };
+type Created = { name: string; type: string; fieldType: string; groupName: string; displayOrder?: number; hidden?: boolean; options?: { value: string }[]; numberDisplayHint?: string };
 
 function existing(name: string, type: string, fieldType: string) {
   return { name, label: name, type, fieldType, groupName: 'kamflow', description: '', options: [], createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', hidden: false, formField: false, calculated: false, externalOptions: false, displayOrder: 0 };
@@ -29,7 +29,7 @@ describe('provisioning', () => {
         existing('kam_score', 'string', 'text'),
       ],
     });
-    api().post(PROPS).times(9).reply((_u, b) => {
+    api().post(PROPS).times(10).reply((_u, b) => {
       const body = b as Created;
       created.push(body);
       // Someone else created this one in the meantime.
@@ -45,7 +45,7 @@ describe('provisioning', () => {
     expect(Object.fromEntries(report.fields.map((f) => [f.crmName, f.status]))).toEqual({
       kam_tier: 'exists', kam_key_account: 'exists', kam_score: 'wrong-type', kam_revenue_share: 'created', kam_penetration: 'created',
       kam_whitespace_value: 'created', kam_next_best_offers: 'created', kam_reasons: 'created', kam_contact_coverage: 'created',
-      kam_risks: 'exists', kam_ultimate_parent: 'created', kam_updated_at: 'created',
+      kam_why: 'created', kam_risks: 'exists', kam_ultimate_parent: 'created', kam_updated_at: 'created',
     });
     expect(report.fields.find((f) => f.crmName === 'kam_score')?.message).toBe(
       'company property kam_score is of type string/text, Kamflow needs number/number; change or delete it in HubSpot',
@@ -57,7 +57,11 @@ describe('provisioning', () => {
     expect([byName['kam_reasons']?.type, byName['kam_reasons']?.fieldType]).toEqual(['string', 'textarea']);
     expect([byName['kam_contact_coverage']?.type, byName['kam_contact_coverage']?.fieldType]).toEqual(['string', 'text']);
     expect([byName['kam_updated_at']?.type, byName['kam_updated_at']?.fieldType]).toEqual(['datetime', 'date']);
-    expect(c.usage()).toEqual({ groupsRead: 1, groupCreate: 1, propertiesRead: 1, propertyCreate: 9 });
+    expect([byName['kam_why']?.type, byName['kam_why']?.fieldType]).toEqual(['string', 'text']);
+    // Visible, in the order a rep reads them: tier 0, why 1, score 2, key account 3, reasons 4, offers 5, ...
+    expect(created.every((p) => p.hidden === false)).toBe(true);
+    expect([byName['kam_why']?.displayOrder, byName['kam_reasons']?.displayOrder, byName['kam_next_best_offers']?.displayOrder, byName['kam_updated_at']?.displayOrder]).toEqual([1, 4, 5, 12]);
+    expect(c.usage()).toEqual({ groupsRead: 1, groupCreate: 1, propertiesRead: 1, propertyCreate: 10 });
   });
 
   it('a second run finds everything and creates nothing', async () => {
@@ -65,7 +69,7 @@ describe('provisioning', () => {
     const all = [
       ['kam_tier', 'enumeration', 'select'], ['kam_key_account', 'bool', 'booleancheckbox'], ['kam_score', 'number', 'number'],
       ['kam_revenue_share', 'number', 'number'], ['kam_penetration', 'number', 'number'], ['kam_whitespace_value', 'number', 'number'],
-      ['kam_next_best_offers', 'string', 'textarea'], ['kam_reasons', 'string', 'textarea'], ['kam_contact_coverage', 'string', 'text'],
+      ['kam_next_best_offers', 'string', 'textarea'], ['kam_reasons', 'string', 'textarea'], ['kam_why', 'string', 'text'], ['kam_contact_coverage', 'string', 'text'],
       ['kam_risks', 'string', 'textarea'], ['kam_ultimate_parent', 'string', 'text'], ['kam_updated_at', 'datetime', 'date'],
     ] as const;
     api().get(PROPS).reply(200, { results: all.map(([n, t, f]) => existing(n, t, f)) });

@@ -31,7 +31,7 @@ describe('provisioning', () => {
         tooling.push(b);
         return b.FullName !== 'Account.KAM_Risks__c';
       })
-      .times(5)
+      .times(6)
       .reply(201, (_u, b) => created(`00N${(b as { FullName: string }).FullName.length}`), limitHeader(2))
       .post(`${V}/tooling/sobjects/CustomField`, (b: { FullName: string }) => b.FullName === 'Account.KAM_Risks__c')
       .reply(400, [{ message: 'Duplicate developer name', errorCode: 'DUPLICATE_DEVELOPER_NAME' }], limitHeader(3))
@@ -47,7 +47,7 @@ describe('provisioning', () => {
         fieldPerms.push(b);
         return true;
       })
-      .times(11)
+      .times(12)
       .reply(201, created('01kX'), limitHeader(7))
       .get('/services/oauth2/userinfo')
       .reply(200, { user_id: '005000000000001', organization_id: '00D000000000001', name: 'Integration' }, limitHeader(8))
@@ -72,6 +72,7 @@ describe('provisioning', () => {
       KAM_Whitespace_Value__c: 'exists',
       KAM_Next_Best_Offers__c: 'created',
       KAM_Reasons__c: 'created',
+      KAM_Why__c: 'created',
       KAM_Contact_Coverage__c: 'created',
       KAM_Risks__c: 'exists',
       KAM_Ultimate_Parent__c: 'created',
@@ -82,12 +83,13 @@ describe('provisioning', () => {
     expect(report.fields.find((f) => f.crmName === 'KAM_Penetration__c')?.message).toBe('Account.KAM_Penetration__c is string, expected percent; left as it is');
     expect(tooling.find((t) => t.FullName === 'Account.KAM_Next_Best_Offers__c')?.Metadata).toEqual({ type: 'LongTextArea', label: 'KAM Next Best Offers', length: 32768, visibleLines: 5 });
     expect(tooling.find((t) => t.FullName === 'Account.KAM_Contact_Coverage__c')?.Metadata).toEqual({ type: 'Text', label: 'KAM Contact Coverage', length: 255 });
+    expect(tooling.find((t) => t.FullName === 'Account.KAM_Why__c')?.Metadata).toEqual({ type: 'Text', label: 'KAM Why', length: 255 });
     expect(tooling.find((t) => t.FullName === 'Account.KAM_Updated_At__c')?.Metadata).toEqual({ type: 'DateTime', label: 'KAM Updated At' });
     expect(fieldPerms.map((p) => p['Field'])).toEqual(SALESFORCE_OUTPUT_FIELDS.filter((f) => f.apiName !== 'KAM_Tier__c').map((f) => `Account.${f.apiName}`));
     expect(fieldPerms[0]).toEqual({ ParentId: '0PS000000000001', SobjectType: 'Account', Field: 'Account.KAM_Key_Account__c', PermissionsRead: true, PermissionsEdit: true });
     expect(report.steps).toEqual([
       { name: 'permission-set', status: 'created' },
-      { name: 'field-permissions', status: 'created', message: '11 field(s) granted' },
+      { name: 'field-permissions', status: 'created', message: '12 field(s) granted' },
       { name: 'permission-set-assignment', status: 'created' },
       { name: 'page-layout', status: 'skipped', message: 'add the KAM fields to the Account page layout in Setup' },
     ]);
@@ -102,7 +104,7 @@ describe('provisioning', () => {
       .reply(200, { totalSize: 1, done: true, records: [{ Id: '0PS1' }] }, limitHeader(2))
       .get(`${V}/query`)
       .query(queryMatching(/FROM FieldPermissions/))
-      .reply(200, { totalSize: 12, done: true, records: SALESFORCE_OUTPUT_FIELDS.map((f, i) => ({ Id: `01k${i}`, Field: `Account.${f.apiName}`, PermissionsRead: true, PermissionsEdit: true })) }, limitHeader(3))
+      .reply(200, { totalSize: 13, done: true, records: SALESFORCE_OUTPUT_FIELDS.map((f, i) => ({ Id: `01k${i}`, Field: `Account.${f.apiName}`, PermissionsRead: true, PermissionsEdit: true })) }, limitHeader(3))
       .get('/services/oauth2/userinfo')
       .reply(200, { user_id: '005U1', organization_id: '00D1' }, limitHeader(4))
       .get(`${V}/query`)

@@ -160,7 +160,7 @@ describe('sync, runs, run, rollback', () => {
     expect(await rollbackCommand(deps()).run([runId], rb)).toBe(0);
     expect(crm.account('A1').fields).toEqual({
       kam_tier: null, kam_key_account: null, kam_score: null, kam_revenue_share: null, kam_penetration: null, kam_whitespace_value: null,
-      kam_reasons: null, kam_contact_coverage: null, kam_ultimate_parent: null, kam_updated_at: null,
+      kam_reasons: null, kam_why: null, kam_contact_coverage: null, kam_ultimate_parent: null, kam_updated_at: null,
     });
     const missing = io();
     expect(await runCommand(deps()).run(['nope'], missing)).toBe(1);

@@ -39,6 +39,7 @@ export function fakeAnalyze({ snapshot, asOf }: AnalyzeInput): AnalysisResult {
       kam_whitespace_value: rev / 3,
       kam_next_best_offers: '',
       kam_reasons: `family revenue ${rev}`,
+      kam_why: `${score >= 70 ? 'Key' : 'Standard'}: score ${score}`,
       kam_contact_coverage: `${contacts.get(a.id) ?? 0} contacts (target 3-5)`,
       kam_risks: '',
       kam_ultimate_parent: `${root} ${byId.get(root)?.name ?? ''}`,

@@ -38,7 +38,7 @@ afterEach(() => store.close());
 // Family A1+A2 has 5000 of won revenue: score 50, whitespace 1666.67; B1 has 2000: score 20.
 const RUN1_A1 = {
   kam_tier: 'Standard', kam_key_account: false, kam_score: 50, kam_revenue_share: 0, kam_penetration: 0,
-  kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_contact_coverage: '1 contacts (target 3-5)',
+  kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_why: 'Standard: score 50', kam_contact_coverage: '1 contacts (target 3-5)',
   kam_ultimate_parent: 'A1 Account A1', kam_updated_at: '2026-06-30T08:00:00.000Z',
 };
 
@@ -51,7 +51,7 @@ describe('runSync', () => {
     expect(crm.account('A1').fields).toEqual(RUN1_A1);
     expect(crm.account('B1').fields['kam_score']).toBe(20);
     expect(crm.account('B1').fields['kam_whitespace_value']).toBe(666.67);
-    expect(r.run.counts).toMatchObject({ accounts: 3, plannedAccounts: 3, plannedFields: 30, written: 3, failed: 0 });
+    expect(r.run.counts).toMatchObject({ accounts: 3, plannedAccounts: 3, plannedFields: 33, written: 3, failed: 0 });
     expect(r.run.counts.pulled).toEqual({ users: 1, products: 1, accounts: 3, contacts: 1, opportunities: 2, lineItems: 1 });
     expect(r.run.apiUsage).toEqual({ query: 7, collectionsUpdate: 1 });
   });
@@ -77,9 +77,9 @@ describe('runSync', () => {
     const r = await runSync(deps(), { connectionId: 'c1', safetyGateShare: 1 });
     expect(r.run.status).toBe('succeeded');
     const stamp = '2026-06-30T09:00:00.000Z';
-    const familyChange = { kam_tier: 'Key', kam_key_account: true, kam_score: 80, kam_whitespace_value: 2666.67, kam_reasons: 'family revenue 8000', kam_updated_at: stamp };
+    const familyChange = { kam_tier: 'Key', kam_key_account: true, kam_score: 80, kam_whitespace_value: 2666.67, kam_reasons: 'family revenue 8000', kam_why: 'Key: score 80', kam_updated_at: stamp };
     expect(crm.pushes[1]).toEqual([{ accountId: 'A1', fields: familyChange }, { accountId: 'A2', fields: familyChange }]);
-    expect(r.plan?.writes[0]?.previous).toEqual({ kam_tier: 'Standard', kam_key_account: false, kam_score: 50, kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_updated_at: '2026-06-30T08:00:00.000Z' });
+    expect(r.plan?.writes[0]?.previous).toEqual({ kam_tier: 'Standard', kam_key_account: false, kam_score: 50, kam_whitespace_value: 1666.67, kam_reasons: 'family revenue 5000', kam_why: 'Standard: score 50', kam_updated_at: '2026-06-30T08:00:00.000Z' });
     expect(crm.account('B1').fields['kam_updated_at']).toBe('2026-06-30T08:00:00.000Z');
   });
 

@@ -29,16 +29,16 @@ describe('the seed example', () => {
     // 45 / 75 = 60.0.
     expect(k.score).toBe(60);
     expect(k.reasons).toEqual([
-      'Tier Key, score 60.0 (revenueShare suffices)',
-      'revenueShare: 18.0% (threshold >= 10%) pass, weight 30, sufficient',
-      'abcClass: A (threshold >= A) pass, weight 15',
-      'growth: no data (threshold >= 10%) left out (no data), weight 15',
-      'margin: no data (threshold >= 0%) left out (no data), weight 10',
-      'potential: 0.0% (threshold >= 50%) fail, weight 15',
-      'relationships: 0 (threshold >= 3) fail, weight 15',
-      'would drop below Key under 10% share, now 18.0%',
+      '★ Key, score 60.0: revenue share alone is enough',
+      '✓ Revenue share 18% (needs 10%): passes, enough on its own for Key',
+      '✓ Revenue class A (needs class A): passes',
+      '○ Growth (needs +10%): no data, left out of the score',
+      '○ Margin vs portfolio (needs 0 pts): no data, left out of the score',
+      '✗ Potential 0% of revenue (needs 50%): fails',
+      '✗ Active contacts 0 (needs 3): fails',
+      '→ Drops below Key under 10% revenue share; now 18%',
     ]);
-    expect(r.accounts.find((a) => a.id === 'K')).toMatchObject({ kam_tier: 'Key', kam_key_account: true, kam_score: 60, kam_revenue_share: 18 });
+    expect(r.accounts.find((a) => a.id === 'K')).toMatchObject({ kam_tier: 'Key', kam_key_account: true, kam_score: 60, kam_revenue_share: 18, kam_why: 'Key: 18% of revenue (needs 10%)' });
   });
 
   it('does not make the family buying 1% Key', () => {
@@ -47,7 +47,8 @@ describe('the seed example', () => {
     // Cumulative share before S is 99% >= 95%: class C; nothing passes: score 0, Standard.
     expect(s.abcClass).toBe('C');
     expect([s.tier, s.score]).toEqual(['Standard', 0]);
-    expect(s.reasons.at(-1)).toBe('would reach Key at 10% share, now 1.0%');
+    expect(s.reasons.at(-1)).toBe('→ Reaches Key at 10% revenue share; now 1%');
+    expect(r.accounts.find((a) => a.id === 'S')?.kam_why).toBe('Standard: revenue class C, score 0.0 (Develop needs 40)');
   });
 
   it('classes families A while the share before them is under 80%, B under 95%', () => {
@@ -125,11 +126,12 @@ describe('field criteria', () => {
     const k = family(r, 'K');
     // revenueShare passes (sufficient) but the knockout fails; score 45 / 85 = 52.9; potential fails: not Develop; class A.
     expect([k.tier, k.score]).toEqual(['Maintain', 52.9]);
-    expect(k.reasons[0]).toBe('Tier Maintain, score 52.9 (knockout creditworthiness fails; ABC class A)');
-    expect(k.reasons).toContain('creditworthiness: "Poor" (threshold one of "good") fail, weight 10, knockout');
+    expect(k.reasons[0]).toBe('★ Maintain, score 52.9: creditworthiness rules out Key; revenue class A');
+    expect(k.reasons).toContain('✗ Creditworthiness "Poor" (needs "good"): fails, which rules out Key');
+    expect(r.accounts.find((a) => a.id === 'K')?.kam_why).toBe('Maintain: revenue class A, score 52.9 (Key needs 70), creditworthiness "Poor" rules out Key');
     // Numeric gaps come before categorical ones: potential at 50% would make Develop (60 / 85 = 70.6, knockout
     // still failing), while a good rating is categorical and so ranks last.
-    expect(k.reasons.at(-1)).toBe('would reach Develop at 50% potential, now 0.0%');
+    expect(k.reasons.at(-1)).toBe('→ Reaches Develop at 50% potential; now 0%');
   });
 
   it('passes on a listed value, case and spacing aside, or a numeric threshold', () => {
@@ -169,6 +171,6 @@ describe('potential', () => {
     // T is the largest family (1,000 of 4,000): class A. abcClass 15 + potential 15 of 45 (relationships fail,
     // growth and margin have no data) = 66.7: under Key's 70, Develop with potential passing.
     expect([t.tier, t.score]).toEqual(['Develop', 66.7]);
-    expect(t.reasons[0]).toBe('Tier Develop, score 66.7 (score >= 40 and potential)');
+    expect(t.reasons[0]).toBe('★ Develop, score 66.7: score reaches 40 and potential passes');
   });
 });

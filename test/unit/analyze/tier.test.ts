@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANALYSIS_CONFIG as cfg } from '../../../src/config/analysis-config.ts';
-import { criterionLine, decideTier, nearestThreshold, scoreOf } from '../../../src/analyze/tier.ts';
+import { decideTier, nearestThreshold, scoreOf } from '../../../src/analyze/tier.ts';
 import type { AbcClass, CriterionResult } from '../../../src/model/insights.ts';
 
 function crit(id: string, value: CriterionResult['value'], threshold: CriterionResult['threshold'], passed: boolean | null, weight: number, extra: Partial<CriterionResult> = {}): CriterionResult {
@@ -72,18 +72,18 @@ describe('nearest threshold', () => {
   it('names the criterion nearest its threshold that would drop the tier', () => {
     const c = six({ share: [0.124, true], abc: ['A', true], growth: [null, null], margin: [0.1, true], potential: [0.2, false], rel: [1, false] });
     // Only losing revenueShare (sufficient) drops Key: 15 + 10 of 70 = 35.7 < 70.
-    expect(nearestThreshold(c, 'A', 'Key', cfg)).toBe('would drop below Key under 10% share, now 12.4%');
+    expect(nearestThreshold(c, 'A', 'Key', cfg)).toBe('Drops below Key under 10% revenue share; now 12.4%');
   });
   it('prefers the smallest relative gap among flips that change the tier', () => {
     const c = six({ share: [0.05, false], abc: ['C', false], growth: [0.15, true], margin: [0.01, true], potential: [0.55, true], rel: [2, false] });
     // Develop. Flips that change it: share (Key, gap 0.05/0.1 = 0.5), growth (gap 0.05/0.1 = 0.5),
     // margin (gap 0.01/0.01 = 1), potential (gap 0.05/0.5 = 0.1): potential is nearest.
-    expect(nearestThreshold(c, 'C', 'Develop', cfg)).toBe('would drop below Develop under 50% potential, now 55.0%');
+    expect(nearestThreshold(c, 'C', 'Develop', cfg)).toBe('Drops below Develop under 50% potential; now 55%');
   });
   it('says what would raise the tier', () => {
     const c = six({ share: [0.08, false], abc: ['B', false], growth: [0.05, false], margin: [-0.1, false], potential: [0.1, false], rel: [5, true] });
     // Maintain (class B). Share at 10% would make Key (gap 0.2); relationships already passes; others do not reach 40.
-    expect(nearestThreshold(c, 'B', 'Maintain', cfg)).toBe('would reach Key at 10% share, now 8.0%');
+    expect(nearestThreshold(c, 'B', 'Maintain', cfg)).toBe('Reaches Key at 10% revenue share; now 8%');
   });
   it('names a categorical criterion when it alone would change the tier', () => {
     const c = [
@@ -95,7 +95,7 @@ describe('nearest threshold', () => {
     const strict = { ...cfg, tiers: { key: 100, develop: 100 } };
     expect(tierOf(c, 'C').tier).toBe('Develop');
     expect(decideTier(c, [true, false], 'C', strict).tier).toBe('Standard');
-    expect(nearestThreshold(c, 'C', 'Standard', strict)).toBe('would reach Key if creditworthiness were "good", now "poor"');
+    expect(nearestThreshold(c, 'C', 'Standard', strict)).toBe('Reaches Key if creditworthiness were "good"; now "poor"');
   });
 
   it('is null when no single flip changes the tier', () => {
@@ -103,16 +103,5 @@ describe('nearest threshold', () => {
     // Standard; share at 10% would make Key, so disable it to leave no single flip that matters.
     const noShare = c.slice(1);
     expect(nearestThreshold(noShare, 'C', 'Standard', cfg)).toBeNull();
-  });
-});
-
-describe('criterion line', () => {
-  it('shows value, threshold and outcome', () => {
-    expect(criterionLine(crit('revenueShare', 0.124, 0.1, true, 30))).toBe('revenueShare: 12.4% (threshold >= 10%) pass, weight 30, sufficient');
-    expect(criterionLine(crit('growth', null, 0.1, null, 15))).toBe('growth: no data (threshold >= 10%) left out (no data), weight 15');
-    expect(criterionLine(crit('relationships', 2, 3, false, 15))).toBe('relationships: 2 (threshold >= 3) fail, weight 15');
-    expect(criterionLine(crit('creditworthiness', 'poor', 'good | fair', false, 10, { direction: 'equals', knockout: true }))).toBe(
-      'creditworthiness: "poor" (threshold one of "good" or "fair") fail, weight 10, knockout',
-    );
   });
 });
