@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'crm-apps/hubspot/**/*.test.tsx'],
+    include: ['test/**/*.test.ts', 'crm-apps/hubspot/test/**/*.test.tsx'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -81,9 +81,10 @@ export function parseUltimateParent(text) {
     return space === -1 ? { id: t, name: t } : { id: t.slice(0, space), name: t.slice(space + 1) };
 }
 
+/** An ISO 8601 timestamp, or milliseconds since the epoch as digits (how HubSpot hands out datetimes). */
 function time(value) {
-    if (typeof value !== 'string' || value === '') return null;
-    const ms = Date.parse(value);
+    if (typeof value !== 'string' || value.trim() === '') return null;
+    const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Date.parse(value);
     return Number.isNaN(ms) ? null : ms;
 }
 
@@ -106,9 +107,10 @@ export function freshness({ tier, updatedAt, lastRunFinishedAt, nextRunDueBy, no
     return { state: 'fresh', ...base };
 }
 
-/** Score to one decimal as the field stores it; '' without one. */
+/** Score to one decimal as the field stores it; '' without one. Takes a number or its text. */
 export function formatScore(score) {
-    return typeof score === 'number' && Number.isFinite(score) ? score.toFixed(1) : '';
+    const n = typeof score === 'string' && score.trim() !== '' ? Number(score) : score;
+    return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(1) : '';
 }
 
 function formatted(iso, locale, timeZone, withTime) {
@@ -117,7 +119,7 @@ function formatted(iso, locale, timeZone, withTime) {
     const options = withTime ? { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : { year: 'numeric', month: 'short', day: 'numeric' };
     try {
         return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(ms));
-    } catch (e) {
+    } catch {
         // An unknown locale or zone must not blank the card: fall back to the stored timestamp.
         return iso;
     }

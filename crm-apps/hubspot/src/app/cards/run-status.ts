@@ -1,0 +1,40 @@
+import { hubspot } from '@hubspot/ui-extensions';
+
+/**
+ * Kamflow's run status for this portal, from Kamflow's own server: HubSpot has no object a card can
+ * read for it, and Kamflow writes nothing to a company whose values did not change. The request is
+ * signed by HubSpot (X-HubSpot-Signature-v3) and carries the portal id; crm-apps/README.md gives
+ * the contract.
+ */
+
+/** Kamflow's public origin; it must also be listed in app-hsmeta.json's permittedUrls.fetch. */
+export const KAMFLOW_ORIGIN = 'https://kamflow.example.com';
+export const RUN_STATUS_PATH = '/hubspot/card/run-status';
+
+export interface RunStatus {
+  lastRunFinishedAt: string | null;
+  nextRunDueBy: string | null;
+}
+
+export type RunStatusSource = () => Promise<RunStatus | null>;
+
+const isoOrNull = (v: unknown): v is string | null => v === null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+
+/** The endpoint's JSON, or null for anything else (the card then makes no freshness claim). */
+export function parseRunStatus(body: unknown): RunStatus | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const last: unknown = Reflect.get(body, 'lastRunFinishedAt');
+  const due: unknown = Reflect.get(body, 'nextRunDueBy');
+  if (!isoOrNull(last) || !isoOrNull(due)) return null;
+  return { lastRunFinishedAt: last, nextRunDueBy: due };
+}
+
+export const fetchRunStatus: RunStatusSource = async () => {
+  try {
+    const res = await hubspot.fetch(`${KAMFLOW_ORIGIN}${RUN_STATUS_PATH}`, { method: 'GET', timeout: 5000 });
+    if (!res.ok) return null;
+    return parseRunStatus(await res.json());
+  } catch {
+    return null;
+  }
+};
