@@ -1,8 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
-import type { TokenListener, TokenSet } from '../connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { TokenListener, TokenSet } from '../../src/contract/connector.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { HubSpotAuth } from './options.ts';
@@ -77,7 +77,7 @@ async function requestTokens(call: TokenCall, grant: 'authorization_code' | 'ref
       const f = inspectFailure(e);
       // Never echo the request: it carried the client secret and the code or refresh token.
       if (f.status !== null && f.status < 500) {
-        throw new AbortError(new CrmError('auth', `HubSpot refused the ${grant === 'refresh_token' ? 'token refresh' : 'authorization code'} (HTTP ${f.status}${f.category ? ` ${f.category}` : ''}): ${f.message}; the app must be installed again`, { status: f.status, crm: 'hubspot' }));
+        throw new AbortError(new CrmError('auth', `HubSpot refused the ${grant === 'refresh_token' ? 'token refresh' : 'authorization code'} (HTTP ${f.status}${f.category ? ` ${f.category}` : ''}): ${f.message}; the app must be installed again`, { status: f.status, crm: 'hubspot', ...(f.category ? { code: f.category } : {}) }));
       }
       throw new CrmError('unavailable', `HubSpot token endpoint unavailable (${f.status === null ? 'network error' : `HTTP ${f.status}`})`, { crm: 'hubspot' });
     }

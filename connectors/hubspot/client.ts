@@ -1,8 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import pRetry from 'p-retry';
 import type { Logger } from '../../src/log.ts';
-import { CrmError } from '../errors.ts';
-import type { ApiUsage } from '../connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { ApiUsage } from '../../src/contract/connector.ts';
 import { WindowLimiter } from './limiter.ts';
 import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
 import type { TokenManager } from './auth.ts';
@@ -11,7 +11,7 @@ import type { HubSpotOptions } from './options.ts';
 /** Kinds of call, as reported in the usage counts. */
 export type CallKind =
   | 'list' | 'search' | 'associationsBatchRead' | 'batchUpdate' | 'pipelines' | 'owners'
-  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo';
+  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo';
 
 export interface CallResult<T> {
   status: number;

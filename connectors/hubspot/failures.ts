@@ -52,7 +52,8 @@ export function inspectFailure(e: unknown): CallFailure {
     const body = bodyOf(e.body);
     return {
       status: e.code,
-      category: body.category ?? body.errorType ?? body.error ?? null,
+      // OAuth errors carry their code (BAD_AUTH_CODE...) in `status`; other errors say "error" there.
+      category: body.category ?? body.errorType ?? body.error ?? (body.status && /^[A-Z][A-Z_]+$/.test(body.status) ? body.status : null),
       policyName: body.policyName ?? null,
       message: body.message ?? body.error_description ?? `HTTP ${e.code}`,
       headers: headersOf('headers' in e ? e.headers : undefined),

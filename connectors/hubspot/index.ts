@@ -2,15 +2,15 @@ import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type StageStatuses } from '../../mappings/hubspot.ts';
-import { CrmError, isCrmError } from '../errors.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import { CrmError, isCrmError } from '../../src/contract/errors.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 import { provisionProperties } from './provision.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readCompanyCurrency, readDealPipelines } from './reads.ts';
+import { readCompanyCurrency, readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 export { buildAuthorizeUrl, exchangeCode, HUBSPOT_SCOPES } from './auth.ts';
@@ -112,6 +112,11 @@ export class HubSpotConnector implements Connector {
 
   usage(): ApiUsage {
     return this.caller.usage();
+  }
+
+  /** The portal the connection's access token belongs to, and the scopes it carries. */
+  tokenInfo(accessToken: string): Promise<HubSpotTokenInfo> {
+    return readTokenInfo(this.caller, accessToken);
   }
 
   /** Last daily allowance left as the portal reported it (private apps only), or null. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { TokenListener } from '../connector.ts';
+import type { TokenListener } from '../../src/contract/connector.ts';
 
 /** Credentials: a private-app token, or the tokens of an OAuth install with the app's client. */
 export const hubSpotAuthSchema = z.discriminatedUnion('kind', [

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import { TIERS, type Tier } from '../../src/model/output-fields.ts';
 import { IDEAL_CUSTOMER_PROFILE_BY_TIER, toPropertyValue } from '../../mappings/hubspot.ts';
-import { isCrmError } from '../errors.ts';
-import type { AccountWrite, WriteErrorKind, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import { isCrmError } from '../../src/contract/errors.ts';
+import type { AccountWrite, WriteErrorKind, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import type { HubSpotCaller } from './client.ts';
 
 export interface PushSettings {

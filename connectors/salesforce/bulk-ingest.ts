@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { WriteOutcome } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { WriteOutcome } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import type { SalesforceClient } from './client.ts';
 import type { PollSettings } from './bulk-query.ts';
 import { classifyWriteError, parseBulkError } from './write-errors.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { stopError, type SalesforceClient } from './client.ts';
 import type { RawRecord } from './query.ts';
 

@@ -3,8 +3,8 @@ import { HttpApi } from 'jsforce/lib/http-api.js';
 import pRetry from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { ApiUsage } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { ApiUsage } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import type { TokenRefresher } from './auth.ts';
 
 /**

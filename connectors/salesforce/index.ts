@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { TokenRefresher } from './auth.ts';
 import { SalesforceClient, stopError } from './client.ts';
 import { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';

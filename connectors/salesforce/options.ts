@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { TokenListener } from '../connector.ts';
+import type { TokenListener } from '../../src/contract/connector.ts';
 
 /** An API name that is safe to put into SOQL as is (standard or custom field). */
 const apiName = z

@@ -1,5 +1,5 @@
-import type { WriteErrorKind } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { WriteErrorKind } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 
 /** How a failed record write is treated: retried, reported as bad data, or as a setup problem. */
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProvisionReport } from '../../../connectors/connector.ts';
-import { createConnector } from '../../../connectors/index.ts';
+import type { ProvisionReport } from '../../../src/contract/connector.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import { connectionFromFlags } from '../../../src/cli/commands/connect.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
@@ -92,6 +92,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     ...(now ? { now: () => now as Date } : {}),
     store,
     connectorFactory: (c, cred, onTokens) => createConnector(c, cred, onTokens, silentLogger),
+    profileOf: sourceProfile,
     analyze: analyzeWithStoredConfig,
     logger: silentLogger,
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createConnector } from '../../../connectors/index.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
@@ -67,6 +67,7 @@ export async function startWorld(seed: Snapshot, sandbox: Omit<SandboxOptions, '
   const deps: SyncDeps = {
     store,
     connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens),
+    profileOf: sourceProfile,
     analyze: analyzeWithStoredConfig,
     logger: silentLogger,
     now: () => new Date((clock += 60_000)),

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PullPage } from '../../../connectors/connector.ts';
+import type { PullPage } from '../../../src/contract/connector.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/index.ts';
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
 import { analyze } from '../../../src/analyze/index.ts';

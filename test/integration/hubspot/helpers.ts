@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { HubSpotConnector, type HubSpotOptionsInput, type HubSpotRuntime } from '../../../connectors/hubspot/index.ts';
-import type { PullOptions, PullPage } from '../../../connectors/connector.ts';
+import type { PullOptions, PullPage } from '../../../src/contract/connector.ts';
 
 export const BASE = 'http://127.0.0.1:47001';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError } from '../../../connectors/errors.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { api, collect, connector, obj, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountWrite } from '../../../connectors/connector.ts';
+import type { AccountWrite } from '../../../src/contract/connector.ts';
 import { api, connector, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);

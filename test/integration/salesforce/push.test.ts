@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountWrite } from '../../../connectors/connector.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+import type { AccountWrite } from '../../../src/contract/connector.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { INSTANCE, V, limitHeader, makeConnector, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
