@@ -4,6 +4,7 @@ import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type StageStatuses } from '../../mappings/hubspot.ts';
 import { CrmError, isCrmError } from '../../src/contract/errors.ts';
 import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
@@ -33,12 +34,14 @@ export class HubSpotConnector implements Connector {
   private readonly settings: MappingSettings;
   private currencyCode: string | null;
   private stagesCache: Promise<StageStatuses> | null = null;
+  private readonly sleep: Sleep;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
     this.log = runtime.logger ?? silentLogger;
     this.now = runtime.now ?? Date.now;
-    const sleep = runtime.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const sleep = runtime.sleep ?? realSleep;
+    this.sleep = sleep;
     let caller: HubSpotCaller | null = null;
     const tokens = new TokenManager(this.options.auth, {
       basePath: this.options.baseUrl,
@@ -48,7 +51,8 @@ export class HubSpotConnector implements Connector {
       now: this.now,
       count: (kind) => caller?.count(kind),
       retries: this.options.retry.retries,
-      minTimeoutMs: this.options.retry.minTimeoutMs,
+      minDelayMs: this.options.retry.minDelayMs,
+      sleep,
     });
     caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
     this.caller = caller;
@@ -105,7 +109,10 @@ export class HubSpotConnector implements Connector {
     return pushWrites(
       this.caller,
       plan,
-      { batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier },
+      {
+        batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier,
+        retry: this.options.retry, sleep: this.sleep,
+      },
       this.log,
     );
   }

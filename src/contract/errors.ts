@@ -25,7 +25,8 @@ export class CrmError extends ActionableError {
   constructor(
     readonly kind: CrmErrorKind,
     message: string,
-    readonly details: { status?: number; code?: string; crm?: string } = {},
+    /** `code`: the source's error code; `reasons`: finer codes the answer listed (e.g. per field). */
+    readonly details: { status?: number; code?: string; crm?: string; reasons?: string[] } = {},
   ) {
     super(message);
   }

@@ -31,7 +31,7 @@ export const CONNECTOR_OPTIONS = {
   contactActiveProperty: SANDBOX_FIELDS.hubspot.contactActive,
   keyProperty: SANDBOX_FIELDS.hubspot.markedKey,
   // Four search retries 300 ms apart outlast the one-second search window of a previous run's connector.
-  retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
+  retry: { retries: 5, minDelayMs: 1, maxDelayMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
   // The sandbox allows 2,000 calls per 10 s and 20 searches a second in these tests (HubSpot: 190
   // and 5), so that runs back to back do not wait out the window; the connector keeps its margin.
   limits: { tenSecondBudget: 1_000, searchPerSecond: 16 },

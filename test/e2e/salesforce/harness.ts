@@ -29,8 +29,7 @@ export const CONNECTOR_OPTIONS = {
   contactActiveField: SANDBOX_FIELDS.salesforce.contactActive,
   costField: SANDBOX_FIELDS.salesforce.lineItemCost,
   offeringFamilyField: SANDBOX_FIELDS.salesforce.productFamily,
-  retry: { retries: 4, minDelayMs: 1, maxDelayMs: 5 },
-  recordRetries: 2,
+  retry: { retries: 4, minDelayMs: 1, maxDelayMs: 5, recordRetries: 2 },
   // The smallest REST batch, so that 240 contacts and 800 line items take several pages.
   pageSize: 200,
   bulkPoll: { intervalMs: 5, timeoutMs: 10_000 },

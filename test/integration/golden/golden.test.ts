@@ -65,7 +65,7 @@ async function pullHubSpot(): Promise<Snapshot> {
     // The fixture portal keeps the family and the line's whole cost in these properties.
     productFamilyProperty: 'hs_product_family',
     lineItemCostPer: 'line',
-    retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+    retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 },
   });
   const pages = await pullAll(hs);
   expect(pages.flatMap((p) => p.issues)).toEqual([]);

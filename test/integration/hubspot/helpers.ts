@@ -12,7 +12,7 @@ export function testOptions(extra: Partial<HubSpotOptionsInput> = {}): HubSpotOp
     currency: 'EUR',
     searchLookbackMs: 0,
     ...extra,
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
+    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
   };
 }
 
