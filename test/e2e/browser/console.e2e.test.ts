@@ -59,7 +59,7 @@ let context: BrowserContext;
 let page: Page;
 let consoleUrl: string;
 let stopServe: AbortController;
-let serving: Promise<number>;
+let serving: Promise<number> | undefined;
 let serveLog: () => string;
 let dataDir: string;
 let profileDir: string;
@@ -113,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   stopServe?.abort();
-  const code = serving ? await serving.catch(() => -1) : null;
+  const code = serving !== undefined ? await serving.catch(() => -1) : null;
   if (serveLog) writeFileSync(join(SHOTS, 'serve.log'), serveLog());
   await sandbox?.close().catch(() => undefined);
   for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
