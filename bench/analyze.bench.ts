@@ -56,7 +56,7 @@ const runs = Math.max(1, whole('runs', values.runs, 3));
 const seed = whole('seed', values.seed, 1);
 const asOf = values['as-of'] ?? '2026-06-30';
 
-const gc: (() => void) | undefined = typeof globalThis.gc === 'function' ? globalThis.gc : undefined;
+const gc: (() => void) | undefined = typeof globalThis.gc === 'function' ? (): void => { globalThis.gc?.(); } : undefined;
 const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 let heapPeak = 0;

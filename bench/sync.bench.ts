@@ -7,11 +7,11 @@
  * runs a small one; --help lists the flags.
  */
 import { parseArgs } from 'node:util';
-import type { CrmKind } from '../connectors/connector.ts';
+import type { SourceKind as CrmKind } from '../connectors/kinds.ts';
 import { totalCalls } from '../src/demo/calls.ts';
 import { runDemo, type CrmDemo, type CrmRun } from '../src/demo/run.ts';
 import { createLogger } from '../src/log.ts';
-import { formatUsage } from '../src/sync/cli-support.ts';
+import { formatUsage } from '../src/cli/sync-support.ts';
 import { minimumCalls } from './support/minimum-calls.ts';
 
 const HELP = `Usage: npm run bench:sync -- [options]

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
 import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
 
 export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OutputFieldKey } from '../src/model/output-fields.ts';
 import { OUTPUT_FIELD_KEYS, TIERS } from '../src/model/output-fields.ts';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 
 /**
  * Salesforce <-> model mapping: which fields are read from which object, how a raw record becomes

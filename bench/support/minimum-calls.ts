@@ -1,4 +1,5 @@
-import type { CrmKind, ObjectKind } from '../../connectors/connector.ts';
+import type { ObjectKind } from '../../src/contract/connector.ts';
+import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
 
 /**
  * The fewest API calls each CRM's documented page and batch sizes allow for a sync, to hold the

@@ -1,12 +1,13 @@
 import { Client } from '@hubspot/api-client';
-import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
-import type { TokenListener, TokenSet } from '../connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { TokenListener, TokenSet } from '../../src/contract/connector.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { HubSpotAuth } from './options.ts';
 import { inspectFailure } from './failures.ts';
+import { callWithPolicy } from '../shared/call-policy.ts';
+import { realSleep, type Sleep } from '../shared/sleep.ts';
 
 /** What Kamflow reads and writes; association reads are covered by the object read scopes. */
 export const HUBSPOT_SCOPES = [
@@ -56,7 +57,15 @@ interface TokenCall {
   redirectUri?: string | undefined;
   now?: () => number;
   retries?: number;
-  minTimeoutMs?: number;
+  minDelayMs?: number;
+  sleep?: Sleep;
+}
+
+/** A token call HubSpot refused (4xx): final, never retried. */
+class Refused extends Error {
+  constructor(readonly error: CrmError) {
+    super(error.message);
+  }
 }
 
 async function requestTokens(call: TokenCall, grant: 'authorization_code' | 'refresh_token', secret: string): Promise<TokenSet> {
@@ -77,12 +86,16 @@ async function requestTokens(call: TokenCall, grant: 'authorization_code' | 'ref
       const f = inspectFailure(e);
       // Never echo the request: it carried the client secret and the code or refresh token.
       if (f.status !== null && f.status < 500) {
-        throw new AbortError(new CrmError('auth', `HubSpot refused the ${grant === 'refresh_token' ? 'token refresh' : 'authorization code'} (HTTP ${f.status}${f.category ? ` ${f.category}` : ''}): ${f.message}; the app must be installed again`, { status: f.status, crm: 'hubspot' }));
+        throw new Refused(new CrmError('auth', `HubSpot refused the ${grant === 'refresh_token' ? 'token refresh' : 'authorization code'} (HTTP ${f.status}${f.category ? ` ${f.category}` : ''}): ${f.message}; the app must be installed again`, { status: f.status, crm: 'hubspot', ...(f.category ? { code: f.category } : {}) }));
       }
       throw new CrmError('unavailable', `HubSpot token endpoint unavailable (${f.status === null ? 'network error' : `HTTP ${f.status}`})`, { crm: 'hubspot' });
     }
   };
-  const raw = await pRetry(send, { retries: call.retries ?? 3, minTimeout: call.minTimeoutMs ?? 500 });
+  const raw = await callWithPolicy(send, {
+    retries: call.retries ?? 3, minDelayMs: call.minDelayMs ?? 500, maxDelayMs: 30_000, sleep: call.sleep ?? realSleep,
+    decide: (e) => (e instanceof Refused ? { action: 'fail', error: e.error } : { action: 'retry', waitMs: 'backoff', reason: 'token endpoint unavailable' }),
+    exhausted: (e) => (e instanceof Error ? e : new CrmError('unavailable', 'HubSpot token endpoint unavailable', { crm: 'hubspot' })),
+  });
   const parsed = tokenResponseSchema.safeParse(raw);
   if (!parsed.success) throw new CrmError('bad-response', 'HubSpot token response lacks access_token or expires_in', { crm: 'hubspot' });
   const tokens: TokenSet = { accessToken: parsed.data.accessToken, expiresAt: now() + parsed.data.expiresIn * 1000 };
@@ -104,7 +117,8 @@ export interface TokenManagerDeps {
   /** Counts token calls in the connection's usage. */
   count: (kind: string) => void;
   retries?: number;
-  minTimeoutMs?: number;
+  minDelayMs?: number;
+  sleep?: Sleep;
 }
 
 /**
@@ -162,7 +176,8 @@ export class TokenManager {
       now: this.deps.now,
     };
     if (this.deps.retries !== undefined) call.retries = this.deps.retries;
-    if (this.deps.minTimeoutMs !== undefined) call.minTimeoutMs = this.deps.minTimeoutMs;
+    if (this.deps.minDelayMs !== undefined) call.minDelayMs = this.deps.minDelayMs;
+    if (this.deps.sleep !== undefined) call.sleep = this.deps.sleep;
     const tokens = await requestTokens(call, 'refresh_token', this.current.refreshToken);
     // HubSpot keeps the refresh token across refreshes; keep ours when none comes back.
     const next: TokenSet = { ...tokens, refreshToken: tokens.refreshToken ?? this.current.refreshToken };

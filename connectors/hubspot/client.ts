@@ -1,8 +1,9 @@
 import { Client } from '@hubspot/api-client';
-import pRetry from 'p-retry';
 import type { Logger } from '../../src/log.ts';
-import { CrmError } from '../errors.ts';
-import type { ApiUsage } from '../connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { ApiUsage } from '../../src/contract/connector.ts';
+import { callWithPolicy, type CallDecision } from '../shared/call-policy.ts';
+import { UsageCounter } from '../shared/usage.ts';
 import { WindowLimiter } from './limiter.ts';
 import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
 import type { TokenManager } from './auth.ts';
@@ -11,7 +12,7 @@ import type { HubSpotOptions } from './options.ts';
 /** Kinds of call, as reported in the usage counts. */
 export type CallKind =
   | 'list' | 'search' | 'associationsBatchRead' | 'batchUpdate' | 'pipelines' | 'owners'
-  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo';
+  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo';
 
 export interface CallResult<T> {
   status: number;
@@ -33,12 +34,9 @@ export interface HubSpotCallerDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-/** Carries the classification from an attempt to the retry policy. */
+/** Carries what a failed attempt told us to the call policy. */
 class AttemptFailure extends Error {
-  constructor(
-    readonly failure: CallFailure,
-    readonly verdict: FailureClass,
-  ) {
+  constructor(readonly failure: CallFailure) {
     super(failure.message);
   }
 }
@@ -51,7 +49,7 @@ class AttemptFailure extends Error {
 export class HubSpotCaller {
   private client: Client | null = null;
   private clientToken = '';
-  private readonly counts: Record<string, number> = {};
+  private readonly counter = new UsageCounter();
   private readonly general: WindowLimiter;
   private readonly search: WindowLimiter;
   /** Last `X-HubSpot-RateLimit-Daily-Remaining` seen, when the portal sends it. */
@@ -64,11 +62,11 @@ export class HubSpotCaller {
   }
 
   count(kind: string): void {
-    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    this.counter.count(kind);
   }
 
   usage(): ApiUsage {
-    return { ...this.counts };
+    return this.counter.usage();
   }
 
   private async sdk(): Promise<Client> {
@@ -110,13 +108,31 @@ export class HubSpotCaller {
     }
   }
 
+  /** The decision for a failed attempt (see failures.ts for which failures are worth another). */
+  private decide(e: unknown, refreshed: boolean, what: string): CallDecision {
+    if (e instanceof CrmError) return { action: 'fail', error: e };
+    if (!(e instanceof AttemptFailure)) return { action: 'fail', error: toCrmError(e, what, null) };
+    const verdict = classifyFailure(e.failure, this.deps.options.retry);
+    switch (verdict.retry) {
+      case 'wait':
+        return { action: 'retry', waitMs: verdict.waitMs, reason: verdict.reason };
+      case 'backoff':
+        return { action: 'retry', waitMs: 'backoff', reason: verdict.reason };
+      case 'refresh':
+        return this.deps.tokens.canRefresh && !refreshed
+          ? { action: 'refresh', reason: verdict.reason }
+          : { action: 'fail', error: toCrmError(e, what, { retry: 'none', reason: 'unauthorized' }) };
+      case 'none':
+        return { action: 'fail', error: toCrmError(e, what, verdict) };
+    }
+  }
+
   /**
-   * Runs one call with retries. `what` names the call in errors and logs (never a token).
-   * Throws CrmError when the call cannot succeed; `api-limit` for the daily limit.
+   * Runs one call under the shared call policy. `what` names the call in errors and logs (never
+   * a token). Throws CrmError when the call cannot succeed; `api-limit` for the daily limit.
    */
   async call<T>(kind: CallKind, what: string, fn: (client: Client) => Promise<HttpInfoLike<T>>): Promise<CallResult<T>> {
     const { retry } = this.deps.options;
-    let refreshed = false;
     const attempt = async (): Promise<CallResult<T>> => {
       await (kind === 'search' ? this.search : this.general).acquire();
       const client = await this.sdk();
@@ -126,44 +142,39 @@ export class HubSpotCaller {
         this.readHeaders(info.headers);
         return { status: info.httpStatusCode, data: info.data };
       } catch (e) {
+        if (e instanceof CrmError) throw e;
         const failure = inspectFailure(e);
         this.readHeaders(failure.headers);
-        let verdict = classifyFailure(failure, retry);
-        if (verdict.retry === 'refresh') {
-          if (this.deps.tokens.canRefresh && !refreshed) {
-            refreshed = true;
-            await this.deps.tokens.refresh();
-          } else verdict = { retry: 'none', reason: 'unauthorized' };
-        }
-        throw new AttemptFailure(failure, verdict);
+        throw new AttemptFailure(failure);
       }
     };
-    try {
-      return await pRetry(attempt, {
-        retries: retry.retries,
-        minTimeout: retry.minTimeoutMs,
-        maxTimeout: retry.maxTimeoutMs,
-        factor: 2,
-        shouldRetry: ({ error }) => error instanceof AttemptFailure && error.verdict.retry !== 'none',
-        onFailedAttempt: async ({ error, attemptNumber }) => {
-          if (!(error instanceof AttemptFailure) || error.verdict.retry === 'none') return;
-          this.deps.logger.warn({ call: what, attempt: attemptNumber, reason: error.verdict.reason, status: error.failure.status }, 'hubspot call failed, retrying');
-          if (error.verdict.retry === 'wait') await this.deps.sleep(error.verdict.waitMs);
-        },
-      });
-    } catch (e) {
-      throw toCrmError(e, what);
-    }
+    return callWithPolicy(attempt, {
+      retries: retry.retries,
+      minDelayMs: retry.minDelayMs,
+      maxDelayMs: retry.maxDelayMs,
+      sleep: this.deps.sleep,
+      decide: (e, state) => this.decide(e, state.refreshed, what),
+      refresh: async () => {
+        await this.deps.tokens.refresh();
+      },
+      exhausted: (e) => toCrmError(e, what, e instanceof AttemptFailure ? classifyFailure(e.failure, retry) : null),
+      onRetry: ({ attempt: n, reason, waitMs }) => {
+        this.deps.logger.warn({ call: what, attempt: n, reason, waitMs }, 'hubspot call failed, retrying');
+      },
+    });
   }
 }
 
-function toCrmError(e: unknown, what: string): CrmError {
+function toCrmError(e: unknown, what: string, verdict: FailureClass | null): CrmError {
   if (e instanceof CrmError) return e;
-  if (!(e instanceof AttemptFailure)) {
+  if (!(e instanceof AttemptFailure) || verdict === null) {
     return new CrmError('bad-response', `HubSpot ${what}: ${e instanceof Error ? e.message : String(e)}`, { crm: 'hubspot' });
   }
-  const { failure: f, verdict } = e;
-  const details = { crm: 'hubspot', ...(f.status !== null ? { status: f.status } : {}), ...(f.category ? { code: f.category } : {}) };
+  const { failure: f } = e;
+  const details = {
+    crm: 'hubspot', ...(f.status !== null ? { status: f.status } : {}), ...(f.category ? { code: f.category } : {}),
+    ...(f.reasons.length > 0 ? { reasons: f.reasons } : {}),
+  };
   if (verdict.reason === 'daily-limit') {
     return new CrmError('api-limit', `HubSpot daily API limit reached during ${what}; the run stopped and resumes from its saved cursors after the limit resets (midnight in the portal's time zone)`, { ...details, code: 'DAILY' });
   }

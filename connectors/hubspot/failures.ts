@@ -11,6 +11,8 @@ export interface CallFailure {
   category: string | null;
   policyName: string | null;
   message: string;
+  /** Machine codes of the errors the body lists (`errors[].code`, e.g. PROPERTY_DOESNT_EXIST). */
+  reasons: string[];
   headers: Record<string, string>;
 }
 
@@ -23,6 +25,7 @@ const errorBodySchema = z
     errorType: z.string().optional(),
     error: z.string().optional(),
     error_description: z.string().optional(),
+    errors: z.array(z.looseObject({ code: z.string().optional() })).optional().catch(undefined),
   })
   .loose();
 
@@ -52,14 +55,16 @@ export function inspectFailure(e: unknown): CallFailure {
     const body = bodyOf(e.body);
     return {
       status: e.code,
-      category: body.category ?? body.errorType ?? body.error ?? null,
+      // OAuth errors carry their code (BAD_AUTH_CODE...) in `status`; other errors say "error" there.
+      category: body.category ?? body.errorType ?? body.error ?? (body.status && /^[A-Z][A-Z_]+$/.test(body.status) ? body.status : null),
       policyName: body.policyName ?? null,
       message: body.message ?? body.error_description ?? `HTTP ${e.code}`,
+      reasons: (body.errors ?? []).flatMap((x) => (x.code ? [x.code] : [])),
       headers: headersOf('headers' in e ? e.headers : undefined),
     };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { status: null, category: null, policyName: null, message, headers: {} };
+  return { status: null, category: null, policyName: null, message, reasons: [], headers: {} };
 }
 
 export const SECONDLY_MESSAGE = 'You have reached your secondly limit.';

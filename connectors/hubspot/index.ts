@@ -2,15 +2,16 @@ import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type StageStatuses } from '../../mappings/hubspot.ts';
-import { CrmError, isCrmError } from '../errors.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import { CrmError, isCrmError } from '../../src/contract/errors.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 import { provisionProperties } from './provision.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readCompanyCurrency, readDealPipelines } from './reads.ts';
+import { readCompanyCurrency, readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 export { buildAuthorizeUrl, exchangeCode, HUBSPOT_SCOPES } from './auth.ts';
@@ -33,12 +34,14 @@ export class HubSpotConnector implements Connector {
   private readonly settings: MappingSettings;
   private currencyCode: string | null;
   private stagesCache: Promise<StageStatuses> | null = null;
+  private readonly sleep: Sleep;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
     this.log = runtime.logger ?? silentLogger;
     this.now = runtime.now ?? Date.now;
-    const sleep = runtime.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const sleep = runtime.sleep ?? realSleep;
+    this.sleep = sleep;
     let caller: HubSpotCaller | null = null;
     const tokens = new TokenManager(this.options.auth, {
       basePath: this.options.baseUrl,
@@ -48,7 +51,8 @@ export class HubSpotConnector implements Connector {
       now: this.now,
       count: (kind) => caller?.count(kind),
       retries: this.options.retry.retries,
-      minTimeoutMs: this.options.retry.minTimeoutMs,
+      minDelayMs: this.options.retry.minDelayMs,
+      sleep,
     });
     caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
     this.caller = caller;
@@ -105,13 +109,21 @@ export class HubSpotConnector implements Connector {
     return pushWrites(
       this.caller,
       plan,
-      { batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier },
+      {
+        batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier,
+        retry: this.options.retry, sleep: this.sleep,
+      },
       this.log,
     );
   }
 
   usage(): ApiUsage {
     return this.caller.usage();
+  }
+
+  /** The portal the connection's access token belongs to, and the scopes it carries. */
+  tokenInfo(accessToken: string): Promise<HubSpotTokenInfo> {
+    return readTokenInfo(this.caller, accessToken);
   }
 
   /** Last daily allowance left as the portal reported it (private apps only), or null. */

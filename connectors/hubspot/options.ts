@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { TokenListener } from '../connector.ts';
+import { legacyRetryNames, retryOptionsSchema } from '../shared/retry-options.ts';
+import type { TokenListener } from '../../src/contract/connector.ts';
 
 /** Credentials: a private-app token, or the tokens of an OAuth install with the app's client. */
 export const hubSpotAuthSchema = z.discriminatedUnion('kind', [
@@ -20,7 +21,7 @@ export type HubSpotAuth = z.infer<typeof hubSpotAuthSchema>;
 
 const propertyName = z.string().regex(/^[a-z0-9_]+$/i, 'HubSpot property names are letters, digits and _');
 
-export const hubSpotOptionsSchema = z.object({
+const hubSpotOptionsObject = z.object({
   baseUrl: z.string().url().default('https://api.hubapi.com').transform((u) => u.replace(/\/+$/, '')),
   auth: hubSpotAuthSchema,
   /** The portal's company currency; read from the account details when not given. */
@@ -33,11 +34,8 @@ export const hubSpotOptionsSchema = z.object({
       searchPerSecond: z.number().int().positive().default(4),
     })
     .prefault({}),
-  retry: z
-    .object({
-      retries: z.number().int().min(0).max(20).default(6),
-      minTimeoutMs: z.number().int().nonnegative().default(500),
-      maxTimeoutMs: z.number().int().positive().default(30_000),
+  retry: retryOptionsSchema({ retries: 6, minDelayMs: 500, maxDelayMs: 30_000, recordRetries: 3 })
+    .extend({
       /** Wait after a TEN_SECONDLY_ROLLING 429 (the window length). */
       tenSecondlyWaitMs: z.number().int().nonnegative().default(10_000),
       /** Wait after a search "secondly" 429. */
@@ -83,8 +81,10 @@ export const hubSpotOptionsSchema = z.object({
   /** Also set hs_is_target_account and hs_ideal_customer_profile from the tier. */
   syncTargetAccountFromTier: z.boolean().default(false),
 });
-export type HubSpotOptionsInput = z.input<typeof hubSpotOptionsSchema>;
-export type HubSpotOptions = z.output<typeof hubSpotOptionsSchema>;
+/** The options, with retry settings stored under their older names read into the shared ones. */
+export const hubSpotOptionsSchema = z.preprocess(legacyRetryNames, hubSpotOptionsObject);
+export type HubSpotOptionsInput = z.input<typeof hubSpotOptionsObject>;
+export type HubSpotOptions = z.output<typeof hubSpotOptionsObject>;
 
 /** Things that are not data: callbacks, the logger, and (for tests) the clock. */
 export interface HubSpotRuntime {

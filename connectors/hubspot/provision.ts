@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OUTPUT_PROPERTIES, OUTPUT_PROPERTY_GROUP, type OutputPropertySpec } from '../../mappings/hubspot.ts';
-import { CrmError, isCrmError } from '../errors.ts';
-import type { ProvisionFieldReport, ProvisionReport } from '../connector.ts';
+import { CrmError, isCrmError } from '../../src/contract/errors.ts';
+import type { ProvisionFieldReport, ProvisionReport } from '../../src/contract/connector.ts';
 import type { HubSpotCaller } from './client.ts';
 import { rawRequest } from './reads.ts';
 

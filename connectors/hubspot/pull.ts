@@ -1,5 +1,5 @@
-import { CrmError } from '../errors.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
   parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type StageStatuses,

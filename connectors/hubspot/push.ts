@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import { TIERS, type Tier } from '../../src/model/output-fields.ts';
 import { IDEAL_CUSTOMER_PROFILE_BY_TIER, toPropertyValue } from '../../mappings/hubspot.ts';
-import { isCrmError } from '../errors.ts';
-import type { AccountWrite, WriteErrorKind, WriteOutcome, WritePlanForConnector } from '../connector.ts';
+import { oneOutcomePerWrite, type AccountWrite, type WriteErrorKind, type WriteOutcome, type WritePlanForConnector } from '../../src/contract/connector.ts';
+import { classifyWriteFailure, writeInBatches, type WriteErrorCodes } from '../shared/batch-write.ts';
+import type { Sleep } from '../shared/sleep.ts';
 import type { HubSpotCaller } from './client.ts';
 
 export interface PushSettings {
   batchSize: number;
   syncTargetAccountFromTier: boolean;
+  retry: { recordRetries: number; minDelayMs: number; maxDelayMs: number };
+  sleep: Sleep;
 }
 
 interface Input {
@@ -44,12 +47,14 @@ const batchResponseSchema = z.object({
 });
 type BatchError = z.infer<typeof batchResponseSchema>['errors'][number];
 
-export function classifyWriteError(category: string | null | undefined, message: string, status?: number): WriteErrorKind {
-  const c = (category ?? '').toUpperCase();
-  if (c === 'RATE_LIMITS' || c === 'LOCKED' || status === 429 || status === 423 || (status !== undefined && status >= 500)) return 'transient';
-  if (status === 401 || status === 403 || c === 'MISSING_SCOPES') return 'config';
-  if (/PROPERTY_DOESNT_EXIST|does not exist|read.?only/i.test(message)) return 'config';
-  return 'bad-data';
+/** HubSpot's write error codes (categories, and the codes its error lists carry) by treatment. */
+export const HUBSPOT_WRITE_CODES: WriteErrorCodes = {
+  transient: new Set(['RATE_LIMITS', 'LOCKED']),
+  config: new Set(['MISSING_SCOPES', 'PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']),
+};
+
+export function classifyWriteError(codes: readonly (string | null | undefined)[], status?: number): WriteErrorKind {
+  return classifyWriteFailure({ status, codes: codes.filter((c): c is string => typeof c === 'string') }, HUBSPOT_WRITE_CODES);
 }
 
 function idsOfError(e: BatchError, batchIds: Set<string>): string[] {
@@ -74,7 +79,7 @@ export function outcomesOfResponse(inputs: Input[], raw: unknown): WriteOutcome[
     const ids = idsOfError(e, batchIds);
     if (ids.length === 0) unattributed.push(e);
     const message = e.message ?? 'HubSpot reported an error for this record';
-    for (const id of ids) failed.set(id, { accountId: id, ok: false, errorKind: classifyWriteError(e.category, message), code: e.category ?? 'ERROR', message });
+    for (const id of ids) failed.set(id, { accountId: id, ok: false, errorKind: classifyWriteError([e.category]), code: e.category ?? 'ERROR', message });
   }
   return inputs.map((i): WriteOutcome => {
     const f = failed.get(i.id);
@@ -83,68 +88,46 @@ export function outcomesOfResponse(inputs: Input[], raw: unknown): WriteOutcome[
     const e = unattributed.length === 1 ? unattributed[0] : undefined;
     if (e) {
       const message = e.message ?? 'HubSpot reported an error for this record';
-      return { accountId: i.id, ok: false, errorKind: classifyWriteError(e.category, message), code: e.category ?? 'ERROR', message };
+      return { accountId: i.id, ok: false, errorKind: classifyWriteError([e.category]), code: e.category ?? 'ERROR', message };
     }
     return { accountId: i.id, ok: false, errorKind: 'transient', code: 'NO_RESULT', message: 'HubSpot returned neither a result nor an error for this record' };
   });
 }
 
 /**
- * Carries out a write plan. Per-record failures are outcomes; a whole batch rejected as invalid
- * (HubSpot answers 400 for a batch with one bad input) or still locked after the retries (423)
- * is split until the bad or locked record is alone.
- * After the daily limit or an auth failure nothing more is sent and the rest is reported; when
- * they come before any record was written, the CrmError is thrown instead, so the run stops.
+ * Carries out a write plan under the shared batch-write policy: per-record failures are
+ * outcomes and transient ones are sent again; a whole batch rejected as invalid (HubSpot
+ * answers 400 for a batch with one bad input) or still locked after the retries (423) is split
+ * until the bad or locked record is alone. After the daily limit or an auth failure nothing
+ * more is sent; when they come before any record was answered, the CrmError is thrown instead,
+ * so the run stops.
  */
 export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnector, s: PushSettings, log: Logger): Promise<WriteOutcome[]> {
-  const outcomes: WriteOutcome[] = [];
+  const empty: WriteOutcome[] = [];
   const inputs: Input[] = [];
   for (const w of plan.writes) {
-    if (Object.keys(w.fields).length === 0) outcomes.push({ accountId: w.accountId, ok: true });
+    if (Object.keys(w.fields).length === 0) empty.push({ accountId: w.accountId, ok: true });
     else inputs.push(toInput(w, s));
   }
-  let stopped: { kind: WriteErrorKind; code: string; message: string } | null = null;
-  let sentAny = false;
-
-  const send = async (batch: Input[]): Promise<void> => {
-    if (stopped) {
-      const st = stopped;
-      outcomes.push(...batch.map((i) => ({ accountId: i.id, ok: false, errorKind: st.kind, code: st.code, message: st.message })));
-      return;
-    }
-    try {
-      const res = await caller.call('batchUpdate', `batch update of ${batch.length} companies`, (c) =>
-        c.crm.objects.batchApi.updateWithHttpInfo('companies', { inputs: batch }),
-      );
-      const got = outcomesOfResponse(batch, res.data);
-      sentAny ||= got.some((o) => o.ok);
-      outcomes.push(...got);
-    } catch (e) {
-      if (!isCrmError(e)) throw e;
+  const written = await writeInBatches({
+    rows: inputs,
+    first: {
+      batchSize: s.batchSize,
+      send: async (batch) => {
+        const res = await caller.call('batchUpdate', `batch update of ${batch.length} companies`, (c) =>
+          c.crm.objects.batchApi.updateWithHttpInfo('companies', { inputs: batch }),
+        );
+        return outcomesOfResponse(batch, res.data);
+      },
+    },
+    splitOn: (e) => {
       const status = e.details.status;
-      // A 400 rejects the whole batch for one bad input, and a 423 that outlasts the retries
-      // locks the whole batch for one busy record: halve until the record stands alone, so the
-      // rest is written now and only that record waits for the next run.
-      const wholeBatch = (e.kind === 'bad-response' && status !== undefined && status >= 400 && status < 500) || status === 423;
-      if (wholeBatch && batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        await send(batch.slice(0, half));
-        await send(batch.slice(half));
-        return;
-      }
-      const kind: WriteErrorKind = e.kind === 'api-limit' || e.kind === 'unavailable' ? 'transient' : e.kind === 'bad-response' ? classifyWriteError(e.details.code, e.message, status) : 'config';
-      const code = e.details.code ?? (status !== undefined ? `HTTP_${status}` : e.kind.toUpperCase());
-      // Stopped by the daily limit or the credentials before anything reached HubSpot: that is the
-      // run's end (stopped by the limit, resumable), not a failure of each record.
-      if ((e.kind === 'api-limit' || e.kind === 'auth') && !sentAny) throw e;
-      outcomes.push(...batch.map((i) => ({ accountId: i.id, ok: false, errorKind: kind, code, message: e.message })));
-      if (e.kind === 'api-limit' || e.kind === 'auth' || e.kind === 'config') {
-        stopped = { kind, code, message: `not sent: ${e.message}` };
-        log.error({ kind: e.kind, code }, 'hubspot write-back stopped');
-      }
-    }
-  };
-
-  for (let i = 0; i < inputs.length; i += s.batchSize) await send(inputs.slice(i, i + s.batchSize));
-  return outcomes;
+      return (e.kind === 'bad-response' && status !== undefined && status >= 400 && status < 500) || status === 423;
+    },
+    classify: (e) => classifyWriteError([e.details.code, ...(e.details.reasons ?? [])], e.details.status),
+    retry: s.retry,
+    sleep: s.sleep,
+    logger: log,
+  });
+  return oneOutcomePerWrite(plan.writes.map((w) => w.accountId), [...empty, ...written]);
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@hubspot/api-client';
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { hubSpotObjectSchema, ownerSchema, pipelineSchema, type HubSpotObject, type HubSpotObjectType } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 
@@ -182,4 +182,19 @@ export async function readCompanyCurrency(caller: HubSpotCaller): Promise<string
   const res = await caller.call('accountInfo', 'read account details', (c) => rawRequest(c, 'GET', '/account-info/v3/details'));
   const parsed = accountInfoSchema.safeParse(res.data);
   return parsed.success ? parsed.data.companyCurrency : null;
+}
+
+const tokenInfoSchema = z.looseObject({
+  hub_id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
+  hub_domain: z.string().max(300).optional(),
+  scopes: z.array(z.string()).default([]),
+});
+export type HubSpotTokenInfo = z.infer<typeof tokenInfoSchema>;
+
+/** The portal an access token belongs to and the scopes it carries (GET /oauth/v1/access-tokens/:token). */
+export async function readTokenInfo(caller: HubSpotCaller, accessToken: string): Promise<HubSpotTokenInfo> {
+  const res = await caller.call('tokenInfo', 'read token information', (c) => rawRequest(c, 'GET', `/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`));
+  const parsed = tokenInfoSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', 'HubSpot answered the token information request without a portal id', { crm: 'hubspot' });
+  return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { Cursor } from '../connector.ts';
+import type { Cursor } from '../../src/contract/connector.ts';
 
 /**
  * Where an incremental (search) pull stands: everything modified before `since` is done, and

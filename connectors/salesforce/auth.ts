@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { OAuth2 } from 'jsforce';
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { TokenListener, TokenSet } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { TokenListener, TokenSet } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 
 /**
  * OAuth 2.0 web-server flow with PKCE and the refresh of an expired session. The PKCE verifier
@@ -69,6 +69,22 @@ const tokenResponseSchema = z.object({
   issued_at: z.string().optional(),
 });
 
+/** Errors jsforce's HTTP transport throws when no answer came (the OAuth errors carry their code as the name). */
+const TRANSPORT_ERRORS = new Set(['Error', 'TypeError', 'FetchError', 'AbortError', 'SystemError']);
+
+/**
+ * A failed token call as a CrmError: an OAuth error answer (its `error` code in details.code)
+ * is `auth`; no answer at all, or a 5xx, is `unavailable`.
+ */
+function oauthFailure(e: unknown, what: string): CrmError {
+  const name = e instanceof Error ? e.name : '';
+  const http = /^ERROR_HTTP_(\d{3})$/.exec(name);
+  if (!(e instanceof Error) || TRANSPORT_ERRORS.has(name) || (http && Number(http[1]) >= 500)) {
+    return new CrmError('unavailable', `${what} failed: Salesforce did not answer (${describeOAuthError(e)})`, { crm: 'salesforce', ...(http ? { status: Number(http[1]) } : {}) });
+  }
+  return new CrmError('auth', `${what} failed: ${describeOAuthError(e)}`, { crm: 'salesforce', code: name, ...(http ? { status: Number(http[1]) } : {}) });
+}
+
 function describeOAuthError(e: unknown): string {
   // The OAuth error carries `error` as its name and `error_description` as its message; neither
   // holds the client secret or tokens.
@@ -97,7 +113,7 @@ export async function exchangeCode(
   try {
     raw = await oauth2For(app).requestToken(code, { code_verifier: codeVerifier });
   } catch (e) {
-    throw new CrmError('auth', `Salesforce code exchange failed: ${describeOAuthError(e)}`, { crm: 'salesforce' });
+    throw oauthFailure(e, 'Salesforce code exchange');
   }
   return toTokenSet(raw);
 }
@@ -141,7 +157,7 @@ export class TokenRefresher {
     try {
       raw = await oauth2For(this.app).refreshToken(this.refreshToken);
     } catch (e) {
-      throw new CrmError('auth', `Salesforce token refresh failed: ${describeOAuthError(e)}`, { crm: 'salesforce' });
+      throw oauthFailure(e, 'Salesforce token refresh');
     }
     const tokens = toTokenSet(raw, this.refreshToken);
     if (tokens.refreshToken) this.refreshToken = tokens.refreshToken;

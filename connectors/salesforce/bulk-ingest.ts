@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { WriteOutcome } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { WriteOutcome } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import type { SalesforceClient } from './client.ts';
 import type { PollSettings } from './bulk-query.ts';
 import { classifyWriteError, parseBulkError } from './write-errors.ts';
@@ -60,7 +59,7 @@ export async function bulkUpdateAccounts(client: SalesforceClient, input: Ingest
     const status = await client.json('bulkIngestStatus', { method: 'GET', path: `${base}/${job.id}` }, jobSchema);
     if (['JobComplete', 'Failed', 'Aborted'].includes(status.state)) break;
     if (Date.now() >= deadline) throw new CrmError('unavailable', `Bulk API 2.0 update job ${job.id} not done after ${Math.round(poll.timeoutMs / 1000)} s`, { crm: 'salesforce' });
-    await sleep(poll.intervalMs);
+    await client.sleep(poll.intervalMs);
   }
   const failures = new Map<string, WriteOutcome>();
   for (const row of await readCsv(client, 'bulkIngestResults', `${base}/${job.id}/failedResults/`)) {

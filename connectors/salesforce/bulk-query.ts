@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { stopError, type SalesforceClient } from './client.ts';
 import type { RawRecord } from './query.ts';
 
@@ -46,7 +45,7 @@ export async function waitForQueryJob(client: SalesforceClient, jobId: string, p
     if (Date.now() >= deadline) {
       throw new CrmError('unavailable', `Bulk API 2.0 query job ${jobId} not done after ${Math.round(poll.timeoutMs / 1000)} s`, { crm: 'salesforce' });
     }
-    await sleep(poll.intervalMs);
+    await client.sleep(poll.intervalMs);
   }
 }
 

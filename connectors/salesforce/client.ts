@@ -1,10 +1,12 @@
 import { Connection } from 'jsforce';
 import { HttpApi } from 'jsforce/lib/http-api.js';
-import pRetry from 'p-retry';
 import type { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { ApiUsage } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { ApiUsage } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import { callWithPolicy, type CallDecision, type RetrySettings } from '../shared/call-policy.ts';
+import { realSleep, type Sleep } from '../shared/sleep.ts';
+import { UsageCounter } from '../shared/usage.ts';
 import type { TokenRefresher } from './auth.ts';
 
 /**
@@ -29,12 +31,6 @@ export interface SfResponse {
   body: unknown;
 }
 
-export interface RetrySettings {
-  retries: number;
-  minDelayMs: number;
-  maxDelayMs: number;
-}
-
 export interface ClientSettings {
   instanceUrl?: string | undefined;
   accessToken?: string | undefined;
@@ -43,6 +39,7 @@ export interface ClientSettings {
   retry: RetrySettings;
   refresher?: TokenRefresher | undefined;
   logger: Logger;
+  sleep?: Sleep | undefined;
 }
 
 /** An HTTP error answer, before it is turned into a CrmError or a per-record value. */
@@ -98,10 +95,26 @@ function isRetryable(e: unknown): boolean {
   return e instanceof SalesforceHttpError && (e.status >= 500 || isConcurrencyLimit(e));
 }
 
+/** The decision for a failed exchange: network, 5xx and concurrency limits are retried with backoff, an expired session refreshed once. */
+function decide(e: unknown, refreshed: boolean, canRefresh: boolean): CallDecision {
+  if (e instanceof SalesforceHttpError && e.status === 401) {
+    if (!canRefresh) {
+      return { action: 'fail', error: new CrmError('auth', `Salesforce session expired or invalid (${e.errorCode}) and no refresh token is configured`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
+    }
+    if (refreshed) {
+      return { action: 'fail', error: new CrmError('auth', `Salesforce rejected the session even after a refresh (${e.errorCode})`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
+    }
+    return { action: 'refresh', reason: 'session expired' };
+  }
+  if (isRetryable(e)) return { action: 'retry', waitMs: 'backoff', reason: e instanceof Error ? e.message : 'retryable' };
+  return { action: 'fail', error: e instanceof Error ? e : new Error(String(e)) };
+}
+
 export class SalesforceClient {
   readonly conn: Connection;
   readonly versionPath: string;
-  private readonly counts: ApiUsage = {};
+  private readonly counter = new UsageCounter();
+  readonly sleep: Sleep;
   private limit: { used: number; max: number } | null = null;
   private sessionReady: boolean;
 
@@ -113,11 +126,11 @@ export class SalesforceClient {
     });
     this.versionPath = `/services/data/v${settings.apiVersion}`;
     this.sessionReady = Boolean(settings.accessToken && settings.instanceUrl);
+    this.sleep = settings.sleep ?? realSleep;
   }
 
   usage(): ApiUsage {
-    const refreshes = this.settings.refresher?.count ?? 0;
-    return { ...this.counts, ...(refreshes > 0 ? { tokenRefresh: refreshes } : {}) };
+    return this.counter.usage({ tokenRefresh: this.settings.refresher?.count ?? 0 });
   }
 
   /** The daily allowance as last reported by the org, or null before the first response. */
@@ -131,7 +144,7 @@ export class SalesforceClient {
   }
 
   private count(kind: string): void {
-    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    this.counter.count(kind);
   }
 
   private applyTokens(accessToken: string, instanceUrl: string | undefined): void {
@@ -189,47 +202,31 @@ export class SalesforceClient {
     }
   }
 
-  /** One exchange, refreshing an expired session once. */
-  private async withSession(kind: string, req: SfRequest, responseType: string | undefined): Promise<SfResponse> {
-    const tokenUsed = this.conn.accessToken ?? undefined;
-    try {
-      return await this.once(kind, req, responseType);
-    } catch (e) {
-      if (!(e instanceof SalesforceHttpError) || e.status !== 401) throw e;
-      const refresher = this.settings.refresher;
-      if (!refresher) throw new CrmError('auth', `Salesforce session expired or invalid (${e.errorCode}) and no refresh token is configured`, { status: 401, code: e.errorCode, crm: 'salesforce' });
-      const tokens = await refresher.refresh(tokenUsed);
-      this.applyTokens(tokens.accessToken, tokens.instanceUrl);
-      try {
-        return await this.once(kind, req, responseType);
-      } catch (e2) {
-        if (e2 instanceof SalesforceHttpError && e2.status === 401) {
-          throw new CrmError('auth', `Salesforce rejected the session even after a refresh (${e2.errorCode})`, { status: 401, code: e2.errorCode, crm: 'salesforce' });
-        }
-        throw e2;
-      }
-    }
-  }
-
   /**
-   * Sends a request. Throws CrmError for limits, auth and exhausted retries, and
-   * SalesforceHttpError for any other 4xx (the caller decides what it means).
+   * Sends a request under the shared call policy. Throws CrmError for limits, auth and
+   * exhausted retries, and SalesforceHttpError for any other 4xx (the caller decides what it means).
    */
   async send(kind: string, req: SfRequest, responseType?: string): Promise<SfResponse> {
     await this.ensureSession();
-    const { retries, minDelayMs, maxDelayMs } = this.settings.retry;
+    const refresher = this.settings.refresher;
+    let tokenUsed: string | undefined;
+    const attempt = (): Promise<SfResponse> => {
+      tokenUsed = this.conn.accessToken ?? undefined;
+      return this.once(kind, req, responseType);
+    };
     try {
-      return await pRetry(() => this.withSession(kind, req, responseType), {
-        retries,
-        minTimeout: minDelayMs,
-        maxTimeout: maxDelayMs,
-        factor: 2,
-        randomize: false,
-        shouldRetry: ({ error }) => isRetryable(error),
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (isRetryable(error)) {
-            this.settings.logger.warn({ kind, attemptNumber, retriesLeft, err: error.message }, 'salesforce call failed, retrying');
-          }
+      return await callWithPolicy(attempt, {
+        ...this.settings.retry,
+        sleep: this.sleep,
+        decide: (e, state) => (e instanceof CrmError ? { action: 'fail', error: e } : decide(e, state.refreshed, refresher !== undefined)),
+        refresh: async () => {
+          if (!refresher) return;
+          const tokens = await refresher.refresh(tokenUsed);
+          this.applyTokens(tokens.accessToken, tokens.instanceUrl);
+        },
+        exhausted: (e) => (e instanceof Error ? e : new Error(String(e))),
+        onRetry: ({ attempt: attemptNumber, reason }) => {
+          this.settings.logger.warn({ kind, attemptNumber, err: reason }, 'salesforce call failed, retrying');
         },
       });
     } catch (e) {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
+import type { Sleep } from '../shared/sleep.ts';
 import { TokenRefresher } from './auth.ts';
 import { SalesforceClient, stopError } from './client.ts';
 import { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
@@ -32,7 +33,7 @@ export class SalesforceConnector implements Connector {
   private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
 
   /** Throws CrmError('config') naming each bad option. */
-  constructor(input: SalesforceOptionsInput, deps: { now?: () => number } = {}) {
+  constructor(input: SalesforceOptionsInput, deps: { now?: () => number; sleep?: Sleep } = {}) {
     const parsed = salesforceOptionsSchema.safeParse(input);
     if (!parsed.success) throw new CrmError('config', `invalid Salesforce options: ${describeZodError(parsed.error)}`, { crm: 'salesforce' });
     this.options = parsed.data;
@@ -51,6 +52,7 @@ export class SalesforceConnector implements Connector {
       retry: o.retry,
       refresher,
       logger: this.logger,
+      sleep: deps.sleep,
     });
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { TokenListener } from '../connector.ts';
+import type { TokenListener } from '../../src/contract/connector.ts';
+import { legacyRetryNames, retryOptionsSchema } from '../shared/retry-options.ts';
 
 /** An API name that is safe to put into SOQL as is (standard or custom field). */
 const apiName = z
@@ -13,7 +14,7 @@ const httpUrl = z
   .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL')
   .transform((u) => u.replace(/\/+$/, ''));
 
-export const salesforceOptionsSchema = z
+const salesforceOptionsObject = z
   .object({
     /** The org's instance URL, e.g. https://acme.my.salesforce.com (given back by the token call). */
     instanceUrl: httpUrl.optional(),
@@ -48,15 +49,8 @@ export const salesforceOptionsSchema = z
     bulkPageSize: z.number().int().positive().default(50_000),
     /** Incremental pulls re-read this far behind the saved cursor. */
     lookbackSeconds: z.number().int().nonnegative().default(300),
-    retry: z
-      .object({
-        retries: z.number().int().nonnegative().default(4),
-        minDelayMs: z.number().nonnegative().default(500),
-        maxDelayMs: z.number().nonnegative().default(30_000),
-      })
-      .default({ retries: 4, minDelayMs: 500, maxDelayMs: 30_000 }),
-    /** Retries of records that failed with a transient error (UNABLE_TO_LOCK_ROW). */
-    recordRetries: z.number().int().nonnegative().default(3),
+    /** Call retries, and rounds of re-sending records that failed with a transient error (UNABLE_TO_LOCK_ROW). */
+    retry: retryOptionsSchema({ retries: 4, minDelayMs: 500, maxDelayMs: 30_000, recordRetries: 3 }).prefault({}),
     bulkPoll: z
       .object({
         intervalMs: z.number().positive().default(2000),
@@ -81,5 +75,7 @@ export const salesforceOptionsSchema = z
     }
   });
 
-export type SalesforceOptionsInput = z.input<typeof salesforceOptionsSchema>;
-export type SalesforceOptions = z.output<typeof salesforceOptionsSchema>;
+/** The options, with retry settings stored under their older names read into the shared ones. */
+export const salesforceOptionsSchema = z.preprocess(legacyRetryNames, salesforceOptionsObject);
+export type SalesforceOptionsInput = z.input<typeof salesforceOptionsObject>;
+export type SalesforceOptions = z.output<typeof salesforceOptionsObject>;

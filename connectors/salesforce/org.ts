@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrmError } from '../errors.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
 import { queryAllPages } from './query.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { ProvisionFieldReport, ProvisionReport } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { ProvisionFieldReport, ProvisionReport } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import { SALESFORCE_OUTPUT_FIELDS, customFieldMetadata, type SalesforceOutputField } from '../../mappings/salesforce.ts';
 import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
 import { describeFields, type DescribeField } from './org.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import {
   BASE_FIELDS,
   MONEY_FIELDS,

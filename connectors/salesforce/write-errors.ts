@@ -1,5 +1,5 @@
-import type { WriteErrorKind } from '../connector.ts';
-import { CrmError } from '../errors.ts';
+import type { WriteErrorKind } from '../../src/contract/connector.ts';
+import { classifyWriteFailure, kindForStop, type WriteErrorCodes } from '../shared/batch-write.ts';
 
 /** How a failed record write is treated: retried, reported as bad data, or as a setup problem. */
 
@@ -23,16 +23,13 @@ const CONFIG = new Set([
   'API_DISABLED_FOR_ORG',
 ]);
 
+export const SALESFORCE_WRITE_CODES: WriteErrorCodes = { transient: TRANSIENT, config: CONFIG };
+
 export function classifyWriteError(code: string, status?: number): WriteErrorKind {
-  if (TRANSIENT.has(code) || (status !== undefined && status >= 500)) return 'transient';
-  if (CONFIG.has(code)) return 'config';
-  return 'bad-data';
+  return classifyWriteFailure({ status, codes: [code] }, SALESFORCE_WRITE_CODES);
 }
 
-/** The outcome kind for records a stopped run could not send. */
-export function kindForStop(e: CrmError): WriteErrorKind {
-  return e.kind === 'api-limit' || e.kind === 'unavailable' ? 'transient' : 'config';
-}
+export { kindForStop };
 
 /** Bulk API 2.0 `sf__Error` reads `CODE:message:fields`. */
 export function parseBulkError(text: string): { code: string; message: string } {

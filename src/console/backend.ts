@@ -1,9 +1,11 @@
-import type { Connector } from '../../connectors/connector.ts';
+import type { Connector } from '../contract/connector.ts';
+import type { SourceModule } from '../../connectors/shared/source-module.ts';
+import { sourceModules } from '../../connectors/registry.ts';
 import type { Logger } from '../log.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
-  ConsoleBackend, FamilySummary, FamilyView, MarkChangedRequest, MarkChangedResult, PreviewResult, Readiness, RunDetail, RunRequest,
-  RunSummary, SaveResult, StartRunResult,
+  ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
+  RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncScheduler } from '../sync/scheduler.ts';
@@ -14,6 +16,7 @@ import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
 import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
+import { receiveWebhook } from './webhooks.ts';
 
 export const ADMIN_HASH_SETTING = 'admin.passwordHash';
 const currencySetting = (connectionId: string): string => `connection.${connectionId}.currency`;
@@ -24,8 +27,8 @@ export interface KamflowBackendDeps {
   settings: ConsoleSettings;
   logger: Logger;
   now?: () => Date;
-  /** Replaceable in tests (code exchange, token information). */
-  install?: Partial<Pick<InstallDeps, 'exchangeSalesforceCode' | 'exchangeHubSpotCode' | 'hubspotTokenInfo'>>;
+  /** The source modules; the registry's by default. */
+  sources?: readonly SourceModule[];
 }
 
 /** The console's backend over the store, the sync engine, the analysis and the connectors. */
@@ -34,9 +37,11 @@ export class KamflowBackend implements ConsoleBackend {
   private readonly cache = new AnalysisCache();
   private scheduler: SyncScheduler | null = null;
   private readonly now: () => Date;
+  private readonly sources: readonly SourceModule[];
 
   constructor(private readonly deps: KamflowBackendDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.sources = deps.sources ?? sourceModules();
     const sync: SyncDeps = {
       ...deps.sync,
       connectorFactory: (c, credentials, onTokens) => this.recordingCurrency(c.id, deps.sync.connectorFactory(c, credentials, onTokens)),
@@ -86,7 +91,19 @@ export class KamflowBackend implements ConsoleBackend {
       provision: () => connector.provision(),
       push: (plan) => connector.push(plan),
       usage: () => connector.usage(),
+      ...(connector.pushBatching ? { pushBatching: (total: number) => connector.pushBatching?.(total) ?? { size: total, bulk: false } } : {}),
     };
+  }
+
+  private sourceOf(crm: string): SourceModule | null {
+    return this.sources.find((s) => s.kind === crm) ?? null;
+  }
+
+  async listSources(): Promise<SourceSummary[]> {
+    return this.sources.map((s) => ({
+      kind: s.kind, label: s.label,
+      installForms: s.install && this.deps.settings.apps[s.kind] ? s.install.startForms : [],
+    }));
   }
 
   async readiness(): Promise<Readiness> {
@@ -109,7 +126,7 @@ export class KamflowBackend implements ConsoleBackend {
   private async health(c: ConnectionRecord): Promise<ConnectionHealth> {
     const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
     return connectionHealth(c, runs, {
-      running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(),
+      running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(), source: this.sourceOf(c.crm),
     });
   }
 
@@ -213,7 +230,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   private installDeps(): InstallDeps {
-    return { settings: this.deps.settings, store: this.deps.store, connectorFactory: this.deps.sync.connectorFactory, logger: this.deps.logger, ...this.deps.install };
+    return { settings: this.deps.settings, store: this.deps.store, connectorFactory: this.deps.sync.connectorFactory, logger: this.deps.logger, sources: this.sources };
   }
 
   async beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult> {
@@ -231,15 +248,22 @@ export class KamflowBackend implements ConsoleBackend {
     return { ok: true, connectionId: result.connectionId, name: result.name };
   }
 
-  async markChanged(request: MarkChangedRequest): Promise<MarkChangedResult> {
-    const all = await this.deps.store.listConnections();
-    const targets = all.filter((c) => c.crm === request.crm && c.options['portalId'] === request.accountId);
-    if (targets.length === 0) return { marked: 0, unknownAccount: true };
-    const markedAt = this.now().toISOString();
-    let marked = 0;
-    for (const c of targets) {
-      marked += await this.deps.store.markChanged(c.id, request.records.map((r) => ({ object: r.object, id: r.id, deleted: r.deleted, markedAt })));
-    }
-    return { marked, unknownAccount: false };
+  receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
+    return receiveWebhook({
+      sources: this.sources,
+      secrets: this.deps.settings.webhookSecrets,
+      now: () => this.now().getTime(),
+      mark: async (source, accountId, records) => {
+        const all = await this.deps.store.listConnections();
+        const targets = all.filter((c) => c.crm === source.kind && source.describe(c).accountId === accountId);
+        if (targets.length === 0) return { marked: 0, unknownAccount: true };
+        const markedAt = this.now().toISOString();
+        let marked = 0;
+        for (const c of targets) {
+          marked += await this.deps.store.markChanged(c.id, records.map((r) => ({ object: r.object, id: r.id, deleted: r.deleted, markedAt })));
+        }
+        return { marked, unknownAccount: false };
+      },
+    }, request);
   }
 }

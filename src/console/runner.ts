@@ -2,7 +2,8 @@ import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
 import type { ConsoleStore, Store } from '../store/types.ts';
 import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
-import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
+import { ConnectionBusyError } from '../contract/errors.ts';
+import { DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
 import type { Trigger } from './runs-view.ts';
 
 export interface RunnerDeps {

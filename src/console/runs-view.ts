@@ -1,4 +1,5 @@
 import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunSummary } from '../server/backend.ts';
+import type { SourceModule } from '../../connectors/shared/source-module.ts';
 import type { ConnectionRecord, RunIssue, RunRecord, StoredWrite } from '../store/types.ts';
 
 export type Trigger = RunSummary['trigger'];
@@ -60,11 +61,11 @@ const DAY_MS = 24 * 3_600_000;
 export function connectionHealth(
   c: ConnectionRecord,
   runs: RunRecord[],
-  opts: { running: boolean; nextRun: Date | null; now: Date },
+  opts: { running: boolean; nextRun: Date | null; now: Date; source: Pick<SourceModule, 'label' | 'describe'> | null },
 ): ConnectionHealth {
   const last = runs[0] ?? null;
   const name = typeof c.options['name'] === 'string' ? c.options['name'] : c.id;
-  const location = c.crm === 'hubspot' && typeof c.options['portalId'] === 'string' ? `portal ${c.options['portalId']}` : c.baseUrl;
+  const location = opts.source ? opts.source.describe(c).location : c.baseUrl;
   let status: ConnectionHealth['status'];
   if (!c.hasTokens) status = 'disconnected';
   else if (opts.running || last?.status === 'running') status = 'running';
@@ -77,7 +78,7 @@ export function connectionHealth(
   const okAt = runs.findIndex((r) => r.status === 'succeeded');
   const recentErrors = runs.slice(0, okAt === -1 ? 10 : Math.min(okAt, 10)).map((r) => errorOf(r)).filter((e): e is string => e !== null).slice(0, 3);
   return {
-    id: c.id, crm: c.crm, name, location, status,
+    id: c.id, crm: c.crm, sourceLabel: opts.source?.label ?? c.crm, name, location, status,
     lastRun: last ? { id: last.id, kind: consoleKind(last), status: consoleStatus(last), finishedAt: last.finishedAt } : null,
     nextRun: opts.nextRun ? opts.nextRun.toISOString() : null,
     apiUsage: runs.length > 0 ? { used, limit: 0, period: '24h' } : null,

@@ -1,7 +1,7 @@
-import { createConnector } from '../../connectors/index.ts';
-import { UsageError } from '../cli/command.ts';
+import { createConnector, sourceProfile } from '../../connectors/registry.ts';
+import { BadInputError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
-import type { BackendFactory } from '../server/serve.ts';
+import type { BackendFactory } from '../server/start.ts';
 import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
 import { openSqliteStoreFromEnv } from '../store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
@@ -26,14 +26,14 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
     try {
       settings = loadConsoleSettings(env);
     } catch (e) {
-      if (e instanceof ConsoleSettingsError) throw new UsageError(e.message);
+      if (e instanceof ConsoleSettingsError) throw new BadInputError([e.message]);
       throw e;
     }
     if (!env[ENCRYPTION_KEY_VAR]) {
-      throw new UsageError(`${ENCRYPTION_KEY_VAR} is not set: installs store CRM tokens encrypted with it (create one with \`openssl rand -base64 32\`)`);
+      throw new BadInputError([`${ENCRYPTION_KEY_VAR} is not set: installs store CRM tokens encrypted with it (create one with \`openssl rand -base64 32\`)`]);
     }
     if (settings.simulatorUrl) {
-      logger.warn({ simulatorUrl: settings.simulatorUrl }, 'KAMFLOW_CRM_SIMULATOR_URL is set: Salesforce production/sandbox logins and HubSpot installs go to the local CRM simulator');
+      logger.warn({ simulatorUrl: settings.simulatorUrl }, 'KAMFLOW_CRM_SIMULATOR_URL is set: installs go to the local CRM simulator instead of the sources\' public hosts');
       if (!config.extraFormActionOrigins.includes(settings.simulatorUrl)) {
         logger.warn('add the simulator origin to KAMFLOW_CSP_EXTRA_FORM_ACTION, or browsers will not follow the install form to it');
       }
@@ -47,6 +47,7 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
       sync: {
         store,
         connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens, connectorLogger),
+        profileOf: sourceProfile,
         analyze: analyzeWithStoredConfig,
         logger,
       },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AppCredentials, SourceModule } from '../../connectors/shared/source-module.ts';
+import { sourceModules } from '../../connectors/registry.ts';
 import { validateSchedule } from '../sync/scheduler.ts';
 
 /**
@@ -6,11 +8,13 @@ import { validateSchedule } from '../sync/scheduler.ts';
  * stay in this object: never logged, never rendered.
  */
 export interface ConsoleSettings {
-  salesforce: { clientId: string; clientSecret: string } | null;
-  hubspot: { clientId: string; clientSecret: string } | null;
+  /** Each installable source's app credentials, by source id (from the variables its module names). */
+  apps: Partial<Record<string, AppCredentials>>;
+  /** Each source's webhook signing secret, by source id: its own variable, else the app's client secret. */
+  webhookSecrets: Partial<Record<string, string>>;
   /**
-   * The local CRM simulator's loopback origin: Salesforce production/sandbox logins and the
-   * HubSpot install go there instead of the real CRMs. For the demo and tests only.
+   * The local CRM simulator's loopback origin: installs go there instead of the sources'
+   * public hosts. For the demo and tests only.
    */
   simulatorUrl: string | null;
   /** Schedule given to a newly installed connection (null: on demand only). */
@@ -29,10 +33,6 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const optional = z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
 
 const EnvSchema = z.object({
-  SALESFORCE_CLIENT_ID: optional,
-  SALESFORCE_CLIENT_SECRET: optional,
-  HUBSPOT_CLIENT_ID: optional,
-  HUBSPOT_CLIENT_SECRET: optional,
   KAMFLOW_CRM_SIMULATOR_URL: optional,
   KAMFLOW_DEFAULT_SCHEDULE: z.string().optional(),
   KAMFLOW_DEFAULT_TIMEZONE: optional,
@@ -46,16 +46,44 @@ function pair(id: string | null, secret: string | null, names: string, problems:
   return null;
 }
 
+const read = (env: NodeJS.ProcessEnv, name: string): string | null => {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+};
+
+function appsOf(env: NodeJS.ProcessEnv, modules: readonly SourceModule[], problems: string[]): ConsoleSettings['apps'] {
+  const apps: ConsoleSettings['apps'] = {};
+  for (const m of modules) {
+    if (!m.install) continue;
+    const { clientId, clientSecret } = m.install.appEnv;
+    const app = pair(read(env, clientId), read(env, clientSecret), `${clientId} and ${clientSecret}`, problems);
+    if (app) apps[m.kind] = app;
+  }
+  return apps;
+}
+
+function webhookSecretsOf(env: NodeJS.ProcessEnv, modules: readonly SourceModule[], apps: ConsoleSettings['apps']): ConsoleSettings['webhookSecrets'] {
+  const secrets: ConsoleSettings['webhookSecrets'] = {};
+  for (const m of modules) {
+    if (!m.webhook) continue;
+    // The app's own client secret signs its webhooks unless a separate one is set.
+    const own = m.webhook.secretEnv.map((name) => read(env, name)).find((v) => v !== null);
+    const secret = own ?? apps[m.kind]?.clientSecret ?? (m.install ? read(env, m.install.appEnv.clientSecret) : null);
+    if (secret) secrets[m.kind] = secret;
+  }
+  return secrets;
+}
+
 /** Reads the settings; throws ConsoleSettingsError naming each bad variable (never its value). */
-export function loadConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
+export function loadConsoleSettings(env: NodeJS.ProcessEnv, modules: readonly SourceModule[] = sourceModules()): ConsoleSettings {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConsoleSettingsError(`invalid console settings:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
   }
   const e = parsed.data;
   const problems: string[] = [];
-  const salesforce = pair(e.SALESFORCE_CLIENT_ID, e.SALESFORCE_CLIENT_SECRET, 'SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET', problems);
-  const hubspot = pair(e.HUBSPOT_CLIENT_ID, e.HUBSPOT_CLIENT_SECRET, 'HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET', problems);
+  const apps = appsOf(env, modules, problems);
+  const webhookSecrets = webhookSecretsOf(env, modules, apps);
 
   let simulatorUrl: string | null = null;
   if (e.KAMFLOW_CRM_SIMULATOR_URL) {
@@ -78,8 +106,8 @@ export function loadConsoleSettings(env: NodeJS.ProcessEnv): ConsoleSettings {
 
   if (problems.length > 0) throw new ConsoleSettingsError(`invalid console settings:\n  ${problems.join('\n  ')}`);
   return {
-    salesforce,
-    hubspot,
+    apps,
+    webhookSecrets,
     simulatorUrl,
     defaultSchedule: cron === '' ? null : cron,
     defaultTimezone: timezone,

@@ -1,9 +1,9 @@
-import type { CrmKind } from '../../connectors/connector.ts';
+import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
 import { count, heading, painter, table, type Painter } from '../cli/report/format.ts';
 import { renderReport, reportContext } from '../cli/report.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';
 import { salesforceFieldName } from '../sandbox/index.ts';
-import { formatUsage } from '../sync/cli-support.ts';
+import { formatUsage } from '../cli/sync-support.ts';
 import { totalCalls } from './calls.ts';
 import type { CrmDemo, CrmRun, DemoResult } from './run.ts';
 

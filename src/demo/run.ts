@@ -1,4 +1,6 @@
-import type { CrmKind, ProvisionReport } from '../../connectors/connector.ts';
+import { sourceProfile } from '../../connectors/registry.ts';
+import type { ProvisionReport } from '../contract/connector.ts';
+import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
@@ -80,6 +82,7 @@ async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: DemoOptions
     {
       store: env.store,
       connectorFactory: env.connectorFactory,
+      profileOf: sourceProfile,
       analyze: (input) => {
         const analysis = analyzeWithStoredConfig(input);
         captured = { analysis, snapshot: input.snapshot };

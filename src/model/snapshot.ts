@@ -100,7 +100,8 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const snapshotSource = z.enum(['salesforce', 'hubspot', 'file']);
+/** Where the snapshot came from: a source module's id, or `file`. Informational: the analysis reads no source. */
+export const snapshotSource = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'source must be a source id such as file');
 
 export interface Snapshot {
   version: 1;

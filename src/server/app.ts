@@ -81,7 +81,7 @@ export function createServer(deps: ServerDeps): express.Express {
   });
 
   app.use(healthRoutes(backend, logger));
-  app.use(webhookRoutes({ backend, config, logger, now }));
+  app.use(webhookRoutes({ backend, config, logger }));
   app.get('/static/console.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(CONSOLE_CSS);
   });

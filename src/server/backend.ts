@@ -1,4 +1,5 @@
-import type { CrmKind, ObjectKind } from '../../connectors/connector.ts';
+import type { ObjectKind, SourceId } from '../contract/connector.ts';
+import type { InstallFailure } from '../contract/errors.ts';
 import type { FamilyInsight } from '../model/insights.ts';
 import type { Tier } from '../model/output-fields.ts';
 
@@ -15,6 +16,9 @@ export interface ConsoleBackend {
   /** The stored admin password hash, when set through first-run setup (null when none). */
   getAdminPasswordHash(): Promise<string | null>;
   setAdminPasswordHash(hash: string): Promise<void>;
+
+  /** The sources Kamflow can install into, with their labels and install forms. */
+  listSources(): Promise<SourceSummary[]>;
 
   listConnections(): Promise<ConnectionHealth[]>;
   getConnection(connectionId: string): Promise<ConnectionHealth | null>;
@@ -48,9 +52,37 @@ export interface ConsoleBackend {
    */
   completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult>;
 
-  /** Marks records changed in the CRM so the next incremental sync picks them up. */
-  markChanged(request: MarkChangedRequest): Promise<MarkChangedResult>;
+  /**
+   * A source's change notification: signature checked, then the records it names are marked
+   * for the next sync. Every answer is a value (status and body), never an exception.
+   */
+  receiveWebhook(request: WebhookRequest): Promise<WebhookResult>;
 }
+
+/** One field of a form that starts an install (e.g. which login host). */
+export type InstallFormField =
+  | { kind: 'select'; name: string; label: string; options: { value: string; label: string }[] }
+  | { kind: 'url'; name: string; label: string; placeholder: string };
+
+export interface SourceSummary {
+  kind: SourceId;
+  label: string;
+  /** Forms on the connections page that start an install; empty when the source has none. */
+  installForms: { button: string; fields: InstallFormField[]; secondary?: boolean }[];
+}
+
+export interface WebhookRequest {
+  source: string;
+  method: string;
+  /** The full URI the source called: scheme, host, path and query. */
+  uri: string;
+  rawBody: string;
+  headers: Record<string, string | undefined>;
+}
+
+export type WebhookResult =
+  | { status: 200; body: { marked: number; ignored: number; unknownAccounts: number } }
+  | { status: 400 | 401 | 404 | 503; error: string; message: string; issues?: { field: string; message: string }[] };
 
 export interface Readiness {
   ok: boolean;
@@ -62,10 +94,12 @@ export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'dis
 
 export interface ConnectionHealth {
   id: string;
-  crm: CrmKind;
+  crm: SourceId;
+  /** The source's name shown to the admin. */
+  sourceLabel: string;
   /** Org or portal name shown to the admin. */
   name: string;
-  /** Salesforce instance URL or HubSpot portal id, for display. */
+  /** Where the connection reaches (an instance URL, a portal), for display. */
   location: string;
   status: ConnectionStatus;
   lastRun: { id: string; kind: RunKind; status: RunStatus; finishedAt: string | null } | null;
@@ -189,29 +223,30 @@ export interface FamilyView {
   entities: EntityView[];
 }
 
-export type SalesforceLoginHost = 'production' | 'sandbox' | { myDomain: string };
-
 export interface BeginInstallRequest {
-  crm: CrmKind;
-  /** Salesforce only. */
-  loginHost: SalesforceLoginHost | null;
+  crm: SourceId;
+  /** The start request's query: the source module reads the choices it asks for. */
+  params: Record<string, string | undefined>;
   state: string;
   /** base64url(SHA-256(verifier)), method S256. */
   codeChallenge: string;
   redirectUri: string;
 }
 
-export type BeginInstallResult = { ok: true; authorizeUrl: string } | { ok: false; message: string };
+export type BeginInstallResult =
+  | { ok: true; authorizeUrl: string; params: Record<string, string> }
+  | { ok: false; reason: 'unknown-source' | 'bad-request' | 'unavailable'; message: string };
 
 export interface CompleteInstallRequest {
-  crm: CrmKind;
-  loginHost: SalesforceLoginHost | null;
+  crm: SourceId;
+  /** The params beginInstall answered with. */
+  params: Record<string, string>;
   code: string;
   codeVerifier: string;
   redirectUri: string;
 }
 
-export type InstallFailure = 'expired-code' | 'missing-scope' | 'not-authorized' | 'provisioning' | 'unavailable';
+export type { InstallFailure };
 
 export type CompleteInstallResult =
   | { ok: true; connectionId: string; name: string }
@@ -221,17 +256,4 @@ export interface ChangedRecord {
   object: ObjectKind;
   id: string;
   deleted: boolean;
-}
-
-export interface MarkChangedRequest {
-  crm: CrmKind;
-  /** HubSpot portal id (hub id) the events came from. */
-  accountId: string;
-  records: ChangedRecord[];
-}
-
-/** `unknownAccount` when no connection matches the portal: the events are dropped. */
-export interface MarkChangedResult {
-  marked: number;
-  unknownAccount: boolean;
 }

@@ -20,8 +20,6 @@ export interface ServerConfig {
   adminPasswordHash: string | null;
   /** Lets the first-run setup page store a password hash; only used when no hash exists. */
   setupToken: string | null;
-  /** Verifies HubSpot webhook signatures (the public app's client secret). */
-  hubspotClientSecret: string | null;
   /** express `trust proxy`: how many proxies sit in front, for the client IP in rate limits. */
   trustProxy: number;
   loginLimit: { perIp: number; perUser: number; windowMinutes: number };
@@ -59,7 +57,6 @@ const EnvSchema = z.object({
   KAMFLOW_ADMIN_USER: z.string().min(1).max(100).default('admin'),
   KAMFLOW_ADMIN_PASSWORD_HASH: optionalSecret,
   KAMFLOW_SETUP_TOKEN: optionalSecret.refine((v) => v === null || v.length >= 16, { message: 'must be at least 16 characters' }),
-  KAMFLOW_HUBSPOT_CLIENT_SECRET: optionalSecret,
   KAMFLOW_TRUST_PROXY: intFrom(0, 0, 10),
   KAMFLOW_LOGIN_LIMIT_PER_IP: intFrom(20, 1, 10_000),
   KAMFLOW_LOGIN_LIMIT_PER_USER: intFrom(5, 1, 10_000),
@@ -102,8 +99,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, randomSecret: () => str
     adminUser: e.KAMFLOW_ADMIN_USER,
     adminPasswordHash: e.KAMFLOW_ADMIN_PASSWORD_HASH,
     setupToken: e.KAMFLOW_SETUP_TOKEN,
-    // The app's own client secret signs its webhooks: one setting serves both unless overridden.
-    hubspotClientSecret: e.KAMFLOW_HUBSPOT_CLIENT_SECRET ?? (env['HUBSPOT_CLIENT_SECRET'] || null),
     trustProxy: e.KAMFLOW_TRUST_PROXY,
     loginLimit: {
       perIp: e.KAMFLOW_LOGIN_LIMIT_PER_IP,

@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CrmKind } from '../../connectors/connector.ts';
-import type { SalesforceLoginHost } from './backend.ts';
+import type { SourceId } from '../contract/connector.ts';
 
 /** An OAuth install the admin started from this session and has not come back from yet. */
 export interface PendingInstall {
-  crm: CrmKind;
-  loginHost: SalesforceLoginHost | null;
+  crm: SourceId;
+  /** The admin's choices as the source module normalised them (e.g. a login host). */
+  params: Record<string, string>;
   codeVerifier: string;
   expiresAt: number;
 }

@@ -1,6 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createServer, type ServerDeps } from './app.ts';
+import type { Logger } from '../log.ts';
+import type { ConsoleBackend } from './backend.ts';
+import type { ServerConfig } from './config.ts';
+
+/** Builds the real backend (store, sync engine, connectors) once the settings are known. */
+export type BackendFactory = (context: { config: ServerConfig; logger: Logger; env: NodeJS.ProcessEnv }) =>
+  Promise<{ backend: ConsoleBackend; close?: () => Promise<void> }>;
+
 
 export interface RunningServer {
   server: Server;

@@ -98,6 +98,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'connections: any registered source',
+    // SQLite cannot drop a CHECK constraint: the table is rebuilt without it. Which sources
+    // exist is the registry's business (connectors/registry.ts), checked where connections
+    // are made; the store keeps the id as given.
+    sql: `
+      CREATE TABLE connections_new (
+        id TEXT PRIMARY KEY,
+        crm TEXT NOT NULL CHECK (length(crm) > 0),
+        base_url TEXT NOT NULL,
+        options_json TEXT NOT NULL DEFAULT '{}',
+        schedule TEXT,
+        timezone TEXT,
+        analysis_config_json TEXT,
+        tokens_sealed TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      INSERT INTO connections_new SELECT id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at FROM connections;
+      DROP TABLE connections;
+      ALTER TABLE connections_new RENAME TO connections;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, now: () => string): number[] {

@@ -1,5 +1,5 @@
 import { parseSnapshot, type ParsedSnapshot } from '../model/snapshot.ts';
-import type { CrmKind } from '../../connectors/connector.ts';
+import type { SourceId } from '../contract/connector.ts';
 import type { MirrorContents } from './types.ts';
 
 function idOf(raw: unknown, key: string): string | null {
@@ -16,7 +16,7 @@ function idOf(raw: unknown, key: string): string | null {
  * with its id like any other bad input. A line item whose opportunity is not mirrored is
  * rejected too.
  */
-export function snapshotFromMirror(mirror: MirrorContents, source: CrmKind, currency: string): ParsedSnapshot {
+export function snapshotFromMirror(mirror: MirrorContents, source: SourceId, currency: string): ParsedSnapshot {
   const itemsByOpp = new Map<string, unknown[]>();
   const orphans: { id: string | null; opportunityId: string | null }[] = [];
   const oppIds = new Set(mirror.opportunities.map((o) => idOf(o, 'id')));

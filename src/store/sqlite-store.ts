@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ObjectKind, TokenSet, WriteOutcome } from '../../connectors/connector.ts';
+import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../contract/connector.ts';
 import { ENCRYPTION_KEY_VAR, parseEncryptionKey, type EncryptionKey } from './crypto.ts';
 import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
@@ -9,7 +9,7 @@ import { ConsoleTables } from './sqlite/console.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import type {
-  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, Credentials, LockResult, MirrorContents, NewConnection, NewRun,
+  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, MirrorContents, NewConnection, NewRun,
   RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
 } from './types.ts';
 

@@ -1,4 +1,5 @@
-import type { CrmKind, Cursor, ObjectKind, RecordIssue, RecordsByKind, TokenSet, WriteErrorKind, WriteOutcome, FieldValues, ApiUsage } from '../../connectors/connector.ts';
+import type { ApiUsage, Credentials, Cursor, FieldValues, ObjectKind, RecordIssue, RecordsByKind, SourceConnection, SourceId, TokenSet, WriteErrorKind, WriteOutcome } from '../contract/connector.ts';
+import type { RunCounts } from '../contract/runs.ts';
 
 /**
  * What the sync engine keeps between runs, behind an interface so that another database can
@@ -6,13 +7,7 @@ import type { CrmKind, Cursor, ObjectKind, RecordIssue, RecordsByKind, TokenSet,
  * a chunk's outcomes with the mirror update) is one method here.
  */
 
-export interface ConnectionRecord {
-  id: string;
-  crm: CrmKind;
-  /** Salesforce instance URL or login host; HubSpot API base URL. */
-  baseUrl: string;
-  /** Non-secret connector options (client id, login URL, HubSpot product family property...). */
-  options: Record<string, unknown>;
+export interface ConnectionRecord extends SourceConnection {
   /** Cron expression, or null when the connection runs only on demand. */
   schedule: string | null;
   /** IANA time zone the schedule is read in; null means UTC. */
@@ -25,23 +20,22 @@ export interface ConnectionRecord {
 }
 
 export interface NewConnection {
+  /** Made from `idPrefix` when not given. */
   id?: string;
-  crm: CrmKind;
+  /** Starts a generated id: the source module's prefix (`sf` gives `sf-1a2b3c4d`); `c` by default. */
+  idPrefix?: string;
+  /** The source module's id (connectors/registry.ts); the store keeps it as given. */
+  crm: SourceId;
   baseUrl: string;
   options?: Record<string, unknown>;
   schedule?: string | null;
   timezone?: string | null;
   analysisConfig?: unknown;
   tokens?: TokenSet | null;
-  /** Salesforce connected-app client secret (for token refresh); stored encrypted with the tokens. */
+  /** The app's client secret (for token refresh); stored encrypted with the tokens. */
   clientSecret?: string | null;
 }
 
-/** The secret part of a connection, kept encrypted at rest. */
-export interface Credentials {
-  tokens: TokenSet | null;
-  clientSecret: string | null;
-}
 
 export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig'>>;
 
@@ -82,19 +76,6 @@ export type MirrorContents = Record<ObjectKind, unknown[]>;
 export type RunKind = 'sync' | 'rollback';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped-by-limit' | 'awaiting-confirmation' | 'interrupted';
 
-export interface RunCounts {
-  pulled: Partial<Record<ObjectKind, number>>;
-  deleted: number;
-  swept: number;
-  pullIssues: number;
-  rejected: number;
-  accounts: number;
-  plannedAccounts: number;
-  plannedFields: number;
-  written: number;
-  failed: number;
-  unchangedAccounts: number;
-}
 
 export interface RunRecord {
   id: string;

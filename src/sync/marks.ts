@@ -1,5 +1,5 @@
 import type { ChangeMark, Store } from '../store/types.ts';
-import type { ObjectKind } from '../../connectors/connector.ts';
+import type { ObjectKind } from '../contract/connector.ts';
 
 /**
  * Applies what webhooks told us before a sync pulls. Deletions go straight into the mirror,

@@ -1,36 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { isCrmError } from '../../connectors/errors.ts';
-import type { Connector, PushBatching } from '../../connectors/connector.ts';
+import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError } from '../contract/errors.ts';
+import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
+import { emptyCounts, type RunCounts } from '../contract/runs.ts';
+import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import { emptyCounts } from '../store/sqlite/runs.ts';
-import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../store/types.ts';
-import { PUSH_BATCH_SIZE, estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
+import type { ConnectionRecord, RunStatus } from '../store/types.ts';
+import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
 import { applyDeletionMarks } from './marks.ts';
-import { fullReconcileDue } from './reconcile.ts';
-import { ConnectionBusyError, DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
+import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
+import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
 export function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
   return `run-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function batchingOf(connection: ConnectionRecord, connector: Connector | null, total: number): PushBatching {
-  const max = PUSH_BATCH_SIZE[connection.crm];
-  const chosen = connection.options['pushBatchSize'];
-  // Smaller batches help orgs whose automation locks rows; never above the CRM's maximum.
-  if (typeof chosen === 'number' && Number.isInteger(chosen) && chosen >= 1) return { size: Math.min(chosen, max), bulk: false };
+function batchingOf(profile: SourceProfile, options: ConnectionSyncOptions, connector: Connector | null, total: number): PushBatching {
+  const max = profile.pushBatchMax;
+  const chosen = options.pushBatchSize;
+  // Smaller batches help orgs whose automation locks rows; never above the source's maximum.
+  if (chosen !== undefined) return { size: Math.min(chosen, max), bulk: false };
   // Otherwise the connector decides, e.g. one Bulk API job for a large plan instead of many batches.
   const preferred = connector?.pushBatching?.(total);
   return preferred && Number.isInteger(preferred.size) && preferred.size >= 1 ? preferred : { size: max, bulk: false };
 }
 
-function gateShareOf(connection: ConnectionRecord, options: SyncOptions): number {
-  if (options.safetyGateShare !== undefined) return options.safetyGateShare;
-  const fromConnection = connection.options['safetyGateShare'];
-  return typeof fromConnection === 'number' && fromConnection >= 0 && fromConnection <= 1 ? fromConnection : DEFAULT_SAFETY_GATE_SHARE;
+function gateShareOf(connection: ConnectionSyncOptions, options: SyncOptions): number {
+  return options.safetyGateShare ?? connection.safetyGateShare ?? DEFAULT_SAFETY_GATE_SHARE;
 }
 
 interface RunSpec {
@@ -43,7 +42,7 @@ interface RunSpec {
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId: string | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
-  plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; runTime: string; counts: RunCounts; runId: string }) =>
+  plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string }) =>
     Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string } }>;
 }
 
@@ -57,7 +56,7 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const ttl = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const connection = await store.getConnection(spec.connectionId);
-  if (!connection) throw new Error(`no connection with id ${spec.connectionId}`);
+  if (!connection) throw new NotFoundError('connection', spec.connectionId);
   const credentials = await store.loadCredentials(connection.id);
   const startedAt = now();
   const runId = spec.newRunId ?? newRunId(startedAt);
@@ -97,7 +96,11 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
-  const full = spec.full || (spec.kind === 'sync' && (await fullReconcileDue(store, connection, startedAt)));
+  const profile = deps.profileOf(connection.crm);
+  // Parsed once per run; a stored value that no longer parses is named in the log and left unset.
+  const { sync: syncOptions, problems } = splitConnectionOptions(connection.options);
+  if (problems.length > 0) logger.warn({ connectionId: connection.id, problems }, 'connection options ignored: they do not parse');
+  const full = spec.full || (spec.kind === 'sync' && (await fullReconcileDue(store, connection, fullSyncPeriodHours(syncOptions, profile.fullSyncEveryHours), startedAt)));
   await store.createRun({
     id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
@@ -107,7 +110,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   let plan: WritePlan | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
-    const estimatedCalls = plan ? estimatePushCalls(plan, connection.crm, batchingOf(connection, connector, plan.writes.length)) : {};
+    const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
     return { run, plan, estimatedCalls, message };
   };
@@ -125,7 +128,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (rejected.length > 0) {
       await store.addRunIssues(runId, rejected.map((r) => ({ stage: 'snapshot', object: r.kind, recordId: r.id, kind: 'rejected', message: r.reason })));
     }
-    const planned = await spec.plan({ snapshot, connection, runTime: now().toISOString(), counts, runId });
+    const planned = await spec.plan({ snapshot, connection, syncOptions, runTime: now().toISOString(), counts, runId });
     plan = planned.plan;
     counts.plannedAccounts = plan.summary.changedAccounts;
     counts.plannedFields = plan.summary.changedFields;
@@ -136,7 +139,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
-    await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(connection, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
+    await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
   } catch (error) {
@@ -153,7 +156,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
     asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
-    plan: async ({ snapshot, connection, runTime, runId }) => {
+    plan: async ({ snapshot, connection, syncOptions, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
       const analysis = deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] });
@@ -163,7 +166,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
       }
       const plan = planWrites(analysis, snapshot.accounts, { runTime });
       const share = plan.summary.changedAccounts / Math.max(1, snapshot.accounts.length);
-      const limit = gateShareOf(connection, options);
+      const limit = gateShareOf(syncOptions, options);
       if (share > limit && !options.confirm && (await deps.store.hasSucceededRun(connection.id))) {
         const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
         return {
@@ -189,8 +192,8 @@ export interface RollbackOptions {
 /** Restores the values a run replaced, for every field it wrote, through the planner and push. */
 export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Promise<SyncResult> {
   const target = await deps.store.getRun(options.runId);
-  if (!target) throw new Error(`no run with id ${options.runId}`);
-  if (target.dryRun) throw new Error(`run ${options.runId} was a dry run: it wrote nothing to roll back`);
+  if (!target) throw new NotFoundError('run', options.runId);
+  if (target.dryRun) throw new NothingToRollBackError(options.runId);
   const written = (await deps.store.listWrites(options.runId)).filter((w) => w.status === 'ok');
   const desired: DesiredAccountFields[] = written.map((w) => ({ accountId: w.accountId, fields: w.previous }));
   return execute(deps, {

@@ -1,4 +1,4 @@
-import type { AccountWrite, FieldValues, PushBatching } from '../../connectors/connector.ts';
+import type { AccountWrite, FieldValues, PushBatching, SourceProfile } from '../contract/connector.ts';
 import type { Account } from '../model/snapshot.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import { OUTPUT_FIELDS, type OutputFieldKey, type OutputFieldSpec } from '../model/output-fields.ts';
@@ -193,18 +193,14 @@ export function planWrites(
   return planFieldChanges(desiredFromAnalysis(analysis), mirrorAccounts, { updatedAt: options.runTime });
 }
 
-/** Accounts per push call by CRM: Salesforce sObject Collections 200, HubSpot batch update 100. */
-export const PUSH_BATCH_SIZE = { salesforce: 200, hubspot: 100 } as const;
-
-/** The write calls a plan would take, by call kind, for the dry run. */
+/** The write calls a plan would take, by call kind (the source's names), for the dry run. */
 export function estimatePushCalls(
   plan: WritePlan,
-  crm: keyof typeof PUSH_BATCH_SIZE,
-  batching: PushBatching = { size: PUSH_BATCH_SIZE[crm], bulk: false },
+  profile: Pick<SourceProfile, 'pushBatchMax' | 'pushCallName' | 'bulkJobName'>,
+  batching: PushBatching = { size: profile.pushBatchMax, bulk: false },
 ): Record<string, number> {
   const calls = Math.ceil(plan.writes.length / batching.size);
   if (calls === 0) return {};
   // Each bulk job takes several calls (create, upload, close, poll, results): counted as jobs.
-  if (batching.bulk) return { bulkIngestJobs: calls };
-  return crm === 'salesforce' ? { collectionsUpdate: calls } : { batchUpdate: calls };
+  return { [batching.bulk ? profile.bulkJobName : profile.pushCallName]: calls };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Connector, Cursor, ObjectKind } from '../../connectors/connector.ts';
-import type { RunCounts, RunIssue, Store } from '../store/types.ts';
-import { OBJECT_KINDS } from '../store/sqlite/mirror.ts';
+import { OBJECT_KINDS, type Connector, type Cursor, type ObjectKind } from '../contract/connector.ts';
+import type { RunCounts } from '../contract/runs.ts';
+import type { RunIssue, Store } from '../store/types.ts';
 import type { ProgressEvent } from './types.ts';
 
 export interface PullContext {

@@ -1,5 +1,6 @@
-import type { Connector, WriteOutcome } from '../../connectors/connector.ts';
-import type { RunCounts, Store, StoredWrite } from '../store/types.ts';
+import type { Connector, WriteOutcome } from '../contract/connector.ts';
+import type { RunCounts } from '../contract/runs.ts';
+import type { Store, StoredWrite } from '../store/types.ts';
 import type { PlannedAccountWrite } from './planner.ts';
 import type { ProgressEvent } from './types.ts';
 

@@ -1,7 +1,8 @@
 import { createTask, validateDetailed } from 'node-cron';
 import type { Logger } from '../log.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
-import { ConnectionBusyError, type SyncOptions, type SyncResult } from './types.ts';
+import { ConnectionBusyError } from '../contract/errors.ts';
+import type { SyncOptions, SyncResult } from './types.ts';
 
 /** What the scheduler needs of a cron task; node-cron's by default, a hand-driven one in tests. */
 export interface CronTask {

@@ -1,8 +1,8 @@
-import type { Connector, ObjectKind, TokenListener } from '../../connectors/connector.ts';
+import type { Connector, Credentials, ObjectKind, SourceId, SourceProfile, TokenListener } from '../contract/connector.ts';
 import type { Logger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
-import type { ConnectionRecord, Credentials, RunRecord, Store } from '../store/types.ts';
+import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
 import type { WritePlan } from './planner.ts';
 
 /** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
@@ -23,9 +23,13 @@ export type ProgressEvent =
   | { stage: 'plan'; changedAccounts: number; unchangedAccounts: number }
   | { stage: 'push'; sent: number; total: number; failed: number };
 
+/** What the engine must know of a source besides its connector (the registry's sourceProfile). */
+export type ProfileOf = (source: SourceId) => SourceProfile;
+
 export interface SyncDeps {
   store: Store;
   connectorFactory: ConnectorFactory;
+  profileOf: ProfileOf;
   analyze: AnalyzeFn;
   logger: Logger;
   now?: () => Date;
@@ -56,11 +60,6 @@ export interface SyncResult {
   /** Write calls the plan takes, by kind (the dry run's estimate). */
   estimatedCalls: Record<string, number>;
   message: string;
-}
-
-/** Another run holds the connection's lock. */
-export class ConnectionBusyError extends Error {
-  override readonly name = 'ConnectionBusyError';
 }
 
 export const DEFAULT_SAFETY_GATE_SHARE = 0.5;

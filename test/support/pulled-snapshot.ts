@@ -1,4 +1,4 @@
-import type { CrmKind, PullPage } from '../../connectors/connector.ts';
+import type { PullPage, SourceId } from '../../src/contract/connector.ts';
 import type { ParsedSnapshot } from '../../src/model/snapshot.ts';
 import { snapshotFromMirror } from '../../src/store/snapshot-from-mirror.ts';
 import type { MirrorContents } from '../../src/store/types.ts';
@@ -13,7 +13,7 @@ const byId = (a: unknown, b: unknown): number => {
  * Pulled pages put together exactly as the sync engine does: into a mirror (records in id
  * order, as the store returns them), then through `snapshotFromMirror`.
  */
-export function snapshotFromPages(pages: PullPage[], source: CrmKind, currency: string): ParsedSnapshot {
+export function snapshotFromPages(pages: PullPage[], source: SourceId, currency: string): ParsedSnapshot {
   const mirror: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [] };
   for (const p of pages) mirror[p.object].push(...p.records);
   for (const list of Object.values(mirror)) list.sort(byId);

@@ -1,29 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import type { TokenSet } from '../../../connectors/connector.ts';
+import { BadInputError } from '../../contract/errors.ts';
+import { sourceModules } from '../../../connectors/registry.ts';
 import { parseCommandArgs } from '../args.ts';
-import { withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { validateSchedule } from '../../sync/scheduler.ts';
 import type { NewConnection } from '../../store/types.ts';
 
-const USAGE = `Usage: kamflow connect --crm salesforce|hubspot [options]
+function usage(): string {
+  const modules = sourceModules();
+  return `Usage: kamflow connect --crm ${modules.map((m) => m.kind).join('|')} [options]
 
-Registers a CRM connection. Tokens and secrets are stored encrypted (set KAMFLOW_ENCRYPTION_KEY,
+Registers a source connection. Tokens and secrets are stored encrypted (set KAMFLOW_ENCRYPTION_KEY,
 32 random bytes in base64, e.g. \`openssl rand -base64 32\`). Prefer the environment variables
 to the flags for secrets: flags show up in the process list and shell history.
 
-Salesforce, either an access token:
-  --instance-url URL      org URL, e.g. https://acme.my.salesforce.com   (SALESFORCE_INSTANCE_URL)
-  --access-token TOKEN                                                   (SALESFORCE_ACCESS_TOKEN)
-or a refresh token with the connected app's credentials:
-  --refresh-token TOKEN                                                  (SALESFORCE_REFRESH_TOKEN)
-  --client-id ID                                                         (SALESFORCE_CLIENT_ID)
-  --client-secret SECRET                                                 (SALESFORCE_CLIENT_SECRET)
-  --login-url URL         default https://login.salesforce.com           (SALESFORCE_LOGIN_URL)
-HubSpot:
-  --token TOKEN           private app or OAuth access token              (HUBSPOT_TOKEN)
-  --base-url URL          default https://api.hubapi.com                 (HUBSPOT_BASE_URL)
-Both:
+${modules.map((m) => m.connect.help).join('\n')}
+Every source:
   --id ID                 connection id (default: generated)
   --schedule CRON         run on this cron schedule (see \`kamflow schedule\`)
   --timezone TZ           time zone of the schedule (IANA name; default UTC)
@@ -31,40 +24,31 @@ Both:
   --safety-gate SHARE     share of accounts (0-1) a run may change before it waits for --confirm (default 0.5)
   --option KEY=VALUE      a connector or sync option, repeatable; VALUE is read as JSON when it
                           parses (numbers, true/false, null, arrays), else as text. E.g.
-                          Salesforce: markedKeyField=Key_Account__c costField=Cost__c
-                          referenceableField=Referenceable__c contactActiveField=Active__c
-                          HubSpot: productFamilyProperty=product_family referenceableProperty=referenceable
-                          Both: fullSyncEveryHours=24 pushBatchSize=50
+                          ${modules.map((m) => m.connect.optionExamples).join('\n                          ')}
+                          Every source: fullSyncEveryHours=24 pushBatchSize=50
   --json                  print the connection as JSON
   -h, --help              show this help`;
+}
 
-const FLAGS = {
-  crm: { type: 'string' }, id: { type: 'string' },
-  'instance-url': { type: 'string' }, 'access-token': { type: 'string' }, 'refresh-token': { type: 'string' },
-  'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'login-url': { type: 'string' },
-  token: { type: 'string' }, 'base-url': { type: 'string' },
-  schedule: { type: 'string' }, timezone: { type: 'string' }, config: { type: 'string' }, 'safety-gate': { type: 'string' },
-  option: { type: 'string', multiple: true },
-  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-} as const;
-
-function checkUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${name} is not a URL: "${value}"`);
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new UsageError(`${name} must use https (http only for localhost)`);
-  return url.origin;
+type StringFlag = { type: 'string' };
+/** The flags every source shares, then each source module's own (all strings). */
+function connectFlags() {
+  const own: Record<string, StringFlag> = {};
+  for (const m of sourceModules()) for (const name of Object.keys(m.connect.flags)) own[name] = { type: 'string' };
+  return {
+    crm: { type: 'string' }, id: { type: 'string' },
+    schedule: { type: 'string' }, timezone: { type: 'string' }, config: { type: 'string' }, 'safety-gate': { type: 'string' },
+    option: { type: 'string', multiple: true },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    ...own,
+  } as const;
 }
 
 export interface ConnectDeps extends Pick<SyncCommandDeps, 'openStore'> {
   /** Validates analysis settings read from --config; throws with a message naming what is wrong. */
   parseAnalysisConfig?: (raw: unknown) => unknown;
   /** Checks connector and sync options; returns the problems, each naming its option. */
-  checkOptions?: (crm: 'salesforce' | 'hubspot', options: Record<string, unknown>) => string[];
+  checkOptions?: (crm: string, options: Record<string, unknown>) => string[];
 }
 
 /** `KEY=VALUE` pairs of --option; VALUE as JSON when it parses, else as text. */
@@ -86,48 +70,43 @@ export function parseOptionFlags(pairs: readonly string[]): Record<string, unkno
   return options;
 }
 
-type Flags = ReturnType<typeof parseCommandArgs<typeof FLAGS>>['values'];
+type Flags = Record<string, string | string[] | boolean | undefined>;
 
-/** Builds the new connection from flags, falling back to the environment, without touching the store. */
+/**
+ * Builds the new connection from flags, falling back to the environment, without touching the
+ * store: the source's module reads its own flags.
+ */
 export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewConnection & { clientSecret: string | null } {
-  const pick = (flag: string | undefined, envName: string): string | undefined => {
-    const v = flag ?? env[envName];
-    return v === undefined || v === '' ? undefined : v;
-  };
-  if (flags.crm !== 'salesforce' && flags.crm !== 'hubspot') throw new UsageError('--crm must be salesforce or hubspot');
-  const base = { ...(flags.id ? { id: flags.id } : {}) };
-  if (flags.crm === 'hubspot') {
-    const token = pick(flags.token, 'HUBSPOT_TOKEN');
-    if (!token) throw new UsageError('HubSpot needs a token: --token or HUBSPOT_TOKEN');
-    const baseUrl = checkUrl('--base-url', pick(flags['base-url'], 'HUBSPOT_BASE_URL') ?? 'https://api.hubapi.com');
-    return { ...base, crm: 'hubspot', baseUrl, options: {}, tokens: { accessToken: token }, clientSecret: null };
+  const modules = sourceModules();
+  const crm = flags['crm'];
+  const module = modules.find((m) => m.kind === crm);
+  if (!module) throw new UsageError(`--crm must be ${modules.map((m) => m.kind).join(' or ')}`);
+  const values: Record<string, string | undefined> = {};
+  for (const [name, spec] of Object.entries(module.connect.flags)) {
+    const flag = flags[name];
+    const v = typeof flag === 'string' ? flag : spec.env !== undefined ? env[spec.env] : undefined;
+    values[name] = v === undefined || v === '' ? undefined : v;
   }
-  const instanceUrl = pick(flags['instance-url'], 'SALESFORCE_INSTANCE_URL');
-  const accessToken = pick(flags['access-token'], 'SALESFORCE_ACCESS_TOKEN');
-  const refreshToken = pick(flags['refresh-token'], 'SALESFORCE_REFRESH_TOKEN');
-  const clientId = pick(flags['client-id'], 'SALESFORCE_CLIENT_ID');
-  const clientSecret = pick(flags['client-secret'], 'SALESFORCE_CLIENT_SECRET');
-  const loginUrl = checkUrl('--login-url', pick(flags['login-url'], 'SALESFORCE_LOGIN_URL') ?? 'https://login.salesforce.com');
-  if (refreshToken) {
-    if (!clientId || !clientSecret) throw new UsageError('a Salesforce refresh token needs the connected app: --client-id and --client-secret (or SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET)');
-    const url = instanceUrl ? checkUrl('--instance-url', instanceUrl) : loginUrl;
-    const tokens: TokenSet = { accessToken: accessToken ?? '', refreshToken, ...(instanceUrl ? { instanceUrl: url } : {}) };
-    return { ...base, crm: 'salesforce', baseUrl: url, options: { clientId, loginUrl }, tokens, clientSecret };
+  let input;
+  try {
+    input = module.connect.fromFlags(values);
+  } catch (error) {
+    if (error instanceof BadInputError) throw new UsageError(error.message);
+    throw error;
   }
-  if (!instanceUrl || !accessToken) {
-    throw new UsageError('Salesforce needs --instance-url and --access-token, or --refresh-token with --client-id and --client-secret (flags or SALESFORCE_* variables)');
-  }
-  const url = checkUrl('--instance-url', instanceUrl);
-  return { ...base, crm: 'salesforce', baseUrl: url, options: { loginUrl }, tokens: { accessToken, instanceUrl: url }, clientSecret: null };
+  const id = flags['id'];
+  return { ...(typeof id === 'string' && id ? { id } : {}), crm: module.kind, idPrefix: module.idPrefix, ...input };
 }
 
 export function connectCommand(deps: ConnectDeps): CliCommand {
   return {
     name: 'connect',
-    summary: 'Register a Salesforce or HubSpot connection',
-    usage: USAGE,
+    summary: 'Register a source connection (a CRM)',
+    get usage() {
+      return usage();
+    },
     async run(argv: string[], io: CliIo): Promise<number> {
-      const { values: flags } = parseCommandArgs(argv, FLAGS);
+      const { values: flags } = parseCommandArgs(argv, connectFlags());
       const input = connectionFromFlags(flags, io.env);
       if (flags.schedule !== undefined) {
         const errors = validateSchedule(flags.schedule, flags.timezone ?? null);

@@ -1,11 +1,11 @@
-import { checkConnectorOptions, createConnector } from '../../../connectors/index.ts';
+import { checkConnectorOptions, createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
-import { serveCommand } from '../../server/serve.ts';
+import { serveCommand } from './serve.ts';
 import { openSqliteStoreFromEnv } from '../../store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../../sync/analyze-adapter.ts';
-import type { SyncCommandDeps } from '../../sync/cli-support.ts';
+import type { SyncCommandDeps } from '../sync-support.ts';
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { connectCommand } from './connect.ts';
@@ -23,6 +23,7 @@ const logger = createLogger();
 const syncDeps: SyncCommandDeps = {
   openStore: (env) => openSqliteStoreFromEnv(env),
   connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens, logger),
+  profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,
   logger,
 };

@@ -1,6 +1,7 @@
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
+import { NotFoundError } from '../../contract/errors.ts';
 import { parseCommandArgs } from '../args.ts';
-import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { resolveConnectionId, withStore, type SyncCommandDeps } from '../sync-support.ts';
 
 const USAGE = `Usage: kamflow provision [--connection ID] [--json]
 
@@ -27,7 +28,7 @@ export function provisionCommand(deps: Pick<SyncCommandDeps, 'openStore' | 'conn
       return withStore(deps, io, 'provision', async (store) => {
         const id = await resolveConnectionId(store, flags.connection);
         const connection = await store.getConnection(id);
-        if (!connection) throw new Error(`no connection with id ${id}`);
+        if (!connection) throw new NotFoundError('connection', id);
         const connector = deps.connectorFactory(connection, await store.loadCredentials(id), (t) => store.saveTokens(id, t));
         const report = await connector.provision();
         const bad = report.fields.filter((f) => f.status === 'failed' || f.status === 'wrong-type').length + report.steps.filter((s) => s.status === 'failed').length;

@@ -1,7 +1,7 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { rollbackRun } from '../../sync/pipeline.ts';
 import { parseCommandArgs } from '../args.ts';
-import { progressReporter, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { progressReporter, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { exitCodeFor, renderSyncResult, syncResultJson } from './sync.ts';
 
 const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--json]
@@ -31,7 +31,7 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
       const progress = progressReporter(io, deps.logger, json);
       return withStore(deps, io, 'rollback', async (store) => {
         const result = await rollbackRun(
-          { store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
+          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
           { runId, dryRun: flags['dry-run'] === true },
         );
         progress.done();

@@ -1,6 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
-import { formatUsage, showValue, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { formatUsage, showValue, withStore, type SyncCommandDeps } from '../sync-support.ts';
 
 const USAGE = `Usage: kamflow run RUN [--all] [--json]
 

@@ -1,6 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
-import { withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { withStore, type SyncCommandDeps } from '../sync-support.ts';
 import type { RunRecord } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow runs [--connection ID] [--limit N] [--json]

@@ -2,7 +2,7 @@ import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
 import { parseCommandArgs } from '../args.ts';
-import { resolveConnectionId, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { resolveConnectionId, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { untilSignal } from '../signals.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
@@ -64,7 +64,7 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
         const scheduler = new SyncScheduler({
           store,
           logger: deps.logger,
-          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
+          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
           ...(deps.createTask ? { createTask: deps.createTask } : {}),
         });
         const started = await scheduler.start();

@@ -2,7 +2,7 @@ import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
 import { parseCommandArgs } from '../args.ts';
-import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../../sync/cli-support.ts';
+import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import type { RunStatus } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--json]
@@ -85,7 +85,7 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
       return withStore(deps, io, 'sync', async (store) => {
         const connectionId = await resolveConnectionId(store, flags.connection);
         const result = await runSync(
-          { store, connectorFactory: deps.connectorFactory, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
+          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
           { connectionId, full: flags.full === true, dryRun: flags['dry-run'] === true, confirm: flags.confirm === true, ...(asOf ? { asOf } : {}) },
         );
         progress.done();

@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { CrmKind } from '../../../connectors/connector.ts';
-import type { CompleteInstallResult, ConsoleBackend, SalesforceLoginHost } from '../backend.ts';
+import type { SourceId } from '../../contract/connector.ts';
+import type { CompleteInstallResult, ConsoleBackend } from '../backend.ts';
 import type { ServerConfig } from '../config.ts';
 import { parseOr400, requireLogin, sessionOf } from '../http.ts';
 import type { Logger } from '../../log.ts';
 import { codeChallengeS256, createCodeVerifier } from '../pkce.ts';
 import { randomToken, type Session } from '../sessions.ts';
 import { messagePage } from '../views/auth.ts';
-import { CRM_LABEL, installErrorPage, type InstallProblem } from '../views/install.ts';
+import { installErrorPage, type InstallProblem } from '../views/install.ts';
 
 export interface ConnectDeps {
   backend: ConsoleBackend;
@@ -21,25 +21,9 @@ export interface ConnectDeps {
 export const INSTALL_STATE_TTL_MS = 10 * 60 * 1000;
 const MAX_PENDING_INSTALLS = 5;
 
-/**
- * A My Domain login host must be a Salesforce host: the backend sends the client secret to the
- * token endpoint there, so an arbitrary host would leak it.
- */
-const SALESFORCE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.(salesforce\.com|force\.com|salesforce\.mil)$/i;
-
-export function parseLoginHost(value: string | undefined): SalesforceLoginHost | null {
-  if (value === undefined || value === '' || value === 'production') return 'production';
-  if (value === 'sandbox') return 'sandbox';
-  if (!URL.canParse(value)) return null;
-  const url = new URL(value);
-  if (url.protocol !== 'https:' || url.username || url.password || url.port || url.search || url.hash) return null;
-  if (url.pathname !== '/' && url.pathname !== '') return null;
-  if (!SALESFORCE_HOST.test(url.hostname)) return null;
-  return { myDomain: `https://${url.hostname.toLowerCase()}` };
-}
-
-const CrmParam = z.object({ crm: z.enum(['salesforce', 'hubspot']) });
-const BeginQuery = z.object({ loginHost: z.string().max(300).optional() });
+const CrmParam = z.object({ crm: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'not a source id') });
+/** The start request's choices, read by the source's module; only short plain values get that far. */
+const BeginQuery = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/), z.string().max(300)).refine((q) => Object.keys(q).length <= 10, 'too many parameters');
 const CallbackQuery = z.object({
   state: z.string().max(200).optional(),
   code: z.string().max(2000).optional(),
@@ -110,7 +94,7 @@ const PROBLEMS = {
   },
 } satisfies Record<string, InstallProblem>;
 
-function redirectUri(config: ServerConfig, crm: CrmKind): string {
+function redirectUri(config: ServerConfig, crm: SourceId): string {
   return `${config.publicUrl}/connect/${crm}/callback`;
 }
 
@@ -128,8 +112,9 @@ export function connectRoutes(deps: ConnectDeps): Router {
   const router = Router();
   const badRequestPage = (req: Request) => (m: string) => messagePage(sessionOf(req), 'Bad request', m);
 
-  const fail = (req: Request, res: Response, crm: CrmKind, problem: InstallProblem, detail: string | null = null): void => {
-    res.status(problem.status).type('html').send(installErrorPage(sessionOf(req), crm, problem, detail));
+  const labelOf = async (crm: SourceId): Promise<string> => (await backend.listSources()).find((s) => s.kind === crm)?.label ?? crm;
+  const fail = async (req: Request, res: Response, crm: SourceId, problem: InstallProblem, detail: string | null = null): Promise<void> => {
+    res.status(problem.status).type('html').send(installErrorPage(sessionOf(req), await labelOf(crm), problem, detail));
   };
 
   router.get('/connect/:crm', requireLogin, async (req, res) => {
@@ -140,28 +125,25 @@ export function connectRoutes(deps: ConnectDeps): Router {
     const session = sessionOf(req);
     if (!session) return;
     const crm = params.crm;
-    let loginHost: SalesforceLoginHost | null = null;
-    if (crm === 'salesforce') {
-      loginHost = parseLoginHost(query.loginHost);
-      if (!loginHost) {
-        res.status(400).type('html').send(messagePage(session, 'Bad login host',
-          'loginHost must be production, sandbox, or the https address of your My Domain (https://yourcompany.my.salesforce.com).'));
-        return;
-      }
-    }
     const state = randomToken();
     const codeVerifier = createCodeVerifier();
     const begun = await backend.beginInstall({
-      crm, loginHost, state, codeChallenge: codeChallengeS256(codeVerifier), redirectUri: redirectUri(config, crm),
+      crm, params: query, state, codeChallenge: codeChallengeS256(codeVerifier), redirectUri: redirectUri(config, crm),
     });
     if (!begun.ok) {
-      logger.warn({ crm }, 'install could not start');
-      res.status(503).type('html').send(messagePage(session, `${CRM_LABEL[crm]} install is not available`, begun.message));
+      logger.warn({ crm, reason: begun.reason }, 'install could not start');
+      if (begun.reason === 'unknown-source') {
+        res.status(404).type('html').send(messagePage(session, 'Not found', begun.message));
+      } else if (begun.reason === 'bad-request') {
+        res.status(400).type('html').send(messagePage(session, 'Bad install request', begun.message));
+      } else {
+        res.status(503).type('html').send(messagePage(session, `${await labelOf(crm)} install is not available`, begun.message));
+      }
       return;
     }
     const t = now();
     prunePending(session, t);
-    session.installs.set(state, { crm, loginHost, codeVerifier, expiresAt: t + INSTALL_STATE_TTL_MS });
+    session.installs.set(state, { crm, params: begun.params, codeVerifier, expiresAt: t + INSTALL_STATE_TTL_MS });
     res.redirect(302, begun.authorizeUrl);
   });
 
@@ -172,33 +154,33 @@ export function connectRoutes(deps: ConnectDeps): Router {
     if (!query) return;
     const crm = params.crm;
     const session = sessionOf(req);
-    if (!session?.user) return fail(req, res, crm, PROBLEMS.noSession);
+    if (!session?.user) return void await fail(req, res, crm, PROBLEMS.noSession);
     const pending = query.state ? session.installs.get(query.state) : undefined;
     // Single use: whatever happens next, this state cannot be presented again.
     if (query.state) session.installs.delete(query.state);
-    if (!pending || pending.crm !== crm) return fail(req, res, crm, PROBLEMS.badState);
-    if (pending.expiresAt <= now()) return fail(req, res, crm, PROBLEMS.expiredState);
+    if (!pending || pending.crm !== crm) return void await fail(req, res, crm, PROBLEMS.badState);
+    if (pending.expiresAt <= now()) return void await fail(req, res, crm, PROBLEMS.expiredState);
     if (query.error) {
       const problem = query.error === 'access_denied' ? PROBLEMS.denied : PROBLEMS.crmError;
-      return fail(req, res, crm, problem, query.error_description ?? query.error);
+      return void await fail(req, res, crm, problem, query.error_description ?? query.error);
     }
-    if (!query.code) return fail(req, res, crm, PROBLEMS.noCode);
+    if (!query.code) return void await fail(req, res, crm, PROBLEMS.noCode);
 
     let result: CompleteInstallResult;
     try {
       result = await backend.completeInstall({
-        crm, loginHost: pending.loginHost, code: query.code, codeVerifier: pending.codeVerifier, redirectUri: redirectUri(config, crm),
+        crm, params: pending.params, code: query.code, codeVerifier: pending.codeVerifier, redirectUri: redirectUri(config, crm),
       });
     } catch (e) {
       logger.error({ crm, err: e instanceof Error ? e.name : 'unknown' }, 'install failed with an exception');
-      return fail(req, res, crm, PROBLEMS.failed);
+      return void await fail(req, res, crm, PROBLEMS.failed);
     }
     if (!result.ok) {
       logger.warn({ crm, reason: result.reason }, 'install refused');
-      return fail(req, res, crm, PROBLEMS[result.reason], result.message);
+      return void await fail(req, res, crm, PROBLEMS[result.reason], result.message);
     }
     logger.info({ crm, connectionId: result.connectionId }, 'connection installed');
-    session.flash = { kind: 'ok', message: `${CRM_LABEL[crm]} connected: ${result.name}. The first sync is scheduled.` };
+    session.flash = { kind: 'ok', message: `${await labelOf(crm)} connected: ${result.name}. The first sync is scheduled.` };
     res.redirect(303, `/connections/${encodeURIComponent(result.connectionId)}`);
   });
 

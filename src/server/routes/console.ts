@@ -46,7 +46,7 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
   router.get('/', async (req, res) => {
     const session = sessionOf(req);
     if (!session) return;
-    res.type('html').send(connectionsPage(session, await backend.listConnections()));
+    res.type('html').send(connectionsPage(session, await backend.listConnections(), await backend.listSources()));
   });
 
   router.get('/connections/:id', async (req, res) => {

@@ -1,7 +1,6 @@
-import type { ConnectionHealth, FamilySummary, RunSummary } from '../backend.ts';
+import type { ConnectionHealth, FamilySummary, InstallFormField, RunSummary, SourceSummary } from '../backend.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
-import { CRM_LABEL } from './install.ts';
 import { csrfField, formatDate, formatNumber, formatPercent, page, path } from './layout.ts';
 
 function apiUse(c: ConnectionHealth): string {
@@ -18,17 +17,40 @@ function lastRun(c: ConnectionHealth): SafeHtml {
     <span class="status-${c.lastRun.status}">${c.lastRun.status}</span> ${formatDate(c.lastRun.finishedAt)}`;
 }
 
-export function connectionsPage(session: Session, connections: ConnectionHealth[]): string {
+function formField(kind: string, formIndex: number, f: InstallFormField): SafeHtml {
+  const id = formIndex === 0 ? `${kind}-${f.name}` : `${kind}-${f.name}-${formIndex}`;
+  if (f.kind === 'select') {
+    return html`<label for="${id}">${f.label}</label>
+    <select id="${id}" name="${f.name}">${f.options.map((o) => html`
+      <option value="${o.value}">${o.label}</option>`)}
+    </select>`;
+  }
+  return html`<label for="${id}">${f.label}</label>
+    <input id="${id}" name="${f.name}" type="url" placeholder="${f.placeholder}" required>`;
+}
+
+/** A source's install forms; one without choices is a plain link. */
+function installForms(s: SourceSummary): SafeHtml[] {
+  return s.installForms.map((form, i) => form.fields.length === 0
+    ? html`<a class="button${form.secondary ? ' secondary' : ''}" href="${path('connect', s.kind)}">${form.button}</a>`
+    : html`<form method="get" action="${path('connect', s.kind)}">
+    ${form.fields.map((f) => formField(s.kind, i, f))}
+    <button type="submit"${form.secondary ? html` class="secondary"` : ''}>${form.button}</button>
+  </form>`);
+}
+
+export function connectionsPage(session: Session, connections: ConnectionHealth[], sources: SourceSummary[]): string {
+  const installable = sources.filter((s) => s.installForms.length > 0);
   return page({ session }, 'Connections', html`
 <h1>Connections</h1>
 ${connections.length === 0
-  ? html`<p>No CRM is connected yet. Install Kamflow into Salesforce or HubSpot below.</p>`
+  ? html`<p>No source is connected yet.${installable.length > 0 ? html` Install Kamflow into ${installable.map((s) => s.label).join(' or ')} below.` : ''}</p>`
   : html`<table class="connections">
-<thead><tr><th>Connection</th><th>CRM</th><th>Status</th><th>Last run</th><th>Next run</th><th>API use</th><th>Errors</th></tr></thead>
+<thead><tr><th>Connection</th><th>Source</th><th>Status</th><th>Last run</th><th>Next run</th><th>API use</th><th>Errors</th></tr></thead>
 <tbody>${connections.map((c) => html`
 <tr>
   <td><a href="${path('connections', c.id)}">${c.name}</a><div class="help">${c.location}</div></td>
-  <td>${CRM_LABEL[c.crm]}</td>
+  <td>${c.sourceLabel}</td>
   <td class="status-${c.status}">${c.status}</td>
   <td>${lastRun(c)}</td>
   <td>${formatDate(c.nextRun)}</td>
@@ -38,20 +60,7 @@ ${connections.length === 0
 </table>`}
 <h2>Install</h2>
 <div class="actions">
-  <form method="get" action="/connect/salesforce">
-    <label for="loginHost">Salesforce login</label>
-    <select id="loginHost" name="loginHost">
-      <option value="production">Production (login.salesforce.com)</option>
-      <option value="sandbox">Sandbox (test.salesforce.com)</option>
-    </select>
-    <button type="submit">Connect Salesforce</button>
-  </form>
-  <form method="get" action="/connect/salesforce">
-    <label for="myDomain">or My Domain</label>
-    <input id="myDomain" name="loginHost" type="url" placeholder="https://yourcompany.my.salesforce.com" required>
-    <button type="submit" class="secondary">Connect via My Domain</button>
-  </form>
-  <a class="button" href="/connect/hubspot">Connect HubSpot</a>
+  ${installable.flatMap(installForms)}
 </div>`);
 }
 
@@ -73,7 +82,7 @@ export function runsTable(connectionId: string, runs: RunSummary[]): SafeHtml {
 export function connectionPage(session: Session, c: ConnectionHealth, runs: RunSummary[], families: FamilySummary[] | null): string {
   const base = path('connections', c.id);
   return page({ session }, c.name, html`
-<h1>${c.name} <span class="help">${CRM_LABEL[c.crm]} · ${c.location}</span></h1>
+<h1>${c.name} <span class="help">${c.sourceLabel} · ${c.location}</span></h1>
 <p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
 ${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The last sync was held by the safety gate:</strong> its plan changes more accounts than allowed. Check it with a dry run, then confirm to write it.</p>

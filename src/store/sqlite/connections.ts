@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { TokenSet } from '../../../connectors/connector.ts';
+import type { Credentials, TokenSet } from '../../contract/connector.ts';
+import { AlreadyExistsError, NotFoundError } from '../../contract/errors.ts';
 import { ENCRYPTION_KEY_VAR, EncryptionKeyError, seal, unseal, type EncryptionKey } from '../crypto.ts';
-import type { ConnectionPatch, ConnectionRecord, Credentials, NewConnection } from '../types.ts';
+import type { ConnectionPatch, ConnectionRecord, NewConnection } from '../types.ts';
 
 const rowSchema = z.object({
   id: z.string(),
-  crm: z.enum(['salesforce', 'hubspot']),
+  crm: z.string().min(1),
   base_url: z.string(),
   options_json: z.string(),
   schedule: z.string().nullable(),
@@ -60,8 +61,8 @@ export class ConnectionTable {
   }
 
   create(input: NewConnection): ConnectionRecord {
-    const id = input.id ?? `${input.crm === 'salesforce' ? 'sf' : 'hs'}-${randomUUID().slice(0, 8)}`;
-    if (this.get(id)) throw new Error(`a connection with id ${id} already exists`);
+    const id = input.id ?? `${input.idPrefix ?? 'c'}-${randomUUID().slice(0, 8)}`;
+    if (this.get(id)) throw new AlreadyExistsError('connection', id);
     const credentials: Credentials = { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null };
     const sealed = credentials.tokens || credentials.clientSecret ? this.sealCredentials(id, credentials) : null;
     const now = this.now();
@@ -96,7 +97,7 @@ export class ConnectionTable {
 
   mustGet(id: string): ConnectionRecord {
     const c = this.get(id);
-    if (!c) throw new Error(`no connection with id ${id}`);
+    if (!c) throw new NotFoundError('connection', id);
     return c;
   }
 
@@ -121,7 +122,7 @@ export class ConnectionTable {
 
   loadCredentials(id: string): Credentials {
     const row = this.db.prepare('SELECT tokens_sealed FROM connections WHERE id = ?').get(id) as { tokens_sealed: string | null } | undefined;
-    if (row === undefined) throw new Error(`no connection with id ${id}`);
+    if (row === undefined) throw new NotFoundError('connection', id);
     if (row.tokens_sealed === null) return { tokens: null, clientSecret: null };
     const json = unseal(this.key, row.tokens_sealed, `the credentials of connection ${id}`);
     const parsed = credentialsSchema.safeParse(JSON.parse(json));

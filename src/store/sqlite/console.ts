@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ChangeMark } from '../types.ts';
-import { OBJECT_KINDS } from './mirror.ts';
+import { OBJECT_KINDS } from '../../contract/connector.ts';
 
-const markRow = z.object({ object: z.enum(OBJECT_KINDS as [string, ...string[]]), id: z.string(), deleted: z.number(), marked_at: z.string() });
+const markRow = z.object({ object: z.enum(OBJECT_KINDS), id: z.string(), deleted: z.number(), marked_at: z.string() });
 
 /** Console settings (the first-run admin password hash) and the change marks of webhooks. */
 export class ConsoleTables {

@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { ObjectKind } from '../../../connectors/connector.ts';
+import { OBJECT_KINDS, type ObjectKind } from '../../contract/connector.ts';
 import type { CheckpointInput, CheckpointResult, LockResult, MirrorContents, StreamState } from '../types.ts';
 
-export const OBJECT_KINDS: readonly ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
-
 const streamRow = z.object({
-  object: z.enum(['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems']),
+  object: z.enum(OBJECT_KINDS),
   cursor_json: z.string().nullable(),
   phase: z.enum(['full', 'incremental']),
   sweep_token: z.string().nullable(),

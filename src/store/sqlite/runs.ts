@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { WriteOutcome } from '../../../connectors/connector.ts';
-import type { NewRun, RunCounts, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
+import type { WriteOutcome } from '../../contract/connector.ts';
+import { emptyCounts, type RunCounts } from '../../contract/runs.ts';
+import { NotFoundError } from '../../contract/errors.ts';
+import type { NewRun, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
 import type { MirrorTables } from './mirror.ts';
-
-export function emptyCounts(): RunCounts {
-  return { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0 };
-}
 
 const runRow = z.object({
   id: z.string(),
@@ -95,7 +93,7 @@ export class RunTables {
 
   mustGet(runId: string): RunRecord {
     const r = this.get(runId);
-    if (!r) throw new Error(`no run with id ${runId}`);
+    if (!r) throw new NotFoundError('run', runId);
     return r;
   }
 

@@ -11,7 +11,7 @@ import type { CliIo } from '../../../src/cli/command.ts';
 import { makeServeBackend } from '../../../src/console/serve-backend.ts';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
 import { hashPassword } from '../../../src/server/password.ts';
-import { serveCommand } from '../../../src/server/serve.ts';
+import { serveCommand } from '../../../src/cli/commands/serve.ts';
 import { sampleSeed } from '../../integration/server/real-backend.ts';
 
 /**
@@ -59,7 +59,7 @@ let context: BrowserContext;
 let page: Page;
 let consoleUrl: string;
 let stopServe: AbortController;
-let serving: Promise<number>;
+let serving: Promise<number> | undefined;
 let serveLog: () => string;
 let dataDir: string;
 let profileDir: string;
@@ -113,7 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close().catch(() => undefined);
   stopServe?.abort();
-  const code = serving ? await serving.catch(() => -1) : null;
+  const code = serving !== undefined ? await serving.catch(() => -1) : null;
   if (serveLog) writeFileSync(join(SHOTS, 'serve.log'), serveLog());
   await sandbox?.close().catch(() => undefined);
   for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -142,7 +142,7 @@ describe('console in a browser', () => {
     await shot('01-connections-empty');
 
     // Install: the console redirects to the simulator's authorize endpoint, which comes back with a code.
-    await page.selectOption('#loginHost', 'production');
+    await page.selectOption('#salesforce-loginHost', 'production');
     await Promise.all([page.waitForURL(/\/connections\/[^/]+$/), page.click('form[action="/connect/salesforce"] button:has-text("Connect Salesforce")')]);
     const connectionUrl = page.url();
     await expect.poll(() => page.locator('body').innerText()).toContain('Salesforce connected');

@@ -104,11 +104,11 @@ describe('HubSpot faults end to end', () => {
     const back = new URL(consent.headers.get('location') ?? '');
     expect([back.origin + back.pathname, back.searchParams.get('state')]).toEqual([redirectUri, 'st-42']);
     const code = back.searchParams.get('code') ?? '';
-    const tokens = await exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minTimeoutMs: 1 });
+    const tokens = await exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minDelayMs: 1 });
     expect(tokens.refreshToken).toBeTruthy();
     expect(tokens.expiresAt).toBeGreaterThan(Date.now() + 25 * 60_000);
     // A code is good once.
-    await expect(exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minTimeoutMs: 1 }))
+    await expect(exchangeCode({ basePath: w.sb.hubspot.baseUrl, clientId: w.sb.hubspot.clientId, clientSecret: w.sb.hubspot.clientSecret, redirectUri, code, minDelayMs: 1 }))
       .rejects.toMatchObject({ kind: 'auth' });
 
     // The install stores the connection with the new tokens and the app's client.

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProvisionReport } from '../../../connectors/connector.ts';
-import { createConnector } from '../../../connectors/index.ts';
+import type { ProvisionReport } from '../../../src/contract/connector.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import { connectionFromFlags } from '../../../src/cli/commands/connect.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
@@ -31,7 +31,7 @@ export const CONNECTOR_OPTIONS = {
   contactActiveProperty: SANDBOX_FIELDS.hubspot.contactActive,
   keyProperty: SANDBOX_FIELDS.hubspot.markedKey,
   // Four search retries 300 ms apart outlast the one-second search window of a previous run's connector.
-  retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
+  retry: { retries: 5, minDelayMs: 1, maxDelayMs: 5, tenSecondlyWaitMs: 1, secondlyWaitMs: 300, lockedWaitMs: 1 },
   // The sandbox allows 2,000 calls per 10 s and 20 searches a second in these tests (HubSpot: 190
   // and 5), so that runs back to back do not wait out the window; the connector keeps its margin.
   limits: { tenSecondBudget: 1_000, searchPerSecond: 16 },
@@ -92,6 +92,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     ...(now ? { now: () => now as Date } : {}),
     store,
     connectorFactory: (c, cred, onTokens) => createConnector(c, cred, onTokens, silentLogger),
+    profileOf: sourceProfile,
     analyze: analyzeWithStoredConfig,
     logger: silentLogger,
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnector } from '../../../connectors/index.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import type { CliIo } from '../../../src/cli/command.ts';
 import { connectCommand } from '../../../src/cli/commands/connect.ts';
 import { provisionCommand } from '../../../src/cli/commands/provision.ts';
@@ -15,7 +15,7 @@ import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
 import { openSqliteStoreFromEnv } from '../../../src/store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
-import type { SyncCommandDeps } from '../../../src/sync/cli-support.ts';
+import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
 import { AS_OF, kamOf, sampleOrg } from './harness.ts';
 
 /** The `kamflow` commands a user types, in order, against the simulator. */
@@ -34,6 +34,7 @@ afterEach(async () => {
 const deps: SyncCommandDeps = {
   openStore: (env) => openSqliteStoreFromEnv(env),
   connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens),
+  profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,
   logger: silentLogger,
 };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createConnector } from '../../../connectors/index.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
@@ -29,8 +29,7 @@ export const CONNECTOR_OPTIONS = {
   contactActiveField: SANDBOX_FIELDS.salesforce.contactActive,
   costField: SANDBOX_FIELDS.salesforce.lineItemCost,
   offeringFamilyField: SANDBOX_FIELDS.salesforce.productFamily,
-  retry: { retries: 4, minDelayMs: 1, maxDelayMs: 5 },
-  recordRetries: 2,
+  retry: { retries: 4, minDelayMs: 1, maxDelayMs: 5, recordRetries: 2 },
   // The smallest REST batch, so that 240 contacts and 800 line items take several pages.
   pageSize: 200,
   bulkPoll: { intervalMs: 5, timeoutMs: 10_000 },
@@ -67,6 +66,7 @@ export async function startWorld(seed: Snapshot, sandbox: Omit<SandboxOptions, '
   const deps: SyncDeps = {
     store,
     connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens),
+    profileOf: sourceProfile,
     analyze: analyzeWithStoredConfig,
     logger: silentLogger,
     now: () => new Date((clock += 60_000)),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, createPkcePair, createState, exchangeCode } from '../../../connectors/salesforce/index.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { CONNECTION_ID, expectWrittenAsAnalysed, familyIds, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
 

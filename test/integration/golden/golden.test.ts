@@ -1,6 +1,8 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PullPage } from '../../../connectors/connector.ts';
+import type { SourceKind } from '../../../connectors/kinds.ts';
+import { SOURCE_KINDS } from '../../../connectors/registry.ts';
+import type { PullPage } from '../../../src/contract/connector.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/index.ts';
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
 import { analyze } from '../../../src/analyze/index.ts';
@@ -65,7 +67,7 @@ async function pullHubSpot(): Promise<Snapshot> {
     // The fixture portal keeps the family and the line's whole cost in these properties.
     productFamilyProperty: 'hs_product_family',
     lineItemCostPer: 'line',
-    retry: { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1 },
+    retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 },
   });
   const pages = await pullAll(hs);
   expect(pages.flatMap((p) => p.issues)).toEqual([]);
@@ -89,13 +91,33 @@ function asSalesforceCanHoldIt(s: Snapshot): Snapshot {
   };
 }
 
+/**
+ * Each registered source's half of the golden customer base, pulled through its real connector
+ * and put in the golden ids (HubSpot's ids are those ids): a source without one does not compile.
+ */
+const GOLDEN = {
+  salesforce: async () => {
+    const org = loadGoldenOrg();
+    return toHubSpotIds((await pullSalesforce(org)).snapshot, org.idsInHubSpot);
+  },
+  hubspot: pullHubSpot,
+} satisfies Record<SourceKind, () => Promise<Snapshot>>;
+
 function run(snapshot: Snapshot): AnalysisResult {
   const parsed = parseSnapshot(snapshot);
   expect(parsed.rejected).toEqual([]);
   return analyze({ snapshot: parsed.snapshot, config: DEFAULT_ANALYSIS_CONFIG, asOf: AS_OF, rejected: [] });
 }
 
-describe('golden: one customer base in Salesforce and in HubSpot', () => {
+describe('golden: one customer base in every registered source', () => {
+  const [reference, ...others] = SOURCE_KINDS;
+  it.each(others.map((kind) => [kind]))(`%s gives the snapshot and the analysis ${reference} gives, once ids are matched`, async (kind) => {
+    const base = asSalesforceCanHoldIt(await GOLDEN[reference]());
+    const other = asSalesforceCanHoldIt(await GOLDEN[kind]());
+    expect({ ...other, source: base.source }).toEqual(base);
+    expect(run(other)).toEqual(run(base));
+  });
+
   it('the Salesforce half reads every object of the org, each in one query', async () => {
     const { soql } = await pullSalesforce(loadGoldenOrg());
     const objects = soql.map((q) => /FROM (\w+)(?: ORDER BY Id)?$/.exec(q)?.[1] ?? q).sort();

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenManager } from '../../../connectors/hubspot/auth.ts';
 import { exchangeCode } from '../../../connectors/hubspot/index.ts';
-import { CrmError } from '../../../connectors/errors.ts';
-import type { TokenSet } from '../../../connectors/connector.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
+import type { TokenSet } from '../../../src/contract/connector.ts';
 import { BASE, api, collect, connector, obj, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { HubSpotConnector, type HubSpotOptionsInput, type HubSpotRuntime } from '../../../connectors/hubspot/index.ts';
-import type { PullOptions, PullPage } from '../../../connectors/connector.ts';
+import type { PullOptions, PullPage } from '../../../src/contract/connector.ts';
 
 export const BASE = 'http://127.0.0.1:47001';
 
@@ -12,7 +12,7 @@ export function testOptions(extra: Partial<HubSpotOptionsInput> = {}): HubSpotOp
     currency: 'EUR',
     searchLookbackMs: 0,
     ...extra,
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
+    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, tenSecondlyWaitMs: 5, secondlyWaitMs: 5, lockedWaitMs: 5, ...extra.retry },
   };
 }
 

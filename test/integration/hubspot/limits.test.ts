@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError } from '../../../connectors/errors.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { api, collect, connector, obj, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
@@ -43,7 +43,7 @@ describe('limits and failures', () => {
     });
     api().get(PRODUCTS).query(true).reply(200, page);
     const time = fakeTime();
-    const c = connector({ retry: { tenSecondlyWaitMs: 10_000, minTimeoutMs: 1, maxTimeoutMs: 2 } }, time);
+    const c = connector({ retry: { tenSecondlyWaitMs: 10_000, minDelayMs: 1, maxDelayMs: 2 } }, time);
     const pages = await pullProducts(c);
     expect(pages[0]!.records.map((r) => r.id)).toEqual(['301']);
     expect(time.waits).toContain(10_000);
@@ -55,7 +55,7 @@ describe('limits and failures', () => {
     api().post('/crm/v3/objects/products/search').reply(200, { total: 0, results: [] });
     api().get(PRODUCTS).query(true).reply(200, { results: [] });
     const time = fakeTime();
-    const c = connector({ retry: { secondlyWaitMs: 1000, minTimeoutMs: 1, maxTimeoutMs: 2 } }, time);
+    const c = connector({ retry: { secondlyWaitMs: 1000, minDelayMs: 1, maxDelayMs: 2 } }, time);
     await collect(c, { mode: 'incremental', cursors: { products: { phase: 'search', since: 1, sinceIds: '', archivedSince: 1 } }, objects: ['products'] });
     expect(time.waits).toContain(1000);
     expect(c.usage()).toEqual({ search: 2, list: 1 });
@@ -80,7 +80,7 @@ describe('limits and failures', () => {
     api().get(PRODUCTS).query(true).reply(423, { status: 'error', message: 'Locked' });
     api().get(PRODUCTS).query(true).reply(502, 'Bad gateway', { 'content-type': 'application/json' });
     api().get(PRODUCTS).query(true).reply(200, page);
-    const c = connector({ retry: { retries: 4, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+    const c = connector({ retry: { retries: 4, minDelayMs: 1, maxDelayMs: 2 } });
     const pages = await pullProducts(c);
     expect(pages[0]!.records).toHaveLength(1);
     expect(c.usage()).toEqual({ list: 4 });
@@ -121,7 +121,7 @@ describe('limits and failures', () => {
 
   it('gives up on 5xx after the configured retries as unavailable (resumable)', async () => {
     api().get(PRODUCTS).query(true).times(3).reply(500, { status: 'error', message: 'internal error' });
-    const c = connector({ retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+    const c = connector({ retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
     const e = await failureOf(pullProducts(c));
     expect([e.kind, e.resumable, e.details.status]).toEqual(['unavailable', true, 500]);
     expect(c.usage()).toEqual({ list: 3 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountWrite } from '../../../connectors/connector.ts';
+import type { AccountWrite } from '../../../src/contract/connector.ts';
 import { api, connector, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
@@ -77,12 +77,29 @@ describe('write-back', () => {
       if (ids.includes('c')) return [423, { status: 'error', category: 'LOCKED', message: 'The record(s) c are locked by another operation; retry after 2 seconds' }];
       return [200, done(ids)];
     });
-    const outcomes = await connector({ retry: { retries: 1 } }).push({ writes: ['a', 'b', 'c', 'd'].map((id) => write(id)) });
+    const outcomes = await connector({ retry: { retries: 1, recordRetries: 0 } }).push({ writes: ['a', 'b', 'c', 'd'].map((id) => write(id)) });
     // Each locked call is tried twice (one retry) before the batch is halved.
     expect(calls).toEqual([['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'], ['a', 'b'], ['c', 'd'], ['c', 'd'], ['c'], ['c'], ['d']]);
     expect(outcomes.map((o) => [o.accountId, o.ok, o.errorKind ?? null, o.code ?? null])).toEqual([
       ['a', true, null, null], ['b', true, null, null], ['c', false, 'transient', 'LOCKED'], ['d', true, null, null],
     ]);
+  });
+
+  it('sends a record that failed with a transient error again, once the batch is done', async () => {
+    const calls: string[][] = [];
+    let round = 0;
+    api().post(UPDATE).times(2).reply((_u, b) => {
+      const ids = (b as Body).inputs.map((i) => i.id);
+      calls.push(ids);
+      round += 1;
+      // The first answer reports '2' locked in a 207; the retry of '2' alone goes through.
+      return round === 1
+        ? [207, { status: 'COMPLETE', results: done(['1', '3']).results, errors: [{ status: 'error', category: 'LOCKED', message: 'record 2 is locked', context: { ids: ['2'] } }] }]
+        : [200, done(ids)];
+    });
+    const outcomes = await connector({ retry: { retries: 0, recordRetries: 2, minDelayMs: 1, maxDelayMs: 1 } }).push({ writes: ['1', '2', '3'].map((id) => write(id)) });
+    expect(calls).toEqual([['1', '2', '3'], ['2']]);
+    expect(outcomes).toEqual([{ accountId: '1', ok: true }, { accountId: '2', ok: true }, { accountId: '3', ok: true }]);
   });
 
   it('a property that does not exist is a configuration problem', async () => {

@@ -2,9 +2,9 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TokenRefresher, buildAuthorizeUrl, exchangeCode, pkceChallenge } from '../../../connectors/salesforce/auth.ts';
 import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { silentLogger } from '../../../src/log.ts';
-import type { TokenSet } from '../../../connectors/connector.ts';
+import type { TokenSet } from '../../../src/contract/connector.ts';
 import { INSTANCE, LOGIN, V, limitHeader, makeConnector, queryMatching, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
 import type { SalesforceOptionsInput } from '../../../connectors/salesforce/options.ts';
-import type { PullPage } from '../../../connectors/connector.ts';
+import type { PullPage } from '../../../src/contract/connector.ts';
 
 export const INSTANCE = 'https://acme.my.salesforce.test';
 export const LOGIN = 'https://login.salesforce.test';

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError } from '../../../connectors/errors.ts';
-import type { PullPage } from '../../../connectors/connector.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
+import type { PullPage } from '../../../src/contract/connector.ts';
 import { INSTANCE, V, limitHeader, makeConnector, mockSingleCurrency, queryMatching, rec, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);

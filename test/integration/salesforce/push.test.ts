@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccountWrite } from '../../../connectors/connector.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+import type { AccountWrite } from '../../../src/contract/connector.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import { INSTANCE, V, limitHeader, makeConnector, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
@@ -74,7 +74,7 @@ describe('write-back through sObject Collections', () => {
       .patch(`${V}/composite/sobjects`)
       .times(3)
       .reply(200, [fail('UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record')], limitHeader(20));
-    const outcomes = await makeConnector({ recordRetries: 2 }).push({ writes: [{ accountId: 'A1', fields: { kam_score: 1 } }] });
+    const outcomes = await makeConnector({ retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1, recordRetries: 2 } }).push({ writes: [{ accountId: 'A1', fields: { kam_score: 1 } }] });
     expect(outcomes).toEqual([{ accountId: 'A1', ok: false, errorKind: 'transient', code: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' }]);
   });
 

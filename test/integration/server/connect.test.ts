@@ -18,7 +18,7 @@ describe('Salesforce install', () => {
     expect(location.origin).toBe('https://login.salesforce.com');
     expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [begun] = h.backend.begun;
-    expect(begun).toMatchObject({ crm: 'salesforce', loginHost: 'production', state, redirectUri: 'https://kamflow.example.com/connect/salesforce/callback' });
+    expect(begun).toMatchObject({ crm: 'salesforce', params: { loginHost: 'production' }, state, redirectUri: 'https://kamflow.example.com/connect/salesforce/callback' });
     expect(location.searchParams.get('code_challenge')).toBe(begun?.codeChallenge);
   });
 
@@ -29,13 +29,13 @@ describe('Salesforce install', () => {
     expect((await c.get('/connect/salesforce?loginHost=sandbox')).headers.get('location')).toMatch(/^https:\/\/test\.salesforce\.com\//);
     expect((await c.get('/connect/salesforce?loginHost=https%3A%2F%2Facme.my.salesforce.com')).headers.get('location'))
       .toMatch(/^https:\/\/acme\.my\.salesforce\.com\/services\/oauth2\/authorize\?/);
-    expect(h.backend.begun.map((b) => b.loginHost)).toEqual(['sandbox', { myDomain: 'https://acme.my.salesforce.com' }]);
+    expect(h.backend.begunParams.map((p) => p['loginHost'])).toEqual(['sandbox', 'https://acme.my.salesforce.com']);
     for (const bad of ['https://evil.example.com', 'http://acme.my.salesforce.com', 'https://acme.my.salesforce.com.evil.io', 'staging']) {
       const res = await c.get(`/connect/salesforce?loginHost=${encodeURIComponent(bad)}`);
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('loginHost must be production, sandbox');
     }
-    expect(h.backend.begun).toHaveLength(2);
+    expect(h.backend.begunParams).toHaveLength(2);
   });
 
   it('completes with the code and the verifier that matches the challenge, once', async () => {
@@ -45,7 +45,7 @@ describe('Salesforce install', () => {
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/connections/c2');
     const [completed] = h.backend.completed;
-    expect(completed).toMatchObject({ crm: 'salesforce', loginHost: 'sandbox', code: 'aPrx123', redirectUri: 'https://kamflow.example.com/connect/salesforce/callback' });
+    expect(completed).toMatchObject({ crm: 'salesforce', params: { loginHost: 'sandbox' }, code: 'aPrx123', redirectUri: 'https://kamflow.example.com/connect/salesforce/callback' });
     const challenge = createHash('sha256').update(completed?.codeVerifier ?? '').digest('base64url');
     expect(challenge).toBe(h.backend.begun[0]?.codeChallenge);
     const { text } = await c.page('/connections/c1');
@@ -147,13 +147,16 @@ describe('Salesforce install', () => {
     expect(h.backend.completed).toEqual([]);
   });
 
-  it('rejects an unknown CRM in the path with the field named', async () => {
+  it('answers 404 for a source no module is registered for, and 400 for a path that is no source id', async () => {
     const h = await startTest();
     const c = h.client();
     await c.login();
     const res = await c.get('/connect/pipedrive');
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('params.crm');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('No source &quot;pipedrive&quot;');
+    const bad = await c.get('/connect/Pipe%20Drive');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('params.crm');
   });
 });
 
@@ -163,15 +166,15 @@ describe('HubSpot install', () => {
     const { c, res, location, state } = await begin(h, '/connect/hubspot');
     expect(res.status).toBe(302);
     expect(`${location.origin}${location.pathname}`).toBe('https://app.hubspot.com/oauth/authorize');
-    expect(h.backend.begun[0]).toMatchObject({ crm: 'hubspot', loginHost: null, redirectUri: 'https://kamflow.example.com/connect/hubspot/callback' });
+    expect(h.backend.begun[0]).toMatchObject({ crm: 'hubspot', params: {}, redirectUri: 'https://kamflow.example.com/connect/hubspot/callback' });
     const done = await c.get(`/connect/hubspot/callback?code=hs-code&state=${state}`);
     expect(done.status).toBe(303);
-    expect(h.backend.completed[0]).toMatchObject({ crm: 'hubspot', code: 'hs-code', loginHost: null });
+    expect(h.backend.completed[0]).toMatchObject({ crm: 'hubspot', code: 'hs-code', params: {} });
   });
 
   it('shows the backend message when the install cannot start', async () => {
     const h = await startTest();
-    h.backend.beginInstall = async () => ({ ok: false, message: 'HubSpot client id is not configured.' });
+    h.backend.beginInstall = async () => ({ ok: false, reason: 'unavailable', message: 'HubSpot client id is not configured.' });
     const c = h.client();
     await c.login();
     const res = await c.get('/connect/hubspot');

@@ -1,8 +1,20 @@
+import { BadInputError } from '../../../src/contract/errors.ts';
+import { SOURCES } from '../../../connectors/registry.ts';
+import { receiveWebhook } from '../../../src/console/webhooks.ts';
 import type {
-  BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues,
-  ConnectionHealth, ConsoleBackend, FamilySummary, FamilyView, FieldError, MarkChangedRequest, MarkChangedResult,
-  PreviewResult, Readiness, RunDetail, RunRequest, RunSummary, SaveResult, StartRunResult,
+  BeginInstallRequest, BeginInstallResult, ChangedRecord, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues,
+  ConnectionHealth, ConsoleBackend, FamilySummary, FamilyView, FieldError,
+  PreviewResult, Readiness, RunDetail, RunRequest, RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../../../src/server/backend.ts';
+
+export const WEBHOOK_SECRET = 'hubspot-client-secret-for-tests';
+
+/** What the backend marked for one account of a webhook. */
+export interface MarkedRequest {
+  crm: string;
+  accountId: string;
+  records: ChangedRecord[];
+}
 
 /** An in-memory backend that records every call, for HTTP tests of the server. */
 export class FakeBackend implements ConsoleBackend {
@@ -10,7 +22,7 @@ export class FakeBackend implements ConsoleBackend {
   readinessResult: Readiness = { ok: true, checks: [{ name: 'store', ok: true }] };
   connections: ConnectionHealth[] = [
     {
-      id: 'c1', crm: 'salesforce', name: 'Acme <Prod>', location: 'https://acme.my.salesforce.com', status: 'ok',
+      id: 'c1', crm: 'salesforce', sourceLabel: 'Salesforce', name: 'Acme <Prod>', location: 'https://acme.my.salesforce.com', status: 'ok',
       lastRun: { id: 'r1', kind: 'sync', status: 'partial', finishedAt: '2026-06-30T02:05:00.000Z' },
       nextRun: '2026-07-01T02:00:00.000Z', apiUsage: { used: 1200, limit: 15000, period: '24h' }, recentErrors: [],
     },
@@ -39,10 +51,14 @@ export class FakeBackend implements ConsoleBackend {
   started: { connectionId: string; request: RunRequest }[] = [];
   busy = false;
   begun: BeginInstallRequest[] = [];
+  /** The params each successful begin answered with (as the source module normalised them). */
+  begunParams: Record<string, string>[] = [];
+  webhookSecret: string | null = WEBHOOK_SECRET;
+  now: () => number = Date.now;
   completed: CompleteInstallRequest[] = [];
   completeResult: CompleteInstallResult = { ok: true, connectionId: 'c2', name: 'New Org' };
   completeThrows = false;
-  marked: MarkChangedRequest[] = [];
+  marked: MarkedRequest[] = [];
   family: FamilyView = sampleFamily();
 
   async readiness(): Promise<Readiness> {
@@ -116,23 +132,44 @@ export class FakeBackend implements ConsoleBackend {
   async getFamily(id: string, familyId: string): Promise<FamilyView | null> {
     return id === 'c1' && familyId === this.family.family.id ? this.family : null;
   }
+  async listSources(): Promise<SourceSummary[]> {
+    return [SOURCES.salesforce, SOURCES.hubspot].map((m) => ({ kind: m.kind, label: m.label, installForms: m.install?.startForms ?? [] }));
+  }
   async beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult> {
     this.begun.push(request);
+    if (request.crm !== 'salesforce' && request.crm !== 'hubspot') return { ok: false, reason: 'unknown-source', message: `No source "${request.crm}".` };
+    let params: Record<string, string>;
+    try {
+      params = SOURCES[request.crm].install?.parseStart(request.params) ?? {};
+    } catch (e) {
+      if (e instanceof BadInputError) return { ok: false, reason: 'bad-request', message: e.message };
+      throw e;
+    }
+    this.begunParams.push(params);
+    const loginHost = params['loginHost'];
     const host = request.crm === 'hubspot' ? 'https://app.hubspot.com/oauth/authorize'
-      : request.loginHost === 'sandbox' ? 'https://test.salesforce.com/services/oauth2/authorize'
-      : request.loginHost === 'production' || request.loginHost === null ? 'https://login.salesforce.com/services/oauth2/authorize'
-      : `${request.loginHost.myDomain}/services/oauth2/authorize`;
+      : loginHost === 'sandbox' ? 'https://test.salesforce.com/services/oauth2/authorize'
+      : loginHost === 'production' ? 'https://login.salesforce.com/services/oauth2/authorize'
+      : `${loginHost ?? ''}/services/oauth2/authorize`;
     const q = new URLSearchParams({ client_id: 'cid', redirect_uri: request.redirectUri, state: request.state, code_challenge: request.codeChallenge });
-    return { ok: true, authorizeUrl: `${host}?${q.toString()}` };
+    return { ok: true, authorizeUrl: `${host}?${q.toString()}`, params };
   }
   async completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult> {
     this.completed.push(request);
     if (this.completeThrows) throw new Error('store exploded with token=abc123');
     return this.completeResult;
   }
-  async markChanged(request: MarkChangedRequest): Promise<MarkChangedResult> {
-    this.marked.push(request);
-    return { marked: request.records.length, unknownAccount: request.accountId !== '62515' };
+  /** The real webhook handling (the HubSpot module's signature and events), marking into `marked`. */
+  receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
+    return receiveWebhook({
+      sources: [SOURCES.salesforce, SOURCES.hubspot],
+      secrets: this.webhookSecret ? { hubspot: this.webhookSecret } : {},
+      now: this.now,
+      mark: async (source, accountId, records) => {
+        this.marked.push({ crm: source.kind, accountId, records });
+        return { marked: records.length, unknownAccount: accountId !== '62515' };
+      },
+    }, request);
   }
 }
 

@@ -13,7 +13,7 @@ export function testAdminHash(): Promise<string> {
   return adminHash;
 }
 
-export const WEBHOOK_SECRET = 'hubspot-client-secret-for-tests';
+export { WEBHOOK_SECRET } from './fake-backend.ts';
 
 export async function testConfig(overrides: Partial<ServerConfig> = {}): Promise<ServerConfig> {
   return {
@@ -27,7 +27,6 @@ export async function testConfig(overrides: Partial<ServerConfig> = {}): Promise
     adminUser: 'admin',
     adminPasswordHash: await testAdminHash(),
     setupToken: null,
-    hubspotClientSecret: WEBHOOK_SECRET,
     trustProxy: 0,
     loginLimit: { perIp: 20, perUser: 5, windowMinutes: 15 },
     extraFormActionOrigins: [],
@@ -59,6 +58,7 @@ export interface Harness {
 export async function startTest(opts: { config?: Partial<ServerConfig>; backend?: FakeBackend; clock?: TestClock } = {}): Promise<Harness> {
   const backend = opts.backend ?? new FakeBackend();
   const clock = opts.clock ?? new TestClock();
+  backend.now = clock.now;
   const server = await startServer({ backend, config: await testConfig(opts.config), logger: silentLogger, now: clock.now }, { host: '127.0.0.1', port: 0 });
   running.push(server);
   return { url: server.url, backend, clock, client: () => new TestClient(server.url) };

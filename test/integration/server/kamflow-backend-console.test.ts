@@ -1,3 +1,4 @@
+import { signV3 } from '../../../connectors/hubspot/webhook-signature.ts';
 import { describe, expect, it } from 'vitest';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { ADMIN_HASH_SETTING } from '../../../src/console/backend.ts';
@@ -172,10 +173,10 @@ describe('KamflowBackend runs and families', () => {
 describe('KamflowBackend webhooks, admin password, readiness', () => {
   it('marks HubSpot changes for the portal; a marked deletion leaves the mirror at the next sync', async () => {
     const setup = await startReal({ seed: smallSnapshot(), settings: { firstSync: 'scheduled' } });
-    const begun = await setup.backend.beginInstall({ crm: 'hubspot', loginHost: null, state: 'h', codeChallenge: 'x', redirectUri: HS_REDIRECT });
+    const begun = await setup.backend.beginInstall({ crm: 'hubspot', params: {}, state: 'h', codeChallenge: 'x', redirectUri: HS_REDIRECT });
     if (!begun.ok) throw new Error('expected ok');
     const { code } = await authorize(begun.authorizeUrl);
-    const done = await setup.backend.completeInstall({ crm: 'hubspot', loginHost: null, code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
+    const done = await setup.backend.completeInstall({ crm: 'hubspot', params: {}, code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
     if (!done.ok) throw new Error(done.message);
     const id = done.connectionId;
     // The simulator does not serve GET /account-info/v3/details, where the connector reads the
@@ -195,13 +196,22 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     if (!globex) throw new Error('no Globex id');
     expect((await setup.store.loadMirror(id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
 
-    expect(await setup.backend.markChanged({ crm: 'hubspot', accountId: '999', records: [{ object: 'accounts', id: globex, deleted: true }] }))
-      .toEqual({ marked: 0, unknownAccount: true });
-    const marked = await setup.backend.markChanged({
-      crm: 'hubspot', accountId: '24681357',
-      records: [{ object: 'accounts', id: globex, deleted: true }, { object: 'contacts', id: '123', deleted: false }],
-    });
-    expect(marked).toEqual({ marked: 2, unknownAccount: false });
+    const hook = (events: unknown[]) => {
+      const rawBody = JSON.stringify(events);
+      const ts = String(Date.now());
+      const uri = 'https://kamflow.example.com/webhooks/hubspot';
+      return setup.backend.receiveWebhook({
+        source: 'hubspot', method: 'POST', uri, rawBody,
+        headers: { 'x-hubspot-signature-v3': signV3(setup.sandbox.hubspot.clientSecret, 'POST', uri, rawBody, ts), 'x-hubspot-request-timestamp': ts },
+      });
+    };
+    expect(await hook([{ subscriptionType: 'company.deletion', portalId: 999, objectId: Number(globex) }]))
+      .toEqual({ status: 200, body: { marked: 0, ignored: 0, unknownAccounts: 1 } });
+    const marked = await hook([
+      { subscriptionType: 'company.deletion', portalId: 24681357, objectId: Number(globex) },
+      { subscriptionType: 'contact.propertyChange', portalId: 24681357, objectId: 123 },
+    ]);
+    expect(marked).toEqual({ status: 200, body: { marked: 2, ignored: 0, unknownAccounts: 0 } });
     expect((await setup.store.listChangeMarks(id)).map((m) => [m.object, m.id, m.deleted])).toEqual([['accounts', globex, true], ['contacts', '123', false]]);
 
     // The simulator still has Globex, unchanged since the second pull: only the mark can remove it.

@@ -1,16 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import type { Connector } from '../../../connectors/connector.ts';
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Connector } from '../../../src/contract/connector.ts';
 import { salesforceFieldName } from '../../../src/sandbox/index.ts';
 import { codeChallengeS256, createCodeVerifier } from '../../../src/server/pkce.ts';
 import { authorize, HS_REDIRECT, installSalesforce, NEXT_RUN, REDIRECT, startReal } from './real-backend.ts';
+
+afterEach(() => nock.cleanAll());
 
 describe('KamflowBackend install', () => {
   it('builds authorize URLs for each login host, the simulator standing in for production and sandbox', async () => {
     const setup = await startReal();
     const req = { crm: 'salesforce' as const, state: 'st', codeChallenge: 'cc', redirectUri: REDIRECT };
-    const sim = await setup.backend.beginInstall({ ...req, loginHost: 'sandbox' });
+    const sim = await setup.backend.beginInstall({ ...req, params: { loginHost: 'sandbox' } });
     expect(sim.ok && new URL(sim.authorizeUrl).origin).toBe(setup.sandbox.url);
-    const mine = await setup.backend.beginInstall({ ...req, loginHost: { myDomain: 'https://acme.my.salesforce.com' } });
+    const mine = await setup.backend.beginInstall({ ...req, params: { loginHost: 'https://acme.my.salesforce.com' } });
     if (!mine.ok) throw new Error('expected ok');
     const url = new URL(mine.authorizeUrl);
     expect(url.origin + url.pathname).toBe('https://acme.my.salesforce.com/services/oauth2/authorize');
@@ -21,14 +24,14 @@ describe('KamflowBackend install', () => {
   });
 
   it('uses the real login hosts without the simulator, and says which variables are missing', async () => {
-    const setup = await startReal({ settings: { simulatorUrl: null, hubspot: null } });
+    const setup = await startReal({ settings: { simulatorUrl: null, apps: { salesforce: { clientId: 'cid', clientSecret: 'secret' } } } });
     const req = { state: 'st', codeChallenge: 'cc', redirectUri: REDIRECT };
-    const prod = await setup.backend.beginInstall({ ...req, crm: 'salesforce', loginHost: 'production' });
+    const prod = await setup.backend.beginInstall({ ...req, crm: 'salesforce', params: { loginHost: 'production' } });
     expect(prod.ok && new URL(prod.authorizeUrl).origin).toBe('https://login.salesforce.com');
-    const sandbox = await setup.backend.beginInstall({ ...req, crm: 'salesforce', loginHost: 'sandbox' });
+    const sandbox = await setup.backend.beginInstall({ ...req, crm: 'salesforce', params: { loginHost: 'sandbox' } });
     expect(sandbox.ok && new URL(sandbox.authorizeUrl).origin).toBe('https://test.salesforce.com');
-    const hs = await setup.backend.beginInstall({ ...req, crm: 'hubspot', loginHost: null });
-    expect(hs).toEqual({ ok: false, message: expect.stringContaining('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET') });
+    const hs = await setup.backend.beginInstall({ ...req, crm: 'hubspot', params: {} });
+    expect(hs).toEqual({ ok: false, reason: 'unavailable', message: expect.stringContaining('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET') });
   });
 
   it('installs Salesforce: tokens sealed, fields provisioned, schedule set, first sync run', async () => {
@@ -60,10 +63,10 @@ describe('KamflowBackend install', () => {
   it('stores nothing when the code was already used', async () => {
     const setup = await startReal();
     const verifier = createCodeVerifier();
-    const begun = await setup.backend.beginInstall({ crm: 'salesforce', loginHost: 'production', state: 's', codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
+    const begun = await setup.backend.beginInstall({ crm: 'salesforce', params: { loginHost: 'production' }, state: 's', codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
     if (!begun.ok) throw new Error('expected ok');
     const { code } = await authorize(begun.authorizeUrl);
-    const request = { crm: 'salesforce' as const, loginHost: 'production' as const, code, codeVerifier: verifier, redirectUri: REDIRECT };
+    const request = { crm: 'salesforce' as const, params: { loginHost: 'production' }, code, codeVerifier: verifier, redirectUri: REDIRECT };
     expect((await setup.backend.completeInstall(request)).ok).toBe(true);
     await setup.backend.runs.idle();
     const again = await setup.backend.completeInstall(request);
@@ -73,10 +76,10 @@ describe('KamflowBackend install', () => {
 
   it('stores nothing when the PKCE verifier does not match', async () => {
     const setup = await startReal();
-    const begun = await setup.backend.beginInstall({ crm: 'salesforce', loginHost: 'production', state: 's', codeChallenge: codeChallengeS256(createCodeVerifier()), redirectUri: REDIRECT });
+    const begun = await setup.backend.beginInstall({ crm: 'salesforce', params: { loginHost: 'production' }, state: 's', codeChallenge: codeChallengeS256(createCodeVerifier()), redirectUri: REDIRECT });
     if (!begun.ok) throw new Error('expected ok');
     const { code } = await authorize(begun.authorizeUrl);
-    const result = await setup.backend.completeInstall({ crm: 'salesforce', loginHost: 'production', code, codeVerifier: createCodeVerifier(), redirectUri: REDIRECT });
+    const result = await setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code, codeVerifier: createCodeVerifier(), redirectUri: REDIRECT });
     expect(result).toMatchObject({ ok: false, reason: 'expired-code' });
     expect(await setup.store.listConnections()).toEqual([]);
   });
@@ -98,8 +101,8 @@ describe('KamflowBackend install', () => {
   });
 
   it('says the app credentials are wrong when the CRM refuses the client secret', async () => {
-    const setup = await startReal({ settings: { salesforce: { clientId: 'wrong-id', clientSecret: 'wrong-secret' } } });
-    const result = await setup.backend.completeInstall({ crm: 'salesforce', loginHost: 'production', code: 'x', codeVerifier: createCodeVerifier(), redirectUri: REDIRECT });
+    const setup = await startReal({ settings: { apps: { salesforce: { clientId: 'wrong-id', clientSecret: 'wrong-secret' } } } });
+    const result = await setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code: 'x', codeVerifier: createCodeVerifier(), redirectUri: REDIRECT });
     expect(result).toMatchObject({ ok: false, reason: 'not-authorized', message: expect.stringContaining('client id and secret') });
     expect(JSON.stringify(result)).not.toContain('wrong-secret');
     expect(await setup.store.listConnections()).toEqual([]);
@@ -109,7 +112,7 @@ describe('KamflowBackend install', () => {
     const setup = await startReal();
     const verifier = createCodeVerifier();
     await setup.sandbox.close();
-    const result = await setup.backend.completeInstall({ crm: 'salesforce', loginHost: 'production', code: 'x', codeVerifier: verifier, redirectUri: REDIRECT });
+    const result = await setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code: 'x', codeVerifier: verifier, redirectUri: REDIRECT });
     expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
     expect(await setup.store.listConnections()).toEqual([]);
   });
@@ -128,13 +131,13 @@ describe('KamflowBackend install', () => {
 
   it('installs HubSpot with its portal id, and refuses a token without the needed scopes', async () => {
     const setup = await startReal({ settings: { firstSync: 'scheduled' } });
-    const begun = await setup.backend.beginInstall({ crm: 'hubspot', loginHost: null, state: 'h', codeChallenge: 'unused', redirectUri: HS_REDIRECT });
+    const begun = await setup.backend.beginInstall({ crm: 'hubspot', params: {}, state: 'h', codeChallenge: 'unused', redirectUri: HS_REDIRECT });
     if (!begun.ok) throw new Error('expected ok');
     const url = new URL(begun.authorizeUrl);
     expect(url.origin + url.pathname).toBe(`${setup.sandbox.url}/oauth/authorize`);
     expect(url.searchParams.get('scope')).toContain('crm.objects.companies.write');
     const { code } = await authorize(begun.authorizeUrl);
-    const done = await setup.backend.completeInstall({ crm: 'hubspot', loginHost: null, code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
+    const done = await setup.backend.completeInstall({ crm: 'hubspot', params: {}, code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
     if (!done.ok) throw new Error(done.message);
     const stored = await setup.store.getConnection(done.connectionId);
     expect(stored?.options['portalId']).toBe('24681357');
@@ -142,13 +145,13 @@ describe('KamflowBackend install', () => {
     expect(await setup.store.listRuns({})).toEqual([]);
     expect((await setup.backend.getConnection(done.connectionId))?.status).toBe('never-run');
 
-    const narrow = await startReal({
-      install: { hubspotTokenInfo: async () => ({ hub_id: '1', scopes: ['oauth', 'crm.objects.companies.read'] }) },
-    });
-    const b2 = await narrow.backend.beginInstall({ crm: 'hubspot', loginHost: null, state: 'h', codeChallenge: 'x', redirectUri: HS_REDIRECT });
+    const narrow = await startReal();
+    // A portal that granted fewer scopes than asked: its token information says so.
+    nock(narrow.sandbox.url, { allowUnmocked: true }).get(/^\/oauth\/v1\/access-tokens\//).reply(200, { hub_id: 1, scopes: ['oauth', 'crm.objects.companies.read'] });
+    const b2 = await narrow.backend.beginInstall({ crm: 'hubspot', params: {}, state: 'h', codeChallenge: 'x', redirectUri: HS_REDIRECT });
     if (!b2.ok) throw new Error('expected ok');
     const c2 = await authorize(b2.authorizeUrl);
-    const refused = await narrow.backend.completeInstall({ crm: 'hubspot', loginHost: null, code: c2.code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
+    const refused = await narrow.backend.completeInstall({ crm: 'hubspot', params: {}, code: c2.code, codeVerifier: 'v', redirectUri: HS_REDIRECT });
     expect(refused).toEqual({ ok: false, reason: 'missing-scope', message: 'The portal did not grant: crm.objects.companies.write, crm.objects.contacts.read, crm.objects.deals.read, crm.schemas.companies.write.' });
     expect(await narrow.store.listConnections()).toEqual([]);
   });

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { createConnector } from '../../../connectors/index.ts';
-import { KamflowBackend, type KamflowBackendDeps } from '../../../src/console/backend.ts';
+import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
+import { KamflowBackend } from '../../../src/console/backend.ts';
 import type { ConsoleSettings } from '../../../src/console/settings.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { parseSnapshot, type Snapshot } from '../../../src/model/snapshot.ts';
@@ -54,7 +54,6 @@ export async function startReal(opts: {
   settings?: Partial<ConsoleSettings>;
   seed?: Snapshot;
   wrapFactory?: (f: ConnectorFactory) => ConnectorFactory;
-  install?: KamflowBackendDeps['install'];
 } = {}): Promise<RealSetup> {
   const sandbox = await startSandbox({ seed: opts.seed ?? sampleSeed() });
   const dir = mkdtempSync(join(tmpdir(), 'kamflow-backend-'));
@@ -67,8 +66,11 @@ export async function startReal(opts: {
   // it and provisioning goes on to create every field as in a real org.
   sandbox.sf.insert('PermissionSet', { Name: 'Kamflow', Label: 'Kamflow' });
   const settings: ConsoleSettings = {
-    salesforce: { clientId: sandbox.salesforce.clientId, clientSecret: sandbox.salesforce.clientSecret },
-    hubspot: { clientId: sandbox.hubspot.clientId, clientSecret: sandbox.hubspot.clientSecret },
+    apps: {
+      salesforce: { clientId: sandbox.salesforce.clientId, clientSecret: sandbox.salesforce.clientSecret },
+      hubspot: { clientId: sandbox.hubspot.clientId, clientSecret: sandbox.hubspot.clientSecret },
+    },
+    webhookSecrets: { hubspot: sandbox.hubspot.clientSecret },
     simulatorUrl: sandbox.url,
     defaultSchedule: '0 2 * * *',
     defaultTimezone: 'UTC',
@@ -78,8 +80,7 @@ export async function startReal(opts: {
   const base: ConnectorFactory = (c, credentials, onTokens) => createConnector(c, credentials, onTokens, silentLogger);
   const backend = new KamflowBackend({
     store, settings, logger: silentLogger,
-    sync: { store, connectorFactory: opts.wrapFactory ? opts.wrapFactory(base) : base, analyze: analyzeWithStoredConfig, logger: silentLogger },
-    ...(opts.install ? { install: opts.install } : {}),
+    sync: { store, connectorFactory: opts.wrapFactory ? opts.wrapFactory(base) : base, profileOf: sourceProfile, analyze: analyzeWithStoredConfig, logger: silentLogger },
   });
   const tasks = new ManualTasks();
   const scheduler = new SyncScheduler({ store, logger: silentLogger, runSync: (o) => backend.runs.runScheduled(o), createTask: tasks.factory });
@@ -108,10 +109,10 @@ export async function authorize(authorizeUrl: string): Promise<{ code: string; s
 /** Starts and completes a Salesforce install through the simulator. */
 export async function installSalesforce(setup: RealSetup): Promise<string> {
   const verifier = createCodeVerifier();
-  const begun = await setup.backend.beginInstall({ crm: 'salesforce', loginHost: 'production', state: 's1', codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
+  const begun = await setup.backend.beginInstall({ crm: 'salesforce', params: { loginHost: 'production' }, state: 's1', codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
   if (!begun.ok) throw new Error(begun.message);
   const { code } = await authorize(begun.authorizeUrl);
-  const done = await setup.backend.completeInstall({ crm: 'salesforce', loginHost: 'production', code, codeVerifier: verifier, redirectUri: REDIRECT });
+  const done = await setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code, codeVerifier: verifier, redirectUri: REDIRECT });
   if (!done.ok) throw new Error(`${done.reason}: ${done.message}`);
   await setup.backend.runs.idle();
   return done.connectionId;

@@ -9,7 +9,7 @@ import { COMMANDS } from '../../../src/cli/commands/index.ts';
 import { runCli } from '../../../src/cli/run.ts';
 import { makeServeBackend } from '../../../src/console/serve-backend.ts';
 import { loadConsoleSettings } from '../../../src/console/settings.ts';
-import { serveCommand } from '../../../src/server/serve.ts';
+import { serveCommand } from '../../../src/cli/commands/serve.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { ManualTasks } from './real-backend.ts';
 
@@ -28,10 +28,10 @@ function io(env: NodeJS.ProcessEnv) {
 describe('console settings', () => {
   it('defaults to a nightly UTC schedule, a first sync at once, and no simulator', () => {
     expect(loadConsoleSettings({})).toEqual({
-      salesforce: null, hubspot: null, simulatorUrl: null, defaultSchedule: '0 2 * * *', defaultTimezone: 'UTC', firstSync: 'now',
+      apps: {}, webhookSecrets: {}, simulatorUrl: null, defaultSchedule: '0 2 * * *', defaultTimezone: 'UTC', firstSync: 'now',
     });
     expect(loadConsoleSettings({ KAMFLOW_DEFAULT_SCHEDULE: '', KAMFLOW_FIRST_SYNC: 'scheduled' })).toMatchObject({ defaultSchedule: null, firstSync: 'scheduled' });
-    expect(loadConsoleSettings({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' }).salesforce).toEqual({ clientId: 'id', clientSecret: 'secret' });
+    expect(loadConsoleSettings({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' }).apps).toEqual({ salesforce: { clientId: 'id', clientSecret: 'secret' } });
   });
 
   it('names every bad variable without repeating secret values', () => {

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../../../src/cli/command.ts';
 import { verifyPassword } from '../../../src/server/password.ts';
-import { serveCommand } from '../../../src/server/serve.ts';
+import { serveCommand } from '../../../src/cli/commands/serve.ts';
 import { FakeBackend } from './fake-backend.ts';
 
 function io(env: NodeJS.ProcessEnv) {

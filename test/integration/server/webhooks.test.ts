@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signV3 } from '../../../src/server/hubspot-signature.ts';
+import { signV3 } from '../../../connectors/hubspot/webhook-signature.ts';
 import { startTest, WEBHOOK_SECRET, type Harness } from './harness.ts';
 
 const URI = 'https://kamflow.example.com/webhooks/hubspot';
@@ -32,7 +32,7 @@ describe('POST /webhooks/hubspot', () => {
     const body = JSON.stringify(events(), null, 1);
     const res = await post(h, body, signed(h, body));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ marked: 2, ignored: 1, unknownPortals: 0 });
+    expect(await res.json()).toEqual({ marked: 2, ignored: 1, unknownAccounts: 0 });
     expect(h.backend.marked).toEqual([{
       crm: 'hubspot', accountId: '62515',
       records: [{ object: 'accounts', id: '1001', deleted: false }, { object: 'opportunities', id: '2002', deleted: true }],
@@ -90,7 +90,8 @@ describe('POST /webhooks/hubspot', () => {
   });
 
   it('answers 503 when no HubSpot client secret is configured', async () => {
-    const h = await startTest({ config: { hubspotClientSecret: null } });
+    const h = await startTest();
+    h.backend.webhookSecret = null;
     const res = await post(h, '[]', signed(h, '[]'));
     expect(res.status).toBe(503);
   });

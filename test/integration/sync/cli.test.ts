@@ -1,4 +1,5 @@
-import { checkConnectorOptions } from '../../../connectors/index.ts';
+import { sourceProfile } from '../../../connectors/registry.ts';
+import { checkConnectorOptions } from '../../../connectors/registry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { scheduleCommand } from '../../../src/cli/commands/schedule.ts';
 import { syncCommand } from '../../../src/cli/commands/sync.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { openSqliteStoreFromEnv } from '../../../src/store/sqlite-store.ts';
-import type { SyncCommandDeps } from '../../../src/sync/cli-support.ts';
+import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
 import { account, FakeCrm, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
 
@@ -31,7 +32,7 @@ function io(): CliIo & { out: () => string; err: () => string } {
   return { stdout: sink(o), stderr: sink(e), env, out: () => o.join(''), err: () => e.join('') };
 }
 function deps(): SyncCommandDeps {
-  return { openStore: (e) => openSqliteStoreFromEnv(e), connectorFactory: () => crm.connector(), analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
+  return { openStore: (e) => openSqliteStoreFromEnv(e), connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
 }
 
 beforeEach(() => {

@@ -6,8 +6,8 @@
  */
 import type {
   AccountWrite, ApiUsage, Connector, Cursor, ObjectKind, ProvisionReport, PullOptions, PullPage, PushBatching, RecordsByKind, WriteOutcome, WritePlanForConnector,
-} from '../../../connectors/connector.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+} from '../../../src/contract/connector.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 import type { Account, Contact, User, Product } from '../../../src/model/snapshot.ts';
 
 interface Stored<K extends ObjectKind> { record: RecordsByKind[K]; stamp: number }

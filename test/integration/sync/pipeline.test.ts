@@ -1,8 +1,10 @@
+import { sourceProfile } from '../../../connectors/registry.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
-import { ConnectionBusyError, type SyncDeps } from '../../../src/sync/types.ts';
+import type { SyncDeps } from '../../../src/sync/types.ts';
+import { ConnectionBusyError } from '../../../src/contract/errors.ts';
 import { account, contact, FakeCrm, product, user, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
 
@@ -12,7 +14,7 @@ let crm: FakeCrm;
 let clock: Date;
 
 function deps(): SyncDeps {
-  return { store, connectorFactory: () => crm.connector(), analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
+  return { store, connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
 }
 function tick(minutes = 60): void {
   clock = new Date(clock.getTime() + minutes * 60_000);

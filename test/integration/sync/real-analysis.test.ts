@@ -1,3 +1,4 @@
+import { sourceProfile } from '../../../connectors/registry.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
@@ -11,7 +12,7 @@ import { account, contact, FakeCrm, product } from './fake-crm.ts';
 let store: SqliteStore;
 let crm: FakeCrm;
 let clock: Date;
-const deps = (): SyncDeps => ({ store, connectorFactory: () => crm.connector(), analyze: analyzeWithStoredConfig, logger: silentLogger, now: () => clock });
+const deps = (): SyncDeps => ({ store, connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: analyzeWithStoredConfig, logger: silentLogger, now: () => clock });
 
 beforeEach(async () => {
   clock = new Date('2026-06-30T08:00:00.000Z');

@@ -1,3 +1,4 @@
+import { sourceProfile } from '../../../connectors/registry.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
@@ -12,7 +13,7 @@ let crm: FakeCrm;
 let clock: Date;
 
 function deps(): SyncDeps {
-  return { store, connectorFactory: () => crm.connector(), analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
+  return { store, connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
 }
 function tickHours(hours: number): void {
   clock = new Date(clock.getTime() + hours * 3_600_000);

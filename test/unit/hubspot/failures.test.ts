@@ -8,7 +8,7 @@ const apiError = (code: number, body: unknown, headers: Record<string, string> =
 describe('failure classification', () => {
   it('reads status, policy and category from an SDK ApiException, also from a JSON string body', () => {
     const f = inspectFailure(apiError(429, JSON.stringify({ status: 'error', message: 'You have reached your daily limit.', policyName: 'DAILY', errorType: 'RATE_LIMIT' }), { 'Retry-After': '3' }));
-    expect(f).toEqual({ status: 429, category: 'RATE_LIMIT', policyName: 'DAILY', message: 'You have reached your daily limit.', headers: { 'retry-after': '3' } });
+    expect(f).toEqual({ status: 429, category: 'RATE_LIMIT', policyName: 'DAILY', message: 'You have reached your daily limit.', reasons: [], headers: { 'retry-after': '3' } });
     expect(inspectFailure(new Error('connect ECONNREFUSED 127.0.0.1:1')).status).toBeNull();
   });
 
@@ -26,16 +26,18 @@ describe('failure classification', () => {
   });
 
   it('classifies per-record write errors', () => {
-    expect(classifyWriteError('OBJECT_NOT_FOUND', 'not found')).toBe('bad-data');
-    expect(classifyWriteError('VALIDATION_ERROR', '"x" is not a valid number')).toBe('bad-data');
-    expect(classifyWriteError('VALIDATION_ERROR', 'Property "kam_x" does not exist')).toBe('config');
-    expect(classifyWriteError('RATE_LIMITS', 'slow down')).toBe('transient');
-    expect(classifyWriteError(null, 'oops', 503)).toBe('transient');
-    expect(classifyWriteError('MISSING_SCOPES', 'no')).toBe('config');
+    // By HubSpot's codes: the category, and the codes its error list carries; never the message text.
+    expect(classifyWriteError(['OBJECT_NOT_FOUND'])).toBe('bad-data');
+    expect(classifyWriteError(['VALIDATION_ERROR', 'INVALID_INTEGER'])).toBe('bad-data');
+    expect(classifyWriteError(['VALIDATION_ERROR', 'PROPERTY_DOESNT_EXIST'])).toBe('config');
+    expect(classifyWriteError(['VALIDATION_ERROR', 'READ_ONLY_VALUE'])).toBe('config');
+    expect(classifyWriteError(['RATE_LIMITS'])).toBe('transient');
+    expect(classifyWriteError([null], 503)).toBe('transient');
+    expect(classifyWriteError(['MISSING_SCOPES'])).toBe('config');
   });
 
   it('gives every input an outcome, even when HubSpot names no record', () => {
-    const inputs = [toInput({ accountId: '1', fields: { kam_score: 1 } }, { batchSize: 100, syncTargetAccountFromTier: false }), { id: '2', properties: {} }];
+    const inputs = [toInput({ accountId: '1', fields: { kam_score: 1 } }, { batchSize: 100, syncTargetAccountFromTier: false, retry: { recordRetries: 0, minDelayMs: 0, maxDelayMs: 0 }, sleep: async () => undefined }), { id: '2', properties: {} }];
     expect(outcomesOfResponse(inputs, { results: [{ id: 1 }], errors: [] })).toEqual([
       { accountId: '1', ok: true },
       { accountId: '2', ok: false, errorKind: 'transient', code: 'NO_RESULT', message: 'HubSpot returned neither a result nor an error for this record' },

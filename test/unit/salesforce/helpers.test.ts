@@ -5,7 +5,7 @@ import { salesforceOptionsSchema } from '../../../connectors/salesforce/options.
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
 import { afterCursorCondition, soqlDateTime, soqlString } from '../../../connectors/salesforce/query.ts';
 import { classifyWriteError, parseBulkError } from '../../../connectors/salesforce/write-errors.ts';
-import { CrmError } from '../../../connectors/errors.ts';
+import { CrmError } from '../../../src/contract/errors.ts';
 
 describe('SOQL text', () => {
   it('escapes string literals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSignedUri, signV3, verifyV3 } from '../../../src/server/hubspot-signature.ts';
+import { normalizeSignedUri, signV3, verifyV3 } from '../../../connectors/hubspot/webhook-signature.ts';
 
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const TS = '1564113600000';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseLoginHost } from '../../../src/server/routes/connect.ts';
+import { parseLoginHost } from '../../../connectors/salesforce/module.ts';
 import { safeNext } from '../../../src/server/routes/auth.ts';
-import { recordsOf } from '../../../src/server/routes/webhooks.ts';
+import { recordsOf } from '../../../connectors/hubspot/webhooks.ts';
 
 describe('parseLoginHost', () => {
   it('knows production, sandbox and Salesforce My Domain hosts', () => {
     expect(parseLoginHost(undefined)).toBe('production');
     expect(parseLoginHost('production')).toBe('production');
     expect(parseLoginHost('sandbox')).toBe('sandbox');
-    expect(parseLoginHost('https://Acme.my.salesforce.com/')).toEqual({ myDomain: 'https://acme.my.salesforce.com' });
-    expect(parseLoginHost('https://acme--uat.sandbox.my.salesforce.com')).toEqual({ myDomain: 'https://acme--uat.sandbox.my.salesforce.com' });
+    expect(parseLoginHost('https://Acme.my.salesforce.com/')).toBe('https://acme.my.salesforce.com');
+    expect(parseLoginHost('https://acme--uat.sandbox.my.salesforce.com')).toBe('https://acme--uat.sandbox.my.salesforce.com');
   });
 
   it('refuses anything that could send the client secret elsewhere', () => {

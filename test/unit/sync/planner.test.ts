@@ -1,3 +1,4 @@
+import { sourceProfile } from '../../../connectors/registry.ts';
 import { describe, expect, it } from 'vitest';
 import { estimatePushCalls, planFieldChanges, sameFieldValue, type FieldValue } from '../../../src/sync/planner.ts';
 
@@ -59,10 +60,10 @@ describe('planFieldChanges', () => {
   it('estimates write calls per CRM batch size', () => {
     const writes = Array.from({ length: 201 }, (_, i) => ({ accountId: `A${i}`, fields: {}, previous: {}, changes: [] }));
     const plan = { writes, summary: { accounts: 201, changedAccounts: 201, unchangedAccounts: 0, changedFields: 0, unknownAccounts: [], byField: {} } };
-    expect(estimatePushCalls(plan, 'salesforce')).toEqual({ collectionsUpdate: 2 });
-    expect(estimatePushCalls(plan, 'hubspot')).toEqual({ batchUpdate: 3 });
+    expect(estimatePushCalls(plan, sourceProfile('salesforce'))).toEqual({ collectionsUpdate: 2 });
+    expect(estimatePushCalls(plan, sourceProfile('hubspot'))).toEqual({ batchUpdate: 3 });
     // 201 writes in bulk jobs of up to 150 rows: two jobs; a smaller chosen batch: ceil(201/50).
-    expect(estimatePushCalls(plan, 'salesforce', { size: 150, bulk: true })).toEqual({ bulkIngestJobs: 2 });
-    expect(estimatePushCalls(plan, 'salesforce', { size: 50, bulk: false })).toEqual({ collectionsUpdate: 5 });
+    expect(estimatePushCalls(plan, sourceProfile('salesforce'), { size: 150, bulk: true })).toEqual({ bulkIngestJobs: 2 });
+    expect(estimatePushCalls(plan, sourceProfile('salesforce'), { size: 50, bulk: false })).toEqual({ collectionsUpdate: 5 });
   });
 });

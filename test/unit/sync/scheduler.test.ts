@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import { emptyCounts } from '../../../src/store/sqlite/runs.ts';
+import { emptyCounts } from '../../../src/contract/runs.ts';
 import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../../src/sync/scheduler.ts';
 import type { SyncResult } from '../../../src/sync/types.ts';
 

@@ -1,19 +1,17 @@
-import { EXIT, UsageError, type CliCommand, type CliIo } from '../cli/command.ts';
-import { createLogger, type Logger } from '../log.ts';
-import type { ConsoleBackend } from './backend.ts';
-import { loadServerConfig, ServerConfigError, type ServerConfig } from './config.ts';
-import { randomToken } from './sessions.ts';
-import { startServer } from './start.ts';
+import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
+import { BadInputError } from '../../contract/errors.ts';
+import { createLogger } from '../../log.ts';
+import { loadServerConfig, ServerConfigError, type ServerConfig } from '../../server/config.ts';
+import { randomToken } from '../../server/sessions.ts';
+import { startServer, type BackendFactory } from '../../server/start.ts';
 
-/** Builds the real backend (store, sync engine, connectors) once the settings are known. */
-export type BackendFactory = (context: { config: ServerConfig; logger: Logger; env: NodeJS.ProcessEnv }) =>
-  Promise<{ backend: ConsoleBackend; close?: () => Promise<void> }>;
+export type { BackendFactory };
 
 const USAGE = `Usage: kamflow serve [--host HOST] [--port PORT]
 
 Runs the install server and admin console until stopped (SIGINT or SIGTERM).
 Settings come from the environment (KAMFLOW_PUBLIC_URL, KAMFLOW_ADMIN_PASSWORD_HASH,
-KAMFLOW_SESSION_SECRET, KAMFLOW_HUBSPOT_CLIENT_SECRET, ...); --host and --port override
+KAMFLOW_SESSION_SECRET, each source's app credentials, ...); --host and --port override
 KAMFLOW_HOST and KAMFLOW_PORT.`;
 
 function parseFlags(argv: string[]): { host?: string; port?: string } {
@@ -77,7 +75,15 @@ export function serveCommand(makeBackend: BackendFactory, options: { signal?: Ab
       if (config.secureCookies && config.publicUrl.startsWith('http:')) {
         logger.warn('KAMFLOW_PUBLIC_URL is http but cookies are Secure: browsers only keep them on https or localhost');
       }
-      const { backend, close } = await makeBackend({ config, logger, env });
+      let made;
+      try {
+        made = await makeBackend({ config, logger, env });
+      } catch (e) {
+        // Settings the backend cannot start with: a usage error, named as the backend named it.
+        if (e instanceof BadInputError) throw new UsageError(e.message);
+        throw e;
+      }
+      const { backend, close } = made;
       const stop = stopSignal(options.signal);
       try {
         const running = await startServer({ backend, config, logger });

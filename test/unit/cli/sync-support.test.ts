@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/cli/command.ts';
 import { createLogger } from '../../../src/log.ts';
 import { parseCommandArgs } from '../../../src/cli/args.ts';
-import { progressReporter, showValue, validateDateFlag } from '../../../src/sync/cli-support.ts';
+import { progressReporter, showValue, validateDateFlag } from '../../../src/cli/sync-support.ts';
 
 function sink(tty: boolean): Writable & { isTTY?: boolean; text: () => string } {
   const parts: string[] = [];

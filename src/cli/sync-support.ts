@@ -1,9 +1,10 @@
-import type { CliIo } from '../cli/command.ts';
-import { UsageError } from '../cli/command.ts';
+import type { CliIo } from './command.ts';
+import { UsageError } from './command.ts';
+import { ActionableError, CrmError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import { EncryptionKeyError } from '../store/crypto.ts';
 import type { Store } from '../store/types.ts';
-import type { AnalyzeFn, ConnectorFactory, ProgressEvent } from './types.ts';
+import type { AnalyzeFn, ConnectorFactory, ProfileOf, ProgressEvent } from '../sync/types.ts';
 
 /**
  * What the sync-side command modules (connect, provision, sync, runs, run, rollback, schedule)
@@ -14,6 +15,7 @@ export interface SyncCommandDeps {
   /** Opens the store (KAMFLOW_DB_PATH, KAMFLOW_ENCRYPTION_KEY from env); the command closes it. */
   openStore: (env: NodeJS.ProcessEnv) => Store;
   connectorFactory: ConnectorFactory;
+  profileOf: ProfileOf;
   analyze: AnalyzeFn;
   logger: Logger;
   now?: () => Date;
@@ -71,14 +73,9 @@ export function progressReporter(io: CliIo, logger: Logger, json: boolean): { re
   };
 }
 
-/** A one-line reason for errors users can act on; undefined for bugs, which are rethrown. */
+/** A one-line reason for errors users can act on (told apart by type); undefined for bugs, which are rethrown. */
 export function userFacingError(error: unknown): string | undefined {
-  if (error instanceof EncryptionKeyError) return error.message;
-  if (error instanceof Error && error.name === 'ConnectionBusyError') return error.message;
-  if (error instanceof Error && /^no (connection|run) with id /.test(error.message)) return error.message;
-  if (error instanceof Error && /^a connection with id .* already exists$/.test(error.message)) return error.message;
-  if (error instanceof Error && /^run .* was a dry run/.test(error.message)) return error.message;
-  if (error instanceof Error && error.name === 'CrmError') return error.message;
+  if (error instanceof EncryptionKeyError || error instanceof ActionableError) return error.message;
   return undefined;
 }
 
@@ -122,5 +119,5 @@ export async function withStore(
 }
 
 function isApiLimit(error: unknown): boolean {
-  return error instanceof Error && error.name === 'CrmError' && 'kind' in error && error.kind === 'api-limit';
+  return error instanceof CrmError && error.kind === 'api-limit';
 }

@@ -1,15 +1,20 @@
-import type { Account, Contact, LineItem, Opportunity, Product, User } from '../src/model/snapshot.ts';
-import type { OutputFieldKey } from '../src/model/output-fields.ts';
+import type { Account, Contact, LineItem, Opportunity, Product, User } from '../model/snapshot.ts';
+import type { OutputFieldKey } from '../model/output-fields.ts';
 
 /**
- * The contract every CRM implements. Only code under `connectors/` knows a CRM's API; the sync
- * engine drives any CRM through this interface.
+ * The contract every source implements. Only code under `connectors/` knows a source's API; the
+ * sync engine drives any source through this interface.
  */
 
-export type CrmKind = 'salesforce' | 'hubspot';
+/**
+ * A source module's id as the registry (`connectors/registry.ts`) lists it. The contract names
+ * no source: a new one is registered there, and nothing here changes.
+ */
+export type SourceId = string;
 
-/** The record streams a connector pulls, in the common model. */
-export type ObjectKind = 'users' | 'products' | 'accounts' | 'contacts' | 'opportunities' | 'lineItems';
+/** The record streams a connector pulls, in the common model, in the order they are pulled. */
+export const OBJECT_KINDS = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 /** A line item pulled on its own (incremental pulls see line items apart from their deal). */
 export type PulledLineItem = LineItem & { opportunityId: string };
@@ -39,6 +44,15 @@ export interface RecordIssue {
   message: string;
 }
 
+/**
+ * One raw record mapped into the model: the record, or null when it cannot be used, and every
+ * problem found on the way (a value left empty comes with its record; a null record with why).
+ */
+export interface Mapped<T> {
+  record: T | null;
+  issues: RecordIssue[];
+}
+
 export interface PullPage<K extends ObjectKind = ObjectKind> {
   object: K;
   records: RecordsByKind[K][];
@@ -55,7 +69,7 @@ export interface PullOptions {
   mode: 'full' | 'incremental';
   /** Saved cursors by stream, from the previous run. Missing means start from the beginning. */
   cursors: Partial<Record<ObjectKind, Cursor>>;
-  /** Streams to pull; all by default, in the order of ObjectKind above. */
+  /** Streams to pull; all by default, in the order of OBJECT_KINDS. */
   objects?: ObjectKind[];
 }
 
@@ -108,15 +122,31 @@ export interface TokenSet {
   refreshToken?: string;
   /** Epoch milliseconds. */
   expiresAt?: number;
-  /** Salesforce: the org's instance URL. */
+  /** Where the tokens are valid, when the source says so (e.g. an org's own host). */
   instanceUrl?: string;
 }
 
 /** Called with new tokens after a refresh, so the caller can persist them (encrypted). */
 export type TokenListener = (tokens: TokenSet) => void | Promise<void>;
 
+/** The stored connection a connector is made for: what the store keeps besides the secrets. */
+export interface SourceConnection {
+  id: string;
+  crm: SourceId;
+  /** The source's API base, instance URL or login host, as its module stored it. */
+  baseUrl: string;
+  /** Non-secret options: the connector's own and the sync engine's (see sync-options.ts). */
+  options: Record<string, unknown>;
+}
+
+/** The secret part of a connection, kept encrypted at rest. */
+export interface Credentials {
+  tokens: TokenSet | null;
+  clientSecret: string | null;
+}
+
 export interface Connector {
-  readonly kind: CrmKind;
+  readonly kind: SourceId;
   /** The currency amounts are expressed in. Known after the first pull page at the latest. */
   currency(): Promise<string>;
   /** Pages of mapped records, stream after stream; each page carries its resume cursor. */
@@ -133,4 +163,33 @@ export interface Connector {
    * engine checkpoints after every push call. Absent: the CRM's batch maximum, not bulk.
    */
   pushBatching?(total: number): PushBatching;
+}
+
+/**
+ * Exactly one outcome per planned account, in plan order. An account the answer left out gets
+ * `missing` (a transient failure: it is planned again next run); the first outcome of an
+ * account counts, and outcomes for accounts outside the plan are dropped.
+ */
+export function oneOutcomePerWrite(
+  accountIds: readonly string[],
+  outcomes: readonly WriteOutcome[],
+  missing: (accountId: string) => WriteOutcome = (accountId) => ({
+    accountId, ok: false, errorKind: 'transient', code: 'NO_RESULT', message: 'the source returned no outcome for this record',
+  }),
+): WriteOutcome[] {
+  const byId = new Map<string, WriteOutcome>();
+  for (const o of outcomes) if (!byId.has(o.accountId)) byId.set(o.accountId, o);
+  return accountIds.map((id) => byId.get(id) ?? missing(id));
+}
+
+/** What the sync engine must know of a source besides its connector; its module declares it. */
+export interface SourceProfile {
+  /** Accounts per push call at most (the source's batch maximum). */
+  pushBatchMax: number;
+  /** The call kind of one batch write, for the dry run's estimate ("collectionsUpdate"). */
+  pushCallName: string;
+  /** The name the estimate gives bulk jobs, when the source has them. */
+  bulkJobName: string;
+  /** Hours between full pulls when the connection sets none; null: never. */
+  fullSyncEveryHours: number | null;
 }

@@ -1,0 +1,126 @@
+import { describeZodError } from '../../src/model/snapshot.ts';
+import { BadInputError, CrmError, InstallError, isCrmError } from '../../src/contract/errors.ts';
+import type { TokenSet } from '../../src/contract/connector.ts';
+import type { InstallContext, InstalledSource, SourceModule } from '../shared/source-module.ts';
+import { checkOrigin } from '../shared/urls.ts';
+import { buildAuthorizeUrl, exchangeCode } from './auth.ts';
+import { HubSpotConnector } from './index.ts';
+import { hubSpotOptionsSchema } from './options.ts';
+import { hubSpotWebhook } from './webhooks.ts';
+
+const LABEL = 'HubSpot';
+export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
+const HUBSPOT_AUTHORIZE_HOST = 'https://app.hubspot.com';
+
+/**
+ * Scopes without which Kamflow cannot read accounts or write its fields. A portal may grant
+ * fewer than requested when scopes are optional or the installing user lacks rights.
+ */
+export const REQUIRED_HUBSPOT_SCOPES = [
+  'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.deals.read', 'crm.schemas.companies.write',
+] as const;
+
+const apiBase = (simulatorUrl: string | null): string => simulatorUrl ?? HUBSPOT_API_BASE;
+
+/** The install reason of a failed code exchange, by the code HubSpot answered. */
+function exchangeFailure(error: unknown): InstallError {
+  if (!isCrmError(error)) throw error;
+  if (error.kind === 'unavailable' || error.kind === 'api-limit') return new InstallError('unavailable', `${LABEL} did not answer the token request.`);
+  const code = error.details.code ?? '';
+  if (code === 'BAD_CLIENT_ID' || code === 'BAD_REDIRECT_URI') {
+    return new InstallError('not-authorized', `${LABEL} refused the app's credentials or callback URL; check the client id and secret and the callback URL registered for the app.`);
+  }
+  if (code === 'BAD_AUTH_CODE' || error.details.status === 400) return new InstallError('expired-code', `${LABEL} refused the authorization code (expired or already used).`);
+  return new InstallError('not-authorized', `${LABEL} refused the token request; check the app's client id, secret and callback URL.`);
+}
+
+async function completeInstall(ctx: InstallContext, exchange: { code: string; codeVerifier: string }): Promise<InstalledSource> {
+  const basePath = apiBase(ctx.simulatorUrl);
+  let tokens: TokenSet;
+  try {
+    tokens = await exchangeCode({ basePath, ...ctx.app, redirectUri: ctx.redirectUri, code: exchange.code, retries: 1 });
+  } catch (error) {
+    throw exchangeFailure(error);
+  }
+  // The token information goes through the connector's own call layer (limits, retries, timeout).
+  const connector = new HubSpotConnector(
+    { baseUrl: basePath, auth: { kind: 'private-app', token: tokens.accessToken }, requestTimeoutMs: 30_000, retry: { retries: 2 } },
+    { logger: ctx.logger },
+  );
+  let info;
+  try {
+    info = await connector.tokenInfo(tokens.accessToken);
+  } catch (error) {
+    if (!isCrmError(error)) throw error;
+    if (error.kind === 'unavailable' || error.kind === 'api-limit') throw new InstallError('unavailable', `${LABEL} did not answer the token information request.`);
+    throw new InstallError('not-authorized', `${LABEL} refused the token information request${error.details.status ? ` (HTTP ${error.details.status})` : ''}.`);
+  }
+  const missing = REQUIRED_HUBSPOT_SCOPES.filter((s) => !info.scopes.includes(s));
+  if (missing.length > 0) throw new InstallError('missing-scope', `The portal did not grant: ${missing.join(', ')}.`);
+  const name = info.hub_domain ? `${info.hub_domain} (${info.hub_id})` : `HubSpot portal ${info.hub_id}`;
+  return { baseUrl: basePath, tokens, name, accountId: info.hub_id, options: { clientId: ctx.app.clientId, portalId: info.hub_id, name } };
+}
+
+export const hubSpotSource: SourceModule<'hubspot'> = {
+  kind: 'hubspot',
+  label: LABEL,
+  idPrefix: 'hs',
+  checkOptions(options) {
+    const result = hubSpotOptionsSchema.safeParse({ ...options, auth: { kind: 'private-app', token: 'placeholder' } });
+    return result.success ? [] : describeZodError(result.error).split('; ');
+  },
+  createConnector(connection, credentials, runtime) {
+    const tokens = credentials.tokens;
+    if (!tokens) throw new CrmError('auth', `connection ${connection.id} has no stored tokens: run kamflow connect again`, { crm: 'hubspot' });
+    const { clientId, ...rest } = connection.options;
+    const auth =
+      tokens.refreshToken && typeof clientId === 'string' && credentials.clientSecret
+        ? {
+            kind: 'oauth' as const,
+            accessToken: tokens.accessToken,
+            refreshToken: tokens.refreshToken,
+            expiresAt: tokens.expiresAt ?? 0,
+            clientId,
+            clientSecret: credentials.clientSecret,
+          }
+        : { kind: 'private-app' as const, token: tokens.accessToken };
+    return new HubSpotConnector(
+      { ...rest, baseUrl: connection.baseUrl, auth },
+      { onTokens: runtime.onTokens, ...(runtime.logger ? { logger: runtime.logger } : {}), ...(runtime.now ? { now: runtime.now } : {}), ...(runtime.sleep ? { sleep: runtime.sleep } : {}) },
+    );
+  },
+  // Batch update takes 100 companies a call. HubSpot moves no modified date when associations
+  // change (a company's parent, a deal's company): only a full pull sees those, so daily.
+  profile: { pushBatchMax: 100, pushCallName: 'batchUpdate', bulkJobName: 'bulkJobs', fullSyncEveryHours: 24 },
+  connect: {
+    flags: {
+      token: { env: 'HUBSPOT_TOKEN' },
+      'base-url': { env: 'HUBSPOT_BASE_URL' },
+    },
+    help: `HubSpot:
+  --token TOKEN           private app or OAuth access token              (HUBSPOT_TOKEN)
+  --base-url URL          default https://api.hubapi.com                 (HUBSPOT_BASE_URL)`,
+    optionExamples: 'HubSpot: productFamilyProperty=product_family referenceableProperty=referenceable',
+    fromFlags(v) {
+      const token = v['token'];
+      if (!token) throw new BadInputError(['HubSpot needs a token: --token or HUBSPOT_TOKEN']);
+      const baseUrl = checkOrigin('--base-url', v['base-url'] ?? HUBSPOT_API_BASE);
+      return { baseUrl, options: {}, tokens: { accessToken: token }, clientSecret: null };
+    },
+  },
+  describe(c) {
+    const portal = typeof c.options['portalId'] === 'string' ? c.options['portalId'] : null;
+    return { location: portal ? `portal ${portal}` : c.baseUrl, accountId: portal };
+  },
+  install: {
+    appEnv: { clientId: 'HUBSPOT_CLIENT_ID', clientSecret: 'HUBSPOT_CLIENT_SECRET' },
+    startForms: [{ button: 'Connect HubSpot', fields: [] }],
+    parseStart: () => ({}),
+    authorizeUrl: (ctx, pkce) => buildAuthorizeUrl({
+      clientId: ctx.app.clientId, redirectUri: ctx.redirectUri, state: pkce.state, authorizeHost: ctx.simulatorUrl ?? HUBSPOT_AUTHORIZE_HOST,
+    }),
+    complete: completeInstall,
+    provisionFailure: (e) => (e.status === 403 ? { reason: 'missing-scope', message: `${LABEL} refused to create properties (HTTP 403): the app lacks a schema scope.` } : null),
+  },
+  webhook: hubSpotWebhook,
+};

@@ -1,0 +1,110 @@
+/**
+ * The exceptions that cross rooms. Each has a type that callers test (never its message text);
+ * per-record failures are values (WriteOutcome, RecordIssue), never these. No message here may
+ * carry a token, secret or key.
+ */
+
+/** An error a person can act on: its message is safe to show as is (CLI line, console page). */
+export abstract class ActionableError extends Error {}
+
+export type CrmErrorKind =
+  /** The org's or portal's API allowance is used up or past its reserve: resumable later. */
+  | 'api-limit'
+  /** Credentials are missing, expired beyond refresh, or revoked. */
+  | 'auth'
+  /** The source answered something the connector cannot use (shape, 4xx for a bad request). */
+  | 'bad-response'
+  /** Network or 5xx errors that retries did not get past. */
+  | 'unavailable'
+  /** Kamflow's own configuration is wrong (missing field, no permission, bad option). */
+  | 'config';
+
+/** A source stopped a run (or a call that cannot succeed). */
+export class CrmError extends ActionableError {
+  override readonly name = 'CrmError';
+  constructor(
+    readonly kind: CrmErrorKind,
+    message: string,
+    /** `code`: the source's error code; `reasons`: finer codes the answer listed (e.g. per field). */
+    readonly details: { status?: number; code?: string; crm?: string; reasons?: string[] } = {},
+  ) {
+    super(message);
+  }
+
+  /** True when the run can simply be resumed later from its saved cursors. */
+  get resumable(): boolean {
+    return this.kind === 'api-limit' || this.kind === 'unavailable';
+  }
+}
+
+export function isCrmError(e: unknown): e is CrmError {
+  return e instanceof CrmError;
+}
+
+/** A stored thing asked for by id does not exist. */
+export class NotFoundError extends ActionableError {
+  override readonly name = 'NotFoundError';
+  constructor(
+    readonly what: 'connection' | 'run',
+    readonly id: string,
+  ) {
+    super(`no ${what} with id ${id}`);
+  }
+}
+
+/** A thing with this id exists already. */
+export class AlreadyExistsError extends ActionableError {
+  override readonly name = 'AlreadyExistsError';
+  constructor(
+    readonly what: 'connection',
+    readonly id: string,
+  ) {
+    super(`a ${what} with id ${id} already exists`);
+  }
+}
+
+/** Another run holds the connection's lock. */
+export class ConnectionBusyError extends ActionableError {
+  override readonly name = 'ConnectionBusyError';
+}
+
+/** A rollback of a dry run: it wrote nothing, so there is nothing to restore. */
+export class NothingToRollBackError extends ActionableError {
+  override readonly name = 'NothingToRollBackError';
+  constructor(readonly runId: string) {
+    super(`run ${runId} was a dry run: it wrote nothing to roll back`);
+  }
+}
+
+/** A connection names a source this Kamflow has no module for. */
+export class UnknownSourceError extends ActionableError {
+  override readonly name = 'UnknownSourceError';
+  constructor(
+    readonly source: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown source "${source}" (known: ${known.join(', ')})`);
+  }
+}
+
+/** Input given by a person (flags, options, a form) that cannot be used; each problem names its input. */
+export class BadInputError extends ActionableError {
+  override readonly name = 'BadInputError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** How an install through a source's consent screen failed, in terms the console explains. */
+export type InstallFailure = 'expired-code' | 'missing-scope' | 'not-authorized' | 'provisioning' | 'unavailable';
+
+/** An install step that failed in a way the admin can act on; the message is free of secrets. */
+export class InstallError extends ActionableError {
+  override readonly name = 'InstallError';
+  constructor(
+    readonly reason: InstallFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}

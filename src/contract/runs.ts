@@ -1,0 +1,20 @@
+import type { ObjectKind } from './connector.ts';
+
+/** What a run did, counted as it goes; stored with the run. */
+export interface RunCounts {
+  pulled: Partial<Record<ObjectKind, number>>;
+  deleted: number;
+  swept: number;
+  pullIssues: number;
+  rejected: number;
+  accounts: number;
+  plannedAccounts: number;
+  plannedFields: number;
+  written: number;
+  failed: number;
+  unchangedAccounts: number;
+}
+
+export function emptyCounts(): RunCounts {
+  return { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0 };
+}

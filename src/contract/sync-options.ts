@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * The options of a connection that belong to the sync engine, not to its connector. They are
+ * stored with the connector's own options (one `--option KEY=VALUE` namespace) and parsed here,
+ * once, into typed values; a connector never sees them.
+ */
+export const syncOptionsSchema = z.object({
+  /** Share of accounts (0-1) a plan may change before it waits for a confirmed run. */
+  safetyGateShare: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1').optional(),
+  /** Accounts per push call, below the source's batch maximum (helps orgs whose automation locks rows). */
+  pushBatchSize: z.number().int('expected a whole number of accounts').min(1, 'expected at least 1').optional(),
+  /** Hours between full pulls; 0 or null turns the periodic full pull off; unset: the source's default. */
+  fullSyncEveryHours: z.number().min(0, 'expected a non-negative number of hours').nullable().optional(),
+});
+export type ConnectionSyncOptions = z.output<typeof syncOptionsSchema>;
+
+export const SYNC_OPTION_KEYS: readonly string[] = Object.keys(syncOptionsSchema.shape);
+
+export interface SplitOptions {
+  sync: ConnectionSyncOptions;
+  /** Everything else: the connector's own options, checked by its module's schema. */
+  connector: Record<string, unknown>;
+  /** One line per sync option that does not parse, naming it; such an option is left unset. */
+  problems: string[];
+}
+
+/** Splits stored connection options into the sync engine's (typed) and the connector's. */
+export function splitConnectionOptions(options: Record<string, unknown>): SplitOptions {
+  const sync: ConnectionSyncOptions = {};
+  const connector: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const shape = syncOptionsSchema.shape;
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in shape)) {
+      connector[key] = value;
+      continue;
+    }
+    const field = shape[key as keyof typeof shape];
+    const parsed = field.safeParse(value);
+    if (parsed.success) Object.assign(sync, { [key]: parsed.data });
+    else problems.push(`${key}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return { sync, connector, problems };
+}
