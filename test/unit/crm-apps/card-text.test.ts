@@ -8,7 +8,7 @@ import { REASON_MARKS } from '../../../src/analyze/reasons.ts';
 import { DEFAULT_ANALYSIS_CONFIG } from '../../../src/config/analysis-config.ts';
 import type { AnalysisResult } from '../../../src/model/insights.ts';
 import { parseSnapshot } from '../../../src/model/snapshot.ts';
-import { SALESFORCE_PROJECT_DIR } from '../../../scripts/salesforce-mdapi.ts';
+import { SALESFORCE_PROJECT_DIR } from '../../../crm-apps/tools/salesforce-mdapi.ts';
 
 /**
  * The two cards read Kamflow's texts with two copies of one reader (each CRM builds its card from

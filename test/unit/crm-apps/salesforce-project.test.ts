@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl } from '../../../connectors/salesforce/auth.ts';
 import { customFieldMetadata, SALESFORCE_OUTPUT_FIELDS } from '../../../mappings/salesforce.ts';
-import { convertSalesforceProject, convertToTemp, SALESFORCE_PROJECT_DIR, SalesforceProjectError, type ConvertResult } from '../../../scripts/salesforce-mdapi.ts';
+import { convertSalesforceProject, convertToTemp, SALESFORCE_PROJECT_DIR, SalesforceProjectError, type ConvertResult } from '../../../crm-apps/tools/salesforce-mdapi.ts';
 
 const SRC = join(SALESFORCE_PROJECT_DIR, 'force-app', 'main', 'default');
 const LISTS = new Set([

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 
-export const SALESFORCE_PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'crm-apps', 'salesforce');
+export const SALESFORCE_PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'salesforce');
 
 /** The Salesforce CLI libraries read these: no telemetry, no update checks, no log file in ~/.sf. */
 const QUIET_ENV: Record<string, string> = {
