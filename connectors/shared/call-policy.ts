@@ -1,3 +1,4 @@
+import pRetry, { AbortError } from 'p-retry';
 import type { Sleep } from './sleep.ts';
 
 /**
@@ -35,27 +36,53 @@ export function backoffDelay(n: number, s: Pick<RetrySettings, 'minDelayMs' | 'm
   return Math.min(s.maxDelayMs, s.minDelayMs * 2 ** Math.max(0, n - 1));
 }
 
+/** A failed attempt the policy chose to try again: the wait it asked for, before the next one. */
+class RetryPending extends Error {
+  override readonly name = 'RetryPending';
+  constructor(readonly waitMs: number) {
+    super('retry pending');
+  }
+}
+
+/**
+ * Runs `attempt` under the policy, with p-retry as the loop. The policy's decisions bound the
+ * retries (a refresh does not use one up), so p-retry is told to retry whatever is pending and
+ * to wait nothing itself: the wait goes through `policy.sleep`, which tests replace.
+ */
 export async function callWithPolicy<T>(attempt: () => Promise<T>, policy: CallPolicy): Promise<T> {
   let retried = 0;
   let refreshed = false;
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const decision = policy.decide(error, { attempt: n, refreshed });
-      if (decision.action === 'fail') throw decision.error;
-      if (decision.action === 'refresh') {
-        // A refresh is not a retry of a failing service: it does not use up the retries.
-        if (refreshed || !policy.refresh) throw policy.exhausted(error);
-        refreshed = true;
-        await policy.refresh();
-        continue;
+  return pRetry(
+    async (attemptNumber) => {
+      try {
+        return await attempt();
+      } catch (error) {
+        const decision = policy.decide(error, { attempt: attemptNumber, refreshed });
+        if (decision.action === 'fail') throw new AbortError(decision.error);
+        if (decision.action === 'refresh') {
+          if (refreshed || !policy.refresh) throw new AbortError(policy.exhausted(error));
+          refreshed = true;
+          await policy.refresh();
+          throw new RetryPending(0);
+        }
+        if (retried >= policy.retries) throw new AbortError(policy.exhausted(error));
+        retried += 1;
+        const waitMs = decision.waitMs === 'backoff' ? backoffDelay(retried, policy) : decision.waitMs;
+        policy.onRetry?.({ attempt: attemptNumber, reason: decision.reason, waitMs });
+        throw new RetryPending(waitMs);
       }
-      if (retried >= policy.retries) throw policy.exhausted(error);
-      retried += 1;
-      const waitMs = decision.waitMs === 'backoff' ? backoffDelay(retried, policy) : decision.waitMs;
-      policy.onRetry?.({ attempt: n, reason: decision.reason, waitMs });
-      await policy.sleep(waitMs);
-    }
-  }
+    },
+    {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 0,
+      maxTimeout: 0,
+      factor: 1,
+      randomize: false,
+      // Anything but a pending retry (a refresh that failed, say) ends the call as it is.
+      shouldRetry: ({ error }) => error instanceof RetryPending,
+      onFailedAttempt: async ({ error }) => {
+        if (error instanceof RetryPending && error.waitMs > 0) await policy.sleep(error.waitMs);
+      },
+    },
+  );
 }
