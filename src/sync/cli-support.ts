@@ -2,6 +2,8 @@ import type { CliIo } from '../cli/command.ts';
 import { UsageError } from '../cli/command.ts';
 import type { Logger } from '../log.ts';
 import { EncryptionKeyError } from '../store/crypto.ts';
+import { DatabaseUrlError } from '../store/open.ts';
+import { StoreUnavailableError } from '../store/postgres/db.ts';
 import type { Store } from '../store/types.ts';
 import type { AnalyzeFn, ConnectorFactory, ProgressEvent } from './types.ts';
 
@@ -11,8 +13,8 @@ import type { AnalyzeFn, ConnectorFactory, ProgressEvent } from './types.ts';
  */
 
 export interface SyncCommandDeps {
-  /** Opens the store (KAMFLOW_DB_PATH, KAMFLOW_ENCRYPTION_KEY from env); the command closes it. */
-  openStore: (env: NodeJS.ProcessEnv) => Store;
+  /** Opens the store (KAMFLOW_DATABASE_URL or KAMFLOW_DB_PATH, KAMFLOW_ENCRYPTION_KEY from env); the command closes it. */
+  openStore: (env: NodeJS.ProcessEnv) => Store | Promise<Store>;
   connectorFactory: ConnectorFactory;
   analyze: AnalyzeFn;
   logger: Logger;
@@ -73,7 +75,7 @@ export function progressReporter(io: CliIo, logger: Logger, json: boolean): { re
 
 /** A one-line reason for errors users can act on; undefined for bugs, which are rethrown. */
 export function userFacingError(error: unknown): string | undefined {
-  if (error instanceof EncryptionKeyError) return error.message;
+  if (error instanceof EncryptionKeyError || error instanceof DatabaseUrlError || error instanceof StoreUnavailableError) return error.message;
   if (error instanceof Error && error.name === 'ConnectionBusyError') return error.message;
   if (error instanceof Error && /^no (connection|run) with id /.test(error.message)) return error.message;
   if (error instanceof Error && /^a connection with id .* already exists$/.test(error.message)) return error.message;
@@ -107,7 +109,7 @@ export async function withStore(
 ): Promise<number> {
   let store: Store | null = null;
   try {
-    store = deps.openStore(io.env);
+    store = await deps.openStore(io.env);
     return await body(store);
   } catch (error) {
     onError?.();
@@ -117,7 +119,7 @@ export async function withStore(
     io.stderr.write(`kamflow ${command}: ${reason}\n`);
     return isApiLimit(error) ? 3 : 1;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 

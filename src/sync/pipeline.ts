@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isCrmError } from '../../connectors/errors.ts';
 import type { Connector, PushBatching } from '../../connectors/connector.ts';
 import type { Snapshot } from '../model/snapshot.ts';
+import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import { emptyCounts } from '../store/sqlite/runs.ts';
 import type { ConnectionRecord, Credentials, RunCounts, RunStatus } from '../store/types.ts';
@@ -119,7 +120,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     // The pull went through: the changes webhooks told us about have been read.
     if (changeMarks.length > 0) await store.clearChangeMarks(connection.id, changeMarks);
     const currency = await connector.currency();
-    const { snapshot, rejected } = snapshotFromMirror(await store.loadMirror(connection.id), connection.crm, currency);
+    const { snapshot, rejected } = snapshotFromMirror(await loadMirror(store, connection.id), connection.crm, currency);
     counts.rejected = rejected.length;
     counts.accounts = snapshot.accounts.length;
     if (rejected.length > 0) {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { WriteOutcome } from '../../../connectors/connector.ts';
 import type { NewRun, RunCounts, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
+import { countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueStageSchema, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema } from '../codecs.ts';
 import type { MirrorTables } from './mirror.ts';
 
 export function emptyCounts(): RunCounts {
@@ -12,7 +13,7 @@ const runRow = z.object({
   id: z.string(),
   connection_id: z.string(),
   kind: z.enum(['sync', 'rollback']),
-  status: z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']),
+  status: runStatusSchema,
   mode: z.enum(['full', 'incremental']).nullable(),
   dry_run: z.number(),
   as_of: z.string().nullable(),
@@ -23,25 +24,18 @@ const runRow = z.object({
   error: z.string().nullable(),
   rollback_of: z.string().nullable(),
 });
-const countsSchema = z.object({
-  pulled: z.record(z.string(), z.number()),
-  deleted: z.number(), swept: z.number(), pullIssues: z.number(), rejected: z.number(), accounts: z.number(),
-  plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
-});
-const usageSchema = z.record(z.string(), z.number());
-const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const writeRow = z.object({
   account_id: z.string(),
   chunk: z.number(),
   fields_json: z.string(),
   previous_json: z.string(),
-  status: z.enum(['pending', 'sending', 'ok', 'failed']),
-  error_kind: z.enum(['transient', 'bad-data', 'config']).nullable(),
+  status: writeStatusSchema,
+  error_kind: writeErrorKindSchema.nullable(),
   code: z.string().nullable(),
   message: z.string().nullable(),
 });
 const issueRow = z.object({
-  stage: z.enum(['pull', 'snapshot', 'analyze']),
+  stage: issueStageSchema,
   object: z.string().nullable(),
   record_id: z.string().nullable(),
   kind: z.string(),
@@ -121,8 +115,8 @@ export class RunTables {
 
   markRunningAsInterrupted(connectionId: string, now: string): number {
     return this.db
-      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = 'the process running it stopped before it finished' WHERE connection_id = ? AND status = 'running'")
-      .run(now, connectionId).changes;
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE connection_id = ? AND status = 'running'")
+      .run(now, INTERRUPTED_MESSAGE, connectionId).changes;
   }
 
   saveWrites(runId: string, writes: StoredWrite[]): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { ADMIN_HASH_SETTING } from '../../../src/console/backend.ts';
 import { authorize, HS_REDIRECT, installSalesforce, startReal } from './real-backend.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 describe('KamflowBackend config editor', () => {
   it('shows the saved config and schedule as form fields', async () => {
@@ -193,7 +194,7 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     expect(firstRun?.status).toBe('succeeded');
     const globex = setup.sandbox.ids.hubspot.accounts['a4'];
     if (!globex) throw new Error('no Globex id');
-    expect((await setup.store.loadMirror(id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
+    expect((await loadMirror(setup.store, id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
 
     expect(await setup.backend.markChanged({ crm: 'hubspot', accountId: '999', records: [{ object: 'accounts', id: globex, deleted: true }] }))
       .toEqual({ marked: 0, unknownAccount: true });
@@ -208,7 +209,7 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     const run = await setup.backend.startRun(id, { kind: 'sync' });
     expect(run.ok).toBe(true);
     await setup.backend.runs.idle();
-    expect((await setup.store.loadMirror(id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(false);
+    expect((await loadMirror(setup.store, id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(false);
     expect(await setup.store.listChangeMarks(id)).toEqual([]);
   });
 

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * The shapes both stores read back from their JSON columns, so that SQLite and PostgreSQL
+ * accept and refuse exactly the same stored values.
+ */
+
+const tokenSetSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string().optional(),
+  expiresAt: z.number().optional(),
+  instanceUrl: z.string().optional(),
+});
+
+export const credentialsSchema = z.object({ tokens: tokenSetSchema.nullable(), clientSecret: z.string().nullable() });
+
+export const optionsSchema = z.record(z.string(), z.unknown());
+
+export const cursorSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const countsSchema = z.object({
+  pulled: z.record(z.string(), z.number()),
+  deleted: z.number(), swept: z.number(), pullIssues: z.number(), rejected: z.number(), accounts: z.number(),
+  plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
+});
+
+export const usageSchema = z.record(z.string(), z.number());
+
+export const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']);
+export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
+export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config']);
+export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze']);
+
+/** A mirrored account, as far as the store needs to know it: written values go into `fields`. */
+export const mirroredAccountSchema = z.looseObject({ fields: z.record(z.string(), z.unknown()).optional() });
+
+/** The id a new connection gets when the caller names none. */
+export function newConnectionId(crm: 'salesforce' | 'hubspot', uuid: string): string {
+  return `${crm === 'salesforce' ? 'sf' : 'hs'}-${uuid.slice(0, 8)}`;
+}
+
+export const INTERRUPTED_MESSAGE = 'the process running it stopped before it finished';
