@@ -27,7 +27,7 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv, sqlitePath?: string
     try {
       parsed = new URL(url);
     } catch {
-      throw new DatabaseUrlError(`${DATABASE_URL_VAR} is not a URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
+      throw new DatabaseUrlError(`${DATABASE_URL_VAR} is not a URL; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters in the password)`);
     }
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
       throw new DatabaseUrlError(`${DATABASE_URL_VAR} must start with postgres:// or postgresql:// (got ${parsed.protocol}//); unset it to use the SQLite file at ${DB_PATH_VAR}`);

@@ -39,8 +39,8 @@ describeStores('store contract: streams and checkpoints', (h) => {
     const store = await h.open();
     await store.checkpointPage(accountsPage([account('A', { kam_tier: 'Key' }), account('A', { kam_tier: 'Standard' })]));
     expect(await loadMirrorKind(store, 'c1', 'accounts')).toEqual([account('A', { kam_tier: 'Standard' })]);
-    await store.checkpointPage(accountsPage([{ ...account('A'), name: 'Renamed', extra: { Rating__c: 'Hot', nested: { n: [1, 2] } } }]));
-    expect(await loadMirrorKind(store, 'c1', 'accounts')).toEqual([{ ...account('A'), name: 'Renamed', extra: { Rating__c: 'Hot', nested: { n: [1, 2] } } }]);
+    await store.checkpointPage(accountsPage([{ ...account('A'), name: 'Renamed', extra: { Rating__c: 'Hot', Score__c: 7.25, Active__c: true, Empty__c: null } }]));
+    expect(await loadMirrorKind(store, 'c1', 'accounts')).toEqual([{ ...account('A'), name: 'Renamed', extra: { Rating__c: 'Hot', Score__c: 7.25, Active__c: true, Empty__c: null } }]);
   });
 
   it('takes an opportunity\'s line items with it when it is deleted, and nests line items in the snapshot', async () => {
