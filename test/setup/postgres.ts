@@ -30,7 +30,8 @@ function ensure(): { url: string; startedHere: boolean; missing: string } {
   const run = spawnSync('bash', [SCRIPT], { encoding: 'utf8', timeout: 15 * 60_000 });
   const url = run.stdout.trim().split('\n').pop() ?? '';
   if (run.status === 0 && url.startsWith('postgres://')) return { url, startedHere: before.status !== 0, missing: '' };
-  const why = (run.stderr || run.error?.message || `exit code ${run.status}`).trim();
+  // The script's last words say why (the apt-get output before them is noise here).
+  const why = (run.stderr || run.error?.message || `exit code ${run.status}`).trim().split('\n').slice(-4).join('\n');
   return { url: '', startedHere: false, missing: why };
 }
 
