@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunIssue } from './types.ts';
 
 /**
  * The shapes both stores read back from their JSON columns, so that SQLite and PostgreSQL
@@ -32,6 +33,20 @@ export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stoppe
 export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
 export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config']);
 export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze']);
+
+const issueRowSchema = z.object({
+  stage: issueStageSchema,
+  object: z.string().nullable(),
+  record_id: z.string().nullable(),
+  kind: z.string(),
+  message: z.string(),
+});
+
+/** A run_issues row (the same columns in both stores) as the interface's RunIssue. */
+export function issueFromRow(raw: unknown): RunIssue {
+  const r = issueRowSchema.parse(raw);
+  return { stage: r.stage, object: r.object, recordId: r.record_id, kind: r.kind, message: r.message };
+}
 
 /** A mirrored account, as far as the store needs to know it: written values go into `fields`. */
 export const mirroredAccountSchema = z.looseObject({ fields: z.record(z.string(), z.unknown()).optional() });

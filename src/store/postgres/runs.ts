@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WriteOutcome } from '../../../connectors/connector.ts';
 import {
-  countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueStageSchema, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema,
+  countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueFromRow, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema,
 } from '../codecs.ts';
 import { emptyCounts } from '../sqlite/runs.ts';
 import type { NewRun, RunCounts, RunIssue, RunPatch, RunRecord, StoredWrite, WriteStatus } from '../types.ts';
@@ -32,13 +32,6 @@ const writeRow = z.object({
   error_kind: writeErrorKindSchema.nullable(),
   code: z.string().nullable(),
   message: z.string().nullable(),
-});
-const issueRow = z.object({
-  stage: issueStageSchema,
-  object: z.string().nullable(),
-  record_id: z.string().nullable(),
-  kind: z.string(),
-  message: z.string(),
 });
 const atRow = z.object({ at: z.string().nullable() });
 
@@ -197,9 +190,6 @@ export class PgRuns {
 
   async listIssues(runId: string): Promise<RunIssue[]> {
     const { rows } = await this.db.query('SELECT stage, object, record_id, kind, message FROM run_issues WHERE run_id = $1 ORDER BY seq', [runId]);
-    return rows.map((raw) => {
-      const r = issueRow.parse(raw);
-      return { stage: r.stage, object: r.object, recordId: r.record_id, kind: r.kind, message: r.message };
-    });
+    return rows.map(issueFromRow);
   }
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { WriteOutcome } from '../../../connectors/connector.ts';
 import type { NewRun, RunCounts, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
-import { countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueStageSchema, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema } from '../codecs.ts';
+import { countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueFromRow, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema } from '../codecs.ts';
 import type { MirrorTables } from './mirror.ts';
 
 export function emptyCounts(): RunCounts {
@@ -33,13 +33,6 @@ const writeRow = z.object({
   error_kind: writeErrorKindSchema.nullable(),
   code: z.string().nullable(),
   message: z.string().nullable(),
-});
-const issueRow = z.object({
-  stage: issueStageSchema,
-  object: z.string().nullable(),
-  record_id: z.string().nullable(),
-  kind: z.string(),
-  message: z.string(),
 });
 
 function toRun(raw: unknown): RunRecord {
@@ -161,9 +154,6 @@ export class RunTables {
   }
 
   listIssues(runId: string): RunIssue[] {
-    return (this.db.prepare('SELECT * FROM run_issues WHERE run_id = ? ORDER BY seq').all(runId) as unknown[]).map((raw) => {
-      const r = issueRow.parse(raw);
-      return { stage: r.stage, object: r.object, recordId: r.record_id, kind: r.kind, message: r.message };
-    });
+    return (this.db.prepare('SELECT * FROM run_issues WHERE run_id = ? ORDER BY seq').all(runId) as unknown[]).map(issueFromRow);
   }
 }
