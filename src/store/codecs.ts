@@ -56,4 +56,10 @@ export function newConnectionId(crm: 'salesforce' | 'hubspot', uuid: string): st
   return `${crm === 'salesforce' ? 'sf' : 'hs'}-${uuid.slice(0, 8)}`;
 }
 
+/** A mirror read's batch size: a whole number from 1 (SQLite would read everything at once for a negative LIMIT). */
+export function checkBatchSize(batchSize: number): number {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`the mirror batch size must be a whole number of at least 1, got ${batchSize}`);
+  return batchSize;
+}
+
 export const INTERRUPTED_MESSAGE = 'the process running it stopped before it finished';

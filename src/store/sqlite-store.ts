@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ObjectKind, TokenSet, WriteOutcome } from '../../connectors/connector.ts';
+import { checkBatchSize } from './codecs.ts';
 import { parseEncryptionKey, type EncryptionKey } from './crypto.ts';
 import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
@@ -79,7 +80,7 @@ export class SqliteStore implements Store, ConsoleStore {
   }
   async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
   async *mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
-    yield* this.mirror.records(connectionId, object, batchSize);
+    yield* this.mirror.records(connectionId, object, checkBatchSize(batchSize));
   }
 
   async createRun(run: NewRun): Promise<RunRecord> { return this.runs.create(run); }

@@ -1,4 +1,5 @@
 import type { ObjectKind, TokenSet, WriteOutcome } from '../../../connectors/connector.ts';
+import { checkBatchSize } from '../codecs.ts';
 import { parseEncryptionKey } from '../crypto.ts';
 import type {
   ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, Credentials, LockResult, NewConnection, NewRun,
@@ -96,7 +97,7 @@ export class PostgresStore implements Store, ConsoleStore {
   }
   async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
   mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
-    return this.mirror.records(connectionId, object, batchSize);
+    return this.mirror.records(connectionId, object, checkBatchSize(batchSize));
   }
 
   async createRun(run: NewRun): Promise<RunRecord> { return this.runs.create(run); }

@@ -114,6 +114,17 @@ describeStores('store contract: reading the mirror in batches', (h) => {
     expect(none).toEqual([]);
   });
 
+  it('refuses a batch size that is not a whole number from 1', async () => {
+    const store = await h.open();
+    await store.checkpointPage(accountsPage([account('a')]));
+    for (const size of [0, -1, 2.5, Number.NaN]) {
+      const read = async (): Promise<void> => {
+        for await (const batch of store.mirrorRecords('c1', 'accounts', size)) void batch;
+      };
+      await expect(read()).rejects.toThrow(RangeError);
+    }
+  });
+
   it('stops reading when the consumer stops early', async () => {
     const store = await h.open();
     await store.checkpointPage(accountsPage(['a', 'b', 'c', 'd', 'e'].map((n) => account(n))));
