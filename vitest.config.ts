@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Starts (or finds) the PostgreSQL server of the store tests; see the README's Tests section.
+    globalSetup: ['test/setup/postgres.ts'],
   },
 });

@@ -3,6 +3,8 @@ import { UsageError } from './command.ts';
 import { ActionableError, CrmError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import { EncryptionKeyError } from '../store/crypto.ts';
+import { DatabaseUrlError } from '../store/open.ts';
+import { StoreUnavailableError } from '../store/postgres/db.ts';
 import type { Store } from '../store/types.ts';
 import type { AnalyzeFn, ConnectorFactory, ProfileOf, ProgressEvent } from '../sync/types.ts';
 
@@ -12,8 +14,8 @@ import type { AnalyzeFn, ConnectorFactory, ProfileOf, ProgressEvent } from '../s
  */
 
 export interface SyncCommandDeps {
-  /** Opens the store (KAMFLOW_DB_PATH, KAMFLOW_ENCRYPTION_KEY from env); the command closes it. */
-  openStore: (env: NodeJS.ProcessEnv) => Store;
+  /** Opens the store (KAMFLOW_DATABASE_URL or KAMFLOW_DB_PATH, KAMFLOW_ENCRYPTION_KEY from env); the command closes it. */
+  openStore: (env: NodeJS.ProcessEnv) => Store | Promise<Store>;
   connectorFactory: ConnectorFactory;
   profileOf: ProfileOf;
   analyze: AnalyzeFn;
@@ -75,7 +77,7 @@ export function progressReporter(io: CliIo, logger: Logger, json: boolean): { re
 
 /** A one-line reason for errors users can act on (told apart by type); undefined for bugs, which are rethrown. */
 export function userFacingError(error: unknown): string | undefined {
-  if (error instanceof EncryptionKeyError || error instanceof ActionableError) return error.message;
+  if (error instanceof EncryptionKeyError || error instanceof ActionableError || error instanceof DatabaseUrlError || error instanceof StoreUnavailableError) return error.message;
   return undefined;
 }
 
@@ -104,7 +106,7 @@ export async function withStore(
 ): Promise<number> {
   let store: Store | null = null;
   try {
-    store = deps.openStore(io.env);
+    store = await deps.openStore(io.env);
     return await body(store);
   } catch (error) {
     onError?.();
@@ -114,7 +116,7 @@ export async function withStore(
     io.stderr.write(`kamflow ${command}: ${reason}\n`);
     return isApiLimit(error) ? 3 : 1;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 

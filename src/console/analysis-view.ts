@@ -4,6 +4,7 @@ import type { AnalysisConfig } from '../config/analysis-config.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import type { EntityView, FamilySummary, FamilyView, TierChange } from '../server/backend.ts';
+import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
 
@@ -15,7 +16,7 @@ export interface MirrorAnalysis {
 
 /** The mirror as a snapshot; null while the mirror holds no account (nothing pulled yet). */
 export async function mirrorSnapshot(store: Store, connection: ConnectionRecord, currency: string): Promise<Snapshot | null> {
-  const mirror = await store.loadMirror(connection.id);
+  const mirror = await loadMirror(store, connection.id);
   if (mirror.accounts.length === 0) return null;
   return snapshotFromMirror(mirror, connection.crm, currency).snapshot;
 }

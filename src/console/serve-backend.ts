@@ -3,7 +3,7 @@ import { BadInputError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import type { BackendFactory } from '../server/start.ts';
 import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
-import { openSqliteStoreFromEnv } from '../store/sqlite-store.ts';
+import { DatabaseUrlError, openStoreFromEnv, type KamflowStore } from '../store/open.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
 import { SyncScheduler, type CronTaskFactory } from '../sync/scheduler.ts';
 import { KamflowBackend } from './backend.ts';
@@ -17,7 +17,7 @@ export interface ServeBackendOptions {
 }
 
 /**
- * The real backend of `kamflow serve`: the SQLite store from KAMFLOW_DB_PATH, the connectors,
+ * The real backend of `kamflow serve`: the store the environment names, the connectors,
  * the analysis, and the scheduler of every scheduled connection, all stopped by `close`.
  */
 export function makeServeBackend(options: ServeBackendOptions = {}): BackendFactory {
@@ -38,7 +38,13 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
         logger.warn('add the simulator origin to KAMFLOW_CSP_EXTRA_FORM_ACTION, or browsers will not follow the install form to it');
       }
     }
-    const store = openSqliteStoreFromEnv(env);
+    let store: KamflowStore;
+    try {
+      store = await openStoreFromEnv(env);
+    } catch (e) {
+      if (e instanceof DatabaseUrlError) throw new BadInputError([e.message]);
+      throw e;
+    }
     const connectorLogger = options.logger ?? logger;
     const backend = new KamflowBackend({
       store,
@@ -63,7 +69,7 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
       close: async () => {
         await scheduler.stop();
         await backend.runs.idle();
-        store.close();
+        await store.close();
       },
     };
   };

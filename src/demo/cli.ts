@@ -3,6 +3,7 @@ import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
 import { EXIT, type CliIo } from '../cli/command.ts';
 import { createLogger } from '../log.ts';
 import { MIN_ACCOUNTS } from '../sandbox/generate.ts';
+import { DATABASE_URL_VAR } from '../store/open.ts';
 import { DB_PATH_VAR } from '../store/sqlite-store.ts';
 import { renderDemo } from './render.ts';
 import { runDemo, type DemoOptions } from './run.ts';
@@ -132,7 +133,7 @@ export async function demoMain(argv: string[], io: CliIo, waitForStop: () => Pro
       'The simulator is still running (Ctrl-C stops it):',
       `  Salesforce  login and instance URL ${s.salesforce.instanceUrl} (API ${s.salesforce.apiVersion})`,
       `  HubSpot     API base URL ${s.hubspot.baseUrl}`,
-      `  Store       ${env.storePath}${env.temporaryStore ? ' (temporary, removed on exit)' : ` (${DB_PATH_VAR})`}`,
+      `  Store       ${env.storePath}${env.temporaryStore ? ' (temporary, removed on exit)' : ` (${io.env[DATABASE_URL_VAR]?.trim() ? DATABASE_URL_VAR : DB_PATH_VAR})`}`,
       '',
     ].join('\n'));
     await waitForStop();

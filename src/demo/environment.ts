@@ -8,7 +8,8 @@ import type { Logger } from '../log.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { SANDBOX_FIELDS, startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
-import { DB_PATH_VAR, SqliteStore } from '../store/sqlite-store.ts';
+import { DATABASE_URL_VAR, describeStoreLocation, openStoreAt, storeLocationFromEnv } from '../store/open.ts';
+import { DB_PATH_VAR } from '../store/sqlite-store.ts';
 import type { ConnectionRecord, NewConnection, Store } from '../store/types.ts';
 import type { ConnectorFactory } from '../sync/types.ts';
 
@@ -24,7 +25,7 @@ export interface DemoEnvironmentOptions {
   org: Snapshot;
   /** Added to every simulator API call (ms). */
   latencyMs?: number;
-  /** KAMFLOW_DB_PATH and KAMFLOW_ENCRYPTION_KEY are read from here; temporary ones otherwise. */
+  /** KAMFLOW_DATABASE_URL or KAMFLOW_DB_PATH, and KAMFLOW_ENCRYPTION_KEY, are read from here; temporary ones otherwise. */
   env?: NodeJS.ProcessEnv;
   /** HubSpot requests per rolling ten seconds the connector allows itself (default: the connector's). */
   hubspotTenSecondBudget?: number;
@@ -36,7 +37,7 @@ export interface DemoEnvironmentOptions {
 export interface DemoEnvironment {
   sandbox: Sandbox;
   store: Store;
-  /** Where the store lives; `temporary` when it is removed on close. */
+  /** Where the store lives (a PostgreSQL URL without its password, or a file); `temporaryStore` when it is removed on close. */
   storePath: string;
   temporaryStore: boolean;
   connections: Record<CrmKind, ConnectionRecord>;
@@ -90,14 +91,15 @@ export function demoConnections(sandbox: Sandbox, org: Snapshot, hubspotTenSecon
   };
 }
 
-function openStore(env: NodeJS.ProcessEnv): { store: SqliteStore; path: string; temporaryDir: string | null } {
-  const configured = env[DB_PATH_VAR];
+async function openStore(env: NodeJS.ProcessEnv): Promise<{ store: Store; path: string; temporaryDir: string | null }> {
+  // Without a configured store the demo keeps its data in a temporary SQLite file.
+  const configured = Boolean(env[DATABASE_URL_VAR]?.trim() || env[DB_PATH_VAR]);
   const temporaryDir = configured ? null : mkdtempSync(join(tmpdir(), 'kamflow-demo-'));
-  const path = configured ?? join(temporaryDir as string, 'kamflow.db');
+  const location = storeLocationFromEnv(env, temporaryDir ? join(temporaryDir, 'kamflow.db') : undefined);
   // The demo needs no setup: without a configured key, a fresh one seals this run's tokens.
   const key = env[ENCRYPTION_KEY_VAR] || randomBytes(32).toString('base64');
   try {
-    return { store: new SqliteStore({ path, encryptionKey: key }), path, temporaryDir };
+    return { store: await openStoreAt(location, key), path: describeStoreLocation(location), temporaryDir };
   } catch (error) {
     if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
     throw error;
@@ -114,9 +116,9 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
       ? { hubspotLimits: { tenSecondly: options.hubspotEnforcedTenSecondly, enforceTenSecondly: true } }
       : {}),
   });
-  let opened: ReturnType<typeof openStore>;
+  let opened: Awaited<ReturnType<typeof openStore>>;
   try {
-    opened = openStore(env);
+    opened = await openStore(env);
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -131,7 +133,7 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    store.close();
+    await store.close();
     removeTemporary();
     process.off('exit', removeTemporary);
     await sandbox.close();

@@ -124,23 +124,28 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
 ];
 
+/**
+ * Applies the missing migrations in one IMMEDIATE transaction: it takes the write lock before
+ * reading which versions are there, so processes opening a new file at once wait for each
+ * other (busy_timeout) instead of applying the same migration twice.
+ */
 export function migrate(db: Database.Database, now: () => string): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
-  const done = new Set(rows.map((r) => r.version));
-  const known = Math.max(...MIGRATIONS.map((m) => m.version));
-  const newest = Math.max(0, ...done);
-  if (newest > known) {
-    throw new Error(`the database is at schema version ${newest}, newer than this Kamflow knows (${known}); upgrade Kamflow`);
-  }
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    db.transaction(() => {
+  return db.transaction((): number[] => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+    const done = new Set(rows.map((r) => r.version));
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new Error(`the database is at schema version ${newest}, newer than this Kamflow knows (${known}); upgrade Kamflow`);
+    }
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now());
-    })();
-    applied.push(m.version);
-  }
-  return applied;
+      applied.push(m.version);
+    }
+    return applied;
+  }).immediate();
 }

@@ -2,16 +2,19 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../contract/connector.ts';
-import { ENCRYPTION_KEY_VAR, parseEncryptionKey, type EncryptionKey } from './crypto.ts';
+import { checkBatchSize } from './codecs.ts';
+import { parseEncryptionKey, type EncryptionKey } from './crypto.ts';
 import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
 import { ConsoleTables } from './sqlite/console.ts';
+import { SqliteLocks } from './sqlite/locks.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import type {
-  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, MirrorContents, NewConnection, NewRun,
+  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, NewConnection, NewRun,
   RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
 } from './types.ts';
+import { MIRROR_BATCH_SIZE } from './types.ts';
 
 export const DB_PATH_VAR = 'KAMFLOW_DB_PATH';
 export const DEFAULT_DB_PATH = './data/kamflow.db';
@@ -28,6 +31,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store, ConsoleStore {
   readonly db: Database.Database;
   private readonly connections: ConnectionTable;
+  private readonly locks: SqliteLocks;
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
   private readonly console: ConsoleTables;
@@ -41,12 +45,14 @@ export class SqliteStore implements Store, ConsoleStore {
     this.db = new Database(options.path);
     // The file holds customer records and sealed tokens: readable by its owner only.
     if (isNew) chmodSync(options.path, 0o600);
+    // First, so that every later step waits for a process opening the same file at once.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db, now);
     this.connections = new ConnectionTable(this.db, key, now);
+    this.locks = new SqliteLocks(this.db);
     this.mirror = new MirrorTables(this.db);
     this.runs = new RunTables(this.db, this.mirror);
     this.console = new ConsoleTables(this.db, now);
@@ -61,19 +67,21 @@ export class SqliteStore implements Store, ConsoleStore {
   async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
 
   async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {
-    return this.mirror.acquireLock(connectionId, holder, now, ttlMs);
+    return this.locks.acquire(connectionId, holder, now, ttlMs);
   }
   async renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-    return this.mirror.renewLock(connectionId, holder, now, ttlMs);
+    return this.locks.renew(connectionId, holder, now, ttlMs);
   }
-  async releaseLock(connectionId: string, holder: string): Promise<void> { this.mirror.releaseLock(connectionId, holder); }
+  async releaseLock(connectionId: string, holder: string): Promise<void> { this.locks.release(connectionId, holder); }
 
   async getStreamStates(connectionId: string): Promise<Partial<Record<ObjectKind, StreamState>>> { return this.mirror.streamStates(connectionId); }
   async startFullPull(connectionId: string, object: ObjectKind, sweepToken: string): Promise<void> {
     this.mirror.startFullPull(connectionId, object, sweepToken);
   }
   async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
-  async loadMirror(connectionId: string): Promise<MirrorContents> { return this.mirror.load(connectionId); }
+  async *mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
+    yield* this.mirror.records(connectionId, object, checkBatchSize(batchSize));
+  }
 
   async createRun(run: NewRun): Promise<RunRecord> { return this.runs.create(run); }
   async updateRun(runId: string, patch: RunPatch): Promise<RunRecord> { return this.runs.update(runId, patch); }
@@ -99,12 +107,7 @@ export class SqliteStore implements Store, ConsoleStore {
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { this.console.clearChangeMarks(connectionId, marks); }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-/** Opens the store from the environment: KAMFLOW_DB_PATH and KAMFLOW_ENCRYPTION_KEY. */
-export function openSqliteStoreFromEnv(env: NodeJS.ProcessEnv, path?: string): SqliteStore {
-  return new SqliteStore({ path: path ?? env[DB_PATH_VAR] ?? DEFAULT_DB_PATH, encryptionKey: env[ENCRYPTION_KEY_VAR] });
 }

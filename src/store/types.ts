@@ -73,6 +73,9 @@ export interface CheckpointResult {
 /** The mirror as stored: records per kind, as JSON the reader must validate. */
 export type MirrorContents = Record<ObjectKind, unknown[]>;
 
+/** Records a mirror read returns per batch unless asked otherwise. */
+export const MIRROR_BATCH_SIZE = 5_000;
+
 export type RunKind = 'sync' | 'rollback';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped-by-limit' | 'awaiting-confirmation' | 'interrupted';
 
@@ -150,7 +153,13 @@ export interface Store {
   startFullPull(connectionId: string, object: ObjectKind, sweepToken: string): Promise<void>;
   /** Mirror upsert, deletions, sweep and the stream's cursor, in one transaction. */
   checkpointPage(input: CheckpointInput): Promise<CheckpointResult>;
-  loadMirror(connectionId: string): Promise<MirrorContents>;
+  /**
+   * One kind of the connection's mirror in id order (by bytes), as batches of at most
+   * `batchSize` records (default MIRROR_BATCH_SIZE), each read by its own query when the
+   * consumer asks for it: a million records never sit in one query result. The records are
+   * stored JSON the reader must validate.
+   */
+  mirrorRecords(connectionId: string, object: ObjectKind, batchSize?: number): AsyncIterable<unknown[]>;
 
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(runId: string, patch: RunPatch): Promise<RunRecord>;
@@ -188,7 +197,8 @@ export interface Store {
   addRunIssues(runId: string, issues: RunIssue[]): Promise<void>;
   listRunIssues(runId: string): Promise<RunIssue[]>;
 
-  close(): void;
+  /** Closes the database (for PostgreSQL, after the statements under way finish). */
+  close(): Promise<void>;
 }
 
 /** A record the CRM reported as changed (webhook), waiting for the next run of its connection. */

@@ -4,6 +4,7 @@ import type { Connector, Credentials, PushBatching, SourceProfile } from '../con
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
 import type { Snapshot } from '../model/snapshot.ts';
+import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import type { ConnectionRecord, RunStatus } from '../store/types.ts';
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
@@ -122,7 +123,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     // The pull went through: the changes webhooks told us about have been read.
     if (changeMarks.length > 0) await store.clearChangeMarks(connection.id, changeMarks);
     const currency = await connector.currency();
-    const { snapshot, rejected } = snapshotFromMirror(await store.loadMirror(connection.id), connection.crm, currency);
+    const { snapshot, rejected } = snapshotFromMirror(await loadMirror(store, connection.id), connection.crm, currency);
     counts.rejected = rejected.length;
     counts.accounts = snapshot.accounts.length;
     if (rejected.length > 0) {

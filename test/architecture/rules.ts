@@ -90,7 +90,8 @@ export function analyzeImportsOnlyModelAndConfig(files: readonly FileFacts[]): s
 }
 
 /** The parts of src/store the engine may use: the interface and the mirror-to-snapshot function. */
-const STORE_INTERFACE = new Set(['src/store/types.ts', 'src/store/snapshot-from-mirror.ts']);
+// read-mirror.ts reads through the Store interface only (batches of mirrorRecords), like snapshot-from-mirror.ts.
+const STORE_INTERFACE = new Set(['src/store/types.ts', 'src/store/snapshot-from-mirror.ts', 'src/store/read-mirror.ts']);
 
 export function syncUsesNoStoreImplementation(files: readonly FileFacts[]): string[] {
   return files.filter((f) => roomOf(f.path) === 'src/sync').flatMap((f) =>

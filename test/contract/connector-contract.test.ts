@@ -162,7 +162,7 @@ describe.each(SOURCE_KINDS.map((kind) => [kind]))('connector contract: %s', (kin
       expect(second.run.status).toBe('succeeded');
       expect([second.run.counts.plannedAccounts, second.run.counts.written]).toEqual([0, 0]);
     } finally {
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

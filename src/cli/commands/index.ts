@@ -3,7 +3,7 @@ import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
 import { serveCommand } from './serve.ts';
-import { openSqliteStoreFromEnv } from '../../store/sqlite-store.ts';
+import { openStoreFromEnv } from '../../store/open.ts';
 import { analyzeWithStoredConfig } from '../../sync/analyze-adapter.ts';
 import type { SyncCommandDeps } from '../sync-support.ts';
 import type { CliCommand } from '../command.ts';
@@ -21,7 +21,7 @@ const logger = createLogger();
 
 /** The real dependencies of the commands that talk to a store and a CRM. */
 const syncDeps: SyncCommandDeps = {
-  openStore: (env) => openSqliteStoreFromEnv(env),
+  openStore: (env) => openStoreFromEnv(env),
   connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens, logger),
   profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,

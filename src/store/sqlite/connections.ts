@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Credentials, TokenSet } from '../../contract/connector.ts';
 import { AlreadyExistsError, NotFoundError } from '../../contract/errors.ts';
-import { ENCRYPTION_KEY_VAR, EncryptionKeyError, seal, unseal, type EncryptionKey } from '../crypto.ts';
+import { newConnectionId, optionsSchema } from '../codecs.ts';
+import { initialCredentials, sealCredentials, unsealCredentials } from '../credentials.ts';
+import type { EncryptionKey } from '../crypto.ts';
 import type { ConnectionPatch, ConnectionRecord, NewConnection } from '../types.ts';
 
 const rowSchema = z.object({
@@ -18,17 +20,6 @@ const rowSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-
-const tokenSetSchema = z.object({
-  accessToken: z.string(),
-  refreshToken: z.string().optional(),
-  expiresAt: z.number().optional(),
-  instanceUrl: z.string().optional(),
-});
-
-const credentialsSchema = z.object({ tokens: tokenSetSchema.nullable(), clientSecret: z.string().nullable() });
-
-const optionsSchema = z.record(z.string(), z.unknown());
 
 function toRecord(raw: unknown): ConnectionRecord {
   const row = rowSchema.parse(raw);
@@ -53,18 +44,10 @@ export class ConnectionTable {
     private readonly now: () => string,
   ) {}
 
-  private sealCredentials(id: string, credentials: Credentials): string {
-    if (this.key === null) {
-      throw new EncryptionKeyError(`cannot store the credentials of connection ${id}: set ${ENCRYPTION_KEY_VAR} (32 bytes, base64) first`);
-    }
-    return seal(this.key, JSON.stringify(credentials));
-  }
-
   create(input: NewConnection): ConnectionRecord {
-    const id = input.id ?? `${input.idPrefix ?? 'c'}-${randomUUID().slice(0, 8)}`;
+    const id = input.id ?? newConnectionId(input.idPrefix, randomUUID());
     if (this.get(id)) throw new AlreadyExistsError('connection', id);
-    const credentials: Credentials = { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null };
-    const sealed = credentials.tokens || credentials.clientSecret ? this.sealCredentials(id, credentials) : null;
+    const sealed = initialCredentials(this.key, id, { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null });
     const now = this.now();
     this.db
       .prepare(`INSERT INTO connections (id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at)
@@ -116,18 +99,13 @@ export class ConnectionTable {
 
   saveTokens(id: string, tokens: TokenSet): void {
     const current = this.loadCredentials(id);
-    const sealed = this.sealCredentials(id, { ...current, tokens });
+    const sealed = sealCredentials(this.key, id, { ...current, tokens });
     this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
   }
 
   loadCredentials(id: string): Credentials {
     const row = this.db.prepare('SELECT tokens_sealed FROM connections WHERE id = ?').get(id) as { tokens_sealed: string | null } | undefined;
     if (row === undefined) throw new NotFoundError('connection', id);
-    if (row.tokens_sealed === null) return { tokens: null, clientSecret: null };
-    const json = unseal(this.key, row.tokens_sealed, `the credentials of connection ${id}`);
-    const parsed = credentialsSchema.safeParse(JSON.parse(json));
-    if (!parsed.success) throw new Error(`the stored credentials of connection ${id} are not in the expected shape`);
-    const { tokens, clientSecret } = parsed.data;
-    return { tokens: tokens === null ? null : { ...tokens }, clientSecret };
+    return unsealCredentials(this.key, id, row.tokens_sealed);
   }
 }

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { OBJECT_KINDS, type ObjectKind } from '../../contract/connector.ts';
-import type { CheckpointInput, CheckpointResult, LockResult, MirrorContents, StreamState } from '../types.ts';
+import { cursorSchema, mirroredAccountSchema } from '../codecs.ts';
+import type { CheckpointInput, CheckpointResult, StreamState } from '../types.ts';
 
 const streamRow = z.object({
   object: z.enum(OBJECT_KINDS),
@@ -9,35 +10,12 @@ const streamRow = z.object({
   phase: z.enum(['full', 'incremental']),
   sweep_token: z.string().nullable(),
 });
-const cursorSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
-/** Pull cursors, the record mirror and the per-connection run lock. */
+const mirrorRow = z.object({ id: z.string(), data_json: z.string() });
+
+/** Pull cursors and the record mirror. */
 export class MirrorTables {
   constructor(private readonly db: Database.Database) {}
-
-  acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): LockResult {
-    return this.db.transaction((): LockResult => {
-      const row = this.db.prepare('SELECT holder, expires_at FROM locks WHERE connection_id = ?').get(connectionId) as
-        | { holder: string; expires_at: number }
-        | undefined;
-      if (row && row.holder !== holder && row.expires_at > now.getTime()) {
-        return { acquired: false, holder: row.holder, expiresAt: new Date(row.expires_at) };
-      }
-      this.db
-        .prepare('INSERT INTO locks (connection_id, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at')
-        .run(connectionId, holder, now.getTime() + ttlMs);
-      return { acquired: true };
-    }).immediate();
-  }
-
-  renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): boolean {
-    const r = this.db.prepare('UPDATE locks SET expires_at = ? WHERE connection_id = ? AND holder = ?').run(now.getTime() + ttlMs, connectionId, holder);
-    return r.changes === 1;
-  }
-
-  releaseLock(connectionId: string, holder: string): void {
-    this.db.prepare('DELETE FROM locks WHERE connection_id = ? AND holder = ?').run(connectionId, holder);
-  }
 
   streamStates(connectionId: string): Partial<Record<ObjectKind, StreamState>> {
     const out: Partial<Record<ObjectKind, StreamState>> = {};
@@ -94,17 +72,24 @@ export class MirrorTables {
     }).immediate();
   }
 
-  load(connectionId: string): MirrorContents {
-    const out: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [] };
-    const rows = this.db.prepare('SELECT object, data_json FROM mirror WHERE connection_id = ? ORDER BY object, id').all(connectionId) as {
-      object: string;
-      data_json: string;
-    }[];
-    for (const row of rows) {
-      const kind = OBJECT_KINDS.find((k) => k === row.object);
-      if (kind) out[kind].push(JSON.parse(row.data_json) as unknown);
+  /**
+   * One kind of a connection's mirror in id order, `batchSize` records a query: each batch is
+   * read when asked for, so no statement holds the whole mirror and the connection stays free
+   * for other statements between batches.
+   */
+  *records(connectionId: string, object: ObjectKind, batchSize: number): Generator<unknown[]> {
+    const first = this.db.prepare('SELECT id, data_json FROM mirror WHERE connection_id = ? AND object = ? ORDER BY id LIMIT ?');
+    const next = this.db.prepare('SELECT id, data_json FROM mirror WHERE connection_id = ? AND object = ? AND id > ? ORDER BY id LIMIT ?');
+    let after: string | null = null;
+    for (;;) {
+      const raw: unknown[] = after === null ? first.all(connectionId, object, batchSize) : next.all(connectionId, object, after, batchSize);
+      const rows: { id: string; data_json: string }[] = raw.map((r) => mirrorRow.parse(r));
+      const last = rows[rows.length - 1];
+      if (last === undefined) return;
+      yield rows.map((r) => JSON.parse(r.data_json) as unknown);
+      if (rows.length < batchSize) return;
+      after = last.id;
     }
-    return out;
   }
 
   /** Copies written values into a mirrored account's fields (no-op for an account not mirrored). */
@@ -113,7 +98,7 @@ export class MirrorTables {
       | { data_json: string }
       | undefined;
     if (!row) return;
-    const data = z.looseObject({ fields: z.record(z.string(), z.unknown()).optional() }).parse(JSON.parse(row.data_json));
+    const data = mirroredAccountSchema.parse(JSON.parse(row.data_json));
     const next = { ...data, fields: { ...(data.fields ?? {}), ...fields } };
     this.db.prepare("UPDATE mirror SET data_json = ? WHERE connection_id = ? AND object = 'accounts' AND id = ?").run(JSON.stringify(next), connectionId, accountId);
   }

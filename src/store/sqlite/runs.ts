@@ -4,13 +4,14 @@ import type { WriteOutcome } from '../../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../../contract/runs.ts';
 import { NotFoundError } from '../../contract/errors.ts';
 import type { NewRun, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
+import { countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueFromRow, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema } from '../codecs.ts';
 import type { MirrorTables } from './mirror.ts';
 
 const runRow = z.object({
   id: z.string(),
   connection_id: z.string(),
   kind: z.enum(['sync', 'rollback']),
-  status: z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']),
+  status: runStatusSchema,
   mode: z.enum(['full', 'incremental']).nullable(),
   dry_run: z.number(),
   as_of: z.string().nullable(),
@@ -21,29 +22,15 @@ const runRow = z.object({
   error: z.string().nullable(),
   rollback_of: z.string().nullable(),
 });
-const countsSchema = z.object({
-  pulled: z.record(z.string(), z.number()),
-  deleted: z.number(), swept: z.number(), pullIssues: z.number(), rejected: z.number(), accounts: z.number(),
-  plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
-});
-const usageSchema = z.record(z.string(), z.number());
-const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const writeRow = z.object({
   account_id: z.string(),
   chunk: z.number(),
   fields_json: z.string(),
   previous_json: z.string(),
-  status: z.enum(['pending', 'sending', 'ok', 'failed']),
-  error_kind: z.enum(['transient', 'bad-data', 'config']).nullable(),
+  status: writeStatusSchema,
+  error_kind: writeErrorKindSchema.nullable(),
   code: z.string().nullable(),
   message: z.string().nullable(),
-});
-const issueRow = z.object({
-  stage: z.enum(['pull', 'snapshot', 'analyze']),
-  object: z.string().nullable(),
-  record_id: z.string().nullable(),
-  kind: z.string(),
-  message: z.string(),
 });
 
 function toRun(raw: unknown): RunRecord {
@@ -119,8 +106,8 @@ export class RunTables {
 
   markRunningAsInterrupted(connectionId: string, now: string): number {
     return this.db
-      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = 'the process running it stopped before it finished' WHERE connection_id = ? AND status = 'running'")
-      .run(now, connectionId).changes;
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE connection_id = ? AND status = 'running'")
+      .run(now, INTERRUPTED_MESSAGE, connectionId).changes;
   }
 
   saveWrites(runId: string, writes: StoredWrite[]): void {
@@ -165,9 +152,6 @@ export class RunTables {
   }
 
   listIssues(runId: string): RunIssue[] {
-    return (this.db.prepare('SELECT * FROM run_issues WHERE run_id = ? ORDER BY seq').all(runId) as unknown[]).map((raw) => {
-      const r = issueRow.parse(raw);
-      return { stage: r.stage, object: r.object, recordId: r.record_id, kind: r.kind, message: r.message };
-    });
+    return (this.db.prepare('SELECT * FROM run_issues WHERE run_id = ? ORDER BY seq').all(runId) as unknown[]).map(issueFromRow);
   }
 }

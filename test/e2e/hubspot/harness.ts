@@ -14,6 +14,7 @@ import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
 import { rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
 import type { SyncDeps, SyncOptions, SyncResult } from '../../../src/sync/types.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 /** A fixed test key (32 bytes, base64): never a real secret. */
 export const TEST_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -121,7 +122,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     },
     writeCalls: () => Object.entries(sb.calls()).filter(([k]) => WRITE_ENDPOINTS.test(k)).reduce((n, [, v]) => n + v, 0),
     close: async () => {
-      store.close();
+      await store.close();
       await sb.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -145,7 +146,7 @@ export function familyOf(org: Snapshot, rootId: string): string[] {
 
 /** The analysis of what the mirror holds now, by account id (HubSpot company id). */
 export async function analysisOfMirror(w: World): Promise<Map<string, AccountInsight>> {
-  const { snapshot } = snapshotFromMirror(await w.store.loadMirror(CONNECTION), 'hubspot', 'USD');
+  const { snapshot } = snapshotFromMirror(await loadMirror(w.store, CONNECTION), 'hubspot', 'USD');
   const result = analyzeWithStoredConfig({ snapshot, config: null, asOf: AS_OF, rejected: [] });
   return new Map(result.accounts.map((a) => [a.id, a]));
 }
@@ -163,6 +164,6 @@ export function kamValues(w: World): Map<string, Record<string, string | null>> 
 
 /** Ids of mirrored records of one kind. */
 export async function mirrorIds(w: World, kind: 'contacts' | 'opportunities' | 'accounts'): Promise<string[]> {
-  const m = await w.store.loadMirror(CONNECTION);
+  const m = await loadMirror(w.store, CONNECTION);
   return m[kind].map((r) => String((r as { id: unknown }).id));
 }

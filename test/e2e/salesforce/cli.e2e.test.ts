@@ -13,7 +13,7 @@ import { syncCommand } from '../../../src/cli/commands/sync.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
-import { openSqliteStoreFromEnv } from '../../../src/store/sqlite-store.ts';
+import { openStoreFromEnv } from '../../../src/store/open.ts';
 import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
 import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
 import { AS_OF, kamOf, sampleOrg } from './harness.ts';
@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 const deps: SyncCommandDeps = {
-  openStore: (env) => openSqliteStoreFromEnv(env),
+  openStore: (env) => openStoreFromEnv(env),
   connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens),
   profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,
@@ -79,9 +79,9 @@ describe('Salesforce end to end: the kamflow commands', () => {
     expect(provision.code).toBe(0);
     expect(provision.out).toContain('all fields ready');
     // Only a refresh token was given: provisioning made the session, and the store keeps it.
-    const store = openSqliteStoreFromEnv(env);
+    const store = await openStoreFromEnv(env);
     const accessToken = (await store.loadCredentials('acme')).tokens?.accessToken ?? '';
-    store.close();
+    await store.close();
     expect(accessToken).toMatch(/^00D/);
 
     const first = await kamflow(env, 'sync', '--as-of', AS_OF, '--json');

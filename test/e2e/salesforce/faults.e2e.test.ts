@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../../src/cli/commands/sync.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { CONNECTION_ID, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 const SEED = sampleOrg(80);
 let world: World | undefined;
@@ -172,7 +173,7 @@ describe('Salesforce end to end: injected faults', () => {
     // Contacts go on after the last one stored; the full pull's sweep keeps the first 200.
     expect(resumed.run.counts.pulled['contacts']).toBe(40);
     expect(resumed.run.counts.swept).toBe(0);
-    expect((await w.store.loadMirror(CONNECTION_ID)).contacts).toHaveLength(SEED.contacts.length);
+    expect((await loadMirror(w.store, CONNECTION_ID)).contacts).toHaveLength(SEED.contacts.length);
     const after = await w.store.getStreamStates(CONNECTION_ID);
     expect(Object.values(after).map((st) => st?.phase)).toEqual(Array(6).fill('incremental'));
     expect(withoutStamp(allKam(w))).toEqual(clean.kam);

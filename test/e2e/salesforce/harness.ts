@@ -81,7 +81,7 @@ export async function startWorld(seed: Snapshot, sandbox: Omit<SandboxOptions, '
       return createConnector(connection, await store.loadCredentials(CONNECTION_ID), (t) => store.saveTokens(CONNECTION_ID, t));
     },
     async close() {
-      store.close();
+      await store.close();
       await sb.close();
       rmSync(dir, { recursive: true, force: true });
     },

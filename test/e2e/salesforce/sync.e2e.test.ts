@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
 import { CONNECTION_ID, expectWrittenAsAnalysed as expectAnalysed, familyIds, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 /**
  * The whole product against the local Salesforce simulator, through jsforce over HTTP: provision,
@@ -123,7 +124,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     const lines = Array.from({ length: 250 }, () => w.sb.sf.insert('OpportunityLineItem', { OpportunityId: deal, Product2Id: product, Quantity: 1, UnitPrice: 1000, TotalPrice: 1000, Cost__c: 600 }));
     const run = await w.sync();
     expect(run.run.status).toBe('succeeded');
-    const mirrored = new Set((await w.store.loadMirror(CONNECTION_ID)).lineItems.map((l) => (l as { id: string }).id));
+    const mirrored = new Set((await loadMirror(w.store, CONNECTION_ID)).lineItems.map((l) => (l as { id: string }).id));
     expect(lines.filter((id) => !mirrored.has(id))).toEqual([]);
     expect(run.run.counts.pulled['lineItems']).toBe(SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0) + 250);
     expect(run.run.apiUsage['queryMore']).toBeGreaterThan(0);
@@ -182,7 +183,7 @@ describe('Salesforce end to end: sync and write-back', () => {
 
     const run = await w.sync();
     expect(run.run.status).toBe('succeeded');
-    const mirror = await w.store.loadMirror(CONNECTION_ID);
+    const mirror = await loadMirror(w.store, CONNECTION_ID);
     const ids = (xs: unknown[]): string[] => xs.map((x) => (x as { id: string }).id);
     expect(ids(mirror.contacts)).not.toContain(contact);
     expect(ids(mirror.opportunities)).not.toContain(oppId);
@@ -202,7 +203,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(afterAccount.run.status).toBe('succeeded');
     expect(afterAccount.run.counts.failed).toBe(0);
     expect(afterAccount.plan?.writes.map((x) => x.accountId)).not.toContain(leaf);
-    const mirror2 = await w.store.loadMirror(CONNECTION_ID);
+    const mirror2 = await loadMirror(w.store, CONNECTION_ID);
     expect(ids(mirror2.accounts)).not.toContain(leaf);
     expect(mirror2.accounts).toHaveLength(79);
     for (const c of leafContacts) expect(ids(mirror2.contacts)).not.toContain(c);
@@ -220,7 +221,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(full.run.mode).toBe('full');
     // A full pull reads live records only: the contact is not reported deleted but swept as unseen.
     expect(full.run.counts).toMatchObject({ deleted: 0, swept: 1 });
-    const mirror = await w.store.loadMirror(CONNECTION_ID);
+    const mirror = await loadMirror(w.store, CONNECTION_ID);
     expect(mirror.contacts.map((c) => (c as { id: string }).id)).not.toContain(contact);
     expect(mirror.contacts).toHaveLength(SEED.contacts.length - 1);
   });

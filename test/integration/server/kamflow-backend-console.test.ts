@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { ADMIN_HASH_SETTING } from '../../../src/console/backend.ts';
 import { authorize, HS_REDIRECT, installSalesforce, startReal } from './real-backend.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 describe('KamflowBackend config editor', () => {
   it('shows the saved config and schedule as form fields', async () => {
@@ -194,7 +195,7 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     expect(firstRun?.status).toBe('succeeded');
     const globex = setup.sandbox.ids.hubspot.accounts['a4'];
     if (!globex) throw new Error('no Globex id');
-    expect((await setup.store.loadMirror(id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
+    expect((await loadMirror(setup.store, id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
 
     const hook = (events: unknown[]) => {
       const rawBody = JSON.stringify(events);
@@ -218,7 +219,7 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     const run = await setup.backend.startRun(id, { kind: 'sync' });
     expect(run.ok).toBe(true);
     await setup.backend.runs.idle();
-    expect((await setup.store.loadMirror(id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(false);
+    expect((await loadMirror(setup.store, id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(false);
     expect(await setup.store.listChangeMarks(id)).toEqual([]);
   });
 
@@ -250,7 +251,7 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
   it('is ready while the store answers, and says which check failed otherwise', async () => {
     const setup = await startReal({ seed: smallSnapshot() });
     expect(await setup.backend.readiness()).toEqual({ ok: true, checks: [{ name: 'store', ok: true }] });
-    setup.store.close();
+    await setup.store.close();
     expect(await setup.backend.readiness()).toEqual({ ok: false, checks: [{ name: 'store', ok: false }] });
   });
 });

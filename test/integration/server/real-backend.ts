@@ -89,7 +89,7 @@ export async function startReal(opts: {
   cleanups.push(async () => {
     await scheduler.stop();
     await backend.runs.idle();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { sandbox, store, backend, scheduler, tasks, dir };

@@ -10,12 +10,15 @@ import { runCli } from '../../../src/cli/run.ts';
 import { makeServeBackend } from '../../../src/console/serve-backend.ts';
 import { loadConsoleSettings } from '../../../src/console/settings.ts';
 import { serveCommand } from '../../../src/cli/commands/serve.ts';
-import { SqliteStore } from '../../../src/store/sqlite-store.ts';
+import { openStoreFromEnv } from '../../../src/store/open.ts';
+import { createTestDatabase, postgresSkipReason, postgresUrl, type TestDatabase } from '../../support/postgres.ts';
 import { ManualTasks } from './real-backend.ts';
 
 const dirs: string[] = [];
-afterEach(() => {
+const databases: TestDatabase[] = [];
+afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const db of databases.splice(0)) await db.drop();
 });
 
 function io(env: NodeJS.ProcessEnv) {
@@ -69,20 +72,29 @@ describe('kamflow serve with the real backend', () => {
     expect(stderrText()).toContain('KAMFLOW_FIRST_SYNC: Invalid option');
   });
 
-  it('schedules the stored scheduled connections, and stops them on exit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kamflow-serve-'));
-    dirs.push(dir);
+  async function storeFor(kind: 'sqlite' | 'postgres'): Promise<NodeJS.ProcessEnv> {
+    if (kind === 'sqlite') {
+      const dir = mkdtempSync(join(tmpdir(), 'kamflow-serve-'));
+      dirs.push(dir);
+      return { KAMFLOW_DB_PATH: join(dir, 'kamflow.db') };
+    }
+    const db = await createTestDatabase();
+    databases.push(db);
+    return { KAMFLOW_DATABASE_URL: db.url };
+  }
+
+  async function schedulesAndStops(kind: 'sqlite' | 'postgres'): Promise<void> {
     const key = randomBytes(32).toString('base64');
-    const path = join(dir, 'kamflow.db');
-    const store = new SqliteStore({ path, encryptionKey: key });
+    const storeEnv = await storeFor(kind);
+    const store = await openStoreFromEnv({ ...storeEnv, KAMFLOW_ENCRYPTION_KEY: key });
     await store.createConnection({ id: 'nightly', crm: 'salesforce', baseUrl: 'https://acme.my.salesforce.com', schedule: '0 3 * * *', timezone: 'Europe/Berlin' });
     await store.createConnection({ id: 'manual', crm: 'hubspot', baseUrl: 'https://api.hubapi.com', schedule: null });
-    store.close();
+    await store.close();
 
     const tasks = new ManualTasks();
     const abort = new AbortController();
     const cmd = serveCommand(makeServeBackend({ createTask: tasks.factory }), { signal: abort.signal });
-    const { io: cliIo, stderrText } = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), KAMFLOW_DB_PATH: path, KAMFLOW_ENCRYPTION_KEY: key });
+    const { io: cliIo, stderrText } = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), ...storeEnv, KAMFLOW_ENCRYPTION_KEY: key });
     const done = cmd.run(['--port', '0'], cliIo);
     let url: string | null = null;
     for (let i = 0; i < 300 && !url; i++) {
@@ -96,5 +108,11 @@ describe('kamflow serve with the real backend', () => {
     expect(await done).toBe(EXIT.ok);
     expect(tasks.created[0]?.stopped).toBe(true);
     expect(stderrText()).not.toContain(key);
-  });
+  }
+
+  it('schedules the stored scheduled connections, and stops them on exit (sqlite)', () => schedulesAndStops('sqlite'));
+  it.skipIf(postgresUrl() === null)(
+    `schedules the stored scheduled connections, and stops them on exit (postgres${postgresUrl() === null ? `; skipped: ${postgresSkipReason()}` : ''})`,
+    () => schedulesAndStops('postgres'),
+  );
 });

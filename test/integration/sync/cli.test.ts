@@ -14,7 +14,7 @@ import { runsCommand } from '../../../src/cli/commands/runs.ts';
 import { scheduleCommand } from '../../../src/cli/commands/schedule.ts';
 import { syncCommand } from '../../../src/cli/commands/sync.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { openSqliteStoreFromEnv } from '../../../src/store/sqlite-store.ts';
+import { openStoreFromEnv } from '../../../src/store/open.ts';
 import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
 import { account, FakeCrm, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
@@ -32,7 +32,7 @@ function io(): CliIo & { out: () => string; err: () => string } {
   return { stdout: sink(o), stderr: sink(e), env, out: () => o.join(''), err: () => e.join('') };
 }
 function deps(): SyncCommandDeps {
-  return { openStore: (e) => openSqliteStoreFromEnv(e), connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
+  return { openStore: (e) => openStoreFromEnv(e), connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger, now: () => clock };
 }
 
 beforeEach(() => {
@@ -57,9 +57,9 @@ describe('connect', () => {
     expect(await connectCommand(deps()).run(['--crm', 'hubspot', '--id', 'hs-1', '--schedule', '0 6 * * *', '--timezone', 'Europe/Berlin'], x)).toBe(0);
     expect(x.out()).toContain('connection hs-1: hubspot at https://api.hubapi.com, schedule "0 6 * * *" Europe/Berlin');
     expect(x.out() + x.err()).not.toContain('SECRET');
-    const store = openSqliteStoreFromEnv(env);
+    const store = await openStoreFromEnv(env);
     expect(await store.loadCredentials('hs-1')).toEqual({ tokens: { accessToken: 'pat-na1-SECRET' }, clientSecret: null });
-    store.close();
+    await store.close();
   });
 
   it('stores connector options from --option, typed as JSON where they parse, and refuses bad ones by name', async () => {
@@ -67,9 +67,9 @@ describe('connect', () => {
     const x = io();
     const flags = ['--crm', 'hubspot', '--id', 'hs-2', '--option', 'productFamilyProperty=product_family', '--option', 'fullSyncEveryHours=6', '--option', 'extraCompanyProperties=["tier_a"]'];
     expect(await connectCommand(withCheck).run(flags, x)).toBe(0);
-    const store = openSqliteStoreFromEnv(env);
+    const store = await openStoreFromEnv(env);
     expect((await store.getConnection('hs-2'))?.options).toEqual({ productFamilyProperty: 'product_family', fullSyncEveryHours: 6, extraCompanyProperties: ['tier_a'] });
-    store.close();
+    await store.close();
     await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'productFamilyProperty=has space'], io())).rejects.toThrow(/bad --option: productFamilyProperty:/);
     await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'fullSyncEveryHours=-1'], io())).rejects.toThrow(/fullSyncEveryHours: expected a non-negative number/);
     await expect(connectCommand(withCheck).run(['--crm', 'hubspot', '--option', 'noequals'], io())).rejects.toThrow(/KEY=VALUE/);
@@ -86,10 +86,10 @@ describe('connect', () => {
     const x = io();
     env = { ...env, SALESFORCE_CLIENT_SECRET: 'cs-SECRET' };
     expect(await connectCommand(deps()).run(['--crm', 'salesforce', '--id', 'sf-1', '--refresh-token', 'rt-SECRET', '--client-id', 'cid', '--instance-url', 'https://acme.my.salesforce.com/'], { ...x, env })).toBe(0);
-    const store = openSqliteStoreFromEnv(env);
+    const store = await openStoreFromEnv(env);
     expect(await store.getConnection('sf-1')).toMatchObject({ baseUrl: 'https://acme.my.salesforce.com', options: { clientId: 'cid', loginUrl: 'https://login.salesforce.com' } });
     expect(await store.loadCredentials('sf-1')).toEqual({ tokens: { accessToken: '', refreshToken: 'rt-SECRET', instanceUrl: 'https://acme.my.salesforce.com' }, clientSecret: 'cs-SECRET' });
-    store.close();
+    await store.close();
   });
 
   it('without the encryption key fails with a message naming the variable', async () => {
@@ -170,9 +170,9 @@ describe('sync, runs, run, rollback', () => {
 
   it('sync refuses while another run holds the lock', async () => {
     await connect();
-    const store = openSqliteStoreFromEnv(env);
+    const store = await openStoreFromEnv(env);
     await store.acquireLock('hs-1', 'run-x', clock, 60_000);
-    store.close();
+    await store.close();
     const x = io();
     expect(await syncCommand(deps()).run([], x)).toBe(1);
     expect(x.err()).toMatch(/busy: run run-x holds its lock/);

@@ -7,6 +7,7 @@ import type { SyncDeps } from '../../../src/sync/types.ts';
 import { ConnectionBusyError } from '../../../src/contract/errors.ts';
 import { account, contact, FakeCrm, product, user, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 const KEY = Buffer.alloc(32, 3).toString('base64');
 let store: SqliteStore;
@@ -99,7 +100,7 @@ describe('runSync', () => {
     const first = await runSync(deps(), { connectionId: 'c1' });
     expect(first.run.status).toBe('failed');
     expect(first.run.error).toMatch(/connection reset/);
-    expect((await store.loadMirror('c1')).accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2']);
+    expect((await loadMirror(store, 'c1')).accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2']);
     expect((await store.getStreamStates('c1')).accounts?.phase).toBe('full');
     crm.failAfterPages = null;
     tick();
@@ -107,7 +108,7 @@ describe('runSync', () => {
     expect(second.run.status).toBe('succeeded');
     expect(second.run.counts.pulled.accounts).toBe(1); // only B1: A1 and A2 were checkpointed
     expect(second.run.counts.pulled.users ?? 0).toBe(0);
-    const mirror = await store.loadMirror('c1');
+    const mirror = await loadMirror(store, 'c1');
     expect(mirror.accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2', 'B1']);
     expect(mirror.opportunities).toHaveLength(2);
     expect(crm.pushes[0]?.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
@@ -120,11 +121,11 @@ describe('runSync', () => {
     tick();
     const inc = await runSync(deps(), { connectionId: 'c1' });
     expect(inc.run.counts.deleted).toBe(1);
-    expect((await store.loadMirror('c1')).opportunities).toHaveLength(2);
+    expect((await loadMirror(store, 'c1')).opportunities).toHaveLength(2);
     tick();
     const full = await runSync(deps(), { connectionId: 'c1', full: true });
     expect(full.run.counts.swept).toBe(1);
-    expect((await store.loadMirror('c1')).opportunities.map((o) => (o as { id: string }).id)).toEqual(['O1']);
+    expect((await loadMirror(store, 'c1')).opportunities.map((o) => (o as { id: string }).id)).toEqual(['O1']);
   });
 
   it('a push interrupted mid-way resumes without sending a write twice', async () => {
@@ -262,7 +263,7 @@ describe('tokens', () => {
     await bare.createConnection({ id: 'c2', crm: 'hubspot', baseUrl: 'https://api.hubapi.com' });
     bare.db.prepare("UPDATE connections SET tokens_sealed = 'v1:abc:a:b:c' WHERE id = 'c2'").run();
     await expect(runSync({ ...deps(), store: bare }, { connectionId: 'c2' })).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
-    bare.close();
+    await bare.close();
   });
 });
 

@@ -6,6 +6,7 @@ import { runSync } from '../../../src/sync/pipeline.ts';
 import type { SyncDeps } from '../../../src/sync/types.ts';
 import { account, contact, FakeCrm, user, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
+import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 const KEY = Buffer.alloc(32, 5).toString('base64');
 let store: SqliteStore;
@@ -19,7 +20,7 @@ function tickHours(hours: number): void {
   clock = new Date(clock.getTime() + hours * 3_600_000);
 }
 async function mirroredContactIds(): Promise<string[]> {
-  return (await store.loadMirror('c1')).contacts.map((c) => (c as { id: string }).id).sort();
+  return (await loadMirror(store, 'c1')).contacts.map((c) => (c as { id: string }).id).sort();
 }
 
 beforeEach(async () => {

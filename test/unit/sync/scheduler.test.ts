@@ -63,7 +63,7 @@ describe('SyncScheduler', () => {
     expect(await third).toBe('ran');
     await scheduler.stop();
     expect(await scheduler.tick('c1')).toBe('skipped');
-    store.close();
+    await store.close();
   });
 
   it('does not start a connection whose schedule is invalid', async () => {
@@ -74,6 +74,6 @@ describe('SyncScheduler', () => {
     expect(await scheduler.start()).toEqual([]);
     expect(lines.join('')).toMatch(/invalid cron expression/);
     await scheduler.stop();
-    store.close();
+    await store.close();
   });
 });

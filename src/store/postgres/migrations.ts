@@ -1,0 +1,147 @@
+import type { Db } from './db.ts';
+
+/**
+ * PostgreSQL schema versions, applied in order when a store opens; never edit one that has
+ * shipped, add the next. Keys and ids use the "C" collation so that every ordering is by
+ * bytes, as SQLite's, whatever locale the database was created with: both stores list the
+ * mirror, runs and marks in the same order. Timestamps are kept as the ISO strings the Store
+ * interface speaks, so a value comes back exactly as it was given.
+ */
+export const PG_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE connections (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        crm TEXT NOT NULL CHECK (crm IN ('salesforce', 'hubspot')),
+        base_url TEXT NOT NULL,
+        options JSON NOT NULL,
+        schedule TEXT,
+        timezone TEXT,
+        analysis_config JSON,
+        tokens_sealed TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE locks (
+        connection_id TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE TABLE streams (
+        connection_id TEXT COLLATE "C" NOT NULL,
+        object TEXT COLLATE "C" NOT NULL,
+        cursor JSON,
+        phase TEXT NOT NULL CHECK (phase IN ('full', 'incremental')),
+        sweep_token TEXT,
+        PRIMARY KEY (connection_id, object)
+      );
+      CREATE TABLE mirror (
+        connection_id TEXT COLLATE "C" NOT NULL,
+        object TEXT COLLATE "C" NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        data JSON NOT NULL,
+        sweep_token TEXT,
+        PRIMARY KEY (connection_id, object, id)
+      );
+      -- Deleting an opportunity removes its line items: found by this index, not by a scan.
+      CREATE INDEX mirror_line_items_by_opportunity ON mirror (connection_id, (data ->> 'opportunityId')) WHERE object = 'lineItems';
+      CREATE TABLE runs (
+        seq BIGSERIAL NOT NULL UNIQUE,
+        id TEXT COLLATE "C" PRIMARY KEY,
+        connection_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        mode TEXT,
+        dry_run BOOLEAN NOT NULL,
+        as_of TEXT,
+        started_at TEXT COLLATE "C" NOT NULL,
+        finished_at TEXT,
+        counts JSON NOT NULL,
+        api_usage JSON NOT NULL,
+        error TEXT,
+        rollback_of TEXT
+      );
+      CREATE INDEX runs_by_connection ON runs (connection_id, started_at);
+      CREATE INDEX runs_by_start ON runs (started_at, seq);
+      CREATE TABLE run_writes (
+        run_id TEXT COLLATE "C" NOT NULL,
+        account_id TEXT COLLATE "C" NOT NULL,
+        chunk INTEGER NOT NULL,
+        fields JSON NOT NULL,
+        previous JSON NOT NULL,
+        status TEXT NOT NULL,
+        error_kind TEXT,
+        code TEXT,
+        message TEXT,
+        PRIMARY KEY (run_id, account_id)
+      );
+      CREATE INDEX run_writes_by_chunk ON run_writes (run_id, chunk);
+      CREATE TABLE run_issues (
+        seq BIGSERIAL PRIMARY KEY,
+        run_id TEXT COLLATE "C" NOT NULL,
+        stage TEXT NOT NULL,
+        object TEXT,
+        record_id TEXT,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX run_issues_by_run ON run_issues (run_id, seq);
+      CREATE TABLE settings (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE change_marks (
+        connection_id TEXT COLLATE "C" NOT NULL,
+        object TEXT COLLATE "C" NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        deleted BOOLEAN NOT NULL,
+        marked_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (connection_id, object, id)
+      );
+    `,
+  },
+];
+
+/** Any fixed 64-bit number, the same in every Kamflow: the key of the migration lock. */
+const MIGRATION_LOCK_KEY = '7019579843651139433';
+
+/**
+ * Applies the missing migrations, each in its own transaction. Processes opening the same
+ * database at once take turns on a session advisory lock (released when the session ends,
+ * even if the process dies), so a migration never runs twice and never half-way.
+ */
+export async function migratePostgres(db: Db, now: () => string): Promise<number[]> {
+  return db.withConnection(async (conn) => {
+    await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await conn.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const { rows } = await conn.query('SELECT version FROM schema_migrations');
+      const done = new Set(rows.map((r) => Number((r as { version: unknown }).version)));
+      const known = Math.max(...PG_MIGRATIONS.map((m) => m.version));
+      const newest = Math.max(0, ...done);
+      if (newest > known) {
+        throw new Error(`the database is at schema version ${newest}, newer than this Kamflow knows (${known}); upgrade Kamflow`);
+      }
+      const applied: number[] = [];
+      for (const m of PG_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await conn.query('BEGIN');
+        try {
+          await conn.query(m.sql);
+          await conn.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now()]);
+          await conn.query('COMMIT');
+        } catch (error) {
+          await conn.query('ROLLBACK');
+          throw error;
+        }
+        applied.push(m.version);
+      }
+      return applied;
+    } finally {
+      await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  });
+}

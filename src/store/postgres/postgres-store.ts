@@ -1,0 +1,132 @@
+import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../../contract/connector.ts';
+import { checkBatchSize } from '../codecs.ts';
+import { parseEncryptionKey } from '../crypto.ts';
+import type {
+  ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, LockResult, NewConnection, NewRun,
+  RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+} from '../types.ts';
+import { MIRROR_BATCH_SIZE } from '../types.ts';
+import { PgConnections } from './connections.ts';
+import { PgConsole } from './console.ts';
+import { createPool, Db, StoreUnavailableError, type QueryObserver } from './db.ts';
+import { PgLocks } from './locks.ts';
+import { PgMirror } from './mirror.ts';
+import { migratePostgres } from './migrations.ts';
+import { PgRuns } from './runs.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres:// or postgresql:// URL (user, password, host, port, database, ?sslmode=...). */
+  url: string;
+  /** The raw KAMFLOW_ENCRYPTION_KEY value (base64), or undefined when unset. */
+  encryptionKey?: string | undefined;
+  now?: () => Date;
+  /** Connections the store may open at once (default 10). */
+  poolSize?: number;
+  /** Told about every statement (its text, rows returned, time): for metrics and tests. */
+  onQuery?: QueryObserver;
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P03']);
+
+function codeOf(error: unknown): string | undefined {
+  return error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * The store on PostgreSQL, for several processes sharing one database. Opened with
+ * `PostgresStore.open`, which connects and migrates; the same behaviour as the SQLite store,
+ * checked by one contract suite over both.
+ */
+export class PostgresStore implements Store, ConsoleStore {
+  private readonly connections: PgConnections;
+  private readonly locks: PgLocks;
+  private readonly mirror: PgMirror;
+  private readonly runs: PgRuns;
+  private readonly console: PgConsole;
+  private closing: Promise<void> | null = null;
+
+  private constructor(private readonly db: Db, options: PostgresStoreOptions) {
+    const key = parseEncryptionKey(options.encryptionKey);
+    const now = (): string => (options.now ? options.now() : new Date()).toISOString();
+    this.connections = new PgConnections(db, key, now);
+    this.locks = new PgLocks(db);
+    this.mirror = new PgMirror(db);
+    this.runs = new PgRuns(db, this.mirror);
+    this.console = new PgConsole(db, now);
+  }
+
+  /** Connects and applies missing migrations; StoreUnavailableError when the server cannot be used. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    // The key is checked before anything connects, as the SQLite store does.
+    parseEncryptionKey(options.encryptionKey);
+    const db = new Db(createPool({ url: options.url, ...(options.poolSize !== undefined ? { max: options.poolSize } : {}) }), options.onQuery);
+    const now = (): string => (options.now ? options.now() : new Date()).toISOString();
+    try {
+      await migratePostgres(db, now);
+    } catch (error) {
+      await db.end();
+      const code = codeOf(error);
+      if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+        // The driver's message names the host or the refusal, never the password.
+        throw new StoreUnavailableError(`cannot use the PostgreSQL database of KAMFLOW_DATABASE_URL: ${error instanceof Error ? error.message : code}`);
+      }
+      throw error;
+    }
+    return new PostgresStore(db, options);
+  }
+
+  async createConnection(input: NewConnection): Promise<ConnectionRecord> { return this.connections.create(input); }
+  async updateConnection(id: string, patch: ConnectionPatch): Promise<ConnectionRecord> { return this.connections.update(id, patch); }
+  async getConnection(id: string): Promise<ConnectionRecord | null> { return this.connections.get(id); }
+  async listConnections(): Promise<ConnectionRecord[]> { return this.connections.list(); }
+  async deleteConnection(id: string): Promise<void> { await this.connections.delete(id); }
+  async saveTokens(connectionId: string, tokens: TokenSet): Promise<void> { await this.connections.saveTokens(connectionId, tokens); }
+  async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
+
+  async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {
+    return this.locks.acquire(connectionId, holder, now, ttlMs);
+  }
+  async renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    return this.locks.renew(connectionId, holder, now, ttlMs);
+  }
+  async releaseLock(connectionId: string, holder: string): Promise<void> { await this.locks.release(connectionId, holder); }
+
+  async getStreamStates(connectionId: string): Promise<Partial<Record<ObjectKind, StreamState>>> { return this.mirror.streamStates(connectionId); }
+  async startFullPull(connectionId: string, object: ObjectKind, sweepToken: string): Promise<void> {
+    await this.mirror.startFullPull(connectionId, object, sweepToken);
+  }
+  async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
+  mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
+    return this.mirror.records(connectionId, object, checkBatchSize(batchSize));
+  }
+
+  async createRun(run: NewRun): Promise<RunRecord> { return this.runs.create(run); }
+  async updateRun(runId: string, patch: RunPatch): Promise<RunRecord> { return this.runs.update(runId, patch); }
+  async getRun(runId: string): Promise<RunRecord | null> { return this.runs.get(runId); }
+  async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
+  async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
+  async lastFullPullAt(connectionId: string): Promise<string | null> { return this.runs.lastFullPullAt(connectionId); }
+  async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
+
+  async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { await this.runs.saveWrites(runId, writes); }
+  async markChunkSending(runId: string, chunk: number): Promise<void> { await this.runs.setChunkStatus(runId, chunk, 'pending', 'sending'); }
+  async markChunkPending(runId: string, chunk: number): Promise<void> { await this.runs.setChunkStatus(runId, chunk, 'sending', 'pending'); }
+  async recordChunkOutcomes(runId: string, connectionId: string, outcomes: WriteOutcome[]): Promise<void> {
+    await this.runs.recordOutcomes(runId, connectionId, outcomes);
+  }
+  async listWrites(runId: string): Promise<StoredWrite[]> { return this.runs.listWrites(runId); }
+  async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { await this.runs.addIssues(runId, issues); }
+  async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
+
+  async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }
+  async setSetting(key: string, value: string): Promise<void> { await this.console.setSetting(key, value); }
+  async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
+  async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
+  async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { await this.console.clearChangeMarks(connectionId, marks); }
+
+  /** Ends the pool once the statements under way finish; safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.db.end();
+    return this.closing;
+  }
+}
