@@ -10,7 +10,7 @@ import type { Db } from './db.ts';
 
 const rowSchema = z.object({
   id: z.string(),
-  crm: z.enum(['salesforce', 'hubspot']),
+  crm: z.string(),
   base_url: z.string(),
   options: z.unknown(),
   schedule: z.string().nullable(),

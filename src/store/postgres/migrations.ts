@@ -14,7 +14,7 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     sql: `
       CREATE TABLE connections (
         id TEXT COLLATE "C" PRIMARY KEY,
-        crm TEXT NOT NULL CHECK (crm IN ('salesforce', 'hubspot')),
+        crm TEXT NOT NULL,
         base_url TEXT NOT NULL,
         options JSON NOT NULL,
         schedule TEXT,

@@ -5,7 +5,7 @@ import { describeStores } from '../../support/stores.ts';
 import { account, accountsPage, KEY_A, KEY_B } from './records.ts';
 
 const SF = { crm: 'salesforce' as const, baseUrl: 'https://acme.my.salesforce.com' };
-const HS = { crm: 'hubspot' as const, baseUrl: 'https://api.hubapi.com' };
+const HS = { crm: 'hubspot' as const, baseUrl: 'https://api.hubapi.com', idPrefix: 'hs' };
 
 describeStores('store contract: connections', (h) => {
   it('creates, gets, lists in id order, updates and deletes connections', async () => {
