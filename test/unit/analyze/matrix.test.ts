@@ -33,11 +33,11 @@ describe('matrix', () => {
   const f = family(r, 'E');
 
   it('has every entity x offering cell, in entity then offering order', () => {
-    expect(f.matrix.map((c) => c.offering)).toEqual(offerings);
+    expect(f.matrix.cells().map((c) => c.offering)).toEqual(offerings);
   });
 
   it('gives each cell its state, first match wins', () => {
-    expect(f.matrix.map((c) => c.state)).toEqual(['active', 'open', 'lapsed', 'lost', 'whitespace', 'whitespace', 'active', 'open']);
+    expect(f.matrix.cells().map((c) => c.state)).toEqual(['active', 'open', 'lapsed', 'lost', 'whitespace', 'whitespace', 'active', 'open']);
   });
 
   it('carries window revenue, lifetime revenue, last won date and open amount', () => {
@@ -61,7 +61,7 @@ describe('matrix', () => {
     expect(f.priorRevenue).toBe(70);
     // (1110 - 70) / 70 = 14.857142857... -> 6 decimals.
     expect(f.growth).toBe(14.857143);
-    expect(f.matrix.some((c) => c.offering === 'ghost')).toBe(false);
+    expect(f.matrix.cells().some((c) => c.offering === 'ghost')).toBe(false);
     expect(r.issues).toEqual([
       { kind: 'unknown-product', recordId: 'W1-L2', message: 'line item W1-L2 of opportunity W1 refers to unknown product P-ghost; left out of the matrix' },
     ]);
@@ -91,8 +91,8 @@ describe('matrix', () => {
       opportunities: [opp('W', 'E', 'won', '2026-01-10', [], { lineItems: [{ id: 'L', productId: 'p5', quantity: 1, totalPrice: 5, cost: null }] })],
     });
     // The inactive, never-sold product p4 has no offering; p5 was sold, so it has one.
-    expect(family(run(snap), 'E').matrix.map((c) => c.offering)).toEqual(['Hardware', 'Old but sold', 'Support']);
-    expect(family(run(snap, { offeringLevel: 'product' }), 'E').matrix.map((c) => c.offering)).toEqual([
+    expect(family(run(snap), 'E').matrix.cells().map((c) => c.offering)).toEqual(['Hardware', 'Old but sold', 'Support']);
+    expect(family(run(snap, { offeringLevel: 'product' }), 'E').matrix.cells().map((c) => c.offering)).toEqual([
       'Old but sold', 'Support', 'Widget L', 'Widget S',
     ]);
   });

@@ -20,12 +20,13 @@ const result = {
 } as unknown as AnalysisResult;
 
 describe('analysis JSON', () => {
-  it('writes exactly what JSON.stringify(document, null, 2) gives, keys in the section-6 order', () => {
+  it('writes JSON.stringify(document) compact by default, (document, null, 2) with pretty, keys in the section-6 order', () => {
     const ordered = {
       asOf: '2026-06-30', configVersion: 2, currency: 'EUR', portfolio: result.portfolio,
       families: [], accounts: result.accounts, drift: [], issues: result.issues,
     };
-    expect(analysisJson(result)).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
+    expect(analysisJson(result)).toBe(`${JSON.stringify(ordered)}\n`);
+    expect(analysisJson(result, { pretty: true })).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
     // One piece per account: no single string has to hold the whole document.
     expect([...analysisJsonChunks(result)].length).toBeGreaterThan(8);
   });
