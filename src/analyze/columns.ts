@@ -32,26 +32,3 @@ export class Column<T extends TypedArray> {
   }
 }
 
-/** Strings numbered in the order first seen, for columns that refer to ids by number. */
-export class Interner {
-  readonly values: string[] = [];
-  private readonly index = new Map<string, number>();
-
-  of(value: string): number {
-    let i = this.index.get(value);
-    if (i === undefined) {
-      i = this.values.length;
-      this.values.push(value);
-      this.index.set(value, i);
-    }
-    return i;
-  }
-
-  get(value: string): number | undefined {
-    return this.index.get(value);
-  }
-
-  get size(): number {
-    return this.values.length;
-  }
-}

@@ -1,7 +1,8 @@
 import type { AnalysisIssue } from '../model/insights.ts';
 import type { SnapshotSink } from '../model/snapshot-intake.ts';
 import type { Account, Contact, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
-import { Column, Interner } from './columns.ts';
+import { StringTable } from '../model/string-table.ts';
+import { Column } from './columns.ts';
 import { toDayNumber } from './dates.ts';
 import { compareStrings } from './format.ts';
 
@@ -85,12 +86,12 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly accounts: Account[] = [];
   private readonly products: Product[] = [];
   private readonly users: User[] = [];
-  private readonly accountRefs = new Interner();
-  private readonly productRefs = new Interner();
-  private readonly owners = new Interner();
+  private readonly accountRefs = new StringTable();
+  private readonly productRefs = new StringTable();
+  private readonly owners = new StringTable();
   /** Per account ref: an account with that id has been seen. */
   private readonly isAccount = new Column(Uint8Array);
-  private readonly productIds = new Set<string>();
+  private readonly productIds = new StringTable();
   private readonly contactAccount = new Column(Int32Array);
   private readonly contactFlags = new Column(Uint8Array);
   private readonly pendingContacts: { id: string; ref: number }[] = [];
@@ -111,7 +112,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   }
 
   private accountRef(id: string): number {
-    const ref = this.accountRefs.of(id);
+    const ref = this.accountRefs.add(id);
     if (ref === this.isAccount.length) this.isAccount.push(0);
     return ref;
   }
@@ -148,11 +149,11 @@ export class AnalysisInputBuilder implements SnapshotSink {
     this.oppStatus.push(STATUS_CODE[o.status]);
     this.oppAmount.push(o.amount === null ? Number.NaN : o.amount);
     this.oppDay.push(toDayNumber(o.closeDate));
-    this.oppOwner.push(o.ownerId === null ? -1 : this.owners.of(o.ownerId));
+    this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
     // In id order, so that sums do not depend on the order of the file.
     for (const li of sortedById(lineItems)) {
-      const ref = this.productRefs.of(li.productId);
-      if (!this.productIds.has(li.productId)) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
+      const ref = this.productRefs.add(li.productId);
+      if (this.productIds.find(li.productId) === -1) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
       this.lineProduct.push(ref);
       this.linePrice.push(li.totalPrice);
       this.lineCost.push(li.cost === null ? Number.NaN : li.cost);
@@ -179,7 +180,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
     const productRefs = this.productRefs.values;
     for (const li of this.pendingLines) {
       const productId = productRefs[li.ref] ?? '';
-      if (this.productIds.has(productId)) continue;
+      if (this.productIds.find(productId) !== -1) continue;
       issues.push({
         kind: 'unknown-product',
         recordId: li.id,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { StringTable } from './string-table.ts';
 import {
   checkAccount, checkContact, checkLineItem, checkOpportunity, checkProduct, checkUser, type CheckedOpportunity,
 } from './snapshot-check.ts';
@@ -55,8 +56,9 @@ function validate<T>(raw: unknown, fast: (raw: unknown) => T | null, schema: z.Z
 export class SnapshotIntake {
   readonly rejected: RejectedRecord[] = [];
   readonly counts: Record<ListKind, number> = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0 };
-  private readonly seen: Record<ListKind | 'lineItem', Set<string>> = {
-    account: new Set(), contact: new Set(), product: new Set(), opportunity: new Set(), user: new Set(), lineItem: new Set(),
+  private readonly seen: Record<ListKind | 'lineItem', StringTable> = {
+    account: new StringTable(), contact: new StringTable(), product: new StringTable(),
+    opportunity: new StringTable(), user: new StringTable(), lineItem: new StringTable(),
   };
 
   constructor(private readonly sink: SnapshotSink) {}
@@ -103,11 +105,11 @@ export class SnapshotIntake {
     }
     const id = (r.value as { id: string }).id;
     const seen = this.seen[kind];
-    if (seen.has(id)) {
+    const before = seen.size;
+    if (seen.add(id) < before) {
       this.rejected.push({ kind, id, index, reason: `duplicate ${kind} id` });
       return false;
     }
-    seen.add(id);
     this.accepted[kind]++;
     return true;
   }
@@ -118,12 +120,12 @@ export class SnapshotIntake {
     for (let index = 0; index < raws.length; index++) {
       const raw = raws[index];
       const r = validate(raw, checkLineItem, lineItemSchema);
+      const before = seen.size;
       if ('reason' in r) {
         this.rejected.push({ kind: 'lineItem', id: rawId(raw), index, reason: `in opportunity ${oppId}: ${r.reason}` });
-      } else if (seen.has(r.value.id)) {
+      } else if (seen.add(r.value.id) < before) {
         this.rejected.push({ kind: 'lineItem', id: r.value.id, index, reason: `in opportunity ${oppId}: duplicate lineItem id` });
       } else {
-        seen.add(r.value.id);
         out.push(r.value);
       }
     }
