@@ -4,7 +4,10 @@
  * cell (the format before the matrix went into columns) is converted to the columns first, so
  * an output of an earlier version can be checked against the current one: every other key
  * must be identical. Prints the first difference of each section and exits 1, or exits 0.
+ * `--convert OLD.json OUT.json` writes a small old-format file in the current format instead
+ * (compact, as `kamflow analyze --json` writes it).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { STATE_CHARS, STATE_CODE, type MatrixJson, type SuggestionJson } from '../src/model/matrix.ts';
@@ -79,6 +82,14 @@ async function digest(path: string): Promise<Digest> {
   return d;
 }
 
+if (process.argv[2] === '--convert') {
+  const [from, to] = process.argv.slice(3);
+  if (!from || !to) throw new Error('--convert OLD.json OUT.json');
+  const doc = JSON.parse(readFileSync(from, 'utf8')) as Record<string, unknown>;
+  const converted = { ...doc, families: (doc['families'] as unknown[]).map((f) => JSON.parse(canonical('families', f)) as unknown) };
+  writeFileSync(to, `${JSON.stringify(converted)}\n`);
+  process.exit(0);
+}
 const [oldPath, newPath] = process.argv.slice(2);
 if (!oldPath || !newPath) {
   process.stderr.write('Usage: node --import tsx scripts/compare-analysis.ts OLD.json NEW.json\n');

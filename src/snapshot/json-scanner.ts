@@ -68,10 +68,12 @@ export class JsonSnapshotScanner {
     this.pos -= moved;
     this.mark -= moved;
     for (let k = 0; k < this.cuts.length; k++) this.cuts[k] = (this.cuts[k] as number) - moved;
-    if (!this.started && this.w.length >= 3) {
+    if (!this.started) {
+      // A byte-order mark is skipped; nothing is scanned before its three bytes could be told.
+      if (this.w.length < 3) return;
       this.started = true;
       const b = this.w.buf;
-      if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf && this.w.offset === 0) this.pos = 3;
+      if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.pos = 3;
     }
     this.scan();
   }

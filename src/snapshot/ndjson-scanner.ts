@@ -39,7 +39,9 @@ export class NdjsonScanner {
       this.runStart -= moved;
       for (let k = 0; k < this.ends.length; k++) this.ends[k] = (this.ends[k] as number) - moved;
     }
-    if (!this.started && this.w.length >= 3) {
+    if (!this.started) {
+      // A byte-order mark is skipped; nothing is scanned before its three bytes could be told.
+      if (this.w.length < 3) return;
       this.started = true;
       const b = this.w.buf;
       if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.pos = 3;
@@ -48,7 +50,11 @@ export class NdjsonScanner {
   }
 
   finish(): void {
-    this.started = true;
+    if (!this.started) {
+      this.started = true;
+      const b = this.w.buf;
+      if (this.w.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.pos = 3;
+    }
     this.scan(true);
   }
 
