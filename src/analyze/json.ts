@@ -26,13 +26,31 @@ export interface JsonOptions {
 
 const num = (v: number): string => (Number.isFinite(v) ? String(v) : 'null');
 
+/** `[0,0,...]` and `[null,null,...]` by width: most rows of a matrix are empty, and cost nothing this way. */
+const zeroRows = new Map<number, string>();
+const nullRows = new Map<number, string>();
+function emptyRow(cache: Map<number, string>, width: number, value: string): string {
+  let row = cache.get(width);
+  if (row === undefined) {
+    row = `[${new Array<string>(width).fill(value).join(',')}]`;
+    cache.set(width, row);
+  }
+  return row;
+}
+
 function numberRow(values: Float64Array, from: number, to: number): string {
+  let zero = true;
+  for (let c = from; c < to && zero; c++) zero = values[c] === 0;
+  if (zero) return emptyRow(zeroRows, to - from, '0');
   let s = '[';
   for (let c = from; c < to; c++) s += (c === from ? '' : ',') + num(values[c] as number);
   return `${s}]`;
 }
 
 function dateRow(m: FamilyMatrix, from: number, to: number): string {
+  let never = true;
+  for (let c = from; c < to && never; c++) never = m.lastWon[c] === 0;
+  if (never) return emptyRow(nullRows, to - from, 'null');
   let s = '[';
   for (let c = from; c < to; c++) {
     const d = m.lastWonDate(c);

@@ -14,8 +14,8 @@ export interface SnapshotSink {
   contact(record: Contact): void;
   product(record: Product): void;
   user(record: User): void;
-  /** An opportunity with its accepted line items, in the order of the file. */
-  opportunity(record: Omit<CheckedOpportunity, 'lineItems'>, lineItems: LineItem[]): void;
+  /** An opportunity with its accepted line items, in the order of the file (`record.lineItems` is the unchecked list). */
+  opportunity(record: CheckedOpportunity, lineItems: LineItem[]): void;
 }
 
 /** The record lists of the format, by their key in the JSON document. */
@@ -92,8 +92,8 @@ export class SnapshotIntake {
       case 'opportunity': {
         const r = validate(raw, checkOpportunity, opportunitySchema);
         if (!this.accept(kind, raw, index, r)) return;
-        const { lineItems: rawItems, ...opp } = r.value as CheckedOpportunity;
-        this.sink.opportunity(opp, this.lineItems(opp.id, rawItems));
+        const opp = r.value as CheckedOpportunity;
+        this.sink.opportunity(opp, this.lineItems(opp.id, opp.lineItems));
       }
     }
   }
