@@ -99,6 +99,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     progress.clear();
+    // A reader that stops early (`kamflow analyze --json - | head`) is not a failure.
+    if (error && typeof error === 'object' && 'code' in error && error.code === 'EPIPE') return EXIT.ok;
     if (error instanceof InputError) {
       io.stderr.write(`kamflow analyze: ${error.message}\n`);
       return EXIT.failed;
