@@ -1,11 +1,16 @@
-import { analyzeColumns, AsOfError, validateAsOf } from '../../analyze/index.ts';
+import { AsOfError, validateAsOf } from '../../analyze/dates.ts';
 import type { AnalysisResult } from '../../model/insights.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { describeFsError, InputError, loadConfig, loadSnapshot } from '../load.ts';
-import { analysisDocument, writeAnalysisJsonFile, writeChunks } from '../output-json.ts';
 import { progressFor } from '../progress.ts';
-import { reportContext, renderReport } from '../report.ts';
+
+/** The analysis, the reader and the writers, loaded once a run starts (not for --help or a usage error). */
+async function modules() {
+  const [analysis, load, output, report] = await Promise.all([
+    import('../../analyze/index.ts'), import('../load.ts'), import('../output-json.ts'), import('../report.ts'),
+  ]);
+  return { ...analysis, ...load, ...output, ...report };
+}
 
 const USAGE = `Usage: kamflow analyze --snapshot FILE [--config FILE] [--as-of YYYY-MM-DD] [--json OUT]
 
@@ -54,7 +59,8 @@ function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true;
 }
 
-async function writeJson(path: string, result: AnalysisResult, pretty: boolean): Promise<void> {
+async function writeJson(m: Awaited<ReturnType<typeof modules>>, path: string, result: AnalysisResult, pretty: boolean): Promise<void> {
+  const { writeAnalysisJsonFile, InputError, describeFsError } = m;
   try {
     await writeAnalysisJsonFile(path, result, { pretty });
   } catch (error) {
@@ -78,6 +84,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   const pretty = flags.pretty === true;
   const progress = progressFor(io, flags.json === '-');
+  const m = await modules();
+  const { analyzeColumns, loadConfig, loadSnapshot, analysisDocument, writeChunks, renderReport, reportContext, InputError } = m;
   try {
     const config = await loadConfig(flags.config);
     const { input, rejected } = await loadSnapshot(snapshotPath, (p) => progress.update('reading the snapshot', p.bytes / Math.max(1, p.totalBytes)));
@@ -93,7 +101,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(renderReport(result, reportContext(input), { color: useColor(io), limit }));
     if (flags.json !== undefined) {
       progress.update(`writing ${flags.json}`);
-      await writeJson(flags.json, result, pretty);
+      await writeJson(m, flags.json, result, pretty);
       progress.done(`writing ${flags.json}`);
     }
     return EXIT.ok;
