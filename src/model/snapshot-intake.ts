@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { StringTable } from './string-table.ts';
+import { IdSet } from './string-table.ts';
 import {
   checkAccount, checkContact, checkLineItem, checkOpportunity, checkProduct, checkUser, type CheckedOpportunity,
 } from './snapshot-check.ts';
@@ -56,9 +56,8 @@ function validate<T>(raw: unknown, fast: (raw: unknown) => T | null, schema: z.Z
 export class SnapshotIntake {
   readonly rejected: RejectedRecord[] = [];
   readonly counts: Record<ListKind, number> = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0 };
-  private readonly seen: Record<ListKind | 'lineItem', StringTable> = {
-    account: new StringTable(), contact: new StringTable(), product: new StringTable(),
-    opportunity: new StringTable(), user: new StringTable(), lineItem: new StringTable(),
+  private readonly seen: Record<ListKind | 'lineItem', IdSet> = {
+    account: new IdSet(), contact: new IdSet(), product: new IdSet(), opportunity: new IdSet(), user: new IdSet(), lineItem: new IdSet(),
   };
 
   constructor(private readonly sink: SnapshotSink) {}
@@ -104,9 +103,7 @@ export class SnapshotIntake {
       return false;
     }
     const id = (r.value as { id: string }).id;
-    const seen = this.seen[kind];
-    const before = seen.size;
-    if (seen.add(id) < before) {
+    if (!this.seen[kind].add(id)) {
       this.rejected.push({ kind, id, index, reason: `duplicate ${kind} id` });
       return false;
     }
@@ -120,10 +117,9 @@ export class SnapshotIntake {
     for (let index = 0; index < raws.length; index++) {
       const raw = raws[index];
       const r = validate(raw, checkLineItem, lineItemSchema);
-      const before = seen.size;
       if ('reason' in r) {
         this.rejected.push({ kind: 'lineItem', id: rawId(raw), index, reason: `in opportunity ${oppId}: ${r.reason}` });
-      } else if (seen.add(r.value.id) < before) {
+      } else if (!seen.add(r.value.id)) {
         this.rejected.push({ kind: 'lineItem', id: r.value.id, index, reason: `in opportunity ${oppId}: duplicate lineItem id` });
       } else {
         out.push(r.value);

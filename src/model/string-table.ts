@@ -65,3 +65,76 @@ export class StringTable {
     }
   }
 }
+
+/**
+ * A set of strings that keeps their characters in typed arrays instead of the strings
+ * themselves: for the duplicate checks of millions of ids (line items, contacts) that nothing
+ * else needs, so that the strings die young instead of filling the heap, where the collector
+ * would copy and mark every one of them again and again.
+ */
+export class IdSet {
+  private chars = new Uint16Array(1 << 16);
+  private used = 0;
+  /** Start of each key's characters in `chars`; the key's end is the next one's start. */
+  private starts = new Int32Array(1 << 10);
+  private hashes = new Int32Array(1 << 10);
+  private count = 0;
+  private slots = new Int32Array(1 << 11).fill(-1);
+  private mask = (1 << 11) - 1;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private same(k: number, s: string): boolean {
+    const from = this.starts[k] as number;
+    const to = k + 1 < this.count ? (this.starts[k + 1] as number) : this.used;
+    if (to - from !== s.length) return false;
+    for (let i = 0; i < s.length; i++) if (this.chars[from + i] !== s.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Adds `s`; false when it was there already. */
+  add(s: string): boolean {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    let i = h & this.mask;
+    for (;;) {
+      const k = this.slots[i] as number;
+      if (k === -1) break;
+      if (this.hashes[k] === h && this.same(k, s)) return false;
+      i = (i + 1) & this.mask;
+    }
+    if (this.used + s.length > this.chars.length) {
+      const more = new Uint16Array(Math.max(this.chars.length * 2, this.used + s.length));
+      more.set(this.chars.subarray(0, this.used));
+      this.chars = more;
+    }
+    for (let c = 0; c < s.length; c++) this.chars[this.used + c] = s.charCodeAt(c);
+    if (this.count === this.starts.length) {
+      const starts = new Int32Array(this.count * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+      const hashes = new Int32Array(this.count * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.starts[this.count] = this.used;
+    this.hashes[this.count] = h;
+    this.used += s.length;
+    this.slots[i] = this.count++;
+    if (this.count * 2 > this.mask) this.grow();
+    return true;
+  }
+
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (let k = 0; k < this.count; k++) {
+      let i = (this.hashes[k] as number) & this.mask;
+      while (this.slots[i] !== -1) i = (i + 1) & this.mask;
+      this.slots[i] = k;
+    }
+  }
+}
