@@ -1,44 +1,41 @@
 /**
- * The analysis benchmark: generates a synthetic portfolio (by default the reference size of
- * 100,000 accounts in families of 1-200 entities, 500,000 contacts, 300,000 opportunities with
- * 1,000,000 line items and 40 offerings), runs analyze() on it three times and reports
- * generation time, the median analysis time and peak memory against the targets (< 10 s,
- * < 2 GB). `npm run bench:analyze -- --accounts 20000` runs a smaller one; --help lists flags.
+ * The analysis benchmark, through the command line from a file: generates the reference
+ * portfolio with `kamflow sample` (100,000 accounts in families of 1-200, 500,000 contacts,
+ * 300,000 opportunities, 1,000,000 line items, 40 offerings), then runs, each in its own
+ * process and side by side so that the machine's load hits all alike:
+ *
+ * - the read-and-parse floor: read the file and JSON.parse it, nothing else;
+ * - `kamflow analyze --snapshot FILE --json OUT` (the compiled CLI, whole process);
+ * - the DuckDB SQL peer of the analysis core over the same file, writing its results.
+ *
+ * and reports median CPU seconds (all threads), the ratios against the targets (at most 1.0x
+ * the peer, at most 3x the floor), peak memory and the output's size against the input's.
+ * `--format ndjson` measures the NDJSON form too (no floor: it is not one JSON document).
+ * `npm run bench:analyze -- --help` lists the flags.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { analyze } from '../src/analyze/index.ts';
-import { DEFAULT_ANALYSIS_CONFIG } from '../src/config/analysis-config.ts';
-import { parseSnapshot, type Snapshot } from '../src/model/snapshot.ts';
-import { generateSampleOrg } from '../src/sandbox/generate.ts';
-
-const TARGET_SECONDS = 10;
-const TARGET_BYTES = 2 * 1024 ** 3;
+import { gb, mb, measureNode, median, secs, type Measured } from './support/measure.ts';
 
 const HELP = `Usage: npm run bench:analyze -- [options]
 
-  --accounts N       accounts (default 100000)
-  --contacts N       contacts in all (default 5 per account)
-  --opportunities N  opportunities (default 3 per account)
-  --line-items N     line items in all (default 10 per account)
-  --offerings N      offerings (default 40)
-  --runs N           analysis runs, the median is reported (default 3)
-  --seed N           generator seed (default 1)
+  --accounts N       accounts of the generated portfolio (default 100000; contacts 5,
+                     opportunities 3 and line items 10 per account, 40 offerings)
+  --snapshot FILE    measure this snapshot instead of generating one
+  --format F         json (default), ndjson or both
+  --runs N           runs of each, the median is reported (default 3)
+  --no-peer          skip the DuckDB peer
   --as-of DATE       analysis date (default 2026-06-30)
-  --parse            also time parseSnapshot() on the generated org, as analyze --snapshot
-                     does after reading the file, and analyse the parsed copy
   --json             print the measurements as one JSON line as well`;
-
-function whole(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
-}
 
 const { values } = parseArgs({
   options: {
-    accounts: { type: 'string' }, contacts: { type: 'string' }, opportunities: { type: 'string' },
-    'line-items': { type: 'string' }, offerings: { type: 'string' }, runs: { type: 'string' },
-    seed: { type: 'string' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, parse: { type: 'boolean' }, help: { type: 'boolean' },
+    accounts: { type: 'string' }, snapshot: { type: 'string' }, format: { type: 'string' }, runs: { type: 'string' },
+    'no-peer': { type: 'boolean' }, 'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
   },
   strict: true,
 });
@@ -47,76 +44,85 @@ if (values.help) {
   process.exit(0);
 }
 
-const accounts = whole('accounts', values.accounts, 100_000);
-const contacts = whole('contacts', values.contacts, accounts * 5);
-const opportunities = whole('opportunities', values.opportunities, accounts * 3);
-const lineItems = whole('line-items', values['line-items'], accounts * 10);
-const offerings = whole('offerings', values.offerings, 40);
-const runs = Math.max(1, whole('runs', values.runs, 3));
-const seed = whole('seed', values.seed, 1);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'kamflow.js');
+const FLOOR = join(ROOT, 'bench', 'support', 'floor.mjs');
+const PEER = join(ROOT, 'bench', 'duckdb-peer.ts');
+const accounts = Number(values.accounts ?? 100_000);
+const runs = Math.max(1, Number(values.runs ?? 3));
 const asOf = values['as-of'] ?? '2026-06-30';
-
-const gc: (() => void) | undefined = typeof globalThis.gc === 'function' ? (): void => { globalThis.gc?.(); } : undefined;
-const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-let heapPeak = 0;
-const sampleHeap = () => {
-  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-};
-// Heap is sampled between steps and on a timer; RSS high-water comes from the kernel.
-const sampler = setInterval(sampleHeap, 50);
-sampler.unref();
-
+const formats = values.format === 'both' ? ['json', 'ndjson'] : [values.format ?? 'json'];
 const log = (line: string) => process.stdout.write(`${line}\n`);
-log(`Kamflow analysis benchmark, Node ${process.version}`);
-log(`portfolio: ${accounts} accounts, ${contacts} contacts, ${opportunities} opportunities, ${lineItems} line items, ${offerings} offerings (seed ${seed}, as of ${asOf})`);
 
-const g0 = performance.now();
-let snapshot: Snapshot = generateSampleOrg({
-  seed, accounts, asOf, contactsPerAccount: contacts / accounts, opportunities, lineItems, offerings,
-});
-const generationMs = performance.now() - g0;
-sampleHeap();
-log(`generated in ${seconds(generationMs)}, heap ${mb(process.memoryUsage().heapUsed)}`);
-let parseMs: number | null = null;
-if (values.parse) {
-  const p0 = performance.now();
-  const parsed = parseSnapshot(snapshot);
-  parseMs = performance.now() - p0;
-  snapshot = parsed.snapshot;
-  sampleHeap();
-  log(`parsed in ${seconds(parseMs)} (${parsed.rejected.length} rejected), heap ${mb(process.memoryUsage().heapUsed)}`);
+if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+  process.stderr.write('bench:analyze measures the compiled CLI: run `npm run build` first\n');
+  process.exit(1);
 }
 
-const times: number[] = [];
-let families = 0;
-for (let i = 0; i < runs; i++) {
-  gc?.();
+const work = mkdtempSync(join(tmpdir(), 'kamflow-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+process.on('SIGINT', () => process.exit(130));
+
+function sample(format: string): string {
+  const out = join(work, `snapshot.${format}`);
   const t0 = performance.now();
-  const result = analyze({ snapshot, config: DEFAULT_ANALYSIS_CONFIG, asOf, rejected: [] });
-  const ms = performance.now() - t0;
-  sampleHeap();
-  times.push(ms);
-  families = result.families.length;
-  log(`run ${i + 1}: ${seconds(ms)} (${result.families.length} families, ${result.portfolio.keyFamilies} key, ${result.issues.length} issues)`);
+  const r = spawnSync(process.execPath, [BIN, 'sample', '--out', out, '--format', format, '--accounts', String(accounts),
+    '--contacts-per-account', '5', '--opportunities', String(accounts * 3), '--line-items', String(accounts * 10),
+    '--offerings', '40', '--seed', '1', '--as-of', asOf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('kamflow sample failed');
+  log(`generated ${out} (${mb(statSync(out).size)}) in ${secs((performance.now() - t0) / 1000)}`);
+  return out;
 }
-clearInterval(sampler);
 
-const sorted = [...times].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-// maxRSS is in kilobytes on Linux and macOS.
-const maxRss = process.resourceUsage().maxRSS * 1024;
-const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER TARGET');
-log('');
-log(`generation       ${seconds(generationMs)}`);
-if (parseMs !== null) log(`parseSnapshot    ${seconds(parseMs)}`);
-log(`analysis median  ${seconds(median)} of ${runs} runs   target < ${TARGET_SECONDS} s: ${verdict(median < TARGET_SECONDS * 1000)}`);
-log(`peak RSS         ${mb(maxRss)}   target < ${mb(TARGET_BYTES)}: ${verdict(maxRss < TARGET_BYTES)}`);
-log(`peak heap used   ${mb(heapPeak)}${gc ? '' : ' (run with --expose-gc for cleaner runs)'}`);
-if (values.json) {
-  log(JSON.stringify({
-    accounts, contacts, opportunities, lineItems, offerings, families, runs,
-    generationMs: Math.round(generationMs), parseMs: parseMs === null ? null : Math.round(parseMs), analysisMedianMs: Math.round(median), analysisMs: times.map(Math.round),
-    maxRssBytes: maxRss, heapPeakBytes: heapPeak,
-  }));
+function peer(file: string): Measured {
+  const out = join(work, 'duckdb-out');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', PEER, file, out, '--as-of', asOf], { cwd: ROOT, maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`duckdb peer failed: ${r.stderr.toString().slice(0, 2000)}`);
+  const p = JSON.parse(r.stdout.toString().trim().split('\n').pop() ?? '{}') as { cpuSeconds: number; wallSeconds: number; aggregates: unknown };
+  peerAggregates = p.aggregates;
+  return { cpuSeconds: p.cpuSeconds, wallSeconds: p.wallSeconds, maxRssBytes: 0 };
 }
+let peerAggregates: unknown = null;
+
+log(`Kamflow analysis benchmark, Node ${process.version}, ${runs} run(s) of each, median CPU seconds (all threads)`);
+const report: Record<string, unknown> = { accounts, runs };
+for (const format of formats) {
+  const file = values.snapshot ?? sample(format);
+  const inputBytes = statSync(file).size;
+  const out = join(work, 'analysis.json');
+  const series: Record<string, Measured[]> = { floor: [], kamflow: [], peer: [] };
+  for (let i = 0; i < runs; i++) {
+    if (format === 'json') series['floor']?.push(measureNode([FLOOR, file]));
+    series['kamflow']?.push(measureNode([BIN, 'analyze', '--snapshot', file, '--as-of', asOf, '--json', out]));
+    if (!values['no-peer']) series['peer']?.push(peer(file));
+    const last = (k: string) => series[k]?.at(-1);
+    log(`run ${i + 1} (${format}): kamflow ${secs(last('kamflow')?.cpuSeconds ?? 0)}`
+      + `${last('floor') ? `, floor ${secs(last('floor')?.cpuSeconds ?? 0)}` : ''}${last('peer') ? `, duckdb ${secs(last('peer')?.cpuSeconds ?? 0)}` : ''}`);
+  }
+  const cpu = (k: string) => median((series[k] ?? []).map((m) => m.cpuSeconds));
+  const outputBytes = statSync(out).size;
+  const k = cpu('kamflow');
+  log('');
+  log(`${format}: input ${mb(inputBytes)}, output ${mb(outputBytes)} (${(outputBytes / inputBytes).toFixed(2)}x the input; target at most 1x)`);
+  log(`  kamflow analyze   ${secs(k)} CPU, wall ${secs(median((series['kamflow'] ?? []).map((m) => m.wallSeconds)))}, peak RSS ${gb(Math.max(...(series['kamflow'] ?? []).map((m) => m.maxRssBytes)))}`);
+  if ((series['floor'] ?? []).length > 0) {
+    const f = cpu('floor');
+    log(`  read + JSON.parse ${secs(f)} CPU, peak RSS ${gb(Math.max(...(series['floor'] ?? []).map((m) => m.maxRssBytes)))}   kamflow = ${(k / f).toFixed(2)}x the floor (target at most 3x)`);
+    report[`${format}FloorCpu`] = f;
+  }
+  if ((series['peer'] ?? []).length > 0) {
+    const p = cpu('peer');
+    log(`  DuckDB SQL peer   ${secs(p)} CPU                       kamflow = ${(k / p).toFixed(2)}x the peer (target at most 1.0x)`);
+    log(`  peer aggregates   ${JSON.stringify(peerAggregates)}`);
+    report[`${format}PeerCpu`] = p;
+  }
+  report[`${format}KamflowCpu`] = k;
+  report[`${format}InputBytes`] = inputBytes;
+  report[`${format}OutputBytes`] = outputBytes;
+  // The portfolio comes first in the file; the whole may be more than a string can hold.
+  const head = readFileSync(out).subarray(0, 4096).toString('utf8');
+  log(`  kamflow portfolio ${/"portfolio":(\{[^}]*\})/.exec(head)?.[1] ?? '?'}`);
+}
+if (values.json) log(JSON.stringify(report));

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript command line directly through tsx's loader: no build step to forget.
-import { register } from 'tsx/esm/api';
+// Runs the compiled command line in dist/, which `npm install` builds (the prepare script), so
+// that starting needs no TypeScript loader.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('kamflow: the compiled code (dist/) is missing; run `npm run build` (npm install runs it)\n');
+  process.exit(1);
+}
+await import(main.href);

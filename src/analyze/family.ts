@@ -28,6 +28,8 @@ export interface FamilyContext {
   /** Margin of all costed window line items; null without cost data. */
   portfolioMargin: number | null;
   users: ReadonlyMap<string, User>;
+  /** Opportunity owners by number (FamilyFacts.soleOwner). */
+  owners: readonly string[];
   config: AnalysisConfig;
   /** Filled per entity. */
   texts: EntityTexts;
@@ -50,8 +52,9 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const to = families.start[f + 1] as number;
   const entities: Account[] = [];
   for (let k = from; k < to; k++) entities.push(accounts[families.entities[k] as number] as Account);
+  const entityIds = entities.map((a) => a.id);
 
-  const m = buildFamilyMatrix(f, accounts, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
+  const m = buildFamilyMatrix(f, entityIds, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
   const revenue = fam.revenue[f] as number;
   const prior = fam.prior[f] as number;
   const share = ctx.ranking.total === 0 ? null : roundFraction(ctx.ranking.share[f] as number);
@@ -79,7 +82,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
       recentWin: fam.recentWin[f] === 1,
       lastWon: fam.lastWon[f] as number,
       closedInWindow: fam.closedInWindow[f] as number,
-      soleOwner: fam.soleOwner[f] ?? null,
+      soleOwner: ctx.owners[fam.soleOwner[f] as number] ?? null,
     },
     config,
     ctx.users,
@@ -88,7 +91,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const insight: FamilyInsight = {
     id: root.id,
     name: root.name,
-    entityIds: entities.map((a) => a.id),
+    entityIds,
     revenue: roundMoney(revenue),
     priorRevenue: roundMoney(prior),
     revenueShare: share,

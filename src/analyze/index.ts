@@ -1,7 +1,7 @@
 import type { AnalysisConfig } from '../config/analysis-config.ts';
 import type { AccountInsight, AnalysisIssue, AnalysisResult, DriftEntry, FamilyInsight } from '../model/insights.ts';
 import type { Account, RejectedRecord, Snapshot, User } from '../model/snapshot.ts';
-import { countContacts } from './coverage.ts';
+import { countContactColumns } from './coverage.ts';
 import { analysisWindows } from './dates.ts';
 import { collectFacts } from './facts.ts';
 import { analyzeFamily } from './family.ts';
@@ -10,12 +10,14 @@ import { buildHierarchy, groupFamilies } from './hierarchy.ts';
 import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
+import { type AnalysisInput, inputFromSnapshot } from './input.ts';
 import { abcClasses, portfolioSummary, rankRevenue } from './portfolio.ts';
 import { accountValues } from './write-values.ts';
 
 export { AsOfError, validateAsOf } from './dates.ts';
 export { accountPath, buildHierarchy } from './hierarchy.ts';
 export { analysisJsonChunks } from './json.ts';
+export { AnalysisInputBuilder, type AnalysisInput } from './input.ts';
 
 export interface AnalyzeInput {
   snapshot: Snapshot;
@@ -26,6 +28,13 @@ export interface AnalyzeInput {
   rejected?: RejectedRecord[];
 }
 
+export interface AnalyzeColumnsInput {
+  input: AnalysisInput;
+  config: AnalysisConfig;
+  asOf: string;
+  rejected?: RejectedRecord[];
+}
+
 function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[] {
   for (let i = 1; i < items.length; i++) {
     if (compareStrings((items[i - 1] as T).id, (items[i] as T).id) > 0) return [...items].sort((a, b) => compareStrings(a.id, b.id));
@@ -33,10 +42,19 @@ function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[]
   return items;
 }
 
+/** The analysis of a snapshot held in memory; see {@link analyzeColumns}. */
+export function analyze(input: AnalyzeInput): AnalysisResult {
+  const { snapshot, ...rest } = input;
+  // An invalid date fails before any work.
+  analysisWindows(input.asOf, input.config.risk.stalledMonths);
+  return analyzeColumns({ ...rest, input: inputFromSnapshot(snapshot) });
+}
+
 /**
  * How it runs: accounts are sorted by id and numbered; everything after works on those
- * numbers and flat typed arrays (a cell is `account * offerings + offering`), so 100,000
- * accounts x 40 offerings stay compact and no result depends on the input order.
+ * numbers and flat typed arrays, so 100,000 accounts x 40 offerings stay compact and no result
+ * depends on the input order. A family's entities get consecutive rows of the cell arrays (a
+ * cell is `row * offerings + offering`), so its matrix in the result is a view, not a copy.
  *
  *   hierarchy (root, depth; cycles, missing parents) -> families (CSR by root)
  *   -> facts (one pass over opportunities in id order: cell flags and sums, family sums)
@@ -48,33 +66,47 @@ function sortedById<T extends { id: string }>(items: readonly T[]): readonly T[]
  * byte-identical JSON whatever the order of the input records. Throws only for an invalid
  * asOf; bad or dangling records become issues.
  */
-export function analyze(input: AnalyzeInput): AnalysisResult {
-  const { snapshot, config } = input;
-  const windows = analysisWindows(input.asOf, config.risk.stalledMonths);
-  const accounts = sortedById(snapshot.accounts);
+export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
+  const { input, config } = run;
+  const windows = analysisWindows(run.asOf, config.risk.stalledMonths);
+  const accounts = sortedById(input.accounts);
   const indexOf = new Map<string, number>();
   accounts.forEach((a, i) => indexOf.set(a.id, i));
+  const accountOf = new Int32Array(input.accountRefs.length);
+  input.accountRefs.forEach((id, ref) => {
+    accountOf[ref] = indexOf.get(id) ?? -1;
+  });
 
   const hierarchy = buildHierarchy(accounts, indexOf);
   const families = groupFamilies(hierarchy);
-  const offerings = buildOfferings(snapshot.products, snapshot.opportunities, config.offeringLevel);
-  const facts = collectFacts(snapshot.opportunities, indexOf, families.familyOf, families.count, offerings, windows);
-  const contacts = countContacts(snapshot.contacts, indexOf, accounts.length);
+  const rowOf = new Int32Array(accounts.length);
+  for (let k = 0; k < families.entities.length; k++) rowOf[families.entities[k] as number] = k;
+  const offerings = buildOfferings(input.products, input.productRefs, config.offeringLevel);
+  const offeringOf = new Int32Array(input.productRefs.length);
+  input.productRefs.forEach((id, ref) => {
+    offeringOf[ref] = offerings.ofProduct.get(id) ?? -1;
+  });
+  const O = offerings.names.length;
+  const facts = collectFacts(input, accountOf, rowOf, families.familyOf, families.count, offeringOf, O, windows);
+  const contacts = countContactColumns(input.contacts, accountOf, accounts.length);
   const ranking = rankRevenue(facts.families.revenue);
   const abc = abcClasses(facts.families.revenue, ranking, config.abc);
-  const peers = buildPeerIndex(accounts, facts.cells, config);
+  const peers = buildPeerIndex(accounts, facts.cells, rowOf, config);
   const users = new Map<string, User>();
-  for (const u of snapshot.users) users.set(u.id, u);
+  for (const u of input.users) users.set(u.id, u);
   const portfolioMargin =
     facts.portfolioCostedPrice === 0 ? null : (facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice;
 
   const issues: AnalysisIssue[] = [
-    ...rejectedIssues(input.rejected ?? []),
+    ...rejectedIssues(run.rejected ?? []),
     ...hierarchy.issues,
-    ...facts.issues,
-    ...contacts.issues,
+    ...input.issues,
   ];
-  const texts = { nextBestOffers: new Array<string>(accounts.length).fill(''), coverage: new Array<string>(accounts.length).fill('') };
+  const texts = {
+    nextBestOffers: new Array<string>(accounts.length).fill(''),
+    coverage: new Array<string>(accounts.length).fill(''),
+    coverageByCount: new Map<number, string>(),
+  };
   const familyInsights: FamilyInsight[] = [];
   const drift: DriftEntry[] = [];
   const accountInsights = new Array<AccountInsight>(accounts.length);
@@ -93,6 +125,7 @@ export function analyze(input: AnalyzeInput): AnalysisResult {
       abcClass: abc[f] ?? 'C',
       portfolioMargin,
       users,
+      owners: input.owners,
       config,
       texts,
       issues,
@@ -114,9 +147,9 @@ export function analyze(input: AnalyzeInput): AnalysisResult {
   }
 
   return {
-    asOf: input.asOf,
+    asOf: run.asOf,
     configVersion: config.version,
-    currency: snapshot.currency,
+    currency: input.currency,
     portfolio: portfolioSummary(ranking, keyFamilies),
     families: familyInsights,
     accounts: accountInsights,

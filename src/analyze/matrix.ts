@@ -1,17 +1,15 @@
 import type { AnalysisConfig } from '../config/analysis-config.ts';
-import type { FamilyContacts, MatrixCell, Suggestion } from '../model/insights.ts';
-import type { Account } from '../model/snapshot.ts';
-import type { ContactCounts } from './coverage.ts';
-import { coverageText } from './coverage.ts';
-import { fromDayNumber } from './dates.ts';
-import { type CellFacts, cellState, WON_IN_WINDOW } from './facts.ts';
+import type { FamilyContacts, Suggestion } from '../model/insights.ts';
+import { FamilyMatrix } from '../model/matrix.ts';
+import { type ContactCounts, coverageText } from './coverage.ts';
+import { type CellFacts, stateCode, WON_IN_WINDOW } from './facts.ts';
 import { roundFraction, roundMoney } from './format.ts';
 import type { Families } from './hierarchy.ts';
 import { familySuggestions, type PeerIndex } from './peers.ts';
 
 /** A family's matrix with what it implies: penetration, whitespace, offers and coverage. */
-export interface FamilyMatrix {
-  matrix: MatrixCell[];
+export interface FamilyMatrixOutcome {
+  matrix: FamilyMatrix;
   penetration: number;
   whitespaceValue: number;
   contacts: FamilyContacts;
@@ -21,15 +19,22 @@ export interface FamilyMatrix {
 export interface EntityTexts {
   nextBestOffers: string[];
   coverage: string[];
+  /** The coverage text per contact count: most accounts share a handful of them. */
+  coverageByCount: Map<number, string>;
 }
 
 export function nextBestOffersText(offers: readonly { name: string; s: Suggestion }[]): string {
   return offers.map((x) => `${x.name}: ${x.s.reason}`).join('\n');
 }
 
+/**
+ * The family's rows of the cell arrays become its matrix in place: sums rounded to cents and
+ * flags turned into states once the family's suggestions, which need the exact values, are
+ * worked out (peers keep their own copy of the revenues). No cell is copied.
+ */
 export function buildFamilyMatrix(
   family: number,
-  accounts: readonly Account[],
+  entityIds: readonly string[],
   families: Families,
   cells: CellFacts,
   peers: PeerIndex,
@@ -37,12 +42,13 @@ export function buildFamilyMatrix(
   contacts: ContactCounts,
   config: AnalysisConfig,
   texts: EntityTexts,
-): FamilyMatrix {
+): FamilyMatrixOutcome {
   const O = cells.offerings;
   const suggestions = familySuggestions(family, families, peers, cells, offeringNames, config);
   const from = families.start[family] as number;
   const to = families.start[family + 1] as number;
-  const matrix: MatrixCell[] = new Array<MatrixCell>((to - from) * O);
+  const suggestedCells: number[] = [];
+  const suggested: Suggestion[] = [];
   let activeCells = 0;
   let whitespace = 0;
   let activeContacts = 0;
@@ -51,16 +57,15 @@ export function buildFamilyMatrix(
   const singleThreaded: string[] = [];
   const limit = config.peers.nextBestOffers;
   const offers: { name: string; s: Suggestion }[] = [];
-  let out = 0;
   for (let k = from; k < to; k++) {
     const e = families.entities[k] as number;
-    const entityId = (accounts[e] as Account).id;
+    const entityId = entityIds[k - from] as string;
     const slotBase = (suggestions.slotOfGroup.get(peers.groupOf[e] as number) ?? 0) * O;
     let buys = false;
     let entityWhitespace = 0;
     offers.length = 0;
     for (let o = 0; o < O; o++) {
-      const c = e * O + o;
+      const c = k * O + o;
       const flags = cells.flags[c] as number;
       const active = (flags & WON_IN_WINDOW) !== 0;
       const suggestion = active ? null : (suggestions.bySlot[slotBase + o] ?? null);
@@ -71,31 +76,37 @@ export function buildFamilyMatrix(
       if (suggestion !== null) {
         entityWhitespace += suggestion.estimatedValue;
         offers.push({ name: offeringNames[o] ?? '', s: suggestion });
+        suggestedCells.push(c - from * O);
+        suggested.push(suggestion);
       }
-      const lastWon = cells.lastWon[c] as number;
-      matrix[out++] = {
-        entityId,
-        offering: offeringNames[o] ?? '',
-        state: cellState(flags),
-        revenue: roundMoney(cells.revenue[c] as number),
-        lifetimeRevenue: roundMoney(cells.lifetime[c] as number),
-        lastWonDate: lastWon === 0 ? null : fromDayNumber(lastWon),
-        openAmount: roundMoney(cells.openAmount[c] as number),
-        suggestion,
-      };
+      cells.flags[c] = stateCode(flags);
+      cells.revenue[c] = roundMoney(cells.revenue[c] as number);
+      cells.lifetime[c] = roundMoney(cells.lifetime[c] as number);
+      cells.openAmount[c] = roundMoney(cells.openAmount[c] as number);
     }
     whitespace += entityWhitespace;
     // Offerings arrive in name order and the sort is stable, so ties stay by name.
     offers.sort((x, y) => y.s.estimatedValue - x.s.estimatedValue);
     texts.nextBestOffers[e] = nextBestOffersText(offers.slice(0, limit));
     const count = contacts.active[e] as number;
-    texts.coverage[e] = coverageText(count, config.coverage);
+    let coverage = texts.coverageByCount.get(count);
+    if (coverage === undefined) {
+      coverage = coverageText(count, config.coverage);
+      texts.coverageByCount.set(count, coverage);
+    }
+    texts.coverage[e] = coverage;
     activeContacts += count;
     referenceable += contacts.referenceable[e] as number;
     if (buys && count < config.coverage.min) underCovered.push(entityId);
     if (buys && count <= config.risk.singleThreadedMaxContacts) singleThreaded.push(entityId);
   }
   const total = (to - from) * O;
+  const a = from * O;
+  const b = to * O;
+  const matrix = new FamilyMatrix(
+    entityIds, offeringNames, cells.flags.subarray(a, b), cells.revenue.subarray(a, b), cells.lifetime.subarray(a, b),
+    cells.openAmount.subarray(a, b), cells.lastWon.subarray(a, b), Int32Array.from(suggestedCells), suggested,
+  );
   return {
     matrix,
     penetration: total === 0 ? 0 : roundFraction(activeCells / total),

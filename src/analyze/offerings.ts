@@ -1,5 +1,5 @@
 import type { AnalysisConfig } from '../config/analysis-config.ts';
-import type { Opportunity, Product } from '../model/snapshot.ts';
+import type { Product } from '../model/snapshot.ts';
 import { compareStrings } from './format.ts';
 
 /** The offerings of the matrix, sorted by name, and the offering of each known product. */
@@ -16,17 +16,14 @@ export function offeringName(product: Product, level: AnalysisConfig['offeringLe
 
 /**
  * The catalogue: offerings of active products, plus those of any product a line item uses
- * (an inactive product that was sold still has cells).
+ * (`usedProductIds`; an inactive product that was sold still has cells).
  */
 export function buildOfferings(
   products: readonly Product[],
-  opportunities: readonly Opportunity[],
+  usedProductIds: readonly string[],
   level: AnalysisConfig['offeringLevel'],
 ): Offerings {
-  const byId = new Map<string, Product>();
-  for (const p of products) byId.set(p.id, p);
-  const used = new Set<string>();
-  for (const o of opportunities) for (const li of o.lineItems) used.add(li.productId);
+  const used = new Set(usedProductIds);
   const names = new Set<string>();
   for (const p of products) if (p.active || used.has(p.id)) names.add(offeringName(p, level));
   const sorted = [...names].sort(compareStrings);

@@ -33,7 +33,8 @@ function sizeBand(employees: number | null, bounds: readonly number[]): number {
   return b;
 }
 
-export function buildPeerIndex(accounts: readonly Account[], cells: CellFacts, config: AnalysisConfig): PeerIndex {
+/** `rowOf[account]` is the account's row in the cell arrays. */
+export function buildPeerIndex(accounts: readonly Account[], cells: CellFacts, rowOf: Int32Array, config: AnalysisConfig): PeerIndex {
   const n = accounts.length;
   const O = cells.offerings;
   const bounds = config.peers.sizeBands;
@@ -62,8 +63,9 @@ export function buildPeerIndex(accounts: readonly Account[], cells: CellFacts, c
   for (let i = 0; i < n; i++) {
     const g = groupOf[i] as number;
     groupSize[g] = (groupSize[g] as number) + 1;
+    const base = (rowOf[i] as number) * O;
     for (let o = 0; o < O; o++) {
-      if ((cells.flags[i * O + o] as number) & WON_IN_WINDOW) adoptStart[g * O + o + 1] = (adoptStart[g * O + o + 1] as number) + 1;
+      if ((cells.flags[base + o] as number) & WON_IN_WINDOW) adoptStart[g * O + o + 1] = (adoptStart[g * O + o + 1] as number) + 1;
     }
   }
   for (let k = 0; k < G * O; k++) adoptStart[k + 1] = (adoptStart[k + 1] as number) + (adoptStart[k] as number);
@@ -71,8 +73,9 @@ export function buildPeerIndex(accounts: readonly Account[], cells: CellFacts, c
   const fill = adoptStart.slice(0, G * O);
   for (let i = 0; i < n; i++) {
     const g = groupOf[i] as number;
+    const base = (rowOf[i] as number) * O;
     for (let o = 0; o < O; o++) {
-      const c = i * O + o;
+      const c = base + o;
       if ((cells.flags[c] as number) & WON_IN_WINDOW) {
         const k = g * O + o;
         adoptRevenue[fill[k] as number] = cells.revenue[c] as number;
@@ -131,7 +134,8 @@ export function familySuggestions(
     const g = peers.groupOf[e] as number;
     ownSize.set(g, (ownSize.get(g) ?? 0) + 1);
     for (let o = 0; o < O; o++) {
-      const c = e * O + o;
+      // Family entities lie in consecutive rows: entity k of `families.entities` is row k.
+      const c = k * O + o;
       if (!((cells.flags[c] as number) & WON_IN_WINDOW)) continue;
       const list = ownRevenues.get(g * O + o);
       if (list) list.push(cells.revenue[c] as number);

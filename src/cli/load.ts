@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import {
   ConfigError, DEFAULT_ANALYSIS_CONFIG, parseAnalysisConfig, type AnalysisConfig,
 } from '../config/analysis-config.ts';
-import { parseSnapshot, SnapshotFormatError, type ParsedSnapshot } from '../model/snapshot.ts';
+import { AnalysisInputBuilder, type AnalysisInput } from '../analyze/input.ts';
+import { SnapshotFormatError, type RejectedRecord } from '../model/snapshot.ts';
+import { readSnapshotFile, SnapshotSyntaxError, type ReadProgress, type SnapshotFileFormat } from '../snapshot/read.ts';
 
 /** A file the command cannot use: printed as one line naming the file and the problem, exit 1. */
 export class InputError extends Error {
@@ -40,13 +42,25 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   }
 }
 
-/** Records that break the schema come back in `rejected`; only an unusable document throws. */
-export async function loadSnapshot(path: string): Promise<ParsedSnapshot> {
-  const raw = await readJsonFile(path, 'snapshot');
+export interface LoadedSnapshot {
+  input: AnalysisInput;
+  rejected: RejectedRecord[];
+  format: SnapshotFileFormat;
+}
+
+/**
+ * Reads a snapshot file (JSON or NDJSON) record by record into the analysis's columns. Records
+ * that break the schema come back in `rejected`; only an unusable file throws.
+ */
+export async function loadSnapshot(path: string, onProgress?: (p: ReadProgress) => void): Promise<LoadedSnapshot> {
+  const builder = new AnalysisInputBuilder();
   try {
-    return parseSnapshot(raw);
+    const read = await readSnapshotFile(path, builder, onProgress ? { onProgress } : {});
+    return { input: builder.finish(read.header.currency), rejected: read.rejected, format: read.format };
   } catch (error) {
+    if (error instanceof SnapshotSyntaxError) throw new InputError(`snapshot ${path} ${oneLine(error.message)}`);
     if (error instanceof SnapshotFormatError) throw new InputError(`snapshot ${path}: ${oneLine(error.message)}`);
+    if (error && typeof error === 'object' && 'code' in error) throw new InputError(`cannot read snapshot ${path}: ${describeFsError(error)}`);
     throw error;
   }
 }

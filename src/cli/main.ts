@@ -1,20 +1,36 @@
 import { existsSync } from 'node:fs';
-import { runCli } from './run.ts';
+import type { CliCommand } from './command.ts';
+import { COMMAND_CATALOG } from './commands/catalog.ts';
+import { mainUsage, runCli } from './run.ts';
+import { packageVersion } from './version.ts';
 
-// Settings live in the environment; a .env file in the working directory (see .env.example)
-// fills in what the environment does not already set. Loaded before the commands are built,
-// because they read their settings when they are made.
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-const { COMMANDS } = await import('./commands/index.ts');
+const argv = process.argv.slice(2);
+const first = argv[0];
 
 // A reader that closes the pipe early (`kamflow analyze ... | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
 
-process.exitCode = await runCli(
-  process.argv.slice(2),
-  { stdout: process.stdout, stderr: process.stderr, env: process.env },
-  COMMANDS,
-);
+/** The commands that work on files alone, loaded without the CRM clients, the store or the server. */
+const LIGHT: Record<string, () => Promise<CliCommand>> = {
+  analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  sample: async () => (await import('./commands/sample.ts')).sampleCommand,
+};
+
+if (first === '--version' || first === '-v') {
+  process.stdout.write(`kamflow ${packageVersion()}\n`);
+} else if (first === '--help' || first === '-h' || (first === 'help' && argv.length === 1)) {
+  process.stdout.write(mainUsage(COMMAND_CATALOG));
+} else if (first !== undefined && Object.hasOwn(LIGHT, first)) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const command = await (LIGHT[first] as () => Promise<CliCommand>)();
+  process.exitCode = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }, [command]);
+} else {
+  // Settings live in the environment; a .env file in the working directory (see .env.example)
+  // fills in what the environment does not already set. Loaded before the commands are built,
+  // because they read their settings when they are made.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const { COMMANDS } = await import('./commands/index.ts');
+  process.exitCode = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }, COMMANDS);
+}

@@ -1,45 +1,23 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { analysisJsonChunks, type JsonOptions } from '../analyze/json.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 
-/**
- * The JSON document of DOMAIN.md section 6: top-level keys in the documented order (with the
- * snapshot's currency after configVersion, so amounts are never unitless), pretty-printed with
- * two spaces exactly as JSON.stringify(document, null, 2) would. Written in pieces: a large
- * portfolio's matrices run to more text than one JavaScript string can hold.
- */
-const TOP_LEVEL_KEYS = [
-  'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'issues',
-] as const satisfies readonly (keyof AnalysisResult)[];
-
-const indent = (json: string, prefix: string): string => json.replace(/\n/g, `\n${prefix}`);
-
-export function* analysisJsonChunks(result: AnalysisResult): Generator<string> {
-  yield '{\n';
-  for (let k = 0; k < TOP_LEVEL_KEYS.length; k++) {
-    const key = TOP_LEVEL_KEYS[k] ?? 'asOf';
-    const value: unknown = result[key];
-    const comma = k < TOP_LEVEL_KEYS.length - 1 ? ',' : '';
-    if (Array.isArray(value) && value.length > 0) {
-      yield `  ${JSON.stringify(key)}: [\n`;
-      for (let i = 0; i < value.length; i++) {
-        yield `    ${indent(JSON.stringify(value[i], null, 2), '    ')}${i < value.length - 1 ? ',' : ''}\n`;
-      }
-      yield `  ]${comma}\n`;
-    } else {
-      yield `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}${comma}\n`;
-    }
-  }
-  yield '}\n';
-}
+export { analysisJsonChunks, type JsonOptions } from '../analyze/json.ts';
 
 /** The whole document as one string, for results small enough to hold in one. */
-export function analysisJson(result: AnalysisResult): string {
-  return [...analysisJsonChunks(result)].join('');
+export function analysisJson(result: AnalysisResult, options: JsonOptions = {}): string {
+  return [...analysisJsonChunks(result, options)].join('') + (options.pretty ? '' : '\n');
 }
 
 const BATCH = 1 << 20;
+
+/** The file's text in pieces: the JSON, and a final newline after the compact form (pretty ends with one). */
+export function* analysisDocument(result: AnalysisResult, options: JsonOptions = {}): Generator<string> {
+  yield* analysisJsonChunks(result, options);
+  if (!options.pretty) yield '\n';
+}
 
 /** Writes the chunks in batches of about 1 MB, waiting whenever the stream asks to. */
 export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
@@ -55,13 +33,13 @@ export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterabl
 }
 
 /** Writes the analysis JSON to a file; rejects with the file system's error. */
-export async function writeAnalysisJsonFile(path: string, result: AnalysisResult): Promise<void> {
+export async function writeAnalysisJsonFile(path: string, result: AnalysisResult, options: JsonOptions = {}): Promise<void> {
   const stream = createWriteStream(path, { encoding: 'utf8' });
   // Listening from the start: an open error (missing directory) arrives before any write ends.
   const done = finished(stream);
   done.catch(() => undefined);
   try {
-    await writeChunks(stream, analysisJsonChunks(result));
+    await writeChunks(stream, analysisDocument(result, options));
   } catch (error) {
     stream.destroy();
     throw error;

@@ -20,7 +20,7 @@ export interface ReportOptions {
 }
 
 /** What the report needs from the snapshot besides the result: account names and parents. */
-export function reportContext(snapshot: Snapshot): ReportContext {
+export function reportContext(snapshot: Pick<Snapshot, 'accounts'>): ReportContext {
   const names = new Map<string, string>();
   const parents = new Map<string, string | null>();
   for (const a of snapshot.accounts) {

@@ -1,8 +1,9 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from './command.ts';
+import { packageVersion } from './version.ts';
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
-export function mainUsage(commands: readonly CliCommand[]): string {
+export function mainUsage(commands: readonly Pick<CliCommand, 'name' | 'summary'>[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -14,7 +15,7 @@ export function mainUsage(commands: readonly CliCommand[]): string {
     ...lines,
     `  ${'help'.padEnd(width)}  Show this help, or a command's: kamflow help <command>`,
     '',
-    'Run `kamflow <command> --help` for the options of a command.',
+    'Run `kamflow <command> --help` for the options of a command; `kamflow --version` prints the version.',
     '',
   ].join('\n');
 }
@@ -31,6 +32,10 @@ export async function runCli(argv: string[], io: CliIo, commands: readonly CliCo
   }
   if (HELP_FLAGS.has(first)) {
     io.stdout.write(mainUsage(commands));
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`kamflow ${packageVersion()}\n`);
     return EXIT.ok;
   }
   if (first === 'help') {

@@ -1,23 +1,73 @@
 import type { Snapshot } from '../model/snapshot.ts';
+import type { SnapshotFileFormat } from '../snapshot/read.ts';
 
 /**
- * A snapshot as JSON with one record a line: readable, diffable, and produced in pieces, since
- * a large org's file is more text than one JavaScript string can hold.
+ * A snapshot as text, produced in pieces since a large org's file is more text than one
+ * JavaScript string can hold. JSON: the document of DOMAIN.md section 5 with one record a line
+ * (readable, diffable). NDJSON: the header line, then one `{"kind":...}` record a line.
  */
-export function* snapshotChunks(s: Snapshot): Generator<string> {
-  yield `{"version":${s.version},"source":${JSON.stringify(s.source)},"currency":${JSON.stringify(s.currency)}`;
-  const lists = [
-    ['accounts', s.accounts], ['contacts', s.contacts], ['products', s.products],
-    ['opportunities', s.opportunities], ['users', s.users],
-  ] as const;
-  for (const [key, records] of lists) {
-    yield `,\n"${key}":[`;
-    for (let i = 0; i < records.length; i++) yield `${i === 0 ? '\n' : ',\n'}${JSON.stringify(records[i])}`;
-    yield records.length > 0 ? '\n]' : ']';
-  }
-  yield '\n}\n';
+
+type ListKey = 'accounts' | 'contacts' | 'products' | 'opportunities' | 'users';
+const LISTS: readonly ListKey[] = ['accounts', 'contacts', 'products', 'opportunities', 'users'];
+const KIND: Record<ListKey, string> = {
+  accounts: 'account', contacts: 'contact', products: 'product', opportunities: 'opportunity', users: 'user',
+};
+
+export interface SnapshotRecords {
+  header: Pick<Snapshot, 'version' | 'source' | 'currency'>;
+  /** In list order (accounts, contacts, products, opportunities, users). */
+  records: Iterable<{ list: ListKey; record: object }>;
 }
 
-export function snapshotJson(s: Snapshot): string {
-  return [...snapshotChunks(s)].join('');
+function* jsonChunks(s: SnapshotRecords): Generator<string> {
+  const h = s.header;
+  yield `{"version":${h.version},"source":${JSON.stringify(h.source)},"currency":${JSON.stringify(h.currency)}`;
+  let at = -1;
+  let inList = 0;
+  const open = (upTo: number) => {
+    let text = '';
+    while (at < upTo) {
+      if (at >= 0) text += inList > 0 ? '\n]' : ']';
+      at++;
+      inList = 0;
+      text += `,\n"${LISTS[at] ?? ''}":[`;
+    }
+    return text;
+  };
+  for (const { list, record } of s.records) {
+    const k = LISTS.indexOf(list);
+    if (k < at) throw new Error(`snapshot records out of list order: ${list} after ${LISTS[at] ?? ''}`);
+    const head = k > at ? open(k) : '';
+    yield `${head}${inList === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`;
+    inList++;
+  }
+  yield `${open(LISTS.length - 1)}${inList > 0 ? '\n]' : ']'}\n}\n`;
+}
+
+function* ndjsonChunks(s: SnapshotRecords): Generator<string> {
+  const h = s.header;
+  yield `{"version":${h.version},"source":${JSON.stringify(h.source)},"currency":${JSON.stringify(h.currency)}}\n`;
+  for (const { list, record } of s.records) {
+    // Every record has an id, so its JSON is never "{}".
+    yield `{"kind":"${KIND[list]}",${JSON.stringify(record).slice(1)}\n`;
+  }
+}
+
+export function snapshotRecordChunks(s: SnapshotRecords, format: SnapshotFileFormat = 'json'): Generator<string> {
+  return format === 'ndjson' ? ndjsonChunks(s) : jsonChunks(s);
+}
+
+function recordsOf(s: Snapshot): SnapshotRecords {
+  function* records(): Generator<{ list: ListKey; record: object }> {
+    for (const list of LISTS) for (const record of s[list]) yield { list, record };
+  }
+  return { header: s, records: records() };
+}
+
+export function snapshotChunks(s: Snapshot, format: SnapshotFileFormat = 'json'): Generator<string> {
+  return snapshotRecordChunks(recordsOf(s), format);
+}
+
+export function snapshotJson(s: Snapshot, format: SnapshotFileFormat = 'json'): string {
+  return [...snapshotChunks(s, format)].join('');
 }

@@ -1,4 +1,7 @@
+import type { FamilyMatrix } from './matrix.ts';
 import type { AccountFieldValues, Tier } from './output-fields.ts';
+
+export type { MatrixCell } from './matrix.ts';
 
 /**
  * The analysis output (DOMAIN.md section 6). Shares, penetration and growth are fractions
@@ -20,18 +23,6 @@ export interface Suggestion {
   /** Median window revenue of the offering among adopting peers. */
   estimatedValue: number;
   reason: string;
-}
-
-export interface MatrixCell {
-  entityId: string;
-  offering: string;
-  state: CellState;
-  revenue: number;
-  lifetimeRevenue: number;
-  lastWonDate: string | null;
-  openAmount: number;
-  /** Present only when the cell is suggested (non-active, >= min peers, adoption >= threshold). */
-  suggestion: Suggestion | null;
 }
 
 export interface CriterionResult {
@@ -81,7 +72,8 @@ export interface FamilyInsight {
   reasons: string[];
   risks: RiskId[];
   lossScenario: LossScenario | null;
-  matrix: MatrixCell[];
+  /** Columns, not one object per cell; a suggestion only on non-active cells with enough adopting peers. */
+  matrix: FamilyMatrix;
 }
 
 export interface AccountInsight extends AccountFieldValues {

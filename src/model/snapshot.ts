@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SnapshotIntake } from './snapshot-intake.ts';
 
 /**
  * The snapshot, interchange format version 1 (DOMAIN.md section 5): what every connector
@@ -135,7 +136,8 @@ export class SnapshotFormatError extends Error {
   override readonly name = 'SnapshotFormatError';
 }
 
-const headerSchema = z.object({
+/** The document around the records; the lists are checked to be arrays, their records one by one. */
+export const headerSchema = z.object({
   version: z.literal(1, { message: 'unsupported snapshot version: expected 1' }),
   source: snapshotSource.default('file'),
   currency: z.string().min(1).default('USD'),
@@ -156,39 +158,6 @@ export function describeZodError(error: z.ZodError, prefix = ''): string {
     .join('; ');
 }
 
-function rawId(raw: unknown): string | null {
-  if (raw && typeof raw === 'object' && 'id' in raw) {
-    const v = (raw as { id: unknown }).id;
-    if (typeof v === 'string' && v !== '') return v;
-    if (typeof v === 'number') return String(v);
-  }
-  return null;
-}
-
-function parseList<T extends { id: string }>(
-  kind: RecordKind,
-  raws: unknown[],
-  schema: z.ZodType<T>,
-  rejected: RejectedRecord[],
-): T[] {
-  const out: T[] = [];
-  const seen = new Set<string>();
-  raws.forEach((raw, index) => {
-    const result = schema.safeParse(raw);
-    if (!result.success) {
-      rejected.push({ kind, id: rawId(raw), index, reason: describeZodError(result.error) });
-      return;
-    }
-    if (seen.has(result.data.id)) {
-      rejected.push({ kind, id: result.data.id, index, reason: `duplicate ${kind} id` });
-      return;
-    }
-    seen.add(result.data.id);
-    out.push(result.data);
-  });
-  return out;
-}
-
 /**
  * Parses a snapshot document. Throws {@link SnapshotFormatError} only when the document itself
  * is unusable (not an object, wrong version, a record list that is not an array); each record
@@ -200,44 +169,21 @@ export function parseSnapshot(input: unknown): ParsedSnapshot {
     throw new SnapshotFormatError(`not a valid snapshot: ${describeZodError(header.error)}`);
   }
   const h = header.data;
-  const rejected: RejectedRecord[] = [];
-  const accounts = parseList('account', h.accounts, accountSchema, rejected);
-  const contacts = parseList('contact', h.contacts, contactSchema, rejected);
-  const products = parseList('product', h.products, productSchema, rejected);
-  const users = parseList('user', h.users, userSchema, rejected);
-  const rawOpps = parseList('opportunity', h.opportunities, opportunitySchema, rejected);
-  const lineItemIds = new Set<string>();
-  const opportunities: Opportunity[] = rawOpps.map((opp) => {
-    const lineItems: LineItem[] = [];
-    opp.lineItems.forEach((raw, index) => {
-      const result = lineItemSchema.safeParse(raw);
-      if (!result.success) {
-        rejected.push({
-          kind: 'lineItem',
-          id: rawId(raw),
-          index,
-          reason: `in opportunity ${opp.id}: ${describeZodError(result.error)}`,
-        });
-      } else if (lineItemIds.has(result.data.id)) {
-        rejected.push({ kind: 'lineItem', id: result.data.id, index, reason: `in opportunity ${opp.id}: duplicate lineItem id` });
-      } else {
-        lineItemIds.add(result.data.id);
-        lineItems.push(result.data);
-      }
-    });
-    return { ...opp, lineItems };
-  });
-  return {
-    snapshot: {
-      version: 1,
-      source: h.source,
-      currency: h.currency,
-      accounts,
-      contacts,
-      products,
-      opportunities,
-      users,
-    },
-    rejected,
+  const snapshot: Snapshot = {
+    version: 1, source: h.source, currency: h.currency, accounts: [], contacts: [], products: [], opportunities: [], users: [],
   };
+  const intake = new SnapshotIntake({
+    account: (a) => snapshot.accounts.push(a),
+    contact: (c) => snapshot.contacts.push(c),
+    product: (p) => snapshot.products.push(p),
+    user: (u) => snapshot.users.push(u),
+    opportunity: (o, lineItems) => snapshot.opportunities.push({ ...o, lineItems }),
+  });
+  // Opportunities last, as the line items' duplicate check has always run after every other list.
+  for (const raw of h.accounts) intake.record('account', raw);
+  for (const raw of h.contacts) intake.record('contact', raw);
+  for (const raw of h.products) intake.record('product', raw);
+  for (const raw of h.users) intake.record('user', raw);
+  for (const raw of h.opportunities) intake.record('opportunity', raw);
+  return { snapshot, rejected: intake.rejected };
 }

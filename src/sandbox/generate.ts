@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { describeZodError, isoDate, type Contact, type Opportunity, type Snapshot, type User } from '../model/snapshot.ts';
+import {
+  describeZodError, isoDate, type Account, type Contact, type Opportunity, type Product, type Snapshot, type User,
+} from '../model/snapshot.ts';
 import { buildAffinity, buildFamily, drawFamilySize, familyName, type AccountDraft, type OrgShape } from './generate/accounts.ts';
 import { buildCatalogue } from './generate/catalogue.ts';
-import { buildContacts } from './generate/contacts.ts';
+import { contactStream } from './generate/contacts.ts';
 import { DayFormatter, parseDay, windowsFor, yearsEarlier } from './generate/dates.ts';
 import { FIRST_NAMES, INDUSTRIES, LAST_NAMES } from './generate/names.ts';
-import { buildRandomDeals, round2, type DealContext } from './generate/opportunities.ts';
+import { randomDealStream, round2, type DealContext } from './generate/opportunities.ts';
 import {
   buildPlanted, PLANTED_CONTACTS, plantedAccountCount, plantedDealCount, plantedLineItemCount,
 } from './generate/planted.ts';
@@ -102,23 +104,41 @@ function buildUsers(rng: Rng, accounts: number): User[] {
   return users;
 }
 
-function windowRevenue(opps: readonly Opportunity[], windowStart: string, asOf: string): number {
-  let total = 0;
-  for (const o of opps) {
-    if (o.status !== 'won' || o.closeDate < windowStart || o.closeDate > asOf) continue;
-    total += o.amount ?? o.lineItems.reduce((s, l) => s + l.totalPrice, 0);
-  }
-  return total;
+/** One record of a generated org, with the list it belongs to; lists come in the snapshot's order. */
+export type SampleRecord =
+  | { list: 'accounts'; record: Account }
+  | { list: 'contacts'; record: Contact }
+  | { list: 'products'; record: Product }
+  | { list: 'opportunities'; record: Opportunity }
+  | { list: 'users'; record: User };
+
+export interface SampleOrgStream {
+  header: Pick<Snapshot, 'version' | 'source' | 'currency'>;
+  /** Totals per list, known before the records are drawn (for progress). */
+  counts: Record<SampleRecord['list'], number>;
+  records: Iterable<SampleRecord>;
 }
 
 export function generateSampleOrg(options: SampleOrgOptions): Snapshot {
+  const org = sampleOrgStream(options);
+  const s: Snapshot = { ...org.header, accounts: [], contacts: [], products: [], opportunities: [], users: [] };
+  for (const r of org.records) (s[r.list] as SampleRecord['record'][]).push(r.record);
+  return s;
+}
+
+/**
+ * The org of {@link generateSampleOrg} record by record, holding only the accounts: contacts
+ * and deals are drawn as they are written, so a million-account org fits in memory. The planted
+ * deals come first in the file but are priced from the window revenue of all the others, which
+ * are drawn twice from the same seed: once to sum them, once to write them.
+ */
+export function sampleOrgStream(options: SampleOrgOptions): SampleOrgStream {
   const o = resolveSampleOrgOptions(options);
   const root = new Rng(o.seed);
   const rng = {
     catalogue: root.fork(1),
     accounts: root.fork(2),
     contacts: root.fork(3),
-    deals: root.fork(4),
     planted: root.fork(5),
     users: root.fork(6),
   };
@@ -158,27 +178,43 @@ export function generateSampleOrg(options: SampleOrgOptions): Snapshot {
     family++;
   }
 
-  const contacts: Contact[] = [
-    ...planted.contacts,
-    ...buildContacts(rng.contacts, drafts, o.contacts - planted.contacts.length),
-  ];
-  const randomDeals = buildRandomDeals(rng.deals, ctx, {
+  const dealInput = {
     drafts,
     count: o.opportunities - plantedDealCount(),
     lineItems: o.lineItems - plantedLineItemCount(),
     firstDay,
     asOf,
-  });
-  const plantedDeals = planted.deals(round2(windowRevenue(randomDeals, days.format(windows.windowStart), o.asOf)));
+  };
+  const windowStart = days.format(windows.windowStart);
+  function* records(): Generator<SampleRecord> {
+    for (const d of drafts) yield { list: 'accounts', record: d.account };
+    for (const c of planted.contacts) yield { list: 'contacts', record: c };
+    for (const c of contactStream(rng.contacts, drafts, o.contacts - planted.contacts.length)) yield { list: 'contacts', record: c };
+    for (const p of catalogue.products) yield { list: 'products', record: p.product };
+    // First draw: the others' window revenue, and the ids they take (they are numbered first).
+    let baseRevenue = 0;
+    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) baseRevenue += windowAmount(deal, windowStart, o.asOf);
+    for (const deal of planted.deals(round2(baseRevenue))) yield { list: 'opportunities', record: deal };
+    oppSeq = 0;
+    lineSeq = 0;
+    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) yield { list: 'opportunities', record: deal };
+    for (const u of users) yield { list: 'users', record: u };
+  }
 
   return {
-    version: 1,
-    source: 'file',
-    currency: o.currency,
-    accounts: drafts.map((d) => d.account),
-    contacts,
-    products: catalogue.products.map((p) => p.product),
-    opportunities: plantedDeals.concat(randomDeals),
-    users,
+    header: { version: 1, source: 'file', currency: o.currency },
+    counts: {
+      accounts: drafts.length,
+      contacts: o.contacts,
+      products: catalogue.products.length,
+      opportunities: o.opportunities,
+      users: users.length,
+    },
+    records: records(),
   };
+}
+
+function windowAmount(o: Opportunity, windowStart: string, asOf: string): number {
+  if (o.status !== 'won' || o.closeDate < windowStart || o.closeDate > asOf) return 0;
+  return o.amount ?? o.lineItems.reduce((s, l) => s + l.totalPrice, 0);
 }

@@ -1,13 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { validateAsOf, AsOfError } from '../../analyze/index.ts';
-import type { Snapshot } from '../../model/snapshot.ts';
-import { generateSampleOrg, type SampleOrgOptions } from '../../sandbox/generate.ts';
+import { sampleOrgStream, type SampleOrgOptions, type SampleOrgStream, type SampleRecord } from '../../sandbox/generate.ts';
+import type { SnapshotFileFormat } from '../../snapshot/read.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { describeFsError } from '../load.ts';
 import { writeChunks } from '../output-json.ts';
-import { snapshotChunks } from '../snapshot-json.ts';
+import { progressFor, type Progress } from '../progress.ts';
+import { snapshotRecordChunks } from '../snapshot-json.ts';
 
 const USAGE = `Usage: kamflow sample --out FILE [--accounts N] [--seed N] [--as-of YYYY-MM-DD] [options]
 
@@ -19,6 +20,8 @@ whose parent is missing ACC-ORPHAN). The same options always give the same file.
 
 Options:
   --out FILE                  where to write the snapshot ("-": stdout) (required)
+  --format json|ndjson        the file's form (default: ndjson for a .ndjson or .jsonl
+                              file, else json); both are read by analyze
   --accounts N                accounts (default 70; at least 40)
   --seed N                    random seed (default 1)
   --as-of DATE                the date the deals lead up to (default: today, UTC)
@@ -30,6 +33,7 @@ Options:
 
 const FLAGS = {
   out: { type: 'string' },
+  format: { type: 'string' },
   accounts: { type: 'string' },
   seed: { type: 'string' },
   'as-of': { type: 'string' },
@@ -46,17 +50,45 @@ function number(flag: string, raw: string | undefined, pattern = /^\d+$/): numbe
   return Number(raw);
 }
 
-async function writeSnapshot(path: string, snapshot: Snapshot, io: CliIo): Promise<void> {
+/** The records, counted into the progress line as they pass. */
+function* counted(records: Iterable<SampleRecord>, totals: SampleOrgStream['counts'], progress: Progress): Generator<SampleRecord> {
+  let list = '';
+  let n = 0;
+  for (const r of records) {
+    if (r.list !== list) {
+      if (list !== '') progress.done(`writing ${list}`);
+      list = r.list;
+      n = 0;
+    }
+    if (++n % 4096 === 0) progress.update(`writing ${list}`, n / Math.max(1, totals[r.list]));
+    yield r;
+  }
+  if (list !== '') progress.done(`writing ${list}`);
+}
+
+async function writeSnapshot(path: string, org: SampleOrgStream, format: SnapshotFileFormat, io: CliIo, progress: Progress): Promise<void> {
+  const chunks = snapshotRecordChunks({ header: org.header, records: counted(org.records, org.counts, progress) }, format);
   if (path === '-') {
-    await writeChunks(io.stdout, snapshotChunks(snapshot));
+    await writeChunks(io.stdout, chunks);
     return;
   }
   const stream = createWriteStream(path, { encoding: 'utf8' });
   const done = finished(stream);
   done.catch(() => undefined);
-  await writeChunks(stream, snapshotChunks(snapshot));
+  try {
+    await writeChunks(stream, chunks);
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
   stream.end();
   await done;
+}
+
+function formatOf(raw: string | undefined, out: string): SnapshotFileFormat {
+  if (raw === undefined) return /\.(ndjson|jsonl)$/i.test(out) ? 'ndjson' : 'json';
+  if (raw !== 'json' && raw !== 'ndjson') throw new UsageError(`--format must be json or ndjson, got "${raw}"`);
+  return raw;
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -83,21 +115,27 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (lineItems !== undefined) options.lineItems = lineItems;
   if (offerings !== undefined) options.offerings = offerings;
 
-  let snapshot: Snapshot;
+  const format = formatOf(flags.format, flags.out);
+  const progress = progressFor(io, flags.out === '-');
+  let org: SampleOrgStream;
   try {
-    snapshot = generateSampleOrg(options);
+    progress.update('drawing the accounts');
+    org = sampleOrgStream(options);
+    progress.done('drawing the accounts');
   } catch (error) {
+    progress.clear();
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
   try {
-    await writeSnapshot(flags.out, snapshot, io);
+    await writeSnapshot(flags.out, org, format, io, progress);
   } catch (error) {
+    progress.clear();
     io.stderr.write(`kamflow sample: cannot write snapshot ${flags.out}: ${describeFsError(error)}\n`);
     return EXIT.failed;
   }
   if (flags.out !== '-') {
-    io.stderr.write(`kamflow sample: wrote ${snapshot.accounts.length} accounts, ${snapshot.opportunities.length} opportunities to ${flags.out}\n`);
+    io.stderr.write(`kamflow sample: wrote ${org.counts.accounts} accounts, ${org.counts.opportunities} opportunities to ${flags.out}\n`);
   }
   return EXIT.ok;
 }

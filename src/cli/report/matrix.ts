@@ -1,4 +1,5 @@
-import type { CellState, FamilyInsight, MatrixCell } from '../../model/insights.ts';
+import type { CellState, FamilyInsight } from '../../model/insights.ts';
+import type { FamilyMatrix } from '../../model/matrix.ts';
 import { money, truncate, type Painter, type Style } from './format.ts';
 
 /** Names and parents of the snapshot's accounts, for entity rows in tree order. */
@@ -64,9 +65,10 @@ export function treeOrder(family: FamilyInsight, ctx: ReportContext): Row[] {
   return rows;
 }
 
-function cellSymbol(p: Painter, cell: MatrixCell | undefined): string {
-  if (!cell) return ' ';
-  const s = cell.state === 'whitespace' && cell.suggestion ? SUGGESTED : SYMBOL[cell.state];
+function cellSymbol(p: Painter, m: FamilyMatrix, cell: number): string {
+  if (cell === -1) return ' ';
+  const state = m.state(cell);
+  const s = state === 'whitespace' && m.suggestion(cell) ? SUGGESTED : SYMBOL[state];
   return p.paint(s.char, ...s.styles);
 }
 
@@ -76,22 +78,18 @@ function cellSymbol(p: Painter, cell: MatrixCell | undefined): string {
  * not fit the width go to a further block below.
  */
 export function renderMatrix(family: FamilyInsight, ctx: ReportContext, p: Painter, opts: MatrixOptions): string[] {
-  const offerings: string[] = [];
-  const byEntity = new Map<string, Map<string, MatrixCell>>();
-  for (const cell of family.matrix) {
-    if (!offerings.includes(cell.offering)) offerings.push(cell.offering);
-    const row = byEntity.get(cell.entityId) ?? new Map<string, MatrixCell>();
-    row.set(cell.offering, cell);
-    byEntity.set(cell.entityId, row);
-  }
+  const m = family.matrix;
+  const offerings = m.offerings;
+  const rowOf = new Map(m.entities.map((id, e) => [id, e]));
   if (offerings.length === 0) return [`${INDENT}(no offerings in the catalogue: nothing to show)`];
   const allRows = treeOrder(family, ctx);
   const rows = allRows.slice(0, opts.maxRows);
   const label = (r: Row) => truncate(`${'  '.repeat(Math.min(r.depth, 6))}${ctx.names.get(r.id) ?? r.id}`, NAME_MAX);
   const nameWidth = Math.max(6, ...rows.map((r) => label(r).length));
   const revenue = (id: string) => {
+    const e = rowOf.get(id);
     let sum = 0;
-    for (const cell of byEntity.get(id)?.values() ?? []) sum += cell.revenue;
+    if (e !== undefined) for (let o = 0; o < offerings.length; o++) sum += m.revenue[m.cellIndex(e, o)] as number;
     return money(sum);
   };
   const revWidth = Math.max(7, ...rows.map((r) => revenue(r.id).length));
@@ -105,7 +103,8 @@ export function renderMatrix(family: FamilyInsight, ctx: ReportContext, p: Paint
     out.push(`${INDENT}${'Entity'.padEnd(nameWidth)}  ${numbers.join('')}  ${'Revenue'.padStart(revWidth)}`);
     out.push(`${INDENT}${'-'.repeat(nameWidth)}  ${'-'.repeat(block.length * COLUMN)}  ${'-'.repeat(revWidth)}`);
     for (const r of rows) {
-      const cells = block.map((o) => ` ${cellSymbol(p, byEntity.get(r.id)?.get(o))} `).join('');
+      const e = rowOf.get(r.id);
+      const cells = block.map((_, i) => ` ${cellSymbol(p, m, e === undefined ? -1 : m.cellIndex(e, start + i))} `).join('');
       out.push(`${INDENT}${label(r).padEnd(nameWidth)}  ${cells}  ${revenue(r.id).padStart(revWidth)}`);
     }
   }

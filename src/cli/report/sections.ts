@@ -41,7 +41,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
     '',
     ...wrap(`${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`, width, '', '   '),
     ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
-    ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.length} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
+    ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.cellCount} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
     ...para(`Contacts: ${coverage}`),
     ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
@@ -91,7 +91,7 @@ export function tiersSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
 
 export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Painter, o: SectionOptions): string[] {
   const cells = r.families.flatMap((f) =>
-    f.matrix.flatMap((c) => (c.suggestion ? [{ family: f, cell: c, suggestion: c.suggestion }] : [])));
+    f.matrix.suggestions.map((suggestion, k) => ({ family: f, cell: f.matrix.cell(f.matrix.suggestedCells[k] as number), suggestion })));
   cells.sort((a, b) =>
     b.suggestion.estimatedValue - a.suggestion.estimatedValue
     || (a.cell.entityId < b.cell.entityId ? -1 : a.cell.entityId > b.cell.entityId ? 1 : 0)

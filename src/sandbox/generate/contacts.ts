@@ -33,15 +33,19 @@ export function emailDomain(accountName: string): string {
  * size; a few belong to no account, as in every real CRM.
  */
 export function buildContacts(rng: Rng, drafts: readonly AccountDraft[], count: number): Contact[] {
+  return Array.from(contactStream(rng, drafts, count));
+}
+
+/** The contacts of {@link buildContacts} one at a time, for orgs too large to hold. */
+export function* contactStream(rng: Rng, drafts: readonly AccountDraft[], count: number): Generator<Contact> {
   const pool = drafts.filter((d) => !d.fixedContacts);
   const weights = pool.map((d) => (d.band === UNKNOWN ? 1 : (BAND_CONTACT_WEIGHT[d.band] ?? 1)));
   const index = new WeightedIndex(weights);
   const domains = new Map<number, string>();
-  const out: Contact[] = new Array<Contact>(count);
   for (let i = 0; i < count; i++) {
     const id = `CON-${String(i + 1).padStart(7, '0')}`;
     if (pool.length === 0 || rng.chance(0.002)) {
-      out[i] = makeContact(rng, id, null, 'unknown.example');
+      yield makeContact(rng, id, null, 'unknown.example');
       continue;
     }
     const draft = pool[index.draw(rng)];
@@ -51,7 +55,6 @@ export function buildContacts(rng: Rng, drafts: readonly AccountDraft[], count: 
       domain = emailDomain(draft.account.name);
       domains.set(draft.family, domain);
     }
-    out[i] = makeContact(rng, id, draft.account.id, domain);
+    yield makeContact(rng, id, draft.account.id, domain);
   }
-  return out;
 }

@@ -85,15 +85,19 @@ export interface RandomDealsInput {
  * accounts by size: about half won, a third lost, the rest open.
  */
 export function buildRandomDeals(rng: Rng, ctx: DealContext, input: RandomDealsInput): Opportunity[] {
+  return Array.from(randomDealStream(rng, ctx, input));
+}
+
+/** The deals of {@link buildRandomDeals} one at a time, for orgs too large to hold. */
+export function* randomDealStream(rng: Rng, ctx: DealContext, input: RandomDealsInput): Generator<Opportunity> {
   const pool = input.drafts.filter((d) => !d.planted);
-  if (input.count === 0 || pool.length === 0) return [];
+  if (input.count === 0 || pool.length === 0) return;
   const lines = new Uint16Array(input.count).fill(1);
   for (let extra = input.lineItems - input.count; extra > 0; extra--) {
     const i = rng.int(0, input.count - 1);
     lines[i] = (lines[i] ?? 0) + 1;
   }
   const index = new WeightedIndex(pool.map((d) => (d.band === UNKNOWN ? 1 : (BAND_DEAL_WEIGHT[d.band] ?? 1))));
-  const out: Opportunity[] = new Array<Opportunity>(input.count);
   for (let i = 0; i < input.count; i++) {
     const draft = pool[index.draw(rng)];
     if (!draft) throw new Error('deal pool index out of range');
@@ -102,12 +106,11 @@ export function buildRandomDeals(rng: Rng, ctx: DealContext, input: RandomDealsI
     const closeDay = status === 'open'
       ? rng.int(input.asOf - 45, input.asOf + 270)
       : rng.int(input.firstDay, input.asOf);
-    out[i] = makeOpportunity(rng, ctx, draft, {
+    yield makeOpportunity(rng, ctx, draft, {
       status,
       closeDay,
       lines: lines[i] ?? 1,
       withoutAmount: status === 'won' && rng.chance(0.04),
     });
   }
-  return out;
 }

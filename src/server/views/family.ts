@@ -37,9 +37,9 @@ function cellHtml(cell: MatrixCell | undefined, currency: string): SafeHtml {
 
 export function familyPage(session: Session, c: ConnectionHealth, view: FamilyView): string {
   const f = view.family;
-  const offerings = [...new Set(f.matrix.map((m) => m.offering))].sort();
-  const byKey = new Map(f.matrix.map((m) => [`${m.entityId}\u0000${m.offering}`, m]));
-  const suggestions = f.matrix.filter((m) => m.suggestion !== null);
+  const offerings = f.matrix.offerings;
+  const byKey = new Map(f.matrix.cells().map((m) => [`${m.entityId}\u0000${m.offering}`, m]));
+  const suggestions = f.matrix.suggestionList();
   const names = new Map(view.entities.map((e) => [e.id, e.name]));
   return page({ session }, f.name, html`
 <p><a href="${path('connections', c.id)}">← ${c.name}</a></p>
@@ -65,7 +65,7 @@ ${offerings.length === 0 ? html`<p>No offerings in the catalogue.</p>` : html`<t
 
 <h2>Suggestions</h2>
 ${suggestions.length === 0 ? html`<p>None.</p>` : html`<ul class="suggestions">${suggestions.map((s) =>
-  html`<li>${names.get(s.entityId) ?? s.entityId} · ${s.offering}: ${s.suggestion?.reason ?? ''}</li>`)}</ul>`}
+  html`<li>${names.get(s.entity) ?? s.entity} · ${s.offering}: ${s.reason}</li>`)}</ul>`}
 
 <h2>Contact coverage</h2>
 <p>${f.contacts.active} active contacts, ${f.contacts.referenceable} referenceable.</p>

@@ -27,8 +27,10 @@ describe('JSON API', () => {
     expect(run.run.recordErrors).toHaveLength(2);
     const families = await (await c.get('/api/connections/c1/families')).json() as { families: { id: string; tier: string }[] };
     expect(families.families).toEqual([expect.objectContaining({ id: 'a1', tier: 'Key' })]);
-    const family = await (await c.get('/api/connections/c1/families/a1')).json() as { family: { matrix: unknown[] } };
-    expect(family.family.matrix).toHaveLength(4);
+    const family = await (await c.get('/api/connections/c1/families/a1')).json() as { family: { matrix: { entities: string[]; states: string[] } } };
+    // The matrix in columns: a row of states per entity, one character per offering.
+    expect(family.family.matrix.entities).toEqual(['a1', 'a2']);
+    expect(family.family.matrix.states).toEqual(['AO', 'L.']);
     expect((await c.get('/api/connections/c1/config')).status).toBe(200);
   });
 

@@ -6,6 +6,7 @@ import type {
   ConnectionHealth, ConsoleBackend, FamilySummary, FamilyView, FieldError,
   PreviewResult, Readiness, RunDetail, RunRequest, RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../../../src/server/backend.ts';
+import { FamilyMatrix } from '../../../src/model/matrix.ts';
 
 export const WEBHOOK_SECRET = 'hubspot-client-secret-for-tests';
 
@@ -190,7 +191,7 @@ export function sampleFamily(): FamilyView {
       reasons: ['revenueShare 18.0% >= 10.0%: pass', 'would drop below Key under 10% share, now 18.0%'],
       risks: ['single-threaded'],
       lossScenario: { revenueLost: 180000, shareLost: 0.18, hhiAfter: 0.12 },
-      matrix: [
+      matrix: FamilyMatrix.fromCells([
         { entityId: 'a1', offering: 'Hardware', state: 'active', revenue: 150000, lifetimeRevenue: 400000, lastWonDate: '2026-03-01', openAmount: 0, suggestion: null },
         { entityId: 'a1', offering: 'Services', state: 'open', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 20000, suggestion: null },
         { entityId: 'a2', offering: 'Hardware', state: 'lapsed', revenue: 0, lifetimeRevenue: 30000, lastWonDate: '2024-01-10', openAmount: 0, suggestion: null },
@@ -198,7 +199,7 @@ export function sampleFamily(): FamilyView {
           entityId: 'a2', offering: 'Services', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
           suggestion: { peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' },
         },
-      ],
+      ]),
     },
   };
 }

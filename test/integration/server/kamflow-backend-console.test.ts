@@ -137,7 +137,7 @@ describe('KamflowBackend runs and families', () => {
     ]);
     expect(view?.entities[0]?.coverage).toMatch(/^1 contact/);
     expect(view?.family.tier).toBe('Key');
-    expect(view?.family.matrix.length).toBeGreaterThan(0);
+    expect(view?.family.matrix.cellCount).toBeGreaterThan(0);
     expect(view?.currency).toBe('USD');
     expect(await setup.backend.getFamily(id, 'no-such-family')).toBeNull();
   });

@@ -58,7 +58,7 @@ export function family(result: AnalysisResult, id: string): FamilyInsight {
 }
 
 export function cell(f: FamilyInsight, entityId: string, offering: string): MatrixCell {
-  const c = f.matrix.find((x) => x.entityId === entityId && x.offering === offering);
+  const c = f.matrix.find(entityId, offering);
   if (!c) throw new Error(`no cell ${entityId}/${offering}`);
   return c;
 }

@@ -33,11 +33,11 @@ describe('matrix', () => {
   const f = family(r, 'E');
 
   it('has every entity x offering cell, in entity then offering order', () => {
-    expect(f.matrix.map((c) => c.offering)).toEqual(offerings);
+    expect(f.matrix.cells().map((c) => c.offering)).toEqual(offerings);
   });
 
   it('gives each cell its state, first match wins', () => {
-    expect(f.matrix.map((c) => c.state)).toEqual(['active', 'open', 'lapsed', 'lost', 'whitespace', 'whitespace', 'active', 'open']);
+    expect(f.matrix.cells().map((c) => c.state)).toEqual(['active', 'open', 'lapsed', 'lost', 'whitespace', 'whitespace', 'active', 'open']);
   });
 
   it('carries window revenue, lifetime revenue, last won date and open amount', () => {
@@ -61,7 +61,7 @@ describe('matrix', () => {
     expect(f.priorRevenue).toBe(70);
     // (1110 - 70) / 70 = 14.857142857... -> 6 decimals.
     expect(f.growth).toBe(14.857143);
-    expect(f.matrix.some((c) => c.offering === 'ghost')).toBe(false);
+    expect(f.matrix.cells().some((c) => c.offering === 'ghost')).toBe(false);
     expect(r.issues).toEqual([
       { kind: 'unknown-product', recordId: 'W1-L2', message: 'line item W1-L2 of opportunity W1 refers to unknown product P-ghost; left out of the matrix' },
     ]);
@@ -91,8 +91,8 @@ describe('matrix', () => {
       opportunities: [opp('W', 'E', 'won', '2026-01-10', [], { lineItems: [{ id: 'L', productId: 'p5', quantity: 1, totalPrice: 5, cost: null }] })],
     });
     // The inactive, never-sold product p4 has no offering; p5 was sold, so it has one.
-    expect(family(run(snap), 'E').matrix.map((c) => c.offering)).toEqual(['Hardware', 'Old but sold', 'Support']);
-    expect(family(run(snap, { offeringLevel: 'product' }), 'E').matrix.map((c) => c.offering)).toEqual([
+    expect(family(run(snap), 'E').matrix.cells().map((c) => c.offering)).toEqual(['Hardware', 'Old but sold', 'Support']);
+    expect(family(run(snap, { offeringLevel: 'product' }), 'E').matrix.cells().map((c) => c.offering)).toEqual([
       'Old but sold', 'Support', 'Widget L', 'Widget S',
     ]);
   });
@@ -119,5 +119,29 @@ describe('window edges in revenue', () => {
   it('counts 2023-03-01 .. 2024-02-29 for asOf 2024-02-29', () => {
     // 1: 2023-02-28 (out), 10: 2023-03-01 (in), 100: 2024-02-29T23:30:00Z (in), 1000: 2024-03-01 (after).
     expect(revenueAt('2024-02-29', ['2023-02-28', '2023-03-01', '2024-02-29T23:30:00Z', '2024-03-01'])).toBe(110);
+  });
+});
+
+describe('the matrix in columns', () => {
+  it('writes the documented JSON (rows per entity) exactly as JSON.stringify of the matrix does', async () => {
+    const { matrixJson } = await import('../../../src/analyze/json.ts');
+    const { FamilyMatrix } = await import('../../../src/model/matrix.ts');
+    const m = FamilyMatrix.fromCells([
+      { entityId: 'E1', offering: 'Cloud', state: 'active', revenue: 1200.5, lifetimeRevenue: 3000, lastWonDate: '2026-01-02', openAmount: 0, suggestion: null },
+      { entityId: 'E1', offering: 'Support', state: 'open', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 50, suggestion: null },
+      { entityId: 'E2', offering: 'Cloud', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
+        suggestion: { peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' } },
+      { entityId: 'E2', offering: 'Support', state: 'lost', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0, suggestion: null },
+    ]);
+    const json = JSON.parse(JSON.stringify(m)) as unknown;
+    expect(json).toEqual({
+      entities: ['E1', 'E2'], offerings: ['Cloud', 'Support'], states: ['AO', '.X'],
+      revenue: [[1200.5, 0], [0, 0]], lifetimeRevenue: [[3000, 0], [0, 0]], openAmount: [[0, 50], [0, 0]],
+      lastWonDate: [['2026-01-02', null], [null, null]],
+      suggestions: [{ entity: 'E2', offering: 'Cloud', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' }],
+    });
+    expect(matrixJson(m)).toBe(JSON.stringify(m));
+    expect(m.find('E2', 'Cloud')?.suggestion?.estimatedValue).toBe(900);
+    expect(m.find('E1', 'Support')).toMatchObject({ state: 'open', openAmount: 50 });
   });
 });

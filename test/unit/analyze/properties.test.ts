@@ -56,8 +56,8 @@ describe('analysis properties', () => {
         const r = run(s);
         const offerings = expectedOfferings(s);
         for (const f of r.families) {
-          expect(f.matrix).toHaveLength(f.entityIds.length * offerings);
-          for (const entity of f.entityIds) expect(f.matrix.filter((c) => c.entityId === entity)).toHaveLength(offerings);
+          expect(f.matrix.cellCount).toBe(f.entityIds.length * offerings);
+          for (const entity of f.entityIds) expect(f.matrix.cells().filter((c) => c.entityId === entity)).toHaveLength(offerings);
           expect(f.penetration).toBeGreaterThanOrEqual(0);
           expect(f.penetration).toBeLessThanOrEqual(1);
         }

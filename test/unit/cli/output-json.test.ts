@@ -20,14 +20,19 @@ const result = {
 } as unknown as AnalysisResult;
 
 describe('analysis JSON', () => {
-  it('writes exactly what JSON.stringify(document, null, 2) gives, keys in the section-6 order', () => {
+  it('writes JSON.stringify(document) compact by default, (document, null, 2) with pretty, keys in the section-6 order', () => {
     const ordered = {
       asOf: '2026-06-30', configVersion: 2, currency: 'EUR', portfolio: result.portfolio,
       families: [], accounts: result.accounts, drift: [], issues: result.issues,
     };
-    expect(analysisJson(result)).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
-    // One piece per account: no single string has to hold the whole document.
-    expect([...analysisJsonChunks(result)].length).toBeGreaterThan(8);
+    expect(analysisJson(result)).toBe(`${JSON.stringify(ordered)}\n`);
+    expect(analysisJson(result, { pretty: true })).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
+    // In pieces of about a megabyte: no single string has to hold the whole document.
+    const many = { ...result, accounts: Array.from({ length: 30_000 }, (_, i) => ({ id: `A${i}`, familyId: 'A', depth: 0, text: 'x'.repeat(100) })) };
+    const chunks = [...analysisJsonChunks(many as unknown as AnalysisResult)];
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(1.1 * 2 ** 20);
+    expect(chunks.join('')).toBe(JSON.stringify({ ...ordered, accounts: many.accounts }));
   });
 
   it('writes the same text to a file, and rejects for a directory that does not exist', async () => {

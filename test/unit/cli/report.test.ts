@@ -4,6 +4,7 @@ import { count, money, pct, signedPct, table, wrap } from '../../../src/cli/repo
 import { renderMatrix, treeOrder } from '../../../src/cli/report/matrix.ts';
 import { painter } from '../../../src/cli/report/format.ts';
 import type { AnalysisResult, CellState, FamilyInsight, MatrixCell } from '../../../src/model/insights.ts';
+import { FamilyMatrix } from '../../../src/model/matrix.ts';
 
 function cell(entityId: string, offering: string, state: CellState, revenue = 0, suggested = false): MatrixCell {
   return {
@@ -28,12 +29,12 @@ const keyFamily: FamilyInsight = {
   tier: 'Key', score: 85, criteria: [],
   reasons: ['revenueShare 18.0% >= 10.0%: pass (sufficient)', 'would drop below Key under 10% share, now 18.0%'],
   risks: [], lossScenario: { revenueLost: 180_000, shareLost: 0.18, hhiAfter: 0.2012 },
-  matrix: [
+  matrix: FamilyMatrix.fromCells([
     cell('R', 'Services', 'active', 100_000), cell('R', 'Cloud', 'open'),
     cell('C2', 'Services', 'lapsed'), cell('C2', 'Cloud', 'whitespace', 0, true),
     cell('C1', 'Services', 'lost'), cell('C1', 'Cloud', 'active', 80_000),
     cell('G', 'Services', 'whitespace'), cell('G', 'Cloud', 'active', 1234.6),
-  ],
+  ]),
 };
 
 const result: AnalysisResult = {
@@ -43,7 +44,7 @@ const result: AnalysisResult = {
     keyFamily,
     {
       ...keyFamily, id: 'S', name: 'Solo', entityIds: ['S'], tier: 'Standard', revenueShare: 0.82, risks: ['single-threaded', 'stalled'],
-      lossScenario: null, matrix: [cell('S', 'Services', 'active', 820_000), cell('S', 'Cloud', 'whitespace')],
+      lossScenario: null, matrix: FamilyMatrix.fromCells([cell('S', 'Services', 'active', 820_000), cell('S', 'Cloud', 'whitespace')]),
     },
   ],
   accounts: [],
@@ -102,7 +103,7 @@ describe('penetration matrix', () => {
     const ids = Array.from({ length: 50 }, (_, i) => `E${i}`);
     const big: FamilyInsight = {
       ...keyFamily, id: 'E0', entityIds: ids,
-      matrix: ids.flatMap((e) => offerings.map((o) => cell(e, o, 'whitespace'))),
+      matrix: FamilyMatrix.fromCells(ids.flatMap((e) => offerings.map((o) => cell(e, o, 'whitespace')))),
     };
     const bigCtx: ReportContext = {
       names: new Map(ids.map((e) => [e, `Entity number ${e} with a very long division name`])),

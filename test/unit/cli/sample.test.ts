@@ -59,3 +59,21 @@ describe('kamflow sample', () => {
     expect(r.stderr).toMatch(/cannot write snapshot .*org\.json: no such file/);
   });
 });
+
+describe('kamflow sample --format ndjson', () => {
+  it('writes the header line, then one record a line with its kind, the same records as the JSON form', async () => {
+    const out = join(dir, 'org.ndjson');
+    const r = await sample(['--out', out, '--accounts', '60', '--seed', '2', '--as-of', '2026-06-30']);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('{"version":1,"source":"file","currency":"USD"}');
+    const records = lines.slice(1).map((l) => JSON.parse(l) as { kind: string; id: string });
+    const expected = generateSampleOrg({ seed: 2, accounts: 60, asOf: '2026-06-30' });
+    expect(records.filter((x) => x.kind === 'account').map((x) => x.id)).toEqual(expected.accounts.map((a) => a.id));
+    expect(records.filter((x) => x.kind === 'opportunity')).toHaveLength(expected.opportunities.length);
+    expect(records[0]).toEqual({ kind: 'account', ...expected.accounts[0] });
+    const bad = await sample(['--out', out, '--format', 'csv', '--as-of', '2026-06-30']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be json or ndjson, got "csv"/);
+  });
+});

@@ -12,7 +12,18 @@ const BIN = fileURLToPath(new URL('../../../bin/kamflow.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kamflow-bin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('bin/kamflow.js', () => {
+describe('bin/kamflow.js (the compiled code in dist/, which npm test builds first)', () => {
+  it('prints the version, and the usage without loading any command', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const { stdout } = await run(process.execPath, [BIN, flag]);
+      expect(stdout).toBe(`kamflow ${version}\n`);
+    }
+    const { stdout } = await run(process.execPath, [BIN, '--help']);
+    expect(stdout).toMatch(/^Usage: kamflow <command>/);
+    expect(stdout).toContain('  analyze ');
+  });
+
   it('runs analyze on the fixture as a real process and exits 0', async () => {
     const out = join(dir, 'result.json');
     const { stdout, stderr } = await run(process.execPath, [

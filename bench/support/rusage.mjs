@@ -1,0 +1,15 @@
+// Preloaded (node --import) into a measured process: at exit, writes its CPU time (all
+// threads), peak RSS and wall time since start to the file named by KAMFLOW_RUSAGE_OUT.
+import { writeFileSync } from 'node:fs';
+
+const out = process.env.KAMFLOW_RUSAGE_OUT;
+if (out) {
+  process.on('exit', () => {
+    const u = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({
+      cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6,
+      maxRssBytes: u.maxRSS * 1024,
+      wallSeconds: performance.now() / 1000,
+    }));
+  });
+}

@@ -1,0 +1,223 @@
+import type { AnalysisIssue } from '../model/insights.ts';
+import type { SnapshotSink } from '../model/snapshot-intake.ts';
+import type { Account, Contact, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
+import { StringTable } from '../model/string-table.ts';
+import { Column } from './columns.ts';
+import { toDayNumber } from './dates.ts';
+import { compareStrings } from './format.ts';
+
+/**
+ * What the analysis reads, in columns: accounts, products and users as records (they are
+ * needed whole, and there are few of them or one per entity), contacts, opportunities and line
+ * items as typed arrays holding only what the analysis uses. At a million accounts the records
+ * themselves (5 million contacts, 10 million line items) would not fit the heap; the columns
+ * take a few bytes each. Ids other records point at are numbered (`accountRefs`,
+ * `productRefs`, `owners`).
+ */
+export interface AnalysisInput {
+  currency: string;
+  accounts: Account[];
+  products: Product[];
+  users: User[];
+  /** Account ids named by accounts, contacts and opportunities, by number. */
+  accountRefs: readonly string[];
+  /** Product ids named by line items, by number: the products in use. */
+  productRefs: readonly string[];
+  /** Opportunity owner ids, by number. */
+  owners: readonly string[];
+  contacts: ContactColumns;
+  opportunities: OpportunityColumns;
+  lineItems: LineItemColumns;
+  /** Contacts, opportunities and line items that point at a record the snapshot does not have. */
+  issues: AnalysisIssue[];
+}
+
+export const CONTACT_ACTIVE = 1;
+export const CONTACT_REFERENCEABLE = 2;
+
+export interface ContactColumns {
+  /** Account ref, -1 for a contact without an account. */
+  account: Int32Array;
+  flags: Uint8Array;
+}
+
+export const STATUS_OPEN = 0;
+export const STATUS_WON = 1;
+export const STATUS_LOST = 2;
+const STATUS_CODE = { open: STATUS_OPEN, won: STATUS_WON, lost: STATUS_LOST } as const;
+
+export interface OpportunityColumns {
+  id: readonly string[];
+  account: Int32Array;
+  status: Uint8Array;
+  /** NaN when the opportunity has no amount. */
+  amount: Float64Array;
+  /** Close date as a `yyyymmdd` day number. */
+  day: Int32Array;
+  /** Owner number, -1 for none. */
+  owner: Int32Array;
+  /** Line items of opportunity i: `lineStart[i] .. lineStart[i + 1]`, in id order. */
+  lineStart: Int32Array;
+}
+
+export interface LineItemColumns {
+  product: Int32Array;
+  totalPrice: Float64Array;
+  /** NaN when the line item has no cost. */
+  cost: Float64Array;
+}
+
+type OpportunityFields = Pick<Opportunity, 'id' | 'accountId' | 'status' | 'amount' | 'closeDate' | 'ownerId'>;
+
+const byId = (a: { id: string }, b: { id: string }) => compareStrings(a.id, b.id);
+
+function sortedById(items: LineItem[]): LineItem[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compareStrings((items[i - 1] as LineItem).id, (items[i] as LineItem).id) > 0) return items.slice().sort(byId);
+  }
+  return items;
+}
+
+/**
+ * Builds the columns from records handed over one at a time, in any order of kinds: a record
+ * pointing at an account or product not seen yet is kept aside until the end decides.
+ */
+export class AnalysisInputBuilder implements SnapshotSink {
+  private readonly accounts: Account[] = [];
+  private readonly products: Product[] = [];
+  private readonly users: User[] = [];
+  private readonly accountRefs = new StringTable();
+  private readonly productRefs = new StringTable();
+  private readonly owners = new StringTable();
+  /** Per account ref: an account with that id has been seen. */
+  private readonly isAccount = new Column(Uint8Array);
+  private readonly productIds = new StringTable();
+  private readonly contactAccount = new Column(Int32Array);
+  private readonly contactFlags = new Column(Uint8Array);
+  private readonly pendingContacts: { id: string; ref: number }[] = [];
+  private readonly oppIds: string[] = [];
+  private readonly oppAccount = new Column(Int32Array);
+  private readonly oppStatus = new Column(Uint8Array);
+  private readonly oppAmount = new Column(Float64Array);
+  private readonly oppDay = new Column(Int32Array);
+  private readonly oppOwner = new Column(Int32Array);
+  private readonly lineStart = new Column(Int32Array);
+  private readonly lineProduct = new Column(Int32Array);
+  private readonly linePrice = new Column(Float64Array);
+  private readonly lineCost = new Column(Float64Array);
+  private readonly pendingLines: { id: string; opportunityId: string; ref: number }[] = [];
+
+  constructor() {
+    this.lineStart.push(0);
+  }
+
+  private accountRef(id: string): number {
+    const ref = this.accountRefs.add(id);
+    if (ref === this.isAccount.length) this.isAccount.push(0);
+    return ref;
+  }
+
+  account(a: Account): void {
+    this.accounts.push(a);
+    const ref = this.accountRef(a.id);
+    this.isAccount.view()[ref] = 1;
+  }
+
+  product(p: Product): void {
+    this.products.push(p);
+    this.productIds.add(p.id);
+  }
+
+  user(u: User): void {
+    this.users.push(u);
+  }
+
+  contact(c: Contact): void {
+    let ref = -1;
+    if (c.accountId !== null && c.accountId !== '') {
+      ref = this.accountRef(c.accountId);
+      if (this.isAccount.view()[ref] === 0) this.pendingContacts.push({ id: c.id, ref });
+    }
+    this.contactAccount.push(ref);
+    // A contact who has left no longer holds the relationship, whatever they once gave.
+    this.contactFlags.push(c.active ? (c.referenceable ? CONTACT_ACTIVE | CONTACT_REFERENCEABLE : CONTACT_ACTIVE) : 0);
+  }
+
+  opportunity(o: OpportunityFields, lineItems: LineItem[]): void {
+    this.oppIds.push(o.id);
+    this.oppAccount.push(this.accountRef(o.accountId));
+    this.oppStatus.push(STATUS_CODE[o.status]);
+    this.oppAmount.push(o.amount === null ? Number.NaN : o.amount);
+    this.oppDay.push(toDayNumber(o.closeDate));
+    this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
+    // In id order, so that sums do not depend on the order of the file.
+    for (const li of sortedById(lineItems)) {
+      const ref = this.productRefs.add(li.productId);
+      if (this.productIds.find(li.productId) === -1) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
+      this.lineProduct.push(ref);
+      this.linePrice.push(li.totalPrice);
+      this.lineCost.push(li.cost === null ? Number.NaN : li.cost);
+    }
+    this.lineStart.push(this.lineProduct.length);
+  }
+
+  /** The columns; `currency` is the snapshot's, which a JSON file may give after its records. */
+  finish(currency: string): AnalysisInput {
+    const issues: AnalysisIssue[] = [];
+    const isAccount = this.isAccount.trimmed();
+    const refs = this.accountRefs.values;
+    for (const c of this.pendingContacts) {
+      if (isAccount[c.ref] === 1) continue;
+      issues.push({ kind: 'unknown-account', recordId: c.id, message: `contact ${c.id} points at unknown account ${refs[c.ref] ?? ''}; left out` });
+    }
+    const oppAccount = this.oppAccount.trimmed();
+    for (let i = 0; i < this.oppIds.length; i++) {
+      const ref = oppAccount[i] as number;
+      if (isAccount[ref] === 1) continue;
+      const id = this.oppIds[i] ?? '';
+      issues.push({ kind: 'unknown-account', recordId: id, message: `opportunity ${id} points at unknown account ${refs[ref] ?? ''}; left out` });
+    }
+    const productRefs = this.productRefs.values;
+    for (const li of this.pendingLines) {
+      const productId = productRefs[li.ref] ?? '';
+      if (this.productIds.find(productId) !== -1) continue;
+      issues.push({
+        kind: 'unknown-product',
+        recordId: li.id,
+        message: `line item ${li.id} of opportunity ${li.opportunityId} refers to unknown product ${productId}; left out of the matrix`,
+      });
+    }
+    return {
+      currency,
+      accounts: this.accounts,
+      products: this.products,
+      users: this.users,
+      accountRefs: refs,
+      productRefs,
+      owners: this.owners.values,
+      contacts: { account: this.contactAccount.trimmed(), flags: this.contactFlags.trimmed() },
+      opportunities: {
+        id: this.oppIds,
+        account: oppAccount,
+        status: this.oppStatus.trimmed(),
+        amount: this.oppAmount.trimmed(),
+        day: this.oppDay.trimmed(),
+        owner: this.oppOwner.trimmed(),
+        lineStart: this.lineStart.trimmed(),
+      },
+      lineItems: { product: this.lineProduct.trimmed(), totalPrice: this.linePrice.trimmed(), cost: this.lineCost.trimmed() },
+      issues,
+    };
+  }
+}
+
+/** The columns of a snapshot already in memory (from a CRM mirror or a test). */
+export function inputFromSnapshot(snapshot: Snapshot): AnalysisInput {
+  const b = new AnalysisInputBuilder();
+  for (const a of snapshot.accounts) b.account(a);
+  for (const p of snapshot.products) b.product(p);
+  for (const u of snapshot.users) b.user(u);
+  for (const c of snapshot.contacts) b.contact(c);
+  for (const o of snapshot.opportunities) b.opportunity(o, o.lineItems);
+  return b.finish(snapshot.currency);
+}

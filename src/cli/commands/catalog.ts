@@ -1,0 +1,18 @@
+/**
+ * The commands' names and one-line summaries, for `kamflow --help` without loading any
+ * command (the CRM clients alone take a second to load). A test holds this list to the
+ * registry in ./index.ts. `light` commands are loaded on their own: they work on files and
+ * need neither a store nor a CRM client.
+ */
+export const COMMAND_CATALOG: readonly { name: string; summary: string }[] = [
+  { name: 'analyze', summary: 'Analyse a snapshot: key accounts, penetration matrix, whitespace, risk' },
+  { name: 'sample', summary: 'Write a generated sample org (with planted cases) as a snapshot file' },
+  { name: 'connect', summary: 'Register a Salesforce or HubSpot connection' },
+  { name: 'provision', summary: "Create Kamflow's fields in the CRM" },
+  { name: 'sync', summary: 'Pull the CRM, analyse, and write the changed Kamflow fields back' },
+  { name: 'runs', summary: 'List recent sync and rollback runs' },
+  { name: 'run', summary: 'Show one run with its per-record errors' },
+  { name: 'rollback', summary: 'Restore the values a run replaced' },
+  { name: 'schedule', summary: 'Set connection schedules, or run the scheduler' },
+  { name: 'serve', summary: 'Run the install server and admin console' },
+];

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { analyzeCommand } from '../../../src/cli/commands/analyze.ts';
+import { runCli } from '../../../src/cli/run.ts';
+import { SAMPLE_FIXTURE_OPTIONS, SAMPLE_FIXTURE_PATH } from '../../fixtures/sample-org.ts';
+import { fakeIo } from './fake-io.ts';
+
+/**
+ * test/fixtures/sample-analysis.json is the output of `kamflow analyze` on the sample fixture
+ * from before the snapshot was streamed and the matrix went into columns, with only its cell
+ * lists converted to the columns (scripts/compare-analysis.ts --convert). Every other byte
+ * must stay the same: a change of any value the analysis computes fails here.
+ */
+describe('kamflow analyze --json on the sample fixture', () => {
+  it('writes exactly the pinned result', async () => {
+    const f = fakeIo();
+    const code = await runCli(['analyze', '--snapshot', fileURLToPath(SAMPLE_FIXTURE_PATH), '--as-of', SAMPLE_FIXTURE_OPTIONS.asOf, '--json', '-'], f.io, [analyzeCommand]);
+    expect(code).toBe(0);
+    expect(f.stdout()).toBe(readFileSync(new URL('../../fixtures/sample-analysis.json', import.meta.url), 'utf8'));
+  });
+
+  it('writes the same values indented with --pretty, one matrix row a line', async () => {
+    const f = fakeIo();
+    await runCli(['analyze', '--snapshot', fileURLToPath(SAMPLE_FIXTURE_PATH), '--as-of', SAMPLE_FIXTURE_OPTIONS.asOf, '--json', '-', '--pretty'], f.io, [analyzeCommand]);
+    const pinned = readFileSync(new URL('../../fixtures/sample-analysis.json', import.meta.url), 'utf8');
+    expect(JSON.parse(f.stdout())).toEqual(JSON.parse(pinned));
+    expect(f.stdout()).toContain('\n  "families": [\n    {\n      "id": "ACC-000001",');
+    expect(f.stdout()).toMatch(/\n {8}"states": \[\n {10}"[AOLX.]{8}"/);
+    expect(f.stdout()).toMatch(/\n {10}\[0,0,0,0,0,29067\.54,34970\.63,71556\.81\],?\n/);
+  });
+});
