@@ -9,8 +9,10 @@ import { fakeIo } from './fake-io.ts';
 /**
  * test/fixtures/sample-analysis.json is the output of `kamflow analyze` on the sample fixture
  * from before the snapshot was streamed and the matrix went into columns, with only its cell
- * lists converted to the columns (scripts/compare-analysis.ts --convert). Every other byte
- * must stay the same: a change of any value the analysis computes fails here.
+ * lists converted to the columns (scripts/compare-analysis.ts --convert), then regenerated
+ * once when the reasons became plain sentences and kam_why was added (only kam_reasons,
+ * kam_why and families[].reasons changed). Every other byte must stay the same: a change of
+ * any value the analysis computes fails here.
  */
 describe('kamflow analyze --json on the sample fixture', () => {
   it('writes exactly the pinned result', async () => {
