@@ -7,7 +7,7 @@
  * runs a small one; --help lists the flags.
  */
 import { parseArgs } from 'node:util';
-import type { SourceKind as CrmKind } from '../connectors/kinds.ts';
+import type { CrmKind } from '../src/demo/environment.ts';
 import { totalCalls } from '../src/demo/calls.ts';
 import { runDemo, type CrmDemo, type CrmRun } from '../src/demo/run.ts';
 import { createLogger } from '../src/log.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 import { EXIT, type CliIo } from '../cli/command.ts';
 import { createLogger } from '../log.ts';
 import { MIN_ACCOUNTS } from '../sandbox/generate.ts';

@@ -1,4 +1,4 @@
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 import { count, heading, painter, table, type Painter } from '../cli/report/format.ts';
 import { renderReport, reportContext } from '../cli/report.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';

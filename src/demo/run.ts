@@ -1,6 +1,6 @@
 import { sourceProfile } from '../../connectors/registry.ts';
 import type { ProvisionReport } from '../contract/connector.ts';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';

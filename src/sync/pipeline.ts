@@ -3,6 +3,7 @@ import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError 
 import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
+import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
@@ -44,7 +45,7 @@ interface RunSpec {
   newRunId: string | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string }) =>
-    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string } }>;
+    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; analysis?: AnalysisResult }>;
 }
 
 /**
@@ -141,6 +142,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
     await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
+    if (connector.publish) {
+      const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
+      await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
+    }
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
   } catch (error) {
@@ -172,13 +177,14 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
         const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
         return {
           plan,
+          analysis,
           hold: {
             status: 'awaiting-confirmation',
             message: `safety gate: the plan changes ${plan.summary.changedAccounts} of ${snapshot.accounts.length} accounts (${pct(share)}, over ${pct(limit)}); nothing written. Review it with --dry-run, then rerun with --confirm`,
           },
         };
       }
-      return { plan };
+      return { plan, analysis };
     },
   });
 }
