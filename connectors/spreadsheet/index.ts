@@ -152,11 +152,10 @@ export class SpreadsheetConnector implements Connector {
     const wanted = options.objects ?? ORDER;
     for (const kind of ORDER.filter((k) => wanted.includes(k))) {
       this.log.info({ object: kind, mode: options.mode }, 'spreadsheet pull');
-      this.count('fileReads');
       yield* pullStream(kind, options.mode, options.cursors[kind], {
         input: this.input(), options: this.options, settings: this.settings, mappingHash: this.mappingHash,
         fingerprint: async () => contentHash(await this.fingerprintOf(kind)),
-        indexes: (k) => this.indexes(k), currentValues: () => this.currentValues(), logger: this.log,
+        indexes: (k) => this.indexes(k), currentValues: () => this.currentValues(), logger: this.log, counted: () => this.count('fileReads'),
       });
     }
   }

@@ -28,6 +28,8 @@ export interface PullContext {
   /** Kamflow's values held now, by account id, from the annotated workbook; null when there is none yet. */
   currentValues(): Promise<Map<string, FieldValues> | null>;
   logger: Logger;
+  /** Counts a sheet read (the usage the run records). */
+  counted(): void;
 }
 
 type Page<K extends ObjectKind> = PullPage<K>;
@@ -48,6 +50,7 @@ export async function* pullStream<K extends ObjectKind>(kind: K, mode: 'full' | 
     ctx.logger.warn({ object: kind }, 'spreadsheet: resuming an incremental pull cut short; every row is sent again and deletions wait for the next full pull');
   }
 
+  ctx.counted();
   const read = await readSheet(kind, ctx.input, ctx.options, ctx.settings, referencesFrom(await ctx.indexes(kind)));
   const values = kind === 'accounts' ? await ctx.currentValues() : null;
   const digest = new DigestBuilder();
