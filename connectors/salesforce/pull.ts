@@ -24,7 +24,7 @@ import { SalesforceHttpError, stopError, type SalesforceClient } from './client.
 import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
 import type { CurrencyInfo, DescribeField } from './org.ts';
 import type { SalesforceOptions } from './options.ts';
-import { afterCursorCondition, childResultSchema, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
+import { afterCursorCondition, childResultSchema, isSalesforceId, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
 
 /**
  * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
@@ -140,7 +140,7 @@ function lastId(raws: RawRecord[], fallback: string): string {
 }
 
 function restFullSoql(kind: ObjectKind, plan: StreamPlan, afterId: string): string {
-  const where = afterId ? `Id > ${soqlString(afterId)}` : undefined;
+  const where = isSalesforceId(afterId) ? `Id > ${soqlString(afterId)}` : undefined;
   // Line items are read under their opportunity so a page never splits an opportunity's items.
   return kind === 'lineItems'
     ? selectSoql({ fields: ['Id', `(${selectSoql({ fields: plan.fields, from: 'OpportunityLineItems' })})`], from: 'Opportunity', ...(where ? { where } : {}), orderBy: 'Id' })

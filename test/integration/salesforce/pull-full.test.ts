@@ -54,10 +54,10 @@ describe('full pull over REST', () => {
     mockSingleCurrency(scope);
     scope
       .get(`${V}/query`)
-      .query(queryMatching(/FROM User WHERE Id > 'U4' ORDER BY Id$/))
-      .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: 'U5', Name: 'Ed', IsActive: true })] }, limitHeader(5));
+      .query(queryMatching(/FROM User WHERE Id > '005Kf0000000004AAA' ORDER BY Id$/))
+      .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: '005Kf0000000005AAA', Name: 'Ed', IsActive: true })] }, limitHeader(5));
     const sf = makeConnector();
-    const pages = await collect(sf.pull({ mode: 'full', cursors: { users: { phase: 'full', afterId: 'U4', startedAt: '2026-06-30T11:00:00.000Z' } }, objects: ['users'] }));
+    const pages = await collect(sf.pull({ mode: 'full', cursors: { users: { phase: 'full', afterId: '005Kf0000000004AAA', startedAt: '2026-06-30T11:00:00.000Z' } }, objects: ['users'] }));
     expect(pages).toHaveLength(1);
     expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T11:00:00.000Z', id: '', complete: true });
   });
