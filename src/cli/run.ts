@@ -1,4 +1,4 @@
-import { EXIT, UsageError, type CliCommand, type CliIo } from './command.ts';
+import { EXIT, EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from './command.ts';
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -15,6 +15,8 @@ export function mainUsage(commands: readonly CliCommand[]): string {
     `  ${'help'.padEnd(width)}  Show this help, or a command's: kamflow help <command>`,
     '',
     'Run `kamflow <command> --help` for the options of a command.',
+    '',
+    EXIT_CODES_HELP,
     '',
   ].join('\n');
 }
