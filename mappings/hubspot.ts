@@ -156,7 +156,7 @@ function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | numbe
   }
 }
 
-export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings): Mapped<Account> {
+export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings, queues: QueueIds = new Set()): Mapped<Account> {
   const r = new ValueReader(o.properties);
   const fields: Account['fields'] = {};
   for (const spec of OUTPUT_PROPERTIES) {
@@ -174,7 +174,7 @@ export function mapCompany(o: HubSpotObject, parentId: string | null, s: Mapping
     employees: employees !== null && employees < 0 ? null : employees,
     annualRevenue: r.number('annualrevenue'),
     country: r.text('country'),
-    ownerId: r.text('hubspot_owner_id'),
+    ownerId: personOwner(r, queues),
     markedKey: r.bool(s.keyProperty),
     fields,
     extra,
@@ -233,7 +233,7 @@ function resolveStage(stages: StageStatuses, pipeline: string | null, stage: str
   return found.length > 0 && found.every((v) => v === found[0]) ? found[0] : undefined;
 }
 
-export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses): Mapped<PulledOpportunity> {
+export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses, queues: QueueIds = new Set()): Mapped<PulledOpportunity> {
   const r = new ValueReader(o.properties);
   const stage = r.text('dealstage');
   const status = stage === null ? undefined : resolveStage(stages, r.text('pipeline'), stage);
@@ -253,7 +253,7 @@ export function mapDeal(o: HubSpotObject, companyId: string | null, stages: Stag
     status: status ?? 'open',
     amount,
     closeDate: closeDate ?? '',
-    ownerId: r.text('hubspot_owner_id'),
+    ownerId: personOwner(r, queues),
   };
   return finish('opportunities', o.id, deal, r, fatal);
 }
@@ -289,11 +289,25 @@ export const ownerSchema = z.object({
   firstName: z.string().nullish(),
   lastName: z.string().nullish(),
   archived: z.boolean().nullish(),
+  /** The owners API tells people from queues (`PERSON` / `QUEUE`). */
+  type: z.enum(['PERSON', 'QUEUE']).nullish(),
 });
+export type HubSpotOwner = z.infer<typeof ownerSchema>;
 
-export function mapOwner(o: z.infer<typeof ownerSchema>): User {
+/** Ids of owners that are queues, not people: a record they own has no person as its owner. */
+export type QueueIds = ReadonlySet<string>;
+
+/** A person becomes a user; a queue is no user (null). */
+export function mapOwner(o: HubSpotOwner): User | null {
+  if (o.type === 'QUEUE') return null;
   const name = [o.firstName, o.lastName].map((x) => text(x)).filter((x) => x !== null).join(' ');
   return { id: o.id, name: name || (o.email ?? ''), active: o.archived !== true };
+}
+
+/** The record's owner when it is a person; a queue owns it for nobody in particular. */
+function personOwner(r: ValueReader, queues: QueueIds): string | null {
+  const owner = r.text('hubspot_owner_id');
+  return owner !== null && queues.has(owner) ? null : owner;
 }
 
 /** A value for a HubSpot property: strings on the wire, an empty string clears the value. */

@@ -1,14 +1,14 @@
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
-import { stageStatuses, type MappingSettings, type StageStatuses } from '../../mappings/hubspot.ts';
+import { stageStatuses, type MappingSettings, type QueueIds, type StageStatuses } from '../../mappings/hubspot.ts';
 import { CrmError, isCrmError } from '../errors.ts';
 import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../connector.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 import { provisionProperties } from './provision.ts';
-import { pullStream, type PullContext } from './pull.ts';
+import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { readCompanyCurrency, readDealPipelines } from './reads.ts';
 
@@ -33,6 +33,8 @@ export class HubSpotConnector implements Connector {
   private readonly settings: MappingSettings;
   private currencyCode: string | null;
   private stagesCache: Promise<StageStatuses> | null = null;
+  /** Owners that are queues, as the owners stream of this connection's current run found them. */
+  private queueIds: Promise<QueueIds> | null = null;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -89,6 +91,20 @@ export class HubSpotConnector implements Connector {
       settings: this.settings,
       now: this.now,
       stages: () => (this.stagesCache ??= readDealPipelines(this.caller).then(stageStatuses)),
+      queues: () => {
+        if (!this.queueIds) {
+          const read = readQueueIds({ caller: this.caller, options: this.options });
+          // A failed read is not kept: the next stream tries again.
+          read.catch(() => {
+            if (this.queueIds === read) this.queueIds = null;
+          });
+          this.queueIds = read;
+        }
+        return this.queueIds;
+      },
+      noteQueues: (queues) => {
+        this.queueIds = Promise.resolve(queues);
+      },
     };
     const wanted = options.objects ?? ORDER;
     for (const kind of ORDER.filter((k) => wanted.includes(k))) {

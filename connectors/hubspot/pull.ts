@@ -1,8 +1,9 @@
+import type { User } from '../../src/model/snapshot.ts';
 import { CrmError } from '../errors.ts';
 import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
-  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type StageStatuses,
+  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type QueueIds, type StageStatuses,
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
@@ -14,6 +15,10 @@ export interface PullContext {
   options: HubSpotOptions;
   settings: MappingSettings;
   stages: () => Promise<StageStatuses>;
+  /** Owners that are queues (read with the owners, or on their own when those were not read). */
+  queues: () => Promise<QueueIds>;
+  /** Called with the owners stream's queues, so later streams need not read owners again. */
+  noteQueues: (queues: QueueIds) => void;
   now: () => number;
 }
 
@@ -23,7 +28,7 @@ interface StreamSpec<K extends ObjectStreamKind> {
   type: HubSpotObjectType;
   /** Which associated record each object needs, and how to choose among several. */
   association?: { to: HubSpotObjectType; pick: (list: AssociatedRecord[]) => string | null };
-  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses) => Mapped<RecordsByKind[K]>;
+  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses, queues: QueueIds) => Mapped<RecordsByKind[K]>;
 }
 
 const withType = (typeId: number) => (list: AssociatedRecord[]) => list.find((a) => a.typeIds.includes(typeId))?.toId ?? null;
@@ -35,11 +40,11 @@ function streamSpec(kind: ObjectStreamKind, s: MappingSettings): StreamSpec<Obje
     case 'products':
       return { type: 'products', map: (o) => mapProduct(o, s) };
     case 'accounts':
-      return { type: 'companies', association: { to: 'companies', pick: withType(ASSOCIATION_TYPES.companyToParent) }, map: (o, id) => mapCompany(o, id, s) };
+      return { type: 'companies', association: { to: 'companies', pick: withType(ASSOCIATION_TYPES.companyToParent) }, map: (o, id, _st, q) => mapCompany(o, id, s, q) };
     case 'contacts':
       return { type: 'contacts', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.contactToCompanyPrimary) }, map: (o, id) => mapContact(o, id, s) };
     case 'opportunities':
-      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st) => mapDeal(o, id, st) };
+      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st, q) => mapDeal(o, id, st, q) };
     case 'lineItems':
       return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id) => mapLineItem(o, id, s) };
   }
@@ -53,6 +58,7 @@ function modifiedAt(o: HubSpotObject, property: string): number | null {
 async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
   const spec = streamSpec(kind, ctx.settings);
   const stages = kind === 'opportunities' ? await ctx.stages() : new Map();
+  const queues = kind === 'opportunities' || kind === 'accounts' ? await ctx.queues() : new Set<string>();
   const assoc = spec.association
     ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
     : new Map<string, AssociatedRecord[]>();
@@ -60,7 +66,7 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   const issues: RecordIssue[] = page.malformed.map((m) => ({ object: kind, recordId: null, kind: 'malformed', message: `${spec.type} result ${m.index}: ${m.message}` }));
   for (const o of page.objects) {
     const associated = spec.association ? spec.association.pick(assoc.get(o.id) ?? []) : null;
-    const mapped = spec.map(o, associated, stages);
+    const mapped = spec.map(o, associated, stages, queues);
     if (mapped.record) records.push(mapped.record);
     issues.push(...mapped.issues);
   }
@@ -162,17 +168,42 @@ async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotOb
   }
 }
 
-/** Owners are few: every pull reads them all, active then archived (inactive). */
+/**
+ * Owners are few: every pull reads them all, active then archived (inactive). People become
+ * users; queues do not, and the records they own get no owner (a queue is nobody's workload).
+ */
 async function* users(ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
+  const queues = new Set<string>();
   for (const archived of [false, true]) {
     let after: string | null = null;
     do {
       const page = await ownersPage(ctx.caller, after, ctx.options.pageSizes.owners, archived);
       after = page.after;
       const last = archived && after === null;
-      yield { object: 'users', records: page.results.map(mapOwner), deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
+      const records: User[] = [];
+      for (const o of page.results) {
+        const user = mapOwner(o);
+        if (user) records.push(user);
+        else queues.add(o.id);
+      }
+      if (last) ctx.noteQueues(queues);
+      yield { object: 'users', records, deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
     } while (after !== null);
   }
+}
+
+/** Ids of every owner that is a queue, active or archived. */
+export async function readQueueIds(ctx: Pick<PullContext, 'caller' | 'options'>): Promise<Set<string>> {
+  const queues = new Set<string>();
+  for (const archived of [false, true]) {
+    let after: string | null = null;
+    do {
+      const page = await ownersPage(ctx.caller, after, ctx.options.pageSizes.owners, archived);
+      after = page.after;
+      for (const o of page.results) if (o.type === 'QUEUE') queues.add(o.id);
+    } while (after !== null);
+  }
+  return queues;
 }
 
 export function pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {

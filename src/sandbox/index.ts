@@ -76,6 +76,8 @@ export interface Sandbox {
     update(type: string, id: string, properties: Record<string, string | null>): void;
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
+    /** Adds an owner that is a queue (owners API `type: QUEUE`), not a person. */
+    addQueue(name: string): string;
     /** Links or unlinks two records as a user would: like HubSpot, no modified date moves. */
     associate(kind: AssociationKind, fromId: string, toId: string): void;
     dissociate(kind: AssociationKind, fromId: string, toId: string): void;
@@ -232,6 +234,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       archive(type, id) {
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
       },
+      addQueue: (name) => hsStore.addOwner(name, '', '', false, 'QUEUE'),
       associate: (kind, fromId, toId) => hsStore.associate(kind, fromId, toId),
       dissociate(kind, fromId, toId) {
         if (!hsStore.dissociate(kind, fromId, toId)) throw new Error(`no ${kind} association ${fromId} -> ${toId}`);

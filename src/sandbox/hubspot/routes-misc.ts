@@ -53,9 +53,11 @@ export function hubspotMiscRoutes(ctx: HsContext): Router {
       results: slice.map((o) => ({
         id: o.id,
         email: o.email,
+        type: o.type,
         firstName: o.firstName,
         lastName: o.lastName,
         userId: o.userId,
+        userIdIncludingInactive: o.userId,
         createdAt: new Date(o.createdAt).toISOString(),
         updatedAt: new Date(o.updatedAt).toISOString(),
         archived: o.archived,

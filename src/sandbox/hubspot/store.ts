@@ -47,6 +47,8 @@ const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; for
 
 export interface HsOwner {
   id: string;
+  /** The owners API's `type`: a person (a user) or a queue. */
+  type: 'PERSON' | 'QUEUE';
   userId: number;
   email: string;
   firstName: string;
@@ -214,10 +216,10 @@ export class HubSpotStore {
       .sort((a, b) => Number(a.toId) - Number(b.toId));
   }
 
-  addOwner(firstName: string, lastName: string, email: string, archived: boolean): string {
+  addOwner(firstName: string, lastName: string, email: string, archived: boolean, type: HsOwner['type'] = 'PERSON'): string {
     const id = this.ids.hubspot();
     const now = this.clock.peek();
-    this.owners.push({ id, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
+    this.owners.push({ id, type, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
     const opt = { label: `${firstName} ${lastName}`.trim(), value: id, hidden: archived, displayOrder: this.owners.length };
     for (const type of ['companies', 'deals'] as const) this.property(type, 'hubspot_owner_id')?.options.push(opt);
     return id;

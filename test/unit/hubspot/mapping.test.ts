@@ -142,6 +142,16 @@ describe('mappers', () => {
     expect(propertiesFor('products', settings)).toEqual(['name', 'product_line', 'hs_lastmodifieddate']);
     expect(mapOwner({ id: '55', email: 'a@b.example', firstName: null, lastName: ' ', archived: true })).toEqual({ id: '55', name: 'a@b.example', active: false });
   });
+
+  it('makes no user of a queue, and gives records a queue owns no owner', () => {
+    expect(mapOwner({ id: '56', email: null, firstName: 'Inbound', lastName: null, archived: false, type: 'QUEUE' })).toBeNull();
+    expect(mapOwner({ id: '57', email: null, firstName: 'Pat', lastName: null, archived: false, type: 'PERSON' })).toEqual({ id: '57', name: 'Pat', active: true });
+    const stages = stageStatuses([{ id: 'default', stages: [{ id: 'closedwon', metadata: { isClosed: 'true', probability: '1.0' } }] }]);
+    const deal = { id: '9', properties: { dealstage: 'closedwon', pipeline: 'default', closedate: '2026-01-01', hubspot_owner_id: '56' } };
+    expect(mapDeal(deal, '1', stages, new Set(['56'])).record?.ownerId).toBeNull();
+    expect(mapDeal(deal, '1', stages, new Set()).record?.ownerId).toBe('56');
+    expect(mapCompany({ id: '1', properties: { name: 'X', hubspot_owner_id: '56' } }, null, settings, new Set(['56'])).record?.ownerId).toBeNull();
+  });
 });
 
 describe('declarations', () => {
