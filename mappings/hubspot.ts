@@ -4,8 +4,16 @@ import type { OpportunityStatus } from '../src/model/snapshot.ts';
 import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
 import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
+import { sameCurrency, type Converted, type MoneyConverter } from './money.ts';
 
 export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';
+
+/** How amounts in other currencies become company-currency amounts (a single-currency portal converts nothing). */
+export interface PortalMoney {
+  company: string;
+  convert: MoneyConverter;
+}
+const SAME_CURRENCY: PortalMoney = { company: '', convert: sameCurrency };
 
 /**
  * HubSpot <-> common model: which properties are read, what they mean, and how Kamflow's own
@@ -111,7 +119,7 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
       ...(s.referenceableProperty ? [s.referenceableProperty] : []), ...(s.contactActiveProperty ? [s.contactActiveProperty] : []),
     ],
     deals: ['dealname', 'dealstage', 'pipeline', 'amount', 'amount_in_home_currency', 'deal_currency_code', 'closedate', 'createdate', 'hubspot_owner_id'],
-    line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
+    line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', 'hs_line_item_currency_code', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
     products: ['name', ...(s.productFamilyProperty ? [s.productFamilyProperty] : [])],
   };
   return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
@@ -136,10 +144,30 @@ export interface Mapped<T> {
   issues: RecordIssue[];
 }
 
-function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }): Mapped<T> {
+function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }, money?: Converted): Mapped<T> {
   const issues: RecordIssue[] = reader.problems.map((m) => ({ object, recordId: id, kind: 'bad-value', message: `${object} ${id}: ${m} (left empty)` }));
   if (fatal) issues.push({ object, recordId: id, kind: fatal.kind, message: `${object} ${id}: ${fatal.message}` });
+  const n = money?.conversion;
+  if (!fatal && n && n.source === null) {
+    issues.push({ object, recordId: id, kind: 'no-exchange-rate', message: `${object} ${id}: amount ${n.amount} ${n.currency} has no exchange rate in the portal; left out of the amounts` });
+  }
   return { record: fatal ? null : record, issues };
+}
+
+/**
+ * A deal's amount in the company currency: HubSpot's own `amount_in_home_currency` when it has
+ * one, else `amount` in `deal_currency_code` at the portal's exchange rate; never a foreign
+ * amount as if it were in the company currency.
+ */
+function dealAmount(r: ValueReader, money: PortalMoney, closeDate: string | null): Converted {
+  const home = r.number('amount_in_home_currency');
+  const amount = r.number('amount');
+  const currency = r.text('deal_currency_code');
+  if (currency === null || currency === money.company) return { value: home ?? amount };
+  if (home !== null) {
+    return { value: home, ...(amount !== null ? { conversion: { currency, amount, rate: null, source: 'HubSpot amount_in_home_currency' } } : {}) };
+  }
+  return money.convert(amount, currency, closeDate);
 }
 
 function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | number | boolean | null {
@@ -233,15 +261,14 @@ function resolveStage(stages: StageStatuses, pipeline: string | null, stage: str
   return found.length > 0 && found.every((v) => v === found[0]) ? found[0] : undefined;
 }
 
-export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses, queues: QueueIds = new Set()): Mapped<PulledOpportunity> {
+export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses, queues: QueueIds = new Set(), money: PortalMoney = SAME_CURRENCY): Mapped<PulledOpportunity> {
   const r = new ValueReader(o.properties);
   const stage = r.text('dealstage');
   const status = stage === null ? undefined : resolveStage(stages, r.text('pipeline'), stage);
-  const home = r.number('amount_in_home_currency');
-  const amount = home ?? r.number('amount');
   const close = r.date('closedate');
   // Open deals count whatever their date, so one without a close date keeps its creation date.
   const closeDate = close ?? (status === 'open' ? r.date('createdate') : null);
+  const amount = dealAmount(r, money, closeDate);
   let fatal: { kind: string; message: string } | undefined;
   if (companyId === null) fatal = { kind: 'no-account', message: 'deal has no associated company' };
   else if (status === undefined) fatal = { kind: 'unknown-stage', message: `deal stage "${stage ?? ''}" is not in any deal pipeline` };
@@ -251,30 +278,41 @@ export function mapDeal(o: HubSpotObject, companyId: string | null, stages: Stag
     accountId: companyId ?? '',
     name: r.text('dealname') ?? '',
     status: status ?? 'open',
-    amount,
+    amount: amount.value,
     closeDate: closeDate ?? '',
     ownerId: personOwner(r, queues),
+    ...(amount.conversion ? { conversion: amount.conversion } : {}),
   };
-  return finish('opportunities', o.id, deal, r, fatal);
+  return finish('opportunities', o.id, deal, r, fatal, amount);
 }
 
-export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings): Mapped<PulledLineItem> {
+export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings, money: PortalMoney = SAME_CURRENCY): Mapped<PulledLineItem> {
   const r = new ValueReader(o.properties);
   const productId = r.text('hs_product_id');
   const quantity = r.number('quantity') ?? 1;
   // `amount` is HubSpot's line total (quantity x price less discounts).
   const amount = r.number('amount');
   const price = r.number('price');
-  const totalPrice = amount ?? (price !== null ? price * quantity : null);
+  const lineTotal = amount ?? (price !== null ? price * quantity : null);
   const costValue = s.lineItemCostProperty ? r.number(s.lineItemCostProperty) : null;
   // The model's cost is the line's; HubSpot's own cost property is per unit.
-  const cost = costValue !== null && s.lineItemCostPer === 'unit' ? costValue * quantity : costValue;
+  const lineCost = costValue !== null && s.lineItemCostPer === 'unit' ? costValue * quantity : costValue;
+  // A line item's amounts are in its own currency (the company currency when it names none).
+  const currency = r.text('hs_line_item_currency_code');
+  const total = money.convert(lineTotal, currency, null);
+  const cost = total.value === null ? null : money.convert(lineCost, currency, null).value;
   let fatal: { kind: string; message: string } | undefined;
   if (dealId === null) fatal = { kind: 'no-opportunity', message: 'line item has no associated deal' };
   else if (productId === null) fatal = { kind: 'no-product', message: 'line item has no hs_product_id' };
-  else if (totalPrice === null) fatal = { kind: 'no-amount', message: 'line item has neither amount nor price' };
-  const item: PulledLineItem = { id: o.id, opportunityId: dealId ?? '', productId: productId ?? '', quantity, totalPrice: totalPrice ?? 0, cost };
-  return finish('lineItems', o.id, item, r, fatal);
+  else if (lineTotal === null) fatal = { kind: 'no-amount', message: 'line item has neither amount nor price' };
+  const item: PulledLineItem = {
+    id: o.id, opportunityId: dealId ?? '', productId: productId ?? '', quantity,
+    // Without a rate the line counts nothing, and its cost no margin.
+    totalPrice: total.value ?? 0,
+    cost,
+    ...(total.conversion ? { conversion: total.conversion } : {}),
+  };
+  return finish('lineItems', o.id, item, r, fatal, total);
 }
 
 export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {

@@ -3,6 +3,9 @@ import type { OutputFieldKey } from '../src/model/output-fields.ts';
 import { OUTPUT_FIELD_KEYS, TIERS } from '../src/model/output-fields.ts';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
+import type { Converted, MoneyConverter } from './money.ts';
+
+export { sameCurrency, type MoneyConverter } from './money.ts';
 
 /**
  * Salesforce <-> model mapping: which fields are read from which object, how a raw record becomes
@@ -120,19 +123,6 @@ export function toIsoDateTime(value: string): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-/** Converts an amount into the corporate currency; identity when the query already did. */
-export type MoneyConverter = (amount: number | null, isoCode: string | null) => number | null;
-export const sameCurrency: MoneyConverter = (amount) => amount;
-
-/** Rate-based conversion (rates relative to the corporate currency, as CurrencyType gives them). */
-export function rateConverter(rates: ReadonlyMap<string, number>): MoneyConverter {
-  return (amount, isoCode) => {
-    if (amount === null || isoCode === null) return amount;
-    const rate = rates.get(isoCode);
-    return rate === undefined || rate === 0 ? amount : amount / rate;
-  };
-}
-
 export interface MappingSettings {
   costField?: string | undefined;
   extraAccountFields: readonly string[];
@@ -143,13 +133,25 @@ export interface MappingSettings {
   offeringFamilyField: string;
   /** Output fields visible on Account in this org (others are not selected). */
   visibleOutputFields: readonly OutputFieldKey[];
-  /** Conversion of the standard money fields (identity when SOQL convertCurrency() did it). */
+  /** Opportunity and line-item amounts into the corporate currency (dated rates by close date). */
   convert: MoneyConverter;
-  /** Conversion of the configured cost field. */
-  convertCost: MoneyConverter;
+  /** Account.AnnualRevenue into the corporate currency (CurrencyType rates). */
+  convertStatic: MoneyConverter;
 }
 
-export type MapResult<T> = { ok: true; record: T } | { ok: false; issue: RecordIssue };
+/** A mapped record may still carry issues (an amount left out for want of a rate). */
+export type MapResult<T> = { ok: true; record: T; issues?: RecordIssue[] } | { ok: false; issue: RecordIssue };
+
+function noRateIssue(object: ObjectKind, id: string, field: string, c: Converted): { issues?: RecordIssue[] } {
+  const n = c.conversion;
+  if (!n || n.source !== null) return {};
+  return {
+    issues: [{
+      object, recordId: id, kind: 'no-exchange-rate',
+      message: `${field} ${n.amount} ${n.currency} has no conversion rate in the org (CurrencyType / DatedConversionRate); left out of the amounts`,
+    }],
+  };
+}
 
 type RawRecord = Record<string, unknown>;
 
@@ -241,15 +243,17 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Accoun
     const m = rawBool.safeParse(raw[s.markedKeyField]);
     markedKey = m.success ? m.data : null;
   }
+  const revenue = s.convertStatic(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null, null);
   return {
     ok: true,
+    ...noRateIssue('accounts', d.Id, 'AnnualRevenue', revenue),
     record: {
       id: d.Id,
       name: d.Name ?? '',
       parentId: d.ParentId,
       industry: d.Industry ?? null,
       employees: d.NumberOfEmployees ?? null,
-      annualRevenue: s.convert(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null),
+      annualRevenue: revenue.value,
       country: d.BillingCountry ?? null,
       ownerId: d.OwnerId ?? null,
       markedKey,
@@ -309,16 +313,20 @@ export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<Pu
     return issueFrom('opportunities', raw, `CloseDate: expected YYYY-MM-DD, got ${JSON.stringify(d.CloseDate)}`);
   }
   const status = d.IsWon ? 'won' : d.IsClosed ? 'lost' : 'open';
+  const closeDate = d.CloseDate.slice(0, 10);
+  const amount = s.convert(d.Amount, d.CurrencyIsoCode ?? null, closeDate);
   return {
     ok: true,
+    ...noRateIssue('opportunities', d.Id, 'Amount', amount),
     record: {
       id: d.Id,
       accountId: d.AccountId,
       name: d.Name ?? '',
       status,
-      amount: s.convert(d.Amount, d.CurrencyIsoCode ?? null),
-      closeDate: d.CloseDate.slice(0, 10),
+      amount: amount.value,
+      closeDate,
       ownerId: d.OwnerId ?? null,
+      ...(amount.conversion ? { conversion: amount.conversion } : {}),
     },
   };
 }
@@ -331,6 +339,13 @@ const lineItemRaw = z.object({
   TotalPrice: rawNumber,
   CurrencyIsoCode: rawText.optional(),
 });
+
+/** The opportunity's close date a line item was read with: nested (REST) or flattened (Bulk CSV). */
+function parentCloseDate(raw: RawRecord): string | null {
+  const nested = raw['Opportunity'];
+  const v = nested && typeof nested === 'object' ? (nested as RawRecord)['CloseDate'] : raw['Opportunity.CloseDate'];
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
+}
 export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<PulledLineItem> {
   const r = lineItemRaw.safeParse(raw);
   if (!r.success) return issueFrom('lineItems', raw, r.error);
@@ -338,20 +353,25 @@ export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<Pulle
   if (!d.OpportunityId) return issueFrom('lineItems', raw, 'OpportunityId: missing');
   if (!d.Product2Id) return issueFrom('lineItems', raw, 'Product2Id: the line item has no product');
   if (d.TotalPrice === null) return issueFrom('lineItems', raw, 'TotalPrice: missing');
+  const onDate = parentCloseDate(raw);
+  const total = s.convert(d.TotalPrice, d.CurrencyIsoCode ?? null, onDate);
   let cost: number | null = null;
   if (s.costField) {
     const c = rawNumber.safeParse(raw[s.costField]);
-    if (c.success) cost = s.convertCost(c.data, d.CurrencyIsoCode ?? null);
+    if (c.success) cost = s.convert(c.data, d.CurrencyIsoCode ?? null, onDate).value;
   }
   return {
     ok: true,
+    ...noRateIssue('lineItems', d.Id, 'TotalPrice', total),
     record: {
       id: d.Id,
       opportunityId: d.OpportunityId,
       productId: d.Product2Id,
       quantity: d.Quantity ?? 1,
-      totalPrice: s.convert(d.TotalPrice, d.CurrencyIsoCode ?? null) ?? d.TotalPrice,
-      cost,
+      // Without a rate the line counts nothing, and its cost no margin.
+      totalPrice: total.value ?? 0,
+      cost: total.value === null ? null : cost,
+      ...(total.conversion ? { conversion: total.conversion } : {}),
     },
   };
 }

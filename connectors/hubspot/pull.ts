@@ -3,7 +3,7 @@ import { CrmError } from '../errors.ts';
 import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
-  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type QueueIds, type StageStatuses,
+  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
@@ -19,8 +19,15 @@ export interface PullContext {
   queues: () => Promise<QueueIds>;
   /** Called with the owners stream's queues, so later streams need not read owners again. */
   noteQueues: (queues: QueueIds) => void;
+  /** The queues the owners stream of this run found (none before it ran). */
+  knownQueues: () => QueueIds;
+  /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
+  money: () => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
 }
+
+/** Streams whose amounts convert into the company currency: read again when the rates change. */
+const MONEY_STREAMS: ReadonlySet<ObjectKind> = new Set(['opportunities', 'lineItems']);
 
 type ObjectStreamKind = Exclude<ObjectKind, 'users'>;
 
@@ -28,7 +35,7 @@ interface StreamSpec<K extends ObjectStreamKind> {
   type: HubSpotObjectType;
   /** Which associated record each object needs, and how to choose among several. */
   association?: { to: HubSpotObjectType; pick: (list: AssociatedRecord[]) => string | null };
-  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses, queues: QueueIds) => Mapped<RecordsByKind[K]>;
+  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses, queues: QueueIds, money: PortalMoney) => Mapped<RecordsByKind[K]>;
 }
 
 const withType = (typeId: number) => (list: AssociatedRecord[]) => list.find((a) => a.typeIds.includes(typeId))?.toId ?? null;
@@ -44,9 +51,9 @@ function streamSpec(kind: ObjectStreamKind, s: MappingSettings): StreamSpec<Obje
     case 'contacts':
       return { type: 'contacts', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.contactToCompanyPrimary) }, map: (o, id) => mapContact(o, id, s) };
     case 'opportunities':
-      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st, q) => mapDeal(o, id, st, q) };
+      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st, q, m) => mapDeal(o, id, st, q, m) };
     case 'lineItems':
-      return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id) => mapLineItem(o, id, s) };
+      return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id, _st, _q, m) => mapLineItem(o, id, s, m) };
   }
 }
 
@@ -58,7 +65,11 @@ function modifiedAt(o: HubSpotObject, property: string): number | null {
 async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
   const spec = streamSpec(kind, ctx.settings);
   const stages = kind === 'opportunities' ? await ctx.stages() : new Map();
-  const queues = kind === 'opportunities' || kind === 'accounts' ? await ctx.queues() : new Set<string>();
+  // A deal a queue owns must not count as a person's (owner-dependence): read the owners if this
+  // run has not. A company's owner is only shown, so the queues this run's owners gave will do.
+  const queues = kind === 'opportunities' ? await ctx.queues() : kind === 'accounts' ? ctx.knownQueues() : new Set<string>();
+  // Only deals and line items carry amounts in a currency of their own.
+  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money() : { company: '', convert: (amount) => ({ value: amount }) };
   const assoc = spec.association
     ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
     : new Map<string, AssociatedRecord[]>();
@@ -66,7 +77,7 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   const issues: RecordIssue[] = page.malformed.map((m) => ({ object: kind, recordId: null, kind: 'malformed', message: `${spec.type} result ${m.index}: ${m.message}` }));
   for (const o of page.objects) {
     const associated = spec.association ? spec.association.pick(assoc.get(o.id) ?? []) : null;
-    const mapped = spec.map(o, associated, stages, queues);
+    const mapped = spec.map(o, associated, stages, queues, money);
     if (mapped.record) records.push(mapped.record);
     issues.push(...mapped.issues);
   }
@@ -100,8 +111,9 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     } while (after !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
     const { records, issues } = await mapObjects(kind, gathered, ctx);
     const last = after === null;
+    const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
     const cursor: Cursor = last
-      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt })
+      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt, rates })
       : { phase: 'list', after, startedAt };
     yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
     if (last) return;
@@ -130,7 +142,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       return at === null || pos.accept(o.id, at);
     });
     const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince });
+    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates });
     yield { object: kind, records, deletedIds: [], issues, cursor };
     if (page.after === null) break;
     consumed += page.objects.length;
@@ -145,7 +157,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince }, runStartedAt, ctx);
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt, ctx);
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */
@@ -206,8 +218,28 @@ export async function readQueueIds(ctx: Pick<PullContext, 'caller' | 'options'>)
   return queues;
 }
 
-export function pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
-  if (kind === 'users') return users(ctx);
+/**
+ * A money stream whose records were converted with other rates than the portal's now (or, in a
+ * multi-currency portal, with unknown ones) is searched again from the start of time; archived
+ * records since the last run still come as deletes.
+ */
+async function ratesNow(kind: ObjectKind, search: SearchCursor, ctx: PullContext): Promise<string | null> {
+  if (!MONEY_STREAMS.has(kind)) return null;
+  const money = await ctx.money();
+  const changed = search.rates === undefined ? money.multi : search.rates !== money.fingerprint;
+  return changed ? money.fingerprint : null;
+}
+
+export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
+  if (kind === 'users') {
+    yield* users(ctx);
+    return;
+  }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
-  return search ? incrementalObjects(kind, search, ctx) : fullObjects(kind, saved, ctx);
+  if (!search) {
+    yield* fullObjects(kind, saved, ctx);
+    return;
+  }
+  const newRates = await ratesNow(kind, search, ctx);
+  yield* incrementalObjects(kind, newRates === null ? search : { ...search, since: 0, sinceIds: [], rates: newRates }, ctx);
 }

@@ -14,17 +14,17 @@ import {
   mapOpportunity,
   mapProduct,
   mapUser,
-  rateConverter,
   sameCurrency,
   toIsoDateTime,
   type MapResult,
   type MappingSettings,
 } from '../../mappings/salesforce.ts';
+import { opportunityConverter, rateFingerprint, staticConverter } from '../../mappings/salesforce-money.ts';
 import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
 import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
 import type { CurrencyInfo, DescribeField } from './org.ts';
 import type { SalesforceOptions } from './options.ts';
-import { afterCursorCondition, childResultSchema, isSalesforceId, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
+import { afterCursorCondition, childResultSchema, isSalesforceId, queryFirst, queryMore, selectSoql, soqlDateTime, soqlString, type QueryResult, type RawRecord } from './query.ts';
 
 /**
  * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
@@ -42,33 +42,50 @@ export interface PullContext {
   logger: Logger;
 }
 
+/**
+ * `rates`: the fingerprint of the rates a money stream's records were converted with. When the
+ * org's rates change, the records are converted again: the stream is read anew.
+ */
 const cursorSchema = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string() }),
-  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string() }),
-  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean() }),
+  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string(), rates: z.string().optional() }),
+  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string(), rates: z.string().optional() }),
+  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean(), rates: z.string().optional() }),
 ]);
 type StreamCursor = z.infer<typeof cursorSchema>;
 
-function doneCursor(ts: string, id: string): StreamCursor {
-  return { phase: 'incremental', ts, id, complete: true };
+/** Streams whose amounts are converted into the corporate currency. */
+const MONEY_STREAMS: ReadonlySet<ObjectKind> = new Set(['accounts', 'opportunities', 'lineItems']);
+
+function withRates<T extends StreamCursor>(cursor: T, rates: string | undefined): T {
+  return rates === undefined ? cursor : { ...cursor, rates };
 }
 
-type Transport = 'rest' | 'bulk';
+function doneCursor(ts: string, id: string, rates?: string): StreamCursor {
+  return withRates({ phase: 'incremental', ts, id, complete: true }, rates);
+}
 
 interface StreamPlan {
   fields: string[];
   settings: MappingSettings;
+  /** The fingerprint of the rates a money stream converts with (undefined for other streams). */
+  rates: string | undefined;
+  /** Line items convert at their opportunity's close date (advanced currency management). */
+  dated: boolean;
 }
 
-async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transport): Promise<StreamPlan> {
+/**
+ * Amounts are read as the org holds them, in each record's CurrencyIsoCode, and converted with
+ * the org's own rates into the corporate currency. (SOQL's convertCurrency() would convert into
+ * the integration user's currency, which need not be the corporate one.)
+ */
+async function planStream(ctx: PullContext, kind: ObjectKind): Promise<StreamPlan> {
   const o = ctx.options;
   const cur = await ctx.currency();
-  const rest = transport === 'rest';
   const money = new Set(MONEY_FIELDS[kind]);
-  const fields = BASE_FIELDS[kind].map((f) => (cur.multiCurrency && rest && money.has(f) ? `convertCurrency(${f})` : f));
-  const needsIso = cur.multiCurrency && (money.size > 0 || (kind === 'lineItems' && o.costField !== undefined));
-  if (needsIso) fields.push('CurrencyIsoCode');
-  const rates = rateConverter(cur.rates);
+  const fields = [...BASE_FIELDS[kind]];
+  const dated = cur.multiCurrency && cur.dated !== null && kind === 'lineItems';
+  if (cur.multiCurrency && money.size > 0) fields.push('CurrencyIsoCode');
+  if (dated) fields.push('Opportunity.CloseDate');
   const settings: MappingSettings = {
     costField: o.costField,
     extraAccountFields: [],
@@ -77,9 +94,8 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
     markedKeyField: o.markedKeyField,
     offeringFamilyField: o.offeringFamilyField,
     visibleOutputFields: [],
-    convert: cur.multiCurrency && !rest ? rates : sameCurrency,
-    // A cost field may be a plain number field, which convertCurrency() refuses: use the rates.
-    convertCost: cur.multiCurrency ? rates : sameCurrency,
+    convert: cur.multiCurrency ? opportunityConverter(cur) : sameCurrency,
+    convertStatic: cur.multiCurrency ? staticConverter(cur) : sameCurrency,
   };
   if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
   if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);
@@ -98,7 +114,7 @@ async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transpo
     settings.extraAccountFields = o.extraAccountFields;
     settings.visibleOutputFields = outputs.map((f) => f.key);
   }
-  return { fields, settings };
+  return { fields, settings, rates: MONEY_STREAMS.has(kind) ? rateFingerprint(cur) : undefined, dated };
 }
 
 function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): MapResult<RecordsByKind[ObjectKind]> {
@@ -128,8 +144,10 @@ function buildPage(kind: ObjectKind, raws: RawRecord[], s: MappingSettings, curs
       continue;
     }
     const r = mapRecord(kind, raw, s);
-    if (r.ok) records.push(r.record);
-    else issues.push(r.issue);
+    if (r.ok) {
+      records.push(r.record);
+      if (r.issues) issues.push(...r.issues);
+    } else issues.push(r.issue);
   }
   return { object: kind, records, deletedIds, issues, cursor: cursor as Cursor, ...(complete ? { fullPullComplete: true } : {}) };
 }
@@ -154,14 +172,14 @@ async function firstRestPage(ctx: PullContext, kind: ObjectKind, plan: StreamPla
 }
 
 async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, startedAt: string, first?: QueryResult): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   let res: QueryResult = first ?? (await firstRestPage(ctx, kind, plan, afterId));
   let last = afterId;
   for (;;) {
     const raws = kind === 'lineItems' ? await childRecords(ctx, res.records) : res.records;
     last = lastId(res.records, last);
     const finished = res.done || !res.nextRecordsUrl;
-    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'full', afterId: last, startedAt };
+    const cursor: StreamCursor = finished ? doneCursor(startedAt, '', plan.rates) : withRates({ phase: 'full', afterId: last, startedAt }, plan.rates);
     yield buildPage(kind, raws, plan.settings, cursor, finished);
     if (finished || !res.nextRecordsUrl) return;
     res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
@@ -184,7 +202,7 @@ async function childRecords(ctx: PullContext, parents: RawRecord[]): Promise<Raw
 }
 
 async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | null, locator: string, startedAt: string): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'bulk');
+  const plan = await planStream(ctx, kind);
   let job = jobId;
   if (!job) {
     job = await createQueryJob(ctx.client, selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind] }));
@@ -194,21 +212,41 @@ async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | nul
   for (;;) {
     const page = await fetchQueryResults(ctx.client, job, next, ctx.options.bulkPageSize);
     const finished = page.nextLocator === null;
-    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt };
+    const cursor: StreamCursor = finished
+      ? doneCursor(startedAt, '', plan.rates)
+      : withRates({ phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt }, plan.rates);
     yield buildPage(kind, page.records, plan.settings, cursor, finished);
     if (page.nextLocator === null) return;
     next = page.nextLocator;
   }
 }
 
+/**
+ * With dated rates a line item converts at its opportunity's close date, which can change
+ * without the line item changing: the line items of opportunities changed since the cursor are
+ * read again (before the stream's own pages, with the cursor as it was, so a stop repeats it).
+ */
+async function* rereadForChangedOpportunities(ctx: PullContext, plan: StreamPlan, since: string, from: StreamCursor): AsyncGenerator<PullPage> {
+  const soql = selectSoql({ fields: plan.fields, from: 'OpportunityLineItem', where: `Opportunity.SystemModstamp >= ${soqlDateTime(since)}`, orderBy: 'Id' });
+  let res = await queryFirst(ctx.client, soql, { batchSize: ctx.options.pageSize }).catch((e: unknown) => {
+    throw stopError('OpportunityLineItem query for changed opportunities', e);
+  });
+  for (;;) {
+    if (res.records.length > 0) yield buildPage('lineItems', res.records, plan.settings, from, false);
+    if (res.done || !res.nextRecordsUrl) return;
+    res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
+  }
+}
+
 async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<StreamCursor, { phase: 'incremental' }>): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   const limit = ctx.options.pageSize;
   const hasDeleteFlag = !NO_DELETE_FLAG.has(kind);
   const fields = hasDeleteFlag ? [...plan.fields, 'IsDeleted'] : plan.fields;
   // A finished cursor starts a new run: step back by the lookback to catch late commits.
   let ts = from.complete ? new Date(Date.parse(from.ts) - ctx.options.lookbackSeconds * 1000).toISOString() : from.ts;
   let id = from.complete ? '' : from.id;
+  if (plan.dated) yield* rereadForChangedOpportunities(ctx, plan, ts, withRates(from, plan.rates));
   let highTs = from.ts;
   let highId = from.id;
   for (;;) {
@@ -232,7 +270,7 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
       }
       const batchDone = res.done || !res.nextRecordsUrl;
       const runDone = batchDone && seen < limit;
-      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId) : { phase: 'incremental', ts, id, complete: false };
+      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId, plan.rates) : withRates({ phase: 'incremental', ts, id, complete: false }, plan.rates);
       yield buildPage(kind, res.records, plan.settings, cursor, false);
       if (runDone) return;
       if (batchDone || !res.nextRecordsUrl) break;
@@ -260,7 +298,7 @@ async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<Pu
   // Salesforce stamps to the whole second: a record changed later in the second the pull started
   // carries a stamp below a millisecond start time, and would be skipped without a lookback.
   const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   const first = await firstRestPage(ctx, kind, plan, '');
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
     ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
@@ -270,8 +308,30 @@ async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<Pu
   }
 }
 
+/**
+ * A money stream whose records were converted with other rates than the org's now (or, in a
+ * multi-currency org, with unknown ones) is read again: an incremental stream from the start of
+ * time (through queryAll, so deletes since the last run still show), a full pull from its start.
+ */
+async function ratesNow(ctx: PullContext, kind: ObjectKind, cursor: StreamCursor): Promise<string | null> {
+  if (!MONEY_STREAMS.has(kind)) return null;
+  const cur = await ctx.currency();
+  const now = rateFingerprint(cur);
+  if (cursor.rates === now || (cursor.rates === undefined && !cur.multiCurrency)) return null;
+  ctx.logger.info({ object: kind }, "the org's currency rates changed since the last pull: reading the stream again to convert its amounts anew");
+  return now;
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
 export async function* pullStream(ctx: PullContext, kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined): AsyncGenerator<PullPage> {
   const cursor = parseCursor(ctx, kind, saved);
+  const newRates = cursor ? await ratesNow(ctx, kind, cursor) : null;
+  if (newRates !== null) {
+    if (cursor?.phase === 'incremental' && mode === 'incremental') yield* incremental(ctx, kind, { phase: 'incremental', ts: EPOCH, id: '', complete: false, rates: newRates });
+    else yield* freshFull(ctx, kind);
+    return;
+  }
   if (cursor?.phase === 'incremental') {
     if (mode === 'incremental') yield* incremental(ctx, kind, cursor);
     else yield* freshFull(ctx, kind);

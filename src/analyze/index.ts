@@ -2,6 +2,7 @@ import type { AnalysisConfig } from '../config/analysis-config.ts';
 import type { AccountInsight, AnalysisIssue, AnalysisResult, DriftEntry, FamilyInsight } from '../model/insights.ts';
 import type { Account, RejectedRecord, Snapshot, User } from '../model/snapshot.ts';
 import { countContacts } from './coverage.ts';
+import { currencySummary } from './currencies.ts';
 import { analysisWindows } from './dates.ts';
 import { collectFacts } from './facts.ts';
 import { analyzeFamily } from './family.ts';
@@ -113,6 +114,7 @@ export function analyze(input: AnalyzeInput): AnalysisResult {
     }
   }
 
+  const currencies = currencySummary(snapshot.opportunities);
   return {
     asOf: input.asOf,
     configVersion: config.version,
@@ -122,5 +124,6 @@ export function analyze(input: AnalyzeInput): AnalysisResult {
     accounts: accountInsights,
     drift,
     issues: sortIssues(issues),
+    ...(currencies ? { currencies } : {}),
   };
 }

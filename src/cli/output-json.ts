@@ -13,14 +13,18 @@ const TOP_LEVEL_KEYS = [
   'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'issues',
 ] as const satisfies readonly (keyof AnalysisResult)[];
 
+/** Keys written only when the result has them (an analysis without them keeps its exact text). */
+const OPTIONAL_KEYS = ['currencies'] as const satisfies readonly (keyof AnalysisResult)[];
+
 const indent = (json: string, prefix: string): string => json.replace(/\n/g, `\n${prefix}`);
 
 export function* analysisJsonChunks(result: AnalysisResult): Generator<string> {
   yield '{\n';
-  for (let k = 0; k < TOP_LEVEL_KEYS.length; k++) {
-    const key = TOP_LEVEL_KEYS[k] ?? 'asOf';
+  const keys: (keyof AnalysisResult)[] = [...TOP_LEVEL_KEYS, ...OPTIONAL_KEYS.filter((k) => result[k] !== undefined)];
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] ?? 'asOf';
     const value: unknown = result[key];
-    const comma = k < TOP_LEVEL_KEYS.length - 1 ? ',' : '';
+    const comma = k < keys.length - 1 ? ',' : '';
     if (Array.isArray(value) && value.length > 0) {
       yield `  ${JSON.stringify(key)}: [\n`;
       for (let i = 0; i < value.length; i++) {

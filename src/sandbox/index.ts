@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { CallCounter } from './calls.ts';
+import { currencySetup, sfRate } from './currencies.ts';
 import { SandboxClock } from './clock.ts';
 import { FaultEngine, faultsOptionSchema, type FaultsOption } from './faults.ts';
 import type { HsContext } from './hubspot/context.ts';
@@ -117,9 +118,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const daily: { salesforce: number; hubspot: number } = typeof parsed.dailyLimit === 'number'
     ? { salesforce: parsed.dailyLimit, hubspot: parsed.dailyLimit }
     : { ...DEFAULT_DAILY_LIMIT, ...(parsed.dailyLimit ?? {}) };
-  const corporate = seed?.currency ?? 'USD';
-  const sfStore = new SalesforceStore(clock, ids, { multiCurrency: parsed.multiCurrency, corporateCurrency: corporate, dailyLimit: daily.salesforce });
+  const currencies = currencySetup(parsed.multiCurrency, seed);
+  const sfStore = new SalesforceStore(clock, ids, {
+    multiCurrency: currencies.multi,
+    corporateCurrency: currencies.corporate,
+    dailyLimit: daily.salesforce,
+    rates: Object.fromEntries([...currencies.rates].map(([code, rate]) => [code, sfRate(rate)])),
+    datedRates: currencies.dated.map((d) => ({ code: d.code, rate: sfRate(d.rate), start: d.start })),
+  });
   const hsStore = new HubSpotStore(clock, ids, daily.hubspot);
+  hsStore.setCurrencies(currencies.corporate, currencies.multi ? currencies.rates : new Map());
   if (parsed.provisioned) provisionKamFields(sfStore, hsStore);
   const seedSize = seed
     ? seed.users.length + seed.products.length + seed.accounts.length * 2 + seed.contacts.length + seed.opportunities.reduce((n, o) => n + 1 + o.lineItems.length, 0)

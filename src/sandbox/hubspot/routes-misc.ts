@@ -73,7 +73,7 @@ export function hubspotMiscRoutes(ctx: HsContext): Router {
       accountType: 'STANDARD',
       timeZone: 'US/Eastern',
       companyCurrency: ctx.store.companyCurrency,
-      additionalCurrencies: [],
+      additionalCurrencies: [...ctx.store.exchangeRates.keys()],
       utcOffset: '-05:00',
       utcOffsetMilliseconds: -18_000_000,
       uiDomain: 'app.hubspot.com',

@@ -37,7 +37,7 @@ function soqlError(soql: string): SoqlError {
 
 beforeEach(() => {
   clock = new SandboxClock(T0);
-  store = new SalesforceStore(clock, new IdFactory(), { multiCurrency: true, corporateCurrency: 'USD', dailyLimit: 1000 });
+  store = new SalesforceStore(clock, new IdFactory(), { multiCurrency: true, corporateCurrency: 'USD', dailyLimit: 1000, rates: { EUR: 0.9 } });
   const root = store.insert('Account', { Name: 'Acme', Industry: 'Retail', NumberOfEmployees: 500 });
   const child = store.insert('Account', { Name: 'acme west', ParentId: root, Industry: null, NumberOfEmployees: 20 });
   const other = store.insert('Account', { Name: 'Globex 100%', Industry: 'Energy', NumberOfEmployees: null });
