@@ -76,8 +76,14 @@ export async function readPortalCurrencies(caller: HubSpotCaller, optionCurrency
     log.warn({ currency: code }, fallback);
     return { company: code, rates: new Map(), source: 'fallback', fallback };
   }
+  if (problems.length > 0) {
+    // The exchange rates need the same scope as the company currency that was just refused.
+    const fallback = `HubSpot currencies API unreadable (${problems.join('; ')}); the company currency came from the account details, and amounts HubSpot did not convert itself are left out`;
+    log.warn({ currency: company }, fallback);
+    return { company, rates: new Map(), source, fallback };
+  }
   try {
-    return { company, rates: await exchangeRates(caller, company), source, fallback: problems.length > 0 ? `HubSpot currencies API unreadable (${problems.join('; ')}); the company currency came from the account details, and amounts HubSpot did not convert itself are left out` : null };
+    return { company, rates: await exchangeRates(caller, company), source, fallback: null };
   } catch (e) {
     if (stopsTheRun(e)) throw e;
     const fallback = `the portal's exchange rates could not be read (${reason(e)}); amounts in other currencies that HubSpot did not convert itself are left out`;
