@@ -10,6 +10,7 @@ import {
   buildPlanted, PLANTED_CONTACTS, plantedAccountCount, plantedDealCount, plantedLineItemCount,
 } from './generate/planted.ts';
 import { Rng } from './generate/random.ts';
+import { bookInCurrencies } from './generate/currencies.ts';
 
 export { PLANTED, PLANTED_TARGETS } from './generate/planted.ts';
 
@@ -40,6 +41,11 @@ export const sampleOrgOptionsSchema = z
     /** Industries in use; default grows with size from 3 to 10 so small orgs still have peers. */
     industries: z.number().int().min(1).max(INDUSTRIES.length).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be a 3-letter code').optional(),
+    /**
+     * A multi-currency org: deals booked in turn in the org's currency and each of these (units
+     * of the org's currency for one unit of each), with conversion notes.
+     */
+    foreignCurrencies: z.record(z.string().regex(/^[A-Z]{3}$/, 'currency codes are 3-letter codes'), z.number().positive()).optional(),
   })
   .strict();
 
@@ -55,6 +61,7 @@ interface ResolvedOptions {
   offerings: number;
   industries: number;
   currency: string;
+  foreignCurrencies: Record<string, number>;
 }
 
 /** Validates and fills in defaults; throws RangeError naming the bad option. */
@@ -85,6 +92,7 @@ export function resolveSampleOrgOptions(options: SampleOrgOptions): ResolvedOpti
     offerings: o.offerings ?? 12,
     industries: o.industries ?? Math.min(INDUSTRIES.length, Math.max(3, Math.floor(o.accounts / 300))),
     currency: o.currency ?? 'USD',
+    foreignCurrencies: o.foreignCurrencies ?? {},
   };
 }
 
@@ -178,7 +186,7 @@ export function generateSampleOrg(options: SampleOrgOptions): Snapshot {
     accounts: drafts.map((d) => d.account),
     contacts,
     products: catalogue.products.map((p) => p.product),
-    opportunities: plantedDeals.concat(randomDeals),
+    opportunities: bookInCurrencies(plantedDeals.concat(randomDeals), o.currency, o.foreignCurrencies),
     users,
   };
 }
