@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { CallCounter } from './calls.ts';
@@ -173,7 +174,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     res.status(404).json({ message: 'not found' });
   });
 
-  const server = app.listen(parsed.port, parsed.host);
+  // Node's default 16 KiB header cap would answer 431 before a route sees the request; a larger
+  // one lets the Salesforce routes answer a long query URI with the documented 414.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, app).listen(parsed.port, parsed.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   baseUrl = `http://${parsed.host}:${address.port}`;
