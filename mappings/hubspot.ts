@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
-import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
+import { OUTPUT_PROPERTIES, type OutputPropertySpec } from './hubspot-output.ts';
 import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../connectors/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
 import { sameCurrency, type Converted, type MoneyConverter } from './money.ts';
 
+export {
+  IDEAL_CUSTOMER_PROFILE_BY_TIER,
+  OUTPUT_PROPERTIES,
+  OUTPUT_PROPERTY_GROUP,
+  toPropertyValue,
+  type HubSpotPropertyType,
+  type OutputPropertySpec,
+} from './hubspot-output.ts';
 export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';
 
 /** How amounts in other currencies become company-currency amounts (a single-currency portal converts nothing). */
@@ -58,55 +66,6 @@ export interface MappingSettings {
   /** Further company properties copied to `account.extra`. */
   extraCompanyProperties: string[];
 }
-
-export const OUTPUT_PROPERTY_GROUP = { name: 'kamflow', label: 'Kamflow', displayOrder: -1 } as const;
-
-export type HubSpotPropertyType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'number' | 'string';
-
-export interface OutputPropertySpec {
-  key: OutputFieldKey;
-  name: string;
-  label: string;
-  description: string;
-  type: HubSpotPropertyType;
-  fieldType: 'booleancheckbox' | 'number' | 'select' | 'text' | 'textarea' | 'date';
-  numberDisplayHint?: 'currency' | 'formatted' | 'unformatted';
-  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
-}
-
-const TYPE_BY_OUTPUT: Record<OutputFieldType, Pick<OutputPropertySpec, 'type' | 'fieldType' | 'numberDisplayHint'>> = {
-  picklist: { type: 'enumeration', fieldType: 'select' },
-  checkbox: { type: 'bool', fieldType: 'booleancheckbox' },
-  number: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
-  // Stored as 0..100, so HubSpot's "percentage" hint (which expects 0..1) would mislead.
-  percent: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
-  currency: { type: 'number', fieldType: 'number', numberDisplayHint: 'currency' },
-  text: { type: 'string', fieldType: 'text' },
-  longtext: { type: 'string', fieldType: 'textarea' },
-  datetime: { type: 'datetime', fieldType: 'date' },
-};
-
-/** Kamflow's company properties (DOMAIN.md section 4), as HubSpot declares them. */
-export const OUTPUT_PROPERTIES: readonly OutputPropertySpec[] = OUTPUT_FIELDS.map((f) => {
-  const spec: OutputPropertySpec = { key: f.key, name: f.key, label: f.label, description: f.description, ...TYPE_BY_OUTPUT[f.type] };
-  if (f.type === 'picklist') spec.options = TIERS.map((t, i) => ({ label: t, value: t, displayOrder: i, hidden: false }));
-  if (f.type === 'checkbox') {
-    spec.options = [
-      { label: 'Yes', value: 'true', displayOrder: 0, hidden: false },
-      { label: 'No', value: 'false', displayOrder: 1, hidden: false },
-    ];
-  }
-  return spec;
-});
-
-/** HubSpot's own ABM properties, set from the tier only when configured to. */
-export const IDEAL_CUSTOMER_PROFILE_BY_TIER: Record<Tier, string> = {
-  Key: 'tier_1',
-  Develop: 'tier_2',
-  Maintain: 'tier_3',
-  // Clearing: a Standard family is not an ideal customer profile.
-  Standard: '',
-};
 
 export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): string[] {
   const base: Record<HubSpotObjectType, string[]> = {
@@ -346,10 +305,4 @@ export function mapOwner(o: HubSpotOwner): User | null {
 function personOwner(r: ValueReader, queues: QueueIds): string | null {
   const owner = r.text('hubspot_owner_id');
   return owner !== null && queues.has(owner) ? null : owner;
-}
-
-/** A value for a HubSpot property: strings on the wire, an empty string clears the value. */
-export function toPropertyValue(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  return typeof v === 'string' ? v : String(v);
 }
