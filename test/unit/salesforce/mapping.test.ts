@@ -8,7 +8,6 @@ import {
   mapOpportunity,
   mapProduct,
   mapUser,
-  rateConverter,
   readOutputValue,
   salesforceOutputField,
   sameCurrency,
@@ -16,6 +15,8 @@ import {
   toSalesforceValue,
   type MappingSettings,
 } from '../../../mappings/salesforce.ts';
+import { opportunityConverter, staticConverter, type SalesforceRateTable } from '../../../mappings/salesforce-money.ts';
+import { roundMoney } from '../../../mappings/money.ts';
 import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
 import { accountSchema, contactSchema, lineItemSchema, productSchema, userSchema } from '../../../src/model/snapshot.ts';
 
@@ -34,7 +35,7 @@ const settings: MappingSettings = {
   offeringFamilyField: 'Family',
   visibleOutputFields: ['kam_tier', 'kam_key_account', 'kam_score', 'kam_revenue_share', 'kam_next_best_offers', 'kam_updated_at'],
   convert: sameCurrency,
-  convertCost: sameCurrency,
+  convertStatic: sameCurrency,
 };
 
 function ok<T>(r: { ok: true; record: T } | { ok: false }): T {
@@ -105,11 +106,51 @@ describe('raw Salesforce records to the model', () => {
     expect(ok(mapAccount(accountRow, { ...settings, visibleOutputFields: [] }))).toMatchObject({ parentId: null, industry: null, employees: null, annualRevenue: null, markedKey: false, fields: {} });
   });
 
-  it('converts amounts with the org rates when the query could not (Bulk API in a multi-currency org)', () => {
-    const rates = rateConverter(new Map([['USD', 1], ['EUR', 0.8]]));
-    const s = { ...settings, convert: rates, convertCost: rates };
-    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '400', Unit_Cost__c: '80', CurrencyIsoCode: 'EUR' }, s))).toMatchObject({ totalPrice: 500, cost: 100 });
-    expect(ok(mapOpportunity({ ...raw('opportunity'), Amount: 100, CurrencyIsoCode: 'USD' }, s)).amount).toBe(100);
+  // A multi-currency org in USD: 1 USD = 0.8 EUR (CurrencyType), and with advanced currency
+  // management 1 USD = 0.5 EUR from 2026-01-01 on (DatedConversionRate).
+  const table: SalesforceRateTable = {
+    corporate: 'USD',
+    rates: new Map([['USD', 1], ['EUR', 0.8]]),
+    dated: [{ code: 'EUR', rate: 0.9, start: '2025-01-01', next: '2026-01-01' }, { code: 'EUR', rate: 0.5, start: '2026-01-01', next: null }],
+  };
+
+  it('converts amounts into the corporate currency with the org rates, and notes each conversion', () => {
+    const s = { ...settings, convert: opportunityConverter({ ...table, dated: null }), convertStatic: staticConverter(table) };
+    // 400 EUR at 0.8 EUR per USD is 500 USD; the 80 EUR cost is 100 USD.
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '400', Unit_Cost__c: '80', CurrencyIsoCode: 'EUR' }, s))).toMatchObject({
+      totalPrice: 500, cost: 100, conversion: { currency: 'EUR', amount: 400, rate: 1.25, source: 'Salesforce CurrencyType' },
+    });
+    const usd = ok(mapOpportunity({ ...raw('opportunity'), Amount: 100, CurrencyIsoCode: 'USD' }, s));
+    expect(usd.amount).toBe(100);
+    expect(usd.conversion).toBeUndefined();
+    expect(ok(mapAccount({ ...raw('account'), AnnualRevenue: 8000, CurrencyIsoCode: 'EUR' }, s)).annualRevenue).toBe(10000);
+  });
+
+  it('uses the dated rate of the close date with advanced currency management', () => {
+    const s = { ...settings, convert: opportunityConverter(table), convertStatic: staticConverter(table) };
+    const opp = (CloseDate: string) => ok(mapOpportunity({ ...raw('opportunity'), Amount: 450, CloseDate, CurrencyIsoCode: 'EUR' }, s));
+    // 450 EUR at 0.9 (2025) is 500 USD; at 0.5 (2026 on) 900 USD.
+    expect([opp('2025-12-31').amount, opp('2026-01-01').amount]).toEqual([500, 900]);
+    expect(opp('2026-03-01').conversion).toEqual({ currency: 'EUR', amount: 450, rate: 2, source: 'Salesforce DatedConversionRate from 2026-01-01' });
+    // A line item takes its opportunity's close date, nested (REST) or flattened (Bulk CSV).
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: 90, CurrencyIsoCode: 'EUR', Opportunity: { CloseDate: '2025-06-01' } }, s)).totalPrice).toBe(100);
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '90', CurrencyIsoCode: 'EUR', 'Opportunity.CloseDate': '2026-06-01' }, s)).totalPrice).toBe(180);
+    // Before the first dated rate, the CurrencyType rate holds.
+    expect(opp('2024-06-01').amount).toBe(562.5);
+  });
+
+  it('leaves out an amount whose currency has no rate, with an issue, instead of summing it raw', () => {
+    const s = { ...settings, convert: opportunityConverter(table), convertStatic: staticConverter(table) };
+    const r = mapOpportunity({ ...raw('opportunity'), Amount: 1000, CurrencyIsoCode: 'CHF' }, s);
+    expect(r.ok && r.record.amount).toBeNull();
+    expect(r.ok && r.record.conversion).toEqual({ currency: 'CHF', amount: 1000, rate: null, source: null });
+    expect(r.ok && r.issues?.map((i) => [i.kind, i.recordId])).toEqual([['no-exchange-rate', '006000000000001AAA']]);
+    const line = mapLineItem({ ...raw('lineItem'), TotalPrice: 300, Unit_Cost__c: 100, CurrencyIsoCode: 'CHF' }, s);
+    expect(line.ok && [line.record.totalPrice, line.record.cost]).toEqual([0, null]);
+  });
+
+  it('rounds money half away from zero, alike for a product and the quotient that means the same', () => {
+    expect([roundMoney(0.02 / 0.8), roundMoney(0.02 * 1.25), roundMoney(1.005), roundMoney(-2.675), roundMoney(10 / 3)]).toEqual([0.03, 0.03, 1.01, -2.68, 3.33]);
   });
 
   it('turns an unmappable record into an issue naming the record and the field', () => {
