@@ -145,9 +145,12 @@ class RowReader<K extends ObjectKind> {
   id: string | null = null;
   constructor(private readonly input: RowInput<K>) {}
 
-  private where(index: number): string {
+  /** The cells of the row that could not be read, as `column "Close Date" (F): why`. */
+  private readonly unreadable: string[] = [];
+
+  private column(index: number): string {
     const header = this.input.columns.headers[index] ?? '';
-    return `${rowPlace(this.input.columns.place, this.input.row)}, column "${header}"${this.input.columns.place.sheet === null ? '' : ` (${columnLetter(index)})`}`;
+    return `column "${header}"${this.input.columns.place.sheet === null ? '' : ` (${columnLetter(index)})`}`;
   }
 
   cellAt(index: number | undefined): Cell {
@@ -169,7 +172,9 @@ class RowReader<K extends ObjectKind> {
   /** A parsed value, or null with an issue naming the cell. */
   value<T>(index: number | undefined, parsed: Parsed<T | null>): T | null {
     if (parsed.ok) return parsed.value;
-    this.issues.push({ object: this.input.columns.kind, recordId: this.id, kind: 'bad-value', message: `${this.where(index ?? -1)}: ${parsed.message}` });
+    const cell = `${this.column(index ?? -1)}: ${parsed.message}`;
+    this.unreadable.push(cell);
+    this.issues.push({ object: this.input.columns.kind, recordId: this.id, kind: 'bad-value', message: `${rowPlace(this.input.columns.place, this.input.row)}, ${cell}` });
     return null;
   }
 
@@ -189,11 +194,15 @@ class RowReader<K extends ObjectKind> {
     return (this.input.columns.field as Record<string, number | undefined>)[f];
   }
 
-  /** The row cannot become a record: one issue, no record (earlier value issues of the row are dropped with it). */
+  /**
+   * The row cannot become a record: one issue, no record. The cells that could not be read go
+   * into its message, since one of them is often why ("no close date" for a date that is none).
+   */
   reject<T>(message: string): Mapped<T> {
+    const cells = this.unreadable.length > 0 ? ` (${this.unreadable.join('; ')})` : '';
     return {
       record: null,
-      issues: [{ object: this.input.columns.kind, recordId: this.id, kind: 'rejected', message: `${rowPlace(this.input.columns.place, this.input.row)}: ${message}` }],
+      issues: [{ object: this.input.columns.kind, recordId: this.id, kind: 'rejected', message: `${rowPlace(this.input.columns.place, this.input.row)}: ${message}${cells}` }],
     };
   }
 

@@ -6,7 +6,7 @@ import { COLUMN_FIELDS } from './columns.ts';
 /**
  * A spreadsheet connection's options (the input's path is the connection's location, not an
  * option), validated with zod before they are stored and again when a connector is made. Everything has a default that suits a common export; the README's
- * "Spreadsheets" section lists them.
+ * "Spreadsheets and CSV files" section lists them.
  */
 
 const name = z.string().trim().min(1, 'must be a non-empty name');

@@ -28,10 +28,11 @@ const real = (p: string): string => {
   }
 };
 
-/** Problems with an output path before anything is written: not .xlsx, or the input itself (or inside the CSV folder). */
+/** Problems with an output path before anything is written: not .xlsx, in no folder there is, or the input itself (or inside the CSV folder). */
 export function outputPathProblems(output: string, input: string): string[] {
   const problems: string[] = [];
   if (!/\.xlsx$/i.test(output)) problems.push(`output must be an .xlsx file, got ${output}`);
+  if (!existsSync(dirname(resolve(output)))) problems.push(`output ${output}: the folder ${dirname(resolve(output))} does not exist`);
   const o = real(output);
   const i = real(input);
   if (o === i) problems.push(`output ${output} is the input itself: Kamflow never overwrites its input`);

@@ -72,7 +72,7 @@ export async function* pullStream<K extends ObjectKind>(kind: K, mode: 'full' | 
   if (read === null) {
     if (kind === 'accounts') {
       const names = await ctx.input.names();
-      throw new CrmError('config', `${ctx.input.path} has no accounts ${ctx.input.kind === 'workbook' ? 'sheet' : 'file'} (it has: ${names.join(', ') || 'nothing'}); name it with --option sheets=...`, { code: 'NO_ACCOUNTS_SHEET' });
+      throw new CrmError('config', `${ctx.input.path} has no accounts ${ctx.input.kind === 'workbook' ? 'sheet' : 'file'} (it has: ${names.join(', ') || 'nothing'}); name it in the mapping's sheets.accounts (kamflow connect --mapping FILE)`, { code: 'NO_ACCOUNTS_SHEET' });
     }
     yield page(true, base ? [...base.records.keys()] : []);
     return;

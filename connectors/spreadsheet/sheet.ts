@@ -32,7 +32,7 @@ export function checkColumns<K extends ObjectKind>(kind: K, sheet: OpenSheet, op
     const where = sheet.sheet === null ? sheet.file : `sheet "${sheet.sheet}" of ${sheet.file}`;
     throw new CrmError(
       'config',
-      `${where} has no column for ${missing.join(', ')} (its headers: ${sheet.headers.filter((h) => h !== '').map((h) => `"${h}"`).join(', ') || 'none'}); name the column with --option columns=...`,
+      `${where} has no column for ${missing.join(', ')} (its headers: ${sheet.headers.filter((h) => h !== '').map((h) => `"${h}"`).join(', ') || 'none'}); name the column in the mapping's columns.${kind} (kamflow connect --mapping FILE)`,
       { code: 'MISSING_COLUMN' },
     );
   }

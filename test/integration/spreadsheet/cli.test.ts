@@ -63,10 +63,15 @@ describe('kamflow with a spreadsheet', () => {
     expect(s2.out).toContain('to change: 0 (0 fields); unchanged: 40');
   });
 
-  it('refuses a bad --path or --mapping with a usage error naming it', async () => {
+  it('refuses a bad --path, --mapping or --output with a usage error naming it', async () => {
     await expect(kamflow('connect', '--crm', 'spreadsheet', '--path', join(dir, 'nope.xlsx'))).rejects.toThrow(/--path .*nope\.xlsx: no such file or folder/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ dateFormat: 'yyyy.dd.mm' }));
     await expect(kamflow('connect', '--crm', 'spreadsheet', '--path', join(dir, 'customers.xlsx'), '--mapping', bad)).rejects.toThrow(/--mapping .*bad\.json: dateFormat/);
+    const nowhere = join(dir, 'no-such-folder', 'out.xlsx');
+    await expect(kamflow('connect', '--crm', 'spreadsheet', '--path', join(dir, 'customers.xlsx'), '--output', nowhere))
+      .rejects.toThrow(`--output: output ${nowhere}: the folder ${join(dir, 'no-such-folder')} does not exist`);
+    await expect(kamflow('connect', '--crm', 'spreadsheet', '--path', join(dir, 'customers.xlsx'), '--output', join(dir, 'customers.xlsx')))
+      .rejects.toThrow('Kamflow never overwrites its input');
   });
 });

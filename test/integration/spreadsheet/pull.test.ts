@@ -121,7 +121,7 @@ describe('spreadsheet pulls from a CSV folder', () => {
     writeFileSync(join(crm, 'Accounts.csv'), 'Kundennr,Ort\r\n1,Berlin\r\n');
     const run = pull(new SpreadsheetConnector(crm), 'full', {}, ['accounts']);
     await expect(run).rejects.toBeInstanceOf(CrmError);
-    await expect(run).rejects.toMatchObject({ kind: 'config', message: 'Accounts.csv has no column for the account name (its headers: "Kundennr", "Ort"); name the column with --option columns=...' });
+    await expect(run).rejects.toMatchObject({ kind: 'config', message: 'Accounts.csv has no column for the account name (its headers: "Kundennr", "Ort"); name the column in the mapping\'s columns.accounts (kamflow connect --mapping FILE)' });
     unlinkSync(join(crm, 'Accounts.csv'));
     await expect(pull(new SpreadsheetConnector(crm), 'full', {}, ['accounts'])).rejects.toMatchObject({ kind: 'config', details: { code: 'NO_ACCOUNTS_SHEET' } });
     // A stream whose sheet is missing is empty, and complete.
