@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { createConnector, sourceProfile } from '../../../connectors/registry.ts';
+import { readOutputValues } from '../../../connectors/spreadsheet/output.ts';
 import { recordsOf, writeSampleWorkbook } from '../../../connectors/spreadsheet/sample-input.ts';
 import type { CliIo } from '../../../src/cli/command.ts';
 import { connectCommand } from '../../../src/cli/commands/connect.ts';
@@ -61,6 +63,33 @@ describe('kamflow with a spreadsheet', () => {
     expect(readFileSync(join(dir, 'customers.kamflow.xlsx')).equals(before)).toBe(false);
     const s2 = await kamflow('sync', '--connection', 'sheet', '--as-of', '2026-06-30');
     expect(s2.out).toContain('to change: 0 (0 fields); unchanged: 40');
+  });
+
+  it("runs the README's example export with its mapping as written there", async () => {
+    const example = fileURLToPath(new URL('../../../examples/spreadsheet/', import.meta.url));
+    const output = join(dir, 'export.kamflow.xlsx');
+    const c = await kamflow('connect', '--crm', 'spreadsheet', '--path', join(example, 'export'), '--mapping', join(example, 'mapping.json'), '--output', output, '--id', 'export');
+    expect(c.code).toBe(0);
+    expect((await kamflow('provision', '--connection', 'export')).code).toBe(0);
+    const s1 = await kamflow('sync', '--connection', 'export', '--as-of', '2026-11-30');
+    expect(s1.out).toContain('pulled: users 0, products 4, accounts 6, contacts 6, opportunities 8, lineItems 12');
+    expect(s1.out).toContain('written: 6; failed: 0');
+    // Won in the 12 months to 2026-11-30: Brenner 120,000 + 64,500 + 18,000 (read with decimal
+    // commas and dd.mm.yyyy dates), Hofmann 22,750.50, Lindqvist 31,200; Meyer's win is older.
+    // Of 256,450.50: Brenner 78.96%, Lindqvist 12.17%, Hofmann 8.87%.
+    const values = await readOutputValues(output);
+    const of = (id: string) => ({ tier: values?.get(id)?.['kam_tier'], share: values?.get(id)?.['kam_revenue_share'], parent: values?.get(id)?.['kam_ultimate_parent'] });
+    expect(['K-1000', 'K-1001', 'K-1002', 'K-2000', 'K-3000', 'K-4000'].map(of)).toEqual([
+      { tier: 'Key', share: 78.96, parent: 'K-1000 Brenner Holding AG' },
+      { tier: 'Key', share: 78.96, parent: 'K-1000 Brenner Holding AG' },
+      // Its parent is named, not numbered: "Brenner Holding AG".
+      { tier: 'Key', share: 78.96, parent: 'K-1000 Brenner Holding AG' },
+      { tier: 'Maintain', share: 8.87, parent: 'K-2000 Hofmann Logistik GmbH' },
+      { tier: 'Key', share: 12.17, parent: 'K-3000 Lindqvist Foods AB' },
+      { tier: 'Standard', share: 0, parent: 'K-4000 Meyer & Söhne KG' },
+    ]);
+    const s2 = await kamflow('sync', '--connection', 'export', '--as-of', '2026-11-30');
+    expect(s2.out).toContain('to change: 0 (0 fields); unchanged: 6');
   });
 
   it('refuses a bad --path, --mapping or --output with a usage error naming it', async () => {
