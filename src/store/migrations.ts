@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 
 /** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -121,6 +122,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       DROP TABLE connections;
       ALTER TABLE connections_new RENAME TO connections;
     `,
+  },
+  {
+    version: 4,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_SQLITE_MIGRATION,
   },
 ];
 

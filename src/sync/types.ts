@@ -51,6 +51,11 @@ export interface SyncOptions {
   safetyGateShare?: number;
   /** The new run's id, when the caller must know it before the run starts (made here otherwise). */
   newRunId?: string;
+  /**
+   * The admin chose to write over the fields people changed since Kamflow wrote them, for this
+   * run (each still reported as a conflict); otherwise each field's policy decides.
+   */
+  overwriteEdits?: boolean;
 }
 
 export interface SyncResult {

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 
 /**
  * PostgreSQL schema versions, applied in order when a store opens; never edit one that has
@@ -102,6 +103,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         PRIMARY KEY (connection_id, object, id)
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_PG_MIGRATION,
   },
 ];
 
