@@ -199,7 +199,8 @@ export class KamflowBackend implements ConsoleBackend {
 
   async listRuns(connectionId: string, limit: number): Promise<RunSummary[]> {
     const runs = await this.deps.store.listRuns({ connectionId, limit });
-    return runs.map((r) => runSummary(r, this.runs.triggerOf(r.id)));
+    const triggers = await this.runs.triggersOf(runs.map((r) => r.id));
+    return runs.map((r) => runSummary(r, triggers[r.id] ?? 'cli'));
   }
 
   async getRun(connectionId: string, runId: string): Promise<RunDetail | null> {
@@ -208,7 +209,8 @@ export class KamflowBackend implements ConsoleBackend {
     const [writes, issues, all] = await Promise.all([
       this.deps.store.listWrites(runId), this.deps.store.listRunIssues(runId), this.deps.store.listRuns({ connectionId }),
     ]);
-    return runDetail(run, this.runs.triggerOf(run.id), writes, issues, all);
+    const triggers = await this.runs.triggersOf([run.id]);
+    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all);
   }
 
   startRun(connectionId: string, request: RunRequest): Promise<StartRunResult> {

@@ -1,10 +1,16 @@
 import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
-import type { ConsoleStore, Store } from '../store/types.ts';
+import type { ConsoleStore, LockTakeover, Store } from '../store/types.ts';
+import { describeOwner } from '../store/holder.ts';
 import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import { ConnectionBusyError } from '../contract/errors.ts';
 import { DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
 import type { Trigger } from './runs-view.ts';
+
+const TRIGGERS: readonly Trigger[] = ['console', 'schedule', 'webhook', 'cli'];
+function isTrigger(t: string): t is Trigger {
+  return (TRIGGERS as readonly string[]).includes(t);
+}
 
 export interface RunnerDeps {
   store: Store & ConsoleStore;
@@ -34,6 +40,17 @@ export class RunLauncher {
     return this.triggers.get(runId) ?? 'cli';
   }
 
+  /** The triggers of runs, as recorded by whichever process started them (`cli` when none did). */
+  async triggersOf(runIds: string[]): Promise<Record<string, Trigger>> {
+    const stored = await this.deps.store.runTriggers(runIds);
+    const out: Record<string, Trigger> = {};
+    for (const id of runIds) {
+      const t = stored[id] ?? this.triggers.get(id);
+      out[id] = t !== undefined && isTrigger(t) ? t : 'cli';
+    }
+    return out;
+  }
+
   /** Waits for every run this process started. */
   async idle(): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => r.done));
@@ -44,7 +61,7 @@ export class RunLauncher {
    * same holder), so a run held elsewhere is refused here rather than after the redirect.
    */
   async start(connectionId: string, request: RunRequest, trigger: Trigger): Promise<StartRunResult> {
-    const { store, now } = this.deps;
+    const { store, now, logger } = this.deps;
     if (this.running.has(connectionId)) return { ok: false, reason: 'busy', message: 'A run is already going for this connection.' };
     if (request.kind === 'rollback') {
       const target = await store.getRun(request.runId);
@@ -59,9 +76,11 @@ export class RunLauncher {
     const startedAt = now();
     const runId = newRunId(startedAt);
     const lock = await store.acquireLock(connectionId, runId, startedAt, this.deps.sync.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
-    if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (until ${lock.expiresAt.toISOString()} at the latest).` };
+    if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (${describeOwner(lock.owner)}, until ${lock.expiresAt.toISOString()} at the latest).` };
     this.triggers.set(runId, trigger);
-    const done = this.execute(connectionId, runId, request).finally(() => {
+    // Kept in the database too, so that every console process shows what started the run.
+    await store.setRunTrigger(runId, trigger).catch((e: unknown) => logger.warn({ runId, err: e instanceof Error ? e.message : String(e) }, 'run trigger not recorded'));
+    const done = this.execute(connectionId, runId, request, lock.takenOver).finally(() => {
       this.running.delete(connectionId);
     });
     this.running.set(connectionId, { runId, done });
@@ -78,13 +97,13 @@ export class RunLauncher {
     return { run, plan: null, estimatedCalls: {}, message: `scheduled run ${run.status}` };
   }
 
-  private async execute(connectionId: string, runId: string, request: RunRequest): Promise<void> {
+  private async execute(connectionId: string, runId: string, request: RunRequest, takenOver: LockTakeover | undefined): Promise<void> {
     const { store, logger } = this.deps;
     let result: SyncResult | null = null;
     try {
       result = request.kind === 'rollback'
-        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId })
-        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId });
+        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ connectionId, runId, err: message }, 'run could not start');

@@ -8,10 +8,12 @@ import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
 import { ConsoleTables } from './sqlite/console.ts';
 import { SqliteLocks } from './sqlite/locks.ts';
+import { SharedStateTables } from './sqlite/shared-state.ts';
+import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import type {
-  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, NewConnection, NewRun,
+  ApiBudgetDay, ChangeMark, ConsoleStore, FailureCount, StoredWebSession, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, NewConnection, NewRun,
   RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
 } from './types.ts';
 import { MIRROR_BATCH_SIZE } from './types.ts';
@@ -25,6 +27,8 @@ export interface SqliteStoreOptions {
   /** The raw KAMFLOW_ENCRYPTION_KEY value (base64), or undefined when unset. */
   encryptionKey?: string | undefined;
   now?: () => Date;
+  /** The process a lock records as its holder's; this one by default (tests name others). */
+  processIdentity?: ProcessIdentity;
 }
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
@@ -35,6 +39,7 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
   private readonly console: ConsoleTables;
+  private readonly shared: SharedStateTables;
 
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
@@ -52,7 +57,9 @@ export class SqliteStore implements Store, ConsoleStore {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db, now);
     this.connections = new ConnectionTable(this.db, key, now);
-    this.locks = new SqliteLocks(this.db);
+    const identity = options.processIdentity;
+    this.locks = new SqliteLocks(this.db, () => identity ?? currentProcess());
+    this.shared = new SharedStateTables(this.db);
     this.mirror = new MirrorTables(this.db);
     this.runs = new RunTables(this.db, this.mirror);
     this.console = new ConsoleTables(this.db, now);
@@ -106,6 +113,22 @@ export class SqliteStore implements Store, ConsoleStore {
   async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { this.console.clearChangeMarks(connectionId, marks); }
+
+  async saveWebSession(session: StoredWebSession): Promise<void> { this.shared.saveWebSession(session); }
+  async getWebSession(id: string, now: number): Promise<StoredWebSession | null> { return this.shared.getWebSession(id, now); }
+  async deleteWebSession(id: string): Promise<void> { this.shared.deleteWebSession(id); }
+  async pruneWebSessions(now: number, keep: number): Promise<number> { return this.shared.pruneWebSessions(now, keep); }
+  async loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>> { return this.shared.loginFailures(keys, now); }
+  async addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>> { return this.shared.addLoginFailure(keys, now, windowMs); }
+  async takeBackLoginFailure(keys: string[]): Promise<void> { this.shared.takeBackLoginFailure(keys); }
+  async clearLoginFailures(keys: string[]): Promise<void> { this.shared.clearLoginFailures(keys); }
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> { return this.shared.rememberOnce(key, expiresAt, now); }
+  async setRunTrigger(runId: string, trigger: string): Promise<void> { this.shared.setRunTrigger(runId, trigger); }
+  async runTriggers(runIds: string[]): Promise<Record<string, string>> { return this.shared.runTriggers(runIds); }
+  async addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay> {
+    return this.shared.addApiUsage(org, day, calls, reading, now);
+  }
+  async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

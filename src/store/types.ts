@@ -1,5 +1,6 @@
 import type { ApiUsage, Credentials, Cursor, FieldValues, ObjectKind, RecordIssue, RecordsByKind, SourceConnection, SourceId, TokenSet, WriteErrorKind, WriteOutcome } from '../contract/connector.ts';
 import type { RunCounts } from '../contract/runs.ts';
+import type { LockOwner, LockTakeover } from './holder.ts';
 
 /**
  * What the sync engine keeps between runs, behind an interface so that another database can
@@ -39,7 +40,13 @@ export interface NewConnection {
 
 export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig'>>;
 
-export type LockResult = { acquired: true } | { acquired: false; holder: string; expiresAt: Date };
+/**
+ * A lock taken (with what it took over, when another run held it: an expired lock, or one
+ * whose holder is provably gone), or refused with who holds it and until when at the latest.
+ */
+export type LockResult =
+  | { acquired: true; takenOver?: LockTakeover }
+  | { acquired: false; holder: string; expiresAt: Date; owner: LockOwner };
 
 /** A stream's pull position: `full` while a full pull is under way (resumable), then `incremental`. */
 export interface StreamState {
@@ -124,7 +131,7 @@ export interface StoredWrite {
 }
 
 export interface RunIssue {
-  stage: 'pull' | 'snapshot' | 'analyze';
+  stage: 'pull' | 'snapshot' | 'analyze' | 'lock';
   object: string | null;
   recordId: string | null;
   kind: string;
@@ -142,7 +149,12 @@ export interface Store {
   /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
   loadCredentials(connectionId: string): Promise<Credentials>;
 
-  /** Takes the connection's lock, or an expired one; refuses a live one held by another. */
+  /**
+   * Takes the connection's lock for run `holder` (the store records this process with it: host,
+   * pid, process start; on PostgreSQL its database session). Takes over an expired lock, or at
+   * once one whose holder is provably gone (a process of this host that no longer runs, a
+   * PostgreSQL session that ended); refuses a live one held by another run.
+   */
   acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult>;
   /** Extends the lock; false when it is no longer ours (taken over after expiring). */
   renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
@@ -209,10 +221,74 @@ export interface ChangeMark {
   markedAt: string;
 }
 
-/** What the admin console keeps besides the sync engine's data. */
+/** A console session as stored: the server's own fields as JSON it parses itself. */
+export interface StoredWebSession {
+  id: string;
+  /** Null for an anonymous session (the login form's CSRF token only). */
+  user: string | null;
+  data: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Epoch ms after which the session is worth nothing (idle or maximum age, whichever first). */
+  expiresAt: number;
+}
+
+/** A login failure counter: failures in a window that started at the first of them. */
+export interface FailureCount {
+  failures: number;
+  windowEndsAt: number;
+}
+
+/** What an org's (or portal's) API budget shows for one UTC day, shared by every process. */
+export interface ApiBudgetDay {
+  org: string;
+  day: string;
+  /** Calls Kamflow made (every worker's together). */
+  used: number;
+  /** The CRM's own latest reading of the org's calls today (all clients), and its daily maximum. */
+  reportedUsed: number | null;
+  reportedMax: number | null;
+  updatedAt: string;
+}
+
+/**
+ * What the admin console keeps besides the sync engine's data, in the database so that any
+ * number of `serve` processes behind a load balancer behave as one: settings, sessions, login
+ * failure counters, run triggers, webhook deliveries seen, and the API budget per org.
+ */
 export interface ConsoleStore {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+
+  saveWebSession(session: StoredWebSession): Promise<void>;
+  /** The session, unless it is unknown or expired at `now`. */
+  getWebSession(id: string, now: number): Promise<StoredWebSession | null>;
+  deleteWebSession(id: string): Promise<void>;
+  /** Removes expired sessions, then the least recently seen (anonymous first) past `keep`; returns how many went. */
+  pruneWebSessions(now: number, keep: number): Promise<number>;
+
+  /** The live (window not over at `now`) failure counts of the given keys; absent keys have none. */
+  loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>>;
+  /** Adds one failure to each key (a new window of `windowMs` where none is live); returns the counts after. */
+  addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>>;
+  /** Takes back one failure from each key (an attempt that turned out not to be one). */
+  takeBackLoginFailure(keys: string[]): Promise<void>;
+  clearLoginFailures(keys: string[]): Promise<void>;
+
+  /**
+   * Records `key` as seen until `expiresAt`; true the first time, false while an earlier record
+   * of it lives (a replayed delivery). Expired records are forgotten.
+   */
+  rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+
+  /** What started a run (console, schedule, webhook, worker...), for the run history. */
+  setRunTrigger(runId: string, trigger: string): Promise<void>;
+  runTriggers(runIds: string[]): Promise<Record<string, string>>;
+
+  /** Adds calls Kamflow made against an org today and, when given, the CRM's own latest reading. */
+  addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
+  apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;
 }
 
 export type { RecordIssue };
+export type { LockOwner, LockTakeover };

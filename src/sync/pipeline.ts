@@ -6,7 +6,8 @@ import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import type { ConnectionRecord, RunStatus } from '../store/types.ts';
+import type { ConnectionRecord, LockTakeover, RunStatus } from '../store/types.ts';
+import { describeOwner } from '../store/holder.ts';
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
@@ -42,6 +43,8 @@ interface RunSpec {
   rollbackOf: string | null;
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId: string | undefined;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string }) =>
     Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string } }>;
@@ -63,8 +66,11 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const runId = spec.newRunId ?? newRunId(startedAt);
   const lock = await store.acquireLock(connection.id, runId, startedAt, ttl);
   if (!lock.acquired) {
-    throw new ConnectionBusyError(`connection ${connection.id} is busy: run ${lock.holder} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
+    throw new ConnectionBusyError(`connection ${connection.id} is busy: ${describeOwner(lock.owner)} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
   }
+  // A caller that took the lock first (the console, a worker) passes on what it took over.
+  const takenOver = lock.takenOver ?? spec.lockTakenOver;
+  if (takenOver) deps.logger.warn({ connectionId: connection.id, runId, previous: takenOver.previous, reason: takenOver.reason }, takeoverMessage(takenOver));
   let lockLost = false;
   const heartbeat = async (): Promise<void> => {
     if (!(await store.renewLock(connection.id, runId, now(), ttl))) {
@@ -75,7 +81,7 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const timer = setInterval(() => { heartbeat().catch(() => undefined); }, Math.max(1000, Math.floor(ttl / 3)));
   timer.unref();
   try {
-    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat });
+    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat, takenOver });
   } finally {
     clearInterval(timer);
     if (!lockLost) await store.releaseLock(connection.id, runId);
@@ -88,12 +94,21 @@ interface LockedRun {
   runId: string;
   startedAt: Date;
   heartbeat: () => Promise<void>;
+  takenOver: LockTakeover | undefined;
+}
+
+/** Says whose lock a run took, and why it could. */
+export function takeoverMessage(t: LockTakeover): string {
+  const why = t.reason === 'expired' ? 'its heartbeat had stopped for longer than the lock TTL'
+    : t.reason === 'session-gone' ? 'its database session has ended'
+    : 'that process no longer runs';
+  return `took over the lock of ${describeOwner(t.previous)}: ${why}; resuming from its checkpoints`;
 }
 
 async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): Promise<SyncResult> {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const { connection, credentials, runId, startedAt, heartbeat } = locked;
+  const { connection, credentials, runId, startedAt, heartbeat, takenOver } = locked;
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
@@ -106,6 +121,9 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
   });
+  if (takenOver) {
+    await store.addRunIssues(runId, [{ stage: 'lock', object: null, recordId: takenOver.previous.runId, kind: `lock-taken-over:${takenOver.reason}`, message: takeoverMessage(takenOver) }]);
+  }
   const counts = emptyCounts();
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
@@ -156,7 +174,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
-    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
+    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
     plan: async ({ snapshot, connection, syncOptions, runTime, runId }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
@@ -188,6 +206,8 @@ export interface RollbackOptions {
   dryRun?: boolean;
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId?: string;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
 }
 
 /** Restores the values a run replaced, for every field it wrote, through the planner and push. */
@@ -198,7 +218,7 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
   const written = (await deps.store.listWrites(options.runId)).filter((w) => w.status === 'ok');
   const desired: DesiredAccountFields[] = written.map((w) => ({ accountId: w.accountId, fields: w.previous }));
   return execute(deps, {
-    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId,
+    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
     plan: async ({ snapshot }) => ({ plan: planFieldChanges(desired, snapshot.accounts, { updatedAt: null }) }),
   });
 }

@@ -2,7 +2,7 @@ import type { Connector, Credentials, ObjectKind, SourceId, SourceProfile, Token
 import type { Logger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
-import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
+import type { ConnectionRecord, LockTakeover, RunRecord, Store } from '../store/types.ts';
 import type { WritePlan } from './planner.ts';
 
 /** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
@@ -51,6 +51,8 @@ export interface SyncOptions {
   safetyGateShare?: number;
   /** The new run's id, when the caller must know it before the run starts (made here otherwise). */
   newRunId?: string;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
 }
 
 export interface SyncResult {
@@ -63,4 +65,8 @@ export interface SyncResult {
 }
 
 export const DEFAULT_SAFETY_GATE_SHARE = 0.5;
-export const DEFAULT_LOCK_TTL_MS = 10 * 60_000;
+/**
+ * How long a lock lives without a heartbeat (sent every third of it, and at every checkpoint).
+ * Only a holder nobody can prove gone (on another host, without a database session) waits it out.
+ */
+export const DEFAULT_LOCK_TTL_MS = 60_000;
