@@ -1,7 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
-import type { ConsoleStore, LockTakeover, Store } from '../store/types.ts';
-import { describeOwner } from '../store/holder.ts';
+import { describeOwner, type ConsoleStore, type LockTakeover, type Store } from '../store/types.ts';
 import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import { ConnectionBusyError } from '../contract/errors.ts';
 import { DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';

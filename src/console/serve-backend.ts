@@ -66,6 +66,8 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
     logger.info({ scheduled: scheduled.length }, 'scheduler started');
     return {
       backend,
+      // Sessions and login counters in the database: servers behind one load balancer act as one.
+      state: store,
       close: async () => {
         await scheduler.stop();
         await backend.runs.idle();

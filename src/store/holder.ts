@@ -1,31 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { LockOwner, ProcessIdentity } from './types.ts';
 
-/**
- * Who holds a run lock: the run, and the process it runs in (host, process id, and when that
- * process started, so that a recycled pid is not mistaken for the holder). On PostgreSQL the
- * holder's database session is recorded too; the store fills that in.
- */
-export interface ProcessIdentity {
-  host: string;
-  pid: number;
-  /** The process's start, as this host tells it (boot ticks on Linux); compared, never parsed. */
-  startedAt: string;
-}
-
-/** What a lock row says of its holder, as shown in messages and the run's issues. */
-export interface LockOwner extends ProcessIdentity {
-  runId: string;
-  /** PostgreSQL: the backend pid and start of the holder's session; null on SQLite. */
-  sessionPid: number | null;
-  sessionStartedAt: string | null;
-}
-
-/** Why a lock was taken from another run before its expiry (or that it had expired). */
-export interface LockTakeover {
-  previous: LockOwner;
-  reason: 'process-gone' | 'session-gone' | 'expired';
-}
+export type { LockOwner, LockTakeover, ProcessIdentity } from './types.ts';
+export { describeOwner } from './types.ts';
 
 /** The start of process `pid` on this host, or null when no such process runs (or cannot be told). */
 export function processStartOf(pid: number): string | null | 'unknown' {
@@ -84,8 +62,4 @@ export function processIsGone(holder: ProcessIdentity, self: ProcessIdentity = c
   if (start === null) return true;
   if (start === 'unknown') return false;
   return holder.startedAt.startsWith('boot+') ? start !== holder.startedAt : false;
-}
-
-export function describeOwner(o: LockOwner): string {
-  return `run ${o.runId} (process ${o.pid} on ${o.host})`;
 }

@@ -1,6 +1,5 @@
 import type { ApiUsage, Credentials, Cursor, FieldValues, ObjectKind, RecordIssue, RecordsByKind, SourceConnection, SourceId, TokenSet, WriteErrorKind, WriteOutcome } from '../contract/connector.ts';
 import type { RunCounts } from '../contract/runs.ts';
-import type { LockOwner, LockTakeover } from './holder.ts';
 
 /**
  * What the sync engine keeps between runs, behind an interface so that another database can
@@ -291,4 +290,35 @@ export interface ConsoleStore {
 }
 
 export type { RecordIssue };
-export type { LockOwner, LockTakeover };
+
+/**
+ * Who holds a run lock: the run, and the process it runs in (host, process id, and when that
+ * process started, so that a recycled pid is not mistaken for the holder). On PostgreSQL the
+ * holder's database session is recorded too; the store fills that in.
+ */
+export interface ProcessIdentity {
+  host: string;
+  pid: number;
+  /** The process's start, as this host tells it (boot ticks on Linux); compared, never parsed. */
+  startedAt: string;
+}
+
+/** What a lock row says of its holder, as shown in messages and the run's issues. */
+export interface LockOwner extends ProcessIdentity {
+  runId: string;
+  /** PostgreSQL: the backend pid and start of the holder's session; null on SQLite. */
+  sessionPid: number | null;
+  sessionStartedAt: string | null;
+}
+
+/** Why a lock was taken from another run before its expiry (or that it had expired). */
+export interface LockTakeover {
+  previous: LockOwner;
+  reason: 'process-gone' | 'session-gone' | 'expired';
+}
+
+/** A lock's holder in words, for messages. */
+export function describeOwner(o: LockOwner): string {
+  return `run ${o.runId} (process ${o.pid} on ${o.host})`;
+}
+

@@ -6,8 +6,7 @@ import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import type { ConnectionRecord, LockTakeover, RunStatus } from '../store/types.ts';
-import { describeOwner } from '../store/holder.ts';
+import { describeOwner, type ConnectionRecord, type LockTakeover, type RunStatus } from '../store/types.ts';
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
