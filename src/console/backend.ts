@@ -255,6 +255,7 @@ export class KamflowBackend implements ConsoleBackend {
       sources: this.sources,
       secrets: this.deps.settings.webhookSecrets,
       now: () => this.now().getTime(),
+      rememberOnce: (key, expiresAt, now) => this.deps.store.rememberOnce(key, expiresAt, now),
       mark: async (source, accountId, records) => {
         const all = await this.deps.store.listConnections();
         const targets = all.filter((c) => c.crm === source.kind && source.describe(c).accountId === accountId);

@@ -81,7 +81,7 @@ export interface WebhookRequest {
 }
 
 export type WebhookResult =
-  | { status: 200; body: { marked: number; ignored: number; unknownAccounts: number } }
+  | { status: 200; body: { marked: number; ignored: number; unknownAccounts: number; replayed?: true } }
   | { status: 400 | 401 | 404 | 503; error: string; message: string; issues?: { field: string; message: string }[] };
 
 export interface Readiness {
