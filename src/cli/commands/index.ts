@@ -16,6 +16,7 @@ import { runsCommand } from './runs.ts';
 import { sampleCommand } from './sample.ts';
 import { scheduleCommand } from './schedule.ts';
 import { syncCommand } from './sync.ts';
+import { workerCommand } from './worker.ts';
 
 const logger = createLogger();
 
@@ -40,4 +41,5 @@ export const COMMANDS: CliCommand[] = [
   rollbackCommand(syncDeps),
   scheduleCommand(syncDeps),
   serveCommand(makeServeBackend()),
+  workerCommand({ ...syncDeps, openStore: (env) => openStoreFromEnv(env) }),
 ];
