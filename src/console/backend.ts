@@ -8,7 +8,11 @@ import type {
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
-import type { SyncScheduler } from '../sync/scheduler.ts';
+/** What the console asks of a scheduler: the embedded one (SQLite) or the queue's schedules table. */
+export interface ScheduleView {
+  reschedule(connectionId: string): Promise<boolean>;
+  nextRun(connectionId: string): Date | null;
+}
 import type { SyncDeps } from '../sync/types.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
@@ -35,7 +39,7 @@ export interface KamflowBackendDeps {
 export class KamflowBackend implements ConsoleBackend {
   readonly runs: RunLauncher;
   private readonly cache = new AnalysisCache();
-  private scheduler: SyncScheduler | null = null;
+  private scheduler: ScheduleView | null = null;
   private readonly now: () => Date;
   private readonly sources: readonly SourceModule[];
 
@@ -53,7 +57,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   /** The scheduler whose next runs the health shows and which saved schedules update. */
-  attachScheduler(scheduler: SyncScheduler): void {
+  attachScheduler(scheduler: ScheduleView): void {
     this.scheduler = scheduler;
   }
 

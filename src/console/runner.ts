@@ -25,9 +25,18 @@ export interface RunnerDeps {
  * one at a time per connection, each with its id known before it starts, and its trigger kept
  * for the run history (in memory: runs of earlier processes show as `cli`).
  */
+/** Hands a run to the job queue (PostgreSQL); returns the id the run will have, if known. */
+export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; confirm?: boolean; rollbackOf?: string; trigger: Trigger }) => Promise<string | null>;
+
 export class RunLauncher {
   private readonly running = new Map<string, { runId: string; done: Promise<void> }>();
   private readonly triggers = new Map<string, Trigger>();
+  private enqueue: Enqueue | null = null;
+
+  /** From now on runs go to the job queue, for the workers, instead of running in this process. */
+  useQueue(enqueue: Enqueue): void {
+    this.enqueue = enqueue;
+  }
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -74,6 +83,14 @@ export class RunLauncher {
     if (!connection) return { ok: false, reason: 'not-found', message: 'No such connection.' };
     const startedAt = now();
     const runId = newRunId(startedAt);
+    if (this.enqueue) {
+      const queued = await this.enqueue({
+        connectionId, kind: request.kind, runId, trigger,
+        ...(request.kind === 'sync' && request.confirm === true ? { confirm: true } : {}),
+        ...(request.kind === 'rollback' ? { rollbackOf: request.runId } : {}),
+      });
+      return { ok: true, runId: queued ?? runId };
+    }
     const lock = await store.acquireLock(connectionId, runId, startedAt, this.deps.sync.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
     if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (${describeOwner(lock.owner)}, until ${lock.expiresAt.toISOString()} at the latest).` };
     this.triggers.set(runId, trigger);

@@ -175,7 +175,7 @@ describe('sync, runs, run, rollback', () => {
     await store.close();
     const x = io();
     expect(await syncCommand(deps()).run([], x)).toBe(1);
-    expect(x.err()).toMatch(/busy: run run-x holds its lock/);
+    expect(x.err()).toMatch(/busy: run run-x \(process \d+ on [^)]+\) holds its lock/);
   });
 });
 
@@ -193,7 +193,7 @@ describe('provision and schedule', () => {
     expect(await scheduleCommand(deps()).run(['--set', '*/15 * * * *', '--timezone', 'America/New_York'], io())).toBe(0);
     const list = io();
     await scheduleCommand(deps()).run(['--list'], list);
-    expect(list.out()).toBe('hs-1  */15 * * * *  America/New_York\n');
+    expect(list.out()).toBe('hs-1  */15 * * * *  America/New_York  next 2026-06-30T08:15:00.000Z\n');
     const ticks: (() => void)[] = [];
     const fg = scheduleCommand({
       ...deps(),
