@@ -8,12 +8,8 @@ import type {
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
-/** What the console asks of a scheduler: the embedded one (SQLite) or the queue's schedules table. */
-export interface ScheduleView {
-  reschedule(connectionId: string): Promise<boolean>;
-  nextRun(connectionId: string): Date | null;
-}
 import type { SyncDeps } from '../sync/types.ts';
+import { defaultOrgOf } from '../sync/budget.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
@@ -21,6 +17,12 @@ import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
 import { receiveWebhook } from './webhooks.ts';
+
+/** What the console asks of a scheduler: the embedded one (SQLite) or the queue's schedules table. */
+export interface ScheduleView {
+  reschedule(connectionId: string): Promise<boolean>;
+  nextRun(connectionId: string): Date | null;
+}
 
 export const ADMIN_HASH_SETTING = 'admin.passwordHash';
 const currencySetting = (connectionId: string): string => `connection.${connectionId}.currency`;
@@ -129,9 +131,11 @@ export class KamflowBackend implements ConsoleBackend {
 
   private async health(c: ConnectionRecord): Promise<ConnectionHealth> {
     const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
-    return connectionHealth(c, runs, {
+    const health = connectionHealth(c, runs, {
       running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(), source: this.sourceOf(c.crm),
     });
+    const day = await this.deps.store.apiBudget((this.deps.sync.orgOf ?? defaultOrgOf)(c), this.now().toISOString().slice(0, 10));
+    return day ? { ...health, apiToday: { kamflowCalls: day.used, orgUsed: day.reportedUsed, orgMax: day.reportedMax } } : health;
   }
 
   async listConnections(): Promise<ConnectionHealth[]> {

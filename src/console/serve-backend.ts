@@ -1,4 +1,4 @@
-import { createConnector, sourceProfile } from '../../connectors/registry.ts';
+import { createConnector, orgOfConnection, sourceProfile } from '../../connectors/registry.ts';
 import { BadInputError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import type { BackendFactory } from '../server/start.ts';
@@ -57,6 +57,7 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
         profileOf: sourceProfile,
         analyze: analyzeWithStoredConfig,
         logger,
+        orgOf: orgOfConnection,
       },
     });
     const location = storeLocationFromEnv(env);

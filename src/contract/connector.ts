@@ -163,6 +163,12 @@ export interface Connector {
    * engine checkpoints after every push call. Absent: the CRM's batch maximum, not bulk.
    */
   pushBatching?(total: number): PushBatching;
+  /**
+   * The org's (or portal's) daily API allowance as the CRM last reported it: calls used today by
+   * every client of the org, and the day's maximum; null before any reading. The engine shares
+   * it with every worker (the store's API budget), so the daily reserve holds across them.
+   */
+  dailyAllowance?(): { used: number; max: number } | null;
 }
 
 /**

@@ -107,6 +107,8 @@ export interface ConnectionHealth {
   nextRun: string | null;
   /** API calls used and allowed in the CRM's current allowance period, when known. */
   apiUsage: { used: number; limit: number; period: string } | null;
+  /** The org's API budget today (UTC), shared by every worker: Kamflow's calls, and the CRM's reading of the whole org. */
+  apiToday?: { kamflowCalls: number; orgUsed: number | null; orgMax: number | null } | null;
   /** Recent run-stopping errors, newest first, already free of secrets. */
   recentErrors: string[];
   /** The last sync was held by the safety gate and waits for a confirmed sync. */

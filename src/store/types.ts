@@ -208,6 +208,13 @@ export interface Store {
   addRunIssues(runId: string, issues: RunIssue[]): Promise<void>;
   listRunIssues(runId: string): Promise<RunIssue[]>;
 
+  /**
+   * The org's API budget for a UTC day, shared by every process: adds the calls Kamflow made
+   * and, when given, the CRM's own latest reading (which never moves back within the day).
+   */
+  addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
+  apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;
+
   /** Closes the database (for PostgreSQL, after the statements under way finish). */
   close(): Promise<void>;
 }
@@ -284,9 +291,6 @@ export interface ConsoleStore {
   setRunTrigger(runId: string, trigger: string): Promise<void>;
   runTriggers(runIds: string[]): Promise<Record<string, string>>;
 
-  /** Adds calls Kamflow made against an org today and, when given, the CRM's own latest reading. */
-  addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
-  apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;
 }
 
 export type { RecordIssue };

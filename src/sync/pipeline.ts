@@ -10,6 +10,7 @@ import { describeOwner, type ConnectionRecord, type LockTakeover, type RunStatus
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -71,16 +72,19 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const takenOver = lock.takenOver ?? spec.lockTakenOver;
   if (takenOver) deps.logger.warn({ connectionId: connection.id, runId, previous: takenOver.previous, reason: takenOver.reason }, takeoverMessage(takenOver));
   let lockLost = false;
+  const budget = new BudgetMeter(store, (deps.orgOf ?? defaultOrgOf)(connection), reserveOf(connection), now);
+  let meteredConnector: Connector | null = null;
   const heartbeat = async (): Promise<void> => {
     if (!(await store.renewLock(connection.id, runId, now(), ttl))) {
       lockLost = true;
       throw new Error(`run ${runId} lost the lock of connection ${connection.id} to another run`);
     }
+    await budget.flush(meteredConnector);
   };
   const timer = setInterval(() => { heartbeat().catch(() => undefined); }, Math.max(1000, Math.floor(ttl / 3)));
   timer.unref();
   try {
-    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat, takenOver });
+    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat, takenOver, budget, meter: (c) => { meteredConnector = c; } });
   } finally {
     clearInterval(timer);
     if (!lockLost) await store.releaseLock(connection.id, runId);
@@ -94,6 +98,9 @@ interface LockedRun {
   startedAt: Date;
   heartbeat: () => Promise<void>;
   takenOver: LockTakeover | undefined;
+  budget: BudgetMeter;
+  /** Tells the heartbeat which connector's calls to count. */
+  meter: (connector: Connector) => void;
 }
 
 /** Says whose lock a run took, and why it could. */
@@ -107,7 +114,7 @@ export function takeoverMessage(t: LockTakeover): string {
 async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): Promise<SyncResult> {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const { connection, credentials, runId, startedAt, heartbeat, takenOver } = locked;
+  const { connection, credentials, runId, startedAt, heartbeat, takenOver, budget } = locked;
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
@@ -127,6 +134,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
+    // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
+    await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
     const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
@@ -134,6 +143,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   };
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
+    locked.meter(connector);
+    await budget.checkBeforeStart();
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
     const changeMarks = spec.kind === 'sync' ? await applyDeletionMarks(store, connection.id) : [];
     await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });

@@ -34,6 +34,8 @@ export interface SyncDeps {
   logger: Logger;
   now?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
+  /** The org (or portal) a connection's API calls count against in the shared daily budget; crm and base URL by default. */
+  orgOf?: (connection: ConnectionRecord) => string;
   /** How long a lock lives without a heartbeat; a crashed run's lock is taken over after it. */
   lockTtlMs?: number;
 }

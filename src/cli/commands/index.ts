@@ -1,4 +1,4 @@
-import { checkConnectorOptions, createConnector, sourceProfile } from '../../../connectors/registry.ts';
+import { checkConnectorOptions, createConnector, orgOfConnection, sourceProfile } from '../../../connectors/registry.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
@@ -27,6 +27,7 @@ const syncDeps: SyncCommandDeps = {
   profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,
   logger,
+  orgOf: orgOfConnection,
 };
 
 /** Every `kamflow` subcommand; main.ts dispatches by name. Add new commands here. */

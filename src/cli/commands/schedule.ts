@@ -69,7 +69,7 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
         const scheduler = new SyncScheduler({
           store,
           logger: deps.logger,
-          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
+          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) }, options),
           ...(deps.createTask ? { createTask: deps.createTask } : {}),
         });
         const started = await scheduler.start();

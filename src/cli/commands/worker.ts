@@ -52,7 +52,7 @@ export function workerCommand(deps: WorkerCommandDeps): CliCommand {
         store = await deps.openStore(io.env);
         const workers = await startWorkers({
           url: location.url, store, logger: deps.logger, concurrency, ...(tickMs !== undefined ? { tickMs } : {}),
-          sync: { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger },
+          sync: { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
         });
         io.stderr.write(`kamflow worker: ${concurrency} slot(s) running as ${workers.processId}; stop with Ctrl-C or SIGTERM\n`);
         await Promise.race([(deps.waitForStop ?? untilSignal)(), workers.done]);
