@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
-import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
+import { OUTPUT_PROPERTIES, type OutputPropertySpec } from './hubspot-output.ts';
+import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
+import { sameCurrency, type Converted, type MoneyConverter } from './money.ts';
 
+export {
+  IDEAL_CUSTOMER_PROFILE_BY_TIER,
+  OUTPUT_PROPERTIES,
+  OUTPUT_PROPERTY_GROUP,
+  toPropertyValue,
+  type HubSpotPropertyType,
+  type OutputPropertySpec,
+} from './hubspot-output.ts';
 export { parseBool, parseDate, parseDateTime, parseNumber, text, type Parsed } from '../connectors/hubspot/values.ts';
+
+/** How amounts in other currencies become company-currency amounts (a single-currency portal converts nothing). */
+export interface PortalMoney {
+  company: string;
+  convert: MoneyConverter;
+}
+const SAME_CURRENCY: PortalMoney = { company: '', convert: sameCurrency };
 
 /**
  * HubSpot <-> common model: which properties are read, what they mean, and how Kamflow's own
@@ -51,69 +67,6 @@ export interface MappingSettings {
   extraCompanyProperties: string[];
 }
 
-export const OUTPUT_PROPERTY_GROUP = { name: 'kamflow', label: 'Kamflow', displayOrder: -1 } as const;
-
-export type HubSpotPropertyType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'number' | 'string';
-
-export interface OutputPropertySpec {
-  key: OutputFieldKey;
-  name: string;
-  label: string;
-  description: string;
-  type: HubSpotPropertyType;
-  fieldType: 'booleancheckbox' | 'number' | 'select' | 'text' | 'textarea' | 'date';
-  /** Position within the `kamflow` group, in the order a rep reads them (what HubSpot's property lists follow). */
-  displayOrder: number;
-  numberDisplayHint?: 'currency' | 'formatted' | 'unformatted';
-  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
-}
-
-const TYPE_BY_OUTPUT: Record<OutputFieldType, Pick<OutputPropertySpec, 'type' | 'fieldType' | 'numberDisplayHint'>> = {
-  picklist: { type: 'enumeration', fieldType: 'select' },
-  checkbox: { type: 'bool', fieldType: 'booleancheckbox' },
-  number: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
-  // Stored as 0..100, so HubSpot's "percentage" hint (which expects 0..1) would mislead.
-  percent: { type: 'number', fieldType: 'number', numberDisplayHint: 'formatted' },
-  currency: { type: 'number', fieldType: 'number', numberDisplayHint: 'currency' },
-  text: { type: 'string', fieldType: 'text' },
-  longtext: { type: 'string', fieldType: 'textarea' },
-  datetime: { type: 'datetime', fieldType: 'date' },
-};
-
-/**
- * The order a rep reads Kamflow's properties in: the verdict first, then what to do, then the
- * figures behind it. HubSpot has no API for the record sidebar's "About" card; a property's
- * `displayOrder` within its group is what the API offers.
- */
-export const REP_READING_ORDER: readonly OutputFieldKey[] = [
-  'kam_tier', 'kam_why', 'kam_score', 'kam_key_account', 'kam_reasons', 'kam_next_best_offers', 'kam_contact_coverage',
-  'kam_risks', 'kam_revenue_share', 'kam_penetration', 'kam_whitespace_value', 'kam_ultimate_parent', 'kam_updated_at',
-];
-
-/** Kamflow's company properties (DOMAIN.md section 4), as HubSpot declares them. */
-export const OUTPUT_PROPERTIES: readonly OutputPropertySpec[] = OUTPUT_FIELDS.map((f) => {
-  const spec: OutputPropertySpec = {
-    key: f.key, name: f.key, label: f.label, description: f.description, displayOrder: REP_READING_ORDER.indexOf(f.key), ...TYPE_BY_OUTPUT[f.type],
-  };
-  if (f.type === 'picklist') spec.options = TIERS.map((t, i) => ({ label: t, value: t, displayOrder: i, hidden: false }));
-  if (f.type === 'checkbox') {
-    spec.options = [
-      { label: 'Yes', value: 'true', displayOrder: 0, hidden: false },
-      { label: 'No', value: 'false', displayOrder: 1, hidden: false },
-    ];
-  }
-  return spec;
-});
-
-/** HubSpot's own ABM properties, set from the tier only when configured to. */
-export const IDEAL_CUSTOMER_PROFILE_BY_TIER: Record<Tier, string> = {
-  Key: 'tier_1',
-  Develop: 'tier_2',
-  Maintain: 'tier_3',
-  // Clearing: a Standard family is not an ideal customer profile.
-  Standard: '',
-};
-
 export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): string[] {
   const base: Record<HubSpotObjectType, string[]> = {
     companies: [
@@ -125,7 +78,7 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
       ...(s.referenceableProperty ? [s.referenceableProperty] : []), ...(s.contactActiveProperty ? [s.contactActiveProperty] : []),
     ],
     deals: ['dealname', 'dealstage', 'pipeline', 'amount', 'amount_in_home_currency', 'deal_currency_code', 'closedate', 'createdate', 'hubspot_owner_id'],
-    line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
+    line_items: ['hs_product_id', 'quantity', 'amount', 'price', 'name', 'hs_line_item_currency_code', ...(s.lineItemCostProperty ? [s.lineItemCostProperty] : [])],
     products: ['name', ...(s.productFamilyProperty ? [s.productFamilyProperty] : [])],
   };
   return [...new Set([...base[type], LAST_MODIFIED_PROPERTY[type]])];
@@ -144,16 +97,30 @@ export type HubSpotObject = z.infer<typeof hubSpotObjectSchema>;
 
 // ---- mappers ------------------------------------------------------------------------------
 
-export interface Mapped<T> {
-  record: T | null;
-  /** Problems: a null record means it could not be mapped; otherwise a value was left null. */
-  issues: RecordIssue[];
-}
-
-function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }): Mapped<T> {
+function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }, money?: Converted): Mapped<T> {
   const issues: RecordIssue[] = reader.problems.map((m) => ({ object, recordId: id, kind: 'bad-value', message: `${object} ${id}: ${m} (left empty)` }));
   if (fatal) issues.push({ object, recordId: id, kind: fatal.kind, message: `${object} ${id}: ${fatal.message}` });
+  const n = money?.conversion;
+  if (!fatal && n && n.source === null) {
+    issues.push({ object, recordId: id, kind: 'no-exchange-rate', message: `${object} ${id}: amount ${n.amount} ${n.currency} has no exchange rate in the portal; left out of the amounts` });
+  }
   return { record: fatal ? null : record, issues };
+}
+
+/**
+ * A deal's amount in the company currency: HubSpot's own `amount_in_home_currency` when it has
+ * one, else `amount` in `deal_currency_code` at the portal's exchange rate; never a foreign
+ * amount as if it were in the company currency.
+ */
+function dealAmount(r: ValueReader, money: PortalMoney, closeDate: string | null): Converted {
+  const home = r.number('amount_in_home_currency');
+  const amount = r.number('amount');
+  const currency = r.text('deal_currency_code');
+  if (currency === null || currency === money.company) return { value: home ?? amount };
+  if (home !== null) {
+    return { value: home, ...(amount !== null ? { conversion: { currency, amount, rate: null, source: 'HubSpot amount_in_home_currency' } } : {}) };
+  }
+  return money.convert(amount, currency, closeDate);
 }
 
 function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | number | boolean | null {
@@ -170,7 +137,7 @@ function typedOwnField(spec: OutputPropertySpec, r: ValueReader): string | numbe
   }
 }
 
-export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings): Mapped<Account> {
+export function mapCompany(o: HubSpotObject, parentId: string | null, s: MappingSettings, queues: QueueIds = new Set()): Mapped<Account> {
   const r = new ValueReader(o.properties);
   const fields: Account['fields'] = {};
   for (const spec of OUTPUT_PROPERTIES) {
@@ -188,7 +155,7 @@ export function mapCompany(o: HubSpotObject, parentId: string | null, s: Mapping
     employees: employees !== null && employees < 0 ? null : employees,
     annualRevenue: r.number('annualrevenue'),
     country: r.text('country'),
-    ownerId: r.text('hubspot_owner_id'),
+    ownerId: personOwner(r, queues),
     markedKey: r.bool(s.keyProperty),
     fields,
     extra,
@@ -247,15 +214,14 @@ function resolveStage(stages: StageStatuses, pipeline: string | null, stage: str
   return found.length > 0 && found.every((v) => v === found[0]) ? found[0] : undefined;
 }
 
-export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses): Mapped<PulledOpportunity> {
+export function mapDeal(o: HubSpotObject, companyId: string | null, stages: StageStatuses, queues: QueueIds = new Set(), money: PortalMoney = SAME_CURRENCY): Mapped<PulledOpportunity> {
   const r = new ValueReader(o.properties);
   const stage = r.text('dealstage');
   const status = stage === null ? undefined : resolveStage(stages, r.text('pipeline'), stage);
-  const home = r.number('amount_in_home_currency');
-  const amount = home ?? r.number('amount');
   const close = r.date('closedate');
   // Open deals count whatever their date, so one without a close date keeps its creation date.
   const closeDate = close ?? (status === 'open' ? r.date('createdate') : null);
+  const amount = dealAmount(r, money, closeDate);
   let fatal: { kind: string; message: string } | undefined;
   if (companyId === null) fatal = { kind: 'no-account', message: 'deal has no associated company' };
   else if (status === undefined) fatal = { kind: 'unknown-stage', message: `deal stage "${stage ?? ''}" is not in any deal pipeline` };
@@ -265,30 +231,41 @@ export function mapDeal(o: HubSpotObject, companyId: string | null, stages: Stag
     accountId: companyId ?? '',
     name: r.text('dealname') ?? '',
     status: status ?? 'open',
-    amount,
+    amount: amount.value,
     closeDate: closeDate ?? '',
-    ownerId: r.text('hubspot_owner_id'),
+    ownerId: personOwner(r, queues),
+    ...(amount.conversion ? { conversion: amount.conversion } : {}),
   };
-  return finish('opportunities', o.id, deal, r, fatal);
+  return finish('opportunities', o.id, deal, r, fatal, amount);
 }
 
-export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings): Mapped<PulledLineItem> {
+export function mapLineItem(o: HubSpotObject, dealId: string | null, s: MappingSettings, money: PortalMoney = SAME_CURRENCY): Mapped<PulledLineItem> {
   const r = new ValueReader(o.properties);
   const productId = r.text('hs_product_id');
   const quantity = r.number('quantity') ?? 1;
   // `amount` is HubSpot's line total (quantity x price less discounts).
   const amount = r.number('amount');
   const price = r.number('price');
-  const totalPrice = amount ?? (price !== null ? price * quantity : null);
+  const lineTotal = amount ?? (price !== null ? price * quantity : null);
   const costValue = s.lineItemCostProperty ? r.number(s.lineItemCostProperty) : null;
   // The model's cost is the line's; HubSpot's own cost property is per unit.
-  const cost = costValue !== null && s.lineItemCostPer === 'unit' ? costValue * quantity : costValue;
+  const lineCost = costValue !== null && s.lineItemCostPer === 'unit' ? costValue * quantity : costValue;
+  // A line item's amounts are in its own currency (the company currency when it names none).
+  const currency = r.text('hs_line_item_currency_code');
+  const total = money.convert(lineTotal, currency, null);
+  const cost = total.value === null ? null : money.convert(lineCost, currency, null).value;
   let fatal: { kind: string; message: string } | undefined;
   if (dealId === null) fatal = { kind: 'no-opportunity', message: 'line item has no associated deal' };
   else if (productId === null) fatal = { kind: 'no-product', message: 'line item has no hs_product_id' };
-  else if (totalPrice === null) fatal = { kind: 'no-amount', message: 'line item has neither amount nor price' };
-  const item: PulledLineItem = { id: o.id, opportunityId: dealId ?? '', productId: productId ?? '', quantity, totalPrice: totalPrice ?? 0, cost };
-  return finish('lineItems', o.id, item, r, fatal);
+  else if (lineTotal === null) fatal = { kind: 'no-amount', message: 'line item has neither amount nor price' };
+  const item: PulledLineItem = {
+    id: o.id, opportunityId: dealId ?? '', productId: productId ?? '', quantity,
+    // Without a rate the line counts nothing, and its cost no margin.
+    totalPrice: total.value ?? 0,
+    cost,
+    ...(total.conversion ? { conversion: total.conversion } : {}),
+  };
+  return finish('lineItems', o.id, item, r, fatal, total);
 }
 
 export function mapProduct(o: HubSpotObject, s: MappingSettings): Mapped<Product> {
@@ -303,15 +280,23 @@ export const ownerSchema = z.object({
   firstName: z.string().nullish(),
   lastName: z.string().nullish(),
   archived: z.boolean().nullish(),
+  /** The owners API tells people from queues (`PERSON` / `QUEUE`). */
+  type: z.enum(['PERSON', 'QUEUE']).nullish(),
 });
+export type HubSpotOwner = z.infer<typeof ownerSchema>;
 
-export function mapOwner(o: z.infer<typeof ownerSchema>): User {
+/** Ids of owners that are queues, not people: a record they own has no person as its owner. */
+export type QueueIds = ReadonlySet<string>;
+
+/** A person becomes a user; a queue is no user (null). */
+export function mapOwner(o: HubSpotOwner): User | null {
+  if (o.type === 'QUEUE') return null;
   const name = [o.firstName, o.lastName].map((x) => text(x)).filter((x) => x !== null).join(' ');
   return { id: o.id, name: name || (o.email ?? ''), active: o.archived !== true };
 }
 
-/** A value for a HubSpot property: strings on the wire, an empty string clears the value. */
-export function toPropertyValue(v: string | number | boolean | null): string {
-  if (v === null) return '';
-  return typeof v === 'string' ? v : String(v);
+/** The record's owner when it is a person; a queue owns it for nobody in particular. */
+function personOwner(r: ValueReader, queues: QueueIds): string | null {
+  const owner = r.text('hubspot_owner_id');
+  return owner !== null && queues.has(owner) ? null : owner;
 }

@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import type { OutputFieldKey } from '../src/model/output-fields.ts';
-import { OUTPUT_FIELD_KEYS, TIERS } from '../src/model/output-fields.ts';
+import { OUTPUT_FIELD_KEYS } from '../src/model/output-fields.ts';
+import { salesforceOutputField, type SalesforceOutputField } from './salesforce-output.ts';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
+import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
+import type { Converted, MoneyConverter } from './money.ts';
+
+export { sameCurrency, type MoneyConverter } from './money.ts';
+export {
+  customFieldMetadata,
+  SALESFORCE_OUTPUT_FIELDS,
+  salesforceOutputField,
+  toSalesforceValue,
+  type SalesforceFieldType,
+  type SalesforceOutputField,
+  type WriteValue,
+} from './salesforce-output.ts';
 
 /**
  * Salesforce <-> model mapping: which fields are read from which object, how a raw record becomes
@@ -42,63 +55,6 @@ export const MONEY_FIELDS: Record<ObjectKind, readonly string[]> = {
   lineItems: ['TotalPrice'],
 };
 
-export type SalesforceFieldType = 'Picklist' | 'Checkbox' | 'Number' | 'Percent' | 'Currency' | 'Text' | 'LongTextArea' | 'DateTime';
-
-export interface SalesforceOutputField {
-  key: OutputFieldKey;
-  apiName: string;
-  label: string;
-  type: SalesforceFieldType;
-  /** The `type` the describe call reports for a field of this kind. */
-  describeType: string;
-  length?: number;
-  precision?: number;
-  scale?: number;
-  visibleLines?: number;
-  picklistValues?: readonly string[];
-}
-
-export const SALESFORCE_OUTPUT_FIELDS: readonly SalesforceOutputField[] = [
-  { key: 'kam_tier', apiName: 'KAM_Tier__c', label: 'KAM Tier', type: 'Picklist', describeType: 'picklist', picklistValues: TIERS },
-  { key: 'kam_key_account', apiName: 'KAM_Key_Account__c', label: 'KAM Key Account', type: 'Checkbox', describeType: 'boolean' },
-  { key: 'kam_score', apiName: 'KAM_Score__c', label: 'KAM Score', type: 'Number', describeType: 'double', precision: 5, scale: 1 },
-  { key: 'kam_revenue_share', apiName: 'KAM_Revenue_Share__c', label: 'KAM Revenue Share', type: 'Percent', describeType: 'percent', precision: 5, scale: 2 },
-  { key: 'kam_penetration', apiName: 'KAM_Penetration__c', label: 'KAM Penetration', type: 'Percent', describeType: 'percent', precision: 5, scale: 2 },
-  { key: 'kam_whitespace_value', apiName: 'KAM_Whitespace_Value__c', label: 'KAM Whitespace Value', type: 'Currency', describeType: 'currency', precision: 18, scale: 2 },
-  { key: 'kam_next_best_offers', apiName: 'KAM_Next_Best_Offers__c', label: 'KAM Next Best Offers', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
-  { key: 'kam_reasons', apiName: 'KAM_Reasons__c', label: 'KAM Reasons', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 10 },
-  { key: 'kam_why', apiName: 'KAM_Why__c', label: 'KAM Why', type: 'Text', describeType: 'string', length: 255 },
-  { key: 'kam_contact_coverage', apiName: 'KAM_Contact_Coverage__c', label: 'KAM Contact Coverage', type: 'Text', describeType: 'string', length: 255 },
-  { key: 'kam_risks', apiName: 'KAM_Risks__c', label: 'KAM Risks', type: 'LongTextArea', describeType: 'textarea', length: 32768, visibleLines: 5 },
-  { key: 'kam_ultimate_parent', apiName: 'KAM_Ultimate_Parent__c', label: 'KAM Ultimate Parent', type: 'Text', describeType: 'string', length: 255 },
-  { key: 'kam_updated_at', apiName: 'KAM_Updated_At__c', label: 'KAM Updated At', type: 'DateTime', describeType: 'datetime' },
-];
-
-const OUTPUT_BY_KEY = new Map(SALESFORCE_OUTPUT_FIELDS.map((f) => [f.key, f]));
-
-export function salesforceOutputField(key: OutputFieldKey): SalesforceOutputField {
-  const spec = OUTPUT_BY_KEY.get(key);
-  if (!spec) throw new Error(`no Salesforce field for ${key}`);
-  return spec;
-}
-
-/** The Tooling API `Metadata` body that creates an output field. */
-export function customFieldMetadata(field: SalesforceOutputField): Record<string, unknown> {
-  const meta: Record<string, unknown> = { type: field.type, label: field.label };
-  if (field.length !== undefined) meta['length'] = field.length;
-  if (field.precision !== undefined) meta['precision'] = field.precision;
-  if (field.scale !== undefined) meta['scale'] = field.scale;
-  if (field.visibleLines !== undefined) meta['visibleLines'] = field.visibleLines;
-  if (field.type === 'Checkbox') meta['defaultValue'] = 'false';
-  if (field.picklistValues) {
-    meta['valueSet'] = {
-      restricted: true,
-      valueSetDefinition: { sorted: false, value: field.picklistValues.map((v) => ({ fullName: v, label: v, default: false })) },
-    };
-  }
-  return meta;
-}
-
 // ---- reading raw values: REST gives typed JSON, Bulk 2.0 gives CSV strings ("" for null) ----
 
 const blankToNull = (v: unknown): unknown => (v === '' || v === undefined ? null : v);
@@ -121,19 +77,6 @@ export function toIsoDateTime(value: string): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-/** Converts an amount into the corporate currency; identity when the query already did. */
-export type MoneyConverter = (amount: number | null, isoCode: string | null) => number | null;
-export const sameCurrency: MoneyConverter = (amount) => amount;
-
-/** Rate-based conversion (rates relative to the corporate currency, as CurrencyType gives them). */
-export function rateConverter(rates: ReadonlyMap<string, number>): MoneyConverter {
-  return (amount, isoCode) => {
-    if (amount === null || isoCode === null) return amount;
-    const rate = rates.get(isoCode);
-    return rate === undefined || rate === 0 ? amount : amount / rate;
-  };
-}
-
 export interface MappingSettings {
   costField?: string | undefined;
   extraAccountFields: readonly string[];
@@ -144,23 +87,33 @@ export interface MappingSettings {
   offeringFamilyField: string;
   /** Output fields visible on Account in this org (others are not selected). */
   visibleOutputFields: readonly OutputFieldKey[];
-  /** Conversion of the standard money fields (identity when SOQL convertCurrency() did it). */
+  /** Opportunity and line-item amounts into the corporate currency (dated rates by close date). */
   convert: MoneyConverter;
-  /** Conversion of the configured cost field. */
-  convertCost: MoneyConverter;
+  /** Account.AnnualRevenue into the corporate currency (CurrencyType rates). */
+  convertStatic: MoneyConverter;
 }
 
-export type MapResult<T> = { ok: true; record: T } | { ok: false; issue: RecordIssue };
+/** A mapped record may still carry issues (an amount left out for want of a rate). */
+function noRateIssue(object: ObjectKind, id: string, field: string, c: Converted): { issues: RecordIssue[] } {
+  const n = c.conversion;
+  if (!n || n.source !== null) return { issues: [] };
+  return {
+    issues: [{
+      object, recordId: id, kind: 'no-exchange-rate',
+      message: `${field} ${n.amount} ${n.currency} has no conversion rate in the org (CurrencyType / DatedConversionRate); left out of the amounts`,
+    }],
+  };
+}
 
 type RawRecord = Record<string, unknown>;
 
-function issueFrom(object: ObjectKind, raw: RawRecord, error: z.ZodError | string): MapResult<never> {
+function issueFrom(object: ObjectKind, raw: RawRecord, error: z.ZodError | string): Mapped<never> {
   const id = typeof raw['Id'] === 'string' && raw['Id'] !== '' ? raw['Id'] : null;
   const message =
     typeof error === 'string'
       ? error
       : error.issues.map((i) => `${i.path.map(String).join('.') || 'record'}: ${i.message}`).join('; ');
-  return { ok: false, issue: { object, recordId: id, kind: 'unmappable', message } };
+  return { record: null, issues: [{ object, recordId: id, kind: 'unmappable', message }] };
 }
 
 function fieldValue(v: unknown): string | number | boolean | null {
@@ -190,19 +143,19 @@ export function readOutputValue(field: SalesforceOutputField, v: unknown): strin
 }
 
 const userRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
-export function mapUser(raw: RawRecord): MapResult<User> {
+export function mapUser(raw: RawRecord): Mapped<User> {
   const r = userRaw.safeParse(raw);
   if (!r.success) return issueFrom('users', raw, r.error);
-  return { ok: true, record: { id: r.data.Id, name: r.data.Name ?? '', active: r.data.IsActive ?? true } };
+  return { record: { id: r.data.Id, name: r.data.Name ?? '', active: r.data.IsActive ?? true }, issues: [] };
 }
 
 const productRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
-export function mapProduct(raw: RawRecord, s: MappingSettings): MapResult<Product> {
+export function mapProduct(raw: RawRecord, s: MappingSettings): Mapped<Product> {
   const r = productRaw.safeParse(raw);
   if (!r.success) return issueFrom('products', raw, r.error);
   const family = rawText.safeParse(raw[s.offeringFamilyField]);
   return {
-    ok: true,
+    issues: [],
     record: {
       id: r.data.Id,
       name: r.data.Name ?? '',
@@ -223,7 +176,7 @@ const accountRaw = z.object({
   OwnerId: rawText.optional(),
   CurrencyIsoCode: rawText.optional(),
 });
-export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Account> {
+export function mapAccount(raw: RawRecord, s: MappingSettings): Mapped<Account> {
   const r = accountRaw.safeParse(raw);
   if (!r.success) return issueFrom('accounts', raw, r.error);
   const d = r.data;
@@ -242,15 +195,16 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Accoun
     const m = rawBool.safeParse(raw[s.markedKeyField]);
     markedKey = m.success ? m.data : null;
   }
+  const revenue = s.convertStatic(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null, null);
   return {
-    ok: true,
+    ...noRateIssue('accounts', d.Id, 'AnnualRevenue', revenue),
     record: {
       id: d.Id,
       name: d.Name ?? '',
       parentId: d.ParentId,
       industry: d.Industry ?? null,
       employees: d.NumberOfEmployees ?? null,
-      annualRevenue: s.convert(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null),
+      annualRevenue: revenue.value,
       country: d.BillingCountry ?? null,
       ownerId: d.OwnerId ?? null,
       markedKey,
@@ -261,7 +215,7 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Accoun
 }
 
 const contactRaw = z.object({ Id: rawId, AccountId: rawText, Name: rawText, Email: rawText.optional(), Title: rawText.optional() });
-export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contact> {
+export function mapContact(raw: RawRecord, s: MappingSettings): Mapped<Contact> {
   const r = contactRaw.safeParse(raw);
   if (!r.success) return issueFrom('contacts', raw, r.error);
   let referenceable = false;
@@ -277,7 +231,7 @@ export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contac
     active = !(v.success && v.data === false);
   }
   return {
-    ok: true,
+    issues: [],
     record: {
       id: r.data.Id,
       accountId: r.data.AccountId,
@@ -301,7 +255,7 @@ const opportunityRaw = z.object({
   OwnerId: rawText.optional(),
   CurrencyIsoCode: rawText.optional(),
 });
-export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<PulledOpportunity> {
+export function mapOpportunity(raw: RawRecord, s: MappingSettings): Mapped<PulledOpportunity> {
   const r = opportunityRaw.safeParse(raw);
   if (!r.success) return issueFrom('opportunities', raw, r.error);
   const d = r.data;
@@ -310,16 +264,19 @@ export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<Pu
     return issueFrom('opportunities', raw, `CloseDate: expected YYYY-MM-DD, got ${JSON.stringify(d.CloseDate)}`);
   }
   const status = d.IsWon ? 'won' : d.IsClosed ? 'lost' : 'open';
+  const closeDate = d.CloseDate.slice(0, 10);
+  const amount = s.convert(d.Amount, d.CurrencyIsoCode ?? null, closeDate);
   return {
-    ok: true,
+    ...noRateIssue('opportunities', d.Id, 'Amount', amount),
     record: {
       id: d.Id,
       accountId: d.AccountId,
       name: d.Name ?? '',
       status,
-      amount: s.convert(d.Amount, d.CurrencyIsoCode ?? null),
-      closeDate: d.CloseDate.slice(0, 10),
+      amount: amount.value,
+      closeDate,
       ownerId: d.OwnerId ?? null,
+      ...(amount.conversion ? { conversion: amount.conversion } : {}),
     },
   };
 }
@@ -332,76 +289,40 @@ const lineItemRaw = z.object({
   TotalPrice: rawNumber,
   CurrencyIsoCode: rawText.optional(),
 });
-export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<PulledLineItem> {
+
+/** The opportunity's close date a line item was read with: nested (REST) or flattened (Bulk CSV). */
+function parentCloseDate(raw: RawRecord): string | null {
+  const nested = raw['Opportunity'];
+  const v = nested && typeof nested === 'object' ? (nested as RawRecord)['CloseDate'] : raw['Opportunity.CloseDate'];
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
+}
+export function mapLineItem(raw: RawRecord, s: MappingSettings): Mapped<PulledLineItem> {
   const r = lineItemRaw.safeParse(raw);
   if (!r.success) return issueFrom('lineItems', raw, r.error);
   const d = r.data;
   if (!d.OpportunityId) return issueFrom('lineItems', raw, 'OpportunityId: missing');
   if (!d.Product2Id) return issueFrom('lineItems', raw, 'Product2Id: the line item has no product');
   if (d.TotalPrice === null) return issueFrom('lineItems', raw, 'TotalPrice: missing');
+  const onDate = parentCloseDate(raw);
+  const total = s.convert(d.TotalPrice, d.CurrencyIsoCode ?? null, onDate);
   let cost: number | null = null;
   if (s.costField) {
     const c = rawNumber.safeParse(raw[s.costField]);
-    if (c.success) cost = s.convertCost(c.data, d.CurrencyIsoCode ?? null);
+    if (c.success) cost = s.convert(c.data, d.CurrencyIsoCode ?? null, onDate).value;
   }
   return {
-    ok: true,
+    ...noRateIssue('lineItems', d.Id, 'TotalPrice', total),
     record: {
       id: d.Id,
       opportunityId: d.OpportunityId,
       productId: d.Product2Id,
       quantity: d.Quantity ?? 1,
-      totalPrice: s.convert(d.TotalPrice, d.CurrencyIsoCode ?? null) ?? d.TotalPrice,
-      cost,
+      // Without a rate the line counts nothing, and its cost no margin.
+      totalPrice: total.value ?? 0,
+      cost: total.value === null ? null : cost,
+      ...(total.conversion ? { conversion: total.conversion } : {}),
     },
   };
-}
-
-// ---- writing ----
-
-export type WriteValue = string | number | boolean | null;
-
-function roundTo(n: number, scale: number): number {
-  const f = 10 ** scale;
-  return Math.round(n * f) / f;
-}
-
-/**
- * Converts a model value into what the Salesforce field accepts: numbers rounded to the field's
- * scale (percent fields carry 0..100), checkbox booleans, ISO datetimes, text cut to its length.
- * Returns an error message for a value the field cannot hold.
- */
-export function toSalesforceValue(
-  key: OutputFieldKey,
-  value: WriteValue,
-): { ok: true; value: WriteValue } | { ok: false; message: string } {
-  const spec = salesforceOutputField(key);
-  if (value === null) return { ok: true, value: spec.type === 'Checkbox' ? false : null };
-  switch (spec.type) {
-    case 'Checkbox':
-      if (typeof value === 'boolean') return { ok: true, value };
-      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
-      return { ok: false, message: `${key}: expected a boolean, got ${JSON.stringify(value)}` };
-    case 'Number':
-    case 'Percent':
-    case 'Currency': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-      if (!Number.isFinite(n)) return { ok: false, message: `${key}: expected a number, got ${JSON.stringify(value)}` };
-      return { ok: true, value: roundTo(n, spec.scale ?? 0) };
-    }
-    case 'DateTime': {
-      const d = typeof value === 'number' ? new Date(value) : typeof value === 'string' ? new Date(value) : null;
-      if (!d || Number.isNaN(d.getTime())) return { ok: false, message: `${key}: expected a date and time, got ${JSON.stringify(value)}` };
-      return { ok: true, value: d.toISOString() };
-    }
-    case 'Picklist':
-      if (typeof value === 'string' && spec.picklistValues?.includes(value)) return { ok: true, value };
-      return { ok: false, message: `${key}: ${JSON.stringify(value)} is not one of ${spec.picklistValues?.join(', ')}` };
-    default: {
-      const s = String(value);
-      return { ok: true, value: spec.length !== undefined && s.length > spec.length ? s.slice(0, spec.length) : s };
-    }
-  }
 }
 
 export { OUTPUT_FIELD_KEYS };

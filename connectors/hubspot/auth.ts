@@ -21,6 +21,8 @@ export const HUBSPOT_SCOPES = [
   'crm.schemas.companies.read',
   'crm.schemas.companies.write',
   'e-commerce',
+  // The company currency and exchange rates (Settings API | Currencies).
+  'settings.currencies.read',
 ] as const;
 
 export interface AuthorizeUrlInput {

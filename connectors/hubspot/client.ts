@@ -12,7 +12,7 @@ import type { HubSpotOptions } from './options.ts';
 /** Kinds of call, as reported in the usage counts. */
 export type CallKind =
   | 'list' | 'search' | 'associationsBatchRead' | 'batchUpdate' | 'pipelines' | 'owners'
-  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo';
+  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo' | 'currencies';
 
 export interface CallResult<T> {
   status: number;

@@ -1,17 +1,19 @@
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
-import { stageStatuses, type MappingSettings, type StageStatuses } from '../../mappings/hubspot.ts';
-import { CrmError, isCrmError } from '../../src/contract/errors.ts';
+import { stageStatuses, type MappingSettings, type QueueIds, type StageStatuses } from '../../mappings/hubspot.ts';
+import { CrmError } from '../../src/contract/errors.ts';
 import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 import { provisionProperties } from './provision.ts';
-import { pullStream, type PullContext } from './pull.ts';
+import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readCompanyCurrency, readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
+import { readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
+import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
+import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 export { buildAuthorizeUrl, exchangeCode, HUBSPOT_SCOPES } from './auth.ts';
@@ -32,9 +34,14 @@ export class HubSpotConnector implements Connector {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly settings: MappingSettings;
-  private currencyCode: string | null;
+  private portal: Promise<PortalCurrencies> | null = null;
+  /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
+  private currencyIssueReported = false;
   private stagesCache: Promise<StageStatuses> | null = null;
   private readonly sleep: Sleep;
+  /** Owners that are queues, as the owners stream of this connection's current run found them. */
+  private queueIds: Promise<QueueIds> | null = null;
+  private noted: QueueIds = new Set();
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -56,7 +63,6 @@ export class HubSpotConnector implements Connector {
     });
     caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
     this.caller = caller;
-    this.currencyCode = this.options.currency ?? null;
     const o = this.options;
     this.settings = {
       keyProperty: o.keyProperty,
@@ -69,19 +75,30 @@ export class HubSpotConnector implements Connector {
     };
   }
 
-  /** The portal's company currency: deal amounts are read in it (amount_in_home_currency). */
+  /** The portal's company currency: every amount is converted into it. */
   async currency(): Promise<string> {
-    if (this.currencyCode) return this.currencyCode;
-    try {
-      this.currencyCode = await readCompanyCurrency(this.caller);
-    } catch (e) {
-      if (!isCrmError(e) || e.kind === 'api-limit' || e.kind === 'auth') throw e;
-      this.log.warn({ err: e.message }, 'hubspot account details unreadable');
+    return (await this.currencies()).company;
+  }
+
+  private currencies(): Promise<PortalCurrencies> {
+    if (!this.portal) {
+      const read = readPortalCurrencies(this.caller, this.options.currency, this.log);
+      // A failed read is not kept: the next call tries again.
+      read.catch(() => {
+        if (this.portal === read) this.portal = null;
+      });
+      this.portal = read;
     }
-    if (!this.currencyCode) {
-      throw new CrmError('config', 'HubSpot company currency unknown: the account details could not be read; set the connector option "currency"', { crm: 'hubspot' });
-    }
-    return this.currencyCode;
+    return this.portal;
+  }
+
+  /** Adds the currency fallback, once per connection run, to the issues of a page. */
+  private async withCurrencyIssue(page: PullPage): Promise<PullPage> {
+    if (this.currencyIssueReported || !this.portal) return page;
+    const info = await this.portal;
+    if (!info.fallback) return page;
+    this.currencyIssueReported = true;
+    return { ...page, issues: [...page.issues, { object: page.object, recordId: null, kind: 'currency-fallback', message: info.fallback }] };
   }
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
@@ -93,11 +110,31 @@ export class HubSpotConnector implements Connector {
       settings: this.settings,
       now: this.now,
       stages: () => (this.stagesCache ??= readDealPipelines(this.caller).then(stageStatuses)),
+      queues: () => {
+        if (!this.queueIds) {
+          const read = readQueueIds({ caller: this.caller, options: this.options });
+          // A failed read is not kept: the next stream tries again.
+          read.catch(() => {
+            if (this.queueIds === read) this.queueIds = null;
+          });
+          this.queueIds = read;
+        }
+        return this.queueIds;
+      },
+      noteQueues: (queues) => {
+        this.noted = queues;
+        this.queueIds = Promise.resolve(queues);
+      },
+      knownQueues: () => this.noted,
+      money: async () => {
+        const p = await this.currencies();
+        return { company: p.company, convert: portalConverter(p), fingerprint: portalRateFingerprint(p), multi: p.rates.size > 0 };
+      },
     };
     const wanted = options.objects ?? ORDER;
     for (const kind of ORDER.filter((k) => wanted.includes(k))) {
       this.log.info({ object: kind, mode: options.mode }, 'hubspot pull');
-      yield* pullStream(kind, options.mode, options.cursors[kind], ctx);
+      for await (const page of pullStream(kind, options.mode, options.cursors[kind], ctx)) yield await this.withCurrencyIssue(page);
     }
   }
 

@@ -24,7 +24,10 @@ const propertyName = z.string().regex(/^[a-z0-9_]+$/i, 'HubSpot property names a
 const hubSpotOptionsObject = z.object({
   baseUrl: z.string().url().default('https://api.hubapi.com').transform((u) => u.replace(/\/+$/, '')),
   auth: hubSpotAuthSchema,
-  /** The portal's company currency; read from the account details when not given. */
+  /**
+   * The company currency to assume when the portal does not say (currencies API and account
+   * details both unreadable); never overrides what the portal says. Without it: USD.
+   */
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code like USD').optional(),
   limits: z
     .object({

@@ -1,8 +1,9 @@
+import type { User } from '../../src/model/snapshot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, Mapped, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
-  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type StageStatuses,
+  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
@@ -14,8 +15,19 @@ export interface PullContext {
   options: HubSpotOptions;
   settings: MappingSettings;
   stages: () => Promise<StageStatuses>;
+  /** Owners that are queues (read with the owners, or on their own when those were not read). */
+  queues: () => Promise<QueueIds>;
+  /** Called with the owners stream's queues, so later streams need not read owners again. */
+  noteQueues: (queues: QueueIds) => void;
+  /** The queues the owners stream of this run found (none before it ran). */
+  knownQueues: () => QueueIds;
+  /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
+  money: () => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
 }
+
+/** Streams whose amounts convert into the company currency: read again when the rates change. */
+const MONEY_STREAMS: ReadonlySet<ObjectKind> = new Set(['opportunities', 'lineItems']);
 
 type ObjectStreamKind = Exclude<ObjectKind, 'users'>;
 
@@ -23,7 +35,7 @@ interface StreamSpec<K extends ObjectStreamKind> {
   type: HubSpotObjectType;
   /** Which associated record each object needs, and how to choose among several. */
   association?: { to: HubSpotObjectType; pick: (list: AssociatedRecord[]) => string | null };
-  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses) => Mapped<RecordsByKind[K]>;
+  map: (o: HubSpotObject, associatedId: string | null, stages: StageStatuses, queues: QueueIds, money: PortalMoney) => Mapped<RecordsByKind[K]>;
 }
 
 const withType = (typeId: number) => (list: AssociatedRecord[]) => list.find((a) => a.typeIds.includes(typeId))?.toId ?? null;
@@ -35,13 +47,13 @@ function streamSpec(kind: ObjectStreamKind, s: MappingSettings): StreamSpec<Obje
     case 'products':
       return { type: 'products', map: (o) => mapProduct(o, s) };
     case 'accounts':
-      return { type: 'companies', association: { to: 'companies', pick: withType(ASSOCIATION_TYPES.companyToParent) }, map: (o, id) => mapCompany(o, id, s) };
+      return { type: 'companies', association: { to: 'companies', pick: withType(ASSOCIATION_TYPES.companyToParent) }, map: (o, id, _st, q) => mapCompany(o, id, s, q) };
     case 'contacts':
       return { type: 'contacts', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.contactToCompanyPrimary) }, map: (o, id) => mapContact(o, id, s) };
     case 'opportunities':
-      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st) => mapDeal(o, id, st) };
+      return { type: 'deals', association: { to: 'companies', pick: primaryOrFirst(ASSOCIATION_TYPES.dealToCompanyPrimary) }, map: (o, id, st, q, m) => mapDeal(o, id, st, q, m) };
     case 'lineItems':
-      return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id) => mapLineItem(o, id, s) };
+      return { type: 'line_items', association: { to: 'deals', pick: primaryOrFirst(ASSOCIATION_TYPES.lineItemToDeal) }, map: (o, id, _st, _q, m) => mapLineItem(o, id, s, m) };
   }
 }
 
@@ -53,6 +65,11 @@ function modifiedAt(o: HubSpotObject, property: string): number | null {
 async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
   const spec = streamSpec(kind, ctx.settings);
   const stages = kind === 'opportunities' ? await ctx.stages() : new Map();
+  // A deal a queue owns must not count as a person's (owner-dependence): read the owners if this
+  // run has not. A company's owner is only shown, so the queues this run's owners gave will do.
+  const queues = kind === 'opportunities' ? await ctx.queues() : kind === 'accounts' ? ctx.knownQueues() : new Set<string>();
+  // Only deals and line items carry amounts in a currency of their own.
+  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money() : { company: '', convert: (amount) => ({ value: amount }) };
   const assoc = spec.association
     ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
     : new Map<string, AssociatedRecord[]>();
@@ -60,7 +77,7 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   const issues: RecordIssue[] = page.malformed.map((m) => ({ object: kind, recordId: null, kind: 'malformed', message: `${spec.type} result ${m.index}: ${m.message}` }));
   for (const o of page.objects) {
     const associated = spec.association ? spec.association.pick(assoc.get(o.id) ?? []) : null;
-    const mapped = spec.map(o, associated, stages);
+    const mapped = spec.map(o, associated, stages, queues, money);
     if (mapped.record) records.push(mapped.record);
     issues.push(...mapped.issues);
   }
@@ -94,8 +111,9 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     } while (after !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
     const { records, issues } = await mapObjects(kind, gathered, ctx);
     const last = after === null;
+    const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
     const cursor: Cursor = last
-      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt })
+      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt, rates })
       : { phase: 'list', after, startedAt };
     yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
     if (last) return;
@@ -124,7 +142,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       return at === null || pos.accept(o.id, at);
     });
     const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince });
+    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates });
     yield { object: kind, records, deletedIds: [], issues, cursor };
     if (page.after === null) break;
     consumed += page.objects.length;
@@ -139,7 +157,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince }, runStartedAt, ctx);
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt, ctx);
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */
@@ -162,21 +180,66 @@ async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotOb
   }
 }
 
-/** Owners are few: every pull reads them all, active then archived (inactive). */
+/**
+ * Owners are few: every pull reads them all, active then archived (inactive). People become
+ * users; queues do not, and the records they own get no owner (a queue is nobody's workload).
+ */
 async function* users(ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
+  const queues = new Set<string>();
   for (const archived of [false, true]) {
     let after: string | null = null;
     do {
       const page = await ownersPage(ctx.caller, after, ctx.options.pageSizes.owners, archived);
       after = page.after;
       const last = archived && after === null;
-      yield { object: 'users', records: page.results.map(mapOwner), deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
+      const records: User[] = [];
+      for (const o of page.results) {
+        const user = mapOwner(o);
+        if (user) records.push(user);
+        else queues.add(o.id);
+      }
+      if (last) ctx.noteQueues(queues);
+      yield { object: 'users', records, deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
     } while (after !== null);
   }
 }
 
-export function pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
-  if (kind === 'users') return users(ctx);
+/** Ids of every owner that is a queue, active or archived. */
+export async function readQueueIds(ctx: Pick<PullContext, 'caller' | 'options'>): Promise<Set<string>> {
+  const queues = new Set<string>();
+  for (const archived of [false, true]) {
+    let after: string | null = null;
+    do {
+      const page = await ownersPage(ctx.caller, after, ctx.options.pageSizes.owners, archived);
+      after = page.after;
+      for (const o of page.results) if (o.type === 'QUEUE') queues.add(o.id);
+    } while (after !== null);
+  }
+  return queues;
+}
+
+/**
+ * A money stream whose records were converted with other rates than the portal's now (or, in a
+ * multi-currency portal, with unknown ones) is searched again from the start of time; archived
+ * records since the last run still come as deletes.
+ */
+async function ratesNow(kind: ObjectKind, search: SearchCursor, ctx: PullContext): Promise<string | null> {
+  if (!MONEY_STREAMS.has(kind)) return null;
+  const money = await ctx.money();
+  const changed = search.rates === undefined ? money.multi : search.rates !== money.fingerprint;
+  return changed ? money.fingerprint : null;
+}
+
+export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
+  if (kind === 'users') {
+    yield* users(ctx);
+    return;
+  }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
-  return search ? incrementalObjects(kind, search, ctx) : fullObjects(kind, saved, ctx);
+  if (!search) {
+    yield* fullObjects(kind, saved, ctx);
+    return;
+  }
+  const newRates = await ratesNow(kind, search, ctx);
+  yield* incrementalObjects(kind, newRates === null ? search : { ...search, since: 0, sinceIds: [], rates: newRates }, ctx);
 }

@@ -11,10 +11,12 @@ export interface SearchCursor {
   sinceIds: string[];
   /** Archived records from this time on are reported as deletes. */
   archivedSince: number;
+  /** The fingerprint of the exchange rates a money stream's records were converted with. */
+  rates?: string | undefined;
 }
 
 export function searchCursor(c: SearchCursor): Cursor {
-  return { phase: 'search', since: c.since, sinceIds: c.sinceIds.join(','), archivedSince: c.archivedSince };
+  return { phase: 'search', since: c.since, sinceIds: c.sinceIds.join(','), archivedSince: c.archivedSince, ...(c.rates !== undefined ? { rates: c.rates } : {}) };
 }
 
 /** The saved search cursor, or null when there is none (a full pull must come first). */
@@ -24,10 +26,12 @@ export function readSearchCursor(saved: Cursor | undefined): SearchCursor | null
   const ids = saved['sinceIds'];
   const archivedSince = saved['archivedSince'];
   if (typeof since !== 'number' || !Number.isFinite(since)) return null;
+  const rates = saved['rates'];
   return {
     since,
     sinceIds: typeof ids === 'string' && ids !== '' ? ids.split(',') : [],
     archivedSince: typeof archivedSince === 'number' ? archivedSince : since,
+    ...(typeof rates === 'string' ? { rates } : {}),
   };
 }
 

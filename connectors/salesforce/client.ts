@@ -22,7 +22,8 @@ export interface SfRequest {
   /** A path from the instance root (`/services/data/v62.0/...`). */
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A SOAP envelope carries the session itself: build it per attempt, after any refresh. */
+  body?: string | ((sessionId: string) => string);
 }
 
 export interface SfResponse {
@@ -72,6 +73,16 @@ export function parseLimitInfo(header: string | undefined): { used: number; max:
   const m = LIMIT_RE.exec(header);
   if (!m || m[1] === undefined || m[2] === undefined) return null;
   return { used: Number(m[1]), max: Number(m[2]) };
+}
+
+/**
+ * SOAP API faults come back as HTTP 500 with a `<faultcode>` such as `sf:INVALID_SESSION_ID`;
+ * they are answers, not server trouble: read the code so they are neither retried blindly nor
+ * mistaken for an outage.
+ */
+function soapFaultCode(res: RawHttpResponse): string | null {
+  const m = /<faultcode>(?:[A-Za-z]+:)?([A-Z_]+)<\/faultcode>/.exec(typeof res.body === 'string' ? res.body : '');
+  return m?.[1] ?? null;
 }
 
 function errorCodeOf(e: unknown): string {
@@ -191,13 +202,15 @@ export class SalesforceClient {
         method: req.method,
         url,
         headers: { ...(req.headers ?? {}) },
-        ...(req.body !== undefined ? { body: req.body } : {}),
+        ...(req.body !== undefined ? { body: typeof req.body === 'function' ? req.body(this.conn.accessToken ?? '') : req.body } : {}),
       });
       const res = last as RawHttpResponse | null;
       return { status: res?.statusCode ?? 200, headers: res?.headers ?? {}, body };
     } catch (e) {
       const res = last as RawHttpResponse | null;
       if (!res) throw new NetworkError(e instanceof Error ? e.message : 'network error');
+      const fault = soapFaultCode(res);
+      if (fault) throw new SalesforceHttpError(fault === 'INVALID_SESSION_ID' ? 401 : 400, fault, `SOAP fault ${fault}`);
       throw new SalesforceHttpError(res.statusCode, errorCodeOf(e), e instanceof Error ? e.message : `HTTP ${res.statusCode}`);
     }
   }

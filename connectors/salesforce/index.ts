@@ -30,6 +30,8 @@ export class SalesforceConnector implements Connector {
   private readonly logger: Logger;
   private readonly now: () => number;
   private currencyInfo: Promise<CurrencyInfo> | null = null;
+  /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
+  private currencyIssueReported = false;
   private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
 
   /** Throws CrmError('config') naming each bad option. */
@@ -57,12 +59,12 @@ export class SalesforceConnector implements Connector {
   }
 
   currency(): Promise<string> {
-    return this.currencySetup().then((c) => c.code);
+    return this.currencySetup().then((c) => c.corporate);
   }
 
   private currencySetup(): Promise<CurrencyInfo> {
     if (!this.currencyInfo) {
-      this.currencyInfo = detectCurrency(this.client);
+      this.currencyInfo = detectCurrency(this.client, this.options.currency, this.logger);
       this.currencyInfo.catch(() => {
         this.currencyInfo = null;
       });
@@ -92,11 +94,22 @@ export class SalesforceConnector implements Connector {
     const wanted = options.objects ?? ALL_OBJECTS;
     for (const kind of ALL_OBJECTS.filter((k) => wanted.includes(k))) {
       try {
-        yield* pullStream(ctx, kind, options.mode, options.cursors[kind]);
+        for await (const page of pullStream(ctx, kind, options.mode, options.cursors[kind])) {
+          yield await this.withCurrencyIssue(page);
+        }
       } catch (e) {
         throw stopError(`${kind} pull`, e);
       }
     }
+  }
+
+  /** Adds the currency fallback, once per connection run, to the issues of a page. */
+  private async withCurrencyIssue(page: PullPage): Promise<PullPage> {
+    if (this.currencyIssueReported || !this.currencyInfo) return page;
+    const info = await this.currencyInfo;
+    if (!info.fallback) return page;
+    this.currencyIssueReported = true;
+    return { ...page, issues: [...page.issues, { object: page.object, recordId: null, kind: 'currency-fallback', message: info.fallback }] };
   }
 
   async provision(): Promise<ProvisionReport> {

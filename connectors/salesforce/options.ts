@@ -41,6 +41,11 @@ const salesforceOptionsObject = z
     contactActiveField: apiName.optional(),
     /** Account checkbox saying the org already treats the account as key. */
     markedKeyField: apiName.optional(),
+    /**
+     * The corporate currency to assume when the org does not say (CurrencyType and getUserInfo
+     * both unreadable); never overrides what the org says. Without it the fallback is USD.
+     */
+    currency: z.string().regex(/^[A-Z]{3}$/, 'expected a three-letter ISO 4217 code such as EUR').optional(),
     /** Product2 field used as the offering. */
     offeringFamilyField: apiName.default('Family'),
     /** REST query batch size (Sforce-Query-Options), 200..2000. */

@@ -1,30 +1,13 @@
-import { z } from 'zod';
-import type { Logger } from '../../src/log.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, ObjectKind, PullPage } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import {
-  BASE_FIELDS,
-  MONEY_FIELDS,
-  NO_DELETE_FLAG,
-  SALESFORCE_OUTPUT_FIELDS,
-  SOBJECT_BY_KIND,
-  mapAccount,
-  mapContact,
-  mapLineItem,
-  mapOpportunity,
-  mapProduct,
-  mapUser,
-  rateConverter,
-  sameCurrency,
-  toIsoDateTime,
-  type MapResult,
-  type MappingSettings,
-} from '../../mappings/salesforce.ts';
-import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
+import { NO_DELETE_FLAG, SOBJECT_BY_KIND, toIsoDateTime } from '../../mappings/salesforce.ts';
+import { rateFingerprint } from '../../mappings/salesforce-money.ts';
+import { SalesforceHttpError, stopError } from './client.ts';
 import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
-import type { CurrencyInfo, DescribeField } from './org.ts';
-import type { SalesforceOptions } from './options.ts';
-import { afterCursorCondition, childResultSchema, queryFirst, queryMore, selectSoql, soqlString, type QueryResult, type RawRecord } from './query.ts';
+import { buildPage, cursorSchema, doneCursor, lastId, MONEY_STREAMS, planStream, withRates, type PullContext, type StreamCursor, type StreamPlan } from './pull-plan.ts';
+import { afterCursorCondition, childResultSchema, isSalesforceId, queryFirst, queryMore, selectSoql, soqlDateTime, soqlString, type QueryResult, type RawRecord } from './query.ts';
+
+export type { PullContext } from './pull-plan.ts';
 
 /**
  * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
@@ -33,114 +16,8 @@ import { afterCursorCondition, childResultSchema, queryFirst, queryMore, selectS
  * come back flagged IsDeleted and records that share a timestamp are never skipped.
  */
 
-export interface PullContext {
-  client: SalesforceClient;
-  options: SalesforceOptions;
-  currency(): Promise<CurrencyInfo>;
-  accountFields(): Promise<Map<string, DescribeField>>;
-  now(): number;
-  logger: Logger;
-}
-
-const cursorSchema = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string() }),
-  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string() }),
-  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean() }),
-]);
-type StreamCursor = z.infer<typeof cursorSchema>;
-
-function doneCursor(ts: string, id: string): StreamCursor {
-  return { phase: 'incremental', ts, id, complete: true };
-}
-
-type Transport = 'rest' | 'bulk';
-
-interface StreamPlan {
-  fields: string[];
-  settings: MappingSettings;
-}
-
-async function planStream(ctx: PullContext, kind: ObjectKind, transport: Transport): Promise<StreamPlan> {
-  const o = ctx.options;
-  const cur = await ctx.currency();
-  const rest = transport === 'rest';
-  const money = new Set(MONEY_FIELDS[kind]);
-  const fields = BASE_FIELDS[kind].map((f) => (cur.multiCurrency && rest && money.has(f) ? `convertCurrency(${f})` : f));
-  const needsIso = cur.multiCurrency && (money.size > 0 || (kind === 'lineItems' && o.costField !== undefined));
-  if (needsIso) fields.push('CurrencyIsoCode');
-  const rates = rateConverter(cur.rates);
-  const settings: MappingSettings = {
-    costField: o.costField,
-    extraAccountFields: [],
-    referenceableField: o.referenceableField,
-    contactActiveField: o.contactActiveField,
-    markedKeyField: o.markedKeyField,
-    offeringFamilyField: o.offeringFamilyField,
-    visibleOutputFields: [],
-    convert: cur.multiCurrency && !rest ? rates : sameCurrency,
-    // A cost field may be a plain number field, which convertCurrency() refuses: use the rates.
-    convertCost: cur.multiCurrency ? rates : sameCurrency,
-  };
-  if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
-  if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);
-  if (kind === 'contacts' && o.contactActiveField && !fields.includes(o.contactActiveField)) fields.push(o.contactActiveField);
-  if (kind === 'lineItems' && o.costField) fields.push(o.costField);
-  if (kind === 'accounts') {
-    const visible = await ctx.accountFields();
-    const wanted = [...o.extraAccountFields, ...(o.markedKeyField ? [o.markedKeyField] : [])];
-    const missing = wanted.filter((f) => !visible.has(f));
-    if (missing.length > 0) {
-      throw new CrmError('config', `Account field(s) ${missing.join(', ')} not found or not visible to the integration user`, { crm: 'salesforce' });
-    }
-    for (const f of wanted) if (!fields.includes(f)) fields.push(f);
-    const outputs = SALESFORCE_OUTPUT_FIELDS.filter((f) => visible.has(f.apiName));
-    fields.push(...outputs.map((f) => f.apiName));
-    settings.extraAccountFields = o.extraAccountFields;
-    settings.visibleOutputFields = outputs.map((f) => f.key);
-  }
-  return { fields, settings };
-}
-
-function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): MapResult<RecordsByKind[ObjectKind]> {
-  switch (kind) {
-    case 'users':
-      return mapUser(raw);
-    case 'products':
-      return mapProduct(raw, s);
-    case 'accounts':
-      return mapAccount(raw, s);
-    case 'contacts':
-      return mapContact(raw, s);
-    case 'opportunities':
-      return mapOpportunity(raw, s);
-    case 'lineItems':
-      return mapLineItem(raw, s);
-  }
-}
-
-function buildPage(kind: ObjectKind, raws: RawRecord[], s: MappingSettings, cursor: StreamCursor, complete: boolean): PullPage {
-  const records: RecordsByKind[ObjectKind][] = [];
-  const deletedIds: string[] = [];
-  const issues: RecordIssue[] = [];
-  for (const raw of raws) {
-    if (raw['IsDeleted'] === true || raw['IsDeleted'] === 'true') {
-      if (typeof raw['Id'] === 'string') deletedIds.push(raw['Id']);
-      continue;
-    }
-    const r = mapRecord(kind, raw, s);
-    if (r.ok) records.push(r.record);
-    else issues.push(r.issue);
-  }
-  return { object: kind, records, deletedIds, issues, cursor: cursor as Cursor, ...(complete ? { fullPullComplete: true } : {}) };
-}
-
-function lastId(raws: RawRecord[], fallback: string): string {
-  const last = raws[raws.length - 1];
-  return last && typeof last['Id'] === 'string' ? last['Id'] : fallback;
-}
-
 function restFullSoql(kind: ObjectKind, plan: StreamPlan, afterId: string): string {
-  const where = afterId ? `Id > ${soqlString(afterId)}` : undefined;
+  const where = isSalesforceId(afterId) ? `Id > ${soqlString(afterId)}` : undefined;
   // Line items are read under their opportunity so a page never splits an opportunity's items.
   return kind === 'lineItems'
     ? selectSoql({ fields: ['Id', `(${selectSoql({ fields: plan.fields, from: 'OpportunityLineItems' })})`], from: 'Opportunity', ...(where ? { where } : {}), orderBy: 'Id' })
@@ -154,14 +31,14 @@ async function firstRestPage(ctx: PullContext, kind: ObjectKind, plan: StreamPla
 }
 
 async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, startedAt: string, first?: QueryResult): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   let res: QueryResult = first ?? (await firstRestPage(ctx, kind, plan, afterId));
   let last = afterId;
   for (;;) {
     const raws = kind === 'lineItems' ? await childRecords(ctx, res.records) : res.records;
     last = lastId(res.records, last);
     const finished = res.done || !res.nextRecordsUrl;
-    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'full', afterId: last, startedAt };
+    const cursor: StreamCursor = finished ? doneCursor(startedAt, '', plan.rates) : withRates({ phase: 'full', afterId: last, startedAt }, plan.rates);
     yield buildPage(kind, raws, plan.settings, cursor, finished);
     if (finished || !res.nextRecordsUrl) return;
     res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
@@ -184,7 +61,7 @@ async function childRecords(ctx: PullContext, parents: RawRecord[]): Promise<Raw
 }
 
 async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | null, locator: string, startedAt: string): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'bulk');
+  const plan = await planStream(ctx, kind);
   let job = jobId;
   if (!job) {
     job = await createQueryJob(ctx.client, selectSoql({ fields: plan.fields, from: SOBJECT_BY_KIND[kind] }));
@@ -194,21 +71,41 @@ async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | nul
   for (;;) {
     const page = await fetchQueryResults(ctx.client, job, next, ctx.options.bulkPageSize);
     const finished = page.nextLocator === null;
-    const cursor: StreamCursor = finished ? doneCursor(startedAt, '') : { phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt };
+    const cursor: StreamCursor = finished
+      ? doneCursor(startedAt, '', plan.rates)
+      : withRates({ phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt }, plan.rates);
     yield buildPage(kind, page.records, plan.settings, cursor, finished);
     if (page.nextLocator === null) return;
     next = page.nextLocator;
   }
 }
 
+/**
+ * With dated rates a line item converts at its opportunity's close date, which can change
+ * without the line item changing: the line items of opportunities changed since the cursor are
+ * read again (before the stream's own pages, with the cursor as it was, so a stop repeats it).
+ */
+async function* rereadForChangedOpportunities(ctx: PullContext, plan: StreamPlan, since: string, from: StreamCursor): AsyncGenerator<PullPage> {
+  const soql = selectSoql({ fields: plan.fields, from: 'OpportunityLineItem', where: `Opportunity.SystemModstamp >= ${soqlDateTime(since)}`, orderBy: 'Id' });
+  let res = await queryFirst(ctx.client, soql, { batchSize: ctx.options.pageSize }).catch((e: unknown) => {
+    throw stopError('OpportunityLineItem query for changed opportunities', e);
+  });
+  for (;;) {
+    if (res.records.length > 0) yield buildPage('lineItems', res.records, plan.settings, from, false);
+    if (res.done || !res.nextRecordsUrl) return;
+    res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
+  }
+}
+
 async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<StreamCursor, { phase: 'incremental' }>): AsyncGenerator<PullPage> {
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   const limit = ctx.options.pageSize;
   const hasDeleteFlag = !NO_DELETE_FLAG.has(kind);
   const fields = hasDeleteFlag ? [...plan.fields, 'IsDeleted'] : plan.fields;
   // A finished cursor starts a new run: step back by the lookback to catch late commits.
   let ts = from.complete ? new Date(Date.parse(from.ts) - ctx.options.lookbackSeconds * 1000).toISOString() : from.ts;
   let id = from.complete ? '' : from.id;
+  if (plan.dated) yield* rereadForChangedOpportunities(ctx, plan, ts, withRates(from, plan.rates));
   let highTs = from.ts;
   let highId = from.id;
   for (;;) {
@@ -232,7 +129,7 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
       }
       const batchDone = res.done || !res.nextRecordsUrl;
       const runDone = batchDone && seen < limit;
-      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId) : { phase: 'incremental', ts, id, complete: false };
+      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId, plan.rates) : withRates({ phase: 'incremental', ts, id, complete: false }, plan.rates);
       yield buildPage(kind, res.records, plan.settings, cursor, false);
       if (runDone) return;
       if (batchDone || !res.nextRecordsUrl) break;
@@ -260,7 +157,7 @@ async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<Pu
   // Salesforce stamps to the whole second: a record changed later in the second the pull started
   // carries a stamp below a millisecond start time, and would be skipped without a lookback.
   const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
-  const plan = await planStream(ctx, kind, 'rest');
+  const plan = await planStream(ctx, kind);
   const first = await firstRestPage(ctx, kind, plan, '');
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
     ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
@@ -270,8 +167,30 @@ async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<Pu
   }
 }
 
+/**
+ * A money stream whose records were converted with other rates than the org's now (or, in a
+ * multi-currency org, with unknown ones) is read again: an incremental stream from the start of
+ * time (through queryAll, so deletes since the last run still show), a full pull from its start.
+ */
+async function ratesNow(ctx: PullContext, kind: ObjectKind, cursor: StreamCursor): Promise<string | null> {
+  if (!MONEY_STREAMS.has(kind)) return null;
+  const cur = await ctx.currency();
+  const now = rateFingerprint(cur);
+  if (cursor.rates === now || (cursor.rates === undefined && !cur.multiCurrency)) return null;
+  ctx.logger.info({ object: kind }, "the org's currency rates changed since the last pull: reading the stream again to convert its amounts anew");
+  return now;
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
 export async function* pullStream(ctx: PullContext, kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined): AsyncGenerator<PullPage> {
   const cursor = parseCursor(ctx, kind, saved);
+  const newRates = cursor ? await ratesNow(ctx, kind, cursor) : null;
+  if (newRates !== null) {
+    if (cursor?.phase === 'incremental' && mode === 'incremental') yield* incremental(ctx, kind, { phase: 'incremental', ts: EPOCH, id: '', complete: false, rates: newRates });
+    else yield* freshFull(ctx, kind);
+    return;
+  }
   if (cursor?.phase === 'incremental') {
     if (mode === 'incremental') yield* incremental(ctx, kind, cursor);
     else yield* freshFull(ctx, kind);

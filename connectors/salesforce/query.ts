@@ -29,11 +29,22 @@ export function soqlDateTime(iso: string): string {
 }
 
 /**
+ * A record id as Salesforce accepts it in SOQL: 15 alphanumerics, or 18 with the case-safe
+ * suffix. The org refuses any other ID literal, the empty string included, with
+ * INVALID_QUERY_FILTER_OPERATOR "invalid ID field", so no other value may reach a query.
+ */
+export function isSalesforceId(value: string): boolean {
+  return /^[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?$/.test(value);
+}
+
+/**
  * The keyset condition of an incremental read: everything after (ts, id) in
- * `ORDER BY SystemModstamp, Id` order, so records sharing a timestamp are not skipped.
+ * `ORDER BY SystemModstamp, Id` order, so records sharing a timestamp are not skipped. Without a
+ * record id yet (a cursor that starts at a moment, not after a record) it is everything from ts on.
  */
 export function afterCursorCondition(ts: string, id: string): string {
   const t = soqlDateTime(ts);
+  if (!isSalesforceId(id)) return `SystemModstamp >= ${t}`;
   return `(SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > ${soqlString(id)}))`;
 }
 

@@ -146,6 +146,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     }
   }
 
+  const currencies = input.currencies;
   return {
     asOf: run.asOf,
     configVersion: config.version,
@@ -155,5 +156,6 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     accounts: accountInsights,
     drift,
     issues: sortIssues(issues),
+    ...(currencies ? { currencies } : {}),
   };
 }

@@ -1,8 +1,9 @@
-import type { AnalysisIssue } from '../model/insights.ts';
+import type { AnalysisIssue, CurrenciesSummary } from '../model/insights.ts';
 import type { SnapshotSink } from '../model/snapshot-intake.ts';
 import type { Account, Contact, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
 import { StringTable } from '../model/string-table.ts';
 import { Column } from './columns.ts';
+import { CurrencyTally } from './currencies.ts';
 import { toDayNumber } from './dates.ts';
 import { compareStrings } from './format.ts';
 
@@ -30,6 +31,8 @@ export interface AnalysisInput {
   lineItems: LineItemColumns;
   /** Contacts, opportunities and line items that point at a record the snapshot does not have. */
   issues: AnalysisIssue[];
+  /** Amounts converted from other currencies (or left out), from the records' conversion notes. */
+  currencies: CurrenciesSummary | undefined;
 }
 
 export const CONTACT_ACTIVE = 1;
@@ -67,7 +70,7 @@ export interface LineItemColumns {
   cost: Float64Array;
 }
 
-type OpportunityFields = Pick<Opportunity, 'id' | 'accountId' | 'status' | 'amount' | 'closeDate' | 'ownerId'>;
+type OpportunityFields = Pick<Opportunity, 'id' | 'accountId' | 'status' | 'amount' | 'closeDate' | 'ownerId' | 'conversion'>;
 
 const byId = (a: { id: string }, b: { id: string }) => compareStrings(a.id, b.id);
 
@@ -106,6 +109,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly linePrice = new Column(Float64Array);
   private readonly lineCost = new Column(Float64Array);
   private readonly pendingLines: { id: string; opportunityId: string; ref: number }[] = [];
+  private readonly currencies = new CurrencyTally();
 
   constructor() {
     this.lineStart.push(0);
@@ -150,6 +154,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
     this.oppAmount.push(o.amount === null ? Number.NaN : o.amount);
     this.oppDay.push(toDayNumber(o.closeDate));
     this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
+    this.currencies.note(o.conversion, o.amount);
     // In id order, so that sums do not depend on the order of the file.
     for (const li of sortedById(lineItems)) {
       const ref = this.productRefs.add(li.productId);
@@ -157,6 +162,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
       this.lineProduct.push(ref);
       this.linePrice.push(li.totalPrice);
       this.lineCost.push(li.cost === null ? Number.NaN : li.cost);
+      this.currencies.note(li.conversion, li.totalPrice);
     }
     this.lineStart.push(this.lineProduct.length);
   }
@@ -207,6 +213,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
       },
       lineItems: { product: this.lineProduct.trimmed(), totalPrice: this.linePrice.trimmed(), cost: this.lineCost.trimmed() },
       issues,
+      currencies: this.currencies.summary(),
     };
   }
 }

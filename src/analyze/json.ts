@@ -12,7 +12,7 @@ import { FamilyMatrix, STATE_CHARS } from '../model/matrix.ts';
  * that the grid can be read.
  */
 const TOP_LEVEL_KEYS = [
-  'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'issues',
+  'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'issues', 'currencies',
 ] as const satisfies readonly (keyof AnalysisResult)[];
 
 const CHUNK = 1 << 20;
@@ -117,11 +117,13 @@ function valueJson(value: unknown, pretty: boolean, depth: number): string {
 export function* analysisJsonChunks(result: AnalysisResult, options: JsonOptions = {}): Generator<string> {
   const pretty = options.pretty === true;
   let buffer = pretty ? '{\n' : '{';
-  for (let k = 0; k < TOP_LEVEL_KEYS.length; k++) {
-    const key = TOP_LEVEL_KEYS[k] as (typeof TOP_LEVEL_KEYS)[number];
+  // A key the result does not have (`currencies` of a one-currency snapshot) is left out, so
+  // such a result keeps its exact text.
+  const keys = TOP_LEVEL_KEYS.filter((key) => result[key] !== undefined);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as (typeof TOP_LEVEL_KEYS)[number];
     const value: unknown = result[key];
-    if (value === undefined) continue;
-    const last = k === TOP_LEVEL_KEYS.length - 1;
+    const last = k === keys.length - 1;
     if (pretty) buffer += `  ${JSON.stringify(key)}: `;
     else buffer += `${k === 0 ? '' : ','}${JSON.stringify(key)}:`;
     if (Array.isArray(value) && value.length > 0) {

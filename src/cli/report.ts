@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
+import { currenciesSection } from './report/currencies.ts';
 import { painter } from './report/format.ts';
 import type { ReportContext } from './report/matrix.ts';
 import {
@@ -48,6 +49,7 @@ export function renderReport(result: AnalysisResult, ctx: ReportContext, options
     ...whitespaceSection(result, ctx, p, o),
     ...risksSection(result, p, o),
     ...driftSection(result, p, o),
+    ...currenciesSection(result, p),
     ...issuesSection(result, p, o),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,4 +1,4 @@
-import { EXIT, UsageError, type CliCommand, type CliIo } from './command.ts';
+import { EXIT, EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from './command.ts';
 import { packageVersion } from './version.ts';
 
 const HELP_FLAGS = new Set(['--help', '-h']);
@@ -16,6 +16,8 @@ export function mainUsage(commands: readonly Pick<CliCommand, 'name' | 'summary'
     `  ${'help'.padEnd(width)}  Show this help, or a command's: kamflow help <command>`,
     '',
     'Run `kamflow <command> --help` for the options of a command; `kamflow --version` prints the version.',
+    '',
+    EXIT_CODES_HELP,
     '',
   ].join('\n');
 }

@@ -106,6 +106,26 @@ export interface AnalysisIssue {
   message: string;
 }
 
+/** Amounts of one currency converted at one rate from one source (see the snapshot's conversion notes). */
+export interface CurrencyConversion {
+  currency: string;
+  /** Units of the analysis currency for one unit of `currency`; null when the CRM converted the amounts itself. */
+  rate: number | null;
+  source: string;
+  /** Opportunity amounts and line-item totals converted. */
+  amounts: number;
+  /** Their sum in `currency`, and in the analysis currency. */
+  original: number;
+  converted: number;
+}
+
+/** Present only when some amount was in another currency than the analysis currency. */
+export interface CurrenciesSummary {
+  converted: CurrencyConversion[];
+  /** Amounts whose currency had no rate: left out of every sum. */
+  leftOut: { currency: string; amounts: number; original: number }[];
+}
+
 export interface AnalysisResult {
   asOf: string;
   configVersion: number;
@@ -115,4 +135,5 @@ export interface AnalysisResult {
   accounts: AccountInsight[];
   drift: DriftEntry[];
   issues: AnalysisIssue[];
+  currencies?: CurrenciesSummary;
 }

@@ -1,4 +1,4 @@
-import type { Account, Contact, FieldValue, LineItem, OpportunityStatus, Product, User } from './snapshot.ts';
+import type { Account, Contact, Conversion, FieldValue, LineItem, OpportunityStatus, Product, User } from './snapshot.ts';
 
 /**
  * Hand-written checks of the snapshot records that accept exactly what the zod schemas of
@@ -106,14 +106,27 @@ export function checkUser(raw: unknown): User | null {
   return { id, name, active };
 }
 
+/** A conversion note (conversionSchema): absent is fine, malformed is not. */
+function checkConversion(v: unknown): Conversion | null | undefined {
+  if (v === undefined) return undefined;
+  const o = object(v);
+  if (o === null) return null;
+  const { currency, amount, rate, source } = o;
+  if (typeof currency !== 'string' || currency.length === 0 || !isFinite(amount)) return null;
+  if (rate !== null && !(isFinite(rate) && rate > 0)) return null;
+  if (source !== null && !(typeof source === 'string' && source.length > 0)) return null;
+  return { currency, amount, rate, source };
+}
+
 export function checkLineItem(raw: unknown): LineItem | null {
   const o = object(raw);
   if (o === null) return null;
   const { id, productId, totalPrice } = o;
   const quantity = o['quantity'] === undefined ? 1 : o['quantity'];
   const cost = optNumber(o['cost']);
-  if (!isId(id) || !isId(productId) || !isFinite(quantity) || !isFinite(totalPrice) || cost === undefined) return null;
-  return { id, productId, quantity, totalPrice, cost };
+  const conversion = checkConversion(o['conversion']);
+  if (!isId(id) || !isId(productId) || !isFinite(quantity) || !isFinite(totalPrice) || cost === undefined || conversion === null) return null;
+  return conversion === undefined ? { id, productId, quantity, totalPrice, cost } : { id, productId, quantity, totalPrice, cost, conversion };
 }
 
 /** An opportunity's own fields; its line items are checked one by one afterwards. */
@@ -126,6 +139,7 @@ export interface CheckedOpportunity {
   closeDate: string;
   ownerId: string | null;
   lineItems: unknown[];
+  conversion?: Conversion;
 }
 
 export function checkOpportunity(raw: unknown): CheckedOpportunity | null {
@@ -136,10 +150,13 @@ export function checkOpportunity(raw: unknown): CheckedOpportunity | null {
   const amount = optNumber(o['amount']);
   const ownerId = optText(o['ownerId']);
   const lineItems = o['lineItems'] === undefined ? [] : o['lineItems'];
-  if (!isId(id) || !isId(accountId) || typeof name !== 'string' || amount === undefined || ownerId === undefined) return null;
+  const conversion = checkConversion(o['conversion']);
+  if (!isId(id) || !isId(accountId) || typeof name !== 'string' || amount === undefined || ownerId === undefined || conversion === null) return null;
   if (status !== 'open' && status !== 'won' && status !== 'lost') return null;
   if (typeof closeDate !== 'string' || !isIsoDate(closeDate) || !Array.isArray(lineItems)) return null;
-  return { id, accountId, name, status, amount, closeDate, ownerId, lineItems };
+  const checked: CheckedOpportunity = { id, accountId, name, status, amount, closeDate, ownerId, lineItems };
+  if (conversion !== undefined) checked.conversion = conversion;
+  return checked;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;

@@ -68,12 +68,29 @@ export const productSchema = z.object({
 });
 export type Product = z.infer<typeof productSchema>;
 
+/**
+ * Extension to version 1: how an amount the CRM holds in another currency became an amount in
+ * the snapshot's currency: `amount` in `currency`, times `rate` (units of the snapshot's
+ * currency for one unit of `currency`; null when the CRM did the conversion itself), by the rate
+ * `source` names. A null `source` means the CRM had no rate for `currency`: the amount was left
+ * out (a null amount, a zero line total), never summed as if it were in the snapshot's currency.
+ * Absent when the amount was in the snapshot's currency already.
+ */
+export const conversionSchema = z.object({
+  currency: z.string().min(1),
+  amount: z.number().finite(),
+  rate: z.number().finite().positive().nullable(),
+  source: z.string().min(1).nullable(),
+});
+export type Conversion = z.infer<typeof conversionSchema>;
+
 export const lineItemSchema = z.object({
   id,
   productId: z.string().min(1, 'productId must be a non-empty string'),
   quantity: z.number().finite().default(1),
   totalPrice: z.number().finite(),
   cost: optNumber,
+  conversion: conversionSchema.optional(),
 });
 export type LineItem = z.infer<typeof lineItemSchema>;
 
@@ -89,6 +106,7 @@ export const opportunitySchema = z.object({
   closeDate: isoDate,
   ownerId: optText,
   lineItems: z.array(z.unknown()).default([]),
+  conversion: conversionSchema.optional(),
 });
 export type Opportunity = Omit<z.infer<typeof opportunitySchema>, 'lineItems'> & {
   lineItems: LineItem[];

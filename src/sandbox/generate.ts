@@ -12,6 +12,7 @@ import {
   buildPlanted, PLANTED_CONTACTS, plantedAccountCount, plantedDealCount, plantedLineItemCount,
 } from './generate/planted.ts';
 import { Rng } from './generate/random.ts';
+import { currencyBooker } from './generate/currencies.ts';
 
 export { PLANTED, PLANTED_TARGETS } from './generate/planted.ts';
 
@@ -42,6 +43,11 @@ export const sampleOrgOptionsSchema = z
     /** Industries in use; default grows with size from 3 to 10 so small orgs still have peers. */
     industries: z.number().int().min(1).max(INDUSTRIES.length).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be a 3-letter code').optional(),
+    /**
+     * A multi-currency org: deals booked in turn in the org's currency and each of these (units
+     * of the org's currency for one unit of each), with conversion notes.
+     */
+    foreignCurrencies: z.record(z.string().regex(/^[A-Z]{3}$/, 'currency codes are 3-letter codes'), z.number().positive()).optional(),
   })
   .strict();
 
@@ -57,6 +63,7 @@ interface ResolvedOptions {
   offerings: number;
   industries: number;
   currency: string;
+  foreignCurrencies: Record<string, number>;
 }
 
 /** Validates and fills in defaults; throws RangeError naming the bad option. */
@@ -87,6 +94,7 @@ export function resolveSampleOrgOptions(options: SampleOrgOptions): ResolvedOpti
     offerings: o.offerings ?? 12,
     industries: o.industries ?? Math.min(INDUSTRIES.length, Math.max(3, Math.floor(o.accounts / 300))),
     currency: o.currency ?? 'USD',
+    foreignCurrencies: o.foreignCurrencies ?? {},
   };
 }
 
@@ -194,10 +202,12 @@ export function sampleOrgStream(options: SampleOrgOptions): SampleOrgStream {
     // First draw: the others' window revenue, and the ids they take (they are numbered first).
     let baseRevenue = 0;
     for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) baseRevenue += windowAmount(deal, windowStart, o.asOf);
-    for (const deal of planted.deals(round2(baseRevenue))) yield { list: 'opportunities', record: deal };
+    const book = currencyBooker(o.currency, o.foreignCurrencies);
+    let dealIndex = 0;
+    for (const deal of planted.deals(round2(baseRevenue))) yield { list: 'opportunities', record: book(deal, dealIndex++) };
     oppSeq = 0;
     lineSeq = 0;
-    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) yield { list: 'opportunities', record: deal };
+    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) yield { list: 'opportunities', record: book(deal, dealIndex++) };
     for (const u of users) yield { list: 'users', record: u };
   }
 

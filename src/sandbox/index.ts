@@ -1,7 +1,9 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { CallCounter } from './calls.ts';
+import { currencySetup, sfRate } from './currencies.ts';
 import { SandboxClock } from './clock.ts';
 import { FaultEngine, faultsOptionSchema, type FaultsOption } from './faults.ts';
 import type { HsContext } from './hubspot/context.ts';
@@ -76,6 +78,8 @@ export interface Sandbox {
     update(type: string, id: string, properties: Record<string, string | null>): void;
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
+    /** Adds an owner that is a queue (owners API `type: QUEUE`), not a person. */
+    addQueue(name: string): string;
     /** Links or unlinks two records as a user would: like HubSpot, no modified date moves. */
     associate(kind: AssociationKind, fromId: string, toId: string): void;
     dissociate(kind: AssociationKind, fromId: string, toId: string): void;
@@ -115,9 +119,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const daily: { salesforce: number; hubspot: number } = typeof parsed.dailyLimit === 'number'
     ? { salesforce: parsed.dailyLimit, hubspot: parsed.dailyLimit }
     : { ...DEFAULT_DAILY_LIMIT, ...(parsed.dailyLimit ?? {}) };
-  const corporate = seed?.currency ?? 'USD';
-  const sfStore = new SalesforceStore(clock, ids, { multiCurrency: parsed.multiCurrency, corporateCurrency: corporate, dailyLimit: daily.salesforce });
+  const currencies = currencySetup(parsed.multiCurrency, seed);
+  const sfStore = new SalesforceStore(clock, ids, {
+    multiCurrency: currencies.multi,
+    corporateCurrency: currencies.corporate,
+    dailyLimit: daily.salesforce,
+    rates: Object.fromEntries([...currencies.rates].map(([code, rate]) => [code, sfRate(rate)])),
+    datedRates: currencies.dated.map((d) => ({ code: d.code, rate: sfRate(d.rate), start: d.start })),
+  });
   const hsStore = new HubSpotStore(clock, ids, daily.hubspot);
+  hsStore.setCurrencies(currencies.corporate, currencies.multi ? currencies.rates : new Map());
   if (parsed.provisioned) provisionKamFields(sfStore, hsStore);
   const seedSize = seed
     ? seed.users.length + seed.products.length + seed.accounts.length * 2 + seed.contacts.length + seed.opportunities.reduce((n, o) => n + 1 + o.lineItems.length, 0)
@@ -163,7 +174,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     res.status(404).json({ message: 'not found' });
   });
 
-  const server = app.listen(parsed.port, parsed.host);
+  // Node's default 16 KiB header cap would answer 431 before a route sees the request; a larger
+  // one lets the Salesforce routes answer a long query URI with the documented 414.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, app).listen(parsed.port, parsed.host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   baseUrl = `http://${parsed.host}:${address.port}`;
@@ -232,6 +245,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       archive(type, id) {
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
       },
+      addQueue: (name) => hsStore.addOwner(name, '', '', false, 'QUEUE'),
       associate: (kind, fromId, toId) => hsStore.associate(kind, fromId, toId),
       dissociate(kind, fromId, toId) {
         if (!hsStore.dissociate(kind, fromId, toId)) throw new Error(`no ${kind} association ${fromId} -> ${toId}`);

@@ -10,6 +10,23 @@ const limitsSchema = z
   })
   .strict();
 
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected a three-letter ISO 4217 code');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+/**
+ * A multi-currency org and portal. Rates are given as units of the corporate (company) currency
+ * for one unit of each other currency, as HubSpot keeps them; the Salesforce org holds their
+ * inverse (CurrencyType.ConversionRate). Rates the seed's conversion notes use come next, then
+ * the defaults (EUR 2, GBP 4, JPY 0.00625: exact in both directions).
+ */
+const multiCurrencySchema = z
+  .object({
+    rates: z.record(currencyCode, z.number().positive()).optional(),
+    /** Salesforce advanced currency management: DatedConversionRate rows, each from its start day on. */
+    datedRates: z.array(z.object({ code: currencyCode, rate: z.number().positive(), start: day }).strict()).optional(),
+  })
+  .strict();
+
 export const sandboxOptionsSchema = z
   .object({
     port: z.number().int().min(0).max(65535).default(0),
@@ -21,8 +38,12 @@ export const sandboxOptionsSchema = z
     dailyLimit: z
       .union([z.number().int().positive(), z.object({ salesforce: z.number().int().positive().optional(), hubspot: z.number().int().positive().optional() }).strict()])
       .optional(),
-    /** Salesforce multi-currency org: CurrencyType, CurrencyIsoCode, convertCurrency(). */
-    multiCurrency: z.boolean().default(false),
+    /**
+     * A multi-currency Salesforce org (CurrencyType, CurrencyIsoCode, DatedConversionRate with
+     * `datedRates`) and HubSpot portal (exchange rates, deal and line-item currencies). Seed
+     * records with a conversion note are booked in that currency.
+     */
+    multiCurrency: z.union([z.boolean(), multiCurrencySchema]).default(false),
     /** Start of a manual clock (ISO or epoch ms); without it stamps follow the wall clock. */
     clockStart: z.union([z.string(), z.number()]).optional(),
     /** Kamflow's fields already exist (and the seed's `fields` values are loaded). */

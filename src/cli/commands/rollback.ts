@@ -1,4 +1,4 @@
-import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
+import { EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { rollbackRun } from '../../sync/pipeline.ts';
 import { parseCommandArgs } from '../args.ts';
 import { progressReporter, withStore, type SyncCommandDeps } from '../sync-support.ts';
@@ -14,7 +14,7 @@ Options:
   --json      print the result as JSON on stdout
   -h, --help  show this help
 
-Exit codes: 0 done, 1 failed, 2 bad usage, 3 stopped by an API limit.`;
+${EXIT_CODES_HELP}`;
 
 const FLAGS = { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -36,7 +36,7 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
         );
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));
-        return exitCodeFor(result.run.status);
+        return exitCodeFor(result.run);
       }, progress.done);
     },
   };

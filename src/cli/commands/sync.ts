@@ -1,9 +1,9 @@
-import { EXIT, type CliCommand, type CliIo } from '../command.ts';
+import { EXIT, EXIT_CODES_HELP, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
 import { parseCommandArgs } from '../args.ts';
 import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../sync-support.ts';
-import type { RunStatus } from '../../store/types.ts';
+import type { RunRecord, RunStatus } from '../../store/types.ts';
 
 const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--json]
 
@@ -19,7 +19,8 @@ Options:
   --json            print the result as JSON on stdout
   -h, --help        show this help
 
-Exit codes: 0 done, 1 failed or waiting for --confirm, 2 bad usage, 3 stopped by an API limit.`;
+${EXIT_CODES_HELP}
+With --json the run's counts (pulled, written, failed, ...) are in \`run.counts\`.`;
 
 const FLAGS = {
   connection: { type: 'string' },
@@ -31,9 +32,13 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function exitCodeFor(status: RunStatus): number {
-  if (status === 'succeeded') return EXIT.ok;
-  if (status === 'stopped-by-limit') return EXIT.apiLimit;
+/**
+ * A run that went through but had writes refused gets its own code, so a script or scheduler
+ * can tell "all written" from "finished with failures".
+ */
+export function exitCodeFor(run: Pick<RunRecord, 'status' | 'counts'>): number {
+  if (run.status === 'succeeded') return run.counts.failed > 0 ? EXIT.finishedWithFailures : EXIT.ok;
+  if (run.status === 'stopped-by-limit') return EXIT.apiLimit;
   return EXIT.failed;
 }
 
@@ -90,7 +95,7 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
         );
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));
-        return exitCodeFor(result.run.status);
+        return exitCodeFor(result.run);
       }, progress.done);
     },
   };

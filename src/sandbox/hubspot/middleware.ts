@@ -13,6 +13,7 @@ export function classifyHsCall(method: string, path: string): string {
   if (path.startsWith('/crm/v3/pipelines')) return 'pipelines';
   if (path.startsWith('/crm/v3/owners')) return 'owners';
   if (path.startsWith('/account-info/')) return 'accountInfo';
+  if (path.startsWith('/settings/v3/currencies')) return 'currencies';
   if (/^\/crm\/v3\/objects\/[^/]+\/?$/.test(path)) return 'list';
   if (path.startsWith('/crm/v3/objects/')) return method === 'GET' ? 'get' : `object${method}`;
   return 'other';

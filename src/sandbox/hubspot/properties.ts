@@ -118,6 +118,8 @@ const SPECS: Record<HsObjectType, Spec[]> = {
     ['pipeline', 'enumeration'],
     ['hubspot_owner_id', 'enumeration'],
     ['deal_currency_code', 'enumeration'],
+    // Calculated by HubSpot from amount and the portal's exchange rate ("Amount in company currency").
+    ['amount_in_home_currency', 'number', RO],
   ],
   line_items: [
     ...COMMON,
@@ -128,6 +130,7 @@ const SPECS: Record<HsObjectType, Spec[]> = {
     ['price', 'number'],
     ['amount', 'number'],
     ['hs_cost_of_goods_sold', 'number'],
+    ['hs_line_item_currency_code', 'enumeration'],
   ],
   products: [
     ...COMMON,

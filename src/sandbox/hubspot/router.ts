@@ -3,12 +3,13 @@ import { HsHttpError, sendHsError, type HsContext } from './context.ts';
 import { hsApiGate } from './middleware.ts';
 import { hubspotAssociationRoutes } from './routes-associations.ts';
 import { hubspotAuthRoutes } from './routes-auth.ts';
+import { hubspotCurrencyRoutes } from './routes-currencies.ts';
 import { hubspotMiscRoutes } from './routes-misc.ts';
 import { hubspotObjectRoutes } from './routes-objects.ts';
 import { hubspotPropertyRoutes } from './routes-properties.ts';
 import { hubspotSearchRoutes } from './routes-search.ts';
 
-/** The whole simulated HubSpot: OAuth v1, the `/crm/...` APIs and the account details. */
+/** The whole simulated HubSpot: OAuth v1, the `/crm/...` APIs, the account details and the currency settings. */
 export function hubspotRouter(ctx: HsContext): Router {
   const root = express.Router();
   root.use(hubspotAuthRoutes(ctx));
@@ -21,6 +22,7 @@ export function hubspotRouter(ctx: HsContext): Router {
   crm.use(hubspotAssociationRoutes(ctx));
   crm.use(hubspotPropertyRoutes(ctx));
   crm.use(hubspotMiscRoutes(ctx));
+  crm.use(hubspotCurrencyRoutes(ctx));
   crm.use((req: Request, res: Response) => {
     sendHsError(ctx, res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`);
   });
@@ -36,7 +38,7 @@ export function hubspotRouter(ctx: HsContext): Router {
     sendHsError(ctx, res, 500, 'INTERNAL_ERROR', err instanceof Error ? err.message : 'internal error');
   });
   root.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.path.startsWith('/crm/') || req.path.startsWith('/account-info/')) crm(req, res, next);
+    if (req.path.startsWith('/crm/') || req.path.startsWith('/account-info/') || req.path.startsWith('/settings/')) crm(req, res, next);
     else next();
   });
   return root;

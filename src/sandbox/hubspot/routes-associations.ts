@@ -4,6 +4,7 @@ import { HsHttpError, type HsContext } from './context.ts';
 import { hsObjectType, SINGULAR, type HsObjectType } from './properties.ts';
 import { zodMessage } from './routes-objects.ts';
 
+/** Associations v4 batch read: at most 1,000 inputs a call (associations v4 spec, batch read). */
 const MAX_INPUTS = 1000;
 const PAGE = 500;
 

@@ -7,6 +7,12 @@ const ACCESS_TTL_MS = 1800 * 1000;
 /** The simulated portal's id. */
 export const HUB_ID = 24681357;
 
+/** What an install of the app grants in the simulated portal. */
+const GRANTED_SCOPES = [
+  'oauth', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.deals.read',
+  'crm.objects.line_items.read', 'crm.objects.owners.read', 'crm.schemas.companies.read', 'crm.schemas.companies.write', 'settings.currencies.read',
+] as const;
+
 const authorizeQuery = z.object({
   client_id: z.string().min(1),
   redirect_uri: z.string().url(),
@@ -34,8 +40,12 @@ const tokenBody = z.discriminatedUnion('grant_type', [
   }),
 ]);
 
+/**
+ * OAuth errors carry the spec's required Error fields (`category`, `correlationId`, `message`;
+ * auth-oauth v1 spec, components.schemas.Error) besides the `status` code HubSpot sends.
+ */
 function badGrant(ctx: HsContext, res: Response, status: string, message: string): void {
-  res.status(400).json({ status, message, correlationId: ctx.correlationId() });
+  res.status(400).json({ status, category: status, message, correlationId: ctx.correlationId() });
 }
 
 export function hubspotAuthRoutes(ctx: HsContext): Router {
@@ -86,7 +96,12 @@ export function hubspotAuthRoutes(ctx: HsContext): Router {
     const now = Date.now();
     const access = ctx.tokens.issue('hubspot', 'access', { now, ttlMs: ACCESS_TTL_MS });
     const refresh = b.grant_type === 'refresh_token' ? b.refresh_token : ctx.tokens.issue('hubspot', 'refresh', { now });
-    res.json({ access_token: access, refresh_token: refresh, expires_in: 1800, token_type: 'bearer' });
+    // AccessTokenResponse (auth-oauth v1 spec): access_token, refresh_token, expires_in,
+    // token_type and token_use are required; hub_id, scopes and user_id come along.
+    res.json({
+      access_token: access, refresh_token: refresh, expires_in: 1800, token_type: 'bearer', token_use: 'access_token',
+      hub_id: HUB_ID, user_id: 5001, scopes: [...GRANTED_SCOPES],
+    });
   });
   r.get('/oauth/v1/access-tokens/:token', (req: Request, res: Response) => {
     ctx.calls.add('hubspot', 'tokenInfo');
@@ -100,7 +115,7 @@ export function hubspotAuthRoutes(ctx: HsContext): Router {
       token,
       user: 'integration@sandbox.invalid',
       hub_domain: 'sandbox.hubspot.invalid',
-      scopes: ['oauth', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.deals.read', 'crm.objects.line_items.read', 'crm.schemas.companies.read', 'crm.schemas.companies.write'],
+      scopes: [...GRANTED_SCOPES],
       hub_id: HUB_ID,
       app_id: 1001,
       expires_in: info.expiresAt === null ? 0 : Math.max(0, Math.round((info.expiresAt - Date.now()) / 1000)),

@@ -4,7 +4,9 @@ import { HsHttpError, sendHsError, type HsContext } from './context.ts';
 import { hsObjectType, normalizeValue, SINGULAR, type HsObjectType } from './properties.ts';
 import { boolParam, listParam, requestedProperties, view } from './view.ts';
 
+/** Batch read and update take at most 100 inputs a call (crm-api-facts 2.1, widely documented). */
 const MAX_BATCH = 100;
+const MAX_LIST_LIMIT = 100;
 
 const batchReadBody = z.object({
   inputs: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) }).passthrough()),
@@ -42,8 +44,13 @@ export function hubspotObjectRoutes(ctx: HsContext): Router {
 
   r.get('/crm/v3/objects/:objectType', (req: Request, res: Response) => {
     const type = objectTypeOf(req);
+    // "The maximum number of results to display per page": 100 for the v3 object lists (the SDK's
+    // getAll pages by 100; crm-api-facts 2.1). More is refused rather than quietly cut.
     const limitRaw = Number(req.query['limit'] ?? 10);
-    const limit = Number.isInteger(limitRaw) && limitRaw > 0 ? Math.min(limitRaw, 100) : 10;
+    if (!Number.isInteger(limitRaw) || limitRaw < 1 || limitRaw > MAX_LIST_LIMIT) {
+      throw new HsHttpError(400, 'VALIDATION_ERROR', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${String(req.query['limit'])}`);
+    }
+    const limit = limitRaw;
     const archived = boolParam(req.query['archived']);
     const after = typeof req.query['after'] === 'string' && req.query['after'] !== '' ? Number(req.query['after']) : 0;
     if (Number.isNaN(after)) throw new HsHttpError(400, 'VALIDATION_ERROR', `Invalid after value: ${String(req.query['after'])}`);

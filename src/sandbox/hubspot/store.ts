@@ -47,6 +47,8 @@ const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; for
 
 export interface HsOwner {
   id: string;
+  /** The owners API's `type`: a person (a user) or a queue. */
+  type: 'PERSON' | 'QUEUE';
   userId: number;
   email: string;
   firstName: string;
@@ -84,8 +86,10 @@ export class HubSpotStore {
   readonly createdAt: number;
   dailyUsed = 0;
   dailyLimit: number;
-  /** The portal's company currency, as the account details report it. */
+  /** The portal's company currency, as the account details and the currencies API report it. */
   companyCurrency = 'USD';
+  /** Exchange rates of a multi-currency portal: company-currency units for one unit of each currency. */
+  exchangeRates = new Map<string, number>();
 
   constructor(
     private readonly clock: SandboxClock,
@@ -104,6 +108,30 @@ export class HubSpotStore {
     if (owner) owner.options = [];
     const stage = this.properties.get('deals')?.get('dealstage');
     if (stage) stage.options = HS_STAGES.map((s) => ({ label: s.label, value: s.id, hidden: false, displayOrder: s.displayOrder }));
+  }
+
+  /** Sets the company currency and the other currencies' rates; the currency properties take them as options. */
+  setCurrencies(company: string, rates: ReadonlyMap<string, number>): void {
+    this.companyCurrency = company;
+    this.exchangeRates = new Map(rates);
+    const options = [company, ...rates.keys()].map((code, i) => ({ label: code, value: code, hidden: false, displayOrder: i }));
+    for (const [type, name] of [['deals', 'deal_currency_code'], ['line_items', 'hs_line_item_currency_code']] as const) {
+      const def = this.property(type, name);
+      if (def) def.options = options;
+    }
+  }
+
+  /**
+   * What HubSpot calculates itself: a deal's amount in the company currency, from its amount
+   * and currency at the portal's rate (company currency when the deal names none).
+   */
+  private derive(type: HsObjectType, props: Record<string, string | null>): void {
+    if (type !== 'deals') return;
+    const amount = props['amount'];
+    const code = props['deal_currency_code'] ?? this.companyCurrency;
+    const rate = code === this.companyCurrency ? 1 : this.exchangeRates.get(code);
+    const n = amount === null || amount === undefined || amount === '' ? NaN : Number(amount);
+    props['amount_in_home_currency'] = Number.isFinite(n) && rate !== undefined ? String(Math.round(n * rate * 100) / 100) : null;
   }
 
   table(type: HsObjectType): Map<string, HsObject> {
@@ -131,6 +159,7 @@ export class HubSpotStore {
     const now = at ?? this.clock.stamp();
     const iso = new Date(now).toISOString();
     const props = { ...properties, hs_object_id: id, createdate: iso, hs_createdate: iso, [modifiedProperty(type)]: iso };
+    this.derive(type, props);
     this.table(type).set(id, { id, properties: props, createdAt: now, updatedAt: now, archived: false, archivedAt: null });
     this.sorted.delete(type);
     return id;
@@ -141,6 +170,7 @@ export class HubSpotStore {
     const obj = this.table(type).get(id);
     if (!obj || obj.archived) return false;
     Object.assign(obj.properties, properties);
+    this.derive(type, obj.properties);
     const now = this.clock.stamp();
     obj.updatedAt = now;
     obj.properties[modifiedProperty(type)] = new Date(now).toISOString();
@@ -214,10 +244,10 @@ export class HubSpotStore {
       .sort((a, b) => Number(a.toId) - Number(b.toId));
   }
 
-  addOwner(firstName: string, lastName: string, email: string, archived: boolean): string {
+  addOwner(firstName: string, lastName: string, email: string, archived: boolean, type: HsOwner['type'] = 'PERSON'): string {
     const id = this.ids.hubspot();
     const now = this.clock.peek();
-    this.owners.push({ id, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
+    this.owners.push({ id, type, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
     const opt = { label: `${firstName} ${lastName}`.trim(), value: id, hidden: archived, displayOrder: this.owners.length };
     for (const type of ['companies', 'deals'] as const) this.property(type, 'hubspot_owner_id')?.options.push(opt);
     return id;

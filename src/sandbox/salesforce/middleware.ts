@@ -27,34 +27,49 @@ function bearer(req: Request): string | null {
   return typeof q === 'string' ? q : null;
 }
 
+/** Why an authenticated call is refused, before it reaches its route. */
+export interface SfRefusal {
+  status: number;
+  errorCode: string;
+  message: string;
+}
+
 /**
- * Runs before every authenticated Salesforce call: latency, token check (with the expired-token
- * fault), the daily allowance, injected failures, and the Sforce-Limit-Info header.
+ * The checks every authenticated Salesforce call passes, whatever its API (REST, Bulk, SOAP):
+ * latency, token check (with the expired-token fault), the daily allowance, injected failures.
+ * Counts the call. Returns why it is refused, or null.
+ */
+export async function admitSfCall(ctx: SfContext, kind: string, token: string | null): Promise<SfRefusal | null> {
+  ctx.calls.add('salesforce', kind);
+  const info = token ? ctx.tokens.lookup(token) : undefined;
+  const decision = ctx.faults.decide(info?.serial ?? 0);
+  await sleep(decision.delayMs);
+  if (!info || info.crm !== 'salesforce' || info.kind !== 'access' || info.revoked || decision.outcome === 'expired-token') {
+    return { status: 401, errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' };
+  }
+  if (ctx.store.apiUsed >= ctx.store.dailyLimit) {
+    return { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' };
+  }
+  ctx.store.apiUsed += 1;
+  if (decision.outcome === 'rate-limit') {
+    return { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' };
+  }
+  if (decision.outcome === 'server-error') {
+    return { status: ctx.faults.serverStatus(), errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable. Please try again later.' };
+  }
+  return null;
+}
+
+/**
+ * Runs before every authenticated Salesforce REST call: the common checks, and the
+ * Sforce-Limit-Info header on every answer.
  */
 export function sfApiGate(ctx: SfContext) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    ctx.calls.add('salesforce', classifySfCall(req.method, req.path));
-    const token = bearer(req);
-    const info = token ? ctx.tokens.lookup(token) : undefined;
-    const decision = ctx.faults.decide(info?.serial ?? 0);
-    await sleep(decision.delayMs);
+    const refusal = await admitSfCall(ctx, classifySfCall(req.method, req.path), bearer(req));
     res.setHeader('Sforce-Limit-Info', ctx.store.limitHeader());
-    if (!info || info.crm !== 'salesforce' || info.kind !== 'access' || info.revoked || decision.outcome === 'expired-token') {
-      sendSfError(res, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
-      return;
-    }
-    if (ctx.store.apiUsed >= ctx.store.dailyLimit) {
-      sendSfError(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
-      return;
-    }
-    ctx.store.apiUsed += 1;
-    res.setHeader('Sforce-Limit-Info', ctx.store.limitHeader());
-    if (decision.outcome === 'rate-limit') {
-      sendSfError(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
-      return;
-    }
-    if (decision.outcome === 'server-error') {
-      sendSfError(res, ctx.faults.serverStatus(), 'SERVER_UNAVAILABLE', 'Server temporarily unavailable. Please try again later.');
+    if (refusal) {
+      sendSfError(res, refusal.status, refusal.errorCode, refusal.message);
       return;
     }
     next();

@@ -6,12 +6,14 @@ import { salesforceAuthRoutes } from './routes-auth.ts';
 import { salesforceBulkRoutes } from './routes-bulk.ts';
 import { salesforceQueryRoutes } from './routes-query.ts';
 import { salesforceSObjectRoutes } from './routes-sobjects.ts';
+import { salesforceSoapRoutes } from './routes-soap.ts';
 import { salesforceToolingRoutes } from './routes-tooling.ts';
 
-/** The whole simulated Salesforce: OAuth, identity and `/services/data/vNN.N/...`. */
+/** The whole simulated Salesforce: OAuth, identity, `/services/data/vNN.N/...` and SOAP getUserInfo. */
 export function salesforceRouter(ctx: SfContext): Router {
   const root = express.Router();
   root.use(salesforceAuthRoutes(ctx));
+  root.use(salesforceSoapRoutes(ctx));
 
   root.get('/services/data', (_req: Request, res: Response) => {
     res.json(['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0'].map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })));

@@ -6,7 +6,7 @@ import { SfHttpError, sendSfError, type SfContext } from './context.ts';
 import type { IngestJob, QueryJob } from './bulk-jobs.ts';
 import { sfVersion } from './middleware.ts';
 import { flatten, ingestJobInfo, processIngest, queryJobInfo } from './bulk-process.ts';
-import { runQuery } from './routes-query.ts';
+import { checkSoqlLength, runQuery } from './routes-query.ts';
 
 const queryJobBody = z.object({
   operation: z.enum(['query', 'queryAll']),
@@ -34,6 +34,7 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
   r.post('/jobs/query', (req: Request, res: Response) => {
     const body = queryJobBody.safeParse(req.body);
     if (!body.success) throw new SfHttpError(400, 'INVALIDJOB', `Invalid job: ${body.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+    checkSoqlLength(body.data.query);
     const parsed = parseSoql(body.data.query);
     if (parsed.select.some((s) => s.kind === 'subquery')) {
       throw new SfHttpError(400, 'INVALIDJOB', 'Bulk API 2.0 query does not support nested queries (relationship subqueries)');
@@ -116,9 +117,14 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
     }
     const body = stateBody.safeParse(req.body);
     if (!body.success) throw new SfHttpError(400, 'INVALIDJOBSTATE', 'state must be UploadComplete or Aborted');
+    // Job states (Bulk API 2.0 Developer Guide, Job States): Open -> UploadComplete -> InProgress
+    // -> JobComplete | Failed, or Aborted by its creator. A finished job changes no more, and an
+    // ingest job takes data and is closed only while Open ("after a job is closed or aborted, you
+    // can't add more job data").
     if (job.kind === 'query') {
       if (body.data.state !== 'Aborted') throw new SfHttpError(400, 'INVALIDJOBSTATE', 'A query job can only be aborted');
-      if (job.state !== 'JobComplete') job.state = 'Aborted';
+      if (['JobComplete', 'Failed', 'Aborted'].includes(job.state)) throw new SfHttpError(400, 'INVALIDJOBSTATE', `Job is in state ${job.state}: it cannot be aborted`);
+      job.state = 'Aborted';
       res.json(queryJobInfo(ctx, job));
       return;
     }
@@ -188,6 +194,11 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
     const job = ctx.bulk.ingest(String(req.params['id']));
     if (!job) {
       sendSfError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      return;
+    }
+    // Record results exist once processing ended; a job still open or queued has none yet.
+    if (!['JobComplete', 'Failed', 'Aborted'].includes(job.state)) {
+      sendSfError(res, 400, 'INVALIDJOBSTATE', `Job is in state ${job.state}: results are available once it is complete`);
       return;
     }
     const header =

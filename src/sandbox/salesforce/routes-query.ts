@@ -1,10 +1,25 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { executeSoql, type WireRecord } from '../soql/eval.ts';
 import { parseSoql } from '../soql/parser.ts';
-import { sendSfError, type SfContext } from './context.ts';
+import { SfHttpError, sendSfError, type SfContext } from './context.ts';
 import { sfVersion } from './middleware.ts';
 
 const CHILD_PAGE = 200;
+
+/**
+ * "Maximum length of SOQL statements: by default, 100,000 characters" (Salesforce Developer
+ * Limits, SOQL and SOSL Limits for Search Queries); over REST "the maximum length for the
+ * combined URI and headers is 16,384 bytes ... If the URI itself exceeds this limit, the request
+ * returns a 414 URI Too Long error" (Salesforce Help 000386264). Both are refused.
+ */
+export const MAX_SOQL_LENGTH = 100_000;
+const MAX_URI_BYTES = 16_384;
+
+export function checkSoqlLength(soql: string): void {
+  if (soql.length > MAX_SOQL_LENGTH) {
+    throw new SfHttpError(400, 'MALFORMED_QUERY', `SOQL statements cannot be longer than ${MAX_SOQL_LENGTH} characters (this one has ${soql.length})`);
+  }
+}
 
 /** `Sforce-Query-Options: batchSize=N`, clamped to 200..2000 (default 2000). */
 export function batchSizeOf(req: Request): number {
@@ -31,11 +46,16 @@ export function runQuery(ctx: SfContext, soql: string, includeDeleted: boolean, 
 export function salesforceQueryRoutes(ctx: SfContext): Router {
   const r = express.Router({ mergeParams: true });
   const handle = (includeDeleted: boolean) => (req: Request, res: Response): void => {
+    if (Buffer.byteLength(req.originalUrl) > MAX_URI_BYTES) {
+      res.status(414).type('text/plain').send('URI Too Long');
+      return;
+    }
     const q = req.query['q'];
     if (typeof q !== 'string' || q.trim() === '') {
       sendSfError(res, 400, 'MALFORMED_QUERY', 'A query string has to be specified');
       return;
     }
+    checkSoqlLength(q);
     const version = sfVersion(req);
     const records = runQuery(ctx, q, includeDeleted, version);
     if (parseSoql(q).count) {

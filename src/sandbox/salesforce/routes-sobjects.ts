@@ -5,6 +5,7 @@ import type { SfFieldDef } from './schema.ts';
 import { formatDatetime, parseDatetime, toWire } from './values.ts';
 import { checkFieldNames, failed, insertBlocker, prepareValues, updateBlocker, type SaveResult, type WriteValues } from './writes.ts';
 
+/** sObject Collections: "up to 200 records" a request (REST API Developer Guide, sObject Collections). */
 const MAX_COLLECTION = 200;
 
 const collectionBody = z.object({

@@ -39,6 +39,8 @@ export interface SfObjectDef {
   children: SfChildRelationship[];
   /** CurrencyType exists only in a multi-currency org. */
   multiCurrencyOnly?: boolean;
+  /** DatedConversionRate exists only with advanced currency management on. */
+  datedRatesOnly?: boolean;
   /** Objects that carry IsDeleted and go to the recycle bin. */
   deletable: boolean;
 }
@@ -49,16 +51,31 @@ function f(name: string, type: SfFieldType, extra: Partial<SfFieldDef> = {}): Sf
 
 const ro = { readOnly: true } as const;
 
-const system = (): SfFieldDef[] => [
+/**
+ * The system fields each object documents (field reference, developer.salesforce.com/docs/
+ * platform/field-reference): records of the recycle-bin objects carry IsDeleted, setup objects
+ * such as CurrencyType or PermissionSet do not, and FieldPermissions and PermissionSetAssignment
+ * document SystemModstamp only. A field an object does not document is refused (INVALID_FIELD)
+ * like any other unknown column, as the real org does.
+ */
+const recordFields = (): SfFieldDef[] => [
   f('Id', 'id', ro),
   f('IsDeleted', 'boolean', ro),
   f('CreatedDate', 'datetime', ro),
   f('LastModifiedDate', 'datetime', ro),
   f('SystemModstamp', 'datetime', ro),
 ];
+const setupFields = (): SfFieldDef[] => [
+  f('Id', 'id', ro),
+  f('CreatedDate', 'datetime', ro),
+  f('LastModifiedDate', 'datetime', ro),
+  f('SystemModstamp', 'datetime', ro),
+];
+const stampOnly = (): SfFieldDef[] => [f('Id', 'id', ro), f('SystemModstamp', 'datetime', ro)];
 
-const currencyField = (): SfFieldDef =>
-  f('CurrencyIsoCode', 'picklist', { multiCurrencyOnly: true, length: 3 });
+/** CurrencyIsoCode exists only in a multi-currency org; on line items it follows the opportunity. */
+const currencyField = (extra: Partial<SfFieldDef> = {}): SfFieldDef =>
+  f('CurrencyIsoCode', 'picklist', { multiCurrencyOnly: true, length: 3, ...extra });
 
 export function baseSchema(): Map<string, SfObjectDef> {
   const defs: SfObjectDef[] = [
@@ -66,7 +83,7 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'Account',
       deletable: true,
       fields: [
-        ...system(),
+        ...recordFields(),
         f('Name', 'string', { length: 255 }),
         f('ParentId', 'reference', { referenceTo: 'Account', relationshipName: 'Parent' }),
         f('Industry', 'picklist'),
@@ -87,7 +104,7 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'Contact',
       deletable: true,
       fields: [
-        ...system(),
+        ...recordFields(),
         f('AccountId', 'reference', { referenceTo: 'Account', relationshipName: 'Account' }),
         f('Name', 'string', { readOnly: true, length: 121 }),
         f('FirstName', 'string', { length: 40 }),
@@ -104,7 +121,7 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'Opportunity',
       deletable: true,
       fields: [
-        ...system(),
+        ...recordFields(),
         f('AccountId', 'reference', { referenceTo: 'Account', relationshipName: 'Account' }),
         f('Name', 'string', { length: 120 }),
         f('StageName', 'picklist'),
@@ -121,56 +138,79 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'OpportunityLineItem',
       deletable: true,
       fields: [
-        ...system(),
+        ...recordFields(),
         f('OpportunityId', 'reference', { referenceTo: 'Opportunity', relationshipName: 'Opportunity' }),
         f('Product2Id', 'reference', { referenceTo: 'Product2', relationshipName: 'Product2' }),
         f('Quantity', 'double', { precision: 12, scale: 2 }),
         f('UnitPrice', 'currency', { precision: 18, scale: 2 }),
         f('TotalPrice', 'currency', { precision: 18, scale: 2 }),
         f('Cost__c', 'currency', { precision: 18, scale: 2, label: 'Cost' }),
-        currencyField(),
+        // Object reference: "Read only... the currency of the parent opportunity".
+        currencyField(ro),
       ],
       children: [],
     },
     {
       name: 'Product2',
       deletable: true,
-      fields: [...system(), f('Name', 'string', { length: 255 }), f('Family', 'picklist'), f('IsActive', 'boolean')],
+      fields: [...recordFields(), f('Name', 'string', { length: 255 }), f('Family', 'picklist'), f('IsActive', 'boolean'), currencyField()],
       children: [],
     },
     {
       name: 'User',
       deletable: false,
-      fields: [...system(), f('Name', 'string', ro), f('IsActive', 'boolean'), f('Email', 'email')],
+      fields: [...setupFields(), f('Name', 'string', ro), f('IsActive', 'boolean'), f('Email', 'email')],
       children: [],
     },
     {
       name: 'Organization',
       deletable: false,
-      fields: [...system(), f('Name', 'string'), f('DefaultCurrencyIsoCode', 'picklist', ro)],
+      fields: [...setupFields(), f('Name', 'string', { length: 80 })],
       children: [],
     },
     {
       name: 'CurrencyType',
       deletable: false,
       multiCurrencyOnly: true,
-      fields: [...system(), f('IsoCode', 'picklist'), f('IsCorporate', 'boolean'), f('ConversionRate', 'double'), f('IsActive', 'boolean')],
+      fields: [
+        ...setupFields(),
+        f('IsoCode', 'picklist', { length: 40 }),
+        f('IsCorporate', 'boolean'),
+        f('ConversionRate', 'double', { precision: 18, scale: 6 }),
+        f('DecimalPlaces', 'int'),
+        f('IsActive', 'boolean'),
+      ],
+      children: [],
+    },
+    {
+      // Object reference: only in multi-currency orgs with advanced currency management.
+      name: 'DatedConversionRate',
+      deletable: false,
+      multiCurrencyOnly: true,
+      datedRatesOnly: true,
+      fields: [
+        ...setupFields(),
+        f('IsoCode', 'picklist', { length: 40 }),
+        f('ConversionRate', 'double', { precision: 18, scale: 6 }),
+        f('StartDate', 'date'),
+        f('NextStartDate', 'date', ro),
+      ],
       children: [],
     },
     {
       name: 'PermissionSet',
       deletable: false,
-      fields: [...system(), f('Name', 'string'), f('Label', 'string'), f('Description', 'textarea', { length: 255 })],
+      fields: [...setupFields(), f('Name', 'string', { length: 80 }), f('Label', 'string', { length: 80 }), f('Description', 'string', { length: 255 })],
       children: [],
     },
     {
       name: 'FieldPermissions',
       deletable: false,
       fields: [
-        ...system(),
+        ...stampOnly(),
         f('ParentId', 'reference', { referenceTo: 'PermissionSet', relationshipName: 'Parent' }),
-        f('SobjectType', 'string'),
-        f('Field', 'string'),
+        f('SobjectType', 'picklist', { length: 40 }),
+        f('Field', 'picklist', { length: 40 }),
         f('PermissionsRead', 'boolean'),
         f('PermissionsEdit', 'boolean'),
       ],
@@ -180,7 +220,7 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'PermissionSetAssignment',
       deletable: false,
       fields: [
-        ...system(),
+        ...stampOnly(),
         f('PermissionSetId', 'reference', { referenceTo: 'PermissionSet', relationshipName: 'PermissionSet' }),
         f('AssigneeId', 'reference', { referenceTo: 'User', relationshipName: 'Assignee' }),
       ],

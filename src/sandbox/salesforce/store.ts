@@ -14,7 +14,16 @@ export interface SfStoreOptions {
   multiCurrency: boolean;
   corporateCurrency: string;
   dailyLimit: number;
+  /**
+   * CurrencyType conversion rates of a multi-currency org, as Salesforce keeps them: units of
+   * each currency for one unit of the corporate currency. Defaults: EUR 0.5, GBP 0.25, JPY 160.
+   */
+  rates?: Readonly<Record<string, number>>;
+  /** Advanced currency management: the DatedConversionRate rows (rate from `start` on), same form. */
+  datedRates?: readonly { code: string; rate: number; start: string }[];
 }
+
+const DEFAULT_SF_RATES: Readonly<Record<string, number>> = { EUR: 0.5, GBP: 0.25, JPY: 160 };
 
 /**
  * The Salesforce org's data: records by object, the schema with custom fields, field-level
@@ -39,22 +48,34 @@ export class SalesforceStore {
     this.dailyLimit = options.dailyLimit;
     this.createdAt = clock.peek();
     for (const name of this.schema.keys()) this.records.set(name, new Map());
-    this.orgId = this.insert('Organization', { Name: 'Kamflow Sandbox', DefaultCurrencyIsoCode: options.corporateCurrency });
+    this.orgId = this.insert('Organization', { Name: 'Kamflow Sandbox' });
     this.integrationUserId = this.insert('User', { Name: 'Integration User', IsActive: true, Email: 'integration@sandbox.invalid' });
     if (options.multiCurrency) {
-      this.insert('CurrencyType', { IsoCode: options.corporateCurrency, IsCorporate: true, ConversionRate: 1, IsActive: true });
-      for (const [code, rate] of [['EUR', 0.9], ['GBP', 0.8], ['JPY', 150]] as const) {
-        if (code !== options.corporateCurrency) {
-          this.insert('CurrencyType', { IsoCode: code, IsCorporate: false, ConversionRate: rate, IsActive: true });
-        }
+      const decimals = (code: string): number => (code === 'JPY' ? 0 : 2);
+      const corporate = options.corporateCurrency;
+      this.insert('CurrencyType', { IsoCode: corporate, IsCorporate: true, ConversionRate: 1, IsActive: true, DecimalPlaces: decimals(corporate) });
+      for (const [code, rate] of Object.entries(options.rates ?? DEFAULT_SF_RATES)) {
+        if (code !== corporate) this.insert('CurrencyType', { IsoCode: code, IsCorporate: false, ConversionRate: rate, IsActive: true, DecimalPlaces: decimals(code) });
       }
+      const dated = [...(options.datedRates ?? [])].sort((a, b) => (a.code === b.code ? (a.start < b.start ? -1 : 1) : a.code < b.code ? -1 : 1));
+      dated.forEach((row, i) => {
+        const next = dated[i + 1];
+        this.insert('DatedConversionRate', {
+          IsoCode: row.code, ConversionRate: row.rate, StartDate: row.start, NextStartDate: next && next.code === row.code ? next.start : null,
+        });
+      });
     }
+  }
+
+  /** Advanced currency management is on (DatedConversionRate exists). */
+  get datedRates(): boolean {
+    return this.options.multiCurrency && (this.options.datedRates?.length ?? 0) > 0;
   }
 
   /** The object as the integration user sees it, or undefined (INVALID_TYPE). */
   object(name: string): SfObjectDef | undefined {
     const def = this.schema.get(name) ?? [...this.schema.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
-    if (!def || (def.multiCurrencyOnly && !this.options.multiCurrency)) return undefined;
+    if (!def || (def.multiCurrencyOnly && !this.options.multiCurrency) || (def.datedRatesOnly && !this.datedRates)) return undefined;
     return def;
   }
 

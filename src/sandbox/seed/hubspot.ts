@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../model/snapshot.ts';
+import type { Conversion, Snapshot } from '../../model/snapshot.ts';
 import { normalizeValue } from '../hubspot/properties.ts';
 import type { HsObjectType } from '../hubspot/properties.ts';
 import type { HubSpotStore } from '../hubspot/store.ts';
@@ -19,7 +19,8 @@ function str(v: number | string | null | undefined): string | null {
  */
 export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned: boolean, stamp?: () => number): IdMap {
   const map = emptyIdMap();
-  store.companyCurrency = snapshot.currency;
+  // A multi-currency portal books a record with a conversion note in the note's currency.
+  const foreign = (note: Conversion | undefined): Conversion | null => (note && note.rate !== null && store.exchangeRates.has(note.currency) ? note : null);
   const create = (type: HsObjectType, props: Record<string, string | null>): string => store.create(type, props, stamp?.());
   for (const u of snapshot.users) {
     const { first, last } = splitName(u.name);
@@ -79,27 +80,33 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
   }
   const productName = new Map(snapshot.products.map((p) => [p.id, p.name]));
   for (const o of snapshot.opportunities) {
+    const inCurrency = foreign(o.conversion);
     const id = create('deals', {
       dealname: o.name,
-      amount: str(o.amount),
+      amount: inCurrency ? String(inCurrency.amount) : str(o.amount),
       closedate: new Date(`${o.closeDate.slice(0, 10)}T00:00:00.000Z`).toISOString(),
       dealstage: STAGE[o.status],
       pipeline: 'default',
       hubspot_owner_id: o.ownerId !== null ? (map.users[o.ownerId] ?? null) : null,
-      deal_currency_code: snapshot.currency,
+      deal_currency_code: inCurrency ? inCurrency.currency : snapshot.currency,
     });
     map.opportunities[o.id] = id;
     const company = map.accounts[o.accountId];
     if (company) store.associate('deal-company', id, company);
     for (const li of o.lineItems) {
-      const unitCost = li.cost === null ? null : li.quantity !== 0 ? li.cost / li.quantity : li.cost;
+      const lineCurrency = foreign(li.conversion);
+      const rate = lineCurrency?.rate ?? 1;
+      const total = lineCurrency ? lineCurrency.amount : li.totalPrice;
+      const cost = li.cost === null ? null : lineCurrency ? Math.round((li.cost / rate) * 100) / 100 : li.cost;
+      const unitCost = cost === null ? null : li.quantity !== 0 ? cost / li.quantity : cost;
       const liId = create('line_items', {
         name: productName.get(li.productId) ?? `Product ${li.productId}`,
         hs_product_id: map.products[li.productId] ?? null,
         quantity: String(li.quantity),
-        price: String(li.quantity !== 0 ? li.totalPrice / li.quantity : li.totalPrice),
-        amount: String(li.totalPrice),
+        price: String(li.quantity !== 0 ? total / li.quantity : total),
+        amount: String(total),
         hs_cost_of_goods_sold: str(unitCost),
+        hs_line_item_currency_code: lineCurrency ? lineCurrency.currency : snapshot.currency,
       });
       map.lineItems[li.id] = liId;
       store.associate('deal-line_item', id, liId);

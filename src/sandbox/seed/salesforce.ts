@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../model/snapshot.ts';
+import type { Conversion, Snapshot } from '../../model/snapshot.ts';
 import type { IdFactory } from '../ids.ts';
 import { SF_STAGES, type SalesforceStore } from '../salesforce/store.ts';
 import { coerceJson, type SfValue } from '../salesforce/values.ts';
@@ -40,6 +40,9 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
   };
   const multi = store.options.multiCurrency;
   const currency: Record<string, SfValue> = multi ? { CurrencyIsoCode: snapshot.currency } : {};
+  // A multi-currency org books a deal with a conversion note in the note's currency, its line items with it.
+  const known = new Set(multi ? [...store.table('CurrencyType').values()].map((c) => String(c['IsoCode'])) : []);
+  const foreign = (note: Conversion | undefined): Conversion | null => (note && note.rate !== null && known.has(note.currency) ? note : null);
 
   for (const u of snapshot.users) {
     map.users[u.id] = insert('User', { Name: u.name, IsActive: u.active, Email: `${slug(u.name)}@sandbox.invalid` });
@@ -89,25 +92,30 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
   }
   for (const o of snapshot.opportunities) {
     const stage = o.status === 'won' ? SF_STAGES.won : o.status === 'lost' ? SF_STAGES.lost : SF_STAGES.open;
+    const inCurrency = foreign(o.conversion);
+    const oppCurrency: Record<string, SfValue> = inCurrency ? { CurrencyIsoCode: inCurrency.currency } : currency;
     const oppId = insert('Opportunity', {
       AccountId: ref(map.accounts, 'Account', o.accountId),
       Name: o.name,
       StageName: stage,
-      Amount: o.amount,
+      Amount: inCurrency ? inCurrency.amount : o.amount,
       CloseDate: o.closeDate.slice(0, 10),
       OwnerId: o.ownerId !== null ? ref(map.users, 'User', o.ownerId) : store.integrationUserId,
-      ...currency,
+      ...oppCurrency,
     });
     map.opportunities[o.id] = oppId;
     for (const li of o.lineItems) {
+      // Line items are in their opportunity's currency (OpportunityLineItem.CurrencyIsoCode follows it).
+      const rate = inCurrency?.rate ?? 1;
+      const total = inCurrency ? (li.conversion?.amount ?? Math.round((li.totalPrice / rate) * 100) / 100) : li.totalPrice;
       const values: Record<string, SfValue> = {
         OpportunityId: oppId,
         Product2Id: ref(map.products, 'Product2', li.productId),
         Quantity: li.quantity,
-        UnitPrice: li.quantity !== 0 ? Math.round((li.totalPrice / li.quantity) * 100) / 100 : li.totalPrice,
-        TotalPrice: li.totalPrice,
-        Cost__c: li.cost,
-        ...currency,
+        UnitPrice: li.quantity !== 0 ? Math.round((total / li.quantity) * 100) / 100 : total,
+        TotalPrice: total,
+        Cost__c: li.cost === null ? null : inCurrency ? Math.round((li.cost / rate) * 100) / 100 : li.cost,
+        ...oppCurrency,
       };
       map.lineItems[li.id] = insert('OpportunityLineItem', values);
     }

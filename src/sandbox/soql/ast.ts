@@ -1,7 +1,8 @@
 /** The parsed form of the SOQL subset the simulator serves. */
 
 export type Literal =
-  | { kind: 'string'; value: string }
+  /** `pos`: where the literal starts in the query, for errors that point at it. */
+  | { kind: 'string'; value: string; pos?: number }
   | { kind: 'number'; value: number }
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
@@ -31,6 +32,8 @@ export interface OrderItem {
 }
 
 export interface SoqlQuery {
+  /** The query text as sent (top level only), for errors that point into it. */
+  source?: string;
   /** `SELECT COUNT() FROM ...`: only the number of rows is returned. */
   count?: boolean;
   select: SelectItem[];

@@ -23,12 +23,56 @@ export function typeName(field: SfFieldDef): string {
   return field.type === 'date' || field.type === 'boolean' ? field.type : 'string';
 }
 
-export function checkLiteral(field: SfFieldDef, lit: Literal): void {
+/**
+ * A Salesforce record id: 15 case-sensitive alphanumerics, or 18 with the 3-character case-safe
+ * suffix (each from A-Z and 0-5, read without regard to case).
+ */
+export function isSalesforceIdLiteral(value: string): boolean {
+  return /^[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?$/.test(value);
+}
+
+/**
+ * The message Salesforce gives for an error at a point of the query: the query around it, a
+ * caret under it, its row and column, then the reason.
+ */
+export function pointedMessage(source: string | undefined, pos: number | undefined, reason: string, length = 0): string {
+  if (source === undefined || pos === undefined) return reason;
+  const before = source.slice(0, pos);
+  const row = before.split('\n').length;
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const start = Math.max(lineStart, pos - 40);
+  const lineEnd = source.indexOf('\n', pos);
+  const end = Math.min(lineEnd === -1 ? source.length : lineEnd, pos + length);
+  return `\n${source.slice(start, end)}\n${' '.repeat(pos - start)}^\nERROR at Row:${row}:Column:${pos - lineStart + 1}\n${reason}`;
+}
+
+/**
+ * Checks a literal against the field it is compared with. ID and reference fields take only
+ * well-formed ids: Salesforce refuses anything else, the empty string included, with
+ * INVALID_QUERY_FILTER_OPERATOR "invalid ID field: ..." (reported in jsforce/jsforce#684,
+ * restforce/restforce#557 and forcedotcom/salesforcedx-apex#153, whose message this copies).
+ */
+export function checkLiteral(field: SfFieldDef, lit: Literal, source?: string): void {
+  if ((field.type === 'id' || field.type === 'reference') && lit.kind === 'string' && !isSalesforceIdLiteral(lit.value)) {
+    // The literal as typed runs from its opening quote to its closing one.
+    const typed = lit.pos !== undefined && source !== undefined ? literalEnd(source, lit.pos) - lit.pos : 0;
+    throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', pointedMessage(source, lit.pos, `invalid ID field: ${lit.value}`, typed));
+  }
   if (literalFits(field, lit)) return;
   const quoted = field.type === 'datetime' || field.type === 'date' || field.type === 'boolean' || NUMERIC.has(field.type)
     ? 'should not be enclosed in quotes'
     : 'should be enclosed in quotes';
   throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${field.name}' must be of type ${typeName(field)} and ${quoted}`);
+}
+
+/** Index just past the closing quote of the string literal that opens at `pos`. */
+function literalEnd(source: string, pos: number): number {
+  for (let i = pos + 1; i < source.length; i++) {
+    const c = source.charAt(i);
+    if (c === '\\') i += 1;
+    else if (c === "'") return i + 1;
+  }
+  return source.length;
 }
 
 export function literalValue(lit: Literal): SfValue {

@@ -86,25 +86,25 @@ function valueAt(store: SalesforceStore, rec: SfRecord, path: ResolvedPath): SfV
 
 type Predicate = (rec: SfRecord) => boolean;
 
-function compileCondition(store: SalesforceStore, obj: SfObjectDef, cond: Condition): Predicate {
+function compileCondition(store: SalesforceStore, obj: SfObjectDef, cond: Condition, source: string | undefined): Predicate {
   switch (cond.kind) {
     case 'and': {
-      const l = compileCondition(store, obj, cond.left);
-      const r = compileCondition(store, obj, cond.right);
+      const l = compileCondition(store, obj, cond.left, source);
+      const r = compileCondition(store, obj, cond.right, source);
       return (rec) => l(rec) && r(rec);
     }
     case 'or': {
-      const l = compileCondition(store, obj, cond.left);
-      const r = compileCondition(store, obj, cond.right);
+      const l = compileCondition(store, obj, cond.left, source);
+      const r = compileCondition(store, obj, cond.right, source);
       return (rec) => l(rec) || r(rec);
     }
     case 'not': {
-      const inner = compileCondition(store, obj, cond.inner);
+      const inner = compileCondition(store, obj, cond.inner, source);
       return (rec) => !inner(rec);
     }
     case 'compare': {
       const path = resolvePath(store, obj, cond.path);
-      checkLiteral(path.field, cond.value);
+      checkLiteral(path.field, cond.value, source);
       const want = normalize(path.field, literalValue(cond.value));
       const op = cond.op;
       return (rec) => {
@@ -118,7 +118,7 @@ function compileCondition(store: SalesforceStore, obj: SfObjectDef, cond: Condit
     }
     case 'in': {
       const path = resolvePath(store, obj, cond.path);
-      for (const v of cond.values) checkLiteral(path.field, v);
+      for (const v of cond.values) checkLiteral(path.field, v, source);
       const wanted = new Set(cond.values.map((v) => normalize(path.field, literalValue(v))));
       return (rec) => {
         const have = normalize(path.field, valueAt(store, rec, path));
@@ -127,6 +127,9 @@ function compileCondition(store: SalesforceStore, obj: SfObjectDef, cond: Condit
     }
     case 'like': {
       const path = resolvePath(store, obj, cond.path);
+      if (path.field.type === 'id' || path.field.type === 'reference') {
+        throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', 'invalid operator on id field');
+      }
       if (NUMERIC.has(path.field.type) || path.field.type === 'boolean' || path.field.type === 'date' || path.field.type === 'datetime') {
         throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on field '${path.field.name}': LIKE`);
       }
@@ -170,7 +173,7 @@ interface CompiledQuery {
   offset: number | null;
 }
 
-function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef): CompiledQuery {
+function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef, source: string | undefined = q.source): CompiledQuery {
   const select: CompiledSelect[] = [];
   const seen = new Set<string>();
   for (const item of q.select) {
@@ -183,7 +186,7 @@ function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef): Compil
         );
       }
       const childObj = objectOf(store, rel.childObject);
-      select.push({ item, child: { query: compile(store, item.query, childObj), field: rel.field, relationship: rel.name } });
+      select.push({ item, child: { query: compile(store, item.query, childObj, source), field: rel.field, relationship: rel.name } });
       continue;
     }
     const path = resolvePath(store, obj, item.path);
@@ -203,7 +206,7 @@ function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef): Compil
   return {
     obj,
     select,
-    where: q.where ? compileCondition(store, obj, q.where) : null,
+    where: q.where ? compileCondition(store, obj, q.where, source) : null,
     order: q.orderBy.length > 0 ? compileOrder(store, obj, q.orderBy) : null,
     limit: q.limit,
     offset: q.offset,

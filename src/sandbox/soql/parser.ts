@@ -9,6 +9,7 @@ export function parseSoql(query: string): SoqlQuery {
   const parser = new Parser(tokenize(query));
   const q = parser.query(false);
   parser.expectEnd();
+  q.source = query;
   return q;
 }
 
@@ -222,7 +223,7 @@ class Parser {
     const t = this.next();
     switch (t.kind) {
       case 'string':
-        return { kind: 'string', value: t.text };
+        return { kind: 'string', value: t.text, pos: t.pos };
       case 'number':
         return { kind: 'number', value: Number(t.text) };
       case 'date':

@@ -148,7 +148,7 @@ describe('HubSpot faults end to end', () => {
     w.sb.setFaults({ hubspot: { dailyLimitAfter: 8 } });
     const r = await w.sync({ full: true });
     expect(r.run.status).toBe('stopped-by-limit');
-    expect(exitCodeFor(r.run.status)).toBe(EXIT.apiLimit);
+    expect(exitCodeFor(r.run)).toBe(EXIT.apiLimit);
     expect(EXIT.apiLimit).toBe(3);
     expect(r.run.error).toMatch(/daily API limit/);
     expect(r.run.counts.written).toBe(0);
@@ -179,7 +179,7 @@ describe('HubSpot faults end to end', () => {
     w.sb.setFaults({ hubspot: { dailyLimitAfter: pullCalls } });
     w.sb.resetCalls();
     const r = await w.sync({ full: true });
-    expect([r.run.status, exitCodeFor(r.run.status)]).toEqual(['stopped-by-limit', 3]);
+    expect([r.run.status, exitCodeFor(r.run)]).toEqual(['stopped-by-limit', 3]);
     expect(r.run.error).toMatch(/daily API limit reached during batch update/);
     expect(r.run.counts.written).toBe(0);
     expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);

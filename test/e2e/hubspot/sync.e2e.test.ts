@@ -72,9 +72,9 @@ describe('HubSpot end to end', () => {
     expect(r.run.counts.failed).toBe(0);
     // 80 companies fit one batch update of 100.
     expect(w.sb.calls()['hubspot.batchUpdate']).toBe(1);
-    // The portal's currency came from the account details (no currency option is set).
-    expect(w.sb.calls()['hubspot.accountInfo']).toBe(1);
-    expect(r.run.apiUsage['accountInfo']).toBe(1);
+    // The portal's currency and exchange rates came from the Settings API (no currency option is set).
+    expect(w.sb.calls()['hubspot.currencies']).toBe(2);
+    expect(r.run.apiUsage['currencies']).toBe(2);
 
     const analysis = await analysisOfMirror(w);
     const held = kamValues(w);

@@ -153,7 +153,7 @@ describe('Salesforce end to end: injected faults', () => {
     w.sb.setFaults({ salesforce: { dailyLimitAfter: 7 } });
     const stopped = await w.sync();
     expect(stopped.run.status).toBe('stopped-by-limit');
-    expect(exitCodeFor(stopped.run.status)).toBe(3);
+    expect(exitCodeFor(stopped.run)).toBe(3);
     expect(stopped.run.error).toMatch(/ (\d+) of \1 daily Salesforce API requests used/);
     expect(stopped.run.counts.written).toBe(0);
     expect(stopped.run.counts.pulled).toEqual({ users: SEED.users.length + 1, products: SEED.products.length, accounts: 80, contacts: 200 });

@@ -55,19 +55,16 @@ describe('Salesforce end to end: multi-currency org', () => {
     expect(first.run.status).toBe('succeeded');
     expectWrittenAsAnalysed(w, SEED);
 
-    // The same deal booked in EUR (0.9 per USD): converted, its value is unchanged, so nothing is.
+    // The same deal booked in EUR (0.5 EUR per USD, the sandbox's CurrencyType rate): converted,
+    // its value is unchanged, so nothing is written.
     const family = familyIds(SEED, PLANTED.key18).map((id) => w.sb.ids.salesforce.accounts[id] ?? '');
     const deal = w.sb.sf.query(`SELECT Id, Amount FROM Opportunity WHERE IsWon = true AND CloseDate >= 2025-07-01 AND AccountId IN ('${family.join("','")}') ORDER BY Id LIMIT 1`)[0];
     const dealId = String(deal?.['Id']);
     const lines = w.sb.sf.query(`SELECT Id, TotalPrice, UnitPrice, Quantity, Cost__c FROM OpportunityLineItem WHERE OpportunityId = '${dealId}'`);
-    w.sb.sf.update('Opportunity', dealId, { CurrencyIsoCode: 'EUR', Amount: Math.round(Number(deal?.['Amount']) * 0.9 * 100) / 100 });
+    const eur = (usd: unknown): number => Number(usd) * 0.5;
+    w.sb.sf.update('Opportunity', dealId, { CurrencyIsoCode: 'EUR', Amount: eur(deal?.['Amount']) });
     for (const l of lines) {
-      w.sb.sf.update('OpportunityLineItem', String(l['Id']), {
-        CurrencyIsoCode: 'EUR',
-        UnitPrice: Number(l['UnitPrice']) * 0.9,
-        TotalPrice: Math.round(Number(l['TotalPrice']) * 0.9 * 100) / 100,
-        Cost__c: Math.round(Number(l['Cost__c']) * 0.9 * 100) / 100,
-      });
+      w.sb.sf.update('OpportunityLineItem', String(l['Id']), { CurrencyIsoCode: 'EUR', UnitPrice: eur(l['UnitPrice']), TotalPrice: eur(l['TotalPrice']), Cost__c: eur(l['Cost__c']) });
     }
     w.sb.resetCalls();
     const second = await w.sync();

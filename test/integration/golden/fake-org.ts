@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
+import { userInfoXml } from '../salesforce/helpers.ts';
 
 export const SF_INSTANCE = 'https://golden.my.salesforce.test';
 const V = '/services/data/v62.0';
 
 export interface OrgData {
   currency: string;
+  /** A multi-currency org: CurrencyType rows (units of each currency per corporate unit); records carry CurrencyIsoCode. */
+  currencyTypes?: { IsoCode: string; ConversionRate: number; IsCorporate: boolean }[];
   idsInHubSpot: Record<string, string>;
   accountDescribe: { name: string; type: string }[];
   records: Record<'User' | 'Product2' | 'Account' | 'Contact' | 'Opportunity' | 'OpportunityLineItem', Record<string, unknown>[]>;
@@ -47,14 +50,21 @@ export function serveOrg(data: OrgData): string[] {
   const log: string[] = [];
   const scope = nock(SF_INSTANCE).persist();
   scope.get(`${V}/sobjects/Account/describe`).reply(200, { name: 'Account', fields: data.accountDescribe }, limitInfo());
+  // SOAP API getUserInfo: the currency of a single-currency org.
+  scope.post('/services/Soap/u/62.0').reply(() => {
+    log.push('SOAP getUserInfo');
+    return [200, userInfoXml(data.currency), { 'Content-Type': 'text/xml;charset=UTF-8' }];
+  });
   scope.get(`${V}/query`).query(true).reply((uri) => {
     const soql = new URL(uri, SF_INSTANCE).searchParams.get('q') ?? '';
     log.push(soql);
     if (/FROM CurrencyType/.test(soql)) {
-      return [400, [{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }], limitInfo()];
+      if (!data.currencyTypes) return [400, [{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }], limitInfo()];
+      const rows = data.currencyTypes.map((c) => rec('CurrencyType', c));
+      return [200, { totalSize: rows.length, done: true, records: rows }, limitInfo()];
     }
-    if (/FROM Organization/.test(soql)) {
-      return [200, { totalSize: 1, done: true, records: [rec('Organization', { DefaultCurrencyIsoCode: data.currency })] }, limitInfo()];
+    if (/FROM DatedConversionRate/.test(soql)) {
+      return [400, [{ message: "sObject type 'DatedConversionRate' is not supported.", errorCode: 'INVALID_TYPE' }], limitInfo()];
     }
     const child = /\(SELECT (.*?) FROM OpportunityLineItems\) FROM Opportunity/.exec(soql);
     if (child) {

@@ -13,6 +13,8 @@ import { snapshotFromPages } from '../../support/pulled-snapshot.ts';
 import { loadGolden, servePortal } from '../hubspot/fake-portal.ts';
 import { BASE as HS_BASE } from '../hubspot/helpers.ts';
 import { loadGoldenOrg, serveOrg, SF_INSTANCE, type OrgData } from './fake-org.ts';
+import { multiCurrencyOrg, multiCurrencyPortal } from './multi-currency.ts';
+import type { PortalData } from '../hubspot/fake-portal.ts';
 
 /**
  * The same customer base, once in Salesforce's shapes and once in HubSpot's, pulled through
@@ -58,8 +60,8 @@ async function pullSalesforce(org: OrgData): Promise<{ snapshot: Snapshot; soql:
   return { snapshot, soql };
 }
 
-async function pullHubSpot(): Promise<Snapshot> {
-  servePortal(loadGolden());
+async function pullHubSpot(portal: PortalData = loadGolden()): Promise<Snapshot> {
+  servePortal(portal);
   const hs = new HubSpotConnector({
     baseUrl: HS_BASE,
     auth: { kind: 'private-app', token: 'golden-test-token' },
@@ -109,19 +111,49 @@ function run(snapshot: Snapshot): AnalysisResult {
   return analyze({ snapshot: parsed.snapshot, config: DEFAULT_ANALYSIS_CONFIG, asOf: AS_OF, rejected: [] });
 }
 
+/**
+ * The snapshot without its conversion notes: what the analysis sums. (The notes say how each CRM
+ * got there, by its own source, and are compared on their own.)
+ */
+function amountsOnly(s: Snapshot): Snapshot {
+  return {
+    ...s,
+    opportunities: s.opportunities.map(({ conversion: _c, lineItems, ...o }) => ({ ...o, lineItems: lineItems.map(({ conversion: _l, ...li }) => li) })),
+  };
+}
+
+/** What each CRM held for every converted amount: currency and amount, by record id. */
+function heldAmounts(s: Snapshot): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of s.opportunities) {
+    if (o.conversion) out[o.id] = `${o.conversion.amount} ${o.conversion.currency}`;
+    for (const li of o.lineItems) if (li.conversion) out[li.id] = `${li.conversion.amount} ${li.conversion.currency}`;
+  }
+  return out;
+}
+
+function withoutCurrencies(r: AnalysisResult): AnalysisResult {
+  const { currencies: _c, ...rest } = r;
+  return rest;
+}
+
+/** A result as its JSON: the id mapping goes through JSON, where the matrix is its columns. */
+const asJson = <T,>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 describe('golden: one customer base in every registered source', () => {
   const [reference, ...others] = SOURCE_KINDS;
   it.each(others.map((kind) => [kind]))(`%s gives the snapshot and the analysis ${reference} gives, once ids are matched`, async (kind) => {
-    const base = asSalesforceCanHoldIt(await GOLDEN[reference]());
-    const other = asSalesforceCanHoldIt(await GOLDEN[kind]());
+    const base = asSalesforceCanHoldIt(amountsOnly(await GOLDEN[reference]()));
+    const other = asSalesforceCanHoldIt(amountsOnly(await GOLDEN[kind]()));
     expect({ ...other, source: base.source }).toEqual(base);
-    expect(run(other)).toEqual(run(base));
+    expect(asJson(withoutCurrencies(run(other)))).toEqual(asJson(withoutCurrencies(run(base))));
   });
 
   it('the Salesforce half reads every object of the org, each in one query', async () => {
     const { soql } = await pullSalesforce(loadGoldenOrg());
     const objects = soql.map((q) => /FROM (\w+)(?: ORDER BY Id)?$/.exec(q)?.[1] ?? q).sort();
-    expect(objects).toEqual(['Account', 'Contact', 'CurrencyType', 'Opportunity', 'Opportunity', 'Organization', 'Product2', 'User']);
+    // The currency comes from CurrencyType (refused: single-currency org), then the SOAP API getUserInfo.
+    expect(objects).toEqual(['Account', 'Contact', 'CurrencyType', 'Opportunity', 'Opportunity', 'Product2', 'SOAP getUserInfo', 'User']);
   });
 
   it('gives the same snapshot, source aside, once ids are matched', async () => {
@@ -129,7 +161,10 @@ describe('golden: one customer base in every registered source', () => {
     const { snapshot: sf } = await pullSalesforce(org);
     const hs = await pullHubSpot();
     const sfInHubSpotIds = toHubSpotIds(sf, org.idsInHubSpot);
-    expect({ ...sfInHubSpotIds, source: 'hubspot' }).toEqual(asSalesforceCanHoldIt(hs));
+    // The single-currency org holds the US order in EUR; the portal in USD, converted by HubSpot.
+    expect({ ...amountsOnly(sfInHubSpotIds), source: 'hubspot' }).toEqual(asSalesforceCanHoldIt(amountsOnly(hs)));
+    expect(heldAmounts(sf)).toEqual({});
+    expect(heldAmounts(hs)).toEqual({ 404: '1000 USD' });
     // Spot checks worked out from the fixtures: the deal in USD counts in the company currency,
     // the open deal with no close date falls back to its creation day, an empty amount sums its lines.
     expect(sf.currency).toBe('EUR');
@@ -144,8 +179,7 @@ describe('golden: one customer base in every registered source', () => {
     const hs = await pullHubSpot();
     const fromSf = toHubSpotIds(run(sf), org.idsInHubSpot);
     const fromHs = run(hs);
-    // Both as their JSON: the id mapping goes through JSON, where the matrix is its columns.
-    expect(fromSf).toEqual(JSON.parse(JSON.stringify(fromHs)));
+    expect(fromSf).toEqual(asJson(withoutCurrencies(fromHs)));
     // Worked out by hand: Acme's family won 12,000 + 920.50 in the window, all revenue there is;
     // Beta's lost pilot counts nothing.
     const acme = fromHs.families.find((f) => f.id === '101');
@@ -154,5 +188,49 @@ describe('golden: one customer base in every registered source', () => {
     expect(acme?.tier).toBe('Key');
     expect(acme?.entityIds).toEqual(['101', '102']);
     expect(fromHs.families.find((f) => f.id === '103')?.revenue).toBe(0);
+  });
+});
+
+describe('golden: the same customers with amounts in GBP, USD and EUR', () => {
+  it('gives the same amounts in both CRMs, each converted with the CRM\'s own rates', async () => {
+    const org = multiCurrencyOrg(loadGoldenOrg());
+    const { snapshot: sf } = await pullSalesforce(org);
+    const hs = await pullHubSpot(multiCurrencyPortal(loadGolden()));
+    expect(sf.currency).toBe('EUR');
+    const sfInHubSpotIds = toHubSpotIds(sf, org.idsInHubSpot);
+    expect({ ...amountsOnly(sfInHubSpotIds), source: 'hubspot' }).toEqual(asSalesforceCanHoldIt(amountsOnly(hs)));
+    // Both CRMs held the same foreign amounts.
+    const held = { 401: '9600 GBP', 402: '6250 USD', 404: '1150.63 USD', 501: '8000 GBP', 502: '1600 GBP', 503: '6250 USD' };
+    expect(heldAmounts(sfInHubSpotIds)).toEqual(held);
+    expect(heldAmounts(hs)).toEqual(held);
+    // And every converted amount is the EUR amount of the single-currency golden.
+    expect(amountsOnly(hs)).toEqual(amountsOnly(await pullHubSpot()));
+  });
+
+  it('gives the same analysis as the single-currency golden, and says which rates it used', async () => {
+    const org = multiCurrencyOrg(loadGoldenOrg());
+    const fromSf = run((await pullSalesforce(org)).snapshot);
+    const fromHs = run(await pullHubSpot(multiCurrencyPortal(loadGolden())));
+    const single = run(await pullHubSpot());
+    expect(withoutCurrencies(toHubSpotIds(fromSf, org.idsInHubSpot))).toEqual(asJson(withoutCurrencies(single)));
+    expect(withoutCurrencies(fromHs)).toEqual(withoutCurrencies(single));
+    expect(fromHs.families.find((f) => f.id === '101')?.revenue).toBe(12920.5);
+    // Worked out by hand from the rates above.
+    expect(fromSf.currencies).toEqual({
+      converted: [
+        { currency: 'GBP', rate: 1.25, source: 'Salesforce CurrencyType', amounts: 3, original: 19200, converted: 24000 },
+        { currency: 'USD', rate: 0.8, source: 'Salesforce CurrencyType', amounts: 3, original: 13650.63, converted: 10920.5 },
+      ],
+      leftOut: [],
+    });
+    expect(fromHs.currencies).toEqual({
+      converted: [
+        { currency: 'GBP', rate: null, source: 'HubSpot amount_in_home_currency', amounts: 1, original: 9600, converted: 12000 },
+        { currency: 'GBP', rate: 1.25, source: 'HubSpot exchange rate', amounts: 2, original: 9600, converted: 12000 },
+        { currency: 'USD', rate: null, source: 'HubSpot amount_in_home_currency', amounts: 1, original: 1150.63, converted: 920.5 },
+        { currency: 'USD', rate: 0.8, source: 'HubSpot exchange rate', amounts: 2, original: 12500, converted: 10000 },
+      ],
+      leftOut: [],
+    });
   });
 });

@@ -4,6 +4,8 @@ import { api, queryOf, standingMocks } from './helpers.ts';
 
 export interface PortalData {
   accountDetails: Record<string, unknown>;
+  /** A multi-currency portal: company-currency units for one unit of each other currency. */
+  exchangeRates?: Record<string, number>;
   owners: { archived: boolean }[];
   pipelines: unknown[];
   companies: unknown[];
@@ -63,6 +65,19 @@ export function servePortal(data: PortalData, pageSize = 100): string[] {
   scope.get('/account-info/v3/details').reply(() => {
     log.push('GET /account-info/v3/details');
     return [200, data.accountDetails];
+  });
+  const company = String(data.accountDetails['companyCurrency']);
+  scope.get('/settings/v3/currencies/company-currency').reply(() => {
+    log.push('GET /settings/v3/currencies/company-currency');
+    return [200, { createdAt: '2026-01-01T00:00:00Z', id: company }];
+  });
+  scope.get('/settings/v3/currencies/exchange-rates/current').reply(() => {
+    log.push('GET /settings/v3/currencies/exchange-rates/current');
+    const results = Object.entries(data.exchangeRates ?? {}).map(([code, rate], i) => ({
+      id: String(i + 1), fromCurrencyCode: code, toCurrencyCode: company, conversionRate: rate,
+      effectiveAt: '2026-01-01T00:00:00Z', visibleInUI: true, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+    }));
+    return [200, { results }];
   });
   standingMocks(scope);
   return log;

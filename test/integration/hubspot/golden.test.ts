@@ -30,7 +30,8 @@ describe('golden: HubSpot-shaped customer data', () => {
     const { snapshot, rejected } = snapshotFromPages(pages, 'hubspot', await c.currency());
     expect(rejected).toEqual([]);
     expect(snapshot).toEqual(parseSnapshot(expected()).snapshot);
-    // One list call and one association batch read per stream page, pipelines once, owners twice.
-    expect(c.usage()).toEqual({ owners: 2, list: 5, associationsBatchRead: 4, pipelines: 1, accountInfo: 1 });
+    // One list call and one association batch read per stream page, pipelines once, owners
+    // twice, the company currency and the exchange rates once each.
+    expect(c.usage()).toEqual({ owners: 2, list: 5, associationsBatchRead: 4, pipelines: 1, currencies: 2 });
   });
 });

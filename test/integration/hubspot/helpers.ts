@@ -17,7 +17,25 @@ export function testOptions(extra: Partial<HubSpotOptionsInput> = {}): HubSpotOp
 }
 
 export function connector(extra: Partial<HubSpotOptionsInput> = {}, runtime: HubSpotRuntime = {}): HubSpotConnector {
+  portalCurrencies('EUR');
   return new HubSpotConnector(testOptions(extra), runtime);
+}
+
+/**
+ * The Settings API currency endpoints of a portal (spec settings-multicurrency v3), served for
+ * the whole test: the company currency, and the exchange rates of its other currencies (company
+ * units for one unit of each).
+ */
+export function portalCurrencies(company: string, rates: Record<string, number> = {}): void {
+  const scope = nock(BASE).persist();
+  scope.get('/settings/v3/currencies/company-currency').reply(200, { createdAt: '2026-01-01T00:00:00Z', id: company });
+  scope.get('/settings/v3/currencies/exchange-rates/current').reply(200, {
+    results: Object.entries(rates).map(([code, rate], i) => ({
+      id: String(i + 1), fromCurrencyCode: code, toCurrencyCode: company, conversionRate: rate,
+      effectiveAt: '2026-01-01T00:00:00Z', visibleInUI: true, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+    })),
+  });
+  standingMocks(scope);
 }
 
 export function api(): nock.Scope {

@@ -105,10 +105,10 @@ describe('full pull', () => {
     ]);
   });
 
-  it('when no currency is configured, reads the company currency of the portal', async () => {
+  it('reads the company currency and the exchange rates from the Settings API', async () => {
     servePortal(loadGolden());
     const c = connector({ currency: undefined });
     expect(await c.currency()).toBe('EUR');
-    expect(c.usage()).toEqual({ accountInfo: 1 });
+    expect(c.usage()).toEqual({ currencies: 2 });
   });
 });

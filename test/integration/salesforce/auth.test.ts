@@ -5,7 +5,7 @@ import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
 import { CrmError } from '../../../src/contract/errors.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { TokenSet } from '../../../src/contract/connector.ts';
-import { INSTANCE, LOGIN, V, limitHeader, makeConnector, queryMatching, setupNock, teardownNock } from './helpers.ts';
+import { INSTANCE, LOGIN, V, limitHeader, makeConnector, queryMatching, setupNock, teardownNock, userInfoXml } from './helpers.ts';
 
 beforeEach(setupNock);
 afterEach(teardownNock);
@@ -76,10 +76,9 @@ describe('session refresh', () => {
       .matchHeader('authorization', 'Bearer new')
       .query(queryMatching(/FROM CurrencyType/))
       .reply(400, [{ message: 'not supported', errorCode: 'INVALID_TYPE' }], limitHeader(1))
-      .get(`${V}/query`)
-      .matchHeader('authorization', 'Bearer new')
-      .query(queryMatching(/FROM Organization/))
-      .reply(200, { totalSize: 1, done: true, records: [{ DefaultCurrencyIsoCode: 'GBP' }] }, limitHeader(2));
+      // The SOAP envelope carries the refreshed session.
+      .post('/services/Soap/u/62.0', (body: string) => body.includes('<sessionId>new</sessionId>'))
+      .reply(200, userInfoXml('GBP'), { 'Content-Type': 'text/xml;charset=UTF-8' });
     nock(LOGIN)
       .post('/services/oauth2/token', { grant_type: 'refresh_token', refresh_token: 'r1', client_id: 'cid', client_secret: 'sec' })
       .reply(200, tokenReply('new'));
@@ -88,7 +87,7 @@ describe('session refresh', () => {
     expect(await sf.currency()).toBe('GBP');
     expect(onTokens).toHaveBeenCalledTimes(1);
     expect(onTokens).toHaveBeenCalledWith({ accessToken: 'new', refreshToken: 'r1', instanceUrl: INSTANCE });
-    expect(sf.usage()).toEqual({ query: 3, tokenRefresh: 1 });
+    expect(sf.usage()).toEqual({ query: 2, getUserInfo: 1, tokenRefresh: 1 });
   });
 
   it('runs one refresh for concurrent calls that hit an expired session together', async () => {
@@ -130,7 +129,11 @@ describe('session refresh', () => {
       .get(`${V}/query`)
       .matchHeader('authorization', 'Bearer fresh')
       .query(queryMatching(/FROM CurrencyType/))
-      .reply(200, { totalSize: 1, done: true, records: [{ IsoCode: 'CHF', ConversionRate: 1, IsCorporate: true }] }, limitHeader(1));
+      .reply(200, { totalSize: 1, done: true, records: [{ IsoCode: 'CHF', ConversionRate: 1, IsCorporate: true }] }, limitHeader(1))
+      .get(`${V}/query`)
+      .matchHeader('authorization', 'Bearer fresh')
+      .query(queryMatching(/FROM DatedConversionRate/))
+      .reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(2));
     const sf = makeConnector({ instanceUrl: undefined, accessToken: undefined, refreshToken: 'r1', clientId: 'cid', loginUrl: LOGIN });
     expect(await sf.currency()).toBe('CHF');
   });

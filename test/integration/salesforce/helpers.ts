@@ -35,15 +35,31 @@ export function queryMatching(pattern: RegExp): (q: Record<string, unknown>) => 
   return (q) => pattern.test(soqlOf(q));
 }
 
-/** A single-currency org: CurrencyType is not a known type there. */
+/** The SOAP API's getUserInfo answer of a single-currency org (partner WSDL, GetUserInfoResult). */
+export function userInfoXml(code: string): string {
+  return '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    + '<soapenv:Body><getUserInfoResponse><result><currencySymbol>€</currencySymbol>'
+    + `<orgDefaultCurrencyIsoCode>${code}</orgDefaultCurrencyIsoCode><organizationId>00D000000000001AAA</organizationId>`
+    + '<organizationMultiCurrency>false</organizationMultiCurrency><userDefaultCurrencyIsoCode xsi:nil="true"/><userId>005000000000001AAA</userId>'
+    + '</result></getUserInfoResponse></soapenv:Body></soapenv:Envelope>';
+}
+
+/** A multi-currency org without advanced currency management: DatedConversionRate is unknown there. */
+export function mockNoDatedRates(scope: nock.Scope): nock.Scope {
+  return scope
+    .get(`${V}/query`)
+    .query(queryMatching(/FROM DatedConversionRate/))
+    .reply(400, [{ message: "sObject type 'DatedConversionRate' is not supported.", errorCode: 'INVALID_TYPE' }], limitHeader(2));
+}
+
+/** A single-currency org: CurrencyType is not a known type there, and getUserInfo names the currency. */
 export function mockSingleCurrency(scope: nock.Scope, code = 'EUR'): nock.Scope {
   return scope
     .get(`${V}/query`)
     .query(queryMatching(/FROM CurrencyType/))
     .reply(400, [{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }], limitHeader(1))
-    .get(`${V}/query`)
-    .query(queryMatching(/FROM Organization/))
-    .reply(200, { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization' }, DefaultCurrencyIsoCode: code }] }, limitHeader(2));
+    .post('/services/Soap/u/62.0', (body: string) => /<sessionId>[^<]+<\/sessionId>/.test(body) && body.includes('<getUserInfo/>'))
+    .reply(200, userInfoXml(code), { 'Content-Type': 'text/xml;charset=UTF-8' });
 }
 
 export function rec(type: string, fields: Record<string, unknown>): Record<string, unknown> {

@@ -4,7 +4,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmError } from '../../../src/contract/errors.ts';
 import type { PullPage } from '../../../src/contract/connector.ts';
-import { INSTANCE, V, limitHeader, makeConnector, mockSingleCurrency, queryMatching, rec, setupNock, teardownNock } from './helpers.ts';
+import { INSTANCE, V, limitHeader, makeConnector, mockNoDatedRates, mockSingleCurrency, queryMatching, rec, setupNock, teardownNock } from './helpers.ts';
 
 beforeEach(setupNock);
 afterEach(teardownNock);
@@ -107,9 +107,10 @@ describe('retries', () => {
       .get(`${V}/query`).query(queryMatching(/FROM CurrencyType/)).reply(503, 'Service Unavailable', { 'Content-Type': 'text/plain' })
       .get(`${V}/query`).query(queryMatching(/FROM CurrencyType/)).reply(502, 'Bad Gateway', { 'Content-Type': 'text/plain' })
       .get(`${V}/query`).query(queryMatching(/FROM CurrencyType/)).reply(200, { totalSize: 1, done: true, records: [{ IsoCode: 'USD', ConversionRate: 1, IsCorporate: true }] }, limitHeader(3));
+    mockNoDatedRates(scope);
     const sf = makeConnector();
     expect(await sf.currency()).toBe('USD');
-    expect(sf.usage()).toEqual({ query: 3 });
+    expect(sf.usage()).toEqual({ query: 4 });
   });
 
   it('retries a dropped connection (real loopback socket)', async () => {
@@ -122,14 +123,16 @@ describe('retries', () => {
         return;
       }
       res.writeHead(200, { 'Content-Type': 'application/json', 'Sforce-Limit-Info': 'api-usage=5/100' });
-      res.end(JSON.stringify({ totalSize: 1, done: true, records: [{ IsoCode: 'NOK', ConversionRate: 1, IsCorporate: true }] }));
+      // The CurrencyType query, then the DatedConversionRate one (no dated rates).
+      const dated = (req.url ?? '').includes('DatedConversionRate');
+      res.end(JSON.stringify({ totalSize: 1, done: true, records: dated ? [] : [{ IsoCode: 'NOK', ConversionRate: 1, IsCorporate: true }] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
       const sf = makeConnector({ instanceUrl: `http://127.0.0.1:${port}` });
       expect(await sf.currency()).toBe('NOK');
-      expect(hits).toBe(2);
+      expect(hits).toBe(3);
       expect(sf.apiLimit()).toEqual({ used: 5, max: 100 });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INSTANCE, V, collect, limitHeader, makeConnector, mockSingleCurrency, queryMatching, rec, setupNock, soqlOf, teardownNock } from './helpers.ts';
+import { INSTANCE, V, collect, limitHeader, makeConnector, mockNoDatedRates, mockSingleCurrency, queryMatching, rec, setupNock, soqlOf, teardownNock } from './helpers.ts';
 
 const STARTED = '2026-06-30T12:00:00.000Z';
 
@@ -33,7 +33,7 @@ describe('full pull over REST', () => {
     ]);
     expect(pages.map((p) => p.fullPullComplete ?? false)).toEqual([false, false, true]);
     expect(await sf.currency()).toBe('EUR');
-    expect(sf.usage()).toEqual({ query: 3, queryMore: 2 });
+    expect(sf.usage()).toEqual({ query: 2, getUserInfo: 1, queryMore: 2 });
     expect(sf.apiLimit()).toEqual({ used: 6, max: 15000 });
   });
 
@@ -54,10 +54,10 @@ describe('full pull over REST', () => {
     mockSingleCurrency(scope);
     scope
       .get(`${V}/query`)
-      .query(queryMatching(/FROM User WHERE Id > 'U4' ORDER BY Id$/))
-      .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: 'U5', Name: 'Ed', IsActive: true })] }, limitHeader(5));
+      .query(queryMatching(/FROM User WHERE Id > '005Kf0000000004AAA' ORDER BY Id$/))
+      .reply(200, { totalSize: 1, done: true, records: [rec('User', { Id: '005Kf0000000005AAA', Name: 'Ed', IsActive: true })] }, limitHeader(5));
     const sf = makeConnector();
-    const pages = await collect(sf.pull({ mode: 'full', cursors: { users: { phase: 'full', afterId: 'U4', startedAt: '2026-06-30T11:00:00.000Z' } }, objects: ['users'] }));
+    const pages = await collect(sf.pull({ mode: 'full', cursors: { users: { phase: 'full', afterId: '005Kf0000000004AAA', startedAt: '2026-06-30T11:00:00.000Z' } }, objects: ['users'] }));
     expect(pages).toHaveLength(1);
     expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T11:00:00.000Z', id: '', complete: true });
   });
@@ -145,8 +145,9 @@ describe('full pull over REST', () => {
     expect(pages[0]?.fullPullComplete).toBe(true);
   });
 
-  it('asks for amounts in the corporate currency in a multi-currency org', async () => {
+  it('reads amounts in their own currency and converts them with the CurrencyType rates (not convertCurrency)', async () => {
     const scope = nock(INSTANCE);
+    mockNoDatedRates(scope);
     scope
       .get(`${V}/query`)
       .query(queryMatching(/FROM CurrencyType/))
@@ -160,12 +161,12 @@ describe('full pull over REST', () => {
       }, limitHeader(1));
     scope
       .get(`${V}/query`)
-      .query(queryMatching(/^SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, convertCurrency\(Amount\), CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity ORDER BY Id$/))
+      .query(queryMatching(/^SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, Amount, CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity ORDER BY Id$/))
       .reply(200, {
         totalSize: 3,
         done: true,
         records: [
-          rec('Opportunity', { Id: 'O1', AccountId: 'A1', Name: 'Big deal', StageName: 'Closed Won', IsWon: true, IsClosed: true, Amount: 1250, CloseDate: '2026-03-31', OwnerId: 'U1', CurrencyIsoCode: 'EUR' }),
+          rec('Opportunity', { Id: 'O1', AccountId: 'A1', Name: 'Big deal', StageName: 'Closed Won', IsWon: true, IsClosed: true, Amount: 1000, CloseDate: '2026-03-31', OwnerId: 'U1', CurrencyIsoCode: 'EUR' }),
           rec('Opportunity', { Id: 'O2', AccountId: 'A1', Name: 'Lost', StageName: 'Closed Lost', IsWon: false, IsClosed: true, Amount: null, CloseDate: '2026-04-01', OwnerId: null, CurrencyIsoCode: 'USD' }),
           rec('Opportunity', { Id: 'O3', AccountId: null, Name: 'Orphan', StageName: 'Prospecting', IsWon: false, IsClosed: false, Amount: 10, CloseDate: '2026-09-01', OwnerId: 'U1', CurrencyIsoCode: 'USD' }),
         ],
@@ -174,9 +175,12 @@ describe('full pull over REST', () => {
     const sf = makeConnector();
     const [page] = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['opportunities'] }));
     expect(await sf.currency()).toBe('USD');
-    // convertCurrency() already converted Amount: it is taken as it comes.
+    // 1000 EUR at 0.8 EUR per USD is 1250 USD; the note keeps what the org holds.
     expect(page?.records).toEqual([
-      { id: 'O1', accountId: 'A1', name: 'Big deal', status: 'won', amount: 1250, closeDate: '2026-03-31', ownerId: 'U1' },
+      {
+        id: 'O1', accountId: 'A1', name: 'Big deal', status: 'won', amount: 1250, closeDate: '2026-03-31', ownerId: 'U1',
+        conversion: { currency: 'EUR', amount: 1000, rate: 1.25, source: 'Salesforce CurrencyType' },
+      },
       { id: 'O2', accountId: 'A1', name: 'Lost', status: 'lost', amount: null, closeDate: '2026-04-01', ownerId: null },
     ]);
     expect(page?.issues).toEqual([{ object: 'opportunities', recordId: 'O3', kind: 'unmappable', message: 'AccountId: the opportunity has no account' }]);
@@ -233,7 +237,7 @@ describe('full pull over Bulk API 2.0', () => {
     expect(pages[0]?.cursor).toEqual({ phase: 'bulk', jobId: '750Q1', locator: 'MjAwMDA', startedAt: STARTED });
     expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: STARTED, id: '', complete: true });
     expect(pages[1]?.fullPullComplete).toBe(true);
-    expect(sf.usage()).toEqual({ query: 3, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
+    expect(sf.usage()).toEqual({ query: 2, getUserInfo: 1, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
   });
 
   it('resumes from a saved locator, and starts over when the job is gone', async () => {
@@ -259,14 +263,15 @@ describe('full pull over Bulk API 2.0', () => {
     expect(restarted[0]?.fullPullComplete).toBe(true);
   });
 
-  it('converts amounts with the org rates in a multi-currency org, since Bulk API queries do not convert', async () => {
+  it('converts amounts with the org rates in a multi-currency org, Bulk API 2.0 as REST', async () => {
     const scope = nock(INSTANCE);
+    mockNoDatedRates(scope);
     scope
       .get(`${V}/query`)
       .query(queryMatching(/FROM CurrencyType/))
       .reply(200, { totalSize: 2, done: true, records: [{ IsoCode: 'USD', ConversionRate: 1, IsCorporate: true }, { IsoCode: 'EUR', ConversionRate: 0.8, IsCorporate: false }] }, limitHeader(1))
       .get(`${V}/query`)
-      .query(queryMatching(/convertCurrency\(Amount\).* FROM Opportunity ORDER BY Id$/))
+      .query(queryMatching(/^SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, Amount, CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity ORDER BY Id$/))
       .reply(200, { totalSize: 5, done: false, nextRecordsUrl: `${V}/query/01gO-1`, records: [] }, limitHeader(2))
       .post(`${V}/jobs/query`, (b: { query: string }) => b.query === 'SELECT Id, AccountId, Name, StageName, IsWon, IsClosed, Amount, CloseDate, OwnerId, SystemModstamp, CurrencyIsoCode FROM Opportunity')
       .reply(200, { id: '750Q2', state: 'UploadComplete' }, limitHeader(3))
@@ -278,7 +283,10 @@ describe('full pull over Bulk API 2.0', () => {
     const sf = makeConnector({ bulkReadThreshold: 1 });
     const pages = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['opportunities'] }));
     expect(pages.flatMap((p) => p.records)).toEqual([
-      { id: 'O1', accountId: 'A1', name: 'Euro deal', status: 'won', amount: 1000, closeDate: '2026-03-31', ownerId: 'U1' },
+      {
+        id: 'O1', accountId: 'A1', name: 'Euro deal', status: 'won', amount: 1000, closeDate: '2026-03-31', ownerId: 'U1',
+        conversion: { currency: 'EUR', amount: 800, rate: 1.25, source: 'Salesforce CurrencyType' },
+      },
       { id: 'O2', accountId: 'A1', name: 'Dollar deal', status: 'open', amount: 250, closeDate: '2026-08-31', ownerId: null },
     ]);
   });

@@ -7,8 +7,13 @@ afterEach(teardownNock);
 
 const FIELDS = 'Id, AccountId, Name, Email, Title, SystemModstamp, IsDeleted';
 
+/** Contact ids as Salesforce makes them: 15 characters and the case-safe suffix. */
+function cid(i: number): string {
+  return `003Kf0${String(i).padStart(9, '0')}AAA`;
+}
+
 function contact(i: number, stamp: string, deleted = false): Record<string, unknown> {
-  const id = `C${String(i).padStart(3, '0')}`;
+  const id = cid(i);
   return rec('Contact', { Id: id, AccountId: 'A1', Name: `Person ${i}`, Email: null, Title: null, SystemModstamp: stamp, IsDeleted: deleted });
 }
 
@@ -27,30 +32,31 @@ describe('incremental pull', () => {
     };
     scope
       .get(`${V}/queryAll`)
-      .query((q) => record(q, "AND Id > '')"))
+      .query((q) => record(q, 'SystemModstamp >= 2026-06-30T09:55:00Z'))
       .reply(200, { totalSize: 200, done: true, records: first }, limitHeader(10))
       .get(`${V}/queryAll`)
-      .query((q) => record(q, "AND Id > 'C199')"))
+      .query((q) => record(q, `AND Id > '${cid(199)}')`))
       .reply(200, { totalSize: 2, done: true, records: [contact(200, same), contact(201, '2026-06-30T10:06:00.000+0000')] }, limitHeader(11));
 
     const sf = makeConnector({ lookbackSeconds: 300 });
     const pages = await collect(
-      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: 'C999', complete: true } }, objects: ['contacts'] }),
+      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(999), complete: true } }, objects: ['contacts'] }),
     );
 
-    // The finished cursor is moved back by the 5-minute lookback and the Id tie-break restarts.
+    // The finished cursor is moved back by the 5-minute lookback and the Id tie-break restarts:
+    // from that moment on, everything, with no ID literal (an empty one would be refused).
     expect(seen[0]).toBe(
-      `SELECT ${FIELDS} FROM Contact WHERE (SystemModstamp > 2026-06-30T09:55:00Z OR (SystemModstamp = 2026-06-30T09:55:00Z AND Id > '')) ORDER BY SystemModstamp, Id LIMIT 200`,
+      `SELECT ${FIELDS} FROM Contact WHERE SystemModstamp >= 2026-06-30T09:55:00Z ORDER BY SystemModstamp, Id LIMIT 200`,
     );
     expect(seen[1]).toBe(
-      `SELECT ${FIELDS} FROM Contact WHERE (SystemModstamp > 2026-06-30T10:05:00Z OR (SystemModstamp = 2026-06-30T10:05:00Z AND Id > 'C199')) ORDER BY SystemModstamp, Id LIMIT 200`,
+      `SELECT ${FIELDS} FROM Contact WHERE (SystemModstamp > 2026-06-30T10:05:00Z OR (SystemModstamp = 2026-06-30T10:05:00Z AND Id > '${cid(199)}')) ORDER BY SystemModstamp, Id LIMIT 200`,
     );
     expect(pages).toHaveLength(2);
     expect(pages[0]?.records).toHaveLength(199);
-    expect(pages[0]?.deletedIds).toEqual(['C150']);
-    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: 'C199', complete: false });
-    expect(pages[1]?.records.map((r) => r.id)).toEqual(['C200', 'C201']);
-    expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:06:00.000Z', id: 'C201', complete: true });
+    expect(pages[0]?.deletedIds).toEqual([cid(150)]);
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: false });
+    expect(pages[1]?.records.map((r) => r.id)).toEqual([cid(200), cid(201)]);
+    expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:06:00.000Z', id: cid(201), complete: true });
     expect(pages.some((p) => p.fullPullComplete)).toBe(false);
     expect(sf.usage()).toMatchObject({ queryAll: 2 });
   });
@@ -68,10 +74,10 @@ describe('incremental pull', () => {
       .reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(10));
     const sf = makeConnector();
     const pages = await collect(
-      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: 'C199', complete: false } }, objects: ['contacts'] }),
+      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: false } }, objects: ['contacts'] }),
     );
-    expect(soql).toContain("WHERE (SystemModstamp > 2026-06-30T10:05:00Z OR (SystemModstamp = 2026-06-30T10:05:00Z AND Id > 'C199'))");
-    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: 'C199', complete: true });
+    expect(soql).toContain(`WHERE (SystemModstamp > 2026-06-30T10:05:00Z OR (SystemModstamp = 2026-06-30T10:05:00Z AND Id > '${cid(199)}'))`);
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: true });
   });
 
   it('keeps a finished cursor where it was when the lookback window only re-reads older records', async () => {
@@ -83,10 +89,10 @@ describe('incremental pull', () => {
       .reply(200, { totalSize: 1, done: true, records: [contact(5, '2026-06-30T09:58:00.000+0000')] }, limitHeader(10));
     const sf = makeConnector();
     const pages = await collect(
-      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: 'C010', complete: true } }, objects: ['contacts'] }),
+      sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(10), complete: true } }, objects: ['contacts'] }),
     );
-    expect(pages[0]?.records.map((r) => r.id)).toEqual(['C005']);
-    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: 'C010', complete: true });
+    expect(pages[0]?.records.map((r) => r.id)).toEqual([cid(5)]);
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(10), complete: true });
   });
 
   it('reads users (which have no IsDeleted) through query, and starts in full without a cursor', async () => {

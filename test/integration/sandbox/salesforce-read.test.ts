@@ -176,11 +176,15 @@ describe('Salesforce reads through jsforce', () => {
     const parent = d.fields.find((f) => f.name === 'ParentId');
     expect(parent).toMatchObject({ type: 'reference', referenceTo: ['Account'], relationshipName: 'Parent' });
     expect(d.childRelationships.map((c) => c.relationshipName)).toEqual(['ChildAccounts', 'Contacts', 'Opportunities']);
-    const rates = await conn.query<{ IsoCode: string; IsCorporate: boolean; ConversionRate: number }>('SELECT IsoCode, IsCorporate, ConversionRate FROM CurrencyType ORDER BY IsoCode');
-    expect(rates.records.map((r) => [r.IsoCode, r.IsCorporate, r.ConversionRate])).toEqual([['EUR', false, 0.9], ['GBP', false, 0.8], ['JPY', false, 150], ['USD', true, 1]]);
+    const rates = await conn.query<{ IsoCode: string; IsCorporate: boolean; ConversionRate: number; DecimalPlaces: number }>('SELECT IsoCode, IsCorporate, ConversionRate, DecimalPlaces FROM CurrencyType ORDER BY IsoCode');
+    // The default rates: 1 EUR = 2 USD, 1 GBP = 4 USD, 160 JPY = 1 USD.
+    expect(rates.records.map((r) => [r.IsoCode, r.IsCorporate, r.ConversionRate, r.DecimalPlaces])).toEqual([
+      ['EUR', false, 0.5, 2], ['GBP', false, 0.25, 2], ['JPY', false, 160, 0], ['USD', true, 1, 2],
+    ]);
     s.sf.update('Opportunity', s.ids.salesforce.opportunities['o2'] as string, { CurrencyIsoCode: 'GBP' });
     const res = await conn.query<{ Amount: number; CurrencyIsoCode: string }>("SELECT convertCurrency(Amount), CurrencyIsoCode FROM Opportunity WHERE Name = 'West expansion'");
-    expect(res.records[0]).toMatchObject({ Amount: 625, CurrencyIsoCode: 'GBP' });
+    // 500 GBP at 0.25 GBP per USD.
+    expect(res.records[0]).toMatchObject({ Amount: 2000, CurrencyIsoCode: 'GBP' });
   });
 
   it('reports api usage in Sforce-Limit-Info and the limits resource', async () => {

@@ -143,11 +143,34 @@ describe('sync, runs, run, rollback', () => {
     await expect(syncCommand(deps()).run(['--as-of', '2026-02-30'], io())).rejects.toThrow(/calendar date/);
   });
 
+  it('exits 4 when the run finished but the CRM refused some writes, with the counts in --json', async () => {
+    await connect();
+    crm.rejectAccounts.add('B1');
+    const x = io();
+    expect(await syncCommand(deps()).run(['--json'], x)).toBe(4);
+    const doc = JSON.parse(x.out()) as { run: { status: string; counts: { written: number; failed: number } } };
+    expect(doc.run.status).toBe('succeeded');
+    expect(doc.run.counts).toMatchObject({ written: 1, failed: 1 });
+    // The refused account is planned again; once the CRM takes it, the run exits 0.
+    crm.rejectAccounts.delete('B1');
+    const y = io();
+    expect(await syncCommand(deps()).run([], y)).toBe(0);
+    expect(y.out()).toContain('written: 1; failed: 0');
+  });
+
+  it('documents every exit code in the usage of sync and of kamflow itself', async () => {
+    const { mainUsage } = await import('../../../src/cli/run.ts');
+    for (const text of [syncCommand(deps()).usage, mainUsage([syncCommand(deps())])]) {
+      expect(text).toContain('0 done, 1 failed (or waiting for --confirm), 2 bad usage, 3 stopped by a CRM API limit');
+      expect(text).toContain('4 finished but some records failed to write');
+    }
+  });
+
   it('runs lists runs, run shows per-record errors, rollback restores', async () => {
     await connect();
     crm.rejectAccounts.add('B1');
     const s = io();
-    await syncCommand(deps()).run(['--json'], s);
+    expect(await syncCommand(deps()).run(['--json'], s)).toBe(4);
     const runId = (JSON.parse(s.out()) as { run: { id: string } }).run.id;
     const list = io();
     expect(await runsCommand(deps()).run([], list)).toBe(0);

@@ -179,6 +179,28 @@ describe('generateSampleOrg', () => {
     expect(onePercentContacts).toHaveLength(2);
   });
 
+  it('books deals in turn in the org currency and each foreign one, with notes the amounts agree with', () => {
+    const org = generateSampleOrg({ seed: 5, accounts: 60, asOf: AS_OF, foreignCurrencies: { GBP: 4, EUR: 2 } });
+    const plain = generateSampleOrg({ seed: 5, accounts: 60, asOf: AS_OF });
+    // Deal i: USD, EUR, GBP, USD, ... (codes sorted after the org's own); deals without an amount stay in USD.
+    const withAmount = org.opportunities.map((o, i) => [i, o] as const).filter(([, o]) => o.amount !== null);
+    for (const [i, o] of withAmount.slice(0, 30)) {
+      const want = ['USD', 'EUR', 'GBP'][i % 3];
+      expect(o.conversion?.currency ?? 'USD').toBe(want);
+      if (!o.conversion) continue;
+      // The USD amount is the held amount at the rate, exactly; each line item likewise.
+      const rate = want === 'EUR' ? 2 : 4;
+      expect([o.conversion.rate, o.amount]).toEqual([rate, Math.round(o.conversion.amount * rate * 100) / 100]);
+      for (const li of o.lineItems) expect([li.conversion?.currency, li.totalPrice]).toEqual([want, Math.round((li.conversion?.amount ?? NaN) * rate * 100) / 100]);
+      // Within a cent or two (per line) of the single-currency org's amounts.
+      const twin = plain.opportunities[i];
+      expect(Math.abs((o.amount ?? 0) - (twin?.amount ?? 0))).toBeLessThanOrEqual(0.02 * rate);
+    }
+    expect(parseSnapshot(org).rejected).toEqual([]);
+    expect(JSON.stringify(generateSampleOrg({ seed: 5, accounts: 60, asOf: AS_OF, foreignCurrencies: { GBP: 4, EUR: 2 } }))).toBe(JSON.stringify(org));
+    expect(plain.opportunities.some((o) => o.conversion !== undefined)).toBe(false);
+  });
+
   it('rejects options it cannot honour, naming the option', () => {
     expect(() => generateSampleOrg({ seed: 1, accounts: MIN_ACCOUNTS - 1, asOf: AS_OF })).toThrow(/accounts: must be at least 40/);
     expect(() => generateSampleOrg({ seed: 1, accounts: 100, asOf: '2026-13-01' })).toThrow(/asOf/);

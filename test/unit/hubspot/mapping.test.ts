@@ -3,6 +3,7 @@ import {
   mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct, OUTPUT_PROPERTIES, parseBool, parseDate, parseDateTime,
   parseNumber, propertiesFor, stageStatuses, type HubSpotObject, type MappingSettings,
 } from '../../../mappings/hubspot.ts';
+import { portalConverter } from '../../../mappings/hubspot-money.ts';
 import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
 
 const settings: MappingSettings = {
@@ -113,6 +114,29 @@ describe('mappers', () => {
     expect(mapDeal(o('41', { pipeline: 'p2', dealstage: 'won', amount: '5', closedate: '2026-01-01' }), '7', stages).record?.status).toBe('open');
   });
 
+  // A EUR portal: 1 GBP = 1.25 EUR, no rate for CHF.
+  const money = { company: 'EUR', convert: portalConverter({ company: 'EUR', rates: new Map([['GBP', 1.25]]) }) };
+
+  it('a deal in another currency: HubSpot\'s own conversion first, else the portal rate, never the raw amount', () => {
+    const base = { pipeline: 'default', dealstage: 'won', closedate: '2026-03-31' };
+    const byHubSpot = mapDeal(o('60', { ...base, amount: '800', deal_currency_code: 'GBP', amount_in_home_currency: '1000' }), '7', stages, new Set(), money).record;
+    expect([byHubSpot?.amount, byHubSpot?.conversion]).toEqual([1000, { currency: 'GBP', amount: 800, rate: null, source: 'HubSpot amount_in_home_currency' }]);
+    const byRate = mapDeal(o('61', { ...base, amount: '800', deal_currency_code: 'GBP', amount_in_home_currency: '' }), '7', stages, new Set(), money).record;
+    expect([byRate?.amount, byRate?.conversion]).toEqual([1000, { currency: 'GBP', amount: 800, rate: 1.25, source: 'HubSpot exchange rate' }]);
+    const inCompany = mapDeal(o('62', { ...base, amount: '800', deal_currency_code: 'EUR' }), '7', stages, new Set(), money).record;
+    expect([inCompany?.amount, inCompany?.conversion]).toEqual([800, undefined]);
+    const noRate = mapDeal(o('63', { ...base, amount: '800', deal_currency_code: 'CHF' }), '7', stages, new Set(), money);
+    expect(noRate.record?.amount).toBeNull();
+    expect(noRate.issues.map((i) => i.kind)).toEqual(['no-exchange-rate']);
+  });
+
+  it('a line item in another currency is converted at the portal rate, cost too; without a rate it counts nothing', () => {
+    const li = mapLineItem(o('64', { hs_product_id: '301', quantity: '2', amount: '400', unit_cost_total: '100', hs_line_item_currency_code: 'GBP' }), '60', settings, money);
+    expect(li.record).toMatchObject({ totalPrice: 500, cost: 125, conversion: { currency: 'GBP', amount: 400, rate: 1.25, source: 'HubSpot exchange rate' } });
+    const none = mapLineItem(o('65', { hs_product_id: '301', quantity: '1', amount: '400', unit_cost_total: '100', hs_line_item_currency_code: 'CHF' }), '60', settings, money);
+    expect([none.record?.totalPrice, none.record?.cost, none.issues.map((i) => i.kind)]).toEqual([0, null, ['no-exchange-rate']]);
+  });
+
   it('a deal that cannot be mapped is left out with its reason', () => {
     const noClose = mapDeal(o('42', { pipeline: 'default', dealstage: 'lost', closedate: '' }), '7', stages);
     expect(noClose.record).toBeNull();
@@ -142,6 +166,16 @@ describe('mappers', () => {
     expect(propertiesFor('products', settings)).toEqual(['name', 'product_line', 'hs_lastmodifieddate']);
     expect(mapOwner({ id: '55', email: 'a@b.example', firstName: null, lastName: ' ', archived: true })).toEqual({ id: '55', name: 'a@b.example', active: false });
   });
+
+  it('makes no user of a queue, and gives records a queue owns no owner', () => {
+    expect(mapOwner({ id: '56', email: null, firstName: 'Inbound', lastName: null, archived: false, type: 'QUEUE' })).toBeNull();
+    expect(mapOwner({ id: '57', email: null, firstName: 'Pat', lastName: null, archived: false, type: 'PERSON' })).toEqual({ id: '57', name: 'Pat', active: true });
+    const stages = stageStatuses([{ id: 'default', stages: [{ id: 'closedwon', metadata: { isClosed: 'true', probability: '1.0' } }] }]);
+    const deal = { id: '9', properties: { dealstage: 'closedwon', pipeline: 'default', closedate: '2026-01-01', hubspot_owner_id: '56' } };
+    expect(mapDeal(deal, '1', stages, new Set(['56'])).record?.ownerId).toBeNull();
+    expect(mapDeal(deal, '1', stages, new Set()).record?.ownerId).toBe('56');
+    expect(mapCompany({ id: '1', properties: { name: 'X', hubspot_owner_id: '56' } }, null, settings, new Set(['56'])).record?.ownerId).toBeNull();
+  });
 });
 
 describe('declarations', () => {
@@ -154,7 +188,7 @@ describe('declarations', () => {
 
   it('reads the configured properties, each once', () => {
     const props = propertiesFor('line_items', settings);
-    expect(props).toEqual(['hs_product_id', 'quantity', 'amount', 'price', 'name', 'unit_cost_total', 'hs_lastmodifieddate']);
+    expect(props).toEqual(['hs_product_id', 'quantity', 'amount', 'price', 'name', 'hs_line_item_currency_code', 'unit_cost_total', 'hs_lastmodifieddate']);
     expect(propertiesFor('contacts', settings)).toContain('gave_reference');
     expect(propertiesFor('contacts', settings)).toContain('lastmodifieddate');
   });

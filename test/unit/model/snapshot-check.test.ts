@@ -28,6 +28,13 @@ const USUAL: Record<string, fc.Arbitrary<unknown>> = {
   family: text, productId: fc.constantFrom('P1'), quantity: fc.integer(), totalPrice: fc.double({ noNaN: true, noDefaultInfinity: true }),
   cost: num, status: fc.constantFrom('open', 'won', 'lost'), amount: num, closeDate: fc.constantFrom('2026-05-01', '2024-02-29T08:00:00Z'),
   lineItems: fc.array(fc.record({ id: fc.constant('L1') }), { maxLength: 2 }), unknown: anyValue,
+  // Conversion notes, mostly well-formed: each field now and then of the wrong kind or range.
+  conversion: fc.record({
+    currency: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('EUR', 'GBP') }, { weight: 1, arbitrary: anyValue }),
+    amount: fc.oneof({ weight: 9, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) }, { weight: 1, arbitrary: anyValue }),
+    rate: fc.oneof({ weight: 9, arbitrary: fc.oneof(fc.constantFrom(1.25, 0.8), fc.constant(null)) }, { weight: 1, arbitrary: anyValue }),
+    source: fc.oneof({ weight: 9, arbitrary: fc.oneof(fc.constantFrom('Salesforce CurrencyType'), fc.constant(null)) }, { weight: 1, arbitrary: anyValue }),
+  }),
 };
 
 const REQUIRED = ['id', 'name', 'productId', 'totalPrice', 'accountId', 'status', 'closeDate'];
@@ -67,8 +74,8 @@ describe('fast record checks', () => {
     agrees(checkContact, contactSchema, ['id', 'accountId', 'name', 'email', 'title', 'active', 'referenceable']);
     agrees(checkProduct, productSchema, ['id', 'name', 'family', 'active']);
     agrees(checkUser, userSchema, ['id', 'name', 'active']);
-    agrees(checkLineItem, lineItemSchema, ['id', 'productId', 'quantity', 'totalPrice', 'cost']);
-    agrees(checkOpportunity, opportunitySchema, ['id', 'accountId', 'name', 'status', 'amount', 'closeDate', 'ownerId', 'lineItems']);
+    agrees(checkLineItem, lineItemSchema, ['id', 'productId', 'quantity', 'totalPrice', 'cost', 'conversion']);
+    agrees(checkOpportunity, opportunitySchema, ['id', 'accountId', 'name', 'status', 'amount', 'closeDate', 'ownerId', 'lineItems', 'conversion']);
   });
 
   it('decide every record of a generated org themselves, without zod', () => {

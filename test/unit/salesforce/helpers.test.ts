@@ -16,7 +16,14 @@ describe('SOQL text', () => {
     expect(soqlDateTime('2026-06-30T10:00:00.250Z')).toBe('2026-06-30T10:00:00.250Z');
   });
   it('builds the keyset condition of the incremental cursor', () => {
-    expect(afterCursorCondition('2026-06-30T10:00:00.000Z', '003A')).toBe("(SystemModstamp > 2026-06-30T10:00:00Z OR (SystemModstamp = 2026-06-30T10:00:00Z AND Id > '003A'))");
+    expect(afterCursorCondition('2026-06-30T10:00:00.000Z', '003Kf0000000001AAA')).toBe(
+      "(SystemModstamp > 2026-06-30T10:00:00Z OR (SystemModstamp = 2026-06-30T10:00:00Z AND Id > '003Kf0000000001AAA'))",
+    );
+  });
+  it('leaves the id out of the cursor condition until it holds a real record id', () => {
+    for (const id of ['', '003A', '003Kf0000000001AAAA', "003Kf000000'001"]) {
+      expect(afterCursorCondition('2026-06-30T10:00:00.000Z', id)).toBe('SystemModstamp >= 2026-06-30T10:00:00Z');
+    }
   });
 });
 

@@ -8,7 +8,6 @@ import {
   mapOpportunity,
   mapProduct,
   mapUser,
-  rateConverter,
   readOutputValue,
   salesforceOutputField,
   sameCurrency,
@@ -16,8 +15,11 @@ import {
   toSalesforceValue,
   type MappingSettings,
 } from '../../../mappings/salesforce.ts';
+import { opportunityConverter, staticConverter, type SalesforceRateTable } from '../../../mappings/salesforce-money.ts';
+import { roundMoney } from '../../../mappings/money.ts';
 import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
 import { accountSchema, contactSchema, lineItemSchema, productSchema, userSchema } from '../../../src/model/snapshot.ts';
+import type { Mapped } from '../../../src/contract/connector.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/salesforce/rest-records.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
 const raw = (name: string): Record<string, unknown> => {
@@ -34,11 +36,11 @@ const settings: MappingSettings = {
   offeringFamilyField: 'Family',
   visibleOutputFields: ['kam_tier', 'kam_key_account', 'kam_score', 'kam_revenue_share', 'kam_next_best_offers', 'kam_updated_at'],
   convert: sameCurrency,
-  convertCost: sameCurrency,
+  convertStatic: sameCurrency,
 };
 
-function ok<T>(r: { ok: true; record: T } | { ok: false }): T {
-  if (!r.ok) throw new Error('expected a mapped record');
+function ok<T>(r: Mapped<T>): T {
+  if (r.record === null) throw new Error(`expected a mapped record: ${JSON.stringify(r.issues)}`);
   return r.record;
 }
 
@@ -105,23 +107,63 @@ describe('raw Salesforce records to the model', () => {
     expect(ok(mapAccount(accountRow, { ...settings, visibleOutputFields: [] }))).toMatchObject({ parentId: null, industry: null, employees: null, annualRevenue: null, markedKey: false, fields: {} });
   });
 
-  it('converts amounts with the org rates when the query could not (Bulk API in a multi-currency org)', () => {
-    const rates = rateConverter(new Map([['USD', 1], ['EUR', 0.8]]));
-    const s = { ...settings, convert: rates, convertCost: rates };
-    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '400', Unit_Cost__c: '80', CurrencyIsoCode: 'EUR' }, s))).toMatchObject({ totalPrice: 500, cost: 100 });
-    expect(ok(mapOpportunity({ ...raw('opportunity'), Amount: 100, CurrencyIsoCode: 'USD' }, s)).amount).toBe(100);
+  // A multi-currency org in USD: 1 USD = 0.8 EUR (CurrencyType), and with advanced currency
+  // management 1 USD = 0.5 EUR from 2026-01-01 on (DatedConversionRate).
+  const table: SalesforceRateTable = {
+    corporate: 'USD',
+    rates: new Map([['USD', 1], ['EUR', 0.8]]),
+    dated: [{ code: 'EUR', rate: 0.9, start: '2025-01-01', next: '2026-01-01' }, { code: 'EUR', rate: 0.5, start: '2026-01-01', next: null }],
+  };
+
+  it('converts amounts into the corporate currency with the org rates, and notes each conversion', () => {
+    const s = { ...settings, convert: opportunityConverter({ ...table, dated: null }), convertStatic: staticConverter(table) };
+    // 400 EUR at 0.8 EUR per USD is 500 USD; the 80 EUR cost is 100 USD.
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '400', Unit_Cost__c: '80', CurrencyIsoCode: 'EUR' }, s))).toMatchObject({
+      totalPrice: 500, cost: 100, conversion: { currency: 'EUR', amount: 400, rate: 1.25, source: 'Salesforce CurrencyType' },
+    });
+    const usd = ok(mapOpportunity({ ...raw('opportunity'), Amount: 100, CurrencyIsoCode: 'USD' }, s));
+    expect(usd.amount).toBe(100);
+    expect(usd.conversion).toBeUndefined();
+    expect(ok(mapAccount({ ...raw('account'), AnnualRevenue: 8000, CurrencyIsoCode: 'EUR' }, s)).annualRevenue).toBe(10000);
+  });
+
+  it('uses the dated rate of the close date with advanced currency management', () => {
+    const s = { ...settings, convert: opportunityConverter(table), convertStatic: staticConverter(table) };
+    const opp = (CloseDate: string) => ok(mapOpportunity({ ...raw('opportunity'), Amount: 450, CloseDate, CurrencyIsoCode: 'EUR' }, s));
+    // 450 EUR at 0.9 (2025) is 500 USD; at 0.5 (2026 on) 900 USD.
+    expect([opp('2025-12-31').amount, opp('2026-01-01').amount]).toEqual([500, 900]);
+    expect(opp('2026-03-01').conversion).toEqual({ currency: 'EUR', amount: 450, rate: 2, source: 'Salesforce DatedConversionRate from 2026-01-01' });
+    // A line item takes its opportunity's close date, nested (REST) or flattened (Bulk CSV).
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: 90, CurrencyIsoCode: 'EUR', Opportunity: { CloseDate: '2025-06-01' } }, s)).totalPrice).toBe(100);
+    expect(ok(mapLineItem({ ...raw('lineItem'), TotalPrice: '90', CurrencyIsoCode: 'EUR', 'Opportunity.CloseDate': '2026-06-01' }, s)).totalPrice).toBe(180);
+    // Before the first dated rate, the CurrencyType rate holds.
+    expect(opp('2024-06-01').amount).toBe(562.5);
+  });
+
+  it('leaves out an amount whose currency has no rate, with an issue, instead of summing it raw', () => {
+    const s = { ...settings, convert: opportunityConverter(table), convertStatic: staticConverter(table) };
+    const r = mapOpportunity({ ...raw('opportunity'), Amount: 1000, CurrencyIsoCode: 'CHF' }, s);
+    expect(ok(r).amount).toBeNull();
+    expect(ok(r).conversion).toEqual({ currency: 'CHF', amount: 1000, rate: null, source: null });
+    expect(r.issues.map((i) => [i.kind, i.recordId])).toEqual([['no-exchange-rate', '006000000000001AAA']]);
+    const line = mapLineItem({ ...raw('lineItem'), TotalPrice: 300, Unit_Cost__c: 100, CurrencyIsoCode: 'CHF' }, s);
+    expect([ok(line).totalPrice, ok(line).cost]).toEqual([0, null]);
+  });
+
+  it('rounds money half away from zero, alike for a product and the quotient that means the same', () => {
+    expect([roundMoney(0.02 / 0.8), roundMoney(0.02 * 1.25), roundMoney(1.005), roundMoney(-2.675), roundMoney(10 / 3)]).toEqual([0.03, 0.03, 1.01, -2.68, 3.33]);
   });
 
   it('turns an unmappable record into an issue naming the record and the field', () => {
     expect(mapLineItem({ ...raw('lineItem'), Product2Id: null }, settings)).toEqual({
-      ok: false, issue: { object: 'lineItems', recordId: '00k000000000001AAA', kind: 'unmappable', message: 'Product2Id: the line item has no product' },
+      record: null, issues: [{ object: 'lineItems', recordId: '00k000000000001AAA', kind: 'unmappable', message: 'Product2Id: the line item has no product' }],
     });
     const bad = mapOpportunity({ ...raw('opportunity'), Amount: 'lots' }, settings);
-    expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.issue.message).toMatch(/^Amount: /);
-    expect(mapAccount({ ...raw('account'), NumberOfEmployees: -3 }, settings)).toMatchObject({ ok: false, issue: { recordId: '001000000000001AAA' } });
-    expect(mapUser({ Name: 'no id' })).toMatchObject({ ok: false, issue: { recordId: null, object: 'users' } });
-    expect(mapOpportunity({ ...raw('opportunity'), CloseDate: null }, settings)).toMatchObject({ ok: false, issue: { message: 'CloseDate: expected YYYY-MM-DD, got null' } });
+    expect(bad.record).toBeNull();
+    expect(bad.issues[0]?.message).toMatch(/^Amount: /);
+    expect(mapAccount({ ...raw('account'), NumberOfEmployees: -3 }, settings)).toMatchObject({ record: null, issues: [{ recordId: '001000000000001AAA' }] });
+    expect(mapUser({ Name: 'no id' })).toMatchObject({ record: null, issues: [{ recordId: null, object: 'users' }] });
+    expect(mapOpportunity({ ...raw('opportunity'), CloseDate: null }, settings)).toMatchObject({ record: null, issues: [{ message: 'CloseDate: expected YYYY-MM-DD, got null' }] });
   });
 });
 

@@ -37,7 +37,7 @@ function soqlError(soql: string): SoqlError {
 
 beforeEach(() => {
   clock = new SandboxClock(T0);
-  store = new SalesforceStore(clock, new IdFactory(), { multiCurrency: true, corporateCurrency: 'USD', dailyLimit: 1000 });
+  store = new SalesforceStore(clock, new IdFactory(), { multiCurrency: true, corporateCurrency: 'USD', dailyLimit: 1000, rates: { EUR: 0.9 } });
   const root = store.insert('Account', { Name: 'Acme', Industry: 'Retail', NumberOfEmployees: 500 });
   const child = store.insert('Account', { Name: 'acme west', ParentId: root, Industry: null, NumberOfEmployees: 20 });
   const other = store.insert('Account', { Name: 'Globex 100%', Industry: 'Energy', NumberOfEmployees: null });
@@ -154,6 +154,33 @@ describe('SOQL evaluation', () => {
     const e = soqlError(soql);
     expect(e.errorCode).toBe(code);
     expect(e.message.startsWith(message)).toBe(true);
+  });
+
+  it.each([
+    ["Id > ''", ''],
+    ["Id = '001Kf0000000'", '001Kf0000000'],
+    ["ParentId = '001Kf0000000001AAAA'", '001Kf0000000001AAAA'],
+    ["ParentId IN ('001Kf0000-00001')", '001Kf0000-00001'],
+    ["OwnerId != '005Kf000000001Z!!'", '005Kf000000001Z!!'],
+    ["Id = '001Kf0000000001A9Z'", '001Kf0000000001A9Z'],
+  ])('refuses the malformed ID literal in %s as Salesforce does', (where, literal) => {
+    const e = soqlError(`SELECT Id FROM Account WHERE ${where}`);
+    expect(e.errorCode).toBe('INVALID_QUERY_FILTER_OPERATOR');
+    expect(e.message.endsWith(`\ninvalid ID field: ${literal}`)).toBe(true);
+    expect(e.message).toMatch(/\nERROR at Row:1:Column:\d+\n/);
+  });
+
+  it('points at the malformed literal with row and column', () => {
+    const soql = "SELECT Id FROM Opportunity WHERE AccountId = 'abc'";
+    expect(soqlError(soql).message).toBe(`\n${soql.slice(5)}\n${' '.repeat(40)}^\nERROR at Row:1:Column:46\ninvalid ID field: abc`);
+  });
+
+  it('takes well-formed 15- and 18-character ids and null on ID fields, and refuses LIKE on them', () => {
+    const id = ids['child'] as string;
+    expect(names(run(`SELECT Name FROM Account WHERE ParentId = '${ids['root']}' AND Id IN ('${id}', '${id.slice(0, 15)}')`))).toEqual(['acme west']);
+    expect(names(run(`SELECT Name FROM Account WHERE Id > '${ids['root']}' AND ParentId != null`))).toEqual(['acme west']);
+    const e = soqlError("SELECT Id FROM Account WHERE Id LIKE '001%'");
+    expect([e.errorCode, e.message]).toEqual(['INVALID_QUERY_FILTER_OPERATOR', 'invalid operator on id field']);
   });
 
   it('hides a custom field created without field-level security until a permission set grants it', () => {

@@ -58,9 +58,10 @@ describe('SOQL parser', () => {
   });
 
   it('parses subqueries, convertCurrency, NOT IN, LIKE, NOT and DESC NULLS FIRST', () => {
-    const q = parseSoql(
-      "select Id, convertCurrency(Amount), (SELECT Id, Quantity FROM OpportunityLineItems WHERE Quantity > 1) from Opportunity where not (StageName not in ('A', 'B')) and Name like 'Ac%' order by CloseDate desc nulls first offset 5",
-    );
+    const soql = "select Id, convertCurrency(Amount), (SELECT Id, Quantity FROM OpportunityLineItems WHERE Quantity > 1) from Opportunity where not (StageName not in ('A', 'B')) and Name like 'Ac%' order by CloseDate desc nulls first offset 5";
+    const q = parseSoql(soql);
+    // String literals keep where they start, for errors that point at them.
+    expect(q.source).toBe(soql);
     expect(q.select).toEqual([
       { kind: 'field', path: ['Id'] },
       { kind: 'convertCurrency', path: ['Amount'] },
@@ -78,7 +79,7 @@ describe('SOQL parser', () => {
     ]);
     expect(q.where).toEqual({
       kind: 'and',
-      left: { kind: 'not', inner: { kind: 'in', path: ['StageName'], negated: true, values: [{ kind: 'string', value: 'A' }, { kind: 'string', value: 'B' }] } },
+      left: { kind: 'not', inner: { kind: 'in', path: ['StageName'], negated: true, values: [{ kind: 'string', value: 'A', pos: soql.indexOf("'A'") }, { kind: 'string', value: 'B', pos: soql.indexOf("'B'") }] } },
       right: { kind: 'like', path: ['Name'], pattern: 'Ac%' },
     });
     expect(q.orderBy).toEqual([{ path: ['CloseDate'], descending: true, nullsLast: false }]);
