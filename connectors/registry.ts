@@ -6,6 +6,7 @@ import { hubSpotSource } from './hubspot/module.ts';
 import { SOURCE_KINDS, type SourceKind } from './kinds.ts';
 import type { SourceModule } from './shared/source-module.ts';
 import { salesforceSource } from './salesforce/module.ts';
+import { spreadsheetSource } from './spreadsheet/module.ts';
 
 /**
  * Every source Kamflow can connect to, one module each. A kind declared in kinds.ts without a
@@ -15,6 +16,7 @@ import { salesforceSource } from './salesforce/module.ts';
 export const SOURCES = {
   salesforce: salesforceSource,
   hubspot: hubSpotSource,
+  spreadsheet: spreadsheetSource,
 } as const satisfies { [K in SourceKind]: SourceModule<K> };
 
 export type { SourceKind } from './kinds.ts';

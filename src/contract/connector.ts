@@ -1,4 +1,5 @@
 import type { Account, Contact, LineItem, Opportunity, Product, User } from '../model/snapshot.ts';
+import type { AnalysisResult } from '../model/insights.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';
 
 /**
@@ -233,6 +234,26 @@ export interface Connector {
    * it with every worker (the store's API budget), so the daily reserve holds across them.
    */
   dailyAllowance?(): { used: number; max: number } | null;
+  /**
+   * For a source that shows the results itself besides holding the field values (a workbook it
+   * writes rather than fields on records): called once at the end of every run that was not a
+   * dry run and was not held back, after the push, also when nothing was written. Errors end
+   * the run like a push error; what the push wrote stays written.
+   */
+  publish?(results: RunResults): Promise<void>;
+}
+
+/** What a run leaves behind, for `Connector.publish`. */
+export interface RunResults {
+  runId: string;
+  kind: 'sync' | 'rollback';
+  asOf: string;
+  /** The run's analysis; null for a rollback, which restores values and computes nothing. */
+  analysis: AnalysisResult | null;
+  /** Every account pulled, with the values of Kamflow's fields it held before this run's writes. */
+  accounts: readonly Pick<Account, 'id' | 'fields'>[];
+  /** The writes of this run the source confirmed, in plan order. */
+  written: readonly AccountWrite[];
 }
 
 /**

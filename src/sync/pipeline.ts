@@ -3,6 +3,7 @@ import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError 
 import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
+import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
@@ -52,7 +53,7 @@ interface RunSpec {
   lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string; connector: Connector }) =>
-    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk'] }>;
+    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk']; analysis?: AnalysisResult }>;
 }
 
 /**
@@ -183,6 +184,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
       counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
     }, plan.writes);
+    if (connector.publish) {
+      const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
+      await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
+    }
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${outcomeNotes(counts)}`);
   } catch (error) {
     if (isCrmError(error) && error.kind === 'api-limit') {
@@ -229,13 +234,14 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
         const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
         return {
           plan,
+          analysis,
           hold: {
             status: 'awaiting-confirmation',
             message: `safety gate: the plan changes ${plan.summary.changedAccounts} of ${snapshot.accounts.length} accounts (${pct(share)}, over ${pct(limit)}); nothing written. Review it with --dry-run, then rerun with --confirm`,
           },
         };
       }
-      return { plan, afterChunk };
+      return { plan, afterChunk, analysis };
     },
   });
 }

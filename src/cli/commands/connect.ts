@@ -139,7 +139,10 @@ export function connectCommand(deps: ConnectDeps): CliCommand {
       return withStore(deps, io, 'connect', async (store) => {
         const c = await store.createConnection({ ...input, schedule: flags.schedule ?? null, timezone: flags.timezone ?? null, analysisConfig });
         if (flags.json) io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
-        else io.stdout.write(`connection ${c.id}: ${c.crm} at ${c.baseUrl}${c.schedule ? `, schedule "${c.schedule}" ${c.timezone ?? 'UTC'}` : ''}; credentials stored encrypted\nnext: kamflow provision --connection ${c.id}\n`);
+        else {
+          const sealed = input.tokens || input.clientSecret ? '; credentials stored encrypted' : '';
+          io.stdout.write(`connection ${c.id}: ${c.crm} at ${c.baseUrl}${c.schedule ? `, schedule "${c.schedule}" ${c.timezone ?? 'UTC'}` : ''}${sealed}\nnext: kamflow provision --connection ${c.id}\n`);
+        }
         return EXIT.ok;
       });
     },
