@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 
 /** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -124,6 +125,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   {
     version: 4,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_SQLITE_MIGRATION,
+  },
+  {
+    version: 5,
     name: 'lock holders, console sessions, login failures, deliveries seen, run triggers, API budget',
     sql: `
       ALTER TABLE locks ADD COLUMN host TEXT;

@@ -15,6 +15,8 @@ export interface ConnectionRecord extends SourceConnection {
   /** The analysis configuration as stored JSON, validated by the analysis when used. */
   analysisConfig: unknown;
   hasTokens: boolean;
+  /** The org or portal the connection reaches (its module's describe().accountId); one connection each. */
+  accountId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,10 +36,15 @@ export interface NewConnection {
   tokens?: TokenSet | null;
   /** The app's client secret (for token refresh); stored encrypted with the tokens. */
   clientSecret?: string | null;
+  /**
+   * The org or portal it reaches. Unique per source: a second connection of the same account is
+   * refused with AlreadyConnectedError naming the first, even when two installs race.
+   */
+  accountId?: string | null;
 }
 
 
-export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig'>>;
+export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig' | 'accountId'>>;
 
 /**
  * A lock taken (with what it took over, when another run held it: an expired lock, or one
@@ -68,6 +75,8 @@ export interface CheckpointInput<K extends ObjectKind = ObjectKind> {
   sweepToken: string | null;
   /** On the last page of a full pull: remove this object's records not tagged with sweepToken. */
   sweep: boolean;
+  /** The source's modified stamp of records on the page, by id (kept with the record). */
+  stamps?: Record<string, string>;
 }
 
 export interface CheckpointResult {
@@ -130,7 +139,7 @@ export interface StoredWrite {
 }
 
 export interface RunIssue {
-  stage: 'pull' | 'snapshot' | 'analyze' | 'lock';
+  stage: 'pull' | 'snapshot' | 'analyze' | 'plan' | 'push' | 'lock';
   object: string | null;
   recordId: string | null;
   kind: string;
@@ -208,6 +217,34 @@ export interface Store {
   addRunIssues(runId: string, issues: RunIssue[]): Promise<void>;
   listRunIssues(runId: string): Promise<RunIssue[]>;
 
+  /** The connection's writes still `sending` (their run stopped, or their answer was lost), oldest run first. */
+  listInFlightWrites(connectionId: string): Promise<InFlightWrite[]>;
+  /**
+   * Settles in-flight writes in one transaction: applied ones become `ok` (previous values kept,
+   * Kamflow's memory updated), the others `failed` with the given code and message.
+   */
+  resolveInFlightWrites(connectionId: string, resolutions: InFlightResolution[]): Promise<void>;
+  /** What Kamflow last wrote to each account and field of the connection (its own writes only). */
+  fieldMemory(connectionId: string): Promise<FieldMemory[]>;
+  /** The source's modified stamps kept with mirrored records of one kind (null where none was given). */
+  recordStamps(connectionId: string, object: ObjectKind, ids: string[]): Promise<Record<string, string | null>>;
+  addFieldConflicts(runId: string, conflicts: FieldConflict[]): Promise<void>;
+  listFieldConflicts(runId: string): Promise<FieldConflict[]>;
+  /** Puts accounts into quarantine (or counts another refusal of one already there). */
+  quarantine(connectionId: string, entries: NewQuarantineEntry[]): Promise<void>;
+  /** Takes accounts out of quarantine (their write went through, or they are gone). */
+  releaseQuarantine(connectionId: string, accountIds: string[]): Promise<void>;
+  listQuarantine(connectionId: string): Promise<QuarantineEntry[]>;
+  /** Remote jobs (e.g. Bulk API ingest jobs) a push opened, until they are known to be finished. */
+  recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void>;
+  listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]>;
+  settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void>;
+  /**
+   * Checks the store's own consistency: the database's integrity check (SQLite) and rules of
+   * the data (no write in flight in a finished run, no memory without its connection...).
+   * Returns one line per problem; empty when sound.
+   */
+  checkIntegrity(): Promise<string[]>;
   /**
    * The org's API budget for a UTC day, shared by every process: adds the calls Kamflow made
    * and, when given, the CRM's own latest reading (which never moves back within the day).
@@ -217,6 +254,70 @@ export interface Store {
 
   /** Closes the database (for PostgreSQL, after the statements under way finish). */
   close(): Promise<void>;
+}
+
+/** A write still `sending`, with its run. */
+export interface InFlightWrite extends StoredWrite {
+  runId: string;
+}
+
+export interface InFlightResolution {
+  runId: string;
+  accountId: string;
+  applied: boolean;
+  /** Why, for `kamflow run` and the console: what the check found. */
+  code: string;
+  message: string;
+}
+
+/** One value Kamflow wrote and the CRM confirmed. */
+export interface FieldMemory {
+  accountId: string;
+  field: string;
+  value: string | number | boolean | null;
+  runId: string;
+  writtenAt: string;
+}
+
+/**
+ * A field someone else changed since Kamflow wrote it (a sync), or that no longer holds what a
+ * run wrote (a rollback): what it holds now, what Kamflow wrote, what Kamflow would write.
+ */
+export interface FieldConflict {
+  accountId: string;
+  field: string;
+  current: string | number | boolean | null;
+  /** What Kamflow last wrote there (a sync) or what the rolled-back run wrote (a rollback). */
+  kamflowValue: string | number | boolean | null;
+  /** What the run would write: the computed value, or the value a rollback would restore. */
+  proposed: string | number | boolean | null;
+  changedBy: string | null;
+  changedAt: string | null;
+  /** How it was found: Kamflow's memory, the source's field history, its last-modified-by, or a later Kamflow run. */
+  source: 'memory' | 'field-history' | 'last-modified-by' | 'later-run';
+  /** `kept`: the person's value stays; `overwritten`: written anyway (kamflow-owns, --overwrite-edits, --force). */
+  resolution: 'kept' | 'overwritten';
+}
+
+export interface NewQuarantineEntry {
+  accountId: string;
+  runId: string;
+  code: string | null;
+  message: string | null;
+  /** The values the refused write tried (kam_updated_at left out). */
+  fields: FieldValues;
+  /** The record's modified stamp when it was refused. */
+  recordStamp: string | null;
+  /** The configuration in force when it was refused. */
+  configKey: string;
+  failedAt: string;
+  /** When to try again even if nothing changed. */
+  retryAfter: string;
+}
+
+export interface QuarantineEntry extends NewQuarantineEntry {
+  attempts: number;
+  firstFailedAt: string;
 }
 
 /** A record the CRM reported as changed (webhook), waiting for the next run of its connection. */

@@ -53,6 +53,11 @@ export interface SyncOptions {
   safetyGateShare?: number;
   /** The new run's id, when the caller must know it before the run starts (made here otherwise). */
   newRunId?: string;
+  /**
+   * The admin chose to write over the fields people changed since Kamflow wrote them, for this
+   * run (each still reported as a conflict); otherwise each field's policy decides.
+   */
+  overwriteEdits?: boolean;
   /** What the caller's own acquisition of the lock (under newRunId) took over. */
   lockTakenOver?: LockTakeover;
 }

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 
 /**
  * PostgreSQL schema versions, applied in order when a store opens; never edit one that has
@@ -105,6 +106,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
   },
   {
     version: 2,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_PG_MIGRATION,
+  },
+  {
+    version: 3,
     name: 'lock holders, console sessions, login failures, deliveries seen, run triggers, API budget, schedules, workers',
     sql: `
       ALTER TABLE locks ADD COLUMN host TEXT;

@@ -1,9 +1,9 @@
 import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../../contract/connector.ts';
 import { checkBatchSize } from '../codecs.ts';
-import { parseEncryptionKey } from '../crypto.ts';
+import { checkStoreKey, KEY_CHECK_SETTING, parseEncryptionKey, type EncryptionKey } from '../crypto.ts';
 import type {
-  ApiBudgetDay, ChangeMark, CheckpointInput, FailureCount, StoredWebSession, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, LockResult, NewConnection, NewRun,
-  RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+  ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from '../types.ts';
 import { MIRROR_BATCH_SIZE } from '../types.ts';
 import { PgConnections } from './connections.ts';
@@ -16,6 +16,7 @@ import { currentProcess, type ProcessIdentity } from '../holder.ts';
 import { PgMirror } from './mirror.ts';
 import { migratePostgres } from './migrations.ts';
 import { PgRuns } from './runs.ts';
+import { PgWriteback } from './writeback.ts';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL (user, password, host, port, database, ?sslmode=...). */
@@ -48,6 +49,8 @@ export class PostgresStore implements Store, ConsoleStore {
   private readonly mirror: PgMirror;
   private readonly runs: PgRuns;
   private readonly console: PgConsole;
+  private readonly writeback: PgWriteback;
+  private readonly now: () => string;
   private readonly shared: PgSharedState;
   private readonly presence: PresenceSession;
   private closing: Promise<void> | null = null;
@@ -56,19 +59,36 @@ export class PostgresStore implements Store, ConsoleStore {
     const key = parseEncryptionKey(options.encryptionKey);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
     this.connections = new PgConnections(db, key, now);
+    this.now = now;
     this.presence = new PresenceSession(options.url);
     const identity = options.processIdentity;
     this.locks = new PgLocks(db, this.presence, () => identity ?? currentProcess());
     this.shared = new PgSharedState(db);
     this.mirror = new PgMirror(db);
-    this.runs = new PgRuns(db, this.mirror);
+    this.writeback = new PgWriteback(db);
+    this.runs = new PgRuns(db, this.mirror, this.writeback, now);
     this.console = new PgConsole(db, now);
+  }
+
+  /** Refuses a key other than the one the store was set up with; remembers the first (the first of two racing wins). */
+  private static async checkKey(db: Db, key: EncryptionKey): Promise<void> {
+    const sample = await db.query('SELECT tokens_sealed FROM connections WHERE tokens_sealed IS NOT NULL LIMIT 1');
+    const sealed = (sample.rows[0] as { tokens_sealed?: unknown } | undefined)?.tokens_sealed;
+    const sampleValue = typeof sealed === 'string' ? sealed : null;
+    const first = await db.query('SELECT value FROM store_meta WHERE key = $1', [KEY_CHECK_SETTING]);
+    const remembered = (first.rows[0] as { value?: unknown } | undefined)?.value;
+    const check = checkStoreKey(key, typeof remembered === 'string' ? remembered : null, sampleValue);
+    if (typeof remembered === 'string') return;
+    await db.query('INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [KEY_CHECK_SETTING, check]);
+    const after = await db.query('SELECT value FROM store_meta WHERE key = $1', [KEY_CHECK_SETTING]);
+    const won = (after.rows[0] as { value?: unknown } | undefined)?.value;
+    checkStoreKey(key, typeof won === 'string' ? won : null, null);
   }
 
   /** Connects and applies missing migrations; StoreUnavailableError when the server cannot be used. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     // The key is checked before anything connects, as the SQLite store does.
-    parseEncryptionKey(options.encryptionKey);
+    const key = parseEncryptionKey(options.encryptionKey);
     const db = new Db(createPool({ url: options.url, ...(options.poolSize !== undefined ? { max: options.poolSize } : {}) }), options.onQuery);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
     try {
@@ -81,6 +101,14 @@ export class PostgresStore implements Store, ConsoleStore {
         throw new StoreUnavailableError(`cannot use the PostgreSQL database of KAMFLOW_DATABASE_URL: ${error instanceof Error ? error.message : code}`);
       }
       throw error;
+    }
+    if (key) {
+      try {
+        await PostgresStore.checkKey(db, key);
+      } catch (error) {
+        await db.end();
+        throw error;
+      }
     }
     return new PostgresStore(db, options);
   }
@@ -127,6 +155,24 @@ export class PostgresStore implements Store, ConsoleStore {
   async listWrites(runId: string): Promise<StoredWrite[]> { return this.runs.listWrites(runId); }
   async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { await this.runs.addIssues(runId, issues); }
   async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
+
+  async listInFlightWrites(connectionId: string): Promise<InFlightWrite[]> { return this.writeback.inFlight(connectionId); }
+  async resolveInFlightWrites(connectionId: string, resolutions: InFlightResolution[]): Promise<void> {
+    await this.writeback.resolveInFlight(connectionId, resolutions, this.now());
+  }
+  async fieldMemory(connectionId: string): Promise<FieldMemory[]> { return this.writeback.memory(connectionId); }
+  async recordStamps(connectionId: string, object: ObjectKind, ids: string[]): Promise<Record<string, string | null>> {
+    return this.writeback.stamps(connectionId, object, ids);
+  }
+  async addFieldConflicts(runId: string, conflicts: FieldConflict[]): Promise<void> { await this.writeback.addConflicts(runId, conflicts); }
+  async listFieldConflicts(runId: string): Promise<FieldConflict[]> { return this.writeback.conflicts(runId); }
+  async quarantine(connectionId: string, entries: NewQuarantineEntry[]): Promise<void> { await this.writeback.quarantine(connectionId, entries); }
+  async releaseQuarantine(connectionId: string, accountIds: string[]): Promise<void> { await this.writeback.release(connectionId, accountIds); }
+  async listQuarantine(connectionId: string): Promise<QuarantineEntry[]> { return this.writeback.quarantined(connectionId); }
+  async recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void> { await this.writeback.recordJob(connectionId, job); }
+  async listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]> { return this.writeback.openJobs(connectionId); }
+  async settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void> { await this.writeback.settleJobs(connectionId, jobIds, settledAt); }
+  async checkIntegrity(): Promise<string[]> { return this.writeback.integrity(); }
 
   async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }
   async setSetting(key: string, value: string): Promise<void> { await this.console.setSetting(key, value); }
