@@ -10,6 +10,11 @@ export const faultSpecSchema = z
     rate5xx: z.number().min(0).max(1).default(0),
     /** The next N calls made with a token issued before this setting get 401, until a refresh. */
     expireTokens: z.number().int().min(0).default(0),
+    /**
+     * A share of record writes (Salesforce sObject Collections and Bulk ingest, HubSpot batch
+     * update) whose connection drops after the CRM applied them: the answer never arrives.
+     */
+    dropAfterWrite: z.number().min(0).max(1).default(0),
     /** Record ids whose writes fail with a lock error (UNABLE_TO_LOCK_ROW / HubSpot LOCKED). */
     lockedRecords: z.array(z.string()).default([]),
     /** The daily allowance runs out after N more calls. */
@@ -82,11 +87,34 @@ export class FaultEngine {
     return { delayMs, outcome: 'none' };
   }
 
+  /** Whether this write's connection drops once the CRM has applied it (drawn only when the share is set). */
+  dropsAnswer(): boolean {
+    if (this.spec.dropAfterWrite > 0 && this.prng.next() < this.spec.dropAfterWrite) {
+      this.droppedAnswers += 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Answers dropped after a write was applied, since the simulator started. */
+  droppedAnswers = 0;
+
   /** A 5xx status for a server-error fault, varied deterministically. */
   serverStatus(): number {
     const r = this.prng.next();
     return r < 0.5 ? 503 : r < 0.8 ? 502 : 504;
   }
+}
+
+/**
+ * Lets the route apply the request, then drops the connection instead of answering: whatever
+ * the route sends is thrown away with the socket, as when a network drops a response.
+ */
+export function dropAnswer(req: { socket: { destroy(): void } }, res: { end: (...args: never[]) => unknown }): void {
+  res.end = ((): unknown => {
+    req.socket.destroy();
+    return res;
+  }) as typeof res.end;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -72,6 +72,8 @@ export interface Sandbox {
     delete(object: string, id: string): void;
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
+    /** Bulk API 2.0 ingest jobs with their states, in creation order. */
+    ingestJobs(): { id: string; state: string }[];
   };
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
@@ -232,6 +234,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sfStore.dailyLimit = max;
         daily.salesforce = max;
       },
+      ingestJobs: () => [...sfCtx.bulk.jobs.values()].filter((j) => j.kind === 'ingest').map((j) => ({ id: j.id, state: j.state })),
     },
     hs: {
       object(type, id) {
