@@ -57,6 +57,10 @@ export class FaultEngine {
   private expiredBeforeSerial = 0;
   private expireRemaining = 0;
   locked = new Set<string>();
+  /** Faults injected so far, by kind (locks counted where a write meets one). */
+  readonly injected: Record<'rate-limit' | 'server-error' | 'expired-token' | 'dropped-answer' | 'lock', number> = {
+    'rate-limit': 0, 'server-error': 0, 'expired-token': 0, 'dropped-answer': 0, lock: 0,
+  };
 
   constructor(seed: number, private readonly baseLatencyMs: number) {
     this.prng = createPrng(seed);
@@ -76,6 +80,12 @@ export class FaultEngine {
 
   /** Called once per API call, in arrival order. */
   decide(tokenSerial: number): FaultDecision {
+    const d = this.draw(tokenSerial);
+    if (d.outcome !== 'none') this.injected[d.outcome] += 1;
+    return d;
+  }
+
+  private draw(tokenSerial: number): FaultDecision {
     let delayMs = this.baseLatencyMs + this.spec.latencyMs;
     if (this.spec.slowShare > 0 && this.prng.next() < this.spec.slowShare) delayMs += this.spec.slowMs;
     if (this.expireRemaining > 0 && tokenSerial <= this.expiredBeforeSerial) {
@@ -90,14 +100,11 @@ export class FaultEngine {
   /** Whether this write's connection drops once the CRM has applied it (drawn only when the share is set). */
   dropsAnswer(): boolean {
     if (this.spec.dropAfterWrite > 0 && this.prng.next() < this.spec.dropAfterWrite) {
-      this.droppedAnswers += 1;
+      this.injected['dropped-answer'] += 1;
       return true;
     }
     return false;
   }
-
-  /** Answers dropped after a write was applied, since the simulator started. */
-  droppedAnswers = 0;
 
   /** A 5xx status for a server-error fault, varied deterministically. */
   serverStatus(): number {
