@@ -227,6 +227,12 @@ export interface Connector {
    * the engine recorded through PushHooks.jobStarted and never saw finish.
    */
   settleWrites?(knownJobs: string[]): Promise<SettleReport>;
+  /**
+   * The org's (or portal's) daily API allowance as the CRM last reported it: calls used today by
+   * every client of the org, and the day's maximum; null before any reading. The engine shares
+   * it with every worker (the store's API budget), so the daily reserve holds across them.
+   */
+  dailyAllowance?(): { used: number; max: number } | null;
 }
 
 /**

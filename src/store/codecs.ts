@@ -35,7 +35,7 @@ export const fieldValuesSchema = z.record(z.string(), fieldValueSchema);
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']);
 export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
 export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config', 'unknown']);
-export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze', 'plan', 'push']);
+export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze', 'plan', 'push', 'lock']);
 
 const issueRowSchema = z.object({
   stage: issueStageSchema,

@@ -8,12 +8,14 @@ import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
 import { ConsoleTables } from './sqlite/console.ts';
 import { SqliteLocks } from './sqlite/locks.ts';
+import { SharedStateTables } from './sqlite/shared-state.ts';
+import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import { WritebackTables } from './sqlite/writeback.ts';
 import type {
-  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, FieldConflict, FieldMemory, InFlightResolution,
-  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+  ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from './types.ts';
 import { MIRROR_BATCH_SIZE } from './types.ts';
 
@@ -26,6 +28,8 @@ export interface SqliteStoreOptions {
   /** The raw KAMFLOW_ENCRYPTION_KEY value (base64), or undefined when unset. */
   encryptionKey?: string | undefined;
   now?: () => Date;
+  /** The process a lock records as its holder's; this one by default (tests name others). */
+  processIdentity?: ProcessIdentity;
 }
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
@@ -38,6 +42,7 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly console: ConsoleTables;
   private readonly writeback: WritebackTables;
   private readonly now: () => string;
+  private readonly shared: SharedStateTables;
 
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
@@ -57,7 +62,9 @@ export class SqliteStore implements Store, ConsoleStore {
     if (key) this.checkKey(key);
     this.now = now;
     this.connections = new ConnectionTable(this.db, key, now);
-    this.locks = new SqliteLocks(this.db);
+    const identity = options.processIdentity;
+    this.locks = new SqliteLocks(this.db, () => identity ?? currentProcess());
+    this.shared = new SharedStateTables(this.db);
     this.mirror = new MirrorTables(this.db);
     this.writeback = new WritebackTables(this.db);
     this.runs = new RunTables(this.db, this.mirror, this.writeback, now);
@@ -145,6 +152,22 @@ export class SqliteStore implements Store, ConsoleStore {
   async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { this.console.clearChangeMarks(connectionId, marks); }
+
+  async saveWebSession(session: StoredWebSession): Promise<void> { this.shared.saveWebSession(session); }
+  async getWebSession(id: string, now: number): Promise<StoredWebSession | null> { return this.shared.getWebSession(id, now); }
+  async deleteWebSession(id: string): Promise<void> { this.shared.deleteWebSession(id); }
+  async pruneWebSessions(now: number, keep: number): Promise<number> { return this.shared.pruneWebSessions(now, keep); }
+  async loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>> { return this.shared.loginFailures(keys, now); }
+  async addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>> { return this.shared.addLoginFailure(keys, now, windowMs); }
+  async takeBackLoginFailure(keys: string[]): Promise<void> { this.shared.takeBackLoginFailure(keys); }
+  async clearLoginFailures(keys: string[]): Promise<void> { this.shared.clearLoginFailures(keys); }
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> { return this.shared.rememberOnce(key, expiresAt, now); }
+  async setRunTrigger(runId: string, trigger: string): Promise<void> { this.shared.setRunTrigger(runId, trigger); }
+  async runTriggers(runIds: string[]): Promise<Record<string, string>> { return this.shared.runTriggers(runIds); }
+  async addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay> {
+    return this.shared.addApiUsage(org, day, calls, reading, now);
+  }
+  async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

@@ -46,7 +46,13 @@ export interface NewConnection {
 
 export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig' | 'accountId'>>;
 
-export type LockResult = { acquired: true } | { acquired: false; holder: string; expiresAt: Date };
+/**
+ * A lock taken (with what it took over, when another run held it: an expired lock, or one
+ * whose holder is provably gone), or refused with who holds it and until when at the latest.
+ */
+export type LockResult =
+  | { acquired: true; takenOver?: LockTakeover }
+  | { acquired: false; holder: string; expiresAt: Date; owner: LockOwner };
 
 /** A stream's pull position: `full` while a full pull is under way (resumable), then `incremental`. */
 export interface StreamState {
@@ -133,7 +139,7 @@ export interface StoredWrite {
 }
 
 export interface RunIssue {
-  stage: 'pull' | 'snapshot' | 'analyze' | 'plan' | 'push';
+  stage: 'pull' | 'snapshot' | 'analyze' | 'plan' | 'push' | 'lock';
   object: string | null;
   recordId: string | null;
   kind: string;
@@ -151,7 +157,12 @@ export interface Store {
   /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
   loadCredentials(connectionId: string): Promise<Credentials>;
 
-  /** Takes the connection's lock, or an expired one; refuses a live one held by another. */
+  /**
+   * Takes the connection's lock for run `holder` (the store records this process with it: host,
+   * pid, process start; on PostgreSQL its database session). Takes over an expired lock, or at
+   * once one whose holder is provably gone (a process of this host that no longer runs, a
+   * PostgreSQL session that ended); refuses a live one held by another run.
+   */
   acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult>;
   /** Extends the lock; false when it is no longer ours (taken over after expiring). */
   renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
@@ -234,6 +245,12 @@ export interface Store {
    * Returns one line per problem; empty when sound.
    */
   checkIntegrity(): Promise<string[]>;
+  /**
+   * The org's API budget for a UTC day, shared by every process: adds the calls Kamflow made
+   * and, when given, the CRM's own latest reading (which never moves back within the day).
+   */
+  addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
+  apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;
 
   /** Closes the database (for PostgreSQL, after the statements under way finish). */
   close(): Promise<void>;
@@ -311,10 +328,102 @@ export interface ChangeMark {
   markedAt: string;
 }
 
-/** What the admin console keeps besides the sync engine's data. */
+/** A console session as stored: the server's own fields as JSON it parses itself. */
+export interface StoredWebSession {
+  id: string;
+  /** Null for an anonymous session (the login form's CSRF token only). */
+  user: string | null;
+  data: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Epoch ms after which the session is worth nothing (idle or maximum age, whichever first). */
+  expiresAt: number;
+}
+
+/** A login failure counter: failures in a window that started at the first of them. */
+export interface FailureCount {
+  failures: number;
+  windowEndsAt: number;
+}
+
+/** What an org's (or portal's) API budget shows for one UTC day, shared by every process. */
+export interface ApiBudgetDay {
+  org: string;
+  day: string;
+  /** Calls Kamflow made (every worker's together). */
+  used: number;
+  /** The CRM's own latest reading of the org's calls today (all clients), and its daily maximum. */
+  reportedUsed: number | null;
+  reportedMax: number | null;
+  updatedAt: string;
+}
+
+/**
+ * What the admin console keeps besides the sync engine's data, in the database so that any
+ * number of `serve` processes behind a load balancer behave as one: settings, sessions, login
+ * failure counters, run triggers, webhook deliveries seen, and the API budget per org.
+ */
 export interface ConsoleStore {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+
+  saveWebSession(session: StoredWebSession): Promise<void>;
+  /** The session, unless it is unknown or expired at `now`. */
+  getWebSession(id: string, now: number): Promise<StoredWebSession | null>;
+  deleteWebSession(id: string): Promise<void>;
+  /** Removes expired sessions, then the least recently seen (anonymous first) past `keep`; returns how many went. */
+  pruneWebSessions(now: number, keep: number): Promise<number>;
+
+  /** The live (window not over at `now`) failure counts of the given keys; absent keys have none. */
+  loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>>;
+  /** Adds one failure to each key (a new window of `windowMs` where none is live); returns the counts after. */
+  addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>>;
+  /** Takes back one failure from each key (an attempt that turned out not to be one). */
+  takeBackLoginFailure(keys: string[]): Promise<void>;
+  clearLoginFailures(keys: string[]): Promise<void>;
+
+  /**
+   * Records `key` as seen until `expiresAt`; true the first time, false while an earlier record
+   * of it lives (a replayed delivery). Expired records are forgotten.
+   */
+  rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+
+  /** What started a run (console, schedule, webhook, worker...), for the run history. */
+  setRunTrigger(runId: string, trigger: string): Promise<void>;
+  runTriggers(runIds: string[]): Promise<Record<string, string>>;
+
 }
 
 export type { RecordIssue };
+
+/**
+ * Who holds a run lock: the run, and the process it runs in (host, process id, and when that
+ * process started, so that a recycled pid is not mistaken for the holder). On PostgreSQL the
+ * holder's database session is recorded too; the store fills that in.
+ */
+export interface ProcessIdentity {
+  host: string;
+  pid: number;
+  /** The process's start, as this host tells it (boot ticks on Linux); compared, never parsed. */
+  startedAt: string;
+}
+
+/** What a lock row says of its holder, as shown in messages and the run's issues. */
+export interface LockOwner extends ProcessIdentity {
+  runId: string;
+  /** PostgreSQL: the backend pid and start of the holder's session; null on SQLite. */
+  sessionPid: number | null;
+  sessionStartedAt: string | null;
+}
+
+/** Why a lock was taken from another run before its expiry (or that it had expired). */
+export interface LockTakeover {
+  previous: LockOwner;
+  reason: 'process-gone' | 'session-gone' | 'expired';
+}
+
+/** A lock's holder in words, for messages. */
+export function describeOwner(o: LockOwner): string {
+  return `run ${o.runId} (process ${o.pid} on ${o.host})`;
+}
+

@@ -6,7 +6,7 @@ import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import type { ConnectionRecord, RunStatus } from '../store/types.ts';
+import { describeOwner, type ConnectionRecord, type LockTakeover, type RunStatus } from '../store/types.ts';
 import { estimatePushCalls, planWrites, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan, type PushContext } from './push.ts';
@@ -15,6 +15,7 @@ import { reconcileInFlight } from './in-flight.ts';
 import { quarantineOutcomes } from './quarantine.ts';
 import { planRollback } from './rollback-plan.ts';
 import { guardSyncPlan, recordPlanFindings, settleOpenWrites } from './write-safety.ts';
+import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -47,6 +48,8 @@ interface RunSpec {
   rollbackOf: string | null;
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId: string | undefined;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string; connector: Connector }) =>
     Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk'] }>;
@@ -68,19 +71,25 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const runId = spec.newRunId ?? newRunId(startedAt);
   const lock = await store.acquireLock(connection.id, runId, startedAt, ttl);
   if (!lock.acquired) {
-    throw new ConnectionBusyError(`connection ${connection.id} is busy: run ${lock.holder} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
+    throw new ConnectionBusyError(`connection ${connection.id} is busy: ${describeOwner(lock.owner)} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
   }
+  // A caller that took the lock first (the console, a worker) passes on what it took over.
+  const takenOver = lock.takenOver ?? spec.lockTakenOver;
+  if (takenOver) deps.logger.warn({ connectionId: connection.id, runId, previous: takenOver.previous, reason: takenOver.reason }, takeoverMessage(takenOver));
   let lockLost = false;
+  const budget = new BudgetMeter(store, (deps.orgOf ?? defaultOrgOf)(connection), reserveOf(connection), now);
+  let meteredConnector: Connector | null = null;
   const heartbeat = async (): Promise<void> => {
     if (!(await store.renewLock(connection.id, runId, now(), ttl))) {
       lockLost = true;
       throw new Error(`run ${runId} lost the lock of connection ${connection.id} to another run`);
     }
+    await budget.flush(meteredConnector);
   };
   const timer = setInterval(() => { heartbeat().catch(() => undefined); }, Math.max(1000, Math.floor(ttl / 3)));
   timer.unref();
   try {
-    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat });
+    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat, takenOver, budget, meter: (c) => { meteredConnector = c; } });
   } finally {
     clearInterval(timer);
     if (!lockLost) await store.releaseLock(connection.id, runId);
@@ -93,12 +102,24 @@ interface LockedRun {
   runId: string;
   startedAt: Date;
   heartbeat: () => Promise<void>;
+  takenOver: LockTakeover | undefined;
+  budget: BudgetMeter;
+  /** Tells the heartbeat which connector's calls to count. */
+  meter: (connector: Connector) => void;
+}
+
+/** Says whose lock a run took, and why it could. */
+export function takeoverMessage(t: LockTakeover): string {
+  const why = t.reason === 'expired' ? 'its heartbeat had stopped for longer than the lock TTL'
+    : t.reason === 'session-gone' ? 'its database session has ended'
+    : 'that process no longer runs';
+  return `took over the lock of ${describeOwner(t.previous)}: ${why}; resuming from its checkpoints`;
 }
 
 async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): Promise<SyncResult> {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const { connection, credentials, runId, startedAt, heartbeat } = locked;
+  const { connection, credentials, runId, startedAt, heartbeat, takenOver, budget } = locked;
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
@@ -111,10 +132,15 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
   });
+  if (takenOver) {
+    await store.addRunIssues(runId, [{ stage: 'lock', object: null, recordId: takenOver.previous.runId, kind: `lock-taken-over:${takenOver.reason}`, message: takeoverMessage(takenOver) }]);
+  }
   const counts = emptyCounts();
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
+    // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
+    await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
     const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
@@ -122,6 +148,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   };
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
+    locked.meter(connector);
+    await budget.checkBeforeStart();
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
     // Jobs a stopped run left open at the source settle before the pull, so it sees their effect.
     if (!spec.dryRun) await settleOpenWrites(store, connector, connection.id, runId, logger, now);
@@ -182,7 +210,7 @@ function outcomeNotes(counts: RunCounts, kind: RunSpec['kind']): string {
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
-    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
+    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
     plan: async ({ snapshot, connection, syncOptions, runTime, runId, connector }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
@@ -222,6 +250,8 @@ export interface RollbackOptions {
   newRunId?: string;
   /** Restore fields that no longer hold what the run wrote too (each still reported as a conflict). */
   force?: boolean;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
 }
 
 /**
@@ -235,7 +265,7 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
   if (!target) throw new NotFoundError('run', options.runId);
   if (target.dryRun) throw new NothingToRollBackError(options.runId);
   return execute(deps, {
-    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId,
+    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
     plan: async ({ snapshot }) => {
       const written = (await deps.store.listWrites(target.id)).filter((w) => w.status === 'ok');
       const memory = indexMemory(await deps.store.fieldMemory(target.connectionId));

@@ -2,14 +2,17 @@ import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../../cont
 import { checkBatchSize } from '../codecs.ts';
 import { checkStoreKey, KEY_CHECK_SETTING, parseEncryptionKey, type EncryptionKey } from '../crypto.ts';
 import type {
-  ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FieldConflict, FieldMemory, InFlightResolution,
-  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+  ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from '../types.ts';
 import { MIRROR_BATCH_SIZE } from '../types.ts';
 import { PgConnections } from './connections.ts';
 import { PgConsole } from './console.ts';
 import { createPool, Db, StoreUnavailableError, type QueryObserver } from './db.ts';
 import { PgLocks } from './locks.ts';
+import { PresenceSession } from './presence.ts';
+import { PgSharedState } from './shared-state.ts';
+import { currentProcess, type ProcessIdentity } from '../holder.ts';
 import { PgMirror } from './mirror.ts';
 import { migratePostgres } from './migrations.ts';
 import { PgRuns } from './runs.ts';
@@ -25,6 +28,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Told about every statement (its text, rows returned, time): for metrics and tests. */
   onQuery?: QueryObserver;
+  /** The process a lock records as its holder's; this one by default (tests name others). */
+  processIdentity?: ProcessIdentity;
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P03']);
@@ -46,14 +51,19 @@ export class PostgresStore implements Store, ConsoleStore {
   private readonly console: PgConsole;
   private readonly writeback: PgWriteback;
   private readonly now: () => string;
+  private readonly shared: PgSharedState;
+  private readonly presence: PresenceSession;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly db: Db, options: PostgresStoreOptions) {
     const key = parseEncryptionKey(options.encryptionKey);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
     this.connections = new PgConnections(db, key, now);
-    this.locks = new PgLocks(db);
     this.now = now;
+    this.presence = new PresenceSession(options.url);
+    const identity = options.processIdentity;
+    this.locks = new PgLocks(db, this.presence, () => identity ?? currentProcess());
+    this.shared = new PgSharedState(db);
     this.mirror = new PgMirror(db);
     this.writeback = new PgWriteback(db);
     this.runs = new PgRuns(db, this.mirror, this.writeback, now);
@@ -170,9 +180,28 @@ export class PostgresStore implements Store, ConsoleStore {
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { await this.console.clearChangeMarks(connectionId, marks); }
 
+  async saveWebSession(session: StoredWebSession): Promise<void> { await this.shared.saveWebSession(session); }
+  async getWebSession(id: string, now: number): Promise<StoredWebSession | null> { return this.shared.getWebSession(id, now); }
+  async deleteWebSession(id: string): Promise<void> { await this.shared.deleteWebSession(id); }
+  async pruneWebSessions(now: number, keep: number): Promise<number> { return this.shared.pruneWebSessions(now, keep); }
+  async loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>> { return this.shared.loginFailures(keys, now); }
+  async addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>> { return this.shared.addLoginFailure(keys, now, windowMs); }
+  async takeBackLoginFailure(keys: string[]): Promise<void> { await this.shared.takeBackLoginFailure(keys); }
+  async clearLoginFailures(keys: string[]): Promise<void> { await this.shared.clearLoginFailures(keys); }
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> { return this.shared.rememberOnce(key, expiresAt, now); }
+  async setRunTrigger(runId: string, trigger: string): Promise<void> { await this.shared.setRunTrigger(runId, trigger); }
+  async runTriggers(runIds: string[]): Promise<Record<string, string>> { return this.shared.runTriggers(runIds); }
+  async addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay> {
+    return this.shared.addApiUsage(org, day, calls, reading, now);
+  }
+  async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
+
+  /** The database session that proves this process alive (opened on first use). */
+  async presenceSession(): Promise<{ pid: number; started: string }> { return this.presence.session(); }
+
   /** Ends the pool once the statements under way finish; safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= this.db.end();
+    this.closing ??= Promise.all([this.presence.close(), this.db.end()]).then(() => undefined);
     return this.closing;
   }
 }

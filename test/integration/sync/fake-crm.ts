@@ -21,6 +21,8 @@ export class FakeCrm {
   /** Every push call, in order. */
   pushes: AccountWrite[][] = [];
   calls: ApiUsage = {};
+  /** The org's daily allowance as the CRM reports it with every answer (null: no reading). */
+  allowance: { used: number; max: number } | null = null;
   /** Throw a plain error after serving this many pages in total (simulates a crash mid-pull). */
   failAfterPages: number | null = null;
   pagesServed = 0;
@@ -77,6 +79,10 @@ class FakeConnector implements Connector {
 
   async currency(): Promise<string> {
     return 'USD';
+  }
+
+  dailyAllowance(): { used: number; max: number } | null {
+    return this.crm.allowance;
   }
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {

@@ -223,7 +223,7 @@ describe('runSync', () => {
   it('a locked connection refuses a second run; a stale lock is taken over', async () => {
     await store.acquireLock('c1', 'run-other', clock, 60_000);
     await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(ConnectionBusyError);
-    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other holds its lock/);
+    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other \(process \d+ on [^)]+\) holds its lock/);
     expect(crm.pushes).toHaveLength(0);
     tick(2);
     const r = await runSync(deps(), { connectionId: 'c1' });
