@@ -1,9 +1,10 @@
 import { Client } from '@hubspot/api-client';
 import type { Logger } from '../../src/log.ts';
-import { CrmError } from '../../src/contract/errors.ts';
+import { CrmError, OutcomeUnknownError } from '../../src/contract/errors.ts';
 import type { ApiUsage } from '../../src/contract/connector.ts';
 import { callWithPolicy, type CallDecision } from '../shared/call-policy.ts';
 import { UsageCounter } from '../shared/usage.ts';
+import { neverSent } from '../shared/never-sent.ts';
 import { WindowLimiter } from './limiter.ts';
 import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
 import type { TokenManager } from './auth.ts';
@@ -135,7 +136,7 @@ export class HubSpotCaller {
    * Runs one call under the shared call policy. `what` names the call in errors and logs (never
    * a token). Throws CrmError when the call cannot succeed; `api-limit` for the daily limit.
    */
-  async call<T>(kind: CallKind, what: string, fn: (client: Client) => Promise<HttpInfoLike<T>>): Promise<CallResult<T>> {
+  async call<T>(kind: CallKind, what: string, fn: (client: Client) => Promise<HttpInfoLike<T>>, opts: { applies?: boolean } = {}): Promise<CallResult<T>> {
     const { retry } = this.deps.options;
     const attempt = async (): Promise<CallResult<T>> => {
       await (kind === 'search' ? this.search : this.general).acquire();
@@ -149,6 +150,10 @@ export class HubSpotCaller {
         if (e instanceof CrmError) throw e;
         const failure = inspectFailure(e);
         this.readHeaders(failure.headers);
+        // A write whose answer was lost may have been applied: never sent again blindly.
+        if (opts.applies && failure.status === null && !neverSent(e)) {
+          throw new OutcomeUnknownError(`the connection to HubSpot dropped during ${what} after the request went out (${failure.message}): HubSpot may have applied it`, { crm: 'hubspot' });
+        }
         throw new AttemptFailure(failure);
       }
     };

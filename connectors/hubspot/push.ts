@@ -116,7 +116,7 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
       send: async (batch) => {
         const res = await caller.call('batchUpdate', `batch update of ${batch.length} companies`, (c) =>
           c.crm.objects.batchApi.updateWithHttpInfo('companies', { inputs: batch }),
-        );
+        { applies: true });
         return outcomesOfResponse(batch, res.data);
       },
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { WriteOutcome } from '../../src/contract/connector.ts';
+import type { PushHooks, WriteOutcome } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import type { SalesforceClient } from './client.ts';
 import type { PollSettings } from './bulk-query.ts';
@@ -35,7 +35,7 @@ async function readCsv(client: SalesforceClient, kind: string, path: string): Pr
   return parsed.data;
 }
 
-export async function bulkUpdateAccounts(client: SalesforceClient, input: IngestRow[], columns: string[], poll: PollSettings): Promise<WriteOutcome[]> {
+export async function bulkUpdateAccounts(client: SalesforceClient, input: IngestRow[], columns: string[], poll: PollSettings, hooks: PushHooks = {}): Promise<WriteOutcome[]> {
   const base = `${client.versionPath}/jobs/ingest`;
   const job = await client.json(
     'bulkIngest',
@@ -44,15 +44,20 @@ export async function bulkUpdateAccounts(client: SalesforceClient, input: Ingest
       path: base,
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ object: 'Account', operation: 'update', contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' }),
+      // A job created twice (a retry after a lost answer) would leave the first open for good.
+      applies: true,
     },
     jobSchema,
   );
-  await client.send('bulkIngest', { method: 'PUT', path: `${base}/${job.id}/batches`, headers: { 'Content-Type': 'text/csv' }, body: toIngestCsv(input, columns) });
+  // Recorded before any data goes in: a run stopped from here on leaves a job the next one settles.
+  await hooks.jobStarted?.(job.id);
+  await client.send('bulkIngest', { method: 'PUT', path: `${base}/${job.id}/batches`, headers: { 'Content-Type': 'text/csv' }, body: toIngestCsv(input, columns), applies: true });
   await client.send('bulkIngest', {
     method: 'PATCH',
     path: `${base}/${job.id}`,
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ state: 'UploadComplete' }),
+    applies: true,
   });
   const deadline = Date.now() + poll.timeoutMs;
   for (;;) {

@@ -3,10 +3,11 @@ import { HttpApi } from 'jsforce/lib/http-api.js';
 import type { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import type { ApiUsage } from '../../src/contract/connector.ts';
-import { CrmError } from '../../src/contract/errors.ts';
+import { CrmError, OutcomeUnknownError } from '../../src/contract/errors.ts';
 import { callWithPolicy, type CallDecision, type RetrySettings } from '../shared/call-policy.ts';
 import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { UsageCounter } from '../shared/usage.ts';
+import { neverSent } from '../shared/never-sent.ts';
 import type { TokenRefresher } from './auth.ts';
 
 /**
@@ -24,6 +25,11 @@ export interface SfRequest {
   headers?: Record<string, string>;
   /** A SOAP envelope carries the session itself: build it per attempt, after any refresh. */
   body?: string | ((sessionId: string) => string);
+  /**
+   * The request changes data in the org: when the connection drops after it went out, the org
+   * may have applied it, so it is not sent again (OutcomeUnknownError) but checked later.
+   */
+  applies?: boolean;
 }
 
 export interface SfResponse {
@@ -208,7 +214,13 @@ export class SalesforceClient {
       return { status: res?.statusCode ?? 200, headers: res?.headers ?? {}, body };
     } catch (e) {
       const res = last as RawHttpResponse | null;
-      if (!res) throw new NetworkError(e instanceof Error ? e.message : 'network error');
+      if (!res) {
+        const message = e instanceof Error ? e.message : 'network error';
+        if (req.applies && !neverSent(e)) {
+          throw new OutcomeUnknownError(`the connection to Salesforce dropped during ${kind} after the request went out (${message}): the org may have applied it`, { crm: 'salesforce' });
+        }
+        throw new NetworkError(message);
+      }
       const fault = soapFaultCode(res);
       if (fault) throw new SalesforceHttpError(fault === 'INVALID_SESSION_ID' ? 401 : 400, fault, `SOAP fault ${fault}`);
       throw new SalesforceHttpError(res.statusCode, errorCodeOf(e), e instanceof Error ? e.message : `HTTP ${res.statusCode}`);

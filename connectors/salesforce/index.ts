@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import type { Sleep } from '../shared/sleep.ts';
 import { TokenRefresher } from './auth.ts';
@@ -11,6 +11,7 @@ import { describeFields, detectCurrency, type CurrencyInfo, type DescribeField }
 import { provisionAccountFields } from './provision.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
+import { settleIngestJobs } from './settle.ts';
 
 export { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
 export { buildAuthorizeUrl, createPkcePair, createState, exchangeCode, pkceChallenge, type OAuthAppSettings } from './auth.ts';
@@ -119,8 +120,16 @@ export class SalesforceConnector implements Connector {
     return report;
   }
 
-  push(plan: WritePlanForConnector): Promise<WriteOutcome[]> {
-    return pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan);
+  push(plan: WritePlanForConnector, hooks?: PushHooks): Promise<WriteOutcome[]> {
+    return pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan, hooks);
+  }
+
+  async settleWrites(knownJobs: string[]): Promise<SettleReport> {
+    try {
+      return await settleIngestJobs(this.client, knownJobs, this.options.bulkPoll, this.logger);
+    } catch (e) {
+      throw stopError('settling bulk jobs', e);
+    }
   }
 
   usage(): ApiUsage {

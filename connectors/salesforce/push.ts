@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import type { OutputFieldKey } from '../../src/model/output-fields.ts';
-import { oneOutcomePerWrite, type AccountWrite, type WriteOutcome, type WritePlanForConnector } from '../../src/contract/connector.ts';
+import { oneOutcomePerWrite, type AccountWrite, type PushHooks, type WriteOutcome, type WritePlanForConnector } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import { writeInBatches, type BatchSender } from '../shared/batch-write.ts';
 import { SALESFORCE_OUTPUT_FIELDS, salesforceOutputField, toSalesforceValue, type WriteValue } from '../../mappings/salesforce.ts';
@@ -57,7 +57,7 @@ async function sendChunk(ctx: PushContext, rows: Prepared[]): Promise<WriteOutco
   try {
     const res = await ctx.client.json(
       'collectionsUpdate',
-      { method: 'PATCH', path: `${ctx.client.versionPath}/composite/sobjects`, headers: { 'Content-Type': 'application/json' }, body },
+      { method: 'PATCH', path: `${ctx.client.versionPath}/composite/sobjects`, headers: { 'Content-Type': 'application/json' }, body, applies: true },
       saveResults,
     );
     if (res.length !== rows.length) {
@@ -86,7 +86,7 @@ function columnsOf(rows: Prepared[]): string[] {
   return SALESFORCE_OUTPUT_FIELDS.map((f) => f.apiName).filter((n) => used.has(n));
 }
 
-export async function pushWrites(ctx: PushContext, plan: WritePlanForConnector): Promise<WriteOutcome[]> {
+export async function pushWrites(ctx: PushContext, plan: WritePlanForConnector, hooks: PushHooks = {}): Promise<WriteOutcome[]> {
   const ready: WriteOutcome[] = [];
   const rows: Prepared[] = [];
   for (const write of plan.writes) {
@@ -98,7 +98,7 @@ export async function pushWrites(ctx: PushContext, plan: WritePlanForConnector):
   const collections: BatchSender<Prepared> = { batchSize: COLLECTION_LIMIT, send: (batch) => sendChunk(ctx, batch) };
   const bulk: BatchSender<Prepared> = {
     batchSize: Math.max(1, rows.length),
-    send: (batch) => bulkUpdateAccounts(ctx.client, batch, columnsOf(batch), ctx.options.bulkPoll),
+    send: (batch) => bulkUpdateAccounts(ctx.client, batch, columnsOf(batch), ctx.options.bulkPoll, hooks),
   };
   const written = await writeInBatches({
     rows,

@@ -1,6 +1,6 @@
 import type { Logger } from '../../src/log.ts';
 import { oneOutcomePerWrite, type WriteErrorKind, type WriteOutcome } from '../../src/contract/connector.ts';
-import { CrmError } from '../../src/contract/errors.ts';
+import { CrmError, OutcomeUnknownError } from '../../src/contract/errors.ts';
 import { backoffDelay } from './call-policy.ts';
 import type { Sleep } from './sleep.ts';
 
@@ -85,7 +85,10 @@ export async function writeInBatches<R extends { id: string }>(w: BatchWrite<R>)
       if (STOPS.has(e.kind) && !recordLevel) {
         if (!answered) throw e;
         const kind = kindForStop(e);
-        for (const r of batch) outcomes.set(r.id, { accountId: r.id, ok: false, errorKind: kind, code, message: e.message });
+        // The answer of this batch was lost: its rows may have been applied, so they are neither
+        // failed nor sent again; the rows after it were not sent.
+        const batchKind = e instanceof OutcomeUnknownError ? 'unknown' : kind;
+        for (const r of batch) outcomes.set(r.id, { accountId: r.id, ok: false, errorKind: batchKind, code, message: e.message });
         stopped = { kind, code, message: `not sent: ${e.message}` };
         w.logger.warn({ kind: e.kind, code }, 'write-back stopped');
         return;

@@ -1,10 +1,13 @@
 /** API calls received, by CRM and endpoint name, for tests and benchmarks. */
 export class CallCounter {
   private readonly counts = new Map<string, number>();
+  /** Told of every call as it arrives, before it is answered (a test's way to act mid-run). */
+  listener: ((crm: string, endpoint: string) => void) | null = null;
 
   add(crm: string, endpoint: string): void {
     const key = `${crm}.${endpoint}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.listener?.(crm, endpoint);
   }
 
   /** Counts by `crm.endpoint`, sorted by key. */

@@ -10,6 +10,11 @@ export const faultSpecSchema = z
     rate5xx: z.number().min(0).max(1).default(0),
     /** The next N calls made with a token issued before this setting get 401, until a refresh. */
     expireTokens: z.number().int().min(0).default(0),
+    /**
+     * A share of record writes (Salesforce sObject Collections and Bulk ingest, HubSpot batch
+     * update) whose connection drops after the CRM applied them: the answer never arrives.
+     */
+    dropAfterWrite: z.number().min(0).max(1).default(0),
     /** Record ids whose writes fail with a lock error (UNABLE_TO_LOCK_ROW / HubSpot LOCKED). */
     lockedRecords: z.array(z.string()).default([]),
     /** The daily allowance runs out after N more calls. */
@@ -52,6 +57,10 @@ export class FaultEngine {
   private expiredBeforeSerial = 0;
   private expireRemaining = 0;
   locked = new Set<string>();
+  /** Faults injected so far, by kind (locks counted where a write meets one). */
+  readonly injected: Record<'rate-limit' | 'server-error' | 'expired-token' | 'dropped-answer' | 'lock', number> = {
+    'rate-limit': 0, 'server-error': 0, 'expired-token': 0, 'dropped-answer': 0, lock: 0,
+  };
 
   constructor(seed: number, private readonly baseLatencyMs: number) {
     this.prng = createPrng(seed);
@@ -71,6 +80,12 @@ export class FaultEngine {
 
   /** Called once per API call, in arrival order. */
   decide(tokenSerial: number): FaultDecision {
+    const d = this.draw(tokenSerial);
+    if (d.outcome !== 'none') this.injected[d.outcome] += 1;
+    return d;
+  }
+
+  private draw(tokenSerial: number): FaultDecision {
     let delayMs = this.baseLatencyMs + this.spec.latencyMs;
     if (this.spec.slowShare > 0 && this.prng.next() < this.spec.slowShare) delayMs += this.spec.slowMs;
     if (this.expireRemaining > 0 && tokenSerial <= this.expiredBeforeSerial) {
@@ -82,11 +97,31 @@ export class FaultEngine {
     return { delayMs, outcome: 'none' };
   }
 
+  /** Whether this write's connection drops once the CRM has applied it (drawn only when the share is set). */
+  dropsAnswer(): boolean {
+    if (this.spec.dropAfterWrite > 0 && this.prng.next() < this.spec.dropAfterWrite) {
+      this.injected['dropped-answer'] += 1;
+      return true;
+    }
+    return false;
+  }
+
   /** A 5xx status for a server-error fault, varied deterministically. */
   serverStatus(): number {
     const r = this.prng.next();
     return r < 0.5 ? 503 : r < 0.8 ? 502 : 504;
   }
+}
+
+/**
+ * Lets the route apply the request, then drops the connection instead of answering: whatever
+ * the route sends is thrown away with the socket, as when a network drops a response.
+ */
+export function dropAnswer(req: { socket: { destroy(): void } }, res: { end: (...args: never[]) => unknown }): void {
+  res.end = ((): unknown => {
+    req.socket.destroy();
+    return res;
+  }) as typeof res.end;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -72,6 +72,8 @@ export interface Sandbox {
     delete(object: string, id: string): void;
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
+    /** Bulk API 2.0 ingest jobs with their states, in creation order. */
+    ingestJobs(): { id: string; state: string }[];
   };
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
@@ -91,7 +93,13 @@ export interface Sandbox {
   /** API calls by `crm.endpoint` since start or the last reset. */
   calls(): Record<string, number>;
   resetCalls(): void;
+  /** Told of every API call as it arrives, before it is answered; null stops it. */
+  onCall(listener: ((crm: Crm, endpoint: string) => void) | null): void;
+  /** Told of every update applied to a record (through the API or sf/hs.update); null stops it. */
+  onRecordUpdate(listener: ((crm: Crm, object: string, id: string, values: Record<string, unknown>) => void) | null): void;
   setFaults(faults: FaultsOption): void;
+  /** Faults injected since the simulator started, per CRM and kind. */
+  injectedFaults(): Record<Crm, Record<string, number>>;
   /** Ends every current access token of one CRM: the next calls get 401 until a refresh. */
   expireAccessTokens(crm: Crm): void;
   /** Revokes every token of one CRM, refresh tokens included: refreshes fail (invalid_grant). */
@@ -232,6 +240,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sfStore.dailyLimit = max;
         daily.salesforce = max;
       },
+      ingestJobs: () => [...sfCtx.bulk.jobs.values()].filter((j) => j.kind === 'ingest').map((j) => ({ id: j.id, state: j.state })),
     },
     hs: {
       object(type, id) {
@@ -265,7 +274,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     calls: () => calls.snapshot(),
     resetCalls: () => calls.reset(),
+    onCall: (listener) => {
+      calls.listener = listener ? (crm, endpoint) => listener(crm as Crm, endpoint) : null;
+    },
+    onRecordUpdate: (listener) => {
+      sfStore.updateListener = listener ? (object, id, values) => listener('salesforce', object, id, values) : null;
+      hsStore.updateListener = listener ? (type, id, properties) => listener('hubspot', type, id, properties) : null;
+    },
     setFaults: applyFaults,
+    injectedFaults: () => ({ salesforce: { ...sfFaults.injected }, hubspot: { ...hsFaults.injected } }),
     expireAccessTokens: (crm) => tokens.expireAccessTokens(crm),
     revokeTokens: (crm) => tokens.revokeAll(crm),
     clock: { now: () => clock.peek(), advance: (ms) => clock.advance(ms) },

@@ -188,7 +188,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
       await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
     }
-    return await finish('succeeded', `run finished: ${counts.written} account(s) written${outcomeNotes(counts)}`);
+    return await finish('succeeded', `run finished: ${counts.written} account(s) written${outcomeNotes(counts, spec.kind)}`);
   } catch (error) {
     if (isCrmError(error) && error.kind === 'api-limit') {
       return await finish('stopped-by-limit', 'stopped by the CRM API limit; the next run resumes from the saved checkpoints', error.message);
@@ -198,11 +198,14 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   }
 }
 
-function outcomeNotes(counts: RunCounts): string {
+function outcomeNotes(counts: RunCounts, kind: RunSpec['kind']): string {
+  const conflicts = kind === 'rollback'
+    ? `${counts.conflicts} field(s) changed since that run by a person or a later run, left as they are unless forced (see \`kamflow run\`)`
+    : `${counts.conflicts} field(s) changed by someone else since Kamflow wrote them (see \`kamflow run\`)`;
   const notes = [
     counts.failed > 0 ? `${counts.failed} failed (planned again next run)` : '',
     counts.unconfirmed > 0 ? `${counts.unconfirmed} unconfirmed (the answer was lost; checked against the CRM next run, never sent twice)` : '',
-    counts.conflicts > 0 ? `${counts.conflicts} field(s) changed by someone else since Kamflow wrote them (see \`kamflow run\`)` : '',
+    counts.conflicts > 0 ? conflicts : '',
     counts.quarantined > 0 ? `${counts.quarantined} held back after the CRM refused them for good` : '',
   ].filter((n) => n !== '');
   return notes.length > 0 ? `, ${notes.join(', ')}` : '';

@@ -4,19 +4,21 @@ import { parseCommandArgs } from '../args.ts';
 import { progressReporter, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { exitCodeFor, renderSyncResult, syncResultJson } from './sync.ts';
 
-const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--json]
+const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--force] [--json]
 
-Restores, in the CRM, the values that run RUN replaced, for every field it wrote. Fields that
-already hold those values are left alone. The rollback is itself a run and can be rolled back.
+Restores, in the CRM, the values that run RUN replaced, for every field it wrote, while the
+field still holds the value the run wrote. A field changed since (by a person or a later run)
+is left as it is and reported as a conflict. The rollback is itself a run and can be rolled back.
 
 Options:
-  --dry-run   print the changes the rollback would make; write nothing
+  --dry-run   print the changes the rollback would make, and its conflicts; write nothing
+  --force     restore the conflicting fields too (each still reported)
   --json      print the result as JSON on stdout
   -h, --help  show this help
 
 ${EXIT_CODES_HELP}`;
 
-const FLAGS = { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const FLAGS = { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
   return {
@@ -32,7 +34,7 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
       return withStore(deps, io, 'rollback', async (store) => {
         const result = await rollbackRun(
           { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
-          { runId, dryRun: flags['dry-run'] === true },
+          { runId, dryRun: flags['dry-run'] === true, force: flags.force === true },
         );
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));

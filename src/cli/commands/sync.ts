@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../args.ts';
 import { formatUsage, progressReporter, resolveConnectionId, showValue, validateDateFlag, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import type { RunRecord, RunStatus } from '../../store/types.ts';
 
-const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--json]
+const USAGE = `Usage: kamflow sync [--connection ID] [--dry-run] [--full] [--as-of YYYY-MM-DD] [--confirm] [--overwrite-edits] [--json]
 
 Pulls the CRM into the local mirror (incremental unless --full), analyses it, and writes the
 changed Kamflow fields back. A run stopped part-way resumes from its checkpoints next time.
@@ -16,6 +16,8 @@ Options:
   --full            pull every record again (also removes records deleted in the CRM)
   --as-of DATE      analysis date (default: today, UTC)
   --confirm         let through a plan that changes more accounts than the safety gate allows
+  --overwrite-edits write over the Kamflow fields people changed since Kamflow wrote them, for
+                    this run (each still reported as a conflict; see fieldPolicy for the default)
   --json            print the result as JSON on stdout
   -h, --help        show this help
 
@@ -28,6 +30,7 @@ const FLAGS = {
   full: { type: 'boolean' },
   'as-of': { type: 'string' },
   confirm: { type: 'boolean' },
+  'overwrite-edits': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -47,7 +50,10 @@ export function syncResultJson(result: SyncResult): string {
   return `${JSON.stringify({
     run: result.run,
     message: result.message,
-    plan: result.plan && { summary: result.plan.summary, writes: result.plan.writes.map((w) => ({ accountId: w.accountId, changes: w.changes })) },
+    plan: result.plan && {
+      summary: result.plan.summary, writes: result.plan.writes.map((w) => ({ accountId: w.accountId, changes: w.changes })),
+      conflicts: result.plan.conflicts, held: result.plan.held, truncated: result.plan.truncated,
+    },
     estimatedCalls: result.estimatedCalls,
   }, null, 2)}\n`;
 }
@@ -70,11 +76,27 @@ export function renderSyncResult(result: SyncResult): string {
     }
     out.push(`  write calls it would take: ${formatUsage(result.estimatedCalls)}`);
   } else if (!run.dryRun) {
-    out.push(`  written: ${run.counts.written}; failed: ${run.counts.failed}`);
+    const unconfirmed = run.counts.unconfirmed > 0 ? `; sent but unconfirmed: ${run.counts.unconfirmed}` : '';
+    out.push(`  written: ${run.counts.written}; failed: ${run.counts.failed}${unconfirmed}`);
   }
+  if (plan) out.push(...findingLines(plan));
   out.push(`  API calls used: ${formatUsage(run.apiUsage)}`);
   out.push(result.message);
   return `${out.join('\n')}\n`;
+}
+
+/** What the plan kept from being written: people's edits, held-back writes (one line each). */
+export function findingLines(plan: NonNullable<SyncResult['plan']>): string[] {
+  const out: string[] = [];
+  if (plan.conflicts.length > 0) out.push(`  conflicts (changed since Kamflow wrote them): ${plan.conflicts.length}`);
+  for (const c of plan.conflicts) {
+    const who = c.changedBy ? ` by ${c.changedBy}` : '';
+    const what = c.resolution === 'kept' ? `kept; would write ${showValue(c.proposed)}` : `written over with ${showValue(c.proposed)}`;
+    out.push(`    ${c.accountId} ${c.field}: now ${showValue(c.current)}${who}, Kamflow wrote ${showValue(c.kamflowValue)}; ${what}`);
+  }
+  if (plan.held.length > 0) out.push(`  held back (the CRM refused them for good): ${plan.held.length}`);
+  for (const h of plan.held) out.push(`    ${h.accountId}: ${[h.code, h.message].filter((x) => x).join(': ') || 'refused'} (${h.attempts} time(s); tried again after ${h.retryAfter} or on a change)`);
+  return out;
 }
 
 export function syncCommand(deps: SyncCommandDeps): CliCommand {
@@ -91,7 +113,7 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
         const connectionId = await resolveConnectionId(store, flags.connection);
         const result = await runSync(
           { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
-          { connectionId, full: flags.full === true, dryRun: flags['dry-run'] === true, confirm: flags.confirm === true, ...(asOf ? { asOf } : {}) },
+          { connectionId, full: flags.full === true, dryRun: flags['dry-run'] === true, confirm: flags.confirm === true, overwriteEdits: flags['overwrite-edits'] === true, ...(asOf ? { asOf } : {}) },
         );
         progress.done();
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));

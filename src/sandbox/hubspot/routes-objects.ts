@@ -171,6 +171,7 @@ export function hubspotObjectRoutes(ctx: HsContext): Router {
       });
     }
     const locked = ids.filter((id) => ctx.faults.locked.has(id));
+    ctx.faults.injected.lock += locked.length;
     if (locked.length > 0) {
       throw new HsHttpError(423, 'LOCKED', `The record(s) ${locked.join(', ')} are locked by another operation; retry after 2 seconds`, { context: { ids: locked } });
     }

@@ -165,11 +165,15 @@ export class HubSpotStore {
     return id;
   }
 
+  /** Told of every applied update, with the properties it set (a test's record of what was written). */
+  updateListener: ((type: HsObjectType, id: string, properties: Record<string, string | null>) => void) | null = null;
+
   /** Sets properties and moves the modified stamp; false when the object is gone. */
   update(type: HsObjectType, id: string, properties: Record<string, string | null>): boolean {
     const obj = this.table(type).get(id);
     if (!obj || obj.archived) return false;
     Object.assign(obj.properties, properties);
+    this.updateListener?.(type, id, properties);
     this.derive(type, obj.properties);
     const now = this.clock.stamp();
     obj.updatedAt = now;

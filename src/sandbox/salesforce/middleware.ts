@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { sleep } from '../faults.ts';
+import { dropAnswer, sleep } from '../faults.ts';
 import { sendSfError, type SfContext } from './context.ts';
 
 /** Names calls by endpoint for the call counter. */
@@ -18,6 +18,12 @@ export function classifySfCall(method: string, path: string): string {
   if (p.startsWith('/limits')) return 'limits';
   if (path.startsWith('/services/oauth2/userinfo') || path.startsWith('/id/')) return 'identity';
   return 'other';
+}
+
+/** Requests that change the org: an sObject Collections update, a Bulk ingest job created or closed. */
+function appliesRecords(method: string, path: string): boolean {
+  const p = path.replace(/^\/services\/data\/v[\d.]+/, '');
+  return (method === 'PATCH' && p.startsWith('/composite/sobjects')) || (method === 'PATCH' && /^\/jobs\/ingest\/[^/]+$/.test(p)) || (method === 'POST' && p === '/jobs/ingest');
 }
 
 function bearer(req: Request): string | null {
@@ -72,6 +78,7 @@ export function sfApiGate(ctx: SfContext) {
       sendSfError(res, refusal.status, refusal.errorCode, refusal.message);
       return;
     }
+    if (appliesRecords(req.method, req.path) && ctx.faults.dropsAnswer()) dropAnswer(req, res);
     next();
   };
 }

@@ -179,6 +179,27 @@ export function salesforceBulkRoutes(ctx: SfContext): Router {
     res.status(201).end();
   });
 
+  // Get All Jobs (Bulk API 2.0 reference, "Get Information About All Ingest Jobs"): up to 1000
+  // jobs a page with a nextRecordsUrl carrying a queryLocator until done; jobType filters by
+  // BigObjectIngest, Classic or V2Ingest, anything else is refused.
+  r.get('/jobs/ingest', (req: Request, res: Response) => {
+    const jobType = req.query['jobType'];
+    if (jobType !== undefined && !['BigObjectIngest', 'Classic', 'V2Ingest'].includes(String(jobType))) {
+      throw new SfHttpError(400, 'INVALIDJOB', `Invalid jobType: ${String(jobType)}`);
+    }
+    const all = jobType === undefined || jobType === 'V2Ingest' ? [...ctx.bulk.jobs.values()].filter((j): j is IngestJob => j.kind === 'ingest') : [];
+    const locator = req.query['queryLocator'];
+    const start = locator === undefined ? 0 : Number(Buffer.from(String(locator), 'base64url').toString('utf8'));
+    if (!Number.isInteger(start) || start < 0 || start > all.length) throw new SfHttpError(400, 'INVALID_LOCATOR', 'Invalid queryLocator');
+    const end = Math.min(all.length, start + 1000);
+    const version = sfVersion(req);
+    res.json({
+      done: end >= all.length,
+      records: all.slice(start, end).map((j) => ingestJobInfo(ctx, j, version)),
+      nextRecordsUrl: end >= all.length ? null : `/services/data/v${version}/jobs/ingest?${jobType === undefined ? '' : `jobType=${String(jobType)}&`}queryLocator=${Buffer.from(String(end)).toString('base64url')}`,
+    });
+  });
+
   r.get('/jobs/ingest/:id', (req: Request, res: Response) => {
     const job = ctx.bulk.ingest(String(req.params['id']));
     if (!job) {

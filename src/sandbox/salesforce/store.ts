@@ -172,11 +172,15 @@ export class SalesforceStore {
     return id;
   }
 
+  /** Told of every applied update, with the values it set (a test's record of what was written). */
+  updateListener: ((objectName: string, id: string, values: Record<string, SfValue>) => void) | null = null;
+
   /** Applies changes and moves the modified stamps; returns false when the record is gone. */
   update(objectName: string, id: string, values: Record<string, SfValue>): boolean {
     const rec = this.get(objectName, id);
     if (!rec || rec['IsDeleted']) return false;
     Object.assign(rec, values);
+    this.updateListener?.(objectName, id, values);
     const now = this.stamp();
     rec['LastModifiedDate'] = now;
     rec['SystemModstamp'] = now;

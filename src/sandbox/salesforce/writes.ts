@@ -88,6 +88,7 @@ export function updateBlocker(ctx: SfContext, objectName: string, id: unknown): 
   if (!rec) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] };
   if (rec['IsDeleted'] === true) return { statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] };
   if (ctx.faults.locked.has(id)) {
+    ctx.faults.injected.lock += 1;
     return { statusCode: 'UNABLE_TO_LOCK_ROW', message: `unable to obtain exclusive access to this record or 1 records: ${id}`, fields: [] };
   }
   return null;

@@ -113,7 +113,14 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
 
   it('the demo syncs both CRMs through PostgreSQL and computes what it computes on SQLite', async () => {
     const options = { accounts: MIN_ACCOUNTS, seed: 5, asOf: AS_OF };
-    const onPostgres = await runDemo({ ...options, env: { KAMFLOW_DATABASE_URL: db.url } });
+    // A database of its own: the demo seals with a fresh key, and a store refuses a second key.
+    const demoDb = await createTestDatabase();
+    let onPostgres: Awaited<ReturnType<typeof runDemo>>;
+    try {
+      onPostgres = await runDemo({ ...options, env: { KAMFLOW_DATABASE_URL: demoDb.url } });
+    } finally {
+      await demoDb.drop();
+    }
     const onSqlite = await runDemo({ ...options, env: {} });
     for (const result of [onPostgres, onSqlite]) {
       expect(result.crms.map((c) => [c.crm, c.first.result.run.status, c.first.result.run.counts.written, c.second.result.run.counts.written])).toEqual([

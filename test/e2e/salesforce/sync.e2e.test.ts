@@ -158,11 +158,16 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(third.plan?.writes).toEqual([]);
     expect(writeCalls(w.sb.calls())).toBe(0);
 
-    // Someone overwrites a Kamflow field by hand: only that field (and the stamp) is put back.
+    // Someone overwrites a Kamflow field by hand: the person's value stays, reported as a conflict.
     const edited = sfId(w, `${PLANTED.key18}-04`);
     w.sb.sf.update('Account', edited, { KAM_Tier__c: 'Standard' });
     const fourth = await w.sync();
-    expect(fourth.plan?.writes.map((x) => [x.accountId, Object.keys(x.fields).sort()])).toEqual([[edited, ['kam_tier', 'kam_updated_at']]]);
+    expect(fourth.plan?.writes).toEqual([]);
+    expect(fourth.plan?.conflicts.map((c) => [c.accountId, c.field, c.current, c.proposed, c.resolution])).toEqual([[edited, 'kam_tier', 'Standard', 'Key', 'kept']]);
+    expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Standard');
+    // Once the admin chooses to write over it, only that field (and the stamp) is put back.
+    const fifth = await w.sync({ overwriteEdits: true });
+    expect(fifth.plan?.writes.map((x) => [x.accountId, Object.keys(x.fields).sort()])).toEqual([[edited, ['kam_tier', 'kam_updated_at']]]);
     expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Key');
   });
 

@@ -129,6 +129,11 @@ describe('Salesforce caps and job states', () => {
     expect(((await sfCall(s, `/jobs/ingest/${job.id}`)).body as { state: string }).state).toBe('JobComplete');
     expect((await sfCall(s, `/jobs/ingest/${job.id}/successfulResults`)).status).toBe(200);
 
+    // Get All Jobs lists it with its state; an unknown jobType is refused.
+    const all = (await sfCall(s, '/jobs/ingest?jobType=V2Ingest')).body as { done: boolean; records: { id: string; state: string; object: string }[] };
+    expect(all).toMatchObject({ done: true, records: [{ id: job.id, state: 'JobComplete', object: 'Account' }] });
+    expect((await sfCall(s, '/jobs/ingest?jobType=Bogus')).status).toBe(400);
+
     const query = (await sfCall(s, '/jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Account' }) })).body as { id: string };
     expect(((await sfCall(s, `/jobs/query/${query.id}`)).body as { state: string }).state).toBe('JobComplete');
     const abort = await sfCall(s, `/jobs/query/${query.id}`, { method: 'PATCH', body: JSON.stringify({ state: 'Aborted' }) });

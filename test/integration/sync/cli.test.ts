@@ -193,6 +193,63 @@ describe('sync, runs, run, rollback', () => {
     await expect(rollbackCommand(deps()).run([], io())).rejects.toThrow(UsageError);
   });
 
+  it('run and runs show what was kept, held back and left unconfirmed; rollback --force restores over an edit', async () => {
+    await connect();
+    crm.rejectAccounts.add('B1');
+    const first = io();
+    expect(await syncCommand(deps()).run(['--json'], first)).toBe(4);
+    const firstId = (JSON.parse(first.out()) as { run: { id: string } }).run.id;
+    // A rep types over Kamflow's tier; the analysis changes; B1 is still refused and now held back.
+    crm.editAsPerson('A1', { kam_tier: 'Maintain' });
+    crm.put('opportunities', wonOpp('O2', 'A1', 3000));
+    clock = new Date('2026-06-30T08:30:00.000Z');
+    const second = io();
+    expect(await syncCommand(deps()).run([], second)).toBe(0);
+    expect(second.out()).toContain('conflicts (changed since Kamflow wrote them): 1');
+    expect(second.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; kept; would write "Key"');
+    expect(second.out()).toContain('held back (the CRM refused them for good): 1');
+    expect(crm.account('A1').fields['kam_tier']).toBe('Maintain');
+    const list = io();
+    expect(await runsCommand(deps()).run([], list)).toBe(0);
+    expect(list.out()).toContain('conflicts 1, held back 1');
+    expect(list.out()).toContain('held back on hs-1 (the CRM refused them;');
+    expect(list.out()).toContain('  B1: FIELD_CUSTOM_VALIDATION_EXCEPTION: rejected (injected); 1 time(s) since 2026-06-30T08:00:00.000Z, next try after 2026-06-30T09:00:00.000Z');
+    const secondId = (await (await openStoreFromEnv(env)).listRuns({ limit: 1 }))[0]?.id ?? '';
+    const detail = io();
+    expect(await runCommand(deps()).run([secondId], detail)).toBe(0);
+    expect(detail.out()).toContain('; conflicts 1; held back 1');
+    expect(detail.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; kept; not replaced by "Key"');
+
+    // Rolling back the first run: A1's tier no longer holds what it wrote.
+    clock = new Date('2026-06-30T09:30:00.000Z');
+    const kept = io();
+    expect(await rollbackCommand(deps()).run([firstId], kept)).toBe(0);
+    expect(kept.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; kept; would write (empty)');
+    // Every field the second run changed since is a conflict too; the others are restored.
+    expect(crm.account('A1').fields).toMatchObject({ kam_tier: 'Maintain', kam_score: 80, kam_revenue_share: null });
+    const forced = io();
+    expect(await rollbackCommand(deps()).run([firstId, '--force'], forced)).toBe(0);
+    expect(forced.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; written over with (empty)');
+    expect(crm.account('A1').fields).toMatchObject({ kam_tier: null, kam_score: null });
+  });
+
+  it('run shows a write whose answer was lost as sent and unconfirmed', async () => {
+    await connect();
+    crm.dropAnswerOnPush = 1;
+    const s = io();
+    expect(await syncCommand(deps()).run(['--json'], s)).toBe(0);
+    const runId = (JSON.parse(s.out()) as { run: { id: string } }).run.id;
+    const detail = io();
+    expect(await runCommand(deps()).run([runId], detail)).toBe(0);
+    expect(detail.out()).toContain('; sent but unconfirmed 2');
+    expect(detail.out()).toContain('A1 sent, unconfirmed (the answer was lost; the next run checks it against the CRM)');
+    clock = new Date('2026-06-30T09:00:00.000Z');
+    expect(await syncCommand(deps()).run([], io())).toBe(0);
+    const after = io();
+    expect(await runCommand(deps()).run([runId, '--all'], after)).toBe(0);
+    expect(after.out()).toContain('A1 ok  CONFIRMED_AFTER_STOP: run');
+  });
+
   it('sync refuses while another run holds the lock', async () => {
     await connect();
     const store = await openStoreFromEnv(env);
