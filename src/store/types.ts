@@ -247,7 +247,8 @@ export interface Store {
   checkIntegrity(): Promise<string[]>;
   /**
    * The org's API budget for a UTC day, shared by every process: adds the calls Kamflow made
-   * and, when given, the CRM's own latest reading (which never moves back within the day).
+   * and, when given, the CRM's own latest reading, which replaces the one before (the CRM's
+   * allowance may be a rolling window, or reset).
    */
   addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
   apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;

@@ -25,7 +25,9 @@ function pastReserve(day: ApiBudgetDay | null, reserve: number): boolean {
 /**
  * One run's share of its org's daily API budget, kept in the store so that every worker sees
  * every other's calls and the CRM's latest reading of the whole org. Flushed at every
- * checkpoint; a reading past the reserve (from this run or any other) stops the run resumably.
+ * checkpoint; the latest reading past the reserve stops resumably a run whose connector has
+ * no reading of its own yet (one that has keeps its own reserve). A run starts even when the last reading was past it: the CRM's window may have
+ * rolled or reset since, and its first answers carry a fresh reading.
  */
 export class BudgetMeter {
   private counted = 0;
@@ -37,12 +39,6 @@ export class BudgetMeter {
     private readonly now: () => Date,
   ) {}
 
-  /** Refuses to start a run in an org whose shared reading is already past the reserve. */
-  async checkBeforeStart(): Promise<void> {
-    const day = await this.store.apiBudget(this.org, dayOf(this.now()));
-    if (pastReserve(day, this.reserve)) throw this.stop(day);
-  }
-
   /** Adds the calls made since the last flush and the connector's reading; stops past the reserve. */
   async flush(connector: Connector | null): Promise<ApiBudgetDay | null> {
     if (!connector) return null;
@@ -52,7 +48,9 @@ export class BudgetMeter {
     if (calls === 0 && reading === null) return null;
     this.counted = total;
     const day = await this.store.addApiUsage(this.org, dayOf(this.now()), calls, reading, this.now().toISOString());
-    if (pastReserve(day, this.reserve)) throw this.stop(day);
+    // A connector with a reading of its own keeps its own reserve and limit errors; the shared
+    // reading stops the runs that have none (another worker's client saw the org's use).
+    if (reading === null && pastReserve(day, this.reserve)) throw this.stop(day);
     return day;
   }
 

@@ -150,7 +150,6 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
     locked.meter(connector);
-    await budget.checkBeforeStart();
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
     // Jobs a stopped run left open at the source settle before the pull, so it sees their effect.
     if (!spec.dryRun) await settleOpenWrites(store, connector, connection.id, runId, logger, now);

@@ -109,7 +109,7 @@ export class PgSharedState {
     const { rows } = await this.db.query(
       `INSERT INTO api_budget (org, day, used, reported_used, reported_max, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (org, day) DO UPDATE SET used = api_budget.used + excluded.used,
-         reported_used = GREATEST(excluded.reported_used, api_budget.reported_used),
+         reported_used = COALESCE(excluded.reported_used, api_budget.reported_used),
          reported_max = COALESCE(excluded.reported_max, api_budget.reported_max), updated_at = excluded.updated_at
        RETURNING org, day, used, reported_used, reported_max, updated_at`,
       [org, day, calls, reading?.used ?? null, reading?.max ?? null, now],

@@ -105,7 +105,7 @@ export class SharedStateTables {
   addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): ApiBudgetDay {
     const r = this.db.prepare(`INSERT INTO api_budget (org, day, used, reported_used, reported_max, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (org, day) DO UPDATE SET used = api_budget.used + excluded.used,
-        reported_used = COALESCE(MAX(excluded.reported_used, api_budget.reported_used), excluded.reported_used, api_budget.reported_used),
+        reported_used = COALESCE(excluded.reported_used, api_budget.reported_used),
         reported_max = COALESCE(excluded.reported_max, api_budget.reported_max), updated_at = excluded.updated_at
       RETURNING *`).get(org, day, calls, reading?.used ?? null, reading?.max ?? null, now) as BudgetRow;
     return toBudget(r);

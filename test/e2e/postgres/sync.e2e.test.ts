@@ -113,27 +113,26 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
 
   it('the demo syncs both CRMs through PostgreSQL and computes what it computes on SQLite', async () => {
     const options = { accounts: MIN_ACCOUNTS, seed: 5, asOf: AS_OF };
-    // A database of its own: the demo seals with a fresh key, and a store refuses a second key.
-    const demoDb = await createTestDatabase();
-    let onPostgres: Awaited<ReturnType<typeof runDemo>>;
+    // A database of its own: the demo seals with a key of its own, and a store refuses a second key.
+    const own = await createTestDatabase();
     try {
-      onPostgres = await runDemo({ ...options, env: { KAMFLOW_DATABASE_URL: demoDb.url } });
+      const onPostgres = await runDemo({ ...options, env: { KAMFLOW_DATABASE_URL: own.url } });
+      const onSqlite = await runDemo({ ...options, env: {} });
+      for (const result of [onPostgres, onSqlite]) {
+        expect(result.crms.map((c) => [c.crm, c.first.result.run.status, c.first.result.run.counts.written, c.second.result.run.counts.written])).toEqual([
+          ['salesforce', 'succeeded', MIN_ACCOUNTS, 0],
+          ['hubspot', 'succeeded', MIN_ACCOUNTS, 0],
+        ]);
+      }
+      for (const [i, crm] of onPostgres.crms.entries()) {
+        expect(crm.snapshot).toEqual(onSqlite.crms[i]?.snapshot);
+        expect(crm.analysis).toEqual(onSqlite.crms[i]?.analysis);
+      }
+      // The demo's connections and runs are in the database.
+      const runs = (await own.query("SELECT connection_id, count(*)::int AS n FROM runs WHERE connection_id LIKE 'demo-%' GROUP BY connection_id ORDER BY connection_id")) as { connection_id: string; n: number }[];
+      expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 2 }, { connection_id: 'demo-salesforce', n: 2 }]);
     } finally {
-      await demoDb.drop();
+      await own.drop();
     }
-    const onSqlite = await runDemo({ ...options, env: {} });
-    for (const result of [onPostgres, onSqlite]) {
-      expect(result.crms.map((c) => [c.crm, c.first.result.run.status, c.first.result.run.counts.written, c.second.result.run.counts.written])).toEqual([
-        ['salesforce', 'succeeded', MIN_ACCOUNTS, 0],
-        ['hubspot', 'succeeded', MIN_ACCOUNTS, 0],
-      ]);
-    }
-    for (const [i, crm] of onPostgres.crms.entries()) {
-      expect(crm.snapshot).toEqual(onSqlite.crms[i]?.snapshot);
-      expect(crm.analysis).toEqual(onSqlite.crms[i]?.analysis);
-    }
-    // The demo's connections and runs are in the database.
-    const runs = (await db.query("SELECT connection_id, count(*)::int AS n FROM runs WHERE connection_id LIKE 'demo-%' GROUP BY connection_id ORDER BY connection_id")) as { connection_id: string; n: number }[];
-    expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 2 }, { connection_id: 'demo-salesforce', n: 2 }]);
   }, 180_000);
 });

@@ -66,10 +66,11 @@ describeStores('store contract: console shared state', (h) => {
     expect(await b.runTriggers(['run-1', 'run-2', 'run-3'])).toEqual({ 'run-1': 'schedule', 'run-2': 'console' });
     expect(await a.addApiUsage('org-1', '2026-06-30', 10, null, 't1')).toEqual({ org: 'org-1', day: '2026-06-30', used: 10, reportedUsed: null, reportedMax: null, updatedAt: 't1' });
     expect(await b.addApiUsage('org-1', '2026-06-30', 5, { used: 900, max: 100_000 }, 't2')).toEqual({ org: 'org-1', day: '2026-06-30', used: 15, reportedUsed: 900, reportedMax: 100_000, updatedAt: 't2' });
-    // An older reading (lower count) from a slower worker never moves the org's usage back.
-    expect(await a.addApiUsage('org-1', '2026-06-30', 1, { used: 850, max: 100_000 }, 't3')).toMatchObject({ used: 16, reportedUsed: 900 });
+    // The latest reading replaces the one before: the CRM's window rolls, or its count was reset.
+    expect(await a.addApiUsage('org-1', '2026-06-30', 1, { used: 850, max: 100_000 }, 't3')).toMatchObject({ used: 16, reportedUsed: 850 });
+    expect(await a.addApiUsage('org-1', '2026-06-30', 2, null, 't4')).toMatchObject({ used: 18, reportedUsed: 850 });
     expect(await b.apiBudget('org-1', '2026-07-01')).toBeNull();
-    expect(await b.apiBudget('org-1', '2026-06-30')).toMatchObject({ used: 16, reportedUsed: 900, reportedMax: 100_000 });
+    expect(await b.apiBudget('org-1', '2026-06-30')).toMatchObject({ used: 18, reportedUsed: 850, reportedMax: 100_000 });
   });
 
   it('serves the console\'s sessions and login throttle to every process on the database', async () => {
