@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { Logger as GraphileLogger, makeWorkerUtils, run, type JobHelpers, type Runner, type RunnerOptions, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
 import { ConnectionBusyError } from '../contract/errors.ts';
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   tickMs?: number;
   /** How often a slot looks for jobs besides being told of new ones (ms). */
   pollMs?: number;
+  /** Written with the time after every tick that reached the database: a container's health check reads its age. */
+  healthFile?: string;
 }
 
 export interface RunningWorkers {
@@ -108,6 +111,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       const now = new Date();
       await schedules.reconcile(now);
       await schedules.tick(now);
+      if (options.healthFile) await writeFile(options.healthFile, `${now.toISOString()}\n`);
     } catch (error) {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'schedule tick failed; trying again at the next');
     }

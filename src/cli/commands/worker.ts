@@ -15,7 +15,12 @@ another from its checkpoints as soon as that worker's database session is gone.
 
 Options:
   --concurrency N   runs at once in this process (default 2)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+Environment:
+  KAMFLOW_SCHEDULE_TICK_MS      how often the schedules are ticked and dead workers looked for (default 5000)
+  KAMFLOW_WORKER_HEALTH_FILE    a file written with the time after every tick that reached the
+                                database, for a health check (e.g. the compose file's)`;
 
 const FLAGS = { concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -52,6 +57,7 @@ export function workerCommand(deps: WorkerCommandDeps): CliCommand {
         store = await deps.openStore(io.env);
         const workers = await startWorkers({
           url: location.url, store, logger: deps.logger, concurrency, ...(tickMs !== undefined ? { tickMs } : {}),
+          ...(io.env['KAMFLOW_WORKER_HEALTH_FILE'] ? { healthFile: io.env['KAMFLOW_WORKER_HEALTH_FILE'] } : {}),
           sync: { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
         });
         io.stderr.write(`kamflow worker: ${concurrency} slot(s) running as ${workers.processId}; stop with Ctrl-C or SIGTERM\n`);

@@ -49,8 +49,9 @@ export class PgLocks {
         [...values, now.getTime()],
       );
       if (taken.rowCount === 1) {
-        const expired = previous !== null && previous.holder !== holder;
-        return expired ? { acquired: true, takenOver: { previous: ownerOf(previous), reason: 'expired' } } : { acquired: true };
+        if (previous === null || previous.holder === holder) return { acquired: true };
+        // Expired, but said as what it is when the holder is provably gone too.
+        return { acquired: true, takenOver: { previous: ownerOf(previous), reason: (await this.goneReason(previous)) ?? 'expired' } };
       }
       const { rows } = await this.db.query('SELECT holder, expires_at, host, pid, process_started, session_pid, session_started FROM locks WHERE connection_id = $1', [connectionId]);
       // Released between the two statements: try again.

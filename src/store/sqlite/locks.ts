@@ -29,10 +29,10 @@ export class SqliteLocks {
       let result: LockResult = { acquired: true };
       if (row && row.holder !== holder) {
         const owner = ownerOf(row);
-        if (row.expires_at <= now.getTime()) {
-          result = { acquired: true, takenOver: { previous: owner, reason: 'expired' } };
-        } else if (row.host !== null && row.pid !== null && row.process_started !== null && processIsGone(owner, this.self())) {
+        if (row.host !== null && row.pid !== null && row.process_started !== null && processIsGone(owner, this.self())) {
           result = { acquired: true, takenOver: { previous: owner, reason: 'process-gone' } };
+        } else if (row.expires_at <= now.getTime()) {
+          result = { acquired: true, takenOver: { previous: owner, reason: 'expired' } };
         } else {
           return { acquired: false, holder: row.holder, expiresAt: new Date(row.expires_at), owner };
         }

@@ -36,7 +36,7 @@ afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 /** What one process running the syncs one after another leaves in the CRMs. */
 async function singleWorkerReference(): Promise<{ fields: ReturnType<typeof kamFields>; writes: Record<string, number>; written: Record<string, number> }> {

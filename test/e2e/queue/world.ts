@@ -35,7 +35,7 @@ async function runCommand(command: typeof connect, env: NodeJS.ProcessEnv, argv:
 }
 
 /** Connects and provisions one Salesforce and one HubSpot connection on the simulator. */
-export async function connectBoth(env: NodeJS.ProcessEnv, sb: Sandbox, n: number): Promise<{ sf: string; hs: string }> {
+export async function connectBoth(env: NodeJS.ProcessEnv, sb: Sandbox, n: number, extra: { hubspot?: string[] } = {}): Promise<{ sf: string; hs: string }> {
   const sf = `sf-${n}`;
   const hs = `hs-${n}`;
   const sfEnv = {
@@ -44,7 +44,7 @@ export async function connectBoth(env: NodeJS.ProcessEnv, sb: Sandbox, n: number
   };
   await runCommand(connect, sfEnv, ['--crm', 'salesforce', '--id', sf, '--safety-gate', '1']);
   await runCommand(provision, env, ['--connection', sf]);
-  await runCommand(connect, { ...env, HUBSPOT_TOKEN: sb.hubspot.privateAppToken, HUBSPOT_BASE_URL: sb.hubspot.baseUrl }, ['--crm', 'hubspot', '--id', hs, '--safety-gate', '1']);
+  await runCommand(connect, { ...env, HUBSPOT_TOKEN: sb.hubspot.privateAppToken, HUBSPOT_BASE_URL: sb.hubspot.baseUrl }, ['--crm', 'hubspot', '--id', hs, '--safety-gate', '1', ...(extra.hubspot ?? [])]);
   await runCommand(provision, env, ['--connection', hs]);
   return { sf, hs };
 }
@@ -55,9 +55,10 @@ export interface WorkerProcess {
   exited: Promise<void>;
 }
 
-/** `kamflow worker` in its own process (run from the sources). */
-export function spawnWorker(env: NodeJS.ProcessEnv, concurrency: number): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', String(concurrency)], {
+/** `kamflow worker` in its own process, run from the sources or, `compiled`, from dist/ as installed. */
+export function spawnWorker(env: NodeJS.ProcessEnv, concurrency: number, how: { compiled?: boolean } = {}): WorkerProcess {
+  const entry = how.compiled ? ['bin/kamflow.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...entry, 'worker', '--concurrency', String(concurrency)], {
     env: { ...process.env, KAMFLOW_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

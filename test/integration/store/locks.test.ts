@@ -112,6 +112,11 @@ describeStores('store contract: lock holders', (h) => {
       const taken = await next.acquireLock('c1', 'run-next', at(2_000), 60_000);
       expect(taken).toMatchObject({ acquired: true, takenOver: { reason: 'session-gone', previous: { runId: 'run-remote', host: 'another-host' } } });
       expect(await next.renewLock('c1', 'run-next', at(3_000), 60_000)).toBe(true);
+      // Taken only after its expiry (no worker was free before), the lock still says why it could be.
+      const late = await h.open({ processIdentity: { host: 'another-host', pid: 2, startedAt: 'boot+6' } });
+      await late.acquireLock('c2', 'run-late', T0, 60_000);
+      await late.close();
+      expect(await next.acquireLock('c2', 'run-after', at(120_000), 60_000)).toMatchObject({ acquired: true, takenOver: { reason: 'session-gone', previous: { runId: 'run-late' } } });
     } else {
       expect(await next.acquireLock('c1', 'run-next', at(59_999), 60_000)).toMatchObject({ acquired: false, holder: 'run-remote' });
       expect(await next.acquireLock('c1', 'run-next', at(60_000), 60_000)).toMatchObject({ acquired: true, takenOver: { reason: 'expired' } });

@@ -232,4 +232,10 @@ describe('provision and schedule', () => {
     expect(await scheduleCommand(deps()).run([], none)).toBe(1);
     expect(none.err()).toContain('no connection has a valid schedule');
   });
+
+  it('leaves the schedules to the workers on PostgreSQL: the foreground scheduler refuses to start there', async () => {
+    const onPg = { ...io(), env: { KAMFLOW_DATABASE_URL: 'postgres://kamflow@127.0.0.1:1/kamflow', KAMFLOW_ENCRYPTION_KEY: KEY } };
+    await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(UsageError);
+    await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(/kamflow worker/);
+  });
 });
