@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { fsError } from './input.ts';
 import { fixZipTimes } from './zip-times.ts';
 
@@ -30,7 +30,9 @@ export async function writeWorkbookFile(path: string, build: (wb: StreamWorkbook
     const options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions> & Record<'created' | 'modified', Date> & Record<'creator' | 'lastModifiedBy', string> = {
       stream, useStyles: true, useSharedStrings: false, created: DOCUMENT_DATE, modified: DOCUMENT_DATE, creator: 'Kamflow', lastModifiedBy: 'Kamflow',
     };
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter(options);
+    // Loaded on first use, as in xlsx-rows.ts.
+    const { default: excel } = await import('exceljs');
+    const wb = new excel.stream.xlsx.WorkbookWriter(options);
     await Promise.race([(async () => {
       await build(wb);
       await wb.commit();

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import yauzl, { type Entry } from 'yauzl';
 import type { Cell } from './values.ts';
 
@@ -113,7 +113,9 @@ export async function* workbookSheets(path: string): AsyncGenerator<WorkbookShee
       const entry = zip.entries.get(name);
       return entry ? zip.open(entry) : null;
     };
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    // Loaded on first use: exceljs takes about a second of CPU to load, which no command but a spreadsheet sync should pay.
+    const { default: excel } = await import('exceljs');
+    const reader = new excel.stream.xlsx.WorkbookReader(path, {
       sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'ignore',
     }) as unknown as ReaderParts;
     const rels = await part('xl/_rels/workbook.xml.rels');

@@ -183,7 +183,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       hs.analysis, crmToSeed(env.sandbox.ids.hubspot.accounts),
       { a: 'Salesforce', b: 'HubSpot' },
     );
-    const spreadsheet = options.spreadsheet === false ? null : await workbookPart(env, org, options, sf.analysis);    return {
+    const spreadsheet = options.spreadsheet === false ? null : await workbookPart(env, org, options, sf.analysis);
+    return {
       options: { accounts: options.accounts, seed: options.seed, asOf: options.asOf },
       org: { accounts: org.accounts.length, contacts: org.contacts.length, opportunities: org.opportunities.length, products: org.products.length },
       crms,

@@ -130,7 +130,10 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
       }
       // The demo's connections and runs are in the database.
       const runs = (await own.query("SELECT connection_id, count(*)::int AS n FROM runs WHERE connection_id LIKE 'demo-%' GROUP BY connection_id ORDER BY connection_id")) as { connection_id: string; n: number }[];
-      expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 2 }, { connection_id: 'demo-salesforce', n: 2 }]);
+      expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 2 }, { connection_id: 'demo-salesforce', n: 2 }, { connection_id: 'demo-spreadsheet', n: 3 }]);
+      // The workbook part too: three runs (the third checks the same bytes), the same analysis on both stores.
+      expect(onPostgres.spreadsheet?.demo.sameBytes).toBe(true);
+      expect(onPostgres.spreadsheet?.demo.analysis).toEqual(onSqlite.spreadsheet?.demo.analysis);
     } finally {
       await own.drop();
     }
