@@ -54,7 +54,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   for (let k = from; k < to; k++) entities.push(accounts[families.entities[k] as number] as Account);
   const entityIds = entities.map((a) => a.id);
 
-  const m = buildFamilyMatrix(f, entityIds, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
+  const m = buildFamilyMatrix(f, root.name, entityIds, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
   const revenue = fam.revenue[f] as number;
   const prior = fam.prior[f] as number;
   const share = ctx.ranking.total === 0 ? null : roundFraction(ctx.ranking.share[f] as number);

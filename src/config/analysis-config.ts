@@ -28,6 +28,21 @@ const peersSchema = z
   })
   .prefault({});
 
+/**
+ * Sister suggestions (definitions version 2): inside a family, an offering most sister entities
+ * already buy is suggested to the ones that do not. Needs at least `minAdopters` sisters buying
+ * it and a share of at least `minAdoption` of the sisters.
+ */
+const sistersSchema = z
+  .strictObject({
+    enabled: z.boolean({ message: 'suggestions.sisters.enabled must be true or false' }).default(true),
+    minAdopters: wholeAtLeast('suggestions.sisters.minAdopters', 1).default(2),
+    minAdoption: fraction01('suggestions.sisters.minAdoption').default(0.3),
+  })
+  .prefault({});
+
+const suggestionsSchema = z.strictObject({ sisters: sistersSchema }).prefault({});
+
 const coverageSchema = z
   .strictObject({
     min: wholeAtLeast('coverage.min', 1).default(3),
@@ -71,6 +86,7 @@ export const analysisConfigSchema = z
     /** `family`: Product2.Family (or the configured HubSpot property), else the product name. */
     offeringLevel: z.enum(['family', 'product'], { message: 'offeringLevel must be "family" or "product"' }).default('family'),
     peers: peersSchema,
+    suggestions: suggestionsSchema,
     coverage: coverageSchema,
     criteria: criteriaSchema,
     abc: abcSchema,

@@ -13,14 +13,21 @@ export type AbcClass = 'A' | 'B' | 'C';
 export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence';
 export type CriterionDirection = 'atLeast' | 'atMost' | 'equals';
 
+/** Which rule suggested a cell: peers in other families, or sister entities of the same family. */
+export type SuggestionRule = 'peer' | 'sister';
+
 export interface Suggestion {
-  /** Peers of the entity (same industry and size band, other families). */
+  rule: SuggestionRule;
+  /**
+   * The entities compared: for `peer`, the peers of the entity (same industry and size band,
+   * other families); for `sister`, the other entities of its family.
+   */
   peers: number;
-  /** Peers with the offering active. */
+  /** Those with the offering active. */
   adopters: number;
   /** adopters / peers. */
   adoption: number;
-  /** Median window revenue of the offering among adopting peers. */
+  /** Median window revenue of the offering among the adopters. */
   estimatedValue: number;
   reason: string;
 }

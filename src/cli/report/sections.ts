@@ -29,7 +29,22 @@ export function portfolioSection(r: AnalysisResult, accounts: number, p: Painter
   ];
 }
 
-function familyHeader(f: FamilyInsight, index: number, currency: string, p: Painter, width: number): string[] {
+/** The family's three most valuable suggestions, where to sell first. */
+function suggestionLines(f: FamilyInsight, ctx: ReportContext, width: number): string[] {
+  const m = f.matrix;
+  if (m.suggestions.length === 0) return wrap('Suggestions: none', width, '   ', '     ');
+  const sisters = m.suggestions.filter((s) => s.rule === 'sister').length;
+  const ranked = m.suggestionList().sort((a, b) =>
+    b.estimatedValue - a.estimatedValue || (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0) || (a.offering < b.offering ? -1 : 1));
+  const out = wrap(
+    `Suggestions: ${count(m.suggestions.length, 'cell')} (${sisters} from sister entities, ${m.suggestions.length - sisters} from peers), the first:`,
+    width, '   ', '     ',
+  );
+  for (const s of ranked.slice(0, 3)) out.push(...wrap(`${ctx.names.get(s.entity) ?? s.entity}: ${s.reason}`, width, '     - ', '       '));
+  return out;
+}
+
+function familyHeader(f: FamilyInsight, index: number, currency: string, ctx: ReportContext, p: Painter, width: number): string[] {
   const c = f.contacts;
   const coverage = [
     `${c.active} active, ${c.referenceable} referenceable`,
@@ -49,6 +64,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
     const l = f.lossScenario;
     out.push(...para(`If lost: ${money(l.revenueLost)} ${currency} (${pct(l.shareLost)} of revenue), HHI after ${l.hhiAfter.toFixed(4)}`));
   }
+  out.push(...suggestionLines(f, ctx, width));
   if (f.reasons.length > 0) {
     out.push('   Why:');
     for (const line of f.reasons) out.push(...wrap(line, width, '     - ', '       '));
@@ -62,7 +78,7 @@ export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Pai
   if (key.length === 0) out.push('  None: no family passes the key-account criteria.');
   const shown = key.slice(0, o.limit);
   shown.forEach((f, i) => {
-    out.push(...familyHeader(f, i + 1, r.currency, p, o.width));
+    out.push(...familyHeader(f, i + 1, r.currency, ctx, p, o.width));
     out.push('   Penetration matrix:');
     out.push(...renderMatrix(f, ctx, p, { width: o.width - 1, maxRows: o.matrixRows }).map((l) => (l === '' ? '' : ` ${l}`)));
   });
@@ -98,20 +114,21 @@ export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Pain
     || (a.cell.offering < b.cell.offering ? -1 : a.cell.offering > b.cell.offering ? 1 : 0));
   const out = heading(p, 'Top whitespace');
   if (cells.length === 0) {
-    out.push('  No suggestions: no cell has enough peers buying its offering.');
+    out.push('  No suggestions: no cell has enough peers or sister entities buying its offering.');
     return out;
   }
   const top = cells.slice(0, o.limit);
   out.push(...table(
-    ['Est./yr', 'Offering', 'Entity', 'Family', 'Peers'],
+    ['Est./yr', 'Offering', 'Entity', 'Family', 'Adopters', 'Rule'],
     top.map(({ family, cell, suggestion: s }) => [
       money(s.estimatedValue),
       truncate(cell.offering, 20),
       truncate(ctx.names.get(cell.entityId) ?? cell.entityId, 28),
       truncate(family.name, 24),
       `${s.adopters}/${s.peers}`,
+      s.rule === 'sister' ? 'sisters' : 'peers',
     ]),
-    ['r', 'l', 'l', 'l', 'r'],
+    ['r', 'l', 'l', 'l', 'r', 'l'],
   ));
   const first = top[0];
   if (first) out.push(...wrap(`e.g. ${first.suggestion.reason}`, o.width, '  ', '       '));
