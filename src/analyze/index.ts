@@ -10,6 +10,7 @@ import { buildHierarchy, groupFamilies } from './hierarchy.ts';
 import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
+import { buildRelationshipIndex } from './relationships.ts';
 import { type AnalysisInput, inputFromSnapshot } from './input.ts';
 import { abcClasses, portfolioSummary, rankRevenue } from './portfolio.ts';
 import { accountValues } from './write-values.ts';
@@ -92,6 +93,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const ranking = rankRevenue(facts.families.revenue);
   const abc = abcClasses(facts.families.revenue, ranking, config.abc);
   const peers = buildPeerIndex(accounts, facts.cells, rowOf, config);
+  const relationships = buildRelationshipIndex(input, accountOf, families.familyOf, config);
   const users = new Map<string, User>();
   for (const u of input.users) users.set(u.id, u);
   const portfolioMargin =
@@ -119,6 +121,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       families,
       facts,
       peers,
+      relationships,
       offeringNames: offerings.names,
       contacts,
       ranking,

@@ -41,6 +41,26 @@ const sistersSchema = z
   })
   .prefault({});
 
+const roleList = (what: string) =>
+  z.array(z.string({ message: `${what} must be role names` }).trim().min(1, `${what} must not hold an empty role`))
+    .min(1, `${what} needs at least one role`);
+
+/**
+ * How the roles contacts play on opportunities (Salesforce OpportunityContactRole.Role, HubSpot
+ * deal-to-contact association labels) are read: which role names mark a decision maker and which
+ * an influencer, compared without regard to case.
+ */
+const relationshipsSchema = z
+  .strictObject({
+    decisionRoles: roleList('relationships.decisionRoles')
+      .default(['Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Executive Sponsor', 'Budget Holder']),
+    influencerRoles: roleList('relationships.influencerRoles')
+      .default(['Influencer', 'Evaluator', 'Technical Buyer', 'Business User', 'Champion']),
+    /** A family with at least this many known relationships, all on one owner's deals, is at risk. */
+    ownerRiskMinContacts: wholeAtLeast('relationships.ownerRiskMinContacts', 1).default(2),
+  })
+  .prefault({});
+
 const suggestionsSchema = z.strictObject({ sisters: sistersSchema }).prefault({});
 
 const coverageSchema = z
@@ -88,6 +108,7 @@ export const analysisConfigSchema = z
     peers: peersSchema,
     suggestions: suggestionsSchema,
     coverage: coverageSchema,
+    relationships: relationshipsSchema,
     criteria: criteriaSchema,
     abc: abcSchema,
     tiers: tiersSchema,

@@ -10,7 +10,7 @@ export type { MatrixCell } from './matrix.ts';
 
 export type CellState = 'active' | 'open' | 'lapsed' | 'lost' | 'whitespace';
 export type AbcClass = 'A' | 'B' | 'C';
-export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence';
+export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence' | 'relationship-owner';
 export type CriterionDirection = 'atLeast' | 'atMost' | 'equals';
 
 /** Which rule suggested a cell: peers in other families, or sister entities of the same family. */
@@ -61,6 +61,33 @@ export interface FamilyContacts {
   singleThreadedEntities: string[];
 }
 
+/** One entity's known relationships: contact ids, each list in id order. */
+export interface EntityRelationships {
+  entity: string;
+  /** Active contacts with a decision role on the entity's opportunities. */
+  decisionMakers: string[];
+  /** Active contacts with an influencing role on the entity's opportunities. */
+  influencers: string[];
+  /** Active contacts of the entity who have given a referral or testimonial. */
+  referenceable: string[];
+}
+
+/** Relationships by role (snapshot version 2); only when the snapshot carries contact roles. */
+export interface FamilyRelationships {
+  /** Entities with a decision maker, an influencer or a reference known, in id order. */
+  entities: EntityRelationships[];
+  /** Entities that buy (an active cell) with no decision maker known. */
+  noDecisionMaker: string[];
+  /** Distinct active contacts with a role on the family's opportunities. */
+  knownContacts: number;
+  /** The owners of the opportunities those roles are on. */
+  owners: string[];
+  /** Set when every known relationship (at least the configured minimum) runs through this one owner. */
+  singleOwner: string | null;
+  /** Buying entities with a decision maker known / buying entities; null when none buys. */
+  decisionMakerCoverage: number | null;
+}
+
 export interface FamilyInsight {
   id: string;
   name: string;
@@ -73,6 +100,7 @@ export interface FamilyInsight {
   penetration: number;
   whitespaceValue: number;
   contacts: FamilyContacts;
+  relationships?: FamilyRelationships;
   tier: Tier;
   score: number;
   criteria: CriterionResult[];

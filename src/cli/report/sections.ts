@@ -1,4 +1,4 @@
-import type { AnalysisResult, FamilyInsight, RiskId } from '../../model/insights.ts';
+import type { AnalysisResult, FamilyInsight, FamilyRelationships, RiskId } from '../../model/insights.ts';
 import { count, heading, money, pct, signedPct, table, truncate, wrap, type Painter } from './format.ts';
 import { renderMatrix, type ReportContext } from './matrix.ts';
 
@@ -27,6 +27,19 @@ export function portfolioSection(r: AnalysisResult, accounts: number, p: Painter
     `  Concentration        top 1: ${pct(pf.top1Share)}   top 5: ${pct(pf.top5Share)}   top 10: ${pct(pf.top10Share)}   HHI ${pf.hhi.toFixed(4)}`,
     `  Key families         ${pf.keyFamilies}`,
   ];
+}
+
+/** Who decides and who holds the relationships, from the contact roles on deals. */
+function relationshipsLine(r: FamilyRelationships, ctx: ReportContext): string {
+  const deciders = r.entities.reduce((n, e) => n + e.decisionMakers.length, 0);
+  const influencers = r.entities.reduce((n, e) => n + e.influencers.length, 0);
+  const parts = [`${count(r.knownContacts, 'contact')} with a role on deals, ${deciders} deciding, ${influencers} influencing`];
+  if (r.noDecisionMaker.length > 0) {
+    const names = r.noDecisionMaker.slice(0, 3).map((id) => ctx.names.get(id) ?? id).join(', ');
+    parts.push(`no decision maker known at ${names}${r.noDecisionMaker.length > 3 ? ` and ${r.noDecisionMaker.length - 3} more` : ''}`);
+  }
+  if (r.singleOwner !== null) parts.push(`all through one owner, ${r.singleOwner}`);
+  return `Relationships: ${parts.join('; ')}`;
 }
 
 /** The family's three most valuable suggestions, where to sell first. */
@@ -58,6 +71,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, ctx: Re
     ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
     ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.cellCount} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
     ...para(`Contacts: ${coverage}`),
+    ...(f.relationships ? para(relationshipsLine(f.relationships, ctx)) : []),
     ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
   if (f.lossScenario) {
@@ -159,6 +173,7 @@ const RISK_TEXT: Record<RiskId, string> = {
   stalled: 'revenue, but nothing won in the last 6 months',
   concentration: '20% or more of all revenue',
   'owner-dependence': "every deal closed this year owned by one user",
+  'relationship-owner': 'every known relationship on one owner\'s deals',
 };
 
 export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {

@@ -100,7 +100,7 @@ describe('kamflow analyze', () => {
       [dir, /cannot read snapshot .*: is a directory/],
       [file('bad.json', '{"version": 1, "accounts": [}'), /snapshot .*bad\.json is not valid JSON: /],
       [file('empty.json', '  \n'), /snapshot .*empty\.json is empty/],
-      [file('v2.json', '{"version": 2}'), /snapshot .*v2\.json: not a valid snapshot: version: unsupported snapshot version/],
+      [file('v3.json', '{"version": 3}'), /snapshot .*v3\.json: not a valid snapshot: version: unsupported snapshot version/],
       [file('list.json', '[1, 2]'), /snapshot .*list\.json: not a valid snapshot/],
     ];
     for (const [path, message] of cases) {
