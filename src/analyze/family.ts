@@ -130,6 +130,8 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     reasons,
     risks: risk.risks,
     lossScenario: decision.tier === 'Key' ? lossScenario(revenue, ctx.ranking) : null,
+    // Filled in by the caller, which also gathers the owners' view.
+    horizon: { thisQuarter: 0, laterPipeline: 0, laterWhitespace: 0, later: 0, top: [] },
     matrix: m.matrix,
   };
   const marked = familyMarkedKey(root, entities, config.driftMarking);

@@ -11,6 +11,8 @@ import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
 import { buildRelationshipIndex } from './relationships.ts';
+import { buildPipeline, familyHorizon, horizonSummary, ownerHorizons } from './horizon.ts';
+import type { HorizonItem } from '../model/insights.ts';
 import { type AnalysisInput, inputFromSnapshot } from './input.ts';
 import { abcClasses, portfolioSummary, rankRevenue } from './portfolio.ts';
 import { accountValues } from './write-values.ts';
@@ -96,6 +98,8 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const relationships = buildRelationshipIndex(input, accountOf, families.familyOf, config);
   const users = new Map<string, User>();
   for (const u of input.users) users.set(u.id, u);
+  const pipeline = buildPipeline(input, accountOf, accounts, run.asOf, config);
+  const byOwner = new Map<string, HorizonItem[]>();
   const portfolioMargin =
     facts.portfolioCostedPrice === 0 ? null : (facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice;
 
@@ -133,6 +137,15 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       texts,
       issues,
     });
+    const entityAccounts = Array.from(families.entities.subarray(families.start[f] as number, families.start[f + 1] as number));
+    const h = familyHorizon(pipeline, entityAccounts, accounts, result.insight.matrix.suggestionList(), config);
+    result.insight.horizon = h.horizon;
+    for (const it of h.items) {
+      if (it.owner === null) continue;
+      const list = byOwner.get(it.owner);
+      if (list) list.push(it);
+      else byOwner.set(it.owner, [it]);
+    }
     familyInsights.push(result.insight);
     if (result.drift) drift.push(result.drift);
     if (result.insight.tier === 'Key') keyFamilies++;
@@ -158,6 +171,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     families: familyInsights,
     accounts: accountInsights,
     drift,
+    horizon: horizonSummary(pipeline, ownerHorizons(byOwner, users, config)),
     issues: sortIssues(issues),
     ...(currencies ? { currencies } : {}),
   };

@@ -61,6 +61,17 @@ const relationshipsSchema = z
   })
   .prefault({});
 
+const horizonSchema = z
+  .strictObject({
+    /** The month (1-12) the fiscal year starts in; null takes the CRM's (the snapshot's), else January. */
+    fiscalYearStartMonth: z.number({ message: 'horizon.fiscalYearStartMonth must be a number' })
+      .int('horizon.fiscalYearStartMonth must be a whole month number')
+      .min(1, 'horizon.fiscalYearStartMonth must be within 1..12').max(12, 'horizon.fiscalYearStartMonth must be within 1..12')
+      .nullable().default(null),
+    topItems: wholeAtLeast('horizon.topItems', 1).default(5),
+  })
+  .prefault({});
+
 const suggestionsSchema = z.strictObject({ sisters: sistersSchema }).prefault({});
 
 const coverageSchema = z
@@ -109,6 +120,7 @@ export const analysisConfigSchema = z
     suggestions: suggestionsSchema,
     coverage: coverageSchema,
     relationships: relationshipsSchema,
+    horizon: horizonSchema,
     criteria: criteriaSchema,
     abc: abcSchema,
     tiers: tiersSchema,

@@ -88,6 +88,48 @@ export interface FamilyRelationships {
   decisionMakerCoverage: number | null;
 }
 
+/** One entry of a payoff-horizon list: an open deal, or a suggested cell. */
+export interface HorizonItem {
+  /** `thisQuarter`: open pipeline closing by the fiscal quarter's end; `later`: within 12 months of asOf. */
+  payoff: 'thisQuarter' | 'later';
+  kind: 'pipeline' | 'whitespace';
+  /** The deal's amount, or the suggestion's estimate per year. */
+  value: number;
+  entity: string;
+  /** The open opportunity, for pipeline. */
+  opportunity: string | null;
+  /** The suggested offering, for whitespace. */
+  offering: string | null;
+  closeDate: string | null;
+  /** The deal's owner, or for whitespace the entity's account owner. */
+  owner: string | null;
+}
+
+export interface FamilyHorizon {
+  thisQuarter: number;
+  laterPipeline: number;
+  laterWhitespace: number;
+  /** laterPipeline + laterWhitespace. */
+  later: number;
+  /** The most valuable items of both horizons, mixed, highest first. */
+  top: HorizonItem[];
+}
+
+export interface OwnerHorizon extends FamilyHorizon {
+  owner: string;
+  name: string | null;
+}
+
+export interface PayoffHorizon {
+  fiscalYearStartMonth: number;
+  quarterStart: string;
+  quarterEnd: string;
+  /** The last day that counts as later: 12 months after asOf. */
+  laterEnd: string;
+  /** Per owner of an open deal or of an account with a suggestion, in id order. */
+  owners: OwnerHorizon[];
+}
+
 export interface FamilyInsight {
   id: string;
   name: string;
@@ -107,6 +149,8 @@ export interface FamilyInsight {
   reasons: string[];
   risks: RiskId[];
   lossScenario: LossScenario | null;
+  /** Set by the analysis for every family; absent in results built by hand. */
+  horizon?: FamilyHorizon;
   /** Columns, not one object per cell; a suggestion only on non-active cells with enough adopting peers. */
   matrix: FamilyMatrix;
 }
@@ -169,6 +213,8 @@ export interface AnalysisResult {
   families: FamilyInsight[];
   accounts: AccountInsight[];
   drift: DriftEntry[];
+  /** Set by the analysis; absent in results built by hand. */
+  horizon?: PayoffHorizon;
   issues: AnalysisIssue[];
   currencies?: CurrenciesSummary;
 }

@@ -74,6 +74,10 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, ctx: Re
     ...(f.relationships ? para(relationshipsLine(f.relationships, ctx)) : []),
     ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
+  if (f.horizon) {
+    const h = f.horizon;
+    out.push(...para(`Pays off: ${money(h.thisQuarter)} ${currency} this quarter; later ${money(h.laterPipeline)} in deals and ${money(h.laterWhitespace)}/yr whitespace`));
+  }
   if (f.lossScenario) {
     const l = f.lossScenario;
     out.push(...para(`If lost: ${money(l.revenueLost)} ${currency} (${pct(l.shareLost)} of revenue), HHI after ${l.hhiAfter.toFixed(4)}`));
