@@ -11,6 +11,7 @@ import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
 import { buildRelationshipIndex } from './relationships.ts';
+import { worstCase } from './worst-case.ts';
 import { buildPipeline, familyHorizon, horizonSummary, ownerHorizons } from './horizon.ts';
 import type { HorizonItem } from '../model/insights.ts';
 import { type AnalysisInput, inputFromSnapshot } from './input.ts';
@@ -117,6 +118,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const drift: DriftEntry[] = [];
   const accountInsights = new Array<AccountInsight>(accounts.length);
   let keyFamilies = 0;
+  const keyIndexes: number[] = [];
 
   for (let f = 0; f < families.count; f++) {
     const result = analyzeFamily({
@@ -148,7 +150,10 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     }
     familyInsights.push(result.insight);
     if (result.drift) drift.push(result.drift);
-    if (result.insight.tier === 'Key') keyFamilies++;
+    if (result.insight.tier === 'Key') {
+      keyFamilies++;
+      keyIndexes.push(f);
+    }
     for (let k = families.start[f] as number; k < (families.start[f + 1] as number); k++) {
       const e = families.entities[k] as number;
       accountInsights[e] = accountValues(
@@ -172,6 +177,9 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     accounts: accountInsights,
     drift,
     horizon: horizonSummary(pipeline, ownerHorizons(byOwner, users, config)),
+    worstCase: worstCase(
+      input, accountOf, families.familyOf, windows, facts.families.revenue, ranking, familyInsights.map((x) => x.id), keyIndexes, users,
+    ),
     issues: sortIssues(issues),
     ...(currencies ? { currencies } : {}),
   };

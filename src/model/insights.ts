@@ -52,6 +52,25 @@ export interface LossScenario {
   hhiAfter: number;
 }
 
+/** Losing several families together. */
+export interface GroupLoss extends LossScenario {
+  /** The families lost, highest revenue first. */
+  families: string[];
+}
+
+/** Losing one owner: every family whose won revenue in the window is all theirs. */
+export interface OwnerLoss extends GroupLoss {
+  owner: string;
+  name: string | null;
+}
+
+export interface WorstCase {
+  /** Losing the top 2 and the top 3 key families together (each only with that many key families). */
+  keyFamilies: GroupLoss[];
+  /** Per owner holding at least one family, the largest loss first. */
+  owners: OwnerLoss[];
+}
+
 export interface FamilyContacts {
   active: number;
   referenceable: number;
@@ -215,6 +234,8 @@ export interface AnalysisResult {
   drift: DriftEntry[];
   /** Set by the analysis; absent in results built by hand. */
   horizon?: PayoffHorizon;
+  /** Set by the analysis; absent in results built by hand. */
+  worstCase?: WorstCase;
   issues: AnalysisIssue[];
   currencies?: CurrenciesSummary;
 }

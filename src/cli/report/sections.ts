@@ -168,6 +168,16 @@ export function lossSection(r: AnalysisResult, p: Painter, o: SectionOptions): s
   out.push(...table(['Family', 'Revenue lost', 'Share', 'HHI after'], rows, ['l', 'r', 'r', 'r']));
   out.push(`  HHI now ${r.portfolio.hhi.toFixed(4)}`);
   out.push(...more(rows.length, key.length, 'key families'));
+  const w = r.worstCase;
+  if (w && (w.keyFamilies.length > 0 || w.owners.length > 0)) {
+    out.push('', '  Worst case:');
+    const worst = [
+      ...w.keyFamilies.map((g) => [`top ${g.families.length} key families together`, g] as const),
+      ...w.owners.slice(0, 3).map((g) => [truncate(`owner ${g.name ?? g.owner} leaves (${count(g.families.length, 'family', 'families')})`, 40), g] as const),
+    ];
+    out.push(...table(['Losing', 'Revenue lost', 'Share', 'HHI after'],
+      worst.map(([what, g]) => [what, money(g.revenueLost), pct(g.shareLost), g.hhiAfter.toFixed(4)]), ['l', 'r', 'r', 'r']));
+  }
   return out;
 }
 

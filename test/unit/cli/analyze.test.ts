@@ -43,8 +43,8 @@ describe('kamflow analyze', () => {
     const json: unknown = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toBeTypeOf('object');
     // The section-6 keys in their documented order, plus the snapshot's currency after configVersion
-    // and the payoff horizon after drift.
-    expect(Object.keys(json as object)).toEqual([...SECTION_6_KEYS.slice(0, 2), 'currency', ...SECTION_6_KEYS.slice(2, 6), 'horizon', 'issues']);
+    // and the payoff horizon and the worst case after drift.
+    expect(Object.keys(json as object)).toEqual([...SECTION_6_KEYS.slice(0, 2), 'currency', ...SECTION_6_KEYS.slice(2, 6), 'horizon', 'worstCase', 'issues']);
     expect(json).toMatchObject({ asOf: AS_OF, configVersion: 1, currency: 'USD' });
   });
 
