@@ -161,4 +161,8 @@ export class SalesforceConnector implements Connector {
   apiLimit(): { used: number; max: number } | null {
     return this.client.apiLimit();
   }
+
+  dailyAllowance(): { used: number; max: number } | null {
+    return this.client.apiLimit();
+  }
 }
