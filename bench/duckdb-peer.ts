@@ -5,7 +5,7 @@
  * (ultimate parent by a recursive query), offering x entity cells with states and sums,
  * window and prior revenue, shares, ABC classes, concentration (top 1/5/10, HHI), penetration,
  * contacts per entity, peer adoption per industry and size band without the family's own
- * entities and the median value of suggested cells, criteria, score and tier, and each
+ * entities and the median value of suggested cells (peer and sister rules), criteria, score and tier, and each
  * account's values. Written out as newline-delimited JSON: families, accounts, cells.
  *
  *   node --import tsx bench/duckdb-peer.ts SNAPSHOT.json OUTDIR [--as-of 2026-06-30]
@@ -99,9 +99,19 @@ function analysisSql(asOf: string, out: string): string[] {
     `CREATE TABLE suggestions AS SELECT c.fid, c.g, c.offering, c.peers, c.adopters, round(median(x.revenue), 2) AS estimated
      FROM candidates c JOIN adopters x ON x.g = c.g AND x.offering = c.offering AND x.fid <> c.fid
      WHERE c.adopters > 0 AND c.adopters >= 0.4 * c.peers - 1e-9 GROUP BY 1, 2, 3, 4, 5`,
-    `CREATE TABLE suggested AS SELECT g.entity, s.offering, s.estimated, s.adopters, s.peers FROM grp g
+    `CREATE TABLE peerSuggested AS SELECT g.entity, s.offering, s.estimated FROM grp g
        JOIN suggestions s ON s.fid = g.fid AND s.g = g.g
        LEFT JOIN cells c ON c.entity = g.entity AND c.offering = s.offering WHERE c.active IS NOT TRUE`,
+    // Sister suggestions: at least 2 of the family's other entities, and 30% of them, buy the offering.
+    `CREATE TABLE famSize AS SELECT root AS fid, count(*) AS n FROM tree GROUP BY 1`,
+    `CREATE TABLE sisterStats AS SELECT fid, offering, count(*) AS adopters, round(median(revenue), 2) AS estimated FROM adopters GROUP BY 1, 2`,
+    `CREATE TABLE sisterSuggested AS SELECT t.id AS entity, s.offering, s.estimated FROM tree t
+       JOIN famSize fs ON fs.fid = t.root JOIN sisterStats s ON s.fid = t.root
+       LEFT JOIN cells c ON c.entity = t.id AND c.offering = s.offering
+       WHERE c.active IS NOT TRUE AND s.adopters >= 2 AND s.adopters >= 0.3 * (fs.n - 1) - 1e-9`,
+    // A cell both rules suggest carries the higher estimate.
+    `CREATE TABLE suggested AS SELECT entity, offering, max(estimated) AS estimated FROM
+       (SELECT * FROM peerSuggested UNION ALL SELECT * FROM sisterSuggested) GROUP BY 1, 2`,
     `CREATE TABLE famOut AS WITH base AS (
        SELECT f.*, f.revenue / nullif(sum(f.revenue) OVER (), 0) AS share,
          (SELECT count(*) FROM catalogue) * f.entities AS cellCount,

@@ -4,6 +4,7 @@ import {
   type CriterionId,
   FIELD_CRITERIA,
   type FieldCriterionConfig,
+  ROLE_CRITERIA,
 } from '../config/analysis-config.ts';
 import type { AbcClass, AnalysisIssue, CriterionDirection, CriterionResult } from '../model/insights.ts';
 import type { Account, FieldValue } from '../model/snapshot.ts';
@@ -16,6 +17,8 @@ export interface FamilyMeasures {
   margin: number | null;
   potential: number | null;
   relationships: number;
+  /** Buying entities with a known decision maker / buying entities; null without roles or buyers. */
+  decisionMakers: number | null;
 }
 
 const ABC_RANK: Record<AbcClass, number> = { A: 0, B: 1, C: 2 };
@@ -93,6 +96,13 @@ export function evaluateCriteria(
     const passed = withPolicy(value === null ? null : compareNumber(value, c.threshold, c.direction), c.missingData);
     out.push({ id, value, threshold: c.threshold, direction: c.direction, passed, ...rest });
   }
+  for (const id of ROLE_CRITERIA) {
+    const c = config.criteria[id];
+    if (!c.enabled) continue;
+    const value = measures[id];
+    const passed = withPolicy(value === null ? null : compareNumber(value, c.threshold, c.direction), c.missingData);
+    out.push({ id, value, threshold: c.threshold, direction: c.direction, passed, weight: c.weight, sufficient: c.sufficient, knockout: c.knockout });
+  }
   for (const id of FIELD_CRITERIA) {
     const cfg = config.criteria[id];
     if (!cfg.enabled) continue;
@@ -116,5 +126,5 @@ export function evaluateCriteria(
 
 /** Criteria whose value is a fraction, shown as a percentage. */
 export function isFractionCriterion(id: string): boolean {
-  return id === 'revenueShare' || id === 'growth' || id === 'margin' || id === 'potential';
+  return id === 'revenueShare' || id === 'growth' || id === 'margin' || id === 'potential' || id === 'decisionMakers';
 }

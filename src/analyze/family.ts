@@ -5,10 +5,12 @@ import type { ContactCounts } from './coverage.ts';
 import { evaluateCriteria } from './criteria.ts';
 import { driftEntry, familyMarkedKey } from './drift.ts';
 import type { Facts } from './facts.ts';
+import { STATE_CODE } from '../model/matrix.ts';
 import { roundFraction, roundMoney } from './format.ts';
 import type { Families } from './hierarchy.ts';
 import { buildFamilyMatrix, type EntityTexts } from './matrix.ts';
 import type { PeerIndex } from './peers.ts';
+import { familyRelationships, type RelationshipIndex } from './relationships.ts';
 import { lossScenario, type RevenueRanking } from './portfolio.ts';
 import { riskFlags } from './risk.ts';
 import { whyLine } from './reasons.ts';
@@ -21,6 +23,8 @@ export interface FamilyContext {
   families: Families;
   facts: Facts;
   peers: PeerIndex;
+  /** Null when the snapshot carries no contact roles. */
+  relationships: RelationshipIndex | null;
   offeringNames: readonly string[];
   contacts: ContactCounts;
   ranking: RevenueRanking;
@@ -43,6 +47,17 @@ export interface FamilyOutcome {
   drift: DriftEntry | null;
 }
 
+/** Per entity row, whether it has an active cell. */
+function buyingEntities(states: Uint8Array, entities: number, offerings: number): boolean[] {
+  const out: boolean[] = [];
+  for (let e = 0; e < entities; e++) {
+    let buys = false;
+    for (let o = 0; o < offerings && !buys; o++) buys = states[e * offerings + o] === STATE_CODE.active;
+    out.push(buys);
+  }
+  return out;
+}
+
 /** Everything about one family: matrix, criteria, tier, reasons, risks, loss scenario, drift. */
 export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const { family: f, accounts, families, facts, config } = ctx;
@@ -54,7 +69,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   for (let k = from; k < to; k++) entities.push(accounts[families.entities[k] as number] as Account);
   const entityIds = entities.map((a) => a.id);
 
-  const m = buildFamilyMatrix(f, entityIds, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
+  const m = buildFamilyMatrix(f, root.name, entityIds, families, facts.cells, ctx.peers, ctx.offeringNames, ctx.contacts, config, ctx.texts);
   const revenue = fam.revenue[f] as number;
   const prior = fam.prior[f] as number;
   const share = ctx.ranking.total === 0 ? null : roundFraction(ctx.ranking.share[f] as number);
@@ -64,9 +79,15 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const familyMargin = costed === 0 ? null : (costed - (fam.cost[f] as number)) / costed;
   const margin = familyMargin === null || ctx.portfolioMargin === null ? null : roundFraction(familyMargin - ctx.portfolioMargin);
   const potential = revenue > 0 ? roundFraction(m.whitespaceValue / revenue) : null;
+  const relationships = ctx.relationships === null
+    ? null
+    : familyRelationships(ctx.relationships, f, families, accounts, buyingEntities(m.matrix.states, entityIds.length, ctx.offeringNames.length), config);
 
   const criteria = evaluateCriteria(
-    { revenueShare: share, abcClass: ctx.abcClass, growth, margin, potential, relationships: m.contacts.active },
+    {
+      revenueShare: share, abcClass: ctx.abcClass, growth, margin, potential, relationships: m.contacts.active,
+      decisionMakers: relationships?.decisionMakerCoverage ?? null,
+    },
     root,
     config,
     ctx.issues,
@@ -83,6 +104,8 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
       lastWon: fam.lastWon[f] as number,
       closedInWindow: fam.closedInWindow[f] as number,
       soleOwner: ctx.owners[fam.soleOwner[f] as number] ?? null,
+      relationshipOwner: relationships?.singleOwner ?? null,
+      knownRelationships: relationships?.knownContacts ?? 0,
     },
     config,
     ctx.users,
@@ -100,12 +123,15 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     penetration: m.penetration,
     whitespaceValue: m.whitespaceValue,
     contacts: m.contacts,
+    ...(relationships === null ? {} : { relationships }),
     tier: decision.tier,
     score: decision.score,
     criteria,
     reasons,
     risks: risk.risks,
     lossScenario: decision.tier === 'Key' ? lossScenario(revenue, ctx.ranking) : null,
+    // Filled in by the caller, which also gathers the owners' view.
+    horizon: { thisQuarter: 0, laterPipeline: 0, laterWhitespace: 0, later: 0, top: [] },
     matrix: m.matrix,
   };
   const marked = familyMarkedKey(root, entities, config.driftMarking);

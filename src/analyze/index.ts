@@ -10,6 +10,10 @@ import { buildHierarchy, groupFamilies } from './hierarchy.ts';
 import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
+import { buildRelationshipIndex } from './relationships.ts';
+import { worstCase } from './worst-case.ts';
+import { buildPipeline, familyHorizon, horizonSummary, ownerHorizons } from './horizon.ts';
+import type { HorizonItem } from '../model/insights.ts';
 import { type AnalysisInput, inputFromSnapshot } from './input.ts';
 import { abcClasses, portfolioSummary, rankRevenue } from './portfolio.ts';
 import { accountValues } from './write-values.ts';
@@ -92,8 +96,11 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const ranking = rankRevenue(facts.families.revenue);
   const abc = abcClasses(facts.families.revenue, ranking, config.abc);
   const peers = buildPeerIndex(accounts, facts.cells, rowOf, config);
+  const relationships = buildRelationshipIndex(input, accountOf, families.familyOf, config);
   const users = new Map<string, User>();
   for (const u of input.users) users.set(u.id, u);
+  const pipeline = buildPipeline(input, accountOf, accounts, run.asOf, config);
+  const byOwner = new Map<string, HorizonItem[]>();
   const portfolioMargin =
     facts.portfolioCostedPrice === 0 ? null : (facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice;
 
@@ -111,6 +118,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const drift: DriftEntry[] = [];
   const accountInsights = new Array<AccountInsight>(accounts.length);
   let keyFamilies = 0;
+  const keyIndexes: number[] = [];
 
   for (let f = 0; f < families.count; f++) {
     const result = analyzeFamily({
@@ -119,6 +127,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       families,
       facts,
       peers,
+      relationships,
       offeringNames: offerings.names,
       contacts,
       ranking,
@@ -130,9 +139,21 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       texts,
       issues,
     });
+    const entityAccounts = Array.from(families.entities.subarray(families.start[f] as number, families.start[f + 1] as number));
+    const h = familyHorizon(pipeline, entityAccounts, accounts, result.insight.matrix.suggestionList(), config);
+    result.insight.horizon = h.horizon;
+    for (const it of h.items) {
+      if (it.owner === null) continue;
+      const list = byOwner.get(it.owner);
+      if (list) list.push(it);
+      else byOwner.set(it.owner, [it]);
+    }
     familyInsights.push(result.insight);
     if (result.drift) drift.push(result.drift);
-    if (result.insight.tier === 'Key') keyFamilies++;
+    if (result.insight.tier === 'Key') {
+      keyFamilies++;
+      keyIndexes.push(f);
+    }
     for (let k = families.start[f] as number; k < (families.start[f + 1] as number); k++) {
       const e = families.entities[k] as number;
       accountInsights[e] = accountValues(
@@ -155,6 +176,10 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     families: familyInsights,
     accounts: accountInsights,
     drift,
+    horizon: horizonSummary(pipeline, ownerHorizons(byOwner, users, config)),
+    worstCase: worstCase(
+      input, accountOf, families.familyOf, windows, facts.families.revenue, ranking, familyInsights.map((x) => x.id), keyIndexes, users,
+    ),
     issues: sortIssues(issues),
     ...(currencies ? { currencies } : {}),
   };

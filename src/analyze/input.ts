@@ -1,6 +1,6 @@
 import type { AnalysisIssue, CurrenciesSummary } from '../model/insights.ts';
 import type { SnapshotSink } from '../model/snapshot-intake.ts';
-import type { Account, Contact, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
+import type { Account, Contact, ContactRole, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
 import { StringTable } from '../model/string-table.ts';
 import { Column } from './columns.ts';
 import { CurrencyTally } from './currencies.ts';
@@ -17,6 +17,8 @@ import { compareStrings } from './format.ts';
  */
 export interface AnalysisInput {
   currency: string;
+  /** The month (1-12) the CRM's fiscal year starts in, when the snapshot says (version 2). */
+  fiscalYearStartMonth: number | null;
   accounts: Account[];
   products: Product[];
   users: User[];
@@ -29,6 +31,13 @@ export interface AnalysisInput {
   contacts: ContactColumns;
   opportunities: OpportunityColumns;
   lineItems: LineItemColumns;
+  /**
+   * The roles contacts play on opportunities (snapshot version 2), each resolved to its
+   * contact and opportunity numbers; empty when the snapshot has none.
+   */
+  roles: RoleColumns;
+  /** Contact ids by contact number, kept only when the snapshot has roles (else empty). */
+  contactIds: readonly string[];
   /** Contacts, opportunities and line items that point at a record the snapshot does not have. */
   issues: AnalysisIssue[];
   /** Amounts converted from other currencies (or left out), from the records' conversion notes. */
@@ -42,6 +51,16 @@ export interface ContactColumns {
   /** Account ref, -1 for a contact without an account. */
   account: Int32Array;
   flags: Uint8Array;
+}
+
+export interface RoleColumns {
+  /** Whether the snapshot carried any contact role at all (a file without them says nothing of roles). */
+  known: boolean;
+  contact: Int32Array;
+  opportunity: Int32Array;
+  /** The CRM's role text, '' for none. */
+  role: readonly string[];
+  primary: Uint8Array;
 }
 
 export const STATUS_OPEN = 0;
@@ -98,6 +117,9 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly contactAccount = new Column(Int32Array);
   private readonly contactFlags = new Column(Uint8Array);
   private readonly pendingContacts: { id: string; ref: number }[] = [];
+  /** Every contact id in order: the same strings the intake holds, resolved against roles at the end. */
+  private readonly contactIdList: string[] = [];
+  private readonly roles: ContactRole[] = [];
   private readonly oppIds: string[] = [];
   private readonly oppAccount = new Column(Int32Array);
   private readonly oppStatus = new Column(Uint8Array);
@@ -143,8 +165,50 @@ export class AnalysisInputBuilder implements SnapshotSink {
       if (this.isAccount.view()[ref] === 0) this.pendingContacts.push({ id: c.id, ref });
     }
     this.contactAccount.push(ref);
+    this.contactIdList.push(c.id);
     // A contact who has left no longer holds the relationship, whatever they once gave.
     this.contactFlags.push(c.active ? (c.referenceable ? CONTACT_ACTIVE | CONTACT_REFERENCEABLE : CONTACT_ACTIVE) : 0);
+  }
+
+  contactRole(r: ContactRole): void {
+    this.roles.push(r);
+  }
+
+  /** Roles resolved to contact and opportunity numbers; one pointing at neither is an issue. */
+  private resolveRoles(issues: AnalysisIssue[]): RoleColumns {
+    if (this.roles.length === 0) {
+      return { known: false, contact: new Int32Array(0), opportunity: new Int32Array(0), role: [], primary: new Uint8Array(0) };
+    }
+    const contactOf = new Map<string, number>();
+    const oppOf = new Map<string, number>();
+    const wanted = new Set<string>();
+    for (const r of this.roles) wanted.add(r.contactId);
+    this.contactIdList.forEach((id, i) => {
+      if (wanted.has(id)) contactOf.set(id, i);
+    });
+    const wantedOpps = new Set(this.roles.map((r) => r.opportunityId));
+    this.oppIds.forEach((id, i) => {
+      if (wantedOpps.has(id)) oppOf.set(id, i);
+    });
+    const roles = [...this.roles].sort(byId);
+    const contact: number[] = [];
+    const opportunity: number[] = [];
+    const role: string[] = [];
+    const primary: number[] = [];
+    for (const r of roles) {
+      const c = contactOf.get(r.contactId);
+      const o = oppOf.get(r.opportunityId);
+      if (c === undefined || o === undefined) {
+        const what = c === undefined ? `unknown contact ${r.contactId}` : `unknown opportunity ${r.opportunityId}`;
+        issues.push({ kind: 'unknown-record', recordId: r.id, message: `contact role ${r.id} points at ${what}; left out` });
+        continue;
+      }
+      contact.push(c);
+      opportunity.push(o);
+      role.push((r.role ?? '').trim());
+      primary.push(r.primary ? 1 : 0);
+    }
+    return { known: true, contact: Int32Array.from(contact), opportunity: Int32Array.from(opportunity), role, primary: Uint8Array.from(primary) };
   }
 
   opportunity(o: OpportunityFields, lineItems: LineItem[]): void {
@@ -168,7 +232,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   }
 
   /** The columns; `currency` is the snapshot's, which a JSON file may give after its records. */
-  finish(currency: string): AnalysisInput {
+  finish(currency: string, fiscalYearStartMonth: number | null = null): AnalysisInput {
     const issues: AnalysisIssue[] = [];
     const isAccount = this.isAccount.trimmed();
     const refs = this.accountRefs.values;
@@ -193,8 +257,12 @@ export class AnalysisInputBuilder implements SnapshotSink {
         message: `line item ${li.id} of opportunity ${li.opportunityId} refers to unknown product ${productId}; left out of the matrix`,
       });
     }
+    const roles = this.resolveRoles(issues);
     return {
       currency,
+      fiscalYearStartMonth,
+      roles,
+      contactIds: roles.known ? this.contactIdList : [],
       accounts: this.accounts,
       products: this.products,
       users: this.users,
@@ -226,5 +294,6 @@ export function inputFromSnapshot(snapshot: Snapshot): AnalysisInput {
   for (const u of snapshot.users) b.user(u);
   for (const c of snapshot.contacts) b.contact(c);
   for (const o of snapshot.opportunities) b.opportunity(o, o.lineItems);
-  return b.finish(snapshot.currency);
+  for (const r of snapshot.contactRoles ?? []) b.contactRole(r);
+  return b.finish(snapshot.currency, snapshot.fiscalYearStartMonth ?? null);
 }

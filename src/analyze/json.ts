@@ -12,7 +12,7 @@ import { FamilyMatrix, STATE_CHARS } from '../model/matrix.ts';
  * that the grid can be read.
  */
 const TOP_LEVEL_KEYS = [
-  'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'issues', 'currencies',
+  'asOf', 'configVersion', 'currency', 'portfolio', 'families', 'accounts', 'drift', 'horizon', 'worstCase', 'issues', 'currencies',
 ] as const satisfies readonly (keyof AnalysisResult)[];
 
 const CHUNK = 1 << 20;

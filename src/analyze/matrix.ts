@@ -6,6 +6,7 @@ import { type CellFacts, stateCode, WON_IN_WINDOW } from './facts.ts';
 import { roundFraction, roundMoney } from './format.ts';
 import type { Families } from './hierarchy.ts';
 import { familySuggestions, type PeerIndex } from './peers.ts';
+import { preferredSuggestion, sisterSuggestions } from './sisters.ts';
 
 /** A family's matrix with what it implies: penetration, whitespace, offers and coverage. */
 export interface FamilyMatrixOutcome {
@@ -34,6 +35,7 @@ export function nextBestOffersText(offers: readonly { name: string; s: Suggestio
  */
 export function buildFamilyMatrix(
   family: number,
+  familyName: string,
   entityIds: readonly string[],
   families: Families,
   cells: CellFacts,
@@ -45,6 +47,7 @@ export function buildFamilyMatrix(
 ): FamilyMatrixOutcome {
   const O = cells.offerings;
   const suggestions = familySuggestions(family, families, peers, cells, offeringNames, config);
+  const sisters = sisterSuggestions(family, familyName, families, cells, offeringNames, config);
   const from = families.start[family] as number;
   const to = families.start[family + 1] as number;
   const suggestedCells: number[] = [];
@@ -68,7 +71,7 @@ export function buildFamilyMatrix(
       const c = k * O + o;
       const flags = cells.flags[c] as number;
       const active = (flags & WON_IN_WINDOW) !== 0;
-      const suggestion = active ? null : (suggestions.bySlot[slotBase + o] ?? null);
+      const suggestion = active ? null : preferredSuggestion(suggestions.bySlot[slotBase + o] ?? null, sisters[o] ?? null);
       if (active) {
         buys = true;
         activeCells++;

@@ -167,6 +167,7 @@ export function familySuggestions(
       const estimated = roundMoney(medianWithout(peers.adoptRevenue.subarray(a, b), mine, adopters));
       const name = offeringNames[o] ?? '';
       bySlot.push({
+        rule: 'peer',
         peers: peerCount,
         adopters,
         adoption: roundFraction(adopters / peerCount),

@@ -37,6 +37,7 @@ const LABELS: Record<string, string> = {
   margin: 'Margin vs portfolio',
   potential: 'Potential',
   relationships: 'Active contacts',
+  decisionMakers: 'Buying entities with a known decision maker',
   ...FIELD_LABELS,
 };
 
@@ -67,6 +68,7 @@ function quantity(c: CriterionResult, v: number | string | boolean): string {
   switch (c.id) {
     case 'revenueShare':
     case 'potential':
+    case 'decisionMakers':
       return typeof v === 'number' ? formatPercentShort(v) : String(v);
     case 'growth':
       return typeof v === 'number' ? signedPercent(v) : String(v);

@@ -14,6 +14,9 @@ export interface RiskInputs {
   lastWon: DayNumber;
   closedInWindow: number;
   soleOwner: string | null;
+  /** The one owner every known relationship runs through, if so. */
+  relationshipOwner: string | null;
+  knownRelationships: number;
 }
 
 export interface RiskOutcome {
@@ -43,6 +46,11 @@ export function riskFlags(x: RiskInputs, config: AnalysisConfig, users: Readonly
     const name = users.get(x.soleOwner)?.name;
     const who = name ? `${x.soleOwner} ${name}` : x.soleOwner;
     found.push(['owner-dependence', `owner-dependence: all ${x.closedInWindow} opportunities closed in the window owned by ${who}`]);
+  }
+  if (x.relationshipOwner !== null) {
+    const name = users.get(x.relationshipOwner)?.name;
+    const who = name ? `${x.relationshipOwner} ${name}` : x.relationshipOwner;
+    found.push(['relationship-owner', `relationship-owner: all ${x.knownRelationships} known relationships are on deals owned by ${who}`]);
   }
   found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { risks: found.map((f) => f[0]), lines: found.map((f) => f[1]) };

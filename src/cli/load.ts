@@ -56,7 +56,7 @@ export async function loadSnapshot(path: string, onProgress?: (p: ReadProgress) 
   const builder = new AnalysisInputBuilder();
   try {
     const read = await readSnapshotFile(path, builder, onProgress ? { onProgress } : {});
-    return { input: builder.finish(read.header.currency), rejected: read.rejected, format: read.format };
+    return { input: builder.finish(read.header.currency, read.header.fiscalYearStartMonth), rejected: read.rejected, format: read.format };
   } catch (error) {
     if (error instanceof SnapshotSyntaxError) throw new InputError(`snapshot ${path} ${oneLine(error.message)}`);
     if (error instanceof SnapshotFormatError) throw new InputError(`snapshot ${path}: ${oneLine(error.message)}`);

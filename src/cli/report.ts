@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { currenciesSection } from './report/currencies.ts';
+import { horizonSection } from './report/horizon.ts';
 import { painter } from './report/format.ts';
 import type { ReportContext } from './report/matrix.ts';
 import {
@@ -47,6 +48,7 @@ export function renderReport(result: AnalysisResult, ctx: ReportContext, options
     ...lossSection(result, p, o),
     ...tiersSection(result, p, o),
     ...whitespaceSection(result, ctx, p, o),
+    ...horizonSection(result, ctx, p, o),
     ...risksSection(result, p, o),
     ...driftSection(result, p, o),
     ...currenciesSection(result, p),

@@ -28,6 +28,52 @@ const peersSchema = z
   })
   .prefault({});
 
+/**
+ * Sister suggestions (definitions version 2): inside a family, an offering most sister entities
+ * already buy is suggested to the ones that do not. Needs at least `minAdopters` sisters buying
+ * it and a share of at least `minAdoption` of the sisters.
+ */
+const sistersSchema = z
+  .strictObject({
+    enabled: z.boolean({ message: 'suggestions.sisters.enabled must be true or false' }).default(true),
+    minAdopters: wholeAtLeast('suggestions.sisters.minAdopters', 1).default(2),
+    minAdoption: fraction01('suggestions.sisters.minAdoption').default(0.3),
+  })
+  .prefault({});
+
+const roleList = (what: string) =>
+  z.array(z.string({ message: `${what} must be role names` }).trim().min(1, `${what} must not hold an empty role`))
+    .min(1, `${what} needs at least one role`);
+
+/**
+ * How the roles contacts play on opportunities (Salesforce OpportunityContactRole.Role, HubSpot
+ * deal-to-contact association labels) are read: which role names mark a decision maker and which
+ * an influencer, compared without regard to case.
+ */
+const relationshipsSchema = z
+  .strictObject({
+    decisionRoles: roleList('relationships.decisionRoles')
+      .default(['Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Executive Sponsor', 'Budget Holder']),
+    influencerRoles: roleList('relationships.influencerRoles')
+      .default(['Influencer', 'Evaluator', 'Technical Buyer', 'Business User', 'Champion']),
+    /** A family with at least this many known relationships, all on one owner's deals, is at risk. */
+    ownerRiskMinContacts: wholeAtLeast('relationships.ownerRiskMinContacts', 1).default(2),
+  })
+  .prefault({});
+
+const horizonSchema = z
+  .strictObject({
+    /** The month (1-12) the fiscal year starts in; null takes the CRM's (the snapshot's), else January. */
+    fiscalYearStartMonth: z.number({ message: 'horizon.fiscalYearStartMonth must be a number' })
+      .int('horizon.fiscalYearStartMonth must be a whole month number')
+      .min(1, 'horizon.fiscalYearStartMonth must be within 1..12').max(12, 'horizon.fiscalYearStartMonth must be within 1..12')
+      .nullable().default(null),
+    topItems: wholeAtLeast('horizon.topItems', 1).default(5),
+  })
+  .prefault({});
+
+const suggestionsSchema = z.strictObject({ sisters: sistersSchema }).prefault({});
+
 const coverageSchema = z
   .strictObject({
     min: wholeAtLeast('coverage.min', 1).default(3),
@@ -71,7 +117,10 @@ export const analysisConfigSchema = z
     /** `family`: Product2.Family (or the configured HubSpot property), else the product name. */
     offeringLevel: z.enum(['family', 'product'], { message: 'offeringLevel must be "family" or "product"' }).default('family'),
     peers: peersSchema,
+    suggestions: suggestionsSchema,
     coverage: coverageSchema,
+    relationships: relationshipsSchema,
+    horizon: horizonSchema,
     criteria: criteriaSchema,
     abc: abcSchema,
     tiers: tiersSchema,

@@ -24,10 +24,10 @@ interface CriterionDefaults {
   sufficient?: boolean;
 }
 
-function numericCriterion(threshold: z.ZodNumber, defaults: CriterionDefaults) {
+function numericCriterion(threshold: z.ZodNumber, defaults: CriterionDefaults & { enabled?: boolean }) {
   return z
     .strictObject({
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(defaults.enabled ?? true),
       threshold: threshold.default(defaults.threshold),
       direction: numericDirection.default('atLeast'),
       weight: weight.default(defaults.weight),
@@ -92,12 +92,15 @@ function fieldCriterion(defaults: FieldDefaults) {
 }
 
 export const COMPUTED_CRITERIA = ['revenueShare', 'abcClass', 'growth', 'margin', 'potential', 'relationships'] as const;
+/** Computed from the contact roles on opportunities (snapshot version 2); off by default. */
+export const ROLE_CRITERIA = ['decisionMakers'] as const;
 export const FIELD_CRITERIA = ['paymentTimeliness', 'creditworthiness', 'accessToGoals', 'openness'] as const;
 export type ComputedCriterionId = (typeof COMPUTED_CRITERIA)[number];
+export type RoleCriterionId = (typeof ROLE_CRITERIA)[number];
 export type FieldCriterionId = (typeof FIELD_CRITERIA)[number];
-export type CriterionId = ComputedCriterionId | FieldCriterionId;
+export type CriterionId = ComputedCriterionId | RoleCriterionId | FieldCriterionId;
 /** Every criterion in the order reasons list them. */
-export const CRITERION_IDS: readonly CriterionId[] = [...COMPUTED_CRITERIA, ...FIELD_CRITERIA];
+export const CRITERION_IDS: readonly CriterionId[] = [...COMPUTED_CRITERIA, ...ROLE_CRITERIA, ...FIELD_CRITERIA];
 
 export const criteriaSchema = z
   .strictObject({
@@ -117,6 +120,12 @@ export const criteriaSchema = z
       z.number({ message: 'threshold must be a number' }).int('threshold must be a whole number of contacts').min(0, 'threshold must not be negative'),
       { threshold: 3, weight: 15 },
     ),
+    /** Share of the family's buying entities with a known decision maker (off by default). */
+    decisionMakers: numericCriterion(fraction.min(0, 'threshold must be within 0..1').max(1, 'threshold must be within 0..1'), {
+      threshold: 1,
+      weight: 10,
+      enabled: false,
+    }),
     paymentTimeliness: fieldCriterion({ field: 'payment_timeliness', pass: { values: ['on time'] }, weight: 10 }),
     creditworthiness: fieldCriterion({ field: 'creditworthiness', pass: { values: ['good'] }, weight: 10, knockout: true }),
     accessToGoals: fieldCriterion({ field: 'access_to_goals', pass: { values: [true, 'yes'] }, weight: 5 }),
@@ -125,6 +134,6 @@ export const criteriaSchema = z
   .prefault({});
 
 export type CriteriaConfig = z.output<typeof criteriaSchema>;
-export type ComputedCriterionConfig = CriteriaConfig[Exclude<ComputedCriterionId, 'abcClass'>];
+export type ComputedCriterionConfig = CriteriaConfig[Exclude<ComputedCriterionId, 'abcClass'> | RoleCriterionId];
 export type AbcCriterionConfig = CriteriaConfig['abcClass'];
 export type FieldCriterionConfig = CriteriaConfig[FieldCriterionId];

@@ -10,17 +10,24 @@ export type { MatrixCell } from './matrix.ts';
 
 export type CellState = 'active' | 'open' | 'lapsed' | 'lost' | 'whitespace';
 export type AbcClass = 'A' | 'B' | 'C';
-export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence';
+export type RiskId = 'declining' | 'single-threaded' | 'stalled' | 'concentration' | 'owner-dependence' | 'relationship-owner';
 export type CriterionDirection = 'atLeast' | 'atMost' | 'equals';
 
+/** Which rule suggested a cell: peers in other families, or sister entities of the same family. */
+export type SuggestionRule = 'peer' | 'sister';
+
 export interface Suggestion {
-  /** Peers of the entity (same industry and size band, other families). */
+  rule: SuggestionRule;
+  /**
+   * The entities compared: for `peer`, the peers of the entity (same industry and size band,
+   * other families); for `sister`, the other entities of its family.
+   */
   peers: number;
-  /** Peers with the offering active. */
+  /** Those with the offering active. */
   adopters: number;
   /** adopters / peers. */
   adoption: number;
-  /** Median window revenue of the offering among adopting peers. */
+  /** Median window revenue of the offering among the adopters. */
   estimatedValue: number;
   reason: string;
 }
@@ -45,6 +52,25 @@ export interface LossScenario {
   hhiAfter: number;
 }
 
+/** Losing several families together. */
+export interface GroupLoss extends LossScenario {
+  /** The families lost, highest revenue first. */
+  families: string[];
+}
+
+/** Losing one owner: every family whose won revenue in the window is all theirs. */
+export interface OwnerLoss extends GroupLoss {
+  owner: string;
+  name: string | null;
+}
+
+export interface WorstCase {
+  /** Losing the top 2 and the top 3 key families together (each only with that many key families). */
+  keyFamilies: GroupLoss[];
+  /** Per owner holding at least one family, the largest loss first. */
+  owners: OwnerLoss[];
+}
+
 export interface FamilyContacts {
   active: number;
   referenceable: number;
@@ -52,6 +78,75 @@ export interface FamilyContacts {
   underCoveredEntities: string[];
   /** Entities that buy with 0 or 1 contact. */
   singleThreadedEntities: string[];
+}
+
+/** One entity's known relationships: contact ids, each list in id order. */
+export interface EntityRelationships {
+  entity: string;
+  /** Active contacts with a decision role on the entity's opportunities. */
+  decisionMakers: string[];
+  /** Active contacts with an influencing role on the entity's opportunities. */
+  influencers: string[];
+  /** Active contacts of the entity who have given a referral or testimonial. */
+  referenceable: string[];
+}
+
+/** Relationships by role (snapshot version 2); only when the snapshot carries contact roles. */
+export interface FamilyRelationships {
+  /** Entities with a decision maker, an influencer or a reference known, in id order. */
+  entities: EntityRelationships[];
+  /** Entities that buy (an active cell) with no decision maker known. */
+  noDecisionMaker: string[];
+  /** Distinct active contacts with a role on the family's opportunities. */
+  knownContacts: number;
+  /** The owners of the opportunities those roles are on. */
+  owners: string[];
+  /** Set when every known relationship (at least the configured minimum) runs through this one owner. */
+  singleOwner: string | null;
+  /** Buying entities with a decision maker known / buying entities; null when none buys. */
+  decisionMakerCoverage: number | null;
+}
+
+/** One entry of a payoff-horizon list: an open deal, or a suggested cell. */
+export interface HorizonItem {
+  /** `thisQuarter`: open pipeline closing by the fiscal quarter's end; `later`: within 12 months of asOf. */
+  payoff: 'thisQuarter' | 'later';
+  kind: 'pipeline' | 'whitespace';
+  /** The deal's amount, or the suggestion's estimate per year. */
+  value: number;
+  entity: string;
+  /** The open opportunity, for pipeline. */
+  opportunity: string | null;
+  /** The suggested offering, for whitespace. */
+  offering: string | null;
+  closeDate: string | null;
+  /** The deal's owner, or for whitespace the entity's account owner. */
+  owner: string | null;
+}
+
+export interface FamilyHorizon {
+  thisQuarter: number;
+  laterPipeline: number;
+  laterWhitespace: number;
+  /** laterPipeline + laterWhitespace. */
+  later: number;
+  /** The most valuable items of both horizons, mixed, highest first. */
+  top: HorizonItem[];
+}
+
+export interface OwnerHorizon extends FamilyHorizon {
+  owner: string;
+  name: string | null;
+}
+
+export interface PayoffHorizon {
+  fiscalYearStartMonth: number;
+  quarterStart: string;
+  quarterEnd: string;
+  /** The last day that counts as later: 12 months after asOf. */
+  laterEnd: string;
+  /** Per owner of an open deal or of an account with a suggestion, in id order. */
+  owners: OwnerHorizon[];
 }
 
 export interface FamilyInsight {
@@ -66,12 +161,15 @@ export interface FamilyInsight {
   penetration: number;
   whitespaceValue: number;
   contacts: FamilyContacts;
+  relationships?: FamilyRelationships;
   tier: Tier;
   score: number;
   criteria: CriterionResult[];
   reasons: string[];
   risks: RiskId[];
   lossScenario: LossScenario | null;
+  /** Set by the analysis for every family; absent in results built by hand. */
+  horizon?: FamilyHorizon;
   /** Columns, not one object per cell; a suggestion only on non-active cells with enough adopting peers. */
   matrix: FamilyMatrix;
 }
@@ -134,6 +232,10 @@ export interface AnalysisResult {
   families: FamilyInsight[];
   accounts: AccountInsight[];
   drift: DriftEntry[];
+  /** Set by the analysis; absent in results built by hand. */
+  horizon?: PayoffHorizon;
+  /** Set by the analysis; absent in results built by hand. */
+  worstCase?: WorstCase;
   issues: AnalysisIssue[];
   currencies?: CurrenciesSummary;
 }

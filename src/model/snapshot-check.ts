@@ -1,4 +1,4 @@
-import type { Account, Contact, Conversion, FieldValue, LineItem, OpportunityStatus, Product, User } from './snapshot.ts';
+import { MAX_AMOUNT, MAX_QUANTITY, type Account, type Contact, type ContactRole, type Conversion, type FieldValue, type LineItem, type OpportunityStatus, type Product, type User } from './snapshot.ts';
 
 /**
  * Hand-written checks of the snapshot records that accept exactly what the zod schemas of
@@ -19,6 +19,9 @@ function object(raw: unknown): Obj | null {
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A number within ±MAX_AMOUNT, as the schemas' amounts require. */
+const isAmount = (v: unknown): v is number => typeof v === 'number' && v >= -MAX_AMOUNT && v <= MAX_AMOUNT;
+const isQuantity = (v: unknown): v is number => typeof v === 'number' && v >= -MAX_QUANTITY && v <= MAX_QUANTITY;
 
 /** `undefined` (absent) and `null` give null; a string itself; anything else: not a match (undefined). */
 function optText(v: unknown): string | null | undefined {
@@ -29,6 +32,11 @@ function optText(v: unknown): string | null | undefined {
 function optNumber(v: unknown): number | null | undefined {
   if (v === undefined || v === null) return null;
   return isFinite(v) ? v : undefined;
+}
+
+function optAmount(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return null;
+  return isAmount(v) ? v : undefined;
 }
 
 /** A record of field values, or null when zod should decide (not a plain object, a bad value, a `__proto__` key). */
@@ -53,7 +61,7 @@ export function checkAccount(raw: unknown): Account | null {
   const parentId = optText(o['parentId']);
   const industry = optText(o['industry']);
   const employees = optNumber(o['employees']);
-  const annualRevenue = optNumber(o['annualRevenue']);
+  const annualRevenue = optAmount(o['annualRevenue']);
   const country = optText(o['country']);
   const ownerId = optText(o['ownerId']);
   const markedKey = o['markedKey'];
@@ -64,10 +72,18 @@ export function checkAccount(raw: unknown): Account | null {
   const fields = fieldRecord(o['fields']);
   const extra = fieldRecord(o['extra']);
   if (fields === null || extra === null) return null;
-  return {
+  const account: Account = {
     id, name, parentId, industry, employees, annualRevenue, country, ownerId,
     markedKey: markedKey === undefined ? null : markedKey, fields, extra,
   };
+  // Optional in the schema: present in the value only when present in the record.
+  if ('domain' in o) {
+    const domain = o['domain'];
+    if (domain === undefined) account.domain = undefined;
+    else if (domain === null || typeof domain === 'string') account.domain = domain;
+    else return null;
+  }
+  return account;
 }
 
 export function checkContact(raw: unknown): Contact | null {
@@ -112,7 +128,7 @@ function checkConversion(v: unknown): Conversion | null | undefined {
   const o = object(v);
   if (o === null) return null;
   const { currency, amount, rate, source } = o;
-  if (typeof currency !== 'string' || currency.length === 0 || !isFinite(amount)) return null;
+  if (typeof currency !== 'string' || currency.length === 0 || !isAmount(amount)) return null;
   if (rate !== null && !(isFinite(rate) && rate > 0)) return null;
   if (source !== null && !(typeof source === 'string' && source.length > 0)) return null;
   return { currency, amount, rate, source };
@@ -123,9 +139,9 @@ export function checkLineItem(raw: unknown): LineItem | null {
   if (o === null) return null;
   const { id, productId, totalPrice } = o;
   const quantity = o['quantity'] === undefined ? 1 : o['quantity'];
-  const cost = optNumber(o['cost']);
+  const cost = optAmount(o['cost']);
   const conversion = checkConversion(o['conversion']);
-  if (!isId(id) || !isId(productId) || !isFinite(quantity) || !isFinite(totalPrice) || cost === undefined || conversion === null) return null;
+  if (!isId(id) || !isId(productId) || !isQuantity(quantity) || !isAmount(totalPrice) || cost === undefined || conversion === null) return null;
   return conversion === undefined ? { id, productId, quantity, totalPrice, cost } : { id, productId, quantity, totalPrice, cost, conversion };
 }
 
@@ -147,7 +163,7 @@ export function checkOpportunity(raw: unknown): CheckedOpportunity | null {
   if (o === null) return null;
   const { id, accountId, status, closeDate } = o;
   const name = o['name'] === undefined ? '' : o['name'];
-  const amount = optNumber(o['amount']);
+  const amount = optAmount(o['amount']);
   const ownerId = optText(o['ownerId']);
   const lineItems = o['lineItems'] === undefined ? [] : o['lineItems'];
   const conversion = checkConversion(o['conversion']);
@@ -157,6 +173,16 @@ export function checkOpportunity(raw: unknown): CheckedOpportunity | null {
   const checked: CheckedOpportunity = { id, accountId, name, status, amount, closeDate, ownerId, lineItems };
   if (conversion !== undefined) checked.conversion = conversion;
   return checked;
+}
+
+export function checkContactRole(raw: unknown): ContactRole | null {
+  const o = object(raw);
+  if (o === null) return null;
+  const { id, opportunityId, contactId } = o;
+  const role = optText(o['role']);
+  const primary = o['primary'] === undefined ? false : o['primary'];
+  if (!isId(id) || !isId(opportunityId) || !isId(contactId) || role === undefined || typeof primary !== 'boolean') return null;
+  return { id, opportunityId, contactId, role, primary };
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;

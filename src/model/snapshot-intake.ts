@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { IdSet } from './string-table.ts';
 import {
-  checkAccount, checkContact, checkLineItem, checkOpportunity, checkProduct, checkUser, type CheckedOpportunity,
+  checkAccount, checkContact, checkContactRole, checkLineItem, checkOpportunity, checkProduct, checkUser, type CheckedOpportunity,
 } from './snapshot-check.ts';
 import {
-  accountSchema, contactSchema, describeZodError, lineItemSchema, opportunitySchema, productSchema, userSchema,
-  type Account, type Contact, type LineItem, type Product, type RecordKind, type RejectedRecord, type User,
+  accountSchema, contactRoleSchema, contactSchema, describeZodError, lineItemSchema, opportunitySchema, productSchema, userSchema,
+  type Account, type Contact, type ContactRole, type LineItem, type Product, type RecordKind, type RejectedRecord, type User,
 } from './snapshot.ts';
 
 /** Where accepted records go, one at a time: a snapshot being assembled, or the analysis's columns. */
@@ -16,6 +16,8 @@ export interface SnapshotSink {
   user(record: User): void;
   /** An opportunity with its accepted line items, in the order of the file (`record.lineItems` is the unchecked list). */
   opportunity(record: CheckedOpportunity, lineItems: LineItem[]): void;
+  /** Version 2: a contact's role on an opportunity. */
+  contactRole(record: ContactRole): void;
 }
 
 /** The record lists of the format, by their key in the JSON document. */
@@ -25,6 +27,7 @@ export const RECORD_LISTS = {
   products: 'product',
   opportunities: 'opportunity',
   users: 'user',
+  contactRoles: 'contactRole',
 } as const satisfies Record<string, Exclude<RecordKind, 'lineItem'>>;
 
 export type RecordList = keyof typeof RECORD_LISTS;
@@ -55,15 +58,16 @@ function validate<T>(raw: unknown, fast: (raw: unknown) => T | null, schema: z.Z
  */
 export class SnapshotIntake {
   readonly rejected: RejectedRecord[] = [];
-  readonly counts: Record<ListKind, number> = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0 };
+  readonly counts: Record<ListKind, number> = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0, contactRole: 0 };
   private readonly seen: Record<ListKind | 'lineItem', IdSet> = {
     account: new IdSet(), contact: new IdSet(), product: new IdSet(), opportunity: new IdSet(), user: new IdSet(), lineItem: new IdSet(),
+    contactRole: new IdSet(),
   };
 
   constructor(private readonly sink: SnapshotSink) {}
 
   /** Accepted records so far, by kind (line items counted in `lineItems`). */
-  accepted: Record<ListKind, number> & { lineItems: number } = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0, lineItems: 0 };
+  accepted: Record<ListKind, number> & { lineItems: number } = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0, contactRole: 0, lineItems: 0 };
 
   record(kind: ListKind, raw: unknown): void {
     const index = this.counts[kind]++;
@@ -86,6 +90,11 @@ export class SnapshotIntake {
       case 'user': {
         const r = validate(raw, checkUser, userSchema);
         if (this.accept(kind, raw, index, r)) this.sink.user(r.value as User);
+        return;
+      }
+      case 'contactRole': {
+        const r = validate(raw, checkContactRole, contactRoleSchema);
+        if (this.accept(kind, raw, index, r)) this.sink.contactRole(r.value as ContactRole);
         return;
       }
       case 'opportunity': {

@@ -2,9 +2,15 @@ import { z } from 'zod';
 import { SnapshotIntake } from './snapshot-intake.ts';
 
 /**
- * The snapshot, interchange format version 1 (DOMAIN.md section 5): what every connector
- * produces and what the analysis reads. Records are validated one by one so that a single bad
- * record is rejected with its id and reason while the rest of the file goes on.
+ * The snapshot, interchange format version 2 (DOMAIN.md section 5, extended): what every
+ * connector produces and what the analysis reads. Records are validated one by one so that a
+ * single bad record is rejected with its id and reason while the rest of the file goes on.
+ *
+ * Version 2 adds, all optional so that every version-1 file reads as before: the org's
+ * `fiscalYearStartMonth` in the header, an account's `domain`, and the `contactRoles` list (the
+ * role a contact plays on an opportunity). Amounts, quantities and prices are bounded in both
+ * versions: no real business books an amount past 10^15, and a value beyond it would only
+ * overflow the sums.
  */
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -22,7 +28,17 @@ export const isoDate = z.string().refine(
 
 const id = z.string().min(1, 'id must be a non-empty string');
 const optText = z.string().nullable().default(null);
-const optNumber = z.number().finite().nullable().default(null);
+
+/** The largest amount (or price, cost, revenue) in absolute value a record may carry: 10^15. */
+export const MAX_AMOUNT = 1e15;
+/** The largest quantity in absolute value: 10^12 units. */
+export const MAX_QUANTITY = 1e12;
+
+const bounded = (max: number, label: string) =>
+  z.number().finite().min(-max, `must be within -${label}..${label}`).max(max, `must be within -${label}..${label}`);
+/** A money amount within ±MAX_AMOUNT. */
+export const amountSchema = bounded(MAX_AMOUNT, '1e15');
+const optAmount = amountSchema.nullable().default(null);
 
 /** A value of a CRM field the analysis may read (optional criteria, Kamflow's own fields). */
 export const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -34,7 +50,7 @@ export const accountSchema = z.object({
   parentId: z.string().nullable().default(null),
   industry: optText,
   employees: z.number().finite().nonnegative().nullable().default(null),
-  annualRevenue: optNumber,
+  annualRevenue: optAmount,
   country: optText,
   ownerId: optText,
   markedKey: z.boolean().nullable().default(null),
@@ -46,6 +62,8 @@ export const accountSchema = z.object({
    * version-1 files ignore it.
    */
   extra: z.record(z.string(), fieldValue).default({}),
+  /** Version 2: the company's web domain (`acme.com`), for duplicate and contact checks; absent when unknown. */
+  domain: z.string().nullable().optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 
@@ -78,7 +96,7 @@ export type Product = z.infer<typeof productSchema>;
  */
 export const conversionSchema = z.object({
   currency: z.string().min(1),
-  amount: z.number().finite(),
+  amount: amountSchema,
   rate: z.number().finite().positive().nullable(),
   source: z.string().min(1).nullable(),
 });
@@ -87,9 +105,9 @@ export type Conversion = z.infer<typeof conversionSchema>;
 export const lineItemSchema = z.object({
   id,
   productId: z.string().min(1, 'productId must be a non-empty string'),
-  quantity: z.number().finite().default(1),
-  totalPrice: z.number().finite(),
-  cost: optNumber,
+  quantity: bounded(MAX_QUANTITY, '1e12').default(1),
+  totalPrice: amountSchema,
+  cost: optAmount,
   conversion: conversionSchema.optional(),
 });
 export type LineItem = z.infer<typeof lineItemSchema>;
@@ -102,7 +120,7 @@ export const opportunitySchema = z.object({
   accountId: z.string().min(1, 'accountId must be a non-empty string'),
   name: z.string().default(''),
   status: opportunityStatus,
-  amount: optNumber,
+  amount: optAmount,
   closeDate: isoDate,
   ownerId: optText,
   lineItems: z.array(z.unknown()).default([]),
@@ -119,21 +137,43 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
+/**
+ * Version 2: the role a contact plays on an opportunity (Salesforce OpportunityContactRole, a
+ * HubSpot deal-to-contact association label). `role` is the CRM's own text ("Decision Maker");
+ * null for a contact on the deal without a role.
+ */
+export const contactRoleSchema = z.object({
+  id,
+  opportunityId: z.string().min(1, 'opportunityId must be a non-empty string'),
+  contactId: z.string().min(1, 'contactId must be a non-empty string'),
+  role: optText,
+  primary: z.boolean().default(false),
+});
+export type ContactRole = z.infer<typeof contactRoleSchema>;
+
+/** The versions this reader accepts; writers produce the newest. */
+export const SNAPSHOT_VERSION = 2;
+export type SnapshotVersion = 1 | 2;
+
 /** Where the snapshot came from: a source module's id, or `file`. Informational: the analysis reads no source. */
 export const snapshotSource = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'source must be a source id such as file');
 
 export interface Snapshot {
-  version: 1;
+  version: SnapshotVersion;
   source: z.infer<typeof snapshotSource>;
   currency: string;
+  /** Version 2: the month (1-12) the org's fiscal year starts in, when the CRM says; null or absent otherwise. */
+  fiscalYearStartMonth?: number | null;
   accounts: Account[];
   contacts: Contact[];
   products: Product[];
   opportunities: Opportunity[];
   users: User[];
+  /** Version 2: contact roles on opportunities; absent in version 1. */
+  contactRoles?: ContactRole[];
 }
 
-export type RecordKind = 'account' | 'contact' | 'product' | 'opportunity' | 'lineItem' | 'user';
+export type RecordKind = 'account' | 'contact' | 'product' | 'opportunity' | 'lineItem' | 'user' | 'contactRole';
 
 /** A record that broke the schema: which one, and why. */
 export interface RejectedRecord {
@@ -156,14 +196,17 @@ export class SnapshotFormatError extends Error {
 
 /** The document around the records; the lists are checked to be arrays, their records one by one. */
 export const headerSchema = z.object({
-  version: z.literal(1, { message: 'unsupported snapshot version: expected 1' }),
+  version: z.union([z.literal(1), z.literal(2)], { message: 'unsupported snapshot version: expected 1 or 2' }),
   source: snapshotSource.default('file'),
   currency: z.string().min(1).default('USD'),
+  fiscalYearStartMonth: z.number().int('fiscalYearStartMonth must be a whole month number')
+    .min(1, 'fiscalYearStartMonth must be within 1..12').max(12, 'fiscalYearStartMonth must be within 1..12').nullable().default(null),
   accounts: z.array(z.unknown()).default([]),
   contacts: z.array(z.unknown()).default([]),
   products: z.array(z.unknown()).default([]),
   opportunities: z.array(z.unknown()).default([]),
   users: z.array(z.unknown()).default([]),
+  contactRoles: z.array(z.unknown()).default([]),
 });
 
 /** Formats a zod error as `path: message; path: message`. */
@@ -188,20 +231,28 @@ export function parseSnapshot(input: unknown): ParsedSnapshot {
   }
   const h = header.data;
   const snapshot: Snapshot = {
-    version: 1, source: h.source, currency: h.currency, accounts: [], contacts: [], products: [], opportunities: [], users: [],
+    version: h.version, source: h.source, currency: h.currency, accounts: [], contacts: [], products: [], opportunities: [], users: [],
   };
+  // A version-1 document reads exactly as it always has; version 2's keys only come with it.
+  const roles: ContactRole[] = [];
+  if (h.version === 2) {
+    snapshot.fiscalYearStartMonth = h.fiscalYearStartMonth;
+    snapshot.contactRoles = roles;
+  }
   const intake = new SnapshotIntake({
     account: (a) => snapshot.accounts.push(a),
     contact: (c) => snapshot.contacts.push(c),
     product: (p) => snapshot.products.push(p),
     user: (u) => snapshot.users.push(u),
     opportunity: (o, lineItems) => snapshot.opportunities.push({ ...o, lineItems }),
+    contactRole: (r) => roles.push(r),
   });
   // Opportunities last, as the line items' duplicate check has always run after every other list.
   for (const raw of h.accounts) intake.record('account', raw);
   for (const raw of h.contacts) intake.record('contact', raw);
   for (const raw of h.products) intake.record('product', raw);
   for (const raw of h.users) intake.record('user', raw);
+  for (const raw of h.contactRoles) intake.record('contactRole', raw);
   for (const raw of h.opportunities) intake.record('opportunity', raw);
   return { snapshot, rejected: intake.rejected };
 }

@@ -8,12 +8,13 @@ import { NdjsonScanner } from './ndjson-scanner.ts';
 export { SnapshotSyntaxError } from './bytes.ts';
 
 /**
- * Reads a snapshot file record by record, in either form of interchange format version 1:
+ * Reads a snapshot file record by record, in either form of interchange format version 1 or 2:
  *
  * - `json`: the document of DOMAIN.md section 5, one object with the record lists;
  * - `ndjson`: the same records one per line, after a first line with the header:
  *   `{"version":1,"source":"file","currency":"USD"}`, then `{"kind":"account",...}`,
- *   `{"kind":"contact",...}`, ... (`kind`: account, contact, product, opportunity or user;
+ *   `{"kind":"contact",...}`, ... (`kind`: account, contact, product, opportunity, user or, in
+ *   version 2, contactRole;
  *   an opportunity carries its `lineItems` as in the JSON form; kinds in any order).
  *
  * The form is told from the first line: a complete JSON object there, with more lines after
@@ -26,7 +27,7 @@ export { SnapshotSyntaxError } from './bytes.ts';
 
 export type SnapshotFileFormat = 'json' | 'ndjson';
 
-export type SnapshotHeader = Pick<Snapshot, 'version' | 'source' | 'currency'>;
+export type SnapshotHeader = Pick<Snapshot, 'version' | 'source' | 'currency'> & { fiscalYearStartMonth: number | null };
 
 export interface ReadProgress {
   bytes: number;
@@ -48,11 +49,12 @@ export interface ReadResult {
 
 const CHUNK = 1 << 22;
 const KINDS = new Set<string>(Object.values(RECORD_LISTS));
+const HEADER_KEYS = new Set(['version', 'source', 'currency', 'fiscalYearStartMonth']);
 
 function checkHeader(doc: Record<string, unknown>): SnapshotHeader {
   const h = headerSchema.safeParse(doc);
   if (!h.success) throw new SnapshotFormatError(`not a valid snapshot: ${describeZodError(h.error)}`);
-  return { version: h.data.version, source: h.data.source, currency: h.data.currency };
+  return { version: h.data.version, source: h.data.source, currency: h.data.currency, fiscalYearStartMonth: h.data.fiscalYearStartMonth };
 }
 
 /** A value of the same JSON type as one too long to capture, for the header's type check. */
@@ -77,7 +79,7 @@ class JsonDocument {
   scanner(): JsonSnapshotScanner {
     return new JsonSnapshotScanner({
       value: (key, text, first) => {
-        if (!Object.hasOwn(RECORD_LISTS, key) && key !== 'version' && key !== 'source' && key !== 'currency') return;
+        if (!Object.hasOwn(RECORD_LISTS, key) && !HEADER_KEYS.has(key)) return;
         this.header[key] = text === null ? standIn(first) : (JSON.parse(text) as unknown);
         // A wrong version or a list that is not an array fails now, not after the whole file
         // (a version still to come counts as right until it comes).
@@ -121,7 +123,7 @@ class NdjsonDocument {
     const kind = o?.['kind'];
     if (typeof kind !== 'string' || !KINDS.has(kind)) {
       throw new SnapshotFormatError(
-        `line ${line}: expected a record with "kind" account, contact, product, opportunity or user, got ${o === null ? JSON.stringify(v) ?? 'nothing' : `kind ${JSON.stringify(kind) ?? 'missing'}`}`,
+        `line ${line}: expected a record with "kind" account, contact, product, opportunity, user or contactRole, got ${o === null ? JSON.stringify(v) ?? 'nothing' : `kind ${JSON.stringify(kind) ?? 'missing'}`}`,
       );
     }
     this.intake.record(kind as ListKind, o);

@@ -22,9 +22,12 @@ const SYMBOL: Record<CellState, { char: string; styles: Style[] }> = {
   lost: { char: 'X', styles: ['red'] },
   whitespace: { char: '.', styles: ['dim'] },
 };
-const SUGGESTED = { char: '+', styles: ['magenta', 'bold'] as Style[] };
+const SUGGESTED = {
+  peer: { char: '+', styles: ['magenta', 'bold'] as Style[] },
+  sister: { char: '*', styles: ['magenta', 'bold'] as Style[] },
+};
 
-export const MATRIX_LEGEND = 'A active  O open  L lapsed  X lost  . whitespace  + suggested by peers';
+export const MATRIX_LEGEND = ['A active', 'O open', 'L lapsed', 'X lost', '. whitespace', '+ suggested by peers', '* by sister entities'];
 
 const COLUMN = 3;
 const NAME_MAX = 32;
@@ -68,7 +71,8 @@ export function treeOrder(family: FamilyInsight, ctx: ReportContext): Row[] {
 function cellSymbol(p: Painter, m: FamilyMatrix, cell: number): string {
   if (cell === -1) return ' ';
   const state = m.state(cell);
-  const s = state === 'whitespace' && m.suggestion(cell) ? SUGGESTED : SYMBOL[state];
+  const suggestion = state === 'whitespace' ? m.suggestion(cell) : null;
+  const s = suggestion ? SUGGESTED[suggestion.rule] : SYMBOL[state];
   return p.paint(s.char, ...s.styles);
 }
 
@@ -109,20 +113,24 @@ export function renderMatrix(family: FamilyInsight, ctx: ReportContext, p: Paint
     }
   }
   if (allRows.length > rows.length) out.push(`${INDENT}... ${allRows.length - rows.length} more entities (all in --json)`);
-  out.push(...wrapLegend(offerings.map((o, i) => `${i + 1} ${o}`), opts.width));
-  out.push(`${INDENT}${MATRIX_LEGEND}`);
+  out.push(...wrapLegend(offerings.map((o, i) => `${i + 1} ${o}`), opts.width, `${INDENT}Offerings:  `, `${INDENT}       `));
+  out.push(...wrapLegend(MATRIX_LEGEND, opts.width, INDENT, INDENT));
   return out;
 }
 
-function wrapLegend(items: string[], width: number): string[] {
+/** Items two spaces apart, a new line (starting with `next`) before one that would pass the width. */
+function wrapLegend(items: readonly string[], width: number, first: string, next: string): string[] {
   const lines: string[] = [];
-  let line = `${INDENT}Offerings:`;
+  let line = first;
+  let empty = true;
   for (const item of items) {
-    if (line.length + 2 + item.length > width) {
+    if (!empty && line.length + 2 + item.length > width) {
       lines.push(line);
-      line = `${INDENT}   `;
+      line = next;
+      empty = true;
     }
-    line += `  ${item}`;
+    line += `${empty ? '' : '  '}${item}`;
+    empty = false;
   }
   lines.push(line);
   return lines;

@@ -1,4 +1,4 @@
-import type { AnalysisResult, FamilyInsight, RiskId } from '../../model/insights.ts';
+import type { AnalysisResult, FamilyInsight, FamilyRelationships, RiskId } from '../../model/insights.ts';
 import { count, heading, money, pct, signedPct, table, truncate, wrap, type Painter } from './format.ts';
 import { renderMatrix, type ReportContext } from './matrix.ts';
 
@@ -29,7 +29,35 @@ export function portfolioSection(r: AnalysisResult, accounts: number, p: Painter
   ];
 }
 
-function familyHeader(f: FamilyInsight, index: number, currency: string, p: Painter, width: number): string[] {
+/** Who decides and who holds the relationships, from the contact roles on deals. */
+function relationshipsLine(r: FamilyRelationships, ctx: ReportContext): string {
+  const deciders = r.entities.reduce((n, e) => n + e.decisionMakers.length, 0);
+  const influencers = r.entities.reduce((n, e) => n + e.influencers.length, 0);
+  const parts = [`${count(r.knownContacts, 'contact')} with a role on deals, ${deciders} deciding, ${influencers} influencing`];
+  if (r.noDecisionMaker.length > 0) {
+    const names = r.noDecisionMaker.slice(0, 3).map((id) => ctx.names.get(id) ?? id).join(', ');
+    parts.push(`no decision maker known at ${names}${r.noDecisionMaker.length > 3 ? ` and ${r.noDecisionMaker.length - 3} more` : ''}`);
+  }
+  if (r.singleOwner !== null) parts.push(`all through one owner, ${r.singleOwner}`);
+  return `Relationships: ${parts.join('; ')}`;
+}
+
+/** The family's three most valuable suggestions, where to sell first. */
+function suggestionLines(f: FamilyInsight, ctx: ReportContext, width: number): string[] {
+  const m = f.matrix;
+  if (m.suggestions.length === 0) return wrap('Suggestions: none', width, '   ', '     ');
+  const sisters = m.suggestions.filter((s) => s.rule === 'sister').length;
+  const ranked = m.suggestionList().sort((a, b) =>
+    b.estimatedValue - a.estimatedValue || (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0) || (a.offering < b.offering ? -1 : 1));
+  const out = wrap(
+    `Suggestions: ${count(m.suggestions.length, 'cell')} (${sisters} from sister entities, ${m.suggestions.length - sisters} from peers), the first:`,
+    width, '   ', '     ',
+  );
+  for (const s of ranked.slice(0, 3)) out.push(...wrap(`${ctx.names.get(s.entity) ?? s.entity}: ${s.reason}`, width, '     - ', '       '));
+  return out;
+}
+
+function familyHeader(f: FamilyInsight, index: number, currency: string, ctx: ReportContext, p: Painter, width: number): string[] {
   const c = f.contacts;
   const coverage = [
     `${c.active} active, ${c.referenceable} referenceable`,
@@ -43,12 +71,18 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, p: Pain
     ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
     ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.cellCount} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
     ...para(`Contacts: ${coverage}`),
+    ...(f.relationships ? para(relationshipsLine(f.relationships, ctx)) : []),
     ...para(`Risks: ${f.risks.length > 0 ? p.paint(f.risks.join(', '), 'red') : 'none'}`),
   ];
+  if (f.horizon) {
+    const h = f.horizon;
+    out.push(...para(`Pays off: ${money(h.thisQuarter)} ${currency} this quarter; later ${money(h.laterPipeline)} in deals and ${money(h.laterWhitespace)}/yr whitespace`));
+  }
   if (f.lossScenario) {
     const l = f.lossScenario;
     out.push(...para(`If lost: ${money(l.revenueLost)} ${currency} (${pct(l.shareLost)} of revenue), HHI after ${l.hhiAfter.toFixed(4)}`));
   }
+  out.push(...suggestionLines(f, ctx, width));
   if (f.reasons.length > 0) {
     out.push('   Why:');
     for (const line of f.reasons) out.push(...wrap(line, width, '     - ', '       '));
@@ -62,7 +96,7 @@ export function keyFamiliesSection(r: AnalysisResult, ctx: ReportContext, p: Pai
   if (key.length === 0) out.push('  None: no family passes the key-account criteria.');
   const shown = key.slice(0, o.limit);
   shown.forEach((f, i) => {
-    out.push(...familyHeader(f, i + 1, r.currency, p, o.width));
+    out.push(...familyHeader(f, i + 1, r.currency, ctx, p, o.width));
     out.push('   Penetration matrix:');
     out.push(...renderMatrix(f, ctx, p, { width: o.width - 1, maxRows: o.matrixRows }).map((l) => (l === '' ? '' : ` ${l}`)));
   });
@@ -98,20 +132,21 @@ export function whitespaceSection(r: AnalysisResult, ctx: ReportContext, p: Pain
     || (a.cell.offering < b.cell.offering ? -1 : a.cell.offering > b.cell.offering ? 1 : 0));
   const out = heading(p, 'Top whitespace');
   if (cells.length === 0) {
-    out.push('  No suggestions: no cell has enough peers buying its offering.');
+    out.push('  No suggestions: no cell has enough peers or sister entities buying its offering.');
     return out;
   }
   const top = cells.slice(0, o.limit);
   out.push(...table(
-    ['Est./yr', 'Offering', 'Entity', 'Family', 'Peers'],
+    ['Est./yr', 'Offering', 'Entity', 'Family', 'Adopters', 'Rule'],
     top.map(({ family, cell, suggestion: s }) => [
       money(s.estimatedValue),
       truncate(cell.offering, 20),
       truncate(ctx.names.get(cell.entityId) ?? cell.entityId, 28),
       truncate(family.name, 24),
       `${s.adopters}/${s.peers}`,
+      s.rule === 'sister' ? 'sisters' : 'peers',
     ]),
-    ['r', 'l', 'l', 'l', 'r'],
+    ['r', 'l', 'l', 'l', 'r', 'l'],
   ));
   const first = top[0];
   if (first) out.push(...wrap(`e.g. ${first.suggestion.reason}`, o.width, '  ', '       '));
@@ -133,6 +168,16 @@ export function lossSection(r: AnalysisResult, p: Painter, o: SectionOptions): s
   out.push(...table(['Family', 'Revenue lost', 'Share', 'HHI after'], rows, ['l', 'r', 'r', 'r']));
   out.push(`  HHI now ${r.portfolio.hhi.toFixed(4)}`);
   out.push(...more(rows.length, key.length, 'key families'));
+  const w = r.worstCase;
+  if (w && (w.keyFamilies.length > 0 || w.owners.length > 0)) {
+    out.push('', '  Worst case:');
+    const worst = [
+      ...w.keyFamilies.map((g) => [`top ${g.families.length} key families together`, g] as const),
+      ...w.owners.slice(0, 3).map((g) => [truncate(`owner ${g.name ?? g.owner} leaves (${count(g.families.length, 'family', 'families')})`, 40), g] as const),
+    ];
+    out.push(...table(['Losing', 'Revenue lost', 'Share', 'HHI after'],
+      worst.map(([what, g]) => [what, money(g.revenueLost), pct(g.shareLost), g.hhiAfter.toFixed(4)]), ['l', 'r', 'r', 'r']));
+  }
   return out;
 }
 
@@ -142,6 +187,7 @@ const RISK_TEXT: Record<RiskId, string> = {
   stalled: 'revenue, but nothing won in the last 6 months',
   concentration: '20% or more of all revenue',
   'owner-dependence': "every deal closed this year owned by one user",
+  'relationship-owner': 'every known relationship on one owner\'s deals',
 };
 
 export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {

@@ -204,7 +204,7 @@ export function sampleFamily(): FamilyView {
         { entityId: 'a2', offering: 'Hardware', state: 'lapsed', revenue: 0, lifetimeRevenue: 30000, lastWonDate: '2024-01-10', openAmount: 0, suggestion: null },
         {
           entityId: 'a2', offering: 'Services', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
-          suggestion: { peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' },
+          suggestion: { rule: 'peer', peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' },
         },
       ]),
     },

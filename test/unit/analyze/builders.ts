@@ -39,7 +39,7 @@ export function contact(id: string, accountId: string | null, over: Partial<Cont
   return { id, accountId, name: id, email: null, title: null, active: true, referenceable: false, ...over };
 }
 
-export function snapshot(parts: Partial<Omit<Snapshot, 'version'>>): Snapshot {
+export function snapshot(parts: Partial<Snapshot>): Snapshot {
   return {
     version: 1, source: 'file', currency: 'USD', accounts: [], contacts: [], products: [],
     opportunities: [], users: [], ...parts,

@@ -130,7 +130,7 @@ describe('the matrix in columns', () => {
       { entityId: 'E1', offering: 'Cloud', state: 'active', revenue: 1200.5, lifetimeRevenue: 3000, lastWonDate: '2026-01-02', openAmount: 0, suggestion: null },
       { entityId: 'E1', offering: 'Support', state: 'open', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 50, suggestion: null },
       { entityId: 'E2', offering: 'Cloud', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
-        suggestion: { peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' } },
+        suggestion: { rule: 'peer', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' } },
       { entityId: 'E2', offering: 'Support', state: 'lost', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0, suggestion: null },
     ]);
     const json = JSON.parse(JSON.stringify(m)) as unknown;
@@ -138,7 +138,7 @@ describe('the matrix in columns', () => {
       entities: ['E1', 'E2'], offerings: ['Cloud', 'Support'], states: ['AO', '.X'],
       revenue: [[1200.5, 0], [0, 0]], lifetimeRevenue: [[3000, 0], [0, 0]], openAmount: [[0, 50], [0, 0]],
       lastWonDate: [['2026-01-02', null], [null, null]],
-      suggestions: [{ entity: 'E2', offering: 'Cloud', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' }],
+      suggestions: [{ entity: 'E2', offering: 'Cloud', rule: 'peer', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' }],
     });
     expect(matrixJson(m)).toBe(JSON.stringify(m));
     expect(m.find('E2', 'Cloud')?.suggestion?.estimatedValue).toBe(900);

@@ -30,7 +30,7 @@ describe('peer suggestions', () => {
     snap.accounts.forEach((a) => { a.industry = 'Manufacturing'; a.employees = 2000; });
     snap.accounts[0]!.employees = 1500;
     expect(suggestionOf(snap)).toEqual({
-      peers: 12, adopters: 7, adoption: 0.583333, estimatedValue: 48_000,
+      rule: 'peer', peers: 12, adopters: 7, adoption: 0.583333, estimatedValue: 48_000,
       reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr',
     });
   });

@@ -6,6 +6,7 @@ import { account, contact, family, opp, run, snapshot } from './builders.ts';
 
 const calm: RiskInputs = {
   revenue: 100, growth: 0, share: 0.05, activeContacts: 3, recentWin: true, lastWon: 20260301, closedInWindow: 1, soleOwner: 'U1',
+  relationshipOwner: null, knownRelationships: 0,
 };
 const flags = (over: Partial<RiskInputs>) => riskFlags({ ...calm, ...over }, DEFAULT_ANALYSIS_CONFIG, new Map([['U1', { id: 'U1', name: 'Ann', active: true }]]));
 

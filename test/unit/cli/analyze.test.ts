@@ -42,8 +42,9 @@ describe('kamflow analyze', () => {
     expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
     const json: unknown = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toBeTypeOf('object');
-    // The section-6 keys in their documented order, plus the snapshot's currency after configVersion.
-    expect(Object.keys(json as object)).toEqual([...SECTION_6_KEYS.slice(0, 2), 'currency', ...SECTION_6_KEYS.slice(2)]);
+    // The section-6 keys in their documented order, plus the snapshot's currency after configVersion
+    // and the payoff horizon and the worst case after drift.
+    expect(Object.keys(json as object)).toEqual([...SECTION_6_KEYS.slice(0, 2), 'currency', ...SECTION_6_KEYS.slice(2, 6), 'horizon', 'worstCase', 'issues']);
     expect(json).toMatchObject({ asOf: AS_OF, configVersion: 1, currency: 'USD' });
   });
 
@@ -100,7 +101,7 @@ describe('kamflow analyze', () => {
       [dir, /cannot read snapshot .*: is a directory/],
       [file('bad.json', '{"version": 1, "accounts": [}'), /snapshot .*bad\.json is not valid JSON: /],
       [file('empty.json', '  \n'), /snapshot .*empty\.json is empty/],
-      [file('v2.json', '{"version": 2}'), /snapshot .*v2\.json: not a valid snapshot: version: unsupported snapshot version/],
+      [file('v3.json', '{"version": 3}'), /snapshot .*v3\.json: not a valid snapshot: version: unsupported snapshot version/],
       [file('list.json', '[1, 2]'), /snapshot .*list\.json: not a valid snapshot/],
     ];
     for (const [path, message] of cases) {

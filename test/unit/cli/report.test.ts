@@ -10,7 +10,7 @@ function cell(entityId: string, offering: string, state: CellState, revenue = 0,
   return {
     entityId, offering, state, revenue, lifetimeRevenue: revenue, lastWonDate: null, openAmount: 0,
     suggestion: suggested
-      ? { peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48_000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' }
+      ? { rule: 'peer', peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48_000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' }
       : null,
   };
 }
@@ -118,6 +118,36 @@ describe('penetration matrix', () => {
   });
 });
 
+describe('sister suggestions in the report', () => {
+  const sister = { rule: 'sister' as const, peers: 3, adopters: 2, adoption: 0.666667, estimatedValue: 900, reason: '2 of 3 other Rootco entities buy Services; est. 900/yr' };
+  const withSister: FamilyInsight = {
+    ...keyFamily,
+    matrix: FamilyMatrix.fromCells(keyFamily.matrix.cells().map((c) => (c.entityId === 'G' && c.offering === 'Services' ? { ...c, suggestion: sister } : c))),
+  };
+
+  it('marks a cell the sister rule suggests with *, apart from the peers\' +', () => {
+    const lines = renderMatrix(withSister, ctx, painter(false), { width: 100, maxRows: 30 });
+    expect(lines[4]).toBe('      Gamma   *  A     1,235');
+    expect(lines[5]).toBe('    Beta      L  +         0');
+    expect(lines).toContain('  A active  O open  L lapsed  X lost  . whitespace  + suggested by peers  * by sister entities');
+    // At 60 columns the legend breaks before the item that would pass the width.
+    expect(renderMatrix(withSister, ctx, painter(false), { width: 60, maxRows: 30 }).slice(-2)).toEqual([
+      '  A active  O open  L lapsed  X lost  . whitespace',
+      '  + suggested by peers  * by sister entities',
+    ]);
+  });
+
+  it('lists a key family\'s most valuable suggestions with their rule, and the rule in the whitespace table', () => {
+    const text = renderReport({ ...result, families: [withSister] }, ctx, { color: false, limit: 10 });
+    expect(text).toContain([
+      '   Suggestions: 2 cells (1 from sister entities, 1 from peers), the first:',
+      '     - Beta: 7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr',
+      '     - Gamma: 2 of 3 other Rootco entities buy Services; est. 900/yr',
+    ].join('\n'));
+    expect(text).toContain('      900  Services  Gamma   Rootco       2/3  sisters');
+  });
+});
+
 describe('renderReport', () => {
   const text = renderReport(result, ctx, { color: false, limit: 10 });
 
@@ -136,7 +166,7 @@ describe('renderReport', () => {
   });
 
   it('lists whitespace, risks, drift and issues by kind', () => {
-    expect(text).toContain('   48,000  Cloud     Beta    Rootco   7/12');
+    expect(text).toContain('   48,000  Cloud     Beta    Rootco      7/12  peers');
     expect(text).toContain('e.g. 7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr');
     expect(text).toMatch(/single-threaded +1 {2}at most one active contact/);
     expect(text).toContain('  Passes the criteria, not marked key: Solo (S)\n    passes the criteria but is not marked key\n');

@@ -30,6 +30,7 @@ describe('analysis config defaults', () => {
       ['margin', true, 0, 10, false, false, 'exclude'],
       ['potential', true, 0.5, 15, false, false, 'exclude'],
       ['relationships', true, 3, 15, false, false, 'exclude'],
+      ['decisionMakers', false, 1, 10, false, false, 'exclude'],
       ['paymentTimeliness', false, { values: ['on time'] }, 10, false, false, 'exclude'],
       ['creditworthiness', false, { values: ['good'] }, 10, false, true, 'exclude'],
       ['accessToGoals', false, { values: [true, 'yes'] }, 5, false, false, 'exclude'],

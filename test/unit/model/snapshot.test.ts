@@ -44,9 +44,40 @@ describe('parseSnapshot', () => {
     expect(rejected[4]?.reason).toMatch(/^in opportunity O2: totalPrice:/);
   });
 
-  it('rejects a document that is not a version-1 snapshot as a whole', () => {
-    expect(() => parseSnapshot({ version: 2 })).toThrow(SnapshotFormatError);
+  it('rejects a document that is not a version-1 or version-2 snapshot as a whole', () => {
+    expect(() => parseSnapshot({ version: 3 })).toThrow(SnapshotFormatError);
+    expect(() => parseSnapshot({ version: 3 })).toThrow('unsupported snapshot version: expected 1 or 2');
+    expect(() => parseSnapshot({ version: 2, fiscalYearStartMonth: 13 })).toThrow('fiscalYearStartMonth must be within 1..12');
     expect(() => parseSnapshot({ version: 1, accounts: 'nope' })).toThrow(/accounts:/);
     expect(() => parseSnapshot(null)).toThrow(SnapshotFormatError);
+  });
+
+  it('reads version 2: the fiscal-year start, account domains and contact roles, each role checked on its own', () => {
+    const { snapshot, rejected } = parseSnapshot({
+      version: 2, fiscalYearStartMonth: 4,
+      accounts: [{ id: 'A', name: 'Acme', domain: 'acme.com' }],
+      contactRoles: [
+        { id: 'R1', opportunityId: 'O1', contactId: 'C1', role: 'Decision Maker', primary: true },
+        { id: 'R2', opportunityId: 'O1', contactId: 'C2' },
+        { id: 'R3', opportunityId: 'O1', contactId: '', role: 'Influencer' },
+        { id: 'R1', opportunityId: 'O2', contactId: 'C3', role: null },
+      ],
+    });
+    expect(snapshot.version).toBe(2);
+    expect(snapshot.fiscalYearStartMonth).toBe(4);
+    expect(snapshot.accounts[0]?.domain).toBe('acme.com');
+    expect(snapshot.contactRoles).toEqual([
+      { id: 'R1', opportunityId: 'O1', contactId: 'C1', role: 'Decision Maker', primary: true },
+      { id: 'R2', opportunityId: 'O1', contactId: 'C2', role: null, primary: false },
+    ]);
+    expect(rejected.map((r) => [r.kind, r.id, r.reason])).toEqual([
+      ['contactRole', 'R3', 'contactId: contactId must be a non-empty string'],
+      ['contactRole', 'R1', 'duplicate contactRole id'],
+    ]);
+    // A version-1 document reads as before: no fiscal year, no roles.
+    const v1 = parseSnapshot({ version: 1, accounts: [{ id: 'A', name: 'Acme' }] }).snapshot;
+    expect('fiscalYearStartMonth' in v1).toBe(false);
+    expect('contactRoles' in v1).toBe(false);
+    expect('domain' in (v1.accounts[0] ?? {})).toBe(false);
   });
 });

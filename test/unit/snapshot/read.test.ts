@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { snapshotJson } from '../../../src/cli/snapshot-json.ts';
-import { parseSnapshot, SnapshotFormatError, type Snapshot } from '../../../src/model/snapshot.ts';
+import { parseSnapshot, SnapshotFormatError, type ContactRole, type Snapshot } from '../../../src/model/snapshot.ts';
 import { readSnapshotFile, sniffFormat, SnapshotSyntaxError } from '../../../src/snapshot/read.ts';
 import { generateSampleOrg } from '../../../src/sandbox/generate.ts';
 
@@ -18,14 +18,17 @@ function file(name: string, text: string): string {
 
 async function read(path: string) {
   const s: Snapshot = { version: 1, source: 'file', currency: 'USD', accounts: [], contacts: [], products: [], opportunities: [], users: [] };
+  const roles: ContactRole[] = [];
   const r = await readSnapshotFile(path, {
     account: (a) => s.accounts.push(a),
     contact: (c) => s.contacts.push(c),
     product: (p) => s.products.push(p),
     user: (u) => s.users.push(u),
     opportunity: (o, lineItems) => s.opportunities.push({ ...o, lineItems }),
+    contactRole: (r) => roles.push(r),
   });
-  return { ...r, snapshot: { ...s, source: r.header.source, currency: r.header.currency } };
+  const v2 = r.header.version === 2 ? { fiscalYearStartMonth: r.header.fiscalYearStartMonth, contactRoles: roles } : {};
+  return { ...r, snapshot: { ...s, version: r.header.version, source: r.header.source, currency: r.header.currency, ...v2 } };
 }
 
 // One of each kind of trouble: bad fields, a duplicate, a bad line item, a record that is not an object.
@@ -57,7 +60,7 @@ describe('readSnapshotFile', () => {
       ['lineItem', 'L2', 1], ['lineItem', 'L1', 2], ['opportunity', 'O2', 1], ['opportunity', 'O3', 2],
     ]);
     expect(pretty.rejected.find((r) => r.id === 'O3')?.reason).toMatch(/closeDate: expected an ISO 8601 date/);
-    expect(pretty.counts).toEqual({ account: 4, contact: 2, product: 1, opportunity: 3, user: 1 });
+    expect(pretty.counts).toEqual({ account: 4, contact: 2, product: 1, opportunity: 3, user: 1, contactRole: 0 });
   });
 
   it('reads the NDJSON form of the same snapshot to the same records, kinds in any order', async () => {
@@ -77,7 +80,7 @@ describe('readSnapshotFile', () => {
       '{"kind":"account","id":"","name":"No id"}',
     ];
     const r = await read(file('mixed.ndjson', `${lines.join('\n')}\n`));
-    expect(r.header).toEqual({ version: 1, source: 'file', currency: 'EUR' });
+    expect(r.header).toEqual({ version: 1, source: 'file', currency: 'EUR', fiscalYearStartMonth: null });
     expect(r.snapshot.accounts.map((a) => a.name)).toEqual(['Acme']);
     expect(r.snapshot.opportunities[0]?.lineItems).toHaveLength(1);
     expect(r.rejected.map((x) => [x.kind, x.id, x.index, x.reason])).toEqual([
@@ -90,10 +93,10 @@ describe('readSnapshotFile', () => {
     const header = '{"version":1}';
     const cases: [string, RegExp, typeof SnapshotSyntaxError | typeof SnapshotFormatError][] = [
       [`${header}\n{"kind":"account","id":"A1","name":"x"}\n{"kind":"contact",\n`, /is not valid NDJSON: line 3: /, SnapshotSyntaxError],
-      [`${header}\n{"kind":"acount","id":"A1"}\n{"kind":"account","id":"A2","name":"x"}\n`, /line 2: expected a record with "kind" account, contact, product, opportunity or user, got kind "acount"/, SnapshotFormatError],
+      [`${header}\n{"kind":"acount","id":"A1"}\n{"kind":"account","id":"A2","name":"x"}\n`, /line 2: expected a record with "kind" account, contact, product, opportunity, user or contactRole, got kind "acount"/, SnapshotFormatError],
       [`${header}\n[1,2]\n`, /line 2: expected a record with "kind"/, SnapshotFormatError],
       ['{"kind":"account","id":"A1","name":"x"}\n{"kind":"account","id":"A2","name":"x"}\n', /line 1: the first line of an NDJSON snapshot is its header/, SnapshotFormatError],
-      ['{"version":2}\n{"kind":"account","id":"A2","name":"x"}\n', /not a valid snapshot: version: unsupported snapshot version/, SnapshotFormatError],
+      ['{"version":3}\n{"kind":"account","id":"A2","name":"x"}\n', /not a valid snapshot: version: unsupported snapshot version/, SnapshotFormatError],
       ['{"version":1,"accounts":[]}\n{"kind":"account","id":"A2","name":"x"}\n', /the NDJSON header holds no records/, SnapshotFormatError],
     ];
     for (const [text, message, type] of cases) {
@@ -104,10 +107,27 @@ describe('readSnapshotFile', () => {
   });
 
   it('fails early on a wrong version or a list that is not an array, like the whole-document check', async () => {
-    await expect(read(file('v2.json', '{"version":2,"accounts":[{"id":"A"}]}'))).rejects.toThrow(/^not a valid snapshot: version: unsupported snapshot version: expected 1$/);
+    await expect(read(file('v3.json', '{"version":3,"accounts":[{"id":"A"}]}'))).rejects.toThrow(/^not a valid snapshot: version: unsupported snapshot version: expected 1 or 2$/);
     await expect(read(file('obj.json', '{"accounts":{"id":"A"},"version":1}'))).rejects.toThrow(/not a valid snapshot: accounts: /);
     await expect(read(file('none.json', '{"accounts":[]}'))).rejects.toThrow(/not a valid snapshot: version: /);
     await expect(read(file('empty.json', ''))).rejects.toThrow(/^is empty$/);
+  });
+
+  it('reads version 2 in both forms: the fiscal-year start in the header, contact roles as records', async () => {
+    const json = await read(file('v2.json', JSON.stringify({
+      version: 2, fiscalYearStartMonth: 2, currency: 'EUR',
+      contactRoles: [{ id: 'R1', opportunityId: 'O1', contactId: 'C1', role: 'Evaluator' }],
+    })));
+    expect(json.header).toEqual({ version: 2, source: 'file', currency: 'EUR', fiscalYearStartMonth: 2 });
+    expect(json.snapshot.contactRoles).toEqual([{ id: 'R1', opportunityId: 'O1', contactId: 'C1', role: 'Evaluator', primary: false }]);
+    const nd = await read(file('v2.ndjson', [
+      '{"version":2,"source":"file","currency":"USD","fiscalYearStartMonth":11}',
+      '{"kind":"contactRole","id":"R1","opportunityId":"O1","contactId":"C1","role":"Decision Maker","primary":true}',
+      '{"kind":"contactRole","id":"R2","opportunityId":"O1"}',
+    ].join('\n')));
+    expect(nd.header.fiscalYearStartMonth).toBe(11);
+    expect(nd.snapshot.contactRoles).toEqual([{ id: 'R1', opportunityId: 'O1', contactId: 'C1', role: 'Decision Maker', primary: true }]);
+    expect(nd.rejected.map((r) => `${r.kind} ${r.id ?? ''}`)).toEqual(['contactRole R2']);
   });
 
   it('tells the two forms apart by the first line', () => {
