@@ -127,6 +127,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       users,
       owners: input.owners,
       config,
+      asOf: run.asOf,
       texts,
       issues,
     });

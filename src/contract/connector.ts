@@ -109,6 +109,16 @@ export interface ProvisionReport {
   steps: { name: string; status: 'created' | 'exists' | 'skipped' | 'failed'; message?: string }[];
 }
 
+/** A connection's run status as the CRM cards read it (crm-apps/README.md, "Fresh or stale"). */
+export interface RunStatusRecord {
+  /** The connection's id: the record's key in the CRM. */
+  connectionKey: string;
+  /** ISO 8601: when the run's write-back ended. */
+  lastRunFinishedAt: string;
+  /** ISO 8601: by when the next scheduled run should have finished; null when the connection runs on demand only. */
+  nextRunDueBy: string | null;
+}
+
 export interface PushBatching {
   size: number;
   bulk: boolean;
@@ -163,6 +173,11 @@ export interface Connector {
    * engine checkpoints after every push call. Absent: the CRM's batch maximum, not bulk.
    */
   pushBatching?(total: number): PushBatching;
+  /**
+   * Records the run status where the source's cards read it (one upsert). Absent when the source
+   * keeps none in the CRM; Kamflow's server then answers the cards itself.
+   */
+  recordRunStatus?(status: RunStatusRecord): Promise<void>;
 }
 
 /**

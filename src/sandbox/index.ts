@@ -72,6 +72,10 @@ export interface Sandbox {
     delete(object: string, id: string): void;
     apiUsage(): { used: number; max: number };
     setDailyLimit(max: number): void;
+    /** A page layout's XML content as the Metadata API holds it, or undefined. */
+    layout(fullName: string): string | undefined;
+    /** Replaces a page layout's content, as an admin editing it in Setup would. */
+    setLayout(fullName: string, xml: string): void;
   };
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
@@ -231,6 +235,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       setDailyLimit(max) {
         sfStore.dailyLimit = max;
         daily.salesforce = max;
+      },
+      layout: (fullName) => sfStore.layouts.get(fullName),
+      setLayout(fullName, xml) {
+        sfStore.layouts.set(fullName, xml);
       },
     },
     hs: {

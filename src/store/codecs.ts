@@ -32,7 +32,7 @@ export const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.num
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']);
 export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
 export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config']);
-export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze']);
+export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze', 'write-back']);
 
 const issueRowSchema = z.object({
   stage: issueStageSchema,

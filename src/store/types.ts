@@ -124,7 +124,7 @@ export interface StoredWrite {
 }
 
 export interface RunIssue {
-  stage: 'pull' | 'snapshot' | 'analyze';
+  stage: 'pull' | 'snapshot' | 'analyze' | 'write-back';
   object: string | null;
   recordId: string | null;
   kind: string;

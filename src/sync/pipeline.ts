@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError } from '../contract/errors.ts';
-import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
+import type { Connector, Credentials, PushBatching, RunStatusRecord, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
 import type { Snapshot } from '../model/snapshot.ts';
@@ -10,6 +10,7 @@ import type { ConnectionRecord, RunStatus } from '../store/types.ts';
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { cronNextRun, recordRunStatus, runStatusOf } from './run-status.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -109,12 +110,14 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   const counts = emptyCounts();
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
+  let runStatus: RunStatusRecord | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
     const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
-    return { run, plan, estimatedCalls, message };
+    return { run, plan, estimatedCalls, message, runStatus };
   };
+  const statusNow = (): RunStatusRecord => runStatusOf(connection, { startedAt: startedAt.toISOString(), finishedAt: now().toISOString() }, deps.nextScheduledRun ?? cronNextRun);
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
@@ -136,11 +139,16 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
     deps.onProgress?.({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
     if (spec.dryRun) {
+      if (spec.kind === 'sync' && connector.recordRunStatus && !planned.hold) runStatus = statusNow();
       const gate = planned.hold ? `; a real run would stop at the ${planned.hold.message}` : '';
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
     await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
+    if (spec.kind === 'sync' && connector.recordRunStatus) {
+      runStatus = statusNow();
+      await recordRunStatus({ connector, store, logger, runId }, runStatus);
+    }
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
   } catch (error) {

@@ -49,6 +49,7 @@ export function syncResultJson(result: SyncResult): string {
     message: result.message,
     plan: result.plan && { summary: result.plan.summary, writes: result.plan.writes.map((w) => ({ accountId: w.accountId, changes: w.changes })) },
     estimatedCalls: result.estimatedCalls,
+    runStatus: result.runStatus ?? null,
   }, null, 2)}\n`;
 }
 
@@ -69,8 +70,10 @@ export function renderSyncResult(result: SyncResult): string {
       for (const c of w.changes) out.push(`    ${c.field}: ${showValue(c.from)} -> ${showValue(c.to)}`);
     }
     out.push(`  write calls it would take: ${formatUsage(result.estimatedCalls)}`);
+    if (result.runStatus) out.push(`  run status it would record for the CRM cards: finished ${result.runStatus.lastRunFinishedAt}, next run due by ${result.runStatus.nextRunDueBy ?? 'none (runs on demand)'}`);
   } else if (!run.dryRun) {
     out.push(`  written: ${run.counts.written}; failed: ${run.counts.failed}`);
+    if (result.runStatus) out.push(`  run status recorded for the CRM cards: next run due by ${result.runStatus.nextRunDueBy ?? 'none (runs on demand)'}`);
   }
   out.push(`  API calls used: ${formatUsage(run.apiUsage)}`);
   out.push(result.message);
