@@ -36,6 +36,12 @@ export function sourceProfile(id: SourceId): SourceProfile {
   return sourceModule(id).profile;
 }
 
+/** The org or portal a connection's API calls count against (its module's account id), for the shared daily budget. */
+export function orgOfConnection(connection: SourceConnection): string {
+  const id = sourceModule(connection.crm).describe(connection).accountId;
+  return `${connection.crm}:${id ?? connection.baseUrl}`;
+}
+
 /**
  * Checks a connection's options before they are stored: the sync engine's with their schema,
  * the rest with the connector's own. Returns the problems, each naming its option.

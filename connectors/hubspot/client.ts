@@ -54,6 +54,8 @@ export class HubSpotCaller {
   private readonly search: WindowLimiter;
   /** Last `X-HubSpot-RateLimit-Daily-Remaining` seen, when the portal sends it. */
   dailyRemaining: number | null = null;
+  /** The portal's daily maximum (X-HubSpot-RateLimit-Daily), when HubSpot sends it. */
+  dailyMax: number | null = null;
 
   constructor(private readonly deps: HubSpotCallerDeps) {
     const { limits } = deps.options;
@@ -89,6 +91,8 @@ export class HubSpotCaller {
     }
     const daily = h['x-hubspot-ratelimit-daily-remaining'];
     if (daily !== undefined && Number.isFinite(Number(daily))) this.dailyRemaining = Number(daily);
+    const max = h['x-hubspot-ratelimit-daily'];
+    if (max !== undefined && Number.isFinite(Number(max))) this.dailyMax = Number(max);
   }
 
   /**

@@ -1,7 +1,7 @@
-import { createTask } from 'node-cron';
 import type { Connector, RunStatusRecord } from '../contract/connector.ts';
 import type { Logger } from '../log.ts';
 import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
+import { nextRunAt } from './scheduler.ts';
 
 /**
  * The run status the CRM cards compare with the time now (crm-apps/README.md, "Fresh or stale"):
@@ -11,31 +11,13 @@ import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
 /** When the connection's schedule first fires after `after`; null without a schedule (or with one that does not parse). */
 export type NextScheduledRun = (connection: Pick<ConnectionRecord, 'schedule' | 'timezone'>, after: Date) => Date | null;
 
-const DAY_MS = 86_400_000;
-
-/**
- * node-cron's own reading of the expression and time zone (the schedule runs on it), asked tick
- * by tick from `after` on: node-cron only counts forward from the time now, and a card must know
- * the tick after the last run, which may be past.
- */
+/** The scheduler's own reading of the expression and time zone, from the run's end on. */
 export const cronNextRun: NextScheduledRun = (connection, after) => {
   if (connection.schedule === null) return null;
-  let task: ReturnType<typeof createTask>;
   try {
-    task = createTask(connection.schedule, () => undefined, { timezone: connection.timezone ?? 'UTC' });
+    return nextRunAt(connection.schedule, connection.timezone, after);
   } catch {
     return null;
-  }
-  try {
-    const withSeconds = connection.schedule.trim().split(/\s+/).length >= 6;
-    const step = withSeconds ? 1000 : 60_000;
-    const end = after.getTime() + (withSeconds ? DAY_MS : 400 * DAY_MS);
-    for (let t = Math.floor(after.getTime() / step) * step + step; t <= end; t += step) {
-      if (task.match(new Date(t))) return new Date(t);
-    }
-    return null;
-  } finally {
-    void task.destroy();
   }
 };
 
@@ -87,6 +69,6 @@ export async function recordRunStatus(ctx: RecordRunStatusContext, status: RunSt
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.logger.warn({ runId: ctx.runId, err: message }, 'run status not recorded in the CRM');
-    await ctx.store.addRunIssues(ctx.runId, [{ stage: 'write-back', object: null, recordId: status.connectionKey, kind: 'run-status', message }]);
+    await ctx.store.addRunIssues(ctx.runId, [{ stage: 'push', object: null, recordId: status.connectionKey, kind: 'run-status', message }]);
   }
 }

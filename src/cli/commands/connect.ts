@@ -95,7 +95,9 @@ export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewCo
     throw error;
   }
   const id = flags['id'];
-  return { ...(typeof id === 'string' && id ? { id } : {}), crm: module.kind, idPrefix: module.idPrefix, ...input };
+  // The org or portal it reaches: the store keeps one connection per account.
+  const { accountId } = module.describe({ id: '', crm: module.kind, baseUrl: input.baseUrl, options: input.options });
+  return { ...(typeof id === 'string' && id ? { id } : {}), crm: module.kind, idPrefix: module.idPrefix, ...input, accountId };
 }
 
 export function connectCommand(deps: ConnectDeps): CliCommand {

@@ -1,6 +1,6 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
-import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
+import { nextRunAt, SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
 import { parseCommandArgs } from '../args.ts';
 import { resolveConnectionId, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { untilSignal } from '../signals.ts';
@@ -56,15 +56,20 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
           return EXIT.ok;
         }
         if (flags.list) {
-          const rows = (await store.listConnections()).map((c) => ({ id: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC' }));
+          const now = deps.now?.() ?? new Date();
+          const rows = (await store.listConnections()).map((c) => ({
+            id: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC',
+            // The next run the expression names (the queue's schedules table holds the same).
+            nextRun: c.schedule !== null && validateSchedule(c.schedule, c.timezone).length === 0 ? nextRunAt(c.schedule, c.timezone, now).toISOString() : null,
+          }));
           if (flags.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          else io.stdout.write(rows.length ? `${rows.map((r) => `${r.id}  ${r.schedule ?? '(none)'}  ${r.schedule ? r.timezone : ''}`.trimEnd()).join('\n')}\n` : 'no connections\n');
+          else io.stdout.write(rows.length ? `${rows.map((r) => `${r.id}  ${r.schedule ?? '(none)'}  ${r.schedule ? r.timezone : ''}${r.nextRun ? `  next ${r.nextRun}` : ''}`.trimEnd()).join('\n')}\n` : 'no connections\n');
           return EXIT.ok;
         }
         const scheduler = new SyncScheduler({
           store,
           logger: deps.logger,
-          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
+          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) }, options),
           ...(deps.createTask ? { createTask: deps.createTask } : {}),
         });
         const started = await scheduler.start();

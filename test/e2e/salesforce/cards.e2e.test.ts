@@ -137,7 +137,7 @@ describe('Salesforce end to end: the run status for the card', () => {
     expect(result.run.counts.written).toBeGreaterThan(0);
     const issues = await w.store.listRunIssues(result.run.id);
     expect(issues.filter((i) => i.kind === 'run-status')).toEqual([
-      expect.objectContaining({ stage: 'write-back', recordId: CONNECTION_ID }),
+      expect.objectContaining({ stage: 'push', recordId: CONNECTION_ID }),
     ]);
   });
 });
