@@ -1,4 +1,5 @@
 import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldType, type Tier } from '../src/model/output-fields.ts';
+import { OVERRIDE_FIELDS, type OverrideFieldKey } from '../src/model/override-fields.ts';
 
 /** Kamflow's output fields as HubSpot company properties, and the values written to them. */
 
@@ -55,6 +56,17 @@ export const OUTPUT_PROPERTIES: readonly OutputPropertySpec[] = OUTPUT_FIELDS.ma
   }
   return spec;
 });
+
+/**
+ * The override properties a manager types into (src/model/override-fields.ts), after Kamflow's own
+ * in the group. Provisioned and read, never written.
+ */
+export const OVERRIDE_PROPERTIES: readonly (Omit<OutputPropertySpec, 'key'> & { key: OverrideFieldKey })[] = OVERRIDE_FIELDS.map((f, i) => ({
+  key: f.key, name: f.key, label: f.label, description: f.description, displayOrder: REP_READING_ORDER.length + i,
+  ...(f.type === 'picklist'
+    ? { type: 'enumeration' as const, fieldType: 'select' as const, options: TIERS.map((t, n) => ({ label: t, value: t, displayOrder: n, hidden: false })) }
+    : f.type === 'date' ? { type: 'date' as const, fieldType: 'date' as const } : { type: 'string' as const, fieldType: 'text' as const }),
+}));
 
 /** HubSpot's own ABM properties, set from the tier only when configured to. */
 export const IDEAL_CUSTOMER_PROFILE_BY_TIER: Record<Tier, string> = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
-import { OUTPUT_PROPERTIES, type OutputPropertySpec } from './hubspot-output.ts';
+import { OUTPUT_PROPERTIES, OVERRIDE_PROPERTIES, type OutputPropertySpec } from './hubspot-output.ts';
 import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
 import { sameCurrency, type Converted, type MoneyConverter } from './money.ts';
@@ -10,6 +10,7 @@ export {
   IDEAL_CUSTOMER_PROFILE_BY_TIER,
   OUTPUT_PROPERTIES,
   OUTPUT_PROPERTY_GROUP,
+  OVERRIDE_PROPERTIES,
   toPropertyValue,
   type HubSpotPropertyType,
   type OutputPropertySpec,
@@ -71,7 +72,7 @@ export function propertiesFor(type: HubSpotObjectType, s: MappingSettings): stri
   const base: Record<HubSpotObjectType, string[]> = {
     companies: [
       'name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'country', 'hubspot_owner_id',
-      s.keyProperty, ...OUTPUT_PROPERTIES.map((p) => p.name), ...s.extraCompanyProperties,
+      s.keyProperty, ...OUTPUT_PROPERTIES.map((p) => p.name), ...OVERRIDE_PROPERTIES.map((p) => p.name), ...s.extraCompanyProperties,
     ],
     contacts: [
       'firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid',
@@ -146,6 +147,7 @@ export function mapCompany(o: HubSpotObject, parentId: string | null, s: Mapping
   }
   const extra: Account['extra'] = {};
   for (const p of s.extraCompanyProperties) extra[p] = r.text(p);
+  for (const p of OVERRIDE_PROPERTIES) if (p.name in o.properties) extra[p.key] = r.text(p.name);
   const employees = r.number('numberofemployees');
   const account: Account = {
     id: o.id,

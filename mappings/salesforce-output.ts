@@ -1,9 +1,10 @@
 import type { OutputFieldKey } from '../src/model/output-fields.ts';
+import type { OverrideFieldKey } from '../src/model/override-fields.ts';
 import { TIERS } from '../src/model/output-fields.ts';
 
 /** Kamflow's output fields as Salesforce Account fields: their metadata and the values written to them. */
 
-export type SalesforceFieldType = 'Picklist' | 'Checkbox' | 'Number' | 'Percent' | 'Currency' | 'Text' | 'LongTextArea' | 'DateTime';
+export type SalesforceFieldType = 'Picklist' | 'Checkbox' | 'Number' | 'Percent' | 'Currency' | 'Text' | 'LongTextArea' | 'DateTime' | 'Date';
 
 export interface SalesforceOutputField {
   key: OutputFieldKey;
@@ -35,6 +36,18 @@ export const SALESFORCE_OUTPUT_FIELDS: readonly SalesforceOutputField[] = [
   { key: 'kam_updated_at', apiName: 'KAM_Updated_At__c', label: 'KAM Updated At', type: 'DateTime', describeType: 'datetime' },
 ];
 
+/** The override fields a manager types into (src/model/override-fields.ts); provisioned, read, never written. */
+export interface SalesforceOverrideField extends Omit<SalesforceOutputField, 'key'> {
+  key: OverrideFieldKey;
+}
+
+export const SALESFORCE_OVERRIDE_FIELDS: readonly SalesforceOverrideField[] = [
+  { key: 'kam_override_tier', apiName: 'KAM_Override_Tier__c', label: 'KAM Override Tier', type: 'Picklist', describeType: 'picklist', picklistValues: TIERS },
+  { key: 'kam_override_reason', apiName: 'KAM_Override_Reason__c', label: 'KAM Override Reason', type: 'Text', describeType: 'string', length: 255 },
+  { key: 'kam_override_until', apiName: 'KAM_Override_Until__c', label: 'KAM Override Until', type: 'Date', describeType: 'date' },
+  { key: 'kam_override_by', apiName: 'KAM_Override_By__c', label: 'KAM Override By', type: 'Text', describeType: 'string', length: 80 },
+];
+
 const OUTPUT_BY_KEY = new Map(SALESFORCE_OUTPUT_FIELDS.map((f) => [f.key, f]));
 
 export function salesforceOutputField(key: OutputFieldKey): SalesforceOutputField {
@@ -44,7 +57,7 @@ export function salesforceOutputField(key: OutputFieldKey): SalesforceOutputFiel
 }
 
 /** The Tooling API `Metadata` body that creates an output field. */
-export function customFieldMetadata(field: SalesforceOutputField): Record<string, unknown> {
+export function customFieldMetadata(field: Omit<SalesforceOutputField, 'key'>): Record<string, unknown> {
   const meta: Record<string, unknown> = { type: field.type, label: field.label };
   if (field.length !== undefined) meta['length'] = field.length;
   if (field.precision !== undefined) meta['precision'] = field.precision;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OutputFieldKey } from '../src/model/output-fields.ts';
 import { OUTPUT_FIELD_KEYS } from '../src/model/output-fields.ts';
-import { salesforceOutputField, type SalesforceOutputField } from './salesforce-output.ts';
+import { salesforceOutputField, type SalesforceOutputField, type SalesforceOverrideField } from './salesforce-output.ts';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import type { Converted, MoneyConverter } from './money.ts';
@@ -10,10 +10,12 @@ export { sameCurrency, type MoneyConverter } from './money.ts';
 export {
   customFieldMetadata,
   SALESFORCE_OUTPUT_FIELDS,
+  SALESFORCE_OVERRIDE_FIELDS,
   salesforceOutputField,
   toSalesforceValue,
   type SalesforceFieldType,
   type SalesforceOutputField,
+  type SalesforceOverrideField,
   type WriteValue,
 } from './salesforce-output.ts';
 
@@ -87,6 +89,8 @@ export interface MappingSettings {
   offeringFamilyField: string;
   /** Output fields visible on Account in this org (others are not selected). */
   visibleOutputFields: readonly OutputFieldKey[];
+  /** Override fields visible on Account: read into `extra` under their neutral keys. */
+  visibleOverrideFields?: readonly SalesforceOverrideField[];
   /** Opportunity and line-item amounts into the corporate currency (dated rates by close date). */
   convert: MoneyConverter;
   /** Account.AnnualRevenue into the corporate currency (CurrencyType rates). */
@@ -190,6 +194,7 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): Mapped<Account> 
   }
   const extra: Record<string, string | number | boolean | null> = {};
   for (const name of s.extraAccountFields) if (name in raw) extra[name] = fieldValue(raw[name]);
+  for (const f of s.visibleOverrideFields ?? []) if (f.apiName in raw) extra[f.key] = fieldValue(raw[f.apiName]);
   let markedKey: boolean | null = null;
   if (s.markedKeyField && s.markedKeyField in raw) {
     const m = rawBool.safeParse(raw[s.markedKeyField]);

@@ -123,4 +123,6 @@ export const hubSpotSource: SourceModule<'hubspot'> = {
     provisionFailure: (e) => (e.status === 403 ? { reason: 'missing-scope', message: `${LABEL} refused to create properties (HTTP 403): the app lacks a schema scope.` } : null),
   },
   webhook: hubSpotWebhook,
+  // hubspot.fetch signs with v3 like webhooks and adds portalId, userId and userEmail to the query.
+  card: { verify: hubSpotWebhook.verify, accountIdOf: (query) => (/^\d{1,30}$/.test(query['portalId'] ?? '') ? query['portalId'] ?? null : null) },
 };

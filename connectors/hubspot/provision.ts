@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUTPUT_PROPERTIES, OUTPUT_PROPERTY_GROUP, type OutputPropertySpec } from '../../mappings/hubspot.ts';
+import { OUTPUT_PROPERTIES, OUTPUT_PROPERTY_GROUP, OVERRIDE_PROPERTIES, type OutputPropertySpec } from '../../mappings/hubspot.ts';
 import { CrmError, isCrmError } from '../../src/contract/errors.ts';
 import type { ProvisionFieldReport, ProvisionReport } from '../../src/contract/connector.ts';
 import type { HubSpotCaller } from './client.ts';
@@ -15,7 +15,7 @@ function parseList(raw: unknown, what: string): z.infer<typeof listSchema>['resu
 
 const isConflict = (e: unknown): boolean => isCrmError(e) && e.details.status === 409;
 
-function createBody(spec: OutputPropertySpec): Record<string, unknown> {
+function createBody(spec: Omit<OutputPropertySpec, 'key'>): Record<string, unknown> {
   return {
     name: spec.name,
     label: spec.label,
@@ -78,5 +78,29 @@ export async function provisionProperties(caller: HubSpotCaller): Promise<Provis
       else throw e;
     }
   }
+  steps.push(await provisionOverrides(caller, existing));
   return { fields, steps };
+}
+
+/** The override properties managers type into: created when missing, never changed when there. */
+async function provisionOverrides(caller: HubSpotCaller, existing: ReadonlyMap<string, { type?: string | undefined }>): Promise<ProvisionReport['steps'][number]> {
+  const created: string[] = [];
+  const problems: string[] = [];
+  for (const spec of OVERRIDE_PROPERTIES) {
+    const have = existing.get(spec.name);
+    if (have) {
+      if (have.type !== spec.type) problems.push(`company property ${spec.name} is of type ${have.type ?? 'unknown'}, Kamflow reads ${spec.type}; change or delete it in HubSpot`);
+      continue;
+    }
+    try {
+      await caller.call('propertyCreate', `create property ${spec.name}`, (c) => rawRequest(c, 'POST', '/crm/v3/properties/companies', createBody(spec)));
+      created.push(spec.name);
+    } catch (e) {
+      if (isConflict(e)) continue;
+      if (isCrmError(e) && e.kind !== 'api-limit' && e.kind !== 'auth') problems.push(e.message);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) return { name: 'override properties', status: 'failed', message: problems.join('; ') };
+  return created.length > 0 ? { name: 'override properties', status: 'created', message: `created: ${created.join(', ')}` } : { name: 'override properties', status: 'exists' };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, RunStatusRecord, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import type { Sleep } from '../shared/sleep.ts';
 import { TokenRefresher } from './auth.ts';
@@ -9,6 +9,7 @@ import { SalesforceClient, stopError } from './client.ts';
 import { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
 import { describeFields, detectCurrency, type CurrencyInfo, type DescribeField } from './org.ts';
 import { provisionAccountFields } from './provision.ts';
+import { upsertRunStatus } from './run-object.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { settleIngestJobs } from './settle.ts';
@@ -114,7 +115,7 @@ export class SalesforceConnector implements Connector {
   }
 
   async provision(): Promise<ProvisionReport> {
-    const report = await provisionAccountFields(this.client, this.logger);
+    const report = await provisionAccountFields(this.client, this.logger, this.options.pageLayouts);
     // Fields created or granted just now change what the next pull may select.
     this.accountDescribe = null;
     return report;
@@ -134,6 +135,14 @@ export class SalesforceConnector implements Connector {
 
   usage(): ApiUsage {
     return this.client.usage();
+  }
+
+  async recordRunStatus(status: RunStatusRecord): Promise<void> {
+    try {
+      await upsertRunStatus(this.client, status);
+    } catch (e) {
+      throw stopError('run status', e);
+    }
   }
 
   /**

@@ -46,6 +46,8 @@ const salesforceOptionsObject = z
      * both unreadable); never overrides what the org says. Without it the fallback is USD.
      */
     currency: z.string().regex(/^[A-Z]{3}$/, 'expected a three-letter ISO 4217 code such as EUR').optional(),
+    /** Account page layouts (Metadata API full names) that provisioning puts the KAM fields on; [] places none. */
+    pageLayouts: z.array(z.string().min(1).max(255).regex(/^Account-/, 'expected an Account page layout full name such as "Account-Account Layout"')).max(10).default(['Account-Account Layout']),
     /** Product2 field used as the offering. */
     offeringFamilyField: apiName.default('Family'),
     /** REST query batch size (Sforce-Query-Options), 200..2000. */

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import type { ProvisionFieldReport, ProvisionReport } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import { SALESFORCE_OUTPUT_FIELDS, customFieldMetadata, type SalesforceOutputField } from '../../mappings/salesforce.ts';
+import { SALESFORCE_OUTPUT_FIELDS, SALESFORCE_OVERRIDE_FIELDS, customFieldMetadata, type SalesforceOutputField } from '../../mappings/salesforce.ts';
 import { SalesforceHttpError, stopError, type SalesforceClient } from './client.ts';
 import { describeFields, type DescribeField } from './org.ts';
+import { placeFieldsOnLayouts, type LayoutField } from './layout.ts';
 import { queryAllPages, soqlString } from './query.ts';
+import { ensureRunObject, grantRunObject } from './run-object.ts';
 
 /**
  * Creates Kamflow's Account fields through the Tooling API and grants them through a permission
@@ -80,8 +82,7 @@ async function recheckHidden(client: SalesforceClient, fields: ProvisionFieldRep
   }
 }
 
-async function provisionFields(client: SalesforceClient): Promise<ProvisionFieldReport[]> {
-  const existing = await describeFields(client, 'Account');
+async function provisionFields(client: SalesforceClient, existing: Map<string, DescribeField>): Promise<ProvisionFieldReport[]> {
   const reports: ProvisionFieldReport[] = [];
   for (const field of SALESFORCE_OUTPUT_FIELDS) {
     const found = existing.get(field.apiName);
@@ -116,6 +117,54 @@ async function provisionFields(client: SalesforceClient): Promise<ProvisionField
     }
   }
   return reports;
+}
+
+/**
+ * The override fields a manager types into: created when missing, left as they are when they
+ * exist (of the right type or not: a wrong type is reported, never changed), granted read and
+ * edit through the permission set. Kamflow never writes them.
+ */
+async function provisionOverrideFields(client: SalesforceClient, existing: Map<string, DescribeField>, permSetId: string | null): Promise<{ step: Step; usable: string[] }> {
+  const created: string[] = [];
+  const problems: string[] = [];
+  const usable: string[] = [];
+  for (const field of SALESFORCE_OVERRIDE_FIELDS) {
+    const found = existing.get(field.apiName);
+    if (found) {
+      if (found.type === field.describeType) usable.push(field.apiName);
+      else problems.push(`Account.${field.apiName} is ${found.type}, expected ${field.describeType}; left as it is`);
+      continue;
+    }
+    try {
+      await client.json('tooling', {
+        method: 'POST', path: `${client.versionPath}/tooling/sobjects/CustomField`, headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ FullName: `Account.${field.apiName}`, Metadata: customFieldMetadata(field) }),
+      }, createResult);
+      created.push(field.apiName);
+      usable.push(field.apiName);
+    } catch (e) {
+      if (e instanceof CrmError) throw e;
+      if (e instanceof SalesforceHttpError && /DUPLICATE/.test(e.errorCode)) usable.push(field.apiName);
+      else problems.push(`${field.apiName}: ${message(e)}`);
+    }
+  }
+  if (permSetId) {
+    try {
+      const rows = z.array(fieldPermRow).parse(await queryAllPages(client,
+        `SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = ${soqlString(permSetId)} AND SobjectType = 'Account' AND Field IN (${SALESFORCE_OVERRIDE_FIELDS.map((f) => soqlString(`Account.${f.apiName}`)).join(', ')})`));
+      const have = new Set(rows.filter((r) => r.PermissionsRead && r.PermissionsEdit).map((r) => r.Field));
+      for (const name of usable) {
+        if (have.has(`Account.${name}`)) continue;
+        await createSObject(client, 'FieldPermissions', { ParentId: permSetId, SobjectType: 'Account', Field: `Account.${name}`, PermissionsRead: true, PermissionsEdit: true });
+      }
+    } catch (e) {
+      if (e instanceof CrmError) throw e;
+      problems.push(`permissions: ${message(e)}`);
+    }
+  }
+  const name = 'override fields';
+  if (problems.length > 0) return { step: { name, status: 'failed', message: problems.join('; ') }, usable };
+  return { step: created.length > 0 ? { name, status: 'created', message: `created: ${created.join(', ')}` } : { name, status: 'exists' }, usable };
 }
 
 async function ensurePermissionSet(client: SalesforceClient, steps: Step[]): Promise<string | null> {
@@ -189,17 +238,36 @@ async function ensureAssignment(client: SalesforceClient, permSetId: string, ste
   }
 }
 
-export async function provisionAccountFields(client: SalesforceClient, logger: Logger): Promise<ProvisionReport> {
+/**
+ * The fields that go on the layout: Kamflow computes its own, so reps read them and never type
+ * over them; the override fields, which managers type into, stay editable.
+ */
+function layoutFields(fields: readonly ProvisionFieldReport[], overrides: readonly string[]): LayoutField[] {
+  const usable = new Set(fields.filter((f) => f.status === 'created' || f.status === 'exists').map((f) => f.crmName));
+  return [
+    ...SALESFORCE_OUTPUT_FIELDS.filter((f) => usable.has(f.apiName)).map((f): LayoutField => ({ apiName: f.apiName, behavior: 'Readonly' })),
+    ...overrides.map((apiName): LayoutField => ({ apiName, behavior: 'Edit' })),
+  ];
+}
+
+export async function provisionAccountFields(client: SalesforceClient, logger: Logger, pageLayouts: readonly string[]): Promise<ProvisionReport> {
   try {
-    const fields = await provisionFields(client);
+    const existing = await describeFields(client, 'Account');
+    const fields = await provisionFields(client, existing);
     const steps: Step[] = [];
+    const runObject = await ensureRunObject(client);
+    steps.push(runObject);
     const permSetId = await ensurePermissionSet(client, steps);
+    const overrides = await provisionOverrideFields(client, existing, permSetId);
+    steps.push(overrides.step);
     if (permSetId) {
       await ensureFieldPermissions(client, permSetId, fields, steps);
+      if (runObject.status !== 'failed') steps.push(await grantRunObject(client, permSetId));
       await ensureAssignment(client, permSetId, steps);
       await recheckHidden(client, fields);
     }
-    steps.push({ name: 'page-layout', status: 'skipped', message: 'add the KAM fields to the Account page layout in Setup' });
+    if (pageLayouts.length === 0) steps.push({ name: 'page-layout', status: 'skipped', message: 'no page layouts named (pageLayouts option is empty)' });
+    else steps.push(...(await placeFieldsOnLayouts(client, pageLayouts, layoutFields(fields, overrides.usable))));
     for (const f of fields) if (f.message && f.status !== 'created') logger.warn({ field: f.crmName, status: f.status }, f.message);
     return { fields, steps };
   } catch (e) {

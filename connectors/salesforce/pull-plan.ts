@@ -6,6 +6,7 @@ import {
   BASE_FIELDS,
   MONEY_FIELDS,
   SALESFORCE_OUTPUT_FIELDS,
+  SALESFORCE_OVERRIDE_FIELDS,
   mapAccount,
   mapContact,
   mapLineItem,
@@ -103,6 +104,9 @@ export async function planStream(ctx: PullContext, kind: ObjectKind): Promise<St
     fields.push(...outputs.map((f) => f.apiName));
     settings.extraAccountFields = o.extraAccountFields;
     settings.visibleOutputFields = outputs.map((f) => f.key);
+    const overrides = SALESFORCE_OVERRIDE_FIELDS.filter((f) => visible.has(f.apiName));
+    fields.push(...overrides.map((f) => f.apiName));
+    settings.visibleOverrideFields = overrides;
   }
   return { fields, settings, rates: MONEY_STREAMS.has(kind) ? rateFingerprint(cur) : undefined, dated };
 }

@@ -28,6 +28,8 @@ export interface SourceModule<K extends SourceId = SourceId> {
   install?: InstallFlow;
   /** Change notifications the source pushes to Kamflow, when it sends any. */
   webhook?: WebhookHandler;
+  /** Signed requests from the source's record cards to Kamflow's server, when its cards make any. */
+  card?: CardRequestHandler;
 }
 
 /** Things a connector is given that are not data: callbacks, the logger, and (for tests) time. */
@@ -133,6 +135,13 @@ export interface ChangedRecord {
 export type WebhookParse =
   | { ok: true; changes: { accountId: string; records: ChangedRecord[] }[]; ignored: number; events: number }
   | { ok: false; message: string; issues?: { field: string; message: string }[] };
+
+export interface CardRequestHandler {
+  /** Checks the request's signature with the webhook secret (the app's client secret). */
+  verify(secret: string, request: WebhookRequest, nowMs: number): { ok: true } | { ok: false; message: string };
+  /** The account (portal, org) the signed query names, or null when it names none. */
+  accountIdOf(query: Record<string, string | undefined>): string | null;
+}
 
 export interface WebhookHandler {
   /** Environment variables with the signing secret, first found wins; the app's client secret otherwise. */

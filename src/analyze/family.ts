@@ -4,6 +4,7 @@ import type { Account, User } from '../model/snapshot.ts';
 import type { ContactCounts } from './coverage.ts';
 import { evaluateCriteria } from './criteria.ts';
 import { driftEntry, familyMarkedKey } from './drift.ts';
+import { overrideDrift, overrideWhy, readOverride, withOverrideLine } from './overrides.ts';
 import type { Facts } from './facts.ts';
 import { STATE_CODE } from '../model/matrix.ts';
 import { roundFraction, roundMoney } from './format.ts';
@@ -35,6 +36,8 @@ export interface FamilyContext {
   /** Opportunity owners by number (FamilyFacts.soleOwner). */
   owners: readonly string[];
   config: AnalysisConfig;
+  /** YYYY-MM-DD: overrides hold through their end date. */
+  asOf: string;
   /** Filled per entity. */
   texts: EntityTexts;
   /** Appended to. */
@@ -93,7 +96,12 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     ctx.issues,
   );
   const decision = decideTier(criteria, criteria.map((c) => c.passed), ctx.abcClass, config);
-  const reasons = tierReasons(criteria, decision, ctx.abcClass, config);
+  const override = readOverride(root, ctx.asOf, ctx.issues);
+  // A manager's override holds the tier until it ends; the criteria stay as computed.
+  const active = override.kind === 'active' ? override.override : null;
+  const tier = active?.tier ?? decision.tier;
+  const computedReasons = tierReasons(criteria, decision, ctx.abcClass, config);
+  const reasons = active ? withOverrideLine(computedReasons, active) : computedReasons;
   const risk = riskFlags(
     {
       revenue,
@@ -124,20 +132,21 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     whitespaceValue: m.whitespaceValue,
     contacts: m.contacts,
     ...(relationships === null ? {} : { relationships }),
-    tier: decision.tier,
+    tier: tier,
     score: decision.score,
     criteria,
     reasons,
     risks: risk.risks,
-    lossScenario: decision.tier === 'Key' ? lossScenario(revenue, ctx.ranking) : null,
+    lossScenario: tier === 'Key' ? lossScenario(revenue, ctx.ranking) : null,
     // Filled in by the caller, which also gathers the owners' view.
     horizon: { thisQuarter: 0, laterPipeline: 0, laterWhitespace: 0, later: 0, top: [] },
     matrix: m.matrix,
+    ...(active ? { override: active } : {}),
   };
   const marked = familyMarkedKey(root, entities, config.driftMarking);
   return {
     insight,
-    texts: familyTexts(insight, risk.lines, root, whyLine(criteria, decision, ctx.abcClass, config)),
-    drift: driftEntry(root.id, marked, decision.tier, decision.score),
+    texts: familyTexts(insight, risk.lines, root, active ? overrideWhy(active) : whyLine(criteria, decision, ctx.abcClass, config)),
+    drift: (active ? overrideDrift(root.id, active, decision.tier, decision.score) : null) ?? driftEntry(root.id, marked, decision.tier, decision.score),
   };
 }

@@ -136,6 +136,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       users,
       owners: input.owners,
       config,
+      asOf: run.asOf,
       texts,
       issues,
     });

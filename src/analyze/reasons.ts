@@ -13,7 +13,7 @@ import { formatPercentShort } from './format.ts';
 export const REASON_MARKS = {
   /** The tier and score with the rule that decided them; always the first line. */
   summary: '★',
-  /** Reserved for a manager's tier override ("Overridden by X until Y: reason"), after the summary. */
+  /** A manager's tier override in force ("Overridden by X until Y: reason"), after the summary. */
   override: '⚑',
   pass: '✓',
   fail: '✗',

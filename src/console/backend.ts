@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
   ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
-  RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
+  RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
@@ -17,6 +17,8 @@ import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
 import { receiveWebhook } from './webhooks.ts';
+import { cardRunStatus, RUNS_LOOKED_AT } from './card-status.ts';
+import { cronNextRun } from '../sync/run-status.ts';
 
 /** What the console asks of a scheduler: the embedded one (SQLite) or the queue's schedules table. */
 export interface ScheduleView {
@@ -256,6 +258,17 @@ export class KamflowBackend implements ConsoleBackend {
       if (!started.ok) this.deps.logger.warn({ connectionId: result.connectionId, reason: started.reason }, 'first sync did not start');
     }
     return { ok: true, connectionId: result.connectionId, name: result.name };
+  }
+
+  cardRunStatus(request: CardRequest): Promise<CardRunStatusResult> {
+    return cardRunStatus({
+      sources: this.sources,
+      secrets: this.deps.settings.webhookSecrets,
+      now: () => this.now().getTime(),
+      listConnections: () => this.deps.store.listConnections(),
+      listRuns: (connectionId) => this.deps.store.listRuns({ connectionId, limit: RUNS_LOOKED_AT }),
+      nextScheduledRun: this.deps.sync.nextScheduledRun ?? cronNextRun,
+    }, request);
   }
 
   receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {

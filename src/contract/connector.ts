@@ -120,6 +120,16 @@ export interface ProvisionReport {
   steps: { name: string; status: 'created' | 'exists' | 'skipped' | 'failed'; message?: string }[];
 }
 
+/** A connection's run status as the CRM cards read it (crm-apps/README.md, "Fresh or stale"). */
+export interface RunStatusRecord {
+  /** The connection's id: the record's key in the CRM. */
+  connectionKey: string;
+  /** ISO 8601: when the run's write-back ended. */
+  lastRunFinishedAt: string;
+  /** ISO 8601: by when the next scheduled run should have finished; null when the connection runs on demand only. */
+  nextRunDueBy: string | null;
+}
+
 export interface PushBatching {
   size: number;
   bulk: boolean;
@@ -234,6 +244,11 @@ export interface Connector {
    * it with every worker (the store's API budget), so the daily reserve holds across them.
    */
   dailyAllowance?(): { used: number; max: number } | null;
+  /**
+   * Records the run status where the source's cards read it (one upsert). Absent when the source
+   * keeps none in the CRM; Kamflow's server then answers the cards itself.
+   */
+  recordRunStatus?(status: RunStatusRecord): Promise<void>;
   /**
    * For a source that shows the results itself besides holding the field values (a workbook it
    * writes rather than fields on records): called once at the end of every run that was not a

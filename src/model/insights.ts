@@ -172,6 +172,8 @@ export interface FamilyInsight {
   horizon?: FamilyHorizon;
   /** Columns, not one object per cell; a suggestion only on non-active cells with enough adopting peers. */
   matrix: FamilyMatrix;
+  /** A manager's tier override in force (`tier` is then its tier); absent otherwise. */
+  override?: { tier: Tier; reason: string; until: string; by: string };
 }
 
 export interface AccountInsight extends AccountFieldValues {
@@ -194,7 +196,7 @@ export interface Portfolio {
 
 export interface DriftEntry {
   familyId: string;
-  kind: 'marked-but-fails' | 'passes-but-unmarked';
+  kind: 'marked-but-fails' | 'passes-but-unmarked' | 'override-contradicts';
   message: string;
 }
 

@@ -74,6 +74,10 @@ export interface Sandbox {
     setDailyLimit(max: number): void;
     /** Bulk API 2.0 ingest jobs with their states, in creation order. */
     ingestJobs(): { id: string; state: string }[];
+    /** A page layout's XML content as the Metadata API holds it, or undefined. */
+    layout(fullName: string): string | undefined;
+    /** Replaces a page layout's content, as an admin editing it in Setup would. */
+    setLayout(fullName: string, xml: string): void;
   };
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
@@ -241,6 +245,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         daily.salesforce = max;
       },
       ingestJobs: () => [...sfCtx.bulk.jobs.values()].filter((j) => j.kind === 'ingest').map((j) => ({ id: j.id, state: j.state })),
+      layout: (fullName) => sfStore.layouts.get(fullName),
+      setLayout(fullName, xml) {
+        sfStore.layouts.set(fullName, xml);
+      },
     },
     hs: {
       object(type, id) {

@@ -12,6 +12,7 @@ import { connectRoutes } from './routes/connect.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { cardRoutes } from './routes/cards.ts';
 import { SessionStore } from './sessions.ts';
 import { MemoryServerState, type ServerSharedState } from './shared-state.ts';
 import { CONSOLE_CSS } from './static.ts';
@@ -86,6 +87,7 @@ export function createServer(deps: ServerDeps): express.Express {
 
   app.use(healthRoutes(backend, logger));
   app.use(webhookRoutes({ backend, config, logger }));
+  app.use(cardRoutes({ backend, config, logger }));
   app.get('/static/console.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(CONSOLE_CSS);
   });

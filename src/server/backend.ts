@@ -57,7 +57,22 @@ export interface ConsoleBackend {
    * for the next sync. Every answer is a value (status and body), never an exception.
    */
   receiveWebhook(request: WebhookRequest): Promise<WebhookResult>;
+
+  /**
+   * The run status a CRM card asks for (crm-apps/README.md, "The run-status contract"): signature
+   * checked as for webhooks, the account found from the signed query. Absent: the route answers 404.
+   */
+  cardRunStatus?(request: CardRequest): Promise<CardRunStatusResult>;
 }
+
+/** A card's signed request: the webhook request's parts and its query parameters. */
+export interface CardRequest extends WebhookRequest {
+  query: Record<string, string | undefined>;
+}
+
+export type CardRunStatusResult =
+  | { status: 200; body: { lastRunFinishedAt: string | null; nextRunDueBy: string | null } }
+  | { status: 400 | 401 | 404 | 503; error: string; message: string };
 
 /** One field of a form that starts an install (e.g. which login host). */
 export type InstallFormField =

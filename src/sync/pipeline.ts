@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError } from '../contract/errors.ts';
-import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
+import type { Connector, Credentials, PushBatching, RunStatusRecord, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
 import type { AnalysisResult } from '../model/insights.ts';
@@ -17,6 +17,7 @@ import { quarantineOutcomes } from './quarantine.ts';
 import { planRollback } from './rollback-plan.ts';
 import { guardSyncPlan, recordPlanFindings, settleOpenWrites } from './write-safety.ts';
 import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
+import { cronNextRun, recordRunStatus, runStatusOf } from './run-status.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -139,14 +140,16 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   const counts = emptyCounts();
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
+  let runStatus: RunStatusRecord | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
     // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
     await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
     const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
-    return { run, plan, estimatedCalls, message };
+    return { run, plan, estimatedCalls, message, runStatus };
   };
+  const statusNow = (): RunStatusRecord => runStatusOf(connection, { startedAt: startedAt.toISOString(), finishedAt: now().toISOString() }, deps.nextScheduledRun ?? cronNextRun);
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
     locked.meter(connector);
@@ -175,6 +178,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
     deps.onProgress?.({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
     if (spec.dryRun) {
+      if (spec.kind === 'sync' && connector.recordRunStatus && !planned.hold) runStatus = statusNow();
       const gate = planned.hold ? `; a real run would stop at the ${planned.hold.message}` : '';
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
@@ -186,6 +190,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (connector.publish) {
       const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
       await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
+    }
+    if (spec.kind === 'sync' && connector.recordRunStatus) {
+      runStatus = statusNow();
+      await recordRunStatus({ connector, store, logger, runId }, runStatus);
     }
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${outcomeNotes(counts, spec.kind)}`);
   } catch (error) {

@@ -1,4 +1,5 @@
-import type { Connector, Credentials, ObjectKind, SourceId, SourceProfile, TokenListener } from '../contract/connector.ts';
+import type { Connector, Credentials, ObjectKind, RunStatusRecord, SourceId, SourceProfile, TokenListener } from '../contract/connector.ts';
+import type { NextScheduledRun } from './run-status.ts';
 import type { Logger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
@@ -38,6 +39,8 @@ export interface SyncDeps {
   orgOf?: (connection: ConnectionRecord) => string;
   /** How long a lock lives without a heartbeat; a crashed run's lock is taken over after it. */
   lockTtlMs?: number;
+  /** When a connection's schedule fires next (for the run status); node-cron's reading by default. */
+  nextScheduledRun?: NextScheduledRun;
 }
 
 export interface SyncOptions {
@@ -69,6 +72,8 @@ export interface SyncResult {
   /** Write calls the plan takes, by kind (the dry run's estimate). */
   estimatedCalls: Record<string, number>;
   message: string;
+  /** The run status written to the CRM (for a dry run: what a real run would write); null when none. */
+  runStatus?: RunStatusRecord | null;
 }
 
 export const DEFAULT_SAFETY_GATE_SHARE = 0.5;

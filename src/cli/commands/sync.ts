@@ -55,6 +55,7 @@ export function syncResultJson(result: SyncResult): string {
       conflicts: result.plan.conflicts, held: result.plan.held, truncated: result.plan.truncated,
     },
     estimatedCalls: result.estimatedCalls,
+    runStatus: result.runStatus ?? null,
   }, null, 2)}\n`;
 }
 
@@ -75,9 +76,11 @@ export function renderSyncResult(result: SyncResult): string {
       for (const c of w.changes) out.push(`    ${c.field}: ${showValue(c.from)} -> ${showValue(c.to)}`);
     }
     out.push(`  write calls it would take: ${formatUsage(result.estimatedCalls)}`);
+    if (result.runStatus) out.push(`  run status it would record for the CRM cards: finished ${result.runStatus.lastRunFinishedAt}, next run due by ${result.runStatus.nextRunDueBy ?? 'none (runs on demand)'}`);
   } else if (!run.dryRun) {
     const unconfirmed = run.counts.unconfirmed > 0 ? `; sent but unconfirmed: ${run.counts.unconfirmed}` : '';
     out.push(`  written: ${run.counts.written}; failed: ${run.counts.failed}${unconfirmed}`);
+    if (result.runStatus) out.push(`  run status recorded for the CRM cards: next run due by ${result.runStatus.nextRunDueBy ?? 'none (runs on demand)'}`);
   }
   if (plan) out.push(...findingLines(plan));
   out.push(`  API calls used: ${formatUsage(run.apiUsage)}`);

@@ -219,7 +219,7 @@ export function driftSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
     out.push("  None: the CRM's key marking agrees with the criteria.");
     return out;
   }
-  const label = { 'marked-but-fails': 'Marked key, fails the criteria', 'passes-but-unmarked': 'Passes the criteria, not marked key' } as const;
+  const label = { 'marked-but-fails': 'Marked key, fails the criteria', 'passes-but-unmarked': 'Passes the criteria, not marked key', 'override-contradicts': 'Tier override against the criteria' } as const;
   const names = new Map(r.families.map((f) => [f.id, f.name]));
   for (const d of r.drift.slice(0, o.limit)) {
     out.push(...wrap(`${label[d.kind]}: ${names.get(d.familyId) ?? d.familyId} (${d.familyId})`, o.width, '  ', '    '));

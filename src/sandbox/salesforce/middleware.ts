@@ -14,6 +14,8 @@ export function classifySfCall(method: string, path: string): string {
   if (p.startsWith('/jobs/ingest')) return 'bulkIngest';
   if (/^\/sobjects\/[^/]+\/describe/.test(p)) return 'describe';
   if (/^\/sobjects\/[^/]+\/(updated|deleted)/.test(p)) return p.includes('/updated') ? 'getUpdated' : 'getDeleted';
+  // Upsert by external id: Kamflow's run status, apart from the account writes.
+  if (method === 'PATCH' && /^\/sobjects\/[^/]+\/[^/]+\/[^/]+$/.test(p)) return 'sobjectUpsert';
   if (p.startsWith('/sobjects')) return `sobject${method}`;
   if (p.startsWith('/limits')) return 'limits';
   if (path.startsWith('/services/oauth2/userinfo') || path.startsWith('/id/')) return 'identity';

@@ -4,6 +4,7 @@ import { SfHttpError, sendSfError, type SfContext } from './context.ts';
 import { sfApiGate, sfVersion } from './middleware.ts';
 import { salesforceAuthRoutes } from './routes-auth.ts';
 import { salesforceBulkRoutes } from './routes-bulk.ts';
+import { salesforceMetadataRoutes } from './routes-metadata.ts';
 import { salesforceQueryRoutes } from './routes-query.ts';
 import { salesforceSObjectRoutes } from './routes-sobjects.ts';
 import { salesforceSoapRoutes } from './routes-soap.ts';
@@ -14,6 +15,7 @@ export function salesforceRouter(ctx: SfContext): Router {
   const root = express.Router();
   root.use(salesforceAuthRoutes(ctx));
   root.use(salesforceSoapRoutes(ctx));
+  root.use(salesforceMetadataRoutes(ctx));
 
   root.get('/services/data', (_req: Request, res: Response) => {
     res.json(['58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0'].map((v) => ({ label: `v${v}`, url: `/services/data/v${v}`, version: v })));

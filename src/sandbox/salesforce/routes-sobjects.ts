@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { SfHttpError, sendSfError, type SfContext } from './context.ts';
+import { sfVersion } from './middleware.ts';
 import type { SfFieldDef } from './schema.ts';
 import { formatDatetime, parseDatetime, toWire } from './values.ts';
 import { checkFieldNames, failed, insertBlocker, prepareValues, updateBlocker, type SaveResult, type WriteValues } from './writes.ts';
@@ -97,6 +98,9 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
   });
 
   const insertOne = (objectName: string, values: WriteValues): SaveResult => {
+    if (!ctx.store.objectAccess(objectName).create) {
+      return failed({ statusCode: 'INSUFFICIENT_ACCESS_OR_READONLY', message: `insufficient access rights on object ${objectName}: create`, fields: [] });
+    }
     const prepared = prepareValues(ctx, objectName, values, 'json', 'insert');
     if (!prepared.ok) return failed(prepared.error);
     const blocker = insertBlocker(ctx, objectName, prepared.values);
@@ -156,6 +160,56 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
     if (!prepared?.ok) throw new Error('unreachable: no error and no prepared values');
     ctx.store.update(obj.name, id, prepared.values);
     res.status(204).end();
+  });
+
+  // Upsert by external id (REST API Developer Guide, sObject Rows by External ID): 201 with
+  // created true for a new record, 200 with created false for an update, 300 when the value
+  // matches several records, 404 when the field is no external id the caller can see.
+  r.patch('/sobjects/:name/:field/:value', (req: Request, res: Response) => {
+    const obj = ctx.store.object(String(req.params['name']));
+    if (!obj) {
+      sendSfError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+      return;
+    }
+    const fieldName = String(req.params['field']);
+    const field = ctx.store.field(obj.name, fieldName);
+    if (!field || !field.externalId) {
+      sendSfError(res, 404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${fieldName}`);
+      return;
+    }
+    const body = z.record(z.string(), z.unknown()).safeParse(req.body);
+    if (!body.success) throw new SfHttpError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object of field values');
+    const { attributes: _ignored, ...values } = body.data;
+    if (Object.keys(values).some((k) => k.toLowerCase() === field.name.toLowerCase() || k.toLowerCase() === 'id')) {
+      throw new SfHttpError(400, 'INVALID_FIELD', `The external ID field ${field.name} and Id cannot be set in the body of an upsert on that field`);
+    }
+    checkFieldNames(ctx, obj.name, Object.keys(values));
+    const key = String(req.params['value']);
+    const matches = [...ctx.store.table(obj.name).values()].filter((r) => r['IsDeleted'] !== true && String(r[field.name] ?? '').toLowerCase() === key.toLowerCase());
+    if (matches.length > 1) {
+      res.status(300).json(matches.map((m) => `/services/data/v${sfVersion(req)}/sobjects/${obj.name}/${String(m['Id'])}`));
+      return;
+    }
+    const access = ctx.store.objectAccess(obj.name);
+    const match = matches[0];
+    if (!match) {
+      if (!access.create) throw new SfHttpError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${obj.name}: create`);
+      const result = insertOne(obj.name, { ...values, [field.name]: key });
+      if (!result.success) {
+        res.status(400).json(result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+        return;
+      }
+      res.status(201).json({ id: result.id, success: true, errors: [], created: true });
+      return;
+    }
+    if (!access.edit) throw new SfHttpError(400, 'INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${obj.name}: edit`);
+    const prepared = prepareValues(ctx, obj.name, values, 'json', 'update');
+    if (!prepared.ok) {
+      res.status(400).json([{ message: prepared.error.message, errorCode: prepared.error.statusCode, fields: prepared.error.fields }]);
+      return;
+    }
+    ctx.store.update(obj.name, String(match['Id']), prepared.values);
+    res.status(200).json({ id: String(match['Id']), success: true, errors: [], created: false });
   });
 
   r.delete('/sobjects/:name/:id', (req: Request, res: Response) => {

@@ -5,7 +5,7 @@ import type { SfFieldDef, SfFieldType } from './schema.ts';
 
 const valueSchema = z.object({ fullName: z.string().min(1), label: z.string().optional(), default: z.boolean().optional() }).passthrough();
 
-const customFieldBody = z.object({
+export const customFieldBody = z.object({
   FullName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*__c$/, 'FullName must look like Object.Field__c'),
   Metadata: z
     .object({
@@ -47,9 +47,16 @@ function integrity(message: string): SfHttpError {
 }
 
 /** Builds the field from Tooling metadata, with the checks the Metadata API makes. */
-function fieldFromMetadata(name: string, md: z.infer<typeof customFieldBody>['Metadata']): SfFieldDef {
+export function fieldFromMetadata(name: string, md: z.infer<typeof customFieldBody>['Metadata']): SfFieldDef {
   const type = TYPE_MAP[md.type] as SfFieldType;
   const def: SfFieldDef = { name, type, label: md.label, custom: true, needsFls: true };
+  const flags = md as { externalId?: unknown; unique?: unknown };
+  if (flags.externalId === true || flags.unique === true) {
+    // Field reference: only Text, Number and Email fields can be external ids or unique.
+    if (md.type !== 'Text' && md.type !== 'Number') throw integrity(`${md.type} fields cannot be an External ID or unique`);
+    if (flags.externalId === true) def.externalId = true;
+    if (flags.unique === true) def.unique = true;
+  }
   switch (md.type) {
     case 'Text':
       if (md.length === undefined || md.length < 1 || md.length > 255) throw integrity("Length: must be between 1 and 255 for a CustomField of type Text");

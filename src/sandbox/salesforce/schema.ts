@@ -25,6 +25,9 @@ export interface SfFieldDef {
   needsFls?: boolean;
   /** Only exists in a multi-currency org. */
   multiCurrencyOnly?: boolean;
+  /** An external id: upserts may match on it. */
+  externalId?: boolean;
+  unique?: boolean;
 }
 
 export interface SfChildRelationship {
@@ -43,6 +46,12 @@ export interface SfObjectDef {
   datedRatesOnly?: boolean;
   /** Objects that carry IsDeleted and go to the recycle bin. */
   deletable: boolean;
+  /** A custom object made through the Metadata API: no one reaches it until object permissions grant it. */
+  needsObjectPermission?: boolean;
+  /** Fields an insert must carry, besides those the writes module lists. */
+  requiredOnInsert?: string[];
+  /** What createMetadata was given for a custom object, for readMetadata. */
+  metadata?: { label: string; pluralLabel: string; sharingModel: string; nameFieldLabel: string };
 }
 
 function f(name: string, type: SfFieldType, extra: Partial<SfFieldDef> = {}): SfFieldDef {
@@ -217,6 +226,22 @@ export function baseSchema(): Map<string, SfObjectDef> {
       children: [],
     },
     {
+      name: 'ObjectPermissions',
+      deletable: false,
+      fields: [
+        ...stampOnly(),
+        f('ParentId', 'reference', { referenceTo: 'PermissionSet', relationshipName: 'Parent' }),
+        f('SobjectType', 'picklist', { length: 40 }),
+        f('PermissionsRead', 'boolean'),
+        f('PermissionsCreate', 'boolean'),
+        f('PermissionsEdit', 'boolean'),
+        f('PermissionsDelete', 'boolean'),
+        f('PermissionsViewAllRecords', 'boolean'),
+        f('PermissionsModifyAllRecords', 'boolean'),
+      ],
+      children: [],
+    },
+    {
       name: 'PermissionSetAssignment',
       deletable: false,
       fields: [
@@ -228,6 +253,22 @@ export function baseSchema(): Map<string, SfObjectDef> {
     },
   ];
   return new Map(defs.map((d) => [d.name, d]));
+}
+
+/** A custom object as createMetadata makes it: the standard fields every custom object has, and its name field. */
+export function customObjectDef(name: string, nameFieldLabel: string): SfObjectDef {
+  return {
+    name,
+    deletable: true,
+    needsObjectPermission: true,
+    requiredOnInsert: ['Name'],
+    fields: [
+      ...recordFields(),
+      f('Name', 'string', { length: 80, label: nameFieldLabel }),
+      f('OwnerId', 'reference', { referenceTo: 'User', relationshipName: 'Owner' }),
+    ],
+    children: [],
+  };
 }
 
 export const CURRENCY_TYPES = new Set<SfFieldType>(['currency']);

@@ -1,5 +1,6 @@
 import type { SandboxClock } from '../clock.ts';
 import type { IdFactory } from '../ids.ts';
+import { seedLayouts } from './layouts.ts';
 import { baseSchema, type SfFieldDef, type SfObjectDef } from './schema.ts';
 import type { SfRecord, SfValue } from './values.ts';
 
@@ -23,6 +24,12 @@ export interface SfStoreOptions {
   datedRates?: readonly { code: string; rate: number; start: string }[];
 }
 
+export interface ObjectAccess {
+  read: boolean;
+  create: boolean;
+  edit: boolean;
+}
+
 const DEFAULT_SF_RATES: Readonly<Record<string, number>> = { EUR: 0.5, GBP: 0.25, JPY: 160 };
 
 /**
@@ -39,6 +46,9 @@ export class SalesforceStore {
   readonly createdAt: number;
   dailyLimit: number;
   private flsCache: Map<string, { read: boolean; edit: boolean }> | null = null;
+  private objectCache: Map<string, ObjectAccess> | null = null;
+  /** Page layouts by full name (`Account-Account Layout`): the Layout's XML content, as the Metadata API holds it. */
+  readonly layouts = new Map<string, string>();
 
   constructor(
     private readonly clock: SandboxClock,
@@ -49,6 +59,7 @@ export class SalesforceStore {
     this.createdAt = clock.peek();
     for (const name of this.schema.keys()) this.records.set(name, new Map());
     this.orgId = this.insert('Organization', { Name: 'Kamflow Sandbox' });
+    seedLayouts(this);
     this.integrationUserId = this.insert('User', { Name: 'Integration User', IsActive: true, Email: 'integration@sandbox.invalid' });
     if (options.multiCurrency) {
       const decimals = (code: string): number => (code === 'JPY' ? 0 : 2);
@@ -76,6 +87,7 @@ export class SalesforceStore {
   object(name: string): SfObjectDef | undefined {
     const def = this.schema.get(name) ?? [...this.schema.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
     if (!def || (def.multiCurrencyOnly && !this.options.multiCurrency) || (def.datedRatesOnly && !this.datedRates)) return undefined;
+    if (def.needsObjectPermission && !this.objectAccess(def.name).read) return undefined;
     return def;
   }
 
@@ -110,6 +122,42 @@ export class SalesforceStore {
     this.flsCache = null;
   }
 
+  /** Adds a custom object (createMetadata); it stays out of reach until object permissions grant it. */
+  addCustomObject(def: SfObjectDef): void {
+    this.schema.set(def.name, def);
+    this.records.set(def.name, new Map());
+    this.flsCache = null;
+    this.objectCache = null;
+  }
+
+  /** What the integration user may do with a custom object, through its assigned permission sets. */
+  objectAccess(objectName: string): ObjectAccess {
+    const def = this.schema.get(objectName);
+    if (def && !def.needsObjectPermission) return { read: true, create: true, edit: true };
+    if (!this.objectCache) this.objectCache = this.computeObjectAccess();
+    return this.objectCache.get(objectName.toLowerCase()) ?? { read: false, create: false, edit: false };
+  }
+
+  private assignedPermissionSets(): Set<string> {
+    const assigned = new Set<string>();
+    for (const a of this.table('PermissionSetAssignment').values()) {
+      if (!a['IsDeleted'] && a['AssigneeId'] === this.integrationUserId) assigned.add(String(a['PermissionSetId']));
+    }
+    return assigned;
+  }
+
+  private computeObjectAccess(): Map<string, ObjectAccess> {
+    const assigned = this.assignedPermissionSets();
+    const out = new Map<string, ObjectAccess>();
+    for (const p of this.table('ObjectPermissions').values()) {
+      if (p['IsDeleted'] || !assigned.has(String(p['ParentId']))) continue;
+      const key = String(p['SobjectType']).toLowerCase();
+      const prev = out.get(key) ?? { read: false, create: false, edit: false };
+      out.set(key, { read: prev.read || p['PermissionsRead'] === true, create: prev.create || p['PermissionsCreate'] === true, edit: prev.edit || p['PermissionsEdit'] === true });
+    }
+    return out;
+  }
+
   /** Grants a custom field as if a permission set had already been assigned (seeded orgs). */
   fls(objectName: string, fieldName: string): { read: boolean; edit: boolean } {
     if (!this.flsCache) this.flsCache = this.computeFls();
@@ -117,10 +165,7 @@ export class SalesforceStore {
   }
 
   private computeFls(): Map<string, { read: boolean; edit: boolean }> {
-    const assigned = new Set<string>();
-    for (const a of this.table('PermissionSetAssignment').values()) {
-      if (!a['IsDeleted'] && a['AssigneeId'] === this.integrationUserId) assigned.add(String(a['PermissionSetId']));
-    }
+    const assigned = this.assignedPermissionSets();
     const out = new Map<string, { read: boolean; edit: boolean }>();
     for (const p of this.table('FieldPermissions').values()) {
       if (p['IsDeleted'] || !assigned.has(String(p['ParentId']))) continue;
@@ -130,6 +175,11 @@ export class SalesforceStore {
       out.set(key, { read: prev.read || p['PermissionsRead'] === true || edit, edit });
     }
     return out;
+  }
+
+  private dropAccessCaches(): void {
+    this.flsCache = null;
+    this.objectCache = null;
   }
 
   table(objectName: string): Map<string, SfRecord> {
@@ -168,7 +218,7 @@ export class SalesforceStore {
     for (const f of this.schema.get(objectName)?.fields ?? []) if (f.type === 'boolean' && rec[f.name] == null) rec[f.name] = false;
     this.derive(objectName, rec);
     this.table(objectName).set(id, rec);
-    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;
+    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment' || objectName === 'ObjectPermissions') this.dropAccessCaches();
     return id;
   }
 
@@ -185,14 +235,14 @@ export class SalesforceStore {
     rec['LastModifiedDate'] = now;
     rec['SystemModstamp'] = now;
     this.derive(objectName, rec);
-    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment') this.flsCache = null;
+    if (objectName === 'FieldPermissions' || objectName === 'PermissionSetAssignment' || objectName === 'ObjectPermissions') this.dropAccessCaches();
     return true;
   }
 
   /** Removes a record as if it had never been inserted (an all-or-none rollback). */
   discard(objectName: string, id: string): void {
     this.table(objectName).delete(id);
-    this.flsCache = null;
+    this.dropAccessCaches();
   }
 
   /** Moves a record to the recycle bin, with the children Salesforce deletes along with it. */

@@ -40,6 +40,7 @@ const REQUIRED: Record<string, string[]> = {
   Product2: ['Name'],
   PermissionSet: ['Name'],
   FieldPermissions: ['ParentId', 'SobjectType', 'Field'],
+  ObjectPermissions: ['ParentId', 'SobjectType'],
   PermissionSetAssignment: ['PermissionSetId', 'AssigneeId'],
 };
 
@@ -70,7 +71,7 @@ export function prepareValues(
   }
   if (readOnly.length > 0) return { ok: false, error: NOT_WRITABLE(readOnly) };
   if (mode === 'insert') {
-    const missing = (REQUIRED[objectName] ?? []).filter((name) => out[name] === undefined || out[name] === null || out[name] === '');
+    const missing = [...(REQUIRED[objectName] ?? []), ...(ctx.store.schema.get(objectName)?.requiredOnInsert ?? [])].filter((name) => out[name] === undefined || out[name] === null || out[name] === '');
     if (missing.length > 0) {
       return { ok: false, error: { statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing } };
     }
@@ -81,7 +82,7 @@ export function prepareValues(
 /** Why a record cannot be updated, or null when it can. */
 export function updateBlocker(ctx: SfContext, objectName: string, id: unknown): SaveError | null {
   if (typeof id !== 'string' || id === '') return { statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] };
-  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id) || id.slice(0, 3) !== (SF_KEY_PREFIX[objectName] ?? '')) {
+  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id) || id.slice(0, 3) !== (SF_KEY_PREFIX[objectName] ?? 'a0X')) {
     return { statusCode: 'MALFORMED_ID', message: `${objectName} ID: id value of incorrect type: ${id}`, fields: ['Id'] };
   }
   const rec = ctx.store.get(objectName, id);
@@ -108,7 +109,7 @@ export function insertBlocker(ctx: SfContext, objectName: string, values: Record
   if (objectName === 'FieldPermissions') {
     const field = String(values['Field'] ?? '');
     const [obj, name] = field.split('.');
-    const def = obj && name ? ctx.store.object(obj)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase()) : undefined;
+    const def = obj && name ? ctx.store.schema.get(obj)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase()) : undefined;
     if (!def || values['SobjectType'] !== obj) {
       return { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `Field Name: bad value for restricted picklist field: ${field}`, fields: ['Field'] };
     }
@@ -117,6 +118,28 @@ export function insertBlocker(ctx: SfContext, objectName: string, values: Record
     }
     const dup = live.find((r) => r['ParentId'] === values['ParentId'] && String(r['Field']).toLowerCase() === field.toLowerCase());
     if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: <unknown> duplicates value on record with id: ${String(dup['Id'])}`, fields: [] };
+  }
+  if (objectName === 'ObjectPermissions') {
+    const type = String(values['SobjectType'] ?? '');
+    if (!ctx.store.schema.has(type)) {
+      return { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `SObject Type Name: bad value for restricted picklist field: ${type}`, fields: ['SobjectType'] };
+    }
+    if (!ctx.store.get('PermissionSet', String(values['ParentId']))) {
+      return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: ['ParentId'] };
+    }
+    // Setup, Permission Sets: "Permission Create depends on permission(s): Read", and so on.
+    const needsRead = ['PermissionsCreate', 'PermissionsEdit', 'PermissionsDelete', 'PermissionsViewAllRecords'].filter((p) => values[p] === true);
+    if (needsRead.length > 0 && values['PermissionsRead'] !== true) {
+      return { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `Permission ${needsRead[0]?.replace('Permissions', '') ?? ''} depends on permission(s): Read`, fields: [] };
+    }
+    const dup = live.find((r) => r['ParentId'] === values['ParentId'] && r['SobjectType'] === type);
+    if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: <unknown> duplicates value on record with id: ${String(dup['Id'])}`, fields: [] };
+  }
+  for (const def of ctx.store.schema.get(objectName)?.fields ?? []) {
+    const value = values[def.name];
+    if (!def.unique || value === undefined || value === null) continue;
+    const dup = live.find((r) => String(r[def.name]).toLowerCase() === String(value).toLowerCase());
+    if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: ${def.name} duplicates value on record with id: ${String(dup['Id'])}`, fields: [def.name] };
   }
   if (objectName === 'PermissionSetAssignment') {
     if (!ctx.store.get('PermissionSet', String(values['PermissionSetId'])) || !ctx.store.get('User', String(values['AssigneeId']))) {

@@ -1,5 +1,5 @@
 import { OUTPUT_FIELDS, TIERS, type OutputFieldSpec } from '../../model/output-fields.ts';
-import type { SfFieldDef } from '../salesforce/schema.ts';
+import { customObjectDef, type SfFieldDef } from '../salesforce/schema.ts';
 import type { SalesforceStore } from '../salesforce/store.ts';
 import type { HsPropertyDef, HsPropertyType } from '../hubspot/properties.ts';
 import type { HubSpotStore } from '../hubspot/store.ts';
@@ -39,6 +39,18 @@ export function provisionKamFields(sf: SalesforceStore, hs: HubSpotStore): void 
     sf.addCustomField('Account', def);
     if (def.type === 'boolean') for (const rec of sf.table('Account').values()) rec[def.name] = false;
     sf.insert('FieldPermissions', { ParentId: psId, SobjectType: 'Account', Field: `Account.${def.name}`, PermissionsRead: true, PermissionsEdit: true });
+  }
+  const run = customObjectDef('KAM_Run__c', 'Kamflow Run Name');
+  run.metadata = { label: 'Kamflow Run', pluralLabel: 'Kamflow Runs', sharingModel: 'Read', nameFieldLabel: 'Kamflow Run Name' };
+  run.fields.push(
+    { name: 'Connection_Key__c', type: 'string', length: 80, label: 'Connection Key', custom: true, needsFls: true, externalId: true, unique: true },
+    { name: 'Last_Run_Finished_At__c', type: 'datetime', label: 'Last Run Finished At', custom: true, needsFls: true },
+    { name: 'Next_Run_Due_By__c', type: 'datetime', label: 'Next Run Due By', custom: true, needsFls: true },
+  );
+  sf.addCustomObject(run);
+  sf.insert('ObjectPermissions', { ParentId: psId, SobjectType: 'KAM_Run__c', PermissionsRead: true, PermissionsCreate: true, PermissionsEdit: true });
+  for (const f of ['Connection_Key__c', 'Last_Run_Finished_At__c', 'Next_Run_Due_By__c']) {
+    sf.insert('FieldPermissions', { ParentId: psId, SobjectType: 'KAM_Run__c', Field: `KAM_Run__c.${f}`, PermissionsRead: true, PermissionsEdit: true });
   }
   sf.insert('PermissionSetAssignment', { PermissionSetId: psId, AssigneeId: sf.integrationUserId });
 

@@ -41,11 +41,11 @@ function changedAccounts(before: Map<string, Record<string, string | null>>, aft
 describe('HubSpot end to end', () => {
   it('provisions the kamflow group and properties, and a second time changes nothing', async () => {
     const first = await w.provision();
-    expect(first.steps).toEqual([{ name: 'property group kamflow', status: 'created' }]);
+    expect(first.steps.map((st) => [st.name, st.status])).toEqual([['property group kamflow', 'created'], ['override properties', 'created']]);
     expect(first.fields.map((f) => [f.crmName, f.status])).toEqual(OUTPUT_FIELDS.map((f) => [f.key, 'created']));
     const client = new Client({ accessToken: w.sb.hubspot.privateAppToken, basePath: w.sb.hubspot.baseUrl });
     const props = await client.crm.properties.coreApi.getAll('companies');
-    const ours = props.results.filter((p) => p.groupName === 'kamflow');
+    const ours = props.results.filter((p) => p.groupName === 'kamflow' && !p.name.startsWith('kam_override_'));
     expect(ours.map((p) => [p.name, p.type])).toEqual([
       ['kam_tier', 'enumeration'], ['kam_key_account', 'bool'], ['kam_score', 'number'], ['kam_revenue_share', 'number'],
       ['kam_penetration', 'number'], ['kam_whitespace_value', 'number'], ['kam_next_best_offers', 'string'], ['kam_reasons', 'string'],
@@ -58,7 +58,7 @@ describe('HubSpot end to end', () => {
 
     w.sb.resetCalls();
     const second = await w.provision();
-    expect(second.steps).toEqual([{ name: 'property group kamflow', status: 'exists' }]);
+    expect(second.steps).toEqual([{ name: 'property group kamflow', status: 'exists' }, { name: 'override properties', status: 'exists' }]);
     expect(second.fields.every((f) => f.status === 'exists')).toBe(true);
     expect(w.writeCalls()).toBe(0);
   });

@@ -41,10 +41,12 @@ describe('Salesforce end to end: provisioning', () => {
     expect(first.fields).toHaveLength(13);
     expect(first.fields.filter((f) => f.status !== 'created')).toEqual([]);
     expect(first.steps.map((s) => [s.name, s.status])).toEqual([
-      ['permission-set', 'created'], ['field-permissions', 'created'], ['permission-set-assignment', 'created'], ['page-layout', 'skipped'],
+      ['custom object KAM_Run__c', 'created'], ['permission-set', 'created'], ['override fields', 'created'], ['field-permissions', 'created'],
+      ['KAM_Run__c permissions', 'created'], ['permission-set-assignment', 'created'], ['page-layout Account-Account Layout', 'created'],
     ]);
     const grants = w.sb.sf.query("SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE SobjectType = 'Account'");
-    expect(grants).toHaveLength(13);
+    // The 13 fields Kamflow writes and the 4 override fields managers type into.
+    expect(grants).toHaveLength(17);
     expect(grants.every((g) => g['PermissionsRead'] === true && g['PermissionsEdit'] === true)).toBe(true);
     expect(w.sb.sf.query(`SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${w.sb.salesforce.userId}'`)).toHaveLength(1);
     expect(w.sb.sf.query('SELECT KAM_Tier__c, KAM_Score__c FROM Account LIMIT 1')[0]).toMatchObject({ KAM_Tier__c: null, KAM_Score__c: null });
@@ -52,10 +54,12 @@ describe('Salesforce end to end: provisioning', () => {
     w.sb.resetCalls();
     const second = await (await w.connector()).provision();
     expect(second.fields.filter((f) => f.status !== 'exists')).toEqual([]);
-    expect(second.steps.map((s) => s.status)).toEqual(['exists', 'exists', 'exists', 'skipped']);
+    expect(second.steps.map((s) => s.status)).toEqual(['exists', 'exists', 'exists', 'exists', 'exists', 'exists', 'exists']);
     const calls = w.sb.calls();
     expect(calls['salesforce.tooling'] ?? 0).toBe(0);
     expect(calls['salesforce.sobjectPOST'] ?? 0).toBe(0);
+    expect(calls['salesforce.metadata.createMetadata'] ?? 0).toBe(0);
+    expect(calls['salesforce.metadata.updateMetadata'] ?? 0).toBe(0);
     expect(w.sb.sf.query('SELECT Id FROM PermissionSet')).toHaveLength(1);
   });
 });

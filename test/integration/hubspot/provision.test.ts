@@ -29,7 +29,7 @@ describe('provisioning', () => {
         existing('kam_score', 'string', 'text'),
       ],
     });
-    api().post(PROPS).times(10).reply((_u, b) => {
+    api().post(PROPS).times(14).reply((_u, b) => {
       const body = b as Created;
       created.push(body);
       // Someone else created this one in the meantime.
@@ -41,7 +41,10 @@ describe('provisioning', () => {
     const report = await c.provision();
 
     expect(group).toEqual({ name: 'kamflow', label: 'Kamflow', displayOrder: -1 });
-    expect(report.steps).toEqual([{ name: 'property group kamflow', status: 'created' }]);
+    expect(report.steps).toEqual([
+      { name: 'property group kamflow', status: 'created' },
+      { name: 'override properties', status: 'created', message: 'created: kam_override_tier, kam_override_reason, kam_override_until, kam_override_by' },
+    ]);
     expect(Object.fromEntries(report.fields.map((f) => [f.crmName, f.status]))).toEqual({
       kam_tier: 'exists', kam_key_account: 'exists', kam_score: 'wrong-type', kam_revenue_share: 'created', kam_penetration: 'created',
       kam_whitespace_value: 'created', kam_next_best_offers: 'created', kam_reasons: 'created', kam_contact_coverage: 'created',
@@ -61,7 +64,10 @@ describe('provisioning', () => {
     // Visible, in the order a rep reads them: tier 0, why 1, score 2, key account 3, reasons 4, offers 5, ...
     expect(created.every((p) => p.hidden === false)).toBe(true);
     expect([byName['kam_why']?.displayOrder, byName['kam_reasons']?.displayOrder, byName['kam_next_best_offers']?.displayOrder, byName['kam_updated_at']?.displayOrder]).toEqual([1, 4, 5, 12]);
-    expect(c.usage()).toEqual({ groupsRead: 1, groupCreate: 1, propertiesRead: 1, propertyCreate: 10 });
+    // The override properties managers type into: after Kamflow's own, a tier picklist and a date.
+    expect([byName['kam_override_tier']?.type, byName['kam_override_tier']?.options?.map((o) => o.value), byName['kam_override_tier']?.displayOrder]).toEqual(['enumeration', ['Key', 'Develop', 'Maintain', 'Standard'], 13]);
+    expect([byName['kam_override_until']?.type, byName['kam_override_until']?.fieldType]).toEqual(['date', 'date']);
+    expect(c.usage()).toEqual({ groupsRead: 1, groupCreate: 1, propertiesRead: 1, propertyCreate: 14 });
   });
 
   it('a second run finds everything and creates nothing', async () => {
@@ -71,12 +77,13 @@ describe('provisioning', () => {
       ['kam_revenue_share', 'number', 'number'], ['kam_penetration', 'number', 'number'], ['kam_whitespace_value', 'number', 'number'],
       ['kam_next_best_offers', 'string', 'textarea'], ['kam_reasons', 'string', 'textarea'], ['kam_why', 'string', 'text'], ['kam_contact_coverage', 'string', 'text'],
       ['kam_risks', 'string', 'textarea'], ['kam_ultimate_parent', 'string', 'text'], ['kam_updated_at', 'datetime', 'date'],
+      ['kam_override_tier', 'enumeration', 'select'], ['kam_override_reason', 'string', 'text'], ['kam_override_until', 'date', 'date'], ['kam_override_by', 'string', 'text'],
     ] as const;
     api().get(PROPS).reply(200, { results: all.map(([n, t, f]) => existing(n, t, f)) });
     const c = connector();
     const report = await c.provision();
     expect(report.fields.every((f) => f.status === 'exists')).toBe(true);
-    expect(report.steps).toEqual([{ name: 'property group kamflow', status: 'exists' }]);
+    expect(report.steps).toEqual([{ name: 'property group kamflow', status: 'exists' }, { name: 'override properties', status: 'exists' }]);
     expect(c.usage()).toEqual({ groupsRead: 1, propertiesRead: 1 });
   });
 });

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +8,7 @@ import { HUBSPOT_SCOPES } from '../../../connectors/hubspot/auth.ts';
 import { KAM_PROPERTIES } from '../../../crm-apps/hubspot/src/app/cards/kamText.ts';
 import { KAMFLOW_ORIGIN, RUN_STATUS_PATH } from '../../../crm-apps/hubspot/src/app/cards/run-status.ts';
 import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
+import { HubSpotProjectError, writeHubSpotProject } from '../../../crm-apps/tools/hubspot-project.ts';
 
 const root = new URL('../../../crm-apps/hubspot/', import.meta.url);
 const json = (path: string): unknown => JSON.parse(readFileSync(new URL(path, root), 'utf8'));
@@ -66,5 +69,38 @@ describe('the HubSpot developer project', () => {
       expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
       expect(repo.devDependencies?.[name], name).toBe(version);
     }
+  });
+
+  it('ships with the reserved .invalid origin, so an unconfigured card asks nothing', () => {
+    expect(new URL(KAMFLOW_ORIGIN).hostname).toBe('kamflow.invalid');
+  });
+
+  it('writes an upload copy with the public origin in the callback, the permitted fetch URL and the card, leaving the source alone', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'kamflow-hs-')), 'project');
+    const before = readFileSync(new URL('src/app/app-hsmeta.json', root), 'utf8');
+    try {
+      expect(writeHubSpotProject({ outputDir: out, publicUrl: 'https://kamflow.acme.test/', supportEmail: 'help@acme.test' })).toHaveLength(2);
+      const app = appSchema.parse(JSON.parse(readFileSync(join(out, 'src/app/app-hsmeta.json'), 'utf8')));
+      expect(app.config.auth.redirectUrls).toEqual(['https://kamflow.acme.test/connect/hubspot/callback']);
+      expect(app.config.permittedUrls.fetch).toEqual(['https://kamflow.acme.test']);
+      expect(app.config.auth.requiredScopes).toEqual([...HUBSPOT_SCOPES]);
+      expect(JSON.parse(readFileSync(join(out, 'src/app/app-hsmeta.json'), 'utf8')).config.support.supportEmail).toBe('help@acme.test');
+      expect(readFileSync(join(out, 'src/app/cards/kamflow-origin.ts'), 'utf8')).toContain('export const KAMFLOW_ORIGIN: string = "https://kamflow.acme.test";');
+      expect(existsSync(join(out, 'test'))).toBe(false);
+      expect(existsSync(join(out, 'src/app/cards/KamflowCard.tsx'))).toBe(true);
+      expect(readFileSync(new URL('src/app/app-hsmeta.json', root), 'utf8')).toBe(before);
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['http://kamflow.acme.test', /must be https/],
+    ['https://kamflow.acme.test/kamflow', /must be an origin/],
+    ['https://kamflow.invalid', /not the placeholder/],
+    ['kamflow', /is not a URL/],
+  ])('refuses the public URL %s', (url, message) => {
+    expect(() => writeHubSpotProject({ outputDir: join(tmpdir(), 'never-written'), publicUrl: url })).toThrow(HubSpotProjectError);
+    expect(() => writeHubSpotProject({ outputDir: join(tmpdir(), 'never-written'), publicUrl: url })).toThrow(message);
   });
 });

@@ -1,4 +1,7 @@
 import { hubspot } from '@hubspot/ui-extensions';
+import { KAMFLOW_ORIGIN } from './kamflow-origin.ts';
+
+export { KAMFLOW_ORIGIN };
 
 /**
  * Kamflow's run status for this portal, from Kamflow's own server: HubSpot has no object a card can
@@ -7,8 +10,6 @@ import { hubspot } from '@hubspot/ui-extensions';
  * the contract.
  */
 
-/** Kamflow's public origin; it must also be listed in app-hsmeta.json's permittedUrls.fetch. */
-export const KAMFLOW_ORIGIN = 'https://kamflow.example.com';
 export const RUN_STATUS_PATH = '/hubspot/card/run-status';
 
 export interface RunStatus {
@@ -29,7 +30,11 @@ export function parseRunStatus(body: unknown): RunStatus | null {
   return { lastRunFinishedAt: last, nextRunDueBy: due };
 }
 
+/** True while the project still names the reserved domain: nothing to ask (see kamflow-origin.ts). */
+export const originConfigured = (origin: string): boolean => !new URL(origin).hostname.endsWith('.invalid');
+
 export const fetchRunStatus: RunStatusSource = async () => {
+  if (!originConfigured(KAMFLOW_ORIGIN)) return null;
   try {
     const res = await hubspot.fetch(`${KAMFLOW_ORIGIN}${RUN_STATUS_PATH}`, { method: 'GET', timeout: 5000 });
     if (!res.ok) return null;
