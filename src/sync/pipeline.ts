@@ -10,6 +10,7 @@ import type { ConnectionRecord, RunStatus } from '../store/types.ts';
 import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan } from './push.ts';
+import { noteOwnWrites } from './own-writes.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -140,7 +141,13 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
-    await pushPlan({ store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress }, plan.writes);
+    const pushing = { store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress };
+    try {
+      await pushPlan(pushing, plan.writes);
+    } finally {
+      // Also after a push cut short: what reached the CRM is in the mirror and need not be read back.
+      if (spec.kind === 'sync' && counts.written > 0) await noteOwnWrites(store, connector, connection.id);
+    }
     const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
     return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
   } catch (error) {
