@@ -6,6 +6,7 @@ import { hubSpotSource } from './hubspot/module.ts';
 import { SOURCE_KINDS, type SourceKind } from './kinds.ts';
 import type { SourceModule } from './shared/source-module.ts';
 import { salesforceSource } from './salesforce/module.ts';
+import { spreadsheetSource } from './spreadsheet/module.ts';
 
 /**
  * Every source Kamflow can connect to, one module each. A kind declared in kinds.ts without a
@@ -15,6 +16,7 @@ import { salesforceSource } from './salesforce/module.ts';
 export const SOURCES = {
   salesforce: salesforceSource,
   hubspot: hubSpotSource,
+  spreadsheet: spreadsheetSource,
 } as const satisfies { [K in SourceKind]: SourceModule<K> };
 
 export type { SourceKind } from './kinds.ts';
@@ -34,6 +36,12 @@ export function sourceModule(id: SourceId): SourceModule {
 
 export function sourceProfile(id: SourceId): SourceProfile {
   return sourceModule(id).profile;
+}
+
+/** The org or portal a connection's API calls count against (its module's account id), for the shared daily budget. */
+export function orgOfConnection(connection: SourceConnection): string {
+  const id = sourceModule(connection.crm).describe(connection).accountId;
+  return `${connection.crm}:${id ?? connection.baseUrl}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
 import type { OpportunityStatus } from '../src/model/snapshot.ts';
 import { OUTPUT_PROPERTIES, type OutputPropertySpec } from './hubspot-output.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
+import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import { parseBool, text, ValueReader } from '../connectors/hubspot/values.ts';
 import { sameCurrency, type Converted, type MoneyConverter } from './money.ts';
 
@@ -96,12 +96,6 @@ export const hubSpotObjectSchema = z.object({
 export type HubSpotObject = z.infer<typeof hubSpotObjectSchema>;
 
 // ---- mappers ------------------------------------------------------------------------------
-
-export interface Mapped<T> {
-  record: T | null;
-  /** Problems: a null record means it could not be mapped; otherwise a value was left null. */
-  issues: RecordIssue[];
-}
 
 function finish<T>(object: ObjectKind, id: string, record: T | null, reader: ValueReader, fatal?: { kind: string; message: string }, money?: Converted): Mapped<T> {
   const issues: RecordIssue[] = reader.problems.map((m) => ({ object, recordId: id, kind: 'bad-value', message: `${object} ${id}: ${m} (left empty)` }));

@@ -3,7 +3,7 @@ import type { OutputFieldKey } from '../src/model/output-fields.ts';
 import { OUTPUT_FIELD_KEYS } from '../src/model/output-fields.ts';
 import { salesforceOutputField, type SalesforceOutputField } from './salesforce-output.ts';
 import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
-import type { ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
+import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import type { Converted, MoneyConverter } from './money.ts';
 
 export { sameCurrency, type MoneyConverter } from './money.ts';
@@ -94,11 +94,9 @@ export interface MappingSettings {
 }
 
 /** A mapped record may still carry issues (an amount left out for want of a rate). */
-export type MapResult<T> = { ok: true; record: T; issues?: RecordIssue[] } | { ok: false; issue: RecordIssue };
-
-function noRateIssue(object: ObjectKind, id: string, field: string, c: Converted): { issues?: RecordIssue[] } {
+function noRateIssue(object: ObjectKind, id: string, field: string, c: Converted): { issues: RecordIssue[] } {
   const n = c.conversion;
-  if (!n || n.source !== null) return {};
+  if (!n || n.source !== null) return { issues: [] };
   return {
     issues: [{
       object, recordId: id, kind: 'no-exchange-rate',
@@ -109,13 +107,13 @@ function noRateIssue(object: ObjectKind, id: string, field: string, c: Converted
 
 type RawRecord = Record<string, unknown>;
 
-function issueFrom(object: ObjectKind, raw: RawRecord, error: z.ZodError | string): MapResult<never> {
+function issueFrom(object: ObjectKind, raw: RawRecord, error: z.ZodError | string): Mapped<never> {
   const id = typeof raw['Id'] === 'string' && raw['Id'] !== '' ? raw['Id'] : null;
   const message =
     typeof error === 'string'
       ? error
       : error.issues.map((i) => `${i.path.map(String).join('.') || 'record'}: ${i.message}`).join('; ');
-  return { ok: false, issue: { object, recordId: id, kind: 'unmappable', message } };
+  return { record: null, issues: [{ object, recordId: id, kind: 'unmappable', message }] };
 }
 
 function fieldValue(v: unknown): string | number | boolean | null {
@@ -145,19 +143,19 @@ export function readOutputValue(field: SalesforceOutputField, v: unknown): strin
 }
 
 const userRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
-export function mapUser(raw: RawRecord): MapResult<User> {
+export function mapUser(raw: RawRecord): Mapped<User> {
   const r = userRaw.safeParse(raw);
   if (!r.success) return issueFrom('users', raw, r.error);
-  return { ok: true, record: { id: r.data.Id, name: r.data.Name ?? '', active: r.data.IsActive ?? true } };
+  return { record: { id: r.data.Id, name: r.data.Name ?? '', active: r.data.IsActive ?? true }, issues: [] };
 }
 
 const productRaw = z.object({ Id: rawId, Name: rawText, IsActive: rawBool });
-export function mapProduct(raw: RawRecord, s: MappingSettings): MapResult<Product> {
+export function mapProduct(raw: RawRecord, s: MappingSettings): Mapped<Product> {
   const r = productRaw.safeParse(raw);
   if (!r.success) return issueFrom('products', raw, r.error);
   const family = rawText.safeParse(raw[s.offeringFamilyField]);
   return {
-    ok: true,
+    issues: [],
     record: {
       id: r.data.Id,
       name: r.data.Name ?? '',
@@ -178,7 +176,7 @@ const accountRaw = z.object({
   OwnerId: rawText.optional(),
   CurrencyIsoCode: rawText.optional(),
 });
-export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Account> {
+export function mapAccount(raw: RawRecord, s: MappingSettings): Mapped<Account> {
   const r = accountRaw.safeParse(raw);
   if (!r.success) return issueFrom('accounts', raw, r.error);
   const d = r.data;
@@ -199,7 +197,6 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Accoun
   }
   const revenue = s.convertStatic(d.AnnualRevenue ?? null, d.CurrencyIsoCode ?? null, null);
   return {
-    ok: true,
     ...noRateIssue('accounts', d.Id, 'AnnualRevenue', revenue),
     record: {
       id: d.Id,
@@ -218,7 +215,7 @@ export function mapAccount(raw: RawRecord, s: MappingSettings): MapResult<Accoun
 }
 
 const contactRaw = z.object({ Id: rawId, AccountId: rawText, Name: rawText, Email: rawText.optional(), Title: rawText.optional() });
-export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contact> {
+export function mapContact(raw: RawRecord, s: MappingSettings): Mapped<Contact> {
   const r = contactRaw.safeParse(raw);
   if (!r.success) return issueFrom('contacts', raw, r.error);
   let referenceable = false;
@@ -234,7 +231,7 @@ export function mapContact(raw: RawRecord, s: MappingSettings): MapResult<Contac
     active = !(v.success && v.data === false);
   }
   return {
-    ok: true,
+    issues: [],
     record: {
       id: r.data.Id,
       accountId: r.data.AccountId,
@@ -258,7 +255,7 @@ const opportunityRaw = z.object({
   OwnerId: rawText.optional(),
   CurrencyIsoCode: rawText.optional(),
 });
-export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<PulledOpportunity> {
+export function mapOpportunity(raw: RawRecord, s: MappingSettings): Mapped<PulledOpportunity> {
   const r = opportunityRaw.safeParse(raw);
   if (!r.success) return issueFrom('opportunities', raw, r.error);
   const d = r.data;
@@ -270,7 +267,6 @@ export function mapOpportunity(raw: RawRecord, s: MappingSettings): MapResult<Pu
   const closeDate = d.CloseDate.slice(0, 10);
   const amount = s.convert(d.Amount, d.CurrencyIsoCode ?? null, closeDate);
   return {
-    ok: true,
     ...noRateIssue('opportunities', d.Id, 'Amount', amount),
     record: {
       id: d.Id,
@@ -300,7 +296,7 @@ function parentCloseDate(raw: RawRecord): string | null {
   const v = nested && typeof nested === 'object' ? (nested as RawRecord)['CloseDate'] : raw['Opportunity.CloseDate'];
   return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
 }
-export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<PulledLineItem> {
+export function mapLineItem(raw: RawRecord, s: MappingSettings): Mapped<PulledLineItem> {
   const r = lineItemRaw.safeParse(raw);
   if (!r.success) return issueFrom('lineItems', raw, r.error);
   const d = r.data;
@@ -315,7 +311,6 @@ export function mapLineItem(raw: RawRecord, s: MappingSettings): MapResult<Pulle
     if (c.success) cost = s.convert(c.data, d.CurrencyIsoCode ?? null, onDate).value;
   }
   return {
-    ok: true,
     ...noRateIssue('lineItems', d.Id, 'TotalPrice', total),
     record: {
       id: d.Id,

@@ -1,5 +1,5 @@
 import type { ObjectKind } from '../../src/contract/connector.ts';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from '../../src/demo/environment.ts';
 
 /**
  * The fewest API calls each CRM's documented page and batch sizes allow for a sync, to hold the

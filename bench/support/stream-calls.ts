@@ -7,7 +7,7 @@ import { PAGE_SIZES } from './minimum-calls.ts';
  * closes the calls that produced it, so the calls since the previous event belong to its stream.
  * Calls that read no stream (describe, currency settings, identity) are `setup`.
  */
-const READ_ENDPOINTS: Record<CrmKind, ReadonlySet<string>> = {
+const READ_ENDPOINTS: Partial<Record<CrmKind, ReadonlySet<string>>> = {
   salesforce: new Set(['query', 'queryAll', 'queryMore', 'bulkQuery']),
   hubspot: new Set(['search', 'list', 'associationsBatchRead', 'owners', 'pipelines', 'batchRead']),
 };
@@ -25,7 +25,7 @@ export class StreamCalls {
     const out = new Map<string, number>();
     for (const [k, v] of Object.entries(this.calls())) {
       const [crm, endpoint] = k.split('.');
-      if (crm === this.crm && endpoint !== undefined && READ_ENDPOINTS[this.crm].has(endpoint)) out.set(endpoint, v);
+      if (crm === this.crm && endpoint !== undefined && READ_ENDPOINTS[this.crm]?.has(endpoint)) out.set(endpoint, v);
     }
     return out;
   }

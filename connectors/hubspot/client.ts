@@ -57,6 +57,8 @@ export class HubSpotCaller {
   dailyRemaining: number | null = null;
   /** The portal's clock at its last answer (the `Date` header, whole seconds); cursors anchor to it. */
   serverTime: number | null = null;
+  /** The portal's daily maximum (X-HubSpot-RateLimit-Daily), when HubSpot sends it. */
+  dailyMax: number | null = null;
 
   constructor(private readonly deps: HubSpotCallerDeps) {
     const { limits } = deps.options;
@@ -94,6 +96,8 @@ export class HubSpotCaller {
     if (date !== null) this.serverTime = date;
     const daily = h['x-hubspot-ratelimit-daily-remaining'];
     if (daily !== undefined && Number.isFinite(Number(daily))) this.dailyRemaining = Number(daily);
+    const max = h['x-hubspot-ratelimit-daily'];
+    if (max !== undefined && Number.isFinite(Number(max))) this.dailyMax = Number(max);
   }
 
   /**

@@ -189,4 +189,9 @@ export class HubSpotConnector implements Connector {
   dailyRemaining(): number | null {
     return this.caller.dailyRemaining;
   }
+
+  dailyAllowance(): { used: number; max: number } | null {
+    const { dailyRemaining: remaining, dailyMax: max } = this.caller;
+    return remaining !== null && max !== null ? { used: Math.max(0, max - remaining), max } : null;
+  }
 }

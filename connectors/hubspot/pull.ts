@@ -1,9 +1,9 @@
 import type { User } from '../../src/model/snapshot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, Mapped, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
-  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type Mapped, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
+  parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ObjectKind } from '../../src/contract/connector.ts';
 import type { ChangedRecord, WebhookHandler, WebhookParse } from '../shared/source-module.ts';
-import { verifyV3 } from './webhook-signature.ts';
+import { MAX_SIGNATURE_AGE_MS, verifyV3 } from './webhook-signature.ts';
 
 /** HubSpot's webhook events (v3 signatures), turned into the records each one touches. */
 
@@ -74,7 +74,11 @@ export const hubSpotWebhook: WebhookHandler = {
       method: request.method, uri: request.uri, rawBody: request.rawBody,
       signature: request.headers['x-hubspot-signature-v3'], timestamp: request.headers['x-hubspot-request-timestamp'],
     }, nowMs);
-    if (check.ok) return check;
+    // A valid signature covers method, URI, body and timestamp: it names the delivery.
+    if (check.ok) {
+      const signature = request.headers['x-hubspot-signature-v3'] ?? '';
+      return { ok: true, delivery: { id: signature, acceptableUntil: Number(request.headers['x-hubspot-request-timestamp']) + MAX_SIGNATURE_AGE_MS } };
+    }
     const message = check.reason === 'stale' ? 'The request timestamp is missing, malformed or older than 5 minutes.'
       : check.reason === 'missing' ? 'The X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp header is missing.'
       : 'The signature does not match.';

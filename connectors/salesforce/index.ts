@@ -183,4 +183,8 @@ export class SalesforceConnector implements Connector {
   apiLimit(): { used: number; max: number } | null {
     return this.client.apiLimit();
   }
+
+  dailyAllowance(): { used: number; max: number } | null {
+    return this.client.apiLimit();
+  }
 }

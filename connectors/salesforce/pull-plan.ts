@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
-import type { Cursor, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, Mapped, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import {
   BASE_FIELDS,
@@ -13,7 +13,6 @@ import {
   mapProduct,
   mapUser,
   sameCurrency,
-  type MapResult,
   type MappingSettings,
 } from '../../mappings/salesforce.ts';
 import { opportunityConverter, rateFingerprint, staticConverter } from '../../mappings/salesforce-money.ts';
@@ -117,7 +116,7 @@ export async function planStream(ctx: PullContext, kind: ObjectKind): Promise<St
   return { fields, settings, rates: MONEY_STREAMS.has(kind) ? rateFingerprint(cur) : undefined, dated };
 }
 
-function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): MapResult<RecordsByKind[ObjectKind]> {
+function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): Mapped<RecordsByKind[ObjectKind]> {
   switch (kind) {
     case 'users':
       return mapUser(raw);
@@ -144,10 +143,8 @@ export function buildPage(kind: ObjectKind, raws: RawRecord[], s: MappingSetting
       continue;
     }
     const r = mapRecord(kind, raw, s);
-    if (r.ok) {
-      records.push(r.record);
-      if (r.issues) issues.push(...r.issues);
-    } else issues.push(r.issue);
+    if (r.record) records.push(r.record);
+    issues.push(...r.issues);
   }
   return { object: kind, records, deletedIds, issues, cursor: cursor as Cursor, ...(complete ? { fullPullComplete: true } : {}) };
 }

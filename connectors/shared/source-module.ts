@@ -137,6 +137,11 @@ export type WebhookParse =
 export interface WebhookHandler {
   /** Environment variables with the signing secret, first found wins; the app's client secret otherwise. */
   secretEnv: readonly string[];
-  verify(secret: string, request: WebhookRequest, nowMs: number): { ok: true } | { ok: false; message: string };
+  /**
+   * Checks the signature. `delivery` names a signed delivery (e.g. its signature) and until when
+   * the source's window accepts it: the console remembers it that long, so a replay of the same
+   * signed request within the window is ignored.
+   */
+  verify(secret: string, request: WebhookRequest, nowMs: number): { ok: true; delivery?: { id: string; acceptableUntil: number } } | { ok: false; message: string };
   parse(rawBody: string): WebhookParse;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { EncryptionKeyError } from '../store/crypto.ts';
 import { DatabaseUrlError } from '../store/open.ts';
 import { StoreUnavailableError } from '../store/postgres/db.ts';
-import type { Store } from '../store/types.ts';
+import type { ConnectionRecord, Store } from '../store/types.ts';
 import type { AnalyzeFn, ConnectorFactory, ProfileOf, ProgressEvent } from '../sync/types.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface SyncCommandDeps {
   analyze: AnalyzeFn;
   logger: Logger;
   now?: () => Date;
+  /** The org a connection's calls count against in the shared daily API budget (the registry's). */
+  orgOf?: (connection: ConnectionRecord) => string;
 }
 
 /** The connection named by --connection, or the only one there is. */

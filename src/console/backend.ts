@@ -8,8 +8,8 @@ import type {
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
-import type { SyncScheduler } from '../sync/scheduler.ts';
 import type { SyncDeps } from '../sync/types.ts';
+import { defaultOrgOf } from '../sync/budget.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
@@ -17,6 +17,12 @@ import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
 import { receiveWebhook } from './webhooks.ts';
+
+/** What the console asks of a scheduler: the embedded one (SQLite) or the queue's schedules table. */
+export interface ScheduleView {
+  reschedule(connectionId: string): Promise<boolean>;
+  nextRun(connectionId: string): Date | null;
+}
 
 export const ADMIN_HASH_SETTING = 'admin.passwordHash';
 const currencySetting = (connectionId: string): string => `connection.${connectionId}.currency`;
@@ -35,7 +41,7 @@ export interface KamflowBackendDeps {
 export class KamflowBackend implements ConsoleBackend {
   readonly runs: RunLauncher;
   private readonly cache = new AnalysisCache();
-  private scheduler: SyncScheduler | null = null;
+  private scheduler: ScheduleView | null = null;
   private readonly now: () => Date;
   private readonly sources: readonly SourceModule[];
 
@@ -53,7 +59,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   /** The scheduler whose next runs the health shows and which saved schedules update. */
-  attachScheduler(scheduler: SyncScheduler): void {
+  attachScheduler(scheduler: ScheduleView): void {
     this.scheduler = scheduler;
   }
 
@@ -125,9 +131,11 @@ export class KamflowBackend implements ConsoleBackend {
 
   private async health(c: ConnectionRecord): Promise<ConnectionHealth> {
     const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
-    return connectionHealth(c, runs, {
+    const health = connectionHealth(c, runs, {
       running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(), source: this.sourceOf(c.crm),
     });
+    const day = await this.deps.store.apiBudget((this.deps.sync.orgOf ?? defaultOrgOf)(c), this.now().toISOString().slice(0, 10));
+    return day ? { ...health, apiToday: { kamflowCalls: day.used, orgUsed: day.reportedUsed, orgMax: day.reportedMax } } : health;
   }
 
   async listConnections(): Promise<ConnectionHealth[]> {
@@ -199,7 +207,8 @@ export class KamflowBackend implements ConsoleBackend {
 
   async listRuns(connectionId: string, limit: number): Promise<RunSummary[]> {
     const runs = await this.deps.store.listRuns({ connectionId, limit });
-    return runs.map((r) => runSummary(r, this.runs.triggerOf(r.id)));
+    const triggers = await this.runs.triggersOf(runs.map((r) => r.id));
+    return runs.map((r) => runSummary(r, triggers[r.id] ?? 'cli'));
   }
 
   async getRun(connectionId: string, runId: string): Promise<RunDetail | null> {
@@ -208,7 +217,8 @@ export class KamflowBackend implements ConsoleBackend {
     const [writes, issues, all] = await Promise.all([
       this.deps.store.listWrites(runId), this.deps.store.listRunIssues(runId), this.deps.store.listRuns({ connectionId }),
     ]);
-    return runDetail(run, this.runs.triggerOf(run.id), writes, issues, all);
+    const triggers = await this.runs.triggersOf([run.id]);
+    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all);
   }
 
   startRun(connectionId: string, request: RunRequest): Promise<StartRunResult> {
@@ -253,6 +263,7 @@ export class KamflowBackend implements ConsoleBackend {
       sources: this.sources,
       secrets: this.deps.settings.webhookSecrets,
       now: () => this.now().getTime(),
+      rememberOnce: (key, expiresAt, now) => this.deps.store.rememberOnce(key, expiresAt, now),
       mark: async (source, accountId, records) => {
         const all = await this.deps.store.listConnections();
         const targets = all.filter((c) => c.crm === source.kind && source.describe(c).accountId === accountId);

@@ -1,5 +1,5 @@
 import type { Connector, Credentials } from '../contract/connector.ts';
-import { BadInputError, InstallError, isCrmError } from '../contract/errors.ts';
+import { AlreadyConnectedError, BadInputError, InstallError, isCrmError } from '../contract/errors.ts';
 import type { InstallContext, InstalledSource, SourceModule } from '../../connectors/shared/source-module.ts';
 import type { Logger } from '../log.ts';
 import type { BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult } from '../server/backend.ts';
@@ -72,7 +72,7 @@ async function prepare(deps: InstallDeps, m: Installable, request: CompleteInsta
       options: { ...(existing?.options ?? {}), ...installed.options },
       schedule: existing ? existing.schedule : deps.settings.defaultSchedule,
       timezone: existing ? existing.timezone : deps.settings.defaultTimezone,
-      analysisConfig: existing?.analysisConfig ?? null, hasTokens: true, createdAt: now, updatedAt: now,
+      analysisConfig: existing?.analysisConfig ?? null, hasTokens: true, accountId: installed.accountId, createdAt: now, updatedAt: now,
     },
   };
 }
@@ -124,14 +124,23 @@ export async function completeInstall(deps: InstallDeps, request: CompleteInstal
     throw error;
   }
   const { record, credentials, existing, name } = prepared;
-  if (existing) {
-    if (credentials.tokens) await deps.store.saveTokens(existing.id, credentials.tokens);
-    await deps.store.updateConnection(existing.id, { baseUrl: record.baseUrl, options: record.options });
-    return { ok: true, connectionId: existing.id, name, created: false };
+  const refresh = async (into: ConnectionRecord): Promise<CompleteInstallResult & { created?: boolean }> => {
+    if (credentials.tokens) await deps.store.saveTokens(into.id, credentials.tokens);
+    await deps.store.updateConnection(into.id, { baseUrl: record.baseUrl, options: { ...into.options, ...record.options }, accountId: record.accountId });
+    return { ok: true, connectionId: into.id, name, created: false };
+  };
+  if (existing) return refresh(existing);
+  try {
+    const created = await deps.store.createConnection({
+      crm: record.crm, idPrefix: m.idPrefix, baseUrl: record.baseUrl, options: record.options, schedule: record.schedule, timezone: record.timezone,
+      analysisConfig: null, tokens: credentials.tokens, clientSecret: credentials.clientSecret, accountId: record.accountId,
+    });
+    return { ok: true, connectionId: created.id, name, created: true };
+  } catch (error) {
+    // Another install of the same org or portal stored its connection first: this one reconnects it.
+    if (!(error instanceof AlreadyConnectedError)) throw error;
+    const first = await deps.store.getConnection(error.connectionId);
+    if (!first) throw error;
+    return refresh(first);
   }
-  const created = await deps.store.createConnection({
-    crm: record.crm, idPrefix: m.idPrefix, baseUrl: record.baseUrl, options: record.options, schedule: record.schedule, timezone: record.timezone,
-    analysisConfig: null, tokens: credentials.tokens, clientSecret: credentials.clientSecret,
-  });
-  return { ok: true, connectionId: created.id, name, created: true };
 }

@@ -1,10 +1,15 @@
 import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
-import type { ConsoleStore, Store } from '../store/types.ts';
+import { describeOwner, type ConsoleStore, type LockTakeover, type Store } from '../store/types.ts';
 import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import { ConnectionBusyError } from '../contract/errors.ts';
 import { DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
 import type { Trigger } from './runs-view.ts';
+
+const TRIGGERS: readonly Trigger[] = ['console', 'schedule', 'webhook', 'cli'];
+function isTrigger(t: string): t is Trigger {
+  return (TRIGGERS as readonly string[]).includes(t);
+}
 
 export interface RunnerDeps {
   store: Store & ConsoleStore;
@@ -20,9 +25,18 @@ export interface RunnerDeps {
  * one at a time per connection, each with its id known before it starts, and its trigger kept
  * for the run history (in memory: runs of earlier processes show as `cli`).
  */
+/** Hands a run to the job queue (PostgreSQL); returns the id the run will have, if known. */
+export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; confirm?: boolean; rollbackOf?: string; trigger: Trigger }) => Promise<string | null>;
+
 export class RunLauncher {
   private readonly running = new Map<string, { runId: string; done: Promise<void> }>();
   private readonly triggers = new Map<string, Trigger>();
+  private enqueue: Enqueue | null = null;
+
+  /** From now on runs go to the job queue, for the workers, instead of running in this process. */
+  useQueue(enqueue: Enqueue): void {
+    this.enqueue = enqueue;
+  }
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -32,6 +46,17 @@ export class RunLauncher {
 
   triggerOf(runId: string): Trigger {
     return this.triggers.get(runId) ?? 'cli';
+  }
+
+  /** The triggers of runs, as recorded by whichever process started them (`cli` when none did). */
+  async triggersOf(runIds: string[]): Promise<Record<string, Trigger>> {
+    const stored = await this.deps.store.runTriggers(runIds);
+    const out: Record<string, Trigger> = {};
+    for (const id of runIds) {
+      const t = stored[id] ?? this.triggers.get(id);
+      out[id] = t !== undefined && isTrigger(t) ? t : 'cli';
+    }
+    return out;
   }
 
   /** Waits for every run this process started. */
@@ -44,7 +69,7 @@ export class RunLauncher {
    * same holder), so a run held elsewhere is refused here rather than after the redirect.
    */
   async start(connectionId: string, request: RunRequest, trigger: Trigger): Promise<StartRunResult> {
-    const { store, now } = this.deps;
+    const { store, now, logger } = this.deps;
     if (this.running.has(connectionId)) return { ok: false, reason: 'busy', message: 'A run is already going for this connection.' };
     if (request.kind === 'rollback') {
       const target = await store.getRun(request.runId);
@@ -58,10 +83,20 @@ export class RunLauncher {
     if (!connection) return { ok: false, reason: 'not-found', message: 'No such connection.' };
     const startedAt = now();
     const runId = newRunId(startedAt);
+    if (this.enqueue) {
+      const queued = await this.enqueue({
+        connectionId, kind: request.kind, runId, trigger,
+        ...(request.kind === 'sync' && request.confirm === true ? { confirm: true } : {}),
+        ...(request.kind === 'rollback' ? { rollbackOf: request.runId } : {}),
+      });
+      return { ok: true, runId: queued ?? runId };
+    }
     const lock = await store.acquireLock(connectionId, runId, startedAt, this.deps.sync.lockTtlMs ?? DEFAULT_LOCK_TTL_MS);
-    if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (until ${lock.expiresAt.toISOString()} at the latest).` };
+    if (!lock.acquired) return { ok: false, reason: 'busy', message: `Another process is running this connection (${describeOwner(lock.owner)}, until ${lock.expiresAt.toISOString()} at the latest).` };
     this.triggers.set(runId, trigger);
-    const done = this.execute(connectionId, runId, request).finally(() => {
+    // Kept in the database too, so that every console process shows what started the run.
+    await store.setRunTrigger(runId, trigger).catch((e: unknown) => logger.warn({ runId, err: e instanceof Error ? e.message : String(e) }, 'run trigger not recorded'));
+    const done = this.execute(connectionId, runId, request, lock.takenOver).finally(() => {
       this.running.delete(connectionId);
     });
     this.running.set(connectionId, { runId, done });
@@ -78,13 +113,13 @@ export class RunLauncher {
     return { run, plan: null, estimatedCalls: {}, message: `scheduled run ${run.status}` };
   }
 
-  private async execute(connectionId: string, runId: string, request: RunRequest): Promise<void> {
+  private async execute(connectionId: string, runId: string, request: RunRequest, takenOver: LockTakeover | undefined): Promise<void> {
     const { store, logger } = this.deps;
     let result: SyncResult | null = null;
     try {
       result = request.kind === 'rollback'
-        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId })
-        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId });
+        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ connectionId, runId, err: message }, 'run could not start');

@@ -1,9 +1,10 @@
-import { createConnector, sourceProfile } from '../../connectors/registry.ts';
+import { createConnector, orgOfConnection, sourceProfile } from '../../connectors/registry.ts';
 import { BadInputError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import type { BackendFactory } from '../server/start.ts';
 import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
-import { DatabaseUrlError, openStoreFromEnv, type KamflowStore } from '../store/open.ts';
+import { DatabaseUrlError, openStoreFromEnv, storeLocationFromEnv, type KamflowStore } from '../store/open.ts';
+import { QueueClient } from '../queue/client.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
 import { SyncScheduler, type CronTaskFactory } from '../sync/scheduler.ts';
 import { KamflowBackend } from './backend.ts';
@@ -56,8 +57,27 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
         profileOf: sourceProfile,
         analyze: analyzeWithStoredConfig,
         logger,
+        orgOf: orgOfConnection,
       },
     });
+    const location = storeLocationFromEnv(env);
+    if (location.kind === 'postgres') {
+      // The production shape: this process serves and enqueues; `kamflow worker`s run the syncs
+      // and tick the schedules.
+      const queue = await QueueClient.open(location.url, store, logger);
+      backend.attachScheduler(queue);
+      backend.runs.useQueue((job) => queue.enqueue(job));
+      logger.info('runs go to the job queue: start `kamflow worker` to run them');
+      return {
+        backend,
+        // Sessions and login counters in the database: servers behind one load balancer act as one.
+        state: store,
+        close: async () => {
+          await queue.close();
+          await store.close();
+        },
+      };
+    }
     const scheduler = new SyncScheduler({
       store, logger, runSync: (o) => backend.runs.runScheduled(o), ...(options.createTask ? { createTask: options.createTask } : {}),
     });
@@ -66,6 +86,7 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
     logger.info({ scheduled: scheduled.length }, 'scheduler started');
     return {
       backend,
+      state: store,
       close: async () => {
         await scheduler.stop();
         await backend.runs.idle();

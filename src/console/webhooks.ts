@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SourceModule } from '../../connectors/shared/source-module.ts';
 import type { ChangedRecord, WebhookRequest, WebhookResult } from '../server/backend.ts';
 
@@ -8,6 +9,8 @@ export interface WebhookDeps {
   now: () => number;
   /** Marks one account's records for the next sync of its connections; `unknownAccount` when none matches. */
   mark: (source: SourceModule, accountId: string, records: ChangedRecord[]) => Promise<{ marked: number; unknownAccount: boolean }>;
+  /** Records a delivery as seen until `expiresAt`; false when it was seen before (the store's rememberOnce). */
+  rememberOnce: (key: string, expiresAt: number, now: number) => Promise<boolean>;
 }
 
 /**
@@ -22,6 +25,14 @@ export async function receiveWebhook(deps: WebhookDeps, request: WebhookRequest)
   if (!secret) return { status: 503, error: 'webhooks-disabled', message: `${source.label} webhooks are not configured on this server.` };
   const check = handler.verify(secret, request, deps.now());
   if (!check.ok) return { status: 401, error: 'bad-signature', message: check.message };
+  if (check.delivery) {
+    // Remembered in the database until the source's window closes: a signed request sent
+    // again (to this server or another) is answered, and changes nothing.
+    const key = `webhook:${source.kind}:${createHash('sha256').update(check.delivery.id).digest('base64url')}`;
+    if (!(await deps.rememberOnce(key, check.delivery.acceptableUntil, deps.now()))) {
+      return { status: 200, body: { marked: 0, ignored: 0, unknownAccounts: 0, replayed: true } };
+    }
+  }
   const parsed = handler.parse(request.rawBody);
   if (!parsed.ok) return { status: 400, error: 'bad-request', message: parsed.message, ...(parsed.issues ? { issues: parsed.issues } : {}) };
   let marked = 0;

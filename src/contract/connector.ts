@@ -1,4 +1,5 @@
 import type { Account, Contact, LineItem, Opportunity, Product, User } from '../model/snapshot.ts';
+import type { AnalysisResult } from '../model/insights.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';
 
 /**
@@ -63,6 +64,11 @@ export interface PullPage<K extends ObjectKind = ObjectKind> {
   cursor: Cursor;
   /** True on the last page of a full pull: ids not seen during this full pull are gone. */
   fullPullComplete?: boolean;
+  /**
+   * The source's modified stamp of records on this page, by id (e.g. SystemModstamp), when it
+   * has one: a write refused for good is tried again once its record's stamp moves.
+   */
+  recordStamps?: Record<string, string>;
 }
 
 export interface PullOptions {
@@ -85,7 +91,12 @@ export interface WritePlanForConnector {
   writes: AccountWrite[];
 }
 
-export type WriteErrorKind = 'transient' | 'bad-data' | 'config';
+/**
+ * `unknown`: the request went out but its answer was lost (a dropped connection), so the source
+ * may or may not have applied it; the engine checks it against the next pull instead of sending
+ * it again.
+ */
+export type WriteErrorKind = 'transient' | 'bad-data' | 'config' | 'unknown';
 
 export interface WriteOutcome {
   accountId: string;
@@ -145,6 +156,47 @@ export interface Credentials {
   clientSecret: string | null;
 }
 
+/** What the engine hands a push besides the writes. */
+export interface PushHooks {
+  /**
+   * Called with the id of a remote job (e.g. a Bulk API job) before any data goes into it, so
+   * that a run killed while the job is open can find and settle it (settleWrites).
+   */
+  jobStarted?(jobId: string): Promise<void>;
+}
+
+/** What a connector found and did about writes a stopped run may have left half-done at the source. */
+export interface SettleReport {
+  /** Remote jobs closed without applying anything (aborted). */
+  aborted: string[];
+  /** Remote jobs that were already processing and were waited for. */
+  finished: string[];
+}
+
+/** One account whose Kamflow fields may have been changed by someone else since Kamflow wrote them. */
+export interface FieldEditQuery {
+  accountId: string;
+  fields: OutputFieldKey[];
+  /** When Kamflow last wrote any of them (ISO), or null when it never did. */
+  since: string | null;
+}
+
+/**
+ * Who last changed one of Kamflow's fields on an account, as far as the source can tell:
+ * per field from its history when the source keeps one (`field-history`), or the record's last
+ * modifier (`last-modified-by`, `field` null: the record as a whole).
+ */
+export interface FieldEdit {
+  accountId: string;
+  field: OutputFieldKey | null;
+  /** True: Kamflow's own user or app; false: someone or something else; null: the source cannot tell. */
+  byKamflow: boolean | null;
+  /** The source's id (or label) of the user or app that made the change. */
+  changedBy: string | null;
+  changedAt: string | null;
+  evidence: 'field-history' | 'last-modified-by';
+}
+
 export interface Connector {
   readonly kind: SourceId;
   /** The currency amounts are expressed in. Known after the first pull page at the latest. */
@@ -154,7 +206,7 @@ export interface Connector {
   /** Creates Kamflow's fields (idempotent) and makes them readable and writable. */
   provision(): Promise<ProvisionReport>;
   /** Carries out a write plan; one outcome per account, never an exception per record. */
-  push(plan: WritePlanForConnector): Promise<WriteOutcome[]>;
+  push(plan: WritePlanForConnector, hooks?: PushHooks): Promise<WriteOutcome[]>;
   /** Calls used since the connector was made. */
   usage(): ApiUsage;
   /**
@@ -170,6 +222,45 @@ export interface Connector {
    * is. Absent: Kamflow's own writes are read back like anyone's.
    */
   noteOwnWrites?(object: ObjectKind, cursor: Cursor): Cursor | null;
+  /**
+   * Who changed Kamflow's fields on these accounts, read through the source's documented
+   * fields (record last-modified-by, field history). Absent: the engine relies on its own
+   * memory of what it wrote.
+   */
+  fieldEdits?(queries: FieldEditQuery[]): Promise<FieldEdit[]>;
+  /**
+   * Before a run that follows a stopped one: finds writes left open at the source (remote jobs
+   * created but never closed, or still processing), aborts the open ones and waits for the
+   * processing ones, so the pull that follows sees their final effect. `knownJobs`: the jobs
+   * the engine recorded through PushHooks.jobStarted and never saw finish.
+   */
+  settleWrites?(knownJobs: string[]): Promise<SettleReport>;
+  /**
+   * The org's (or portal's) daily API allowance as the CRM last reported it: calls used today by
+   * every client of the org, and the day's maximum; null before any reading. The engine shares
+   * it with every worker (the store's API budget), so the daily reserve holds across them.
+   */
+  dailyAllowance?(): { used: number; max: number } | null;
+  /**
+   * For a source that shows the results itself besides holding the field values (a workbook it
+   * writes rather than fields on records): called once at the end of every run that was not a
+   * dry run and was not held back, after the push, also when nothing was written. Errors end
+   * the run like a push error; what the push wrote stays written.
+   */
+  publish?(results: RunResults): Promise<void>;
+}
+
+/** What a run leaves behind, for `Connector.publish`. */
+export interface RunResults {
+  runId: string;
+  kind: 'sync' | 'rollback';
+  asOf: string;
+  /** The run's analysis; null for a rollback, which restores values and computes nothing. */
+  analysis: AnalysisResult | null;
+  /** Every account pulled, with the values of Kamflow's fields it held before this run's writes. */
+  accounts: readonly Pick<Account, 'id' | 'fields'>[];
+  /** The writes of this run the source confirmed, in plan order. */
+  written: readonly AccountWrite[];
 }
 
 /**

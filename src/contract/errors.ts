@@ -37,6 +37,17 @@ export class CrmError extends ActionableError {
   }
 }
 
+/**
+ * A write request went out and its answer never came back (the connection dropped): the source
+ * may have applied it. Never retried blindly, which could apply it twice; the engine keeps the
+ * writes in flight and checks them against the next pull.
+ */
+export class OutcomeUnknownError extends CrmError {
+  constructor(message: string, details: { status?: number; code?: string; crm?: string } = {}) {
+    super('unavailable', message, { code: 'OUTCOME_UNKNOWN', ...details });
+  }
+}
+
 export function isCrmError(e: unknown): e is CrmError {
   return e instanceof CrmError;
 }
@@ -60,6 +71,19 @@ export class AlreadyExistsError extends ActionableError {
     readonly id: string,
   ) {
     super(`a ${what} with id ${id} already exists`);
+  }
+}
+
+/** The org or portal is connected already: one connection per source account. */
+export class AlreadyConnectedError extends ActionableError {
+  override readonly name = 'AlreadyConnectedError';
+  constructor(
+    readonly source: string,
+    readonly accountId: string,
+    /** The connection that holds it. */
+    readonly connectionId: string,
+  ) {
+    super(`this ${source} account (${accountId}) is already connected as ${connectionId}: reconnect that connection instead of adding a second one`);
   }
 }
 

@@ -13,8 +13,16 @@ export interface RunCounts {
   written: number;
   failed: number;
   unchangedAccounts: number;
+  /** Fields someone else changed since Kamflow wrote them (kept or overwritten by policy). */
+  conflicts: number;
+  /** Accounts held back because their last write was refused for good (quarantine). */
+  quarantined: number;
+  /** Writes sent whose answer was lost; the next run checks them against the CRM. */
+  unconfirmed: number;
+  /** Text values cut to their field's length. */
+  truncated: number;
 }
 
 export function emptyCounts(): RunCounts {
-  return { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0 };
+  return { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0, conflicts: 0, quarantined: 0, unconfirmed: 0, truncated: 0 };
 }

@@ -5,6 +5,15 @@ import { z } from 'zod';
  * stored with the connector's own options (one `--option KEY=VALUE` namespace) and parsed here,
  * once, into typed values; a connector never sees them.
  */
+/**
+ * Whose value wins when someone other than Kamflow changed one of its fields since Kamflow last
+ * wrote it: `respect-edits` keeps the person's value and reports a conflict, `kamflow-owns`
+ * writes over it and reports that it did.
+ */
+export const FIELD_POLICIES = ['respect-edits', 'kamflow-owns'] as const;
+export type FieldPolicy = (typeof FIELD_POLICIES)[number];
+const fieldPolicy = z.enum(FIELD_POLICIES, { message: `expected ${FIELD_POLICIES.join(' or ')}` });
+
 export const syncOptionsSchema = z.object({
   /** Share of accounts (0-1) a plan may change before it waits for a confirmed run. */
   safetyGateShare: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1').optional(),
@@ -12,6 +21,15 @@ export const syncOptionsSchema = z.object({
   pushBatchSize: z.number().int('expected a whole number of accounts').min(1, 'expected at least 1').optional(),
   /** Hours between full pulls; 0 or null turns the periodic full pull off; unset: the source's default. */
   fullSyncEveryHours: z.number().min(0, 'expected a non-negative number of hours').nullable().optional(),
+  /**
+   * One policy for every Kamflow field, or per field (`{"kam_tier": "kamflow-owns", "default":
+   * "respect-edits"}`); unset fields follow `default`, itself respect-edits unless set.
+   */
+  fieldPolicy: z
+    .union([fieldPolicy, z.record(z.string().regex(/^(kam_[a-z_]+|default)$/, 'expected a Kamflow field (kam_...) or default'), fieldPolicy)], {
+      message: `expected ${FIELD_POLICIES.join(' or ')}, or an object of Kamflow field (or default) to policy`,
+    })
+    .optional(),
 });
 export type ConnectionSyncOptions = z.output<typeof syncOptionsSchema>;
 

@@ -1,4 +1,4 @@
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 
 /**
  * Which API calls write to the CRM, under both names they go by: the connectors' call kinds

@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 import { EXIT, type CliIo } from '../cli/command.ts';
 import { createLogger } from '../log.ts';
 import { MIN_ACCOUNTS } from '../sandbox/generate.ts';
@@ -9,12 +10,13 @@ import { renderDemo } from './render.ts';
 import { runDemo, type DemoOptions } from './run.ts';
 import { untilSignal } from '../cli/signals.ts';
 
-export const DEMO_USAGE = `Usage: npm run demo -- [--accounts N] [--seed N] [--as-of YYYY-MM-DD] [--latency MS] [--keep]
+export const DEMO_USAGE = `Usage: npm run demo -- [--accounts N] [--seed N] [--as-of YYYY-MM-DD] [--latency MS] [--keep] [--workbook-dir DIR]
 
 Runs Kamflow end to end against a local Salesforce and HubSpot simulator seeded with a
 generated org: connect, provision, full sync with write-back, then a second, unchanged sync
-that writes nothing. Needs no setup; uses a temporary store and encryption key unless
-KAMFLOW_DB_PATH and KAMFLOW_ENCRYPTION_KEY are set.
+that writes nothing; then the same org as an Excel workbook, synced into an annotated copy.
+Needs no setup; uses a temporary store and encryption key unless KAMFLOW_DB_PATH and
+KAMFLOW_ENCRYPTION_KEY are set.
 
 Options:
   --accounts N     accounts in the generated org (default 200; at least ${MIN_ACCOUNTS})
@@ -22,6 +24,7 @@ Options:
   --as-of DATE     analysis date the deals lead up to (default: today, UTC)
   --latency MS     added to every simulator API call (default 0)
   --keep           leave the simulator running afterwards and print its URLs (Ctrl-C stops it)
+  --workbook-dir DIR  where the workbook and its annotated copy go (default: a new temporary folder, kept)
   -h, --help       show this help`;
 
 /** Bad flags: printed with the usage, exit code 2. */
@@ -50,6 +53,7 @@ export interface DemoFlags {
   asOf: string;
   latencyMs: number;
   keep: boolean;
+  workbookDir: string | null;
   help: boolean;
 }
 
@@ -62,7 +66,7 @@ export function parseDemoFlags(argv: string[], today: string): DemoFlags {
       allowPositionals: false,
       options: {
         accounts: { type: 'string' }, seed: { type: 'string' }, 'as-of': { type: 'string' }, latency: { type: 'string' },
-        keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        keep: { type: 'boolean' }, 'workbook-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -74,11 +78,19 @@ export function parseDemoFlags(argv: string[], today: string): DemoFlags {
     asOf: date(values['as-of'], today),
     latencyMs: integer('latency', values.latency, 0, 0),
     keep: values.keep === true,
+    workbookDir: values['workbook-dir'] ?? null,
     help: values.help === true,
   };
 }
 
 const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+
+/** The folder asked for the demo's workbooks, made when missing. */
+function workbookDir(asked: string | null): { workbookDir?: string } {
+  if (asked === null) return {};
+  mkdirSync(asked, { recursive: true });
+  return { workbookDir: asked };
+}
 
 /** `npm run demo`: returns the exit code. `waitForStop` ends a --keep session (signals by default). */
 export async function demoMain(argv: string[], io: CliIo, waitForStop: () => Promise<void> = untilSignal): Promise<number> {
@@ -97,6 +109,7 @@ export async function demoMain(argv: string[], io: CliIo, waitForStop: () => Pro
   const tty = io.stderr.isTTY === true;
   const options: DemoOptions = {
     accounts: flags.accounts, seed: flags.seed, asOf: flags.asOf, latencyMs: flags.latencyMs, keep: flags.keep, env: io.env,
+    ...workbookDir(flags.workbookDir), keepWorkbooks: true,
     logger: createLogger({ level: io.env['KAMFLOW_LOG_LEVEL'] ?? 'warn', destination: io.stderr }),
     onProgress: (crm, e) => {
       if (e.stage === 'provision') io.stderr.write(`${tty ? '\r\x1b[2K' : ''}${LABEL[crm]}: creating Kamflow's fields\n`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { SourceKind } from '../../connectors/kinds.ts';
 import { createConnector } from '../../connectors/registry.ts';
 import type { Logger } from '../log.ts';
 import type { Snapshot } from '../model/snapshot.ts';
@@ -18,6 +18,9 @@ import type { ConnectorFactory } from '../sync/types.ts';
  * the simulator, as `kamflow connect` would register them. Shared by the demo and the sync
  * benchmark so that both exercise the product exactly as a user would.
  */
+
+/** The sources the simulator serves: the CRMs (a spreadsheet is a file, it needs no simulator). */
+export type CrmKind = Extract<SourceKind, 'salesforce' | 'hubspot'>;
 
 export const DEMO_CONNECTION_IDS = { salesforce: 'demo-salesforce', hubspot: 'demo-hubspot' } as const satisfies Record<CrmKind, string>;
 

@@ -1,4 +1,5 @@
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import { basename, dirname } from 'node:path';
+import type { CrmKind } from './environment.ts';
 import { count, heading, painter, table, type Painter } from '../cli/report/format.ts';
 import { renderReport, reportContext } from '../cli/report.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';
@@ -85,6 +86,28 @@ export function secondRunClean(r: Pick<DemoResult, 'crms'>): boolean {
   return r.crms.every((c) => c.second.result.run.counts.plannedAccounts === 0 && c.second.writeCalls.client === 0 && c.second.writeCalls.simulator === 0);
 }
 
+function renderSpreadsheet(r: Pick<DemoResult, 'spreadsheet'>, p: Painter): string[] {
+  if (!r.spreadsheet) return [];
+  const { demo: d, comparison: cmp, kept } = r.spreadsheet;
+  const first = d.first.run.counts;
+  const second = d.second.run.counts;
+  const created = d.provision.fields.filter((f) => f.status === 'created').length;
+  const matrices = d.sheets.filter((s) => /^M\d+ /.test(s)).length;
+  const others = d.sheets.filter((s) => !/^M\d+ /.test(s));
+  return [
+    ...heading(p, 'The same org as a workbook (kamflow connect --crm spreadsheet --path customers.xlsx)'),
+    `  ${basename(d.input)} -> ${basename(d.output)}${kept ? ` in ${dirname(d.output)}` : ' (in a temporary folder, removed; --workbook-dir DIR keeps them)'}`,
+    `  provision: ${created} Kamflow columns created in the new workbook; the input is never written`,
+    `  first run: ${count(first.accounts, 'account')}, ${first.written} written (${formatUsage(d.first.run.apiUsage)})`,
+    `  second run: ${second.plannedAccounts} to change, ${second.written} written; a third run gave ${d.sameBytes ? 'the same bytes' : 'DIFFERENT bytes'}`,
+    `  sheets: ${others.slice(0, -1).join(', ')}, ${count(matrices, 'matrix sheet')}, ${others.at(-1) ?? ''}`,
+    cmp.differences.length === 0
+      ? `  Salesforce and the workbook give the same tier, score, revenue and penetration for all ${count(cmp.families, 'family', 'families')}.`
+      : p.paint(`  ${cmp.matching} of ${count(cmp.families, 'family', 'families')} agree with Salesforce; first difference: ${cmp.differences[0] ?? ''}`, 'red'),
+    '',
+  ];
+}
+
 export function renderDemo(r: DemoResult, options: DemoRenderOptions): string {
   const p = painter(options.color);
   const main = r.crms[0];
@@ -119,6 +142,7 @@ export function renderDemo(r: DemoResult, options: DemoRenderOptions): string {
   lines.push(secondRunClean(r)
     ? p.paint('Second run: nothing to change and nothing written (0 write calls) in either CRM.', 'green')
     : p.paint('Second run: it still planned or made writes; see the table above.', 'red'));
+  lines.push(...renderSpreadsheet(r, p));
   lines.push(`Done in ${seconds(r.wallMs)}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sourceProfile } from '../../connectors/registry.ts';
 import type { ProvisionReport } from '../contract/connector.ts';
-import type { SourceKind as CrmKind } from '../../connectors/kinds.ts';
+import type { CrmKind } from './environment.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
@@ -12,6 +15,7 @@ import type { ProgressEvent, SyncResult } from '../sync/types.ts';
 import { startDemoEnvironment, type DemoEnvironment } from './environment.ts';
 import { writeCalls } from './calls.ts';
 import { compareAnalyses, crmToSeed, type AnalysisComparison } from './compare.ts';
+import { demoSpreadsheet, type SpreadsheetDemo } from './spreadsheet.ts';
 
 export const CRMS: readonly CrmKind[] = ['salesforce', 'hubspot'];
 
@@ -33,6 +37,12 @@ export interface DemoOptions {
    * apart, on an org filled long before, rather than runs back to back right after seeding.
    */
   runGapMs?: number;
+  /** Where the spreadsheet part writes its workbooks (kept); a new temporary folder otherwise. */
+  workbookDir?: string;
+  /** Run the spreadsheet part (default true; the CRM sync benchmark leaves it out). */
+  spreadsheet?: boolean;
+  /** Keep the temporary folder of the workbooks (the CLI does, to be opened); removed at the end otherwise. */
+  keepWorkbooks?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Told the environment as soon as it is up (before any sync). */
@@ -65,6 +75,8 @@ export interface DemoResult {
   crms: CrmDemo[];
   /** Whether the two CRMs' analyses agree, family by family. */
   comparison: AnalysisComparison;
+  /** The same org as a workbook, and whether its analysis agrees with the first CRM's. */
+  spreadsheet: { demo: SpreadsheetDemo; comparison: AnalysisComparison; kept: boolean } | null;
   simulatorUrl: string;
   /** Set when `keep` was asked for. */
   environment: DemoEnvironment | null;
@@ -137,6 +149,24 @@ async function demoCrm(env: DemoEnvironment, crm: CrmKind, options: DemoOptions)
   return { crm, provision, first: first.run, second: second.run, analysis, snapshot };
 }
 
+/** The org as a workbook, synced; its analysis compared with the first CRM's (the workbook keeps the org's own ids). */
+async function workbookPart(env: DemoEnvironment, org: Snapshot, options: DemoOptions, sfAnalysis: AnalysisResult): Promise<NonNullable<DemoResult['spreadsheet']>> {
+  const dir = options.workbookDir ?? mkdtempSync(join(tmpdir(), 'kamflow-demo-workbook-'));
+  const kept = options.workbookDir !== undefined || options.keepWorkbooks === true;
+  let demo: SpreadsheetDemo;
+  try {
+    demo = await demoSpreadsheet(env, org, { dir, asOf: options.asOf, logger: options.logger });
+  } finally {
+    if (!kept) rmSync(dir, { recursive: true, force: true });
+  }
+  const comparison = compareAnalyses(
+    sfAnalysis, crmToSeed(env.sandbox.ids.salesforce.accounts),
+    demo.analysis, new Map(org.accounts.map((a) => [a.id, a.id])),
+    { a: 'Salesforce', b: 'the workbook' },
+  );
+  return { demo, comparison, kept };
+}
+
 /**
  * The whole product against the local simulator: a generated org seeded into both CRMs,
  * provisioning, a full sync with write-back, then an unchanged second sync, per CRM.
@@ -163,11 +193,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       hs.analysis, crmToSeed(env.sandbox.ids.hubspot.accounts),
       { a: 'Salesforce', b: 'HubSpot' },
     );
-    return {
+    const spreadsheet = options.spreadsheet === false ? null : await workbookPart(env, org, options, sf.analysis);    return {
       options: { accounts: options.accounts, seed: options.seed, asOf: options.asOf },
       org: { accounts: org.accounts.length, contacts: org.contacts.length, opportunities: org.opportunities.length, products: org.products.length },
       crms,
       comparison,
+      spreadsheet,
       simulatorUrl: env.sandbox.url,
       environment: options.keep ? env : null,
       wallMs: Math.round(performance.now() - start),

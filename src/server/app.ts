@@ -13,6 +13,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { SessionStore } from './sessions.ts';
+import { MemoryServerState, type ServerSharedState } from './shared-state.ts';
 import { CONSOLE_CSS } from './static.ts';
 import { messagePage } from './views/auth.ts';
 
@@ -22,6 +23,8 @@ export interface ServerDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
   now?: () => number;
+  /** Sessions and login counters shared by every server process (the store); this process's memory without it. */
+  state?: ServerSharedState;
 }
 
 const MAX_SESSIONS = 10_000;
@@ -36,6 +39,7 @@ function httpStatusOf(err: unknown): { status: number; type: string } | null {
 export function createServer(deps: ServerDeps): express.Express {
   const { backend, config, logger } = deps;
   const now = deps.now ?? Date.now;
+  const state = deps.state ?? new MemoryServerState();
   const sessions = new SessionStore({
     secret: config.sessionSecret,
     idleMs: config.sessionIdleMinutes * 60_000,
@@ -43,12 +47,12 @@ export function createServer(deps: ServerDeps): express.Express {
     anonymousIdleMs: Math.min(config.sessionIdleMinutes, 15) * 60_000,
     maxSessions: MAX_SESSIONS,
     now,
-  });
+  }, state);
   const limiter = new LoginRateLimiter({
     perIp: config.loginLimit.perIp,
     perUser: config.loginLimit.perUser,
     windowMs: config.loginLimit.windowMinutes * 60_000,
-  }, now);
+  }, now, state);
 
   const app = express();
   app.disable('x-powered-by');
@@ -93,7 +97,7 @@ export function createServer(deps: ServerDeps): express.Express {
   });
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(express.json({ limit: '200kb' }));
-  app.use(loadSession(config, sessions));
+  app.use(loadSession(config, sessions, (err) => logger.error({ err }, 'session not saved')));
   app.use(authRoutes({ backend, config, sessions, limiter }));
   app.use(connectRoutes({ backend, config, logger, now }));
 

@@ -81,7 +81,7 @@ export interface WebhookRequest {
 }
 
 export type WebhookResult =
-  | { status: 200; body: { marked: number; ignored: number; unknownAccounts: number } }
+  | { status: 200; body: { marked: number; ignored: number; unknownAccounts: number; replayed?: true } }
   | { status: 400 | 401 | 404 | 503; error: string; message: string; issues?: { field: string; message: string }[] };
 
 export interface Readiness {
@@ -107,6 +107,8 @@ export interface ConnectionHealth {
   nextRun: string | null;
   /** API calls used and allowed in the CRM's current allowance period, when known. */
   apiUsage: { used: number; limit: number; period: string } | null;
+  /** The org's API budget today (UTC), shared by every worker: Kamflow's calls, and the CRM's reading of the whole org. */
+  apiToday?: { kamflowCalls: number; orgUsed: number | null; orgMax: number | null } | null;
   /** Recent run-stopping errors, newest first, already free of secrets. */
   recentErrors: string[];
   /** The last sync was held by the safety gate and waits for a confirmed sync. */

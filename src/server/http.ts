@@ -49,11 +49,29 @@ export function clearSessionCookie(res: Response, config: ServerConfig): void {
   res.clearCookie(cookieName(config), { httpOnly: true, secure: config.secureCookies, sameSite: 'lax', path: '/' });
 }
 
-export function loadSession(config: ServerConfig, store: SessionStore) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    const session = store.fromCookie(readCookie(req, cookieName(config)));
-    if (session) setSession(req, session);
-    next();
+/**
+ * Loads the cookie's session from the database and writes it back, if it changed, before the
+ * response ends (as express-session does), so that the next request, on any server process,
+ * sees what this one did: a flash message, a pending install, a new idle expiry.
+ */
+export function loadSession(config: ServerConfig, store: SessionStore, onError: (err: unknown) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    store.fromCookie(readCookie(req, cookieName(config))).then((session) => {
+      if (session) setSession(req, session);
+      const end = res.end;
+      let ending = false;
+      res.end = function (this: Response, ...args: unknown[]): Response {
+        if (ending) return this;
+        ending = true;
+        const current = sessionOf(req);
+        const saved = current ? store.save(current) : Promise.resolve();
+        saved.catch(onError).finally(() => {
+          Reflect.apply(end, this, args);
+        });
+        return this;
+      } as Response['end'];
+      next();
+    }, next);
   };
 }
 

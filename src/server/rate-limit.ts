@@ -1,9 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { ServerSharedState } from './shared-state.ts';
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
 /**
- * Counts login attempts per client IP and per user name in fixed windows. A key over its limit
- * is refused until its window ends, whether or not the password would be right, so guessing
- * cannot go faster than the limit. Attempts are counted before the (slow) password check, so
- * a burst of parallel requests cannot slip past the limit; a good login then clears the user's
- * count.
+ * Login throttling that no stranger can turn against the admin. Only failures count (an
+ * attempt is counted as it starts and taken back if the password was right, so parallel
+ * guesses cannot slip past a limit), in fixed windows that start at the first failure, in the
+ * database, so every server process sees the same counts:
+ *
+ * - per address: `perIp` failures, whatever the user name, stop that address;
+ * - per address and user: `perUser` failures for one user from one address stop that pair;
+ * - per user, over every address: past `perUser` failures, addresses that already failed in
+ *   the window are stopped for that user, but an address with no failure still gets its try.
+ *
+ * So guessing from many addresses is slowed, and the admin typing the right password from a
+ * clean address is never refused: there is no global account lockout.
  */
 export interface LoginLimits {
   perIp: number;
@@ -11,65 +23,48 @@ export interface LoginLimits {
   windowMs: number;
 }
 
-interface Window {
-  failures: number;
-  resetAt: number;
-}
+export type LimitDecision = { allowed: true; attempt: LoginAttempt } | { allowed: false; retryAfterSeconds: number };
 
-export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
-
-export class LoginRateLimiter {
-  private readonly byIp = new Map<string, Window>();
-  private readonly byUser = new Map<string, Window>();
-
-  constructor(private readonly limits: LoginLimits, private readonly now: () => number) {}
-
-  check(ip: string, user: string): LimitDecision {
-    const now = this.now();
-    const waits = [
-      this.wait(this.byIp, ip, this.limits.perIp, now),
-      this.wait(this.byUser, normalizeUser(user), this.limits.perUser, now),
-    ];
-    const longest = Math.max(...waits);
-    return longest > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(longest / 1000) } : { allowed: true };
-  }
-
-  recordAttempt(ip: string, user: string): void {
-    const now = this.now();
-    this.bump(this.byIp, ip, now);
-    this.bump(this.byUser, normalizeUser(user), now);
-  }
-
-  /** A good login clears the user's count (not the IP's, so one known account cannot reset it). */
-  recordSuccess(user: string): void {
-    this.byUser.delete(normalizeUser(user));
-  }
-
-  private wait(map: Map<string, Window>, key: string, limit: number, now: number): number {
-    const w = map.get(key);
-    if (!w) return 0;
-    if (w.resetAt <= now) {
-      map.delete(key);
-      return 0;
-    }
-    return w.failures >= limit ? w.resetAt - now : 0;
-  }
-
-  private bump(map: Map<string, Window>, key: string, now: number): void {
-    const w = map.get(key);
-    if (!w || w.resetAt <= now) {
-      if (map.size > 50_000) this.prune(map, now);
-      map.set(key, { failures: 1, resetAt: now + this.limits.windowMs });
-    } else {
-      w.failures += 1;
-    }
-  }
-
-  private prune(map: Map<string, Window>, now: number): void {
-    for (const [k, w] of map) if (w.resetAt <= now) map.delete(k);
-  }
+export interface LoginAttempt {
+  /** The password was right: the attempt was no failure. */
+  succeeded(): Promise<void>;
 }
 
 function normalizeUser(user: string): string {
   return user.trim().toLowerCase().slice(0, 200);
+}
+
+export class LoginRateLimiter {
+  constructor(private readonly limits: LoginLimits, private readonly now: () => number, private readonly state: ServerSharedState) {}
+
+  /** Counts the attempt as a failure and decides; a refused attempt is not counted. */
+  async begin(ip: string, user: string): Promise<LimitDecision> {
+    const u = normalizeUser(user);
+    // User names are typed by strangers: kept as digests, never as raw text in the database.
+    const keys = { ip: `ip:${ip}`, pair: `ip-user:${digest(`${ip}\u0000${u}`)}`, user: `user:${digest(u)}` };
+    const all = [keys.ip, keys.pair, keys.user];
+    const now = this.now();
+    const counts = await this.state.addLoginFailure(all, now, this.limits.windowMs);
+    const count = (k: string): number => counts[k]?.failures ?? 0;
+    const blocking: string[] = [];
+    if (count(keys.ip) > this.limits.perIp) blocking.push(keys.ip);
+    if (count(keys.pair) > this.limits.perUser) blocking.push(keys.pair);
+    // The address failed before in this window (this attempt is not its first): no more tries for this user.
+    if (count(keys.user) > this.limits.perUser && count(keys.ip) > 1) blocking.push(keys.user);
+    if (blocking.length > 0) {
+      await this.state.takeBackLoginFailure(all);
+      const until = Math.max(...blocking.map((k) => counts[k]?.windowEndsAt ?? now));
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+    }
+    return {
+      allowed: true,
+      attempt: {
+        succeeded: async () => {
+          await this.state.takeBackLoginFailure([keys.ip]);
+          // The user's counts go: whoever knows the password is the user.
+          await this.state.clearLoginFailures([keys.pair, keys.user]);
+        },
+      },
+    };
+  }
 }

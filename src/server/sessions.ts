@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { SourceId } from '../contract/connector.ts';
+import type { ServerSharedState } from './shared-state.ts';
 
 /** An OAuth install the admin started from this session and has not come back from yet. */
 export interface PendingInstall {
@@ -42,80 +44,82 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const sessionData = z.object({
+  csrfToken: z.string(),
+  installs: z.array(z.tuple([z.string(), z.object({ crm: z.string(), params: z.record(z.string(), z.string()), codeVerifier: z.string(), expiresAt: z.number() })])),
+  flash: z.object({ kind: z.enum(['ok', 'error']), message: z.string() }).nullable(),
+});
+
 /**
- * Server-side session table in memory. The cookie carries only `<id>.<hmac>`, so a forged or
- * guessed id is rejected before any lookup.
+ * Server-side sessions kept in the database (the store's web_sessions), so that every server
+ * process behind a load balancer knows every session. The cookie carries only `<id>.<hmac>`,
+ * so a forged or guessed id is rejected before any lookup.
  */
 export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+  /** What each loaded session looked like when read, to write back only what changed. */
+  private readonly loaded = new WeakMap<Session, { data: string; lastSeenAt: number }>();
+  private readonly destroyed = new WeakSet<Session>();
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions, private readonly state: ServerSharedState) {}
 
-  create(user: string | null): Session {
-    this.sweep();
-    if (this.sessions.size >= this.options.maxSessions) this.evictOne();
+  async create(user: string | null): Promise<Session> {
     const now = this.options.now();
-    const session: Session = {
-      id: randomToken(),
-      user,
-      csrfToken: randomToken(),
-      createdAt: now,
-      lastSeenAt: now,
-      installs: new Map(),
-      flash: null,
-    };
-    this.sessions.set(session.id, session);
+    await this.state.pruneWebSessions(now, this.options.maxSessions - 1);
+    const session: Session = { id: randomToken(), user, csrfToken: randomToken(), createdAt: now, lastSeenAt: now, installs: new Map(), flash: null };
+    await this.write(session);
     return session;
   }
 
   /** The live session named by a cookie value, touched; null when unknown, forged or expired. */
-  fromCookie(cookieValue: string | undefined): Session | null {
+  async fromCookie(cookieValue: string | undefined): Promise<Session | null> {
     if (!cookieValue) return null;
     const dot = cookieValue.lastIndexOf('.');
     if (dot <= 0) return null;
     const id = cookieValue.slice(0, dot);
     if (!safeEqual(cookieValue.slice(dot + 1), this.sign(id))) return null;
-    const session = this.sessions.get(id);
-    if (!session) return null;
     const now = this.options.now();
-    if (this.expired(session, now)) {
-      this.sessions.delete(id);
+    const stored = await this.state.getWebSession(id, now);
+    if (!stored) return null;
+    const parsed = sessionData.safeParse(JSON.parse(stored.data));
+    if (!parsed.success) {
+      await this.state.deleteWebSession(id);
       return null;
     }
-    session.lastSeenAt = now;
+    const session: Session = {
+      id, user: stored.user, csrfToken: parsed.data.csrfToken, createdAt: stored.createdAt, lastSeenAt: now,
+      installs: new Map(parsed.data.installs), flash: parsed.data.flash,
+    };
+    this.loaded.set(session, { data: stored.data, lastSeenAt: stored.lastSeenAt });
     return session;
+  }
+
+  /** Writes the session back if it changed (its last use moves its idle expiry); never a destroyed one. */
+  async save(session: Session): Promise<void> {
+    if (this.destroyed.has(session)) return;
+    const before = this.loaded.get(session);
+    if (before && before.data === this.dataOf(session) && session.lastSeenAt === before.lastSeenAt) return;
+    await this.write(session);
   }
 
   cookieValue(session: Session): string {
     return `${session.id}.${this.sign(session.id)}`;
   }
 
-  destroy(session: Session): void {
-    this.sessions.delete(session.id);
+  async destroy(session: Session): Promise<void> {
+    this.destroyed.add(session);
+    await this.state.deleteWebSession(session.id);
   }
 
-  get size(): number {
-    return this.sessions.size;
+  private async write(session: Session): Promise<void> {
+    const data = this.dataOf(session);
+    const idle = session.user === null ? this.options.anonymousIdleMs : this.options.idleMs;
+    const expiresAt = Math.min(session.lastSeenAt + idle, session.createdAt + this.options.maxAgeMs) + 1;
+    await this.state.saveWebSession({ id: session.id, user: session.user, data, createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, expiresAt });
+    this.loaded.set(session, { data, lastSeenAt: session.lastSeenAt });
   }
 
-  sweep(): void {
-    const now = this.options.now();
-    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
-  }
-
-  private expired(s: Session, now: number): boolean {
-    const idle = s.user === null ? this.options.anonymousIdleMs : this.options.idleMs;
-    return now - s.lastSeenAt > idle || now - s.createdAt > this.options.maxAgeMs;
-  }
-
-  private evictOne(): void {
-    let victim: Session | null = null;
-    for (const s of this.sessions.values()) {
-      const better = victim === null || (s.user === null && victim.user !== null) ||
-        ((s.user === null) === (victim.user === null) && s.lastSeenAt < victim.lastSeenAt);
-      if (better) victim = s;
-    }
-    if (victim) this.sessions.delete(victim.id);
+  private dataOf(session: Session): string {
+    return JSON.stringify({ csrfToken: session.csrfToken, installs: [...session.installs], flash: session.flash });
   }
 
   private sign(id: string): string {

@@ -4,10 +4,11 @@ import { createServer, type ServerDeps } from './app.ts';
 import type { Logger } from '../log.ts';
 import type { ConsoleBackend } from './backend.ts';
 import type { ServerConfig } from './config.ts';
+import type { ServerSharedState } from './shared-state.ts';
 
 /** Builds the real backend (store, sync engine, connectors) once the settings are known. */
 export type BackendFactory = (context: { config: ServerConfig; logger: Logger; env: NodeJS.ProcessEnv }) =>
-  Promise<{ backend: ConsoleBackend; close?: () => Promise<void> }>;
+  Promise<{ backend: ConsoleBackend; close?: () => Promise<void>; state?: ServerSharedState }>;
 
 
 export interface RunningServer {

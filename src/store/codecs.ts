@@ -23,16 +23,19 @@ export const countsSchema = z.object({
   pulled: z.record(z.string(), z.number()),
   deleted: z.number(), swept: z.number(), pullIssues: z.number(), rejected: z.number(), accounts: z.number(),
   plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
+  // Counted since schema 4 (SQLite) / 2 (PostgreSQL): runs stored before read as zero.
+  conflicts: z.number().default(0), quarantined: z.number().default(0), unconfirmed: z.number().default(0), truncated: z.number().default(0),
 });
 
 export const usageSchema = z.record(z.string(), z.number());
 
-export const fieldValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const fieldValuesSchema = z.record(z.string(), fieldValueSchema);
 
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']);
 export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
-export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config']);
-export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze']);
+export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config', 'unknown']);
+export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze', 'plan', 'push', 'lock']);
 
 const issueRowSchema = z.object({
   stage: issueStageSchema,

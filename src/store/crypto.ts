@@ -68,3 +68,28 @@ export function unseal(key: EncryptionKey | null, sealed: string, what: string):
     throw new EncryptionKeyError(`${what} failed authentication: they were altered or sealed with another key`);
   }
 }
+
+/** The key fingerprint a sealed value carries, or null when it is not in the sealed format. */
+export function sealedFingerprint(sealed: string): string | null {
+  const parts = sealed.split(':');
+  return parts.length === 5 && parts[0] === FORMAT && parts[1] ? parts[1] : null;
+}
+
+/** The setting under which a store remembers the fingerprint of the key it was set up with. */
+export const KEY_CHECK_SETTING = 'encryption-key-check';
+
+/**
+ * Decides whether `key` may be used on a store. `remembered`: the fingerprint the store keeps;
+ * `sealedSample`: any sealed value it holds (stores from before the key check carry the
+ * fingerprint in each sealed value). Returns the fingerprint to remember, or throws
+ * EncryptionKeyError for a second key: values sealed under two keys must never mix in one store.
+ */
+export function checkStoreKey(key: EncryptionKey, remembered: string | null, sealedSample: string | null): string {
+  const known = remembered ?? (sealedSample === null ? null : sealedFingerprint(sealedSample));
+  if (known !== null && known !== key.fingerprint) {
+    throw new EncryptionKeyError(
+      `${ENCRYPTION_KEY_VAR} is not the key this store was set up with: Kamflow refuses a second key on one store, so that credentials are never sealed under two keys; set the original key (or use another store)`,
+    );
+  }
+  return key.fingerprint;
+}

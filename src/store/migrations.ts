@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 
 /** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -120,6 +121,53 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       INSERT INTO connections_new SELECT id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at FROM connections;
       DROP TABLE connections;
       ALTER TABLE connections_new RENAME TO connections;
+    `,
+  },
+  {
+    version: 4,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_SQLITE_MIGRATION,
+  },
+  {
+    version: 5,
+    name: 'lock holders, console sessions, login failures, deliveries seen, run triggers, API budget',
+    sql: `
+      ALTER TABLE locks ADD COLUMN host TEXT;
+      ALTER TABLE locks ADD COLUMN pid INTEGER;
+      ALTER TABLE locks ADD COLUMN process_started TEXT;
+      ALTER TABLE locks ADD COLUMN acquired_at INTEGER;
+      CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        user TEXT,
+        data_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+      CREATE TABLE login_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        window_ends_at INTEGER NOT NULL
+      );
+      CREATE TABLE seen_once (
+        key TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX seen_once_by_expiry ON seen_once (expires_at);
+      CREATE TABLE run_triggers (
+        run_id TEXT PRIMARY KEY,
+        trigger TEXT NOT NULL
+      );
+      CREATE TABLE api_budget (
+        org TEXT NOT NULL,
+        day TEXT NOT NULL,
+        used INTEGER NOT NULL,
+        reported_used INTEGER,
+        reported_max INTEGER,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (org, day)
+      );
     `,
   },
 ];

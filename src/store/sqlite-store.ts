@@ -3,16 +3,19 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../contract/connector.ts';
 import { checkBatchSize } from './codecs.ts';
-import { parseEncryptionKey, type EncryptionKey } from './crypto.ts';
+import { checkStoreKey, KEY_CHECK_SETTING, parseEncryptionKey, type EncryptionKey } from './crypto.ts';
 import { migrate } from './migrations.ts';
 import { ConnectionTable } from './sqlite/connections.ts';
 import { ConsoleTables } from './sqlite/console.ts';
 import { SqliteLocks } from './sqlite/locks.ts';
+import { SharedStateTables } from './sqlite/shared-state.ts';
+import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
+import { WritebackTables } from './sqlite/writeback.ts';
 import type {
-  ChangeMark, ConsoleStore, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, LockResult, NewConnection, NewRun,
-  RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+  ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from './types.ts';
 import { MIRROR_BATCH_SIZE } from './types.ts';
 
@@ -25,6 +28,8 @@ export interface SqliteStoreOptions {
   /** The raw KAMFLOW_ENCRYPTION_KEY value (base64), or undefined when unset. */
   encryptionKey?: string | undefined;
   now?: () => Date;
+  /** The process a lock records as its holder's; this one by default (tests name others). */
+  processIdentity?: ProcessIdentity;
 }
 
 /** The embedded store: one SQLite file in WAL mode, migrated at open. */
@@ -35,6 +40,9 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
   private readonly console: ConsoleTables;
+  private readonly writeback: WritebackTables;
+  private readonly now: () => string;
+  private readonly shared: SharedStateTables;
 
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
@@ -51,11 +59,31 @@ export class SqliteStore implements Store, ConsoleStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db, now);
+    if (key) this.checkKey(key);
+    this.now = now;
     this.connections = new ConnectionTable(this.db, key, now);
-    this.locks = new SqliteLocks(this.db);
+    const identity = options.processIdentity;
+    this.locks = new SqliteLocks(this.db, () => identity ?? currentProcess());
+    this.shared = new SharedStateTables(this.db);
     this.mirror = new MirrorTables(this.db);
-    this.runs = new RunTables(this.db, this.mirror);
+    this.writeback = new WritebackTables(this.db);
+    this.runs = new RunTables(this.db, this.mirror, this.writeback, now);
     this.console = new ConsoleTables(this.db, now);
+  }
+
+  /** Refuses a key other than the one the store was set up with; remembers the first. */
+  private checkKey(key: EncryptionKey): void {
+    try {
+      this.db.transaction(() => {
+        const remembered = this.db.prepare('SELECT value FROM store_meta WHERE key = ?').get(KEY_CHECK_SETTING) as { value: string } | undefined;
+        const sample = this.db.prepare('SELECT tokens_sealed FROM connections WHERE tokens_sealed IS NOT NULL LIMIT 1').get() as { tokens_sealed: string } | undefined;
+        const check = checkStoreKey(key, remembered?.value ?? null, sample?.tokens_sealed ?? null);
+        if (!remembered) this.db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?)').run(KEY_CHECK_SETTING, check);
+      }).immediate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   async createConnection(input: NewConnection): Promise<ConnectionRecord> { return this.connections.create(input); }
@@ -101,11 +129,45 @@ export class SqliteStore implements Store, ConsoleStore {
   async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { this.runs.addIssues(runId, issues); }
   async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
 
+  async listInFlightWrites(connectionId: string): Promise<InFlightWrite[]> { return this.writeback.inFlight(connectionId); }
+  async resolveInFlightWrites(connectionId: string, resolutions: InFlightResolution[]): Promise<void> {
+    this.writeback.resolveInFlight(connectionId, resolutions, this.now());
+  }
+  async fieldMemory(connectionId: string): Promise<FieldMemory[]> { return this.writeback.memory(connectionId); }
+  async recordStamps(connectionId: string, object: ObjectKind, ids: string[]): Promise<Record<string, string | null>> {
+    return this.writeback.stamps(connectionId, object, ids);
+  }
+  async addFieldConflicts(runId: string, conflicts: FieldConflict[]): Promise<void> { this.writeback.addConflicts(runId, conflicts); }
+  async listFieldConflicts(runId: string): Promise<FieldConflict[]> { return this.writeback.conflicts(runId); }
+  async quarantine(connectionId: string, entries: NewQuarantineEntry[]): Promise<void> { this.writeback.quarantine(connectionId, entries); }
+  async releaseQuarantine(connectionId: string, accountIds: string[]): Promise<void> { this.writeback.release(connectionId, accountIds); }
+  async listQuarantine(connectionId: string): Promise<QuarantineEntry[]> { return this.writeback.quarantined(connectionId); }
+  async recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void> { this.writeback.recordJob(connectionId, job); }
+  async listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]> { return this.writeback.openJobs(connectionId); }
+  async settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void> { this.writeback.settleJobs(connectionId, jobIds, settledAt); }
+  async checkIntegrity(): Promise<string[]> { return this.writeback.integrity(); }
+
   async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }
   async setSetting(key: string, value: string): Promise<void> { this.console.setSetting(key, value); }
   async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { this.console.clearChangeMarks(connectionId, marks); }
+
+  async saveWebSession(session: StoredWebSession): Promise<void> { this.shared.saveWebSession(session); }
+  async getWebSession(id: string, now: number): Promise<StoredWebSession | null> { return this.shared.getWebSession(id, now); }
+  async deleteWebSession(id: string): Promise<void> { this.shared.deleteWebSession(id); }
+  async pruneWebSessions(now: number, keep: number): Promise<number> { return this.shared.pruneWebSessions(now, keep); }
+  async loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>> { return this.shared.loginFailures(keys, now); }
+  async addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>> { return this.shared.addLoginFailure(keys, now, windowMs); }
+  async takeBackLoginFailure(keys: string[]): Promise<void> { this.shared.takeBackLoginFailure(keys); }
+  async clearLoginFailures(keys: string[]): Promise<void> { this.shared.clearLoginFailures(keys); }
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> { return this.shared.rememberOnce(key, expiresAt, now); }
+  async setRunTrigger(runId: string, trigger: string): Promise<void> { this.shared.setRunTrigger(runId, trigger); }
+  async runTriggers(runIds: string[]): Promise<Record<string, string>> { return this.shared.runTriggers(runIds); }
+  async addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay> {
+    return this.shared.addApiUsage(org, day, calls, reading, now);
+  }
+  async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

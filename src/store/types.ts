@@ -15,6 +15,8 @@ export interface ConnectionRecord extends SourceConnection {
   /** The analysis configuration as stored JSON, validated by the analysis when used. */
   analysisConfig: unknown;
   hasTokens: boolean;
+  /** The org or portal the connection reaches (its module's describe().accountId); one connection each. */
+  accountId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,12 +36,23 @@ export interface NewConnection {
   tokens?: TokenSet | null;
   /** The app's client secret (for token refresh); stored encrypted with the tokens. */
   clientSecret?: string | null;
+  /**
+   * The org or portal it reaches. Unique per source: a second connection of the same account is
+   * refused with AlreadyConnectedError naming the first, even when two installs race.
+   */
+  accountId?: string | null;
 }
 
 
-export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig'>>;
+export type ConnectionPatch = Partial<Pick<ConnectionRecord, 'baseUrl' | 'options' | 'schedule' | 'timezone' | 'analysisConfig' | 'accountId'>>;
 
-export type LockResult = { acquired: true } | { acquired: false; holder: string; expiresAt: Date };
+/**
+ * A lock taken (with what it took over, when another run held it: an expired lock, or one
+ * whose holder is provably gone), or refused with who holds it and until when at the latest.
+ */
+export type LockResult =
+  | { acquired: true; takenOver?: LockTakeover }
+  | { acquired: false; holder: string; expiresAt: Date; owner: LockOwner };
 
 /** A stream's pull position: `full` while a full pull is under way (resumable), then `incremental`. */
 export interface StreamState {
@@ -62,6 +75,8 @@ export interface CheckpointInput<K extends ObjectKind = ObjectKind> {
   sweepToken: string | null;
   /** On the last page of a full pull: remove this object's records not tagged with sweepToken. */
   sweep: boolean;
+  /** The source's modified stamp of records on the page, by id (kept with the record). */
+  stamps?: Record<string, string>;
 }
 
 export interface CheckpointResult {
@@ -124,7 +139,7 @@ export interface StoredWrite {
 }
 
 export interface RunIssue {
-  stage: 'pull' | 'snapshot' | 'analyze';
+  stage: 'pull' | 'snapshot' | 'analyze' | 'plan' | 'push' | 'lock';
   object: string | null;
   recordId: string | null;
   kind: string;
@@ -142,7 +157,12 @@ export interface Store {
   /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
   loadCredentials(connectionId: string): Promise<Credentials>;
 
-  /** Takes the connection's lock, or an expired one; refuses a live one held by another. */
+  /**
+   * Takes the connection's lock for run `holder` (the store records this process with it: host,
+   * pid, process start; on PostgreSQL its database session). Takes over an expired lock, or at
+   * once one whose holder is provably gone (a process of this host that no longer runs, a
+   * PostgreSQL session that ended); refuses a live one held by another run.
+   */
   acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult>;
   /** Extends the lock; false when it is no longer ours (taken over after expiring). */
   renewLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
@@ -197,8 +217,107 @@ export interface Store {
   addRunIssues(runId: string, issues: RunIssue[]): Promise<void>;
   listRunIssues(runId: string): Promise<RunIssue[]>;
 
+  /** The connection's writes still `sending` (their run stopped, or their answer was lost), oldest run first. */
+  listInFlightWrites(connectionId: string): Promise<InFlightWrite[]>;
+  /**
+   * Settles in-flight writes in one transaction: applied ones become `ok` (previous values kept,
+   * Kamflow's memory updated), the others `failed` with the given code and message.
+   */
+  resolveInFlightWrites(connectionId: string, resolutions: InFlightResolution[]): Promise<void>;
+  /** What Kamflow last wrote to each account and field of the connection (its own writes only). */
+  fieldMemory(connectionId: string): Promise<FieldMemory[]>;
+  /** The source's modified stamps kept with mirrored records of one kind (null where none was given). */
+  recordStamps(connectionId: string, object: ObjectKind, ids: string[]): Promise<Record<string, string | null>>;
+  addFieldConflicts(runId: string, conflicts: FieldConflict[]): Promise<void>;
+  listFieldConflicts(runId: string): Promise<FieldConflict[]>;
+  /** Puts accounts into quarantine (or counts another refusal of one already there). */
+  quarantine(connectionId: string, entries: NewQuarantineEntry[]): Promise<void>;
+  /** Takes accounts out of quarantine (their write went through, or they are gone). */
+  releaseQuarantine(connectionId: string, accountIds: string[]): Promise<void>;
+  listQuarantine(connectionId: string): Promise<QuarantineEntry[]>;
+  /** Remote jobs (e.g. Bulk API ingest jobs) a push opened, until they are known to be finished. */
+  recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void>;
+  listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]>;
+  settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void>;
+  /**
+   * Checks the store's own consistency: the database's integrity check (SQLite) and rules of
+   * the data (no write in flight in a finished run, no memory without its connection...).
+   * Returns one line per problem; empty when sound.
+   */
+  checkIntegrity(): Promise<string[]>;
+  /**
+   * The org's API budget for a UTC day, shared by every process: adds the calls Kamflow made
+   * and, when given, the CRM's own latest reading (which never moves back within the day).
+   */
+  addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay>;
+  apiBudget(org: string, day: string): Promise<ApiBudgetDay | null>;
+
   /** Closes the database (for PostgreSQL, after the statements under way finish). */
   close(): Promise<void>;
+}
+
+/** A write still `sending`, with its run. */
+export interface InFlightWrite extends StoredWrite {
+  runId: string;
+}
+
+export interface InFlightResolution {
+  runId: string;
+  accountId: string;
+  applied: boolean;
+  /** Why, for `kamflow run` and the console: what the check found. */
+  code: string;
+  message: string;
+}
+
+/** One value Kamflow wrote and the CRM confirmed. */
+export interface FieldMemory {
+  accountId: string;
+  field: string;
+  value: string | number | boolean | null;
+  runId: string;
+  writtenAt: string;
+}
+
+/**
+ * A field someone else changed since Kamflow wrote it (a sync), or that no longer holds what a
+ * run wrote (a rollback): what it holds now, what Kamflow wrote, what Kamflow would write.
+ */
+export interface FieldConflict {
+  accountId: string;
+  field: string;
+  current: string | number | boolean | null;
+  /** What Kamflow last wrote there (a sync) or what the rolled-back run wrote (a rollback). */
+  kamflowValue: string | number | boolean | null;
+  /** What the run would write: the computed value, or the value a rollback would restore. */
+  proposed: string | number | boolean | null;
+  changedBy: string | null;
+  changedAt: string | null;
+  /** How it was found: Kamflow's memory, the source's field history, its last-modified-by, or a later Kamflow run. */
+  source: 'memory' | 'field-history' | 'last-modified-by' | 'later-run';
+  /** `kept`: the person's value stays; `overwritten`: written anyway (kamflow-owns, --overwrite-edits, --force). */
+  resolution: 'kept' | 'overwritten';
+}
+
+export interface NewQuarantineEntry {
+  accountId: string;
+  runId: string;
+  code: string | null;
+  message: string | null;
+  /** The values the refused write tried (kam_updated_at left out). */
+  fields: FieldValues;
+  /** The record's modified stamp when it was refused. */
+  recordStamp: string | null;
+  /** The configuration in force when it was refused. */
+  configKey: string;
+  failedAt: string;
+  /** When to try again even if nothing changed. */
+  retryAfter: string;
+}
+
+export interface QuarantineEntry extends NewQuarantineEntry {
+  attempts: number;
+  firstFailedAt: string;
 }
 
 /** A record the CRM reported as changed (webhook), waiting for the next run of its connection. */
@@ -209,10 +328,102 @@ export interface ChangeMark {
   markedAt: string;
 }
 
-/** What the admin console keeps besides the sync engine's data. */
+/** A console session as stored: the server's own fields as JSON it parses itself. */
+export interface StoredWebSession {
+  id: string;
+  /** Null for an anonymous session (the login form's CSRF token only). */
+  user: string | null;
+  data: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Epoch ms after which the session is worth nothing (idle or maximum age, whichever first). */
+  expiresAt: number;
+}
+
+/** A login failure counter: failures in a window that started at the first of them. */
+export interface FailureCount {
+  failures: number;
+  windowEndsAt: number;
+}
+
+/** What an org's (or portal's) API budget shows for one UTC day, shared by every process. */
+export interface ApiBudgetDay {
+  org: string;
+  day: string;
+  /** Calls Kamflow made (every worker's together). */
+  used: number;
+  /** The CRM's own latest reading of the org's calls today (all clients), and its daily maximum. */
+  reportedUsed: number | null;
+  reportedMax: number | null;
+  updatedAt: string;
+}
+
+/**
+ * What the admin console keeps besides the sync engine's data, in the database so that any
+ * number of `serve` processes behind a load balancer behave as one: settings, sessions, login
+ * failure counters, run triggers, webhook deliveries seen, and the API budget per org.
+ */
 export interface ConsoleStore {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+
+  saveWebSession(session: StoredWebSession): Promise<void>;
+  /** The session, unless it is unknown or expired at `now`. */
+  getWebSession(id: string, now: number): Promise<StoredWebSession | null>;
+  deleteWebSession(id: string): Promise<void>;
+  /** Removes expired sessions, then the least recently seen (anonymous first) past `keep`; returns how many went. */
+  pruneWebSessions(now: number, keep: number): Promise<number>;
+
+  /** The live (window not over at `now`) failure counts of the given keys; absent keys have none. */
+  loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>>;
+  /** Adds one failure to each key (a new window of `windowMs` where none is live); returns the counts after. */
+  addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>>;
+  /** Takes back one failure from each key (an attempt that turned out not to be one). */
+  takeBackLoginFailure(keys: string[]): Promise<void>;
+  clearLoginFailures(keys: string[]): Promise<void>;
+
+  /**
+   * Records `key` as seen until `expiresAt`; true the first time, false while an earlier record
+   * of it lives (a replayed delivery). Expired records are forgotten.
+   */
+  rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
+
+  /** What started a run (console, schedule, webhook, worker...), for the run history. */
+  setRunTrigger(runId: string, trigger: string): Promise<void>;
+  runTriggers(runIds: string[]): Promise<Record<string, string>>;
+
 }
 
 export type { RecordIssue };
+
+/**
+ * Who holds a run lock: the run, and the process it runs in (host, process id, and when that
+ * process started, so that a recycled pid is not mistaken for the holder). On PostgreSQL the
+ * holder's database session is recorded too; the store fills that in.
+ */
+export interface ProcessIdentity {
+  host: string;
+  pid: number;
+  /** The process's start, as this host tells it (boot ticks on Linux); compared, never parsed. */
+  startedAt: string;
+}
+
+/** What a lock row says of its holder, as shown in messages and the run's issues. */
+export interface LockOwner extends ProcessIdentity {
+  runId: string;
+  /** PostgreSQL: the backend pid and start of the holder's session; null on SQLite. */
+  sessionPid: number | null;
+  sessionStartedAt: string | null;
+}
+
+/** Why a lock was taken from another run before its expiry (or that it had expired). */
+export interface LockTakeover {
+  previous: LockOwner;
+  reason: 'process-gone' | 'session-gone' | 'expired';
+}
+
+/** A lock's holder in words, for messages. */
+export function describeOwner(o: LockOwner): string {
+  return `run ${o.runId} (process ${o.pid} on ${o.host})`;
+}
+

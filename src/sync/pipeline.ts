@@ -3,13 +3,20 @@ import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError 
 import type { Connector, Credentials, PushBatching, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
+import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import type { ConnectionRecord, RunStatus } from '../store/types.ts';
-import { estimatePushCalls, planFieldChanges, planWrites, type DesiredAccountFields, type WritePlan } from './planner.ts';
+import { describeOwner, type ConnectionRecord, type LockTakeover, type RunStatus } from '../store/types.ts';
+import { estimatePushCalls, planWrites, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
-import { pushPlan } from './push.ts';
+import { pushPlan, type PushContext } from './push.ts';
+import { indexMemory } from './conflicts.ts';
+import { reconcileInFlight } from './in-flight.ts';
+import { quarantineOutcomes } from './quarantine.ts';
+import { planRollback } from './rollback-plan.ts';
+import { guardSyncPlan, recordPlanFindings, settleOpenWrites } from './write-safety.ts';
+import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
 import { noteOwnWrites } from './own-writes.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
@@ -43,9 +50,11 @@ interface RunSpec {
   rollbackOf: string | null;
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId: string | undefined;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
-  plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string }) =>
-    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string } }>;
+  plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string; connector: Connector }) =>
+    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk']; analysis?: AnalysisResult }>;
 }
 
 /**
@@ -64,19 +73,25 @@ async function execute(deps: SyncDeps, spec: RunSpec): Promise<SyncResult> {
   const runId = spec.newRunId ?? newRunId(startedAt);
   const lock = await store.acquireLock(connection.id, runId, startedAt, ttl);
   if (!lock.acquired) {
-    throw new ConnectionBusyError(`connection ${connection.id} is busy: run ${lock.holder} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
+    throw new ConnectionBusyError(`connection ${connection.id} is busy: ${describeOwner(lock.owner)} holds its lock until ${lock.expiresAt.toISOString()} (or until it finishes)`);
   }
+  // A caller that took the lock first (the console, a worker) passes on what it took over.
+  const takenOver = lock.takenOver ?? spec.lockTakenOver;
+  if (takenOver) deps.logger.warn({ connectionId: connection.id, runId, previous: takenOver.previous, reason: takenOver.reason }, takeoverMessage(takenOver));
   let lockLost = false;
+  const budget = new BudgetMeter(store, (deps.orgOf ?? defaultOrgOf)(connection), reserveOf(connection), now);
+  let meteredConnector: Connector | null = null;
   const heartbeat = async (): Promise<void> => {
     if (!(await store.renewLock(connection.id, runId, now(), ttl))) {
       lockLost = true;
       throw new Error(`run ${runId} lost the lock of connection ${connection.id} to another run`);
     }
+    await budget.flush(meteredConnector);
   };
   const timer = setInterval(() => { heartbeat().catch(() => undefined); }, Math.max(1000, Math.floor(ttl / 3)));
   timer.unref();
   try {
-    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat });
+    return await executeLocked(deps, spec, { connection, credentials, runId, startedAt, heartbeat, takenOver, budget, meter: (c) => { meteredConnector = c; } });
   } finally {
     clearInterval(timer);
     if (!lockLost) await store.releaseLock(connection.id, runId);
@@ -89,12 +104,24 @@ interface LockedRun {
   runId: string;
   startedAt: Date;
   heartbeat: () => Promise<void>;
+  takenOver: LockTakeover | undefined;
+  budget: BudgetMeter;
+  /** Tells the heartbeat which connector's calls to count. */
+  meter: (connector: Connector) => void;
+}
+
+/** Says whose lock a run took, and why it could. */
+export function takeoverMessage(t: LockTakeover): string {
+  const why = t.reason === 'expired' ? 'its heartbeat had stopped for longer than the lock TTL'
+    : t.reason === 'session-gone' ? 'its database session has ended'
+    : 'that process no longer runs';
+  return `took over the lock of ${describeOwner(t.previous)}: ${why}; resuming from its checkpoints`;
 }
 
 async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): Promise<SyncResult> {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const { connection, credentials, runId, startedAt, heartbeat } = locked;
+  const { connection, credentials, runId, startedAt, heartbeat, takenOver, budget } = locked;
   const interrupted = await store.markRunningAsInterrupted(connection.id, startedAt.toISOString());
   if (interrupted > 0) logger.warn({ connectionId: connection.id, interrupted }, 'earlier run(s) stopped without finishing; resuming from their checkpoints');
   const asOf = spec.asOf ?? startedAt.toISOString().slice(0, 10);
@@ -107,10 +134,15 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     id: runId, connectionId: connection.id, kind: spec.kind, mode: full ? 'full' : 'incremental', dryRun: spec.dryRun,
     asOf, startedAt: startedAt.toISOString(), rollbackOf: spec.rollbackOf,
   });
+  if (takenOver) {
+    await store.addRunIssues(runId, [{ stage: 'lock', object: null, recordId: takenOver.previous.runId, kind: `lock-taken-over:${takenOver.reason}`, message: takeoverMessage(takenOver) }]);
+  }
   const counts = emptyCounts();
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
+    // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
+    await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
     const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
@@ -118,7 +150,11 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   };
   try {
     connector = deps.connectorFactory(connection, credentials, (t) => store.saveTokens(connection.id, t));
+    locked.meter(connector);
+    await budget.checkBeforeStart();
     logger.info({ runId, connectionId: connection.id, kind: spec.kind, full, dryRun: spec.dryRun }, 'run started');
+    // Jobs a stopped run left open at the source settle before the pull, so it sees their effect.
+    if (!spec.dryRun) await settleOpenWrites(store, connector, connection.id, runId, logger, now);
     const changeMarks = spec.kind === 'sync' ? await applyDeletionMarks(store, connection.id) : [];
     await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });
     // The pull went through: the changes webhooks told us about have been read.
@@ -130,8 +166,12 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (rejected.length > 0) {
       await store.addRunIssues(runId, rejected.map((r) => ({ stage: 'snapshot', object: r.kind, recordId: r.id, kind: 'rejected', message: r.reason })));
     }
-    const planned = await spec.plan({ snapshot, connection, syncOptions, runTime: now().toISOString(), counts, runId });
+    // Writes a stopped run left in flight are settled against what was just pulled, before planning.
+    const reconciled = await reconcileInFlight(store, connection.id, runId, snapshot.accounts);
+    if (reconciled.runs.length > 0) logger.warn({ connectionId: connection.id, ...reconciled }, 'writes of stopped runs checked against the CRM');
+    const planned = await spec.plan({ snapshot, connection, syncOptions, runTime: now().toISOString(), counts, runId, connector });
     plan = planned.plan;
+    await recordPlanFindings(store, runId, plan, counts);
     counts.plannedAccounts = plan.summary.changedAccounts;
     counts.plannedFields = plan.summary.changedFields;
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
@@ -141,15 +181,20 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
-    const pushing = { store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size, counts, heartbeat, onProgress: deps.onProgress };
     try {
-      await pushPlan(pushing, plan.writes);
+      await pushPlan({
+        store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
+        counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
+      }, plan.writes);
     } finally {
       // Also after a push cut short: what reached the CRM is in the mirror and need not be read back.
       if (spec.kind === 'sync' && counts.written > 0) await noteOwnWrites(store, connector, connection.id);
     }
-    const failures = counts.failed > 0 ? `, ${counts.failed} failed (planned again next run)` : '';
-    return await finish('succeeded', `run finished: ${counts.written} account(s) written${failures}`);
+    if (connector.publish) {
+      const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
+      await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
+    }
+    return await finish('succeeded', `run finished: ${counts.written} account(s) written${outcomeNotes(counts)}`);
   } catch (error) {
     if (isCrmError(error) && error.kind === 'api-limit') {
       return await finish('stopped-by-limit', 'stopped by the CRM API limit; the next run resumes from the saved checkpoints', error.message);
@@ -159,12 +204,22 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   }
 }
 
+function outcomeNotes(counts: RunCounts): string {
+  const notes = [
+    counts.failed > 0 ? `${counts.failed} failed (planned again next run)` : '',
+    counts.unconfirmed > 0 ? `${counts.unconfirmed} unconfirmed (the answer was lost; checked against the CRM next run, never sent twice)` : '',
+    counts.conflicts > 0 ? `${counts.conflicts} field(s) changed by someone else since Kamflow wrote them (see \`kamflow run\`)` : '',
+    counts.quarantined > 0 ? `${counts.quarantined} held back after the CRM refused them for good` : '',
+  ].filter((n) => n !== '');
+  return notes.length > 0 ? `, ${notes.join(', ')}` : '';
+}
+
 /** One sync run for a connection (see DOMAIN.md section 4 and issue 5). */
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
-    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId,
-    plan: async ({ snapshot, connection, syncOptions, runTime, runId }) => {
+    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
+    plan: async ({ snapshot, connection, syncOptions, runTime, runId, connector }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
       const analysis = deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] });
@@ -172,20 +227,27 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
       if (analysis.issues.length > 0) {
         await deps.store.addRunIssues(runId, analysis.issues.map((i) => ({ stage: 'analyze', object: null, recordId: i.recordId, kind: i.kind, message: i.message })));
       }
-      const plan = planWrites(analysis, snapshot.accounts, { runTime });
+      const guarded = await guardSyncPlan(
+        { store: deps.store, connector, connection, runId, syncOptions, overwriteEdits: options.overwriteEdits ?? false, now: new Date(runTime) },
+        planWrites(analysis, snapshot.accounts, { runTime }),
+      );
+      const plan = guarded.plan;
+      const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
+        quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, guarded.guard.quarantine, deps.now?.() ?? new Date());
       const share = plan.summary.changedAccounts / Math.max(1, snapshot.accounts.length);
       const limit = gateShareOf(syncOptions, options);
       if (share > limit && !options.confirm && (await deps.store.hasSucceededRun(connection.id))) {
         const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
         return {
           plan,
+          analysis,
           hold: {
             status: 'awaiting-confirmation',
             message: `safety gate: the plan changes ${plan.summary.changedAccounts} of ${snapshot.accounts.length} accounts (${pct(share)}, over ${pct(limit)}); nothing written. Review it with --dry-run, then rerun with --confirm`,
           },
         };
       }
-      return { plan };
+      return { plan, afterChunk, analysis };
     },
   });
 }
@@ -195,17 +257,28 @@ export interface RollbackOptions {
   dryRun?: boolean;
   /** The new run's id, when the caller must know it before the run starts. */
   newRunId?: string;
+  /** Restore fields that no longer hold what the run wrote too (each still reported as a conflict). */
+  force?: boolean;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
 }
 
-/** Restores the values a run replaced, for every field it wrote, through the planner and push. */
+/**
+ * Restores the values a run replaced, field by field, while each field still holds what the
+ * run wrote; every other field is a conflict (reported on the plan and the run), restored
+ * anyway only with `force`. The writes are read when the rollback plans, after its pull has
+ * settled any the run left in flight.
+ */
 export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Promise<SyncResult> {
   const target = await deps.store.getRun(options.runId);
   if (!target) throw new NotFoundError('run', options.runId);
   if (target.dryRun) throw new NothingToRollBackError(options.runId);
-  const written = (await deps.store.listWrites(options.runId)).filter((w) => w.status === 'ok');
-  const desired: DesiredAccountFields[] = written.map((w) => ({ accountId: w.accountId, fields: w.previous }));
   return execute(deps, {
-    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId,
-    plan: async ({ snapshot }) => ({ plan: planFieldChanges(desired, snapshot.accounts, { updatedAt: null }) }),
+    kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
+    plan: async ({ snapshot }) => {
+      const written = (await deps.store.listWrites(target.id)).filter((w) => w.status === 'ok');
+      const memory = indexMemory(await deps.store.fieldMemory(target.connectionId));
+      return { plan: planRollback(written, snapshot.accounts, memory, { force: options.force ?? false }) };
+    },
   });
 }

@@ -2,6 +2,7 @@ import type { AccountWrite, FieldValues, PushBatching, SourceProfile } from '../
 import type { Account } from '../model/snapshot.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import { OUTPUT_FIELDS, type OutputFieldKey, type OutputFieldSpec } from '../model/output-fields.ts';
+import type { FieldConflict } from '../store/types.ts';
 
 /**
  * The write planner: pure. For each account, the Kamflow fields whose new value differs from
@@ -22,8 +23,33 @@ export interface PlannedAccountWrite extends AccountWrite {
   changes: FieldChange[];
 }
 
+/** A text value longer than its field, cut to fit (a data issue of the run). */
+export interface Truncation {
+  accountId: string;
+  field: OutputFieldKey;
+  /** Characters of the computed value and of the field. */
+  length: number;
+  limit: number;
+}
+
+/** A planned write held back because an earlier write of the account was refused for good. */
+export interface HeldWrite {
+  accountId: string;
+  code: string | null;
+  message: string | null;
+  since: string;
+  retryAfter: string;
+  attempts: number;
+}
+
 export interface WritePlan {
   writes: PlannedAccountWrite[];
+  /** Fields someone else changed since Kamflow wrote them, or (a rollback) that no longer hold what the run wrote. */
+  conflicts: FieldConflict[];
+  /** Writes held back by the quarantine. */
+  held: HeldWrite[];
+  /** Text values cut to their field's length. */
+  truncated: Truncation[];
   summary: {
     accounts: number;
     changedAccounts: number;
@@ -74,11 +100,32 @@ function asBoolean(v: FieldValue | undefined): boolean | null {
   return null;
 }
 
-/** The value as it would be sent: numbers rounded to the field's scale. */
+/** What ends a text cut to fit its field. */
+export const CUT_MARKER = '…';
+
+/**
+ * A text longer than `limit` characters, cut at the last word boundary that leaves room for the
+ * marker (or mid-word when a single word is that long), never splitting a surrogate pair.
+ */
+export function cutText(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const room = Math.max(0, limit - CUT_MARKER.length);
+  let end = room;
+  const space = text.lastIndexOf(' ', room);
+  const breakAt = Math.max(space, text.lastIndexOf('\n', room));
+  // A boundary in the last half keeps most of the text; otherwise cut the long word.
+  if (breakAt > room / 2) end = breakAt;
+  const code = text.charCodeAt(end - 1);
+  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end).trimEnd()}${CUT_MARKER}`;
+}
+
+/** The value as it would be sent: numbers rounded to the field's scale, texts cut to its length. */
 export function normalizeForField(field: OutputFieldKey, value: FieldValue): FieldValue {
   const spec = SPECS.get(field);
   if (!spec || value === null) return value;
   if (NUMERIC.has(spec.type) && typeof value === 'number') return spec.scale === undefined ? value : roundHalfUp(value, spec.scale);
+  if ((spec.type === 'text' || spec.type === 'longtext') && typeof value === 'string' && spec.length !== undefined) return cutText(value, spec.length);
   return value;
 }
 
@@ -117,6 +164,7 @@ export function planFieldChanges(
 ): WritePlan {
   const current = new Map(mirrorAccounts.map((a) => [a.id, a.fields]));
   const writes: PlannedAccountWrite[] = [];
+  const truncated: Truncation[] = [];
   const unknownAccounts: string[] = [];
   const byField: Partial<Record<OutputFieldKey, number>> = {};
   let unchanged = 0;
@@ -131,9 +179,15 @@ export function planFieldChanges(
     for (const spec of OUTPUT_FIELDS) {
       if (spec.key === 'kam_updated_at' && options.updatedAt !== null) continue;
       if (!(spec.key in d.fields)) continue;
-      const want = normalizeForField(spec.key, d.fields[spec.key] ?? null);
+      const raw = d.fields[spec.key] ?? null;
+      const want = normalizeForField(spec.key, raw);
       const have = now[spec.key];
-      if (!sameFieldValue(spec.key, have, want)) changes.push({ field: spec.key, from: have ?? null, to: want });
+      if (sameFieldValue(spec.key, have, want)) continue;
+      changes.push({ field: spec.key, from: have ?? null, to: want });
+      // Reported where the cut value is written; an unchanged cut value was reported when written.
+      if (typeof raw === 'string' && typeof want === 'string' && want !== raw) {
+        truncated.push({ accountId: d.accountId, field: spec.key, length: raw.length, limit: spec.length ?? want.length });
+      }
     }
     if (changes.length > 0 && options.updatedAt !== null) {
       changes.push({ field: 'kam_updated_at', from: now['kam_updated_at'] ?? null, to: options.updatedAt });
@@ -153,6 +207,9 @@ export function planFieldChanges(
   }
   return {
     writes,
+    conflicts: [],
+    held: [],
+    truncated,
     summary: {
       accounts: sorted.length - unknownAccounts.length,
       changedAccounts: writes.length,
@@ -161,6 +218,22 @@ export function planFieldChanges(
       unknownAccounts,
       byField,
     },
+  };
+}
+
+/**
+ * The summary of a plan whose writes were narrowed (conflicts kept, writes held back): the
+ * counts of `writes`, with `dropped` accounts moved from changed to unchanged.
+ */
+export function summarize(writes: readonly PlannedAccountWrite[], before: WritePlan['summary'], dropped: number): WritePlan['summary'] {
+  const byField: Partial<Record<OutputFieldKey, number>> = {};
+  for (const w of writes) for (const c of w.changes) byField[c.field] = (byField[c.field] ?? 0) + 1;
+  return {
+    ...before,
+    changedAccounts: writes.length,
+    unchangedAccounts: before.unchangedAccounts + dropped,
+    changedFields: writes.reduce((n, w) => n + w.changes.length, 0),
+    byField,
   };
 }
 
@@ -195,7 +268,7 @@ export function planWrites(
 
 /** The write calls a plan would take, by call kind (the source's names), for the dry run. */
 export function estimatePushCalls(
-  plan: WritePlan,
+  plan: Pick<WritePlan, 'writes'>,
   profile: Pick<SourceProfile, 'pushBatchMax' | 'pushCallName' | 'bulkJobName'>,
   batching: PushBatching = { size: profile.pushBatchMax, bulk: false },
 ): Record<string, number> {

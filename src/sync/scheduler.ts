@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { createTask, validateDetailed } from 'node-cron';
 import type { Logger } from '../log.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
@@ -32,6 +33,11 @@ export function validateSchedule(expression: string, timezone: string | null): s
     }
   }
   return errors;
+}
+
+/** The first time after `after` that the expression names, read in `timezone` (daylight saving included). */
+export function nextRunAt(expression: string, timezone: string | null, after: Date): Date {
+  return CronExpressionParser.parse(expression, { currentDate: after, tz: timezone ?? 'UTC' }).next().toDate();
 }
 
 export type TickOutcome = 'ran' | 'skipped' | 'busy' | 'failed';

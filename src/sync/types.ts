@@ -2,7 +2,7 @@ import type { Connector, Credentials, ObjectKind, SourceId, SourceProfile, Token
 import type { Logger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
-import type { ConnectionRecord, RunRecord, Store } from '../store/types.ts';
+import type { ConnectionRecord, LockTakeover, RunRecord, Store } from '../store/types.ts';
 import type { WritePlan } from './planner.ts';
 
 /** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
@@ -34,6 +34,8 @@ export interface SyncDeps {
   logger: Logger;
   now?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
+  /** The org (or portal) a connection's API calls count against in the shared daily budget; crm and base URL by default. */
+  orgOf?: (connection: ConnectionRecord) => string;
   /** How long a lock lives without a heartbeat; a crashed run's lock is taken over after it. */
   lockTtlMs?: number;
 }
@@ -51,6 +53,13 @@ export interface SyncOptions {
   safetyGateShare?: number;
   /** The new run's id, when the caller must know it before the run starts (made here otherwise). */
   newRunId?: string;
+  /**
+   * The admin chose to write over the fields people changed since Kamflow wrote them, for this
+   * run (each still reported as a conflict); otherwise each field's policy decides.
+   */
+  overwriteEdits?: boolean;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
 }
 
 export interface SyncResult {
@@ -63,4 +72,8 @@ export interface SyncResult {
 }
 
 export const DEFAULT_SAFETY_GATE_SHARE = 0.5;
-export const DEFAULT_LOCK_TTL_MS = 10 * 60_000;
+/**
+ * How long a lock lives without a heartbeat (sent every third of it, and at every checkpoint).
+ * Only a holder nobody can prove gone (on another host, without a database session) waits it out.
+ */
+export const DEFAULT_LOCK_TTL_MS = 60_000;

@@ -91,7 +91,7 @@ export function analyzeImportsOnlyModelAndConfig(files: readonly FileFacts[]): s
 
 /** The parts of src/store the engine may use: the interface and the mirror-to-snapshot function. */
 // read-mirror.ts reads through the Store interface only (batches of mirrorRecords), like snapshot-from-mirror.ts.
-const STORE_INTERFACE = new Set(['src/store/types.ts', 'src/store/snapshot-from-mirror.ts', 'src/store/read-mirror.ts']);
+const STORE_INTERFACE = new Set(['src/store/types.ts', 'src/store/holder.ts', 'src/store/snapshot-from-mirror.ts', 'src/store/read-mirror.ts']);
 
 export function syncUsesNoStoreImplementation(files: readonly FileFacts[]): string[] {
   return files.filter((f) => roomOf(f.path) === 'src/sync').flatMap((f) =>

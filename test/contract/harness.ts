@@ -19,10 +19,13 @@ export interface ContractWorld {
   renameAccount(seedAccountId: string, name: string): void;
   /** Adds a record the mapping cannot use (an opportunity without an account); returns its stream and source id. */
   addUnmappableRecord(): { object: ObjectKind; id: string };
-  /** The source's API allowance runs out after `calls` more calls. */
-  exhaustApiAfter(calls: number): void;
+  /**
+   * The source's API allowance runs out after `calls` more calls. Both absent for a source that
+   * has no allowance to run out (a file): the suite skips that case and says why.
+   */
+  exhaustApiAfter?(calls: number): void;
   /** A new day: the allowance is back. */
-  restoreApi(): void;
+  restoreApi?(): void;
   close(): Promise<void>;
 }
 

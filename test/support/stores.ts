@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import type { ProcessIdentity } from '../../src/store/holder.ts';
 import type { KamflowStore } from '../../src/store/open.ts';
 import type { QueryObserver } from '../../src/store/postgres/db.ts';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
@@ -22,6 +23,8 @@ export interface StoreOpenOptions {
   now?: () => Date;
   /** PostgreSQL only: told about every statement. */
   onQuery?: QueryObserver;
+  /** The process a lock records as its holder's (this one by default). */
+  processIdentity?: ProcessIdentity;
 }
 
 export interface StoreHarness {
@@ -58,7 +61,7 @@ class SqliteHarness implements Lifecycle {
   }
 
   async open(options: StoreOpenOptions = {}): Promise<KamflowStore> {
-    const store = new SqliteStore({ path: this.path(), encryptionKey: options.encryptionKey, ...(options.now ? { now: options.now } : {}) });
+    const store = new SqliteStore({ path: this.path(), encryptionKey: options.encryptionKey, ...(options.now ? { now: options.now } : {}), ...(options.processIdentity ? { processIdentity: options.processIdentity } : {}) });
     this.opened.push(store);
     return store;
   }

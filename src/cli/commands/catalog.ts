@@ -15,4 +15,5 @@ export const COMMAND_CATALOG: readonly { name: string; summary: string }[] = [
   { name: 'rollback', summary: 'Restore the values a run replaced' },
   { name: 'schedule', summary: 'Set connection schedules, or run the scheduler' },
   { name: 'serve', summary: 'Run the install server and admin console' },
+  { name: 'worker', summary: 'Run sync workers on the PostgreSQL job queue' },
 ];

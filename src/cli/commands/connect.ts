@@ -95,7 +95,9 @@ export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewCo
     throw error;
   }
   const id = flags['id'];
-  return { ...(typeof id === 'string' && id ? { id } : {}), crm: module.kind, idPrefix: module.idPrefix, ...input };
+  // The org or portal it reaches: the store keeps one connection per account.
+  const { accountId } = module.describe({ id: '', crm: module.kind, baseUrl: input.baseUrl, options: input.options });
+  return { ...(typeof id === 'string' && id ? { id } : {}), crm: module.kind, idPrefix: module.idPrefix, ...input, accountId };
 }
 
 export function connectCommand(deps: ConnectDeps): CliCommand {
@@ -137,7 +139,10 @@ export function connectCommand(deps: ConnectDeps): CliCommand {
       return withStore(deps, io, 'connect', async (store) => {
         const c = await store.createConnection({ ...input, schedule: flags.schedule ?? null, timezone: flags.timezone ?? null, analysisConfig });
         if (flags.json) io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
-        else io.stdout.write(`connection ${c.id}: ${c.crm} at ${c.baseUrl}${c.schedule ? `, schedule "${c.schedule}" ${c.timezone ?? 'UTC'}` : ''}; credentials stored encrypted\nnext: kamflow provision --connection ${c.id}\n`);
+        else {
+          const sealed = input.tokens || input.clientSecret ? '; credentials stored encrypted' : '';
+          io.stdout.write(`connection ${c.id}: ${c.crm} at ${c.baseUrl}${c.schedule ? `, schedule "${c.schedule}" ${c.timezone ?? 'UTC'}` : ''}${sealed}\nnext: kamflow provision --connection ${c.id}\n`);
+        }
         return EXIT.ok;
       });
     },

@@ -1,4 +1,4 @@
-import { checkConnectorOptions, createConnector, sourceProfile } from '../../../connectors/registry.ts';
+import { checkConnectorOptions, createConnector, orgOfConnection, sourceProfile } from '../../../connectors/registry.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
@@ -16,6 +16,7 @@ import { runsCommand } from './runs.ts';
 import { sampleCommand } from './sample.ts';
 import { scheduleCommand } from './schedule.ts';
 import { syncCommand } from './sync.ts';
+import { workerCommand } from './worker.ts';
 
 const logger = createLogger();
 
@@ -26,6 +27,7 @@ const syncDeps: SyncCommandDeps = {
   profileOf: sourceProfile,
   analyze: analyzeWithStoredConfig,
   logger,
+  orgOf: orgOfConnection,
 };
 
 /** Every `kamflow` subcommand; main.ts dispatches by name. Add new commands here. */
@@ -40,4 +42,5 @@ export const COMMANDS: CliCommand[] = [
   rollbackCommand(syncDeps),
   scheduleCommand(syncDeps),
   serveCommand(makeServeBackend()),
+  workerCommand({ ...syncDeps, openStore: (env) => openStoreFromEnv(env) }),
 ];

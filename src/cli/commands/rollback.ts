@@ -31,7 +31,7 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
       const progress = progressReporter(io, deps.logger, json);
       return withStore(deps, io, 'rollback', async (store) => {
         const result = await rollbackRun(
-          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
+          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
           { runId, dryRun: flags['dry-run'] === true },
         );
         progress.done();

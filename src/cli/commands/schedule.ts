@@ -1,9 +1,10 @@
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { runSync } from '../../sync/pipeline.ts';
-import { SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
+import { nextRunAt, SyncScheduler, validateSchedule, type CronTaskFactory } from '../../sync/scheduler.ts';
 import { parseCommandArgs } from '../args.ts';
 import { resolveConnectionId, withStore, type SyncCommandDeps } from '../sync-support.ts';
 import { untilSignal } from '../signals.ts';
+import { DATABASE_URL_VAR, storeLocationFromEnv } from '../../store/open.ts';
 
 const USAGE = `Usage: kamflow schedule                                  run every scheduled connection until stopped
        kamflow schedule --list                           show each connection's schedule
@@ -14,7 +15,9 @@ Scheduled runs are incremental syncs, with a full pull (which also finds deletio
 association changes that incremental pulls cannot see) once the last one is older than the
 connection's fullSyncEveryHours option (default 24 for HubSpot, 168 for Salesforce; 0 turns
 it off). A run still going when the next tick comes is skipped (and logged), never stacked.
-Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under way finish first.
+Stop the foreground scheduler with Ctrl-C or SIGTERM: runs under way finish first. On
+PostgreSQL (KAMFLOW_DATABASE_URL) the workers run the schedules (\`kamflow worker\`); there
+this command only sets, clears and lists them.
 
 Options:
   --set CRON        cron expression, e.g. "0 */6 * * *" (every 6 hours)
@@ -44,6 +47,10 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
       const { values: flags } = parseCommandArgs(argv, FLAGS);
       if (flags.set !== undefined && flags.clear) throw new UsageError('--set and --clear cannot be used together');
       if (flags.timezone !== undefined && flags.set === undefined) throw new UsageError('--timezone applies to --set');
+      // On PostgreSQL the workers tick the schedules table; a scheduler of its own here would run every tick twice.
+      if (flags.set === undefined && !flags.clear && !flags.list && storeLocationFromEnv(io.env).kind === 'postgres') {
+        throw new UsageError(`on PostgreSQL (${DATABASE_URL_VAR}) the schedules are run by \`kamflow worker\`; \`kamflow schedule\` there only sets, clears and lists them`);
+      }
       return withStore(deps, io, 'schedule', async (store) => {
         if (flags.set !== undefined || flags.clear) {
           const id = await resolveConnectionId(store, flags.connection);
@@ -56,15 +63,20 @@ export function scheduleCommand(deps: ScheduleDeps): CliCommand {
           return EXIT.ok;
         }
         if (flags.list) {
-          const rows = (await store.listConnections()).map((c) => ({ id: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC' }));
+          const now = deps.now?.() ?? new Date();
+          const rows = (await store.listConnections()).map((c) => ({
+            id: c.id, schedule: c.schedule, timezone: c.timezone ?? 'UTC',
+            // The next run the expression names (the queue's schedules table holds the same).
+            nextRun: c.schedule !== null && validateSchedule(c.schedule, c.timezone).length === 0 ? nextRunAt(c.schedule, c.timezone, now).toISOString() : null,
+          }));
           if (flags.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          else io.stdout.write(rows.length ? `${rows.map((r) => `${r.id}  ${r.schedule ?? '(none)'}  ${r.schedule ? r.timezone : ''}`.trimEnd()).join('\n')}\n` : 'no connections\n');
+          else io.stdout.write(rows.length ? `${rows.map((r) => `${r.id}  ${r.schedule ?? '(none)'}  ${r.schedule ? r.timezone : ''}${r.nextRun ? `  next ${r.nextRun}` : ''}`.trimEnd()).join('\n')}\n` : 'no connections\n');
           return EXIT.ok;
         }
         const scheduler = new SyncScheduler({
           store,
           logger: deps.logger,
-          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) }, options),
+          runSync: (options) => runSync({ store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) }, options),
           ...(deps.createTask ? { createTask: deps.createTask } : {}),
         });
         const started = await scheduler.start();

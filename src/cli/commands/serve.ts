@@ -83,10 +83,10 @@ export function serveCommand(makeBackend: BackendFactory, options: { signal?: Ab
         if (e instanceof BadInputError) throw new UsageError(e.message);
         throw e;
       }
-      const { backend, close } = made;
+      const { backend, close, state } = made;
       const stop = stopSignal(options.signal);
       try {
-        const running = await startServer({ backend, config, logger });
+        const running = await startServer({ backend, config, logger, ...(state ? { state } : {}) });
         logger.info({ url: running.url, publicUrl: config.publicUrl }, 'console ready');
         await stop.promise;
         logger.info('stopping');

@@ -90,7 +90,7 @@ export function syncCommand(deps: SyncCommandDeps): CliCommand {
       return withStore(deps, io, 'sync', async (store) => {
         const connectionId = await resolveConnectionId(store, flags.connection);
         const result = await runSync(
-          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}) },
+          { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
           { connectionId, full: flags.full === true, dryRun: flags['dry-run'] === true, confirm: flags.confirm === true, ...(asOf ? { asOf } : {}) },
         );
         progress.done();

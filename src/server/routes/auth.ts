@@ -41,17 +41,17 @@ export function authRoutes(deps: AuthDeps): Router {
   const adminHash = async (): Promise<string | null> => config.adminPasswordHash ?? (await backend.getAdminPasswordHash());
 
   /** The request's session, or a new anonymous one that carries the form's CSRF token. */
-  const anonymousSession = (req: Request, res: Response): Session => {
+  const anonymousSession = async (req: Request, res: Response): Promise<Session> => {
     const existing = sessionOf(req);
     if (existing) return existing;
-    const created = sessions.create(null);
+    const created = await sessions.create(null);
     setSession(req, created);
     writeSessionCookie(res, config, sessions, created);
     return created;
   };
 
   router.get('/login', async (req, res) => {
-    const session = anonymousSession(req, res);
+    const session = await anonymousSession(req, res);
     const next = safeNext(typeof req.query['next'] === 'string' ? req.query['next'] : undefined);
     if (session.user) {
       res.redirect(303, next);
@@ -72,8 +72,9 @@ export function authRoutes(deps: AuthDeps): Router {
     if (!session) return; // requireCsrf guarantees one; kept for the type checker
     const ip = req.ip ?? 'unknown';
     const next = safeNext(body.next);
-    // Checked and counted with no await in between, so parallel requests cannot all pass.
-    const decision = limiter.check(ip, body.user);
+    // Counted as a failure before the password is checked (taken back if it was right), so
+    // parallel requests cannot all pass.
+    const decision = await limiter.begin(ip, body.user);
     if (!decision.allowed) {
       res.set('Retry-After', String(decision.retryAfterSeconds));
       res.status(429).type('html').send(loginPage(session, {
@@ -82,7 +83,6 @@ export function authRoutes(deps: AuthDeps): Router {
       }));
       return;
     }
-    limiter.recordAttempt(ip, body.user);
     const hash = await adminHash();
     if (!hash) {
       res.status(503).type('html').send(noPasswordPage(session));
@@ -95,17 +95,17 @@ export function authRoutes(deps: AuthDeps): Router {
       res.status(401).type('html').send(loginPage(session, { next, user: body.user, error: 'Wrong user name or password.', setupAvailable: false }));
       return;
     }
-    limiter.recordSuccess(body.user);
+    await decision.attempt.succeeded();
     // A fresh session id on login, so an id planted before login is worth nothing after it.
-    sessions.destroy(session);
-    const fresh = sessions.create(config.adminUser);
+    await sessions.destroy(session);
+    const fresh = await sessions.create(config.adminUser);
     writeSessionCookie(res, config, sessions, fresh);
     res.redirect(303, next);
   });
 
-  router.post('/logout', csrf, (req, res) => {
+  router.post('/logout', csrf, async (req, res) => {
     const session = sessionOf(req);
-    if (session) sessions.destroy(session);
+    if (session) await sessions.destroy(session);
     clearSessionCookie(res, config);
     res.redirect(303, '/login');
   });
@@ -117,7 +117,7 @@ export function authRoutes(deps: AuthDeps): Router {
       res.status(404).type('html').send(messagePage(sessionOf(req), 'Not found', 'Setup is done: an admin password is already set.'));
       return;
     }
-    res.type('html').send(setupPage(anonymousSession(req, res), null));
+    res.type('html').send(setupPage(await anonymousSession(req, res), null));
   });
 
   router.post('/setup', csrf, async (req, res) => {
@@ -129,17 +129,17 @@ export function authRoutes(deps: AuthDeps): Router {
     const body = parseOr400(SetupBody, req.body, 'body', req, res, (m) => messagePage(null, 'Bad request', m));
     if (!body) return;
     const ip = req.ip ?? 'unknown';
-    const decision = limiter.check(ip, '(setup)');
+    const decision = await limiter.begin(ip, '(setup)');
     if (!decision.allowed) {
       res.set('Retry-After', String(decision.retryAfterSeconds));
       res.status(429).type('html').send(setupPage(session, 'Too many failed attempts. Try again later.'));
       return;
     }
-    limiter.recordAttempt(ip, '(setup)');
     if (!safeEqual(body.setupToken, config.setupToken)) {
       res.status(401).type('html').send(setupPage(session, 'The setup token is wrong.'));
       return;
     }
+    await decision.attempt.succeeded();
     if (body.password.length < 12) {
       res.status(422).type('html').send(setupPage(session, 'The password must have at least 12 characters.'));
       return;

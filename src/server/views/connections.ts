@@ -3,12 +3,20 @@ import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { csrfField, formatDate, formatNumber, formatPercent, page, path } from './layout.ts';
 
+/** Today's shared budget of the org (UTC day, every worker's calls), when Kamflow has counted any. */
+function apiToday(c: ConnectionHealth): string {
+  const today = c.apiToday;
+  if (!today) return '';
+  const org = today.orgUsed !== null && today.orgMax !== null ? `; the org: ${formatNumber(today.orgUsed)} / ${formatNumber(today.orgMax)}` : '';
+  return ` · Kamflow today: ${formatNumber(today.kamflowCalls)} calls by every worker${org}`;
+}
+
 function apiUse(c: ConnectionHealth): string {
-  if (!c.apiUsage) return '—';
+  if (!c.apiUsage) return c.apiToday ? apiToday(c).slice(3) : '—';
   // A limit of 0 means the CRM's allowance is not known: only Kamflow's own use is.
-  if (c.apiUsage.limit <= 0) return `${formatNumber(c.apiUsage.used)} calls in the last ${c.apiUsage.period}`;
+  if (c.apiUsage.limit <= 0) return `${formatNumber(c.apiUsage.used)} calls in the last ${c.apiUsage.period}${apiToday(c)}`;
   const pct = c.apiUsage.limit > 0 ? ` (${((c.apiUsage.used / c.apiUsage.limit) * 100).toFixed(0)}%)` : '';
-  return `${formatNumber(c.apiUsage.used)} / ${formatNumber(c.apiUsage.limit)} per ${c.apiUsage.period}${pct}`;
+  return `${formatNumber(c.apiUsage.used)} / ${formatNumber(c.apiUsage.limit)} per ${c.apiUsage.period}${pct}${apiToday(c)}`;
 }
 
 function lastRun(c: ConnectionHealth): SafeHtml {

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 
 /**
  * PostgreSQL schema versions, applied in order when a store opens; never edit one that has
@@ -100,6 +101,73 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         deleted BOOLEAN NOT NULL,
         marked_at TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (connection_id, object, id)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'write-back safety: one connection per account, key check, memory, conflicts, quarantine, remote jobs',
+    sql: WRITEBACK_PG_MIGRATION,
+  },
+  {
+    version: 3,
+    name: 'lock holders, console sessions, login failures, deliveries seen, run triggers, API budget, schedules, workers',
+    sql: `
+      ALTER TABLE locks ADD COLUMN host TEXT;
+      ALTER TABLE locks ADD COLUMN pid INTEGER;
+      ALTER TABLE locks ADD COLUMN process_started TEXT;
+      ALTER TABLE locks ADD COLUMN session_pid INTEGER;
+      ALTER TABLE locks ADD COLUMN session_started TEXT;
+      ALTER TABLE locks ADD COLUMN acquired_at BIGINT;
+      CREATE TABLE web_sessions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        "user" TEXT,
+        data TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+      CREATE TABLE login_failures (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        window_ends_at BIGINT NOT NULL
+      );
+      CREATE TABLE seen_once (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX seen_once_by_expiry ON seen_once (expires_at);
+      CREATE TABLE run_triggers (
+        run_id TEXT COLLATE "C" PRIMARY KEY,
+        trigger TEXT NOT NULL
+      );
+      CREATE TABLE api_budget (
+        org TEXT COLLATE "C" NOT NULL,
+        day TEXT COLLATE "C" NOT NULL,
+        used BIGINT NOT NULL,
+        reported_used BIGINT,
+        reported_max BIGINT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (org, day)
+      );
+      -- The job queue's side: when each scheduled connection runs next, and the worker
+      -- processes with the database session that proves each alive.
+      CREATE TABLE schedules (
+        connection_id TEXT COLLATE "C" PRIMARY KEY,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        next_run_at BIGINT NOT NULL,
+        last_enqueued_at BIGINT
+      );
+      CREATE TABLE worker_processes (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        concurrency INTEGER NOT NULL,
+        session_pid INTEGER NOT NULL,
+        session_started TEXT NOT NULL,
+        started_at TEXT NOT NULL
       );
     `,
   },

@@ -52,15 +52,16 @@ export class PgMirror {
     const records = lastById(input.records);
     const ids = records.map((r) => r.id);
     const data = records.map((r) => JSON.stringify(r));
+    const stamps = records.map((r) => input.stamps?.[r.id] ?? null);
     const cursor = JSON.stringify(input.cursor);
     return this.db.transaction(async (tx): Promise<CheckpointResult> => {
       if (records.length > 0) {
         await tx.query(
-          `INSERT INTO mirror (connection_id, object, id, data, sweep_token)
-           SELECT $1, $2, u.id, u.data::json, $3 FROM unnest($4::text[], $5::text[]) AS u (id, data)
+          `INSERT INTO mirror (connection_id, object, id, data, sweep_token, stamp)
+           SELECT $1, $2, u.id, u.data::json, $3, u.stamp FROM unnest($4::text[], $5::text[], $6::text[]) AS u (id, data, stamp)
            ON CONFLICT (connection_id, object, id) DO UPDATE SET data = excluded.data,
-             sweep_token = COALESCE(excluded.sweep_token, mirror.sweep_token)`,
-          [connectionId, object, input.sweepToken, ids, data],
+             sweep_token = COALESCE(excluded.sweep_token, mirror.sweep_token), stamp = excluded.stamp`,
+          [connectionId, object, input.sweepToken, ids, data, stamps],
         );
       }
       let deleted = 0;

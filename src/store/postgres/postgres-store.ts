@@ -1,18 +1,22 @@
 import type { Credentials, ObjectKind, TokenSet, WriteOutcome } from '../../contract/connector.ts';
 import { checkBatchSize } from '../codecs.ts';
-import { parseEncryptionKey } from '../crypto.ts';
+import { checkStoreKey, KEY_CHECK_SETTING, parseEncryptionKey, type EncryptionKey } from '../crypto.ts';
 import type {
-  ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, LockResult, NewConnection, NewRun,
-  RunIssue, RunPatch, RunRecord, Store, StoredWrite, StreamState,
+  ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from '../types.ts';
 import { MIRROR_BATCH_SIZE } from '../types.ts';
 import { PgConnections } from './connections.ts';
 import { PgConsole } from './console.ts';
 import { createPool, Db, StoreUnavailableError, type QueryObserver } from './db.ts';
 import { PgLocks } from './locks.ts';
+import { PresenceSession } from './presence.ts';
+import { PgSharedState } from './shared-state.ts';
+import { currentProcess, type ProcessIdentity } from '../holder.ts';
 import { PgMirror } from './mirror.ts';
 import { migratePostgres } from './migrations.ts';
 import { PgRuns } from './runs.ts';
+import { PgWriteback } from './writeback.ts';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL (user, password, host, port, database, ?sslmode=...). */
@@ -24,6 +28,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Told about every statement (its text, rows returned, time): for metrics and tests. */
   onQuery?: QueryObserver;
+  /** The process a lock records as its holder's; this one by default (tests name others). */
+  processIdentity?: ProcessIdentity;
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P03']);
@@ -43,22 +49,46 @@ export class PostgresStore implements Store, ConsoleStore {
   private readonly mirror: PgMirror;
   private readonly runs: PgRuns;
   private readonly console: PgConsole;
+  private readonly writeback: PgWriteback;
+  private readonly now: () => string;
+  private readonly shared: PgSharedState;
+  private readonly presence: PresenceSession;
   private closing: Promise<void> | null = null;
 
   private constructor(private readonly db: Db, options: PostgresStoreOptions) {
     const key = parseEncryptionKey(options.encryptionKey);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
     this.connections = new PgConnections(db, key, now);
-    this.locks = new PgLocks(db);
+    this.now = now;
+    this.presence = new PresenceSession(options.url);
+    const identity = options.processIdentity;
+    this.locks = new PgLocks(db, this.presence, () => identity ?? currentProcess());
+    this.shared = new PgSharedState(db);
     this.mirror = new PgMirror(db);
-    this.runs = new PgRuns(db, this.mirror);
+    this.writeback = new PgWriteback(db);
+    this.runs = new PgRuns(db, this.mirror, this.writeback, now);
     this.console = new PgConsole(db, now);
+  }
+
+  /** Refuses a key other than the one the store was set up with; remembers the first (the first of two racing wins). */
+  private static async checkKey(db: Db, key: EncryptionKey): Promise<void> {
+    const sample = await db.query('SELECT tokens_sealed FROM connections WHERE tokens_sealed IS NOT NULL LIMIT 1');
+    const sealed = (sample.rows[0] as { tokens_sealed?: unknown } | undefined)?.tokens_sealed;
+    const sampleValue = typeof sealed === 'string' ? sealed : null;
+    const first = await db.query('SELECT value FROM store_meta WHERE key = $1', [KEY_CHECK_SETTING]);
+    const remembered = (first.rows[0] as { value?: unknown } | undefined)?.value;
+    const check = checkStoreKey(key, typeof remembered === 'string' ? remembered : null, sampleValue);
+    if (typeof remembered === 'string') return;
+    await db.query('INSERT INTO store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [KEY_CHECK_SETTING, check]);
+    const after = await db.query('SELECT value FROM store_meta WHERE key = $1', [KEY_CHECK_SETTING]);
+    const won = (after.rows[0] as { value?: unknown } | undefined)?.value;
+    checkStoreKey(key, typeof won === 'string' ? won : null, null);
   }
 
   /** Connects and applies missing migrations; StoreUnavailableError when the server cannot be used. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     // The key is checked before anything connects, as the SQLite store does.
-    parseEncryptionKey(options.encryptionKey);
+    const key = parseEncryptionKey(options.encryptionKey);
     const db = new Db(createPool({ url: options.url, ...(options.poolSize !== undefined ? { max: options.poolSize } : {}) }), options.onQuery);
     const now = (): string => (options.now ? options.now() : new Date()).toISOString();
     try {
@@ -71,6 +101,14 @@ export class PostgresStore implements Store, ConsoleStore {
         throw new StoreUnavailableError(`cannot use the PostgreSQL database of KAMFLOW_DATABASE_URL: ${error instanceof Error ? error.message : code}`);
       }
       throw error;
+    }
+    if (key) {
+      try {
+        await PostgresStore.checkKey(db, key);
+      } catch (error) {
+        await db.end();
+        throw error;
+      }
     }
     return new PostgresStore(db, options);
   }
@@ -118,15 +156,52 @@ export class PostgresStore implements Store, ConsoleStore {
   async addRunIssues(runId: string, issues: RunIssue[]): Promise<void> { await this.runs.addIssues(runId, issues); }
   async listRunIssues(runId: string): Promise<RunIssue[]> { return this.runs.listIssues(runId); }
 
+  async listInFlightWrites(connectionId: string): Promise<InFlightWrite[]> { return this.writeback.inFlight(connectionId); }
+  async resolveInFlightWrites(connectionId: string, resolutions: InFlightResolution[]): Promise<void> {
+    await this.writeback.resolveInFlight(connectionId, resolutions, this.now());
+  }
+  async fieldMemory(connectionId: string): Promise<FieldMemory[]> { return this.writeback.memory(connectionId); }
+  async recordStamps(connectionId: string, object: ObjectKind, ids: string[]): Promise<Record<string, string | null>> {
+    return this.writeback.stamps(connectionId, object, ids);
+  }
+  async addFieldConflicts(runId: string, conflicts: FieldConflict[]): Promise<void> { await this.writeback.addConflicts(runId, conflicts); }
+  async listFieldConflicts(runId: string): Promise<FieldConflict[]> { return this.writeback.conflicts(runId); }
+  async quarantine(connectionId: string, entries: NewQuarantineEntry[]): Promise<void> { await this.writeback.quarantine(connectionId, entries); }
+  async releaseQuarantine(connectionId: string, accountIds: string[]): Promise<void> { await this.writeback.release(connectionId, accountIds); }
+  async listQuarantine(connectionId: string): Promise<QuarantineEntry[]> { return this.writeback.quarantined(connectionId); }
+  async recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void> { await this.writeback.recordJob(connectionId, job); }
+  async listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]> { return this.writeback.openJobs(connectionId); }
+  async settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void> { await this.writeback.settleJobs(connectionId, jobIds, settledAt); }
+  async checkIntegrity(): Promise<string[]> { return this.writeback.integrity(); }
+
   async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }
   async setSetting(key: string, value: string): Promise<void> { await this.console.setSetting(key, value); }
   async markChanged(connectionId: string, marks: ChangeMark[]): Promise<number> { return this.console.markChanged(connectionId, marks); }
   async listChangeMarks(connectionId: string): Promise<ChangeMark[]> { return this.console.listChangeMarks(connectionId); }
   async clearChangeMarks(connectionId: string, marks: ChangeMark[]): Promise<void> { await this.console.clearChangeMarks(connectionId, marks); }
 
+  async saveWebSession(session: StoredWebSession): Promise<void> { await this.shared.saveWebSession(session); }
+  async getWebSession(id: string, now: number): Promise<StoredWebSession | null> { return this.shared.getWebSession(id, now); }
+  async deleteWebSession(id: string): Promise<void> { await this.shared.deleteWebSession(id); }
+  async pruneWebSessions(now: number, keep: number): Promise<number> { return this.shared.pruneWebSessions(now, keep); }
+  async loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>> { return this.shared.loginFailures(keys, now); }
+  async addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>> { return this.shared.addLoginFailure(keys, now, windowMs); }
+  async takeBackLoginFailure(keys: string[]): Promise<void> { await this.shared.takeBackLoginFailure(keys); }
+  async clearLoginFailures(keys: string[]): Promise<void> { await this.shared.clearLoginFailures(keys); }
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> { return this.shared.rememberOnce(key, expiresAt, now); }
+  async setRunTrigger(runId: string, trigger: string): Promise<void> { await this.shared.setRunTrigger(runId, trigger); }
+  async runTriggers(runIds: string[]): Promise<Record<string, string>> { return this.shared.runTriggers(runIds); }
+  async addApiUsage(org: string, day: string, calls: number, reading: { used: number; max: number } | null, now: string): Promise<ApiBudgetDay> {
+    return this.shared.addApiUsage(org, day, calls, reading, now);
+  }
+  async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
+
+  /** The database session that proves this process alive (opened on first use). */
+  async presenceSession(): Promise<{ pid: number; started: string }> { return this.presence.session(); }
+
   /** Ends the pool once the statements under way finish; safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= this.db.end();
+    this.closing ??= Promise.all([this.presence.close(), this.db.end()]).then(() => undefined);
     return this.closing;
   }
 }

@@ -7,6 +7,7 @@ import { emptyCounts, type RunCounts } from '../../contract/runs.ts';
 import type { NewRun, RunIssue, RunPatch, RunRecord, StoredWrite, WriteStatus } from '../types.ts';
 import type { Db } from './db.ts';
 import type { PgMirror } from './mirror.ts';
+import type { PgWriteback } from './writeback.ts';
 
 const runRow = z.object({
   id: z.string(),
@@ -56,11 +57,22 @@ function toWrite(raw: unknown): StoredWrite {
   };
 }
 
+/** An answer lost on the way keeps the write in flight (`sending`) until a pull shows whether it landed. */
+function writeStatusOf(o: WriteOutcome): 'ok' | 'failed' | 'sending' {
+  if (o.ok) return 'ok';
+  return o.errorKind === 'unknown' ? 'sending' : 'failed';
+}
+
 const SUCCEEDED_SYNC = "connection_id = $1 AND kind = 'sync' AND status = 'succeeded' AND NOT dry_run";
 
 /** Runs, their planned writes with outcomes and previous values, and per-record issues. */
 export class PgRuns {
-  constructor(private readonly db: Db, private readonly mirror: PgMirror) {}
+  constructor(
+    private readonly db: Db,
+    private readonly mirror: PgMirror,
+    private readonly writeback: PgWriteback,
+    private readonly now: () => string,
+  ) {}
 
   async create(run: NewRun): Promise<RunRecord> {
     const { rows } = await this.db.query(
@@ -155,7 +167,7 @@ export class PgRuns {
          WHERE w.run_id = $1 AND w.account_id = u.account_id
          RETURNING w.account_id, w.fields`,
         [
-          runId, final.map((o) => o.accountId), final.map((o) => (o.ok ? 'ok' : 'failed')),
+          runId, final.map((o) => o.accountId), final.map(writeStatusOf),
           final.map((o) => (o.ok ? null : (o.errorKind ?? 'transient'))), final.map((o) => o.code ?? null), final.map((o) => o.message ?? null),
         ],
       );
@@ -165,6 +177,7 @@ export class PgRuns {
         if (succeeded.has(row.account_id)) written.set(row.account_id, fieldValuesSchema.parse(row.fields));
       }
       await this.mirror.applyAccountFields(tx, connectionId, written);
+      await this.writeback.remember(tx, connectionId, written, runId, this.now());
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Credentials, TokenSet } from '../../contract/connector.ts';
-import { AlreadyExistsError, NotFoundError } from '../../contract/errors.ts';
+import { AlreadyConnectedError, AlreadyExistsError, NotFoundError } from '../../contract/errors.ts';
 import { newConnectionId, optionsSchema } from '../codecs.ts';
 import { initialCredentials, sealCredentials, unsealCredentials } from '../credentials.ts';
 import type { EncryptionKey } from '../crypto.ts';
@@ -17,6 +17,7 @@ const rowSchema = z.object({
   timezone: z.string().nullable(),
   analysis_config_json: z.string().nullable(),
   tokens_sealed: z.string().nullable(),
+  account_id: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -32,6 +33,7 @@ function toRecord(raw: unknown): ConnectionRecord {
     timezone: row.timezone,
     analysisConfig: row.analysis_config_json === null ? null : (JSON.parse(row.analysis_config_json) as unknown),
     hasTokens: row.tokens_sealed !== null,
+    accountId: row.account_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -46,31 +48,47 @@ export class ConnectionTable {
 
   create(input: NewConnection): ConnectionRecord {
     const id = input.id ?? newConnectionId(input.idPrefix, randomUUID());
-    if (this.get(id)) throw new AlreadyExistsError('connection', id);
     const sealed = initialCredentials(this.key, id, { tokens: input.tokens ?? null, clientSecret: input.clientSecret ?? null });
     const now = this.now();
-    this.db
-      .prepare(`INSERT INTO connections (id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(
-        id, input.crm, input.baseUrl, JSON.stringify(input.options ?? {}), input.schedule ?? null, input.timezone ?? null,
-        input.analysisConfig === undefined || input.analysisConfig === null ? null : JSON.stringify(input.analysisConfig),
-        sealed, now, now,
-      );
+    const accountId = input.accountId ?? null;
+    // One IMMEDIATE transaction: two processes connecting the same account take turns, and the
+    // second finds the first's row (the unique key would refuse it anyway).
+    this.db.transaction(() => {
+      if (this.get(id)) throw new AlreadyExistsError('connection', id);
+      this.refuseSecond(input.crm, accountId, null);
+      this.db
+        .prepare(`INSERT INTO connections (id, crm, base_url, options_json, schedule, timezone, analysis_config_json, tokens_sealed, account_id, created_at, updated_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(
+          id, input.crm, input.baseUrl, JSON.stringify(input.options ?? {}), input.schedule ?? null, input.timezone ?? null,
+          input.analysisConfig === undefined || input.analysisConfig === null ? null : JSON.stringify(input.analysisConfig),
+          sealed, accountId, now, now,
+        );
+    }).immediate();
     return this.mustGet(id);
   }
 
   update(id: string, patch: ConnectionPatch): ConnectionRecord {
-    const cur = this.mustGet(id);
-    const next = { ...cur, ...patch };
-    this.db
-      .prepare(`UPDATE connections SET base_url = ?, options_json = ?, schedule = ?, timezone = ?, analysis_config_json = ?, updated_at = ? WHERE id = ?`)
-      .run(
-        next.baseUrl, JSON.stringify(next.options), next.schedule, next.timezone,
-        next.analysisConfig === undefined || next.analysisConfig === null ? null : JSON.stringify(next.analysisConfig),
-        this.now(), id,
-      );
+    this.db.transaction(() => {
+      const cur = this.mustGet(id);
+      const next = { ...cur, ...patch };
+      this.refuseSecond(cur.crm, next.accountId, id);
+      this.db
+        .prepare(`UPDATE connections SET base_url = ?, options_json = ?, schedule = ?, timezone = ?, analysis_config_json = ?, account_id = ?, updated_at = ? WHERE id = ?`)
+        .run(
+          next.baseUrl, JSON.stringify(next.options), next.schedule, next.timezone,
+          next.analysisConfig === undefined || next.analysisConfig === null ? null : JSON.stringify(next.analysisConfig),
+          next.accountId, this.now(), id,
+        );
+    }).immediate();
     return this.mustGet(id);
+  }
+
+  /** AlreadyConnectedError when another connection of the source already reaches the account. */
+  private refuseSecond(crm: string, accountId: string | null, self: string | null): void {
+    if (accountId === null) return;
+    const holder = this.db.prepare('SELECT id FROM connections WHERE crm = ? AND account_id = ? AND id IS NOT ?').get(crm, accountId, self) as { id: string } | undefined;
+    if (holder) throw new AlreadyConnectedError(crm, accountId, holder.id);
   }
 
   get(id: string): ConnectionRecord | null {
@@ -90,7 +108,7 @@ export class ConnectionTable {
 
   delete(id: string): void {
     this.db.transaction(() => {
-      for (const table of ['locks', 'streams', 'mirror', 'change_marks']) {
+      for (const table of ['locks', 'streams', 'mirror', 'change_marks', 'field_memory', 'quarantine', 'remote_jobs']) {
         this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(id);
       }
       this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);

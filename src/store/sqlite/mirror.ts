@@ -40,16 +40,16 @@ export class MirrorTables {
 
   checkpoint(input: CheckpointInput): CheckpointResult {
     const upsert = this.db.prepare(
-      `INSERT INTO mirror (connection_id, object, id, data_json, sweep_token) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO mirror (connection_id, object, id, data_json, sweep_token, stamp) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (connection_id, object, id) DO UPDATE SET data_json = excluded.data_json,
-         sweep_token = COALESCE(excluded.sweep_token, mirror.sweep_token)`,
+         sweep_token = COALESCE(excluded.sweep_token, mirror.sweep_token), stamp = excluded.stamp`,
     );
     const remove = this.db.prepare('DELETE FROM mirror WHERE connection_id = ? AND object = ? AND id = ?');
     return this.db.transaction((): CheckpointResult => {
       let deleted = 0;
       let swept = 0;
       for (const record of input.records) {
-        upsert.run(input.connectionId, input.object, record.id, JSON.stringify(record), input.sweepToken);
+        upsert.run(input.connectionId, input.object, record.id, JSON.stringify(record), input.sweepToken, input.stamps?.[record.id] ?? null);
       }
       // An opportunity's line items go with it, whether or not the CRM reports them deleted.
       const cascade = input.object === 'opportunities'

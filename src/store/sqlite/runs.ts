@@ -6,6 +6,7 @@ import { NotFoundError } from '../../contract/errors.ts';
 import type { NewRun, RunIssue, RunPatch, RunRecord, StoredWrite } from '../types.ts';
 import { countsSchema, fieldValuesSchema, INTERRUPTED_MESSAGE, issueFromRow, runStatusSchema, usageSchema, writeErrorKindSchema, writeStatusSchema } from '../codecs.ts';
 import type { MirrorTables } from './mirror.ts';
+import type { WritebackTables } from './writeback.ts';
 
 const runRow = z.object({
   id: z.string(),
@@ -33,6 +34,12 @@ const writeRow = z.object({
   message: z.string().nullable(),
 });
 
+/** An answer lost on the way keeps the write in flight (`sending`) until a pull shows whether it landed. */
+export function writeStatusOf(o: WriteOutcome): 'ok' | 'failed' | 'sending' {
+  if (o.ok) return 'ok';
+  return o.errorKind === 'unknown' ? 'sending' : 'failed';
+}
+
 function toRun(raw: unknown): RunRecord {
   const r = runRow.parse(raw);
   return {
@@ -54,7 +61,12 @@ function toWrite(raw: unknown): StoredWrite {
 
 /** Runs, their planned writes with outcomes and previous values, and per-record issues. */
 export class RunTables {
-  constructor(private readonly db: Database.Database, private readonly mirror: MirrorTables) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly mirror: MirrorTables,
+    private readonly writeback: WritebackTables,
+    private readonly now: () => string,
+  ) {}
 
   create(run: NewRun): RunRecord {
     this.db
@@ -128,12 +140,16 @@ export class RunTables {
   recordOutcomes(runId: string, connectionId: string, outcomes: WriteOutcome[]): void {
     const select = this.db.prepare('SELECT fields_json FROM run_writes WHERE run_id = ? AND account_id = ?');
     const update = this.db.prepare('UPDATE run_writes SET status = ?, error_kind = ?, code = ?, message = ? WHERE run_id = ? AND account_id = ?');
+    const at = this.now();
     this.db.transaction(() => {
       for (const o of outcomes) {
         const row = select.get(runId, o.accountId) as { fields_json: string } | undefined;
         if (!row) continue;
-        update.run(o.ok ? 'ok' : 'failed', o.ok ? null : (o.errorKind ?? 'transient'), o.code ?? null, o.message ?? null, runId, o.accountId);
-        if (o.ok) this.mirror.applyAccountFields(connectionId, o.accountId, fieldValuesSchema.parse(JSON.parse(row.fields_json)));
+        update.run(writeStatusOf(o), o.ok ? null : (o.errorKind ?? 'transient'), o.code ?? null, o.message ?? null, runId, o.accountId);
+        if (!o.ok) continue;
+        const fields = fieldValuesSchema.parse(JSON.parse(row.fields_json));
+        this.mirror.applyAccountFields(connectionId, o.accountId, fields);
+        this.writeback.remember(connectionId, o.accountId, fields, runId, at);
       }
     }).immediate();
   }

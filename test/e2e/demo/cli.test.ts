@@ -15,12 +15,12 @@ function io(env: NodeJS.ProcessEnv = {}) {
 
 describe('demo flags', () => {
   it('defaults: 200 accounts, seed 1, today, no latency, not kept', () => {
-    expect(parseDemoFlags([], '2026-11-22')).toEqual({ accounts: 200, seed: 1, asOf: '2026-11-22', latencyMs: 0, keep: false, help: false });
+    expect(parseDemoFlags([], '2026-11-22')).toEqual({ accounts: 200, seed: 1, asOf: '2026-11-22', latencyMs: 0, keep: false, workbookDir: null, help: false });
   });
 
   it('reads every flag', () => {
-    expect(parseDemoFlags(['--accounts', '500', '--seed', '9', '--as-of', '2024-02-29', '--latency', '20', '--keep'], '2026-11-22'))
-      .toEqual({ accounts: 500, seed: 9, asOf: '2024-02-29', latencyMs: 20, keep: true, help: false });
+    expect(parseDemoFlags(['--accounts', '500', '--seed', '9', '--as-of', '2024-02-29', '--latency', '20', '--keep', '--workbook-dir', 'books'], '2026-11-22'))
+      .toEqual({ accounts: 500, seed: 9, asOf: '2024-02-29', latencyMs: 20, keep: true, workbookDir: 'books', help: false });
   });
 
   it('names the bad flag', () => {

@@ -128,4 +128,16 @@ describe('the demo against the simulator', () => {
     expect(text).not.toContain(sb.salesforce.accessToken);
     expect(text).not.toContain(sb.hubspot.privateAppToken);
   });
+
+  it('syncs the same org as a workbook: every account written, the same analysis as Salesforce, then nothing, then the same bytes', () => {
+    if (!result.spreadsheet) throw new Error('the demo ran no spreadsheet part');
+    const { demo, comparison } = result.spreadsheet;
+    expect(demo.first.run.counts.written).toBe(MIN_ACCOUNTS);
+    expect([demo.second.run.counts.plannedAccounts, demo.second.run.counts.written]).toEqual([0, 0]);
+    expect(demo.sameBytes).toBe(true);
+    expect(comparison.differences).toEqual([]);
+    expect(demo.sheets.slice(0, 3)).toEqual(['Accounts', 'Key accounts', 'Concentration']);
+    expect(demo.analysis.families.find((f) => f.id === PLANTED.key18)?.tier).toBe('Key');
+    expect(renderDemo(result, { color: false })).toContain('Salesforce and the workbook give the same tier, score, revenue and penetration');
+  });
 });

@@ -1,3 +1,8 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceKind } from '../../../connectors/kinds.ts';
@@ -5,6 +10,7 @@ import { SOURCE_KINDS } from '../../../connectors/registry.ts';
 import type { PullPage } from '../../../src/contract/connector.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/index.ts';
 import { SalesforceConnector } from '../../../connectors/salesforce/index.ts';
+import { SpreadsheetConnector } from '../../../connectors/spreadsheet/index.ts';
 import { analyze } from '../../../src/analyze/index.ts';
 import { DEFAULT_ANALYSIS_CONFIG } from '../../../src/config/analysis-config.ts';
 import type { AnalysisResult } from '../../../src/model/insights.ts';
@@ -93,6 +99,37 @@ function asSalesforceCanHoldIt(s: Snapshot): Snapshot {
   };
 }
 
+const SHEET_FOLDER = fileURLToPath(new URL('../../fixtures/spreadsheet/golden', import.meta.url));
+/** How the fixture's export is written: semicolons, dd.mm.yyyy, decimal commas, names for some references. */
+const SHEET_OPTIONS = { currency: 'EUR', dateFormat: 'dd.mm.yyyy', decimalComma: true } as const;
+
+async function pullSpreadsheet(path: string): Promise<Snapshot> {
+  const dir = mkdtempSync(join(tmpdir(), 'kamflow-golden-'));
+  try {
+    const c = new SpreadsheetConnector(path, { ...SHEET_OPTIONS, output: join(dir, 'out.kamflow.xlsx') });
+    const pages: PullPage[] = [];
+    for await (const p of c.pull({ mode: 'full', cursors: {} })) pages.push(p);
+    expect(pages.flatMap((p) => p.issues)).toEqual([]);
+    const { snapshot, rejected } = snapshotFromPages(pages, 'spreadsheet', await c.currency());
+    expect(rejected).toEqual([]);
+    return snapshot;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The fixture's CSV files as the sheets of one workbook, every cell kept as the text it is. */
+async function csvFolderAsWorkbook(path: string): Promise<void> {
+  const wb = new ExcelJS.Workbook();
+  for (const file of readdirSync(SHEET_FOLDER).filter((f) => f.endsWith('.csv')).sort()) {
+    const ws = wb.addWorksheet(basename(file, '.csv'));
+    for (const line of readFileSync(join(SHEET_FOLDER, file), 'utf8').split('\r\n').filter((l) => l !== '')) {
+      ws.addRow(line.split(';').map((c) => (c === '' ? null : c)));
+    }
+  }
+  await wb.xlsx.writeFile(path);
+}
+
 /**
  * Each registered source's half of the golden customer base, pulled through its real connector
  * and put in the golden ids (HubSpot's ids are those ids): a source without one does not compile.
@@ -103,6 +140,8 @@ const GOLDEN = {
     return toHubSpotIds((await pullSalesforce(org)).snapshot, org.idsInHubSpot);
   },
   hubspot: pullHubSpot,
+  // The spreadsheet's ids are the golden ids: an export of the same customers.
+  spreadsheet: () => pullSpreadsheet(SHEET_FOLDER),
 } satisfies Record<SourceKind, () => Promise<Snapshot>>;
 
 function run(snapshot: Snapshot): AnalysisResult {
@@ -147,6 +186,17 @@ describe('golden: one customer base in every registered source', () => {
     const other = asSalesforceCanHoldIt(amountsOnly(await GOLDEN[kind]()));
     expect({ ...other, source: base.source }).toEqual(base);
     expect(asJson(withoutCurrencies(run(other)))).toEqual(asJson(withoutCurrencies(run(base))));
+  });
+
+  it('the spreadsheet half gives the same snapshot from a workbook as from its folder of CSV files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kamflow-golden-xlsx-'));
+    try {
+      const workbook = join(dir, 'golden.xlsx');
+      await csvFolderAsWorkbook(workbook);
+      expect(await pullSpreadsheet(workbook)).toEqual(await pullSpreadsheet(SHEET_FOLDER));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Salesforce half reads every object of the org, each in one query', async () => {

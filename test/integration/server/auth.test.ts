@@ -73,6 +73,31 @@ describe('login', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
   });
 
+  it('six failures from six addresses do not stop the right password from a seventh', async () => {
+    const h = await startTest({ config: { trustProxy: 1 } });
+    const from = (ip: string): Record<string, string> => ({ 'x-forwarded-for': ip });
+    for (let i = 1; i <= 6; i++) {
+      const c = h.client();
+      await c.page('/login');
+      const res = await c.request('POST', '/login', { form: { _csrf: c.lastCsrf ?? '', user: 'admin', password: `guess-${i}` }, headers: from(`203.0.113.${i}`) });
+      expect(res.status).toBe(401);
+    }
+    const admin = h.client();
+    await admin.page('/login');
+    const res = await admin.request('POST', '/login', { form: { _csrf: admin.lastCsrf ?? '', user: 'admin', password: ADMIN_PASSWORD }, headers: from('198.51.100.7') });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+  });
+
+  it('counts only failures: many good logins from one address leave its allowance whole', async () => {
+    const h = await startTest({ config: { loginLimit: { perIp: 2, perUser: 2, windowMinutes: 15 } } });
+    for (let i = 0; i < 6; i++) expect((await h.client().login()).status).toBe(303);
+    const c = h.client();
+    await c.page('/login');
+    expect((await c.post('/login', { user: 'admin', password: 'wrong' })).status).toBe(401);
+    expect((await c.post('/login', { user: 'admin', password: ADMIN_PASSWORD })).status).toBe(303);
+  });
+
   it('limits failures per IP across user names', async () => {
     const h = await startTest({ config: { loginLimit: { perIp: 3, perUser: 100, windowMinutes: 15 } } });
     const c = h.client();

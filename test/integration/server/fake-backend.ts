@@ -160,12 +160,19 @@ export class FakeBackend implements ConsoleBackend {
     if (this.completeThrows) throw new Error('store exploded with token=abc123');
     return this.completeResult;
   }
+  private readonly seen = new Map<string, number>();
   /** The real webhook handling (the HubSpot module's signature and events), marking into `marked`. */
   receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
     return receiveWebhook({
       sources: [SOURCES.salesforce, SOURCES.hubspot],
       secrets: this.webhookSecret ? { hubspot: this.webhookSecret } : {},
       now: this.now,
+      rememberOnce: async (key, expiresAt, now) => {
+        for (const [k, until] of this.seen) if (until <= now) this.seen.delete(k);
+        if (this.seen.has(key)) return false;
+        this.seen.set(key, expiresAt);
+        return true;
+      },
       mark: async (source, accountId, records) => {
         this.marked.push({ crm: source.kind, accountId, records });
         return { marked: records.length, unknownAccount: accountId !== '62515' };

@@ -197,9 +197,8 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     if (!globex) throw new Error('no Globex id');
     expect((await loadMirror(setup.store, id)).accounts.some((a) => (a as { id: string }).id === globex)).toBe(true);
 
-    const hook = (events: unknown[]) => {
+    const hook = (events: unknown[], ts = String(Date.now())) => {
       const rawBody = JSON.stringify(events);
-      const ts = String(Date.now());
       const uri = 'https://kamflow.example.com/webhooks/hubspot';
       return setup.backend.receiveWebhook({
         source: 'hubspot', method: 'POST', uri, rawBody,
@@ -214,6 +213,13 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     ]);
     expect(marked).toEqual({ status: 200, body: { marked: 2, ignored: 0, unknownAccounts: 0 } });
     expect((await setup.store.listChangeMarks(id)).map((m) => [m.object, m.id, m.deleted])).toEqual([['accounts', globex, true], ['contacts', '123', false]]);
+    // The same correctly signed delivery sent again within its five minutes changes nothing.
+    const again = [{ subscriptionType: 'contact.propertyChange', portalId: 24681357, objectId: 456 }];
+    const ts = String(Date.now());
+    expect(await hook(again, ts)).toEqual({ status: 200, body: { marked: 1, ignored: 0, unknownAccounts: 0 } });
+    expect(await hook(again, ts)).toEqual({ status: 200, body: { marked: 0, ignored: 0, unknownAccounts: 0, replayed: true } });
+    expect((await setup.store.listChangeMarks(id)).filter((m) => m.id === '456')).toHaveLength(1);
+    await setup.store.clearChangeMarks(id, (await setup.store.listChangeMarks(id)).filter((m) => m.id === '456'));
 
     // The simulator still has Globex, unchanged since the second pull: only the mark can remove it.
     const run = await setup.backend.startRun(id, { kind: 'sync' });

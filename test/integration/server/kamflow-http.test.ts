@@ -45,7 +45,7 @@ describe('console routes on the real backend', () => {
     expect(text).toContain('Salesforce connected: 127.0.0.1');
     expect(text).toContain('Acme Holding');
     expect(text).toMatch(/class="status-succeeded">succeeded/);
-    expect(text).toMatch(/API use: \d+ calls in the last 24h/);
+    expect(text).toMatch(/API use: \d+ calls in the last 24h · Kamflow today: \d+ calls by every worker/);
     const api = await client.get('/api/connections');
     const body = await api.json() as { connections: { status: string; nextRun: string | null }[] };
     expect(body.connections.map((c) => [c.status, c.nextRun])).toEqual([['ok', '2026-11-23T02:00:00.000Z']]);

@@ -39,6 +39,21 @@ describe('POST /webhooks/hubspot', () => {
     }]);
   });
 
+  it('ignores a correctly signed delivery replayed within its window, and forgets it once the window is over', async () => {
+    const h = await startTest();
+    const body = JSON.stringify(events().slice(0, 1));
+    const headers = signed(h, body);
+    expect(await (await post(h, body, headers)).json()).toEqual({ marked: 1, ignored: 0, unknownAccounts: 0 });
+    h.clock.advance(4 * 60_000);
+    const replay = await post(h, body, headers);
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ marked: 0, ignored: 0, unknownAccounts: 0, replayed: true });
+    expect(h.backend.marked).toHaveLength(1);
+    // Past the five minutes the timestamp check refuses it.
+    h.clock.advance(60_001);
+    expect((await post(h, body, headers)).status).toBe(401);
+  });
+
   it('accepts a signature over the URI with its query string', async () => {
     const h = await startTest();
     const body = JSON.stringify(events().slice(0, 1));

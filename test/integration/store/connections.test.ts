@@ -14,7 +14,7 @@ describeStores('store contract: connections', (h) => {
     const b = await store.createConnection({ ...SF, id: 'b-sf', options: { clientId: 'cid', limits: { reserve: 0.2 } }, schedule: '0 6 * * *', timezone: 'Europe/Berlin', analysisConfig: { version: 1, weights: { share: 3 } } });
     expect(b).toEqual({
       id: 'b-sf', crm: 'salesforce', baseUrl: 'https://acme.my.salesforce.com', options: { clientId: 'cid', limits: { reserve: 0.2 } },
-      schedule: '0 6 * * *', timezone: 'Europe/Berlin', analysisConfig: { version: 1, weights: { share: 3 } }, hasTokens: false,
+      schedule: '0 6 * * *', timezone: 'Europe/Berlin', analysisConfig: { version: 1, weights: { share: 3 } }, hasTokens: false, accountId: null,
       createdAt: '2026-03-01T10:00:00.000Z', updatedAt: '2026-03-01T10:00:00.000Z',
     });
     const generated = await store.createConnection(HS);
@@ -96,9 +96,9 @@ describeStores('store contract: connections', (h) => {
     await expect(noKey.loadCredentials('hs-1')).rejects.toThrow(EncryptionKeyError);
     await expect(noKey.loadCredentials('hs-1')).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
     await expect(noKey.saveTokens('hs-1', { accessToken: 'x' })).rejects.toThrow(EncryptionKeyError);
-    const withB = await h.open({ encryptionKey: KEY_B });
-    await expect(withB.loadCredentials('hs-1')).rejects.toThrow(/not the key/);
-    await expect(withB.loadCredentials('hs-1')).rejects.toThrow(EncryptionKeyError);
+    // A second key is refused when the store opens, before anything could be sealed under it.
+    await expect(h.open({ encryptionKey: KEY_B })).rejects.toThrow(EncryptionKeyError);
+    await expect(h.open({ encryptionKey: KEY_B })).rejects.toThrow(/not the key this store was set up with/);
     // Nothing was lost: the right key still reads them.
     expect((await withA.loadCredentials('hs-1')).tokens?.accessToken).toBe('pat-1');
   });

@@ -4,7 +4,7 @@ import type { NewRun, StoredWrite } from '../../../src/store/types.ts';
 import { describeStores } from '../../support/stores.ts';
 import { account, accountsPage } from './records.ts';
 
-const EMPTY_COUNTS = { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0 };
+const EMPTY_COUNTS = { pulled: {}, deleted: 0, swept: 0, pullIssues: 0, rejected: 0, accounts: 0, plannedAccounts: 0, plannedFields: 0, written: 0, failed: 0, unchangedAccounts: 0, conflicts: 0, quarantined: 0, unconfirmed: 0, truncated: 0 };
 
 function run(id: string, startedAt: string, over: Partial<NewRun> = {}): NewRun {
   return { id, connectionId: 'c1', kind: 'sync', mode: 'incremental', dryRun: false, asOf: '2026-06-30', startedAt, ...over };

@@ -151,11 +151,13 @@ describe('sync, runs, run, rollback', () => {
     const doc = JSON.parse(x.out()) as { run: { status: string; counts: { written: number; failed: number } } };
     expect(doc.run.status).toBe('succeeded');
     expect(doc.run.counts).toMatchObject({ written: 1, failed: 1 });
-    // The refused account is planned again; once the CRM takes it, the run exits 0.
+    // Refused for good, the account is held back (quarantined) instead of sent again at once,
+    // and the next run says so; it is no new failure, so that run exits 0.
     crm.rejectAccounts.delete('B1');
     const y = io();
     expect(await syncCommand(deps()).run([], y)).toBe(0);
-    expect(y.out()).toContain('written: 1; failed: 0');
+    expect(y.out()).toContain('written: 0; failed: 0');
+    expect(y.out()).toContain('1 held back after the CRM refused them for good');
   });
 
   it('documents every exit code in the usage of sync and of kamflow itself', async () => {
@@ -198,7 +200,7 @@ describe('sync, runs, run, rollback', () => {
     await store.close();
     const x = io();
     expect(await syncCommand(deps()).run([], x)).toBe(1);
-    expect(x.err()).toMatch(/busy: run run-x holds its lock/);
+    expect(x.err()).toMatch(/busy: run run-x \(process \d+ on [^)]+\) holds its lock/);
   });
 });
 
@@ -216,7 +218,7 @@ describe('provision and schedule', () => {
     expect(await scheduleCommand(deps()).run(['--set', '*/15 * * * *', '--timezone', 'America/New_York'], io())).toBe(0);
     const list = io();
     await scheduleCommand(deps()).run(['--list'], list);
-    expect(list.out()).toBe('hs-1  */15 * * * *  America/New_York\n');
+    expect(list.out()).toBe('hs-1  */15 * * * *  America/New_York  next 2026-06-30T08:15:00.000Z\n');
     const ticks: (() => void)[] = [];
     const fg = scheduleCommand({
       ...deps(),
@@ -229,5 +231,11 @@ describe('provision and schedule', () => {
     const none = io();
     expect(await scheduleCommand(deps()).run([], none)).toBe(1);
     expect(none.err()).toContain('no connection has a valid schedule');
+  });
+
+  it('leaves the schedules to the workers on PostgreSQL: the foreground scheduler refuses to start there', async () => {
+    const onPg = { ...io(), env: { KAMFLOW_DATABASE_URL: 'postgres://kamflow@127.0.0.1:1/kamflow', KAMFLOW_ENCRYPTION_KEY: KEY } };
+    await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(UsageError);
+    await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(/kamflow worker/);
   });
 });

@@ -7,7 +7,7 @@
 import type {
   AccountWrite, ApiUsage, Connector, Cursor, ObjectKind, ProvisionReport, PullOptions, PullPage, PushBatching, RecordsByKind, WriteOutcome, WritePlanForConnector,
 } from '../../../src/contract/connector.ts';
-import { CrmError } from '../../../src/contract/errors.ts';
+import { CrmError, OutcomeUnknownError } from '../../../src/contract/errors.ts';
 import type { Account, Contact, User, Product } from '../../../src/model/snapshot.ts';
 
 interface Stored<K extends ObjectKind> { record: RecordsByKind[K]; stamp: number }
@@ -21,6 +21,8 @@ export class FakeCrm {
   /** Every push call, in order. */
   pushes: AccountWrite[][] = [];
   calls: ApiUsage = {};
+  /** The org's daily allowance as the CRM reports it with every answer (null: no reading). */
+  allowance: { used: number; max: number } | null = null;
   /** Throw a plain error after serving this many pages in total (simulates a crash mid-pull). */
   failAfterPages: number | null = null;
   pagesServed = 0;
@@ -30,6 +32,8 @@ export class FakeCrm {
   crashOnPush: number | null = null;
   /** Apply this push call number (1-based), then throw as if the answer never arrived. */
   loseAnswerOnPush: number | null = null;
+  /** Apply this push call number (1-based), then throw OutcomeUnknownError (a connection dropped after sending). */
+  dropAnswerOnPush: number | null = null;
   /** Called after each page is served (before it is yielded). */
   onPage: (() => void) | null = null;
   /** Accounts whose writes are rejected as bad data. */
@@ -43,6 +47,11 @@ export class FakeCrm {
   remove(object: ObjectKind, id: string): void {
     this.tables[object].delete(id);
     this.tombstones.push({ object, id, stamp: ++this.stamp });
+  }
+  /** A person edits Kamflow's fields of an account in the CRM: its modification counter moves. */
+  editAsPerson(id: string, fields: Account['fields']): void {
+    const a = this.account(id);
+    this.put('accounts', { ...a, fields: { ...a.fields, ...fields } });
   }
   account(id: string): Account {
     const a = this.tables.accounts.get(id);
@@ -72,6 +81,10 @@ class FakeConnector implements Connector {
     return 'USD';
   }
 
+  dailyAllowance(): { used: number; max: number } | null {
+    return this.crm.allowance;
+  }
+
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
     for (const object of options.objects ?? []) {
       yield* this.pullObject(object, options.mode, options.cursors[object] ?? null);
@@ -93,7 +106,7 @@ class FakeConnector implements Connector {
         after = page.at(-1)?.record.id ?? after;
         yield {
           object, records: page.map((s) => s.record), deletedIds: [], issues: [],
-          cursor: last ? { since: highWater } : { after, highWater }, fullPullComplete: last,
+          cursor: last ? { since: highWater } : { after, highWater }, fullPullComplete: last, recordStamps: stampsOf(page),
         } as PullPage;
         if (last) return;
       }
@@ -106,7 +119,7 @@ class FakeConnector implements Connector {
       this.count('query');
       const top = Math.max(since, ...changed.map((s) => s.stamp), ...(changed.length < crm.pageSize ? deleted.map((t) => t.stamp) : []));
       const last = changed.length < crm.pageSize;
-      yield { object, records: changed.map((s) => s.record), deletedIds: last ? deleted.map((t) => t.id) : [], issues: [], cursor: { since: top } } as PullPage;
+      yield { object, records: changed.map((s) => s.record), deletedIds: last ? deleted.map((t) => t.id) : [], issues: [], cursor: { since: top }, recordStamps: stampsOf(changed) } as PullPage;
       since = top;
       if (last) return;
     }
@@ -146,6 +159,10 @@ class FakeConnector implements Connector {
       crm.loseAnswerOnPush = null;
       throw new Error('read ECONNRESET after the request was sent (injected)');
     }
+    if (crm.dropAnswerOnPush === callNo) {
+      crm.dropAnswerOnPush = null;
+      throw new OutcomeUnknownError('the connection dropped after the batch was sent (injected)');
+    }
     return outcomes;
   }
 
@@ -156,6 +173,10 @@ class FakeConnector implements Connector {
   pushBatching(total: number): PushBatching {
     return this.crm.preferredPushBatch?.(total) ?? { size: 200, bulk: false };
   }
+}
+
+function stampsOf(stored: readonly { record: { id: string }; stamp: number }[]): Record<string, string> {
+  return Object.fromEntries(stored.map((s) => [s.record.id, `stamp-${s.stamp}`]));
 }
 
 export function account(id: string, parentId: string | null = null): Account {

@@ -133,10 +133,13 @@ describe('runSync', () => {
     crm.crashOnPush = 2;
     const first = await runSync(deps(), { connectionId: 'c1' });
     expect(first.run.status).toBe('failed');
-    expect((await store.listWrites(first.run.id)).map((w) => [w.accountId, w.status])).toEqual([['A1', 'ok'], ['A2', 'pending'], ['B1', 'pending']]);
+    // A2's chunk was on its way when the run died: it stays in flight, B1's was never sent.
+    expect((await store.listWrites(first.run.id)).map((w) => [w.accountId, w.status])).toEqual([['A1', 'ok'], ['A2', 'sending'], ['B1', 'pending']]);
     tick();
     const second = await runSync(deps(), { connectionId: 'c1' });
     expect(second.run.status).toBe('succeeded');
+    // The CRM does not hold A2's values: the write did not land, and the new plan made it again.
+    expect((await store.listWrites(first.run.id)).map((w) => [w.accountId, w.status, w.code])).toEqual([['A1', 'ok', null], ['A2', 'failed', 'NOT_APPLIED'], ['B1', 'pending', null]]);
     expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1'], ['A2'], ['B1']]);
   });
 
@@ -220,7 +223,7 @@ describe('runSync', () => {
   it('a locked connection refuses a second run; a stale lock is taken over', async () => {
     await store.acquireLock('c1', 'run-other', clock, 60_000);
     await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(ConnectionBusyError);
-    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other holds its lock/);
+    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other \(process \d+ on [^)]+\) holds its lock/);
     expect(crm.pushes).toHaveLength(0);
     tick(2);
     const r = await runSync(deps(), { connectionId: 'c1' });

@@ -19,6 +19,7 @@ import { opportunityConverter, staticConverter, type SalesforceRateTable } from 
 import { roundMoney } from '../../../mappings/money.ts';
 import { OUTPUT_FIELD_KEYS } from '../../../src/model/output-fields.ts';
 import { accountSchema, contactSchema, lineItemSchema, productSchema, userSchema } from '../../../src/model/snapshot.ts';
+import type { Mapped } from '../../../src/contract/connector.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/salesforce/rest-records.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
 const raw = (name: string): Record<string, unknown> => {
@@ -38,8 +39,8 @@ const settings: MappingSettings = {
   convertStatic: sameCurrency,
 };
 
-function ok<T>(r: { ok: true; record: T } | { ok: false }): T {
-  if (!r.ok) throw new Error('expected a mapped record');
+function ok<T>(r: Mapped<T>): T {
+  if (r.record === null) throw new Error(`expected a mapped record: ${JSON.stringify(r.issues)}`);
   return r.record;
 }
 
@@ -142,11 +143,11 @@ describe('raw Salesforce records to the model', () => {
   it('leaves out an amount whose currency has no rate, with an issue, instead of summing it raw', () => {
     const s = { ...settings, convert: opportunityConverter(table), convertStatic: staticConverter(table) };
     const r = mapOpportunity({ ...raw('opportunity'), Amount: 1000, CurrencyIsoCode: 'CHF' }, s);
-    expect(r.ok && r.record.amount).toBeNull();
-    expect(r.ok && r.record.conversion).toEqual({ currency: 'CHF', amount: 1000, rate: null, source: null });
-    expect(r.ok && r.issues?.map((i) => [i.kind, i.recordId])).toEqual([['no-exchange-rate', '006000000000001AAA']]);
+    expect(ok(r).amount).toBeNull();
+    expect(ok(r).conversion).toEqual({ currency: 'CHF', amount: 1000, rate: null, source: null });
+    expect(r.issues.map((i) => [i.kind, i.recordId])).toEqual([['no-exchange-rate', '006000000000001AAA']]);
     const line = mapLineItem({ ...raw('lineItem'), TotalPrice: 300, Unit_Cost__c: 100, CurrencyIsoCode: 'CHF' }, s);
-    expect(line.ok && [line.record.totalPrice, line.record.cost]).toEqual([0, null]);
+    expect([ok(line).totalPrice, ok(line).cost]).toEqual([0, null]);
   });
 
   it('rounds money half away from zero, alike for a product and the quotient that means the same', () => {
@@ -155,14 +156,14 @@ describe('raw Salesforce records to the model', () => {
 
   it('turns an unmappable record into an issue naming the record and the field', () => {
     expect(mapLineItem({ ...raw('lineItem'), Product2Id: null }, settings)).toEqual({
-      ok: false, issue: { object: 'lineItems', recordId: '00k000000000001AAA', kind: 'unmappable', message: 'Product2Id: the line item has no product' },
+      record: null, issues: [{ object: 'lineItems', recordId: '00k000000000001AAA', kind: 'unmappable', message: 'Product2Id: the line item has no product' }],
     });
     const bad = mapOpportunity({ ...raw('opportunity'), Amount: 'lots' }, settings);
-    expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.issue.message).toMatch(/^Amount: /);
-    expect(mapAccount({ ...raw('account'), NumberOfEmployees: -3 }, settings)).toMatchObject({ ok: false, issue: { recordId: '001000000000001AAA' } });
-    expect(mapUser({ Name: 'no id' })).toMatchObject({ ok: false, issue: { recordId: null, object: 'users' } });
-    expect(mapOpportunity({ ...raw('opportunity'), CloseDate: null }, settings)).toMatchObject({ ok: false, issue: { message: 'CloseDate: expected YYYY-MM-DD, got null' } });
+    expect(bad.record).toBeNull();
+    expect(bad.issues[0]?.message).toMatch(/^Amount: /);
+    expect(mapAccount({ ...raw('account'), NumberOfEmployees: -3 }, settings)).toMatchObject({ record: null, issues: [{ recordId: '001000000000001AAA' }] });
+    expect(mapUser({ Name: 'no id' })).toMatchObject({ record: null, issues: [{ recordId: null, object: 'users' }] });
+    expect(mapOpportunity({ ...raw('opportunity'), CloseDate: null }, settings)).toMatchObject({ record: null, issues: [{ message: 'CloseDate: expected YYYY-MM-DD, got null' }] });
   });
 });
 

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { checkConnectorOptions, createConnector, sourceProfile } from '../../../connectors/registry.ts';
+import type { CliIo } from '../../../src/cli/command.ts';
+import { connectCommand } from '../../../src/cli/commands/connect.ts';
+import { provisionCommand } from '../../../src/cli/commands/provision.ts';
+import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
+import { silentLogger } from '../../../src/log.ts';
+import type { Snapshot } from '../../../src/model/snapshot.ts';
+import type { Sandbox } from '../../../src/sandbox/index.ts';
+import { openStoreFromEnv } from '../../../src/store/open.ts';
+import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
+
+/** Connections on simulators and `kamflow worker` processes, for the queue's tests and benchmark. */
+
+export const syncDeps: SyncCommandDeps = {
+  openStore: (env) => openStoreFromEnv(env),
+  connectorFactory: (connection, credentials, onTokens) => createConnector(connection, credentials, onTokens),
+  profileOf: sourceProfile,
+  analyze: analyzeWithStoredConfig,
+  logger: silentLogger,
+};
+const connect = connectCommand({ openStore: syncDeps.openStore, checkOptions: checkConnectorOptions });
+const provision = provisionCommand(syncDeps);
+
+async function runCommand(command: typeof connect, env: NodeJS.ProcessEnv, argv: string[]): Promise<void> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  stdout.resume();
+  const io: CliIo = { stdout, stderr, env };
+  const code = await command.run(argv, io);
+  if (code !== 0) throw new Error(`kamflow ${command.name} ${argv.join(' ')} exited ${code}: ${err}`);
+}
+
+/** Connects and provisions one Salesforce and one HubSpot connection on the simulator. */
+export async function connectBoth(env: NodeJS.ProcessEnv, sb: Sandbox, n: number, extra: { hubspot?: string[] } = {}): Promise<{ sf: string; hs: string }> {
+  const sf = `sf-${n}`;
+  const hs = `hs-${n}`;
+  const sfEnv = {
+    ...env, SALESFORCE_LOGIN_URL: sb.salesforce.loginUrl, SALESFORCE_INSTANCE_URL: sb.salesforce.instanceUrl, SALESFORCE_CLIENT_ID: sb.salesforce.clientId,
+    SALESFORCE_CLIENT_SECRET: sb.salesforce.clientSecret, SALESFORCE_REFRESH_TOKEN: sb.salesforce.refreshToken,
+  };
+  await runCommand(connect, sfEnv, ['--crm', 'salesforce', '--id', sf, '--safety-gate', '1']);
+  await runCommand(provision, env, ['--connection', sf]);
+  await runCommand(connect, { ...env, HUBSPOT_TOKEN: sb.hubspot.privateAppToken, HUBSPOT_BASE_URL: sb.hubspot.baseUrl }, ['--crm', 'hubspot', '--id', hs, '--safety-gate', '1', ...(extra.hubspot ?? [])]);
+  await runCommand(provision, env, ['--connection', hs]);
+  return { sf, hs };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<void>;
+}
+
+/** `kamflow worker` in its own process, run from the sources or, `compiled`, from dist/ as installed. */
+export function spawnWorker(env: NodeJS.ProcessEnv, concurrency: number, how: { compiled?: boolean } = {}): WorkerProcess {
+  const entry = how.compiled ? ['bin/kamflow.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const child = spawn(process.execPath, [...entry, 'worker', '--concurrency', String(concurrency)], {
+    env: { ...process.env, KAMFLOW_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, log: () => log, exited };
+}
+
+export async function stopWorker(w: WorkerProcess): Promise<void> {
+  if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  await w.exited;
+}
+
+/** Kamflow's fields on each account of the simulator, by seeded id, without the update stamp. */
+export function kamFields(sb: Sandbox, seed: Snapshot): Record<string, { sf: Record<string, unknown>; hs: Record<string, unknown> }> {
+  const out: Record<string, { sf: Record<string, unknown>; hs: Record<string, unknown> }> = {};
+  for (const a of seed.accounts) {
+    const sfId = sb.ids.salesforce.accounts[a.id];
+    const hsId = sb.ids.hubspot.accounts[a.id];
+    const sfRec = sfId ? (sb.sf.record('Account', sfId) ?? {}) : {};
+    const hsRec = hsId ? (sb.hs.object('companies', hsId)?.properties ?? {}) : {};
+    out[a.id] = {
+      sf: Object.fromEntries(Object.entries(sfRec).filter(([k]) => k.startsWith('KAM_') && k !== 'KAM_Updated_At__c')),
+      hs: Object.fromEntries(Object.entries(hsRec).filter(([k]) => k.startsWith('kam_') && k !== 'kam_updated_at')),
+    };
+  }
+  return out;
+}
+
+/** API calls that write Kamflow's values into the CRM (the simulator's own count). */
+export function writeCalls(sb: Sandbox): Record<string, number> {
+  return Object.fromEntries(Object.entries(sb.calls()).filter(([k]) => WRITE_CALL.test(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+const WRITE_CALL = /update|patch|composite|ingest|upsert/i;
+
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
