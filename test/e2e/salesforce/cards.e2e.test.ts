@@ -152,6 +152,9 @@ describe('Salesforce end to end: a manager\'s tier override', () => {
     // A family the criteria do not make Key: its root gets an override to Key.
     const roots = w.sb.sf.query("SELECT Id, KAM_Tier__c FROM Account WHERE ParentId = null AND KAM_Tier__c = 'Standard' LIMIT 1");
     const rootId = String(roots[0]?.['Id']);
+    // The manager edits a minute later (an edit within the second of Kamflow's own last write is
+    // left to the periodic full reconcile).
+    w.sb.clock.advance(60_000);
     w.sb.sf.update('Account', rootId, { KAM_Override_Tier__c: 'Key', KAM_Override_Until__c: '2026-12-31', KAM_Override_By__c: 'Dana Lee', KAM_Override_Reason__c: 'strategic partner' });
 
     const second = await w.sync();
