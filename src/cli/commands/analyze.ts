@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AsOfError, validateAsOf } from '../../analyze/dates.ts';
 import type { AnalysisResult } from '../../model/insights.ts';
 import { parseFlags } from '../args.ts';
@@ -62,6 +64,8 @@ function useColor(io: CliIo): boolean {
 async function writeJson(m: Awaited<ReturnType<typeof modules>>, path: string, result: AnalysisResult, pretty: boolean): Promise<void> {
   const { writeAnalysisJsonFile, InputError, describeFsError } = m;
   try {
+    // Like the README's `--json out/analysis.json` in a fresh clone: the folder is made when missing.
+    await mkdir(dirname(path), { recursive: true });
     await writeAnalysisJsonFile(path, result, { pretty });
   } catch (error) {
     throw new InputError(`cannot write JSON output ${path}: ${describeFsError(error)}`);

@@ -30,7 +30,8 @@ const SECTION_6_KEYS = ['asOf', 'configVersion', 'portfolio', 'families', 'accou
 
 describe('kamflow analyze', () => {
   it('analyses the sample fixture, prints the report and writes the JSON of DOMAIN.md section 6', async () => {
-    const out = join(dir, 'result.json');
+    // A folder that does not exist yet is made, as for the README's `--json out/analysis.json`.
+    const out = join(dir, 'out', 'result.json');
     const r = await analyze(['--snapshot', FIXTURE, '--as-of', AS_OF, '--json', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -152,8 +153,9 @@ describe('kamflow analyze', () => {
   });
 
   it('exits 1 when the JSON output cannot be written', async () => {
-    const r = await analyze(['--snapshot', FIXTURE, '--as-of', AS_OF, '--json', join(dir, 'no-such-dir', 'out.json')]);
+    // The folder would have to be made inside a plain file.
+    const r = await analyze(['--snapshot', FIXTURE, '--as-of', AS_OF, '--json', join(file('plain.txt', 'x'), 'out.json')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot write JSON output .*out\.json: no such file/);
+    expect(r.stderr).toMatch(/cannot write JSON output .*plain\.txt\/out\.json: \S/);
   });
 });
