@@ -17,7 +17,7 @@ import { QueueClient } from '../src/queue/client.ts';
 import { generateSampleOrg } from '../src/sandbox/generate.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { openStoreFromEnv } from '../src/store/open.ts';
-import { connectBoth, spawnWorker, stopWorker, until, type WorkerProcess } from '../test/e2e/queue/world.ts';
+import { connectBoth, spawnWorker, stopWorker, until, type WorkerProcess } from './support/queue-world.ts';
 
 const HELP = `Usage: npm run bench:workers -- [options]
 

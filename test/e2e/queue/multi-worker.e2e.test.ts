@@ -9,7 +9,7 @@ import { openStoreFromEnv, type KamflowStore } from '../../../src/store/open.ts'
 import { runSync } from '../../../src/sync/pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { sampleOrg } from '../salesforce/harness.ts';
-import { connectBoth, kamFields, spawnWorker, stopWorker, syncDeps, until, writeCalls, type WorkerProcess } from './world.ts';
+import { connectBoth, kamFields, spawnWorker, stopWorker, syncDeps, until, writeCalls, type WorkerProcess } from '../../../bench/support/queue-world.ts';
 
 /**
  * Three `kamflow worker` processes on one PostgreSQL database, thirty connections (fifteen

@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { checkConnectorOptions, createConnector, sourceProfile } from '../../../connectors/registry.ts';
-import type { CliIo } from '../../../src/cli/command.ts';
-import { connectCommand } from '../../../src/cli/commands/connect.ts';
-import { provisionCommand } from '../../../src/cli/commands/provision.ts';
-import type { SyncCommandDeps } from '../../../src/cli/sync-support.ts';
-import { silentLogger } from '../../../src/log.ts';
-import type { Snapshot } from '../../../src/model/snapshot.ts';
-import type { Sandbox } from '../../../src/sandbox/index.ts';
-import { openStoreFromEnv } from '../../../src/store/open.ts';
-import { analyzeWithStoredConfig } from '../../../src/sync/analyze-adapter.ts';
+import { checkConnectorOptions, createConnector, sourceProfile } from '../../connectors/registry.ts';
+import type { CliIo } from '../../src/cli/command.ts';
+import { connectCommand } from '../../src/cli/commands/connect.ts';
+import { provisionCommand } from '../../src/cli/commands/provision.ts';
+import type { SyncCommandDeps } from '../../src/cli/sync-support.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Snapshot } from '../../src/model/snapshot.ts';
+import type { Sandbox } from '../../src/sandbox/index.ts';
+import { openStoreFromEnv } from '../../src/store/open.ts';
+import { analyzeWithStoredConfig } from '../../src/sync/analyze-adapter.ts';
 
 /** Connections on simulators and `kamflow worker` processes, for the queue's tests and benchmark. */
 
