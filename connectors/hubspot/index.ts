@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type QueueIds, type StageStatuses } from '../../mappings/hubspot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { ApiUsage, Connector, Cursor, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
@@ -13,8 +13,6 @@ import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
-import { formatEcho, type HubSpotEcho } from './echo.ts';
-import { readSearchCursor, searchCursor } from './search-cursor.ts';
 import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
@@ -44,8 +42,6 @@ export class HubSpotConnector implements Connector {
   /** Owners that are queues, as the owners stream of this connection's current run found them. */
   private queueIds: Promise<QueueIds> | null = null;
   private noted: QueueIds = new Set();
-  /** This connector's last writes to companies (see echo.ts). */
-  private echo: HubSpotEcho | null = null;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -146,34 +142,16 @@ export class HubSpotConnector implements Connector {
     return provisionProperties(this.caller);
   }
 
-  async push(plan: WritePlanForConnector): Promise<WriteOutcome[]> {
-    let latest: number | null = null;
-    const outcomes = await pushWrites(
+  push(plan: WritePlanForConnector): Promise<WriteOutcome[]> {
+    return pushWrites(
       this.caller,
       plan,
       {
         batchSize: this.options.pageSizes.update, syncTargetAccountFromTier: this.options.syncTargetAccountFromTier,
         retry: this.options.retry, sleep: this.sleep,
-        onAnswered: (at) => {
-          latest = Math.max(latest ?? at, at);
-        },
       },
       this.log,
     );
-    const ok = new Set(outcomes.filter((o) => o.ok).map((o) => o.accountId));
-    const marker = plan.writes.find((w) => ok.has(w.accountId) && typeof w.fields.kam_updated_at === 'string')?.fields.kam_updated_at;
-    // An answer without updatedAt: its Date header's second, rounded up, bounds the writes' stamps.
-    const until = latest ?? (this.caller.serverTime !== null ? this.caller.serverTime + 999 : null);
-    if (typeof marker === 'string' && until !== null) {
-      this.echo = { updatedAt: marker, until: Math.max(until, this.echo?.updatedAt === marker ? this.echo.until : 0) };
-    }
-    return outcomes;
-  }
-
-  noteOwnWrites(object: ObjectKind, cursor: Cursor): Cursor | null {
-    if (object !== 'accounts' || !this.echo) return null;
-    const search = readSearchCursor(cursor);
-    return search ? searchCursor({ ...search, echo: formatEcho(this.echo) }) : null;
   }
 
   usage(): ApiUsage {

@@ -9,11 +9,6 @@ import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
 import { listPage, ownersPage, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
-import { RecentWindow } from '../shared/recent-window.ts';
-import { formatEcho, parseEcho } from './echo.ts';
-
-/** Records read in the look-back window a cursor remembers at most (see RecentWindow). */
-const RECENT_CAP = 5_000;
 
 export interface PullContext {
   caller: HubSpotCaller;
@@ -97,15 +92,11 @@ function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K>
 async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const spec = streamSpec(kind, ctx.settings);
   const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
-  // Anything changed after the full pull began is picked up by the next incremental pull. The
-  // start is the portal's clock at its first answer (this machine's only if it sent no Date).
-  let startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : null;
+  // Anything changed after the full pull began is picked up by the next incremental pull.
+  const startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.now();
   let after = resume ? String(saved['after']) : null;
   const properties = propertiesFor(spec.type, ctx.settings);
-  const property = LAST_MODIFIED_PROPERTY[spec.type];
   const { list, associations } = ctx.options.pageSizes;
-  // What the next incremental pull's look-back would read again (a resumed pull starts it afresh).
-  const recent = new RecentWindow();
   for (;;) {
     // List pages hold at most 100 records but one association batch read takes up to 1,000
     // ids: gather list pages until one read covers them, so associations cost a tenth of the
@@ -113,11 +104,6 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     const gathered: ObjectPage = { objects: [], malformed: [], after };
     do {
       const page = await listPage(ctx.caller, spec.type, { limit: list, after, properties, archived: false });
-      startedAt ??= ctx.caller.serverTime ?? ctx.now();
-      for (const o of page.objects) {
-        const at = modifiedAt(o, property);
-        if (at !== null && at >= startedAt - ctx.options.searchLookbackMs && recent.size < RECENT_CAP) recent.add(o.id, at);
-      }
       const offset = gathered.objects.length;
       gathered.objects.push(...page.objects);
       gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
@@ -126,10 +112,9 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     const { records, issues } = await mapObjects(kind, gathered, ctx);
     const last = after === null;
     const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
-    const start = startedAt ?? ctx.now();
     const cursor: Cursor = last
-      ? searchCursor({ since: start, sinceIds: [], archivedSince: start, rates, seen: recent.serialize(start - ctx.options.searchLookbackMs, RECENT_CAP) })
-      : { phase: 'list', after, startedAt: start };
+      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt, rates })
+      : { phase: 'list', after, startedAt };
     yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
     if (last) return;
   }
@@ -144,36 +129,20 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const spec = streamSpec(kind, ctx.settings);
   const property = LAST_MODIFIED_PROPERTY[spec.type];
   const properties = propertiesFor(spec.type, ctx.settings);
-  let runStartedAt: number | null = null;
-  let portalStartedAt: number | null = null;
+  const runStartedAt = ctx.now();
   const limit = ctx.options.pageSizes.search;
-  const lookback = ctx.options.searchLookbackMs;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
-  let querySince = Math.max(0, saved.since - lookback);
-  const recent = RecentWindow.parse(saved.seen);
-  // Only Kamflow's writes to companies carry kam_updated_at; one run's echo is kept at a time.
-  const echo = kind === 'accounts' ? parseEcho(saved.echo) : null;
-  const exclude = echo ? { property: 'kam_updated_at', value: Date.parse(echo.updatedAt), until: echo.until } : undefined;
-  const carried = (): Pick<SearchCursor, 'seen' | 'echo'> => ({
-    seen: recent.serialize(pos.since - lookback, RECENT_CAP),
-    echo: echo && echo.until >= pos.since - lookback ? formatEcho(echo) : undefined,
-  });
+  let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
   let after: string | null = null;
   let consumed = 0;
   for (;;) {
-    const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after, exclude });
-    portalStartedAt ??= ctx.caller.serverTime;
-    runStartedAt ??= portalStartedAt ?? ctx.now();
+    const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
     const fresh = page.objects.filter((o) => {
       const at = modifiedAt(o, property);
-      if (at === null) return true;
-      // Read at this stamp already (inside the look-back window): unchanged since.
-      if (recent.has(o.id, at) || !pos.accept(o.id, at)) return false;
-      recent.add(o.id, at);
-      return true;
+      return at === null || pos.accept(o.id, at);
     });
     const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates, ...carried() });
+    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates });
     yield { object: kind, records, deletedIds: [], issues, cursor };
     if (page.after === null) break;
     consumed += page.objects.length;
@@ -188,13 +157,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  // The next run looks back from the portal's clock at this run's first answer: a record not yet
-  // searchable then was modified within the look-back of it; anything older was answered now.
-  const anchor = portalStartedAt !== null && portalStartedAt > pos.since ? { since: portalStartedAt, sinceIds: [] } : { since: pos.since, sinceIds: pos.ids };
-  const seen = recent.serialize(anchor.since - lookback, RECENT_CAP);
-  const kept = echo && echo.until >= anchor.since - lookback ? formatEcho(echo) : undefined;
-  const done: SearchCursor = { ...anchor, archivedSince: saved.archivedSince, rates: saved.rates, seen, echo: kept };
-  yield* archivedAsDeletes(kind, spec.type, done, runStartedAt ?? ctx.now(), ctx);
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt, ctx);
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */

@@ -12,8 +12,6 @@ export interface PushSettings {
   syncTargetAccountFromTier: boolean;
   retry: { recordRetries: number; minDelayMs: number; maxDelayMs: number };
   sleep: Sleep;
-  /** Told the latest `updatedAt` (epoch ms) of each answered batch (see echo.ts). */
-  onAnswered?: (latestUpdatedAt: number) => void;
 }
 
 interface Input {
@@ -34,7 +32,7 @@ export function toInput(w: AccountWrite, s: PushSettings): Input {
 }
 
 const batchResponseSchema = z.object({
-  results: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String), updatedAt: z.union([z.string(), z.date()]).optional() })).default([]),
+  results: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) })).default([]),
   errors: z
     .array(
       z.object({
@@ -65,18 +63,6 @@ function idsOfError(e: BatchError, batchIds: Set<string>): string[] {
   for (const v of Object.values(e.context ?? {})) for (const x of v) if (batchIds.has(String(x))) ids.add(String(x));
   if (ids.size === 0 && e.message) for (const id of batchIds) if (new RegExp(`\\b${id.replace(/\W/g, '\\$&')}\\b`).test(e.message)) ids.add(id);
   return [...ids];
-}
-
-/** The latest `updatedAt` among a batch answer's results, or null when none carries one. */
-function latestUpdatedAt(raw: unknown): number | null {
-  const parsed = batchResponseSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  let latest: number | null = null;
-  for (const r of parsed.data.results) {
-    const at = r.updatedAt instanceof Date ? r.updatedAt.getTime() : r.updatedAt !== undefined ? Date.parse(r.updatedAt) : NaN;
-    if (!Number.isNaN(at)) latest = Math.max(latest ?? at, at);
-  }
-  return latest;
 }
 
 /** Maps a 200/207 response back onto the inputs: every input gets exactly one outcome. */
@@ -131,8 +117,6 @@ export async function pushWrites(caller: HubSpotCaller, plan: WritePlanForConnec
         const res = await caller.call('batchUpdate', `batch update of ${batch.length} companies`, (c) =>
           c.crm.objects.batchApi.updateWithHttpInfo('companies', { inputs: batch }),
         { applies: true });
-        const latest = latestUpdatedAt(res.data);
-        if (latest !== null) s.onAnswered?.(latest);
         return outcomesOfResponse(batch, res.data);
       },
     },

@@ -63,33 +63,11 @@ export interface SearchArgs {
   properties: string[];
   limit: number;
   after: string | null;
-  /**
-   * Leaves out records whose `property` (a datetime) holds `value` and that were modified no
-   * later than `until`: Kamflow's own writes (see echo.ts).
-   */
-  exclude?: { property: string; value: number; until: number } | undefined;
-}
-
-/**
- * Filter groups are ORed, filters in a group ANDed: "modified since, and not our write" is
- * (marker differs) OR (modified after the writes) OR (no marker). Three groups of at most two
- * filters, inside the strictest documented limits. NOT_HAS_PROPERTY is its own group because the
- * search guide does not say whether NEQ matches a record without a value.
- */
-function sinceFilterGroups(a: SearchArgs): { filters: { propertyName: string; operator: string; value?: string }[] }[] {
-  const since = { propertyName: a.property, operator: 'GTE', value: String(a.since) };
-  const x = a.exclude;
-  if (!x || x.until < a.since) return [{ filters: [since] }];
-  return [
-    { filters: [since, { propertyName: x.property, operator: 'NEQ', value: String(x.value) }] },
-    { filters: [{ propertyName: a.property, operator: 'GT', value: String(x.until) }] },
-    { filters: [since, { propertyName: x.property, operator: 'NOT_HAS_PROPERTY' }] },
-  ];
 }
 
 export async function searchModifiedSince(caller: HubSpotCaller, type: HubSpotObjectType, a: SearchArgs): Promise<ObjectPage> {
   const body = {
-    filterGroups: sinceFilterGroups(a),
+    filterGroups: [{ filters: [{ propertyName: a.property, operator: 'GTE', value: String(a.since) }] }],
     // The API documents sort objects; the SDK's type says strings but sends the value as given.
     sorts: [{ propertyName: a.property, direction: 'ASCENDING' }],
     properties: a.properties,

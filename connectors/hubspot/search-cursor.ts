@@ -13,17 +13,10 @@ export interface SearchCursor {
   archivedSince: number;
   /** The fingerprint of the exchange rates a money stream's records were converted with. */
   rates?: string | undefined;
-  /** Records already read inside the look-back window (`id@stamp`, see RecentWindow). */
-  seen?: string | undefined;
-  /** Kamflow's own last writes to this stream, `updatedAt|until` (see echo.ts). */
-  echo?: string | undefined;
 }
 
 export function searchCursor(c: SearchCursor): Cursor {
-  return {
-    phase: 'search', since: c.since, sinceIds: c.sinceIds.join(','), archivedSince: c.archivedSince,
-    ...(c.rates !== undefined ? { rates: c.rates } : {}), ...(c.seen ? { seen: c.seen } : {}), ...(c.echo ? { echo: c.echo } : {}),
-  };
+  return { phase: 'search', since: c.since, sinceIds: c.sinceIds.join(','), archivedSince: c.archivedSince, ...(c.rates !== undefined ? { rates: c.rates } : {}) };
 }
 
 /** The saved search cursor, or null when there is none (a full pull must come first). */
@@ -33,14 +26,12 @@ export function readSearchCursor(saved: Cursor | undefined): SearchCursor | null
   const ids = saved['sinceIds'];
   const archivedSince = saved['archivedSince'];
   if (typeof since !== 'number' || !Number.isFinite(since)) return null;
-  const { rates, seen, echo } = saved;
+  const rates = saved['rates'];
   return {
     since,
     sinceIds: typeof ids === 'string' && ids !== '' ? ids.split(',') : [],
     archivedSince: typeof archivedSince === 'number' ? archivedSince : since,
     ...(typeof rates === 'string' ? { rates } : {}),
-    ...(typeof seen === 'string' && seen !== '' ? { seen } : {}),
-    ...(typeof echo === 'string' && echo !== '' ? { echo } : {}),
   };
 }
 
@@ -71,7 +62,7 @@ export class SearchPosition {
       this.tied.add(id);
       return true;
     }
-    // Inside the look-back window: new to this pull unless the caller read it at this stamp.
+    // Inside the look-back window: read again on purpose, upserts are idempotent.
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, Cursor, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, RunStatusRecord, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, RunStatusRecord, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import type { Sleep } from '../shared/sleep.ts';
 import { TokenRefresher } from './auth.ts';
@@ -13,8 +13,6 @@ import { upsertRunStatus } from './run-object.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { settleIngestJobs } from './settle.ts';
-import { cursorSchema } from './pull-plan.ts';
-import { formatEchoes, parseEchoes, type SalesforceEcho } from './echo.ts';
 
 export { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
 export { buildAuthorizeUrl, createPkcePair, createState, exchangeCode, pkceChallenge, type OAuthAppSettings } from './auth.ts';
@@ -37,8 +35,6 @@ export class SalesforceConnector implements Connector {
   /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
   private currencyIssueReported = false;
   private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
-  /** This connector's writes, by the KAM_Updated_At__c value they carried (see echo.ts). */
-  private readonly echoes = new Map<string, SalesforceEcho>();
 
   /** Throws CrmError('config') naming each bad option. */
   constructor(input: SalesforceOptionsInput, deps: { now?: () => number; sleep?: Sleep } = {}) {
@@ -125,18 +121,8 @@ export class SalesforceConnector implements Connector {
     return report;
   }
 
-  async push(plan: WritePlanForConnector, hooks?: PushHooks): Promise<WriteOutcome[]> {
-    const outcomes = await pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan, hooks);
-    // Every write was answered by now: each stamp is at or before the last answer's Date.
-    const answeredAt = this.client.serverTime();
-    const ok = new Set(outcomes.filter((o) => o.ok).map((o) => o.accountId));
-    for (const w of plan.writes) {
-      const updatedAt = w.fields.kam_updated_at;
-      if (answeredAt === null || !ok.has(w.accountId) || typeof updatedAt !== 'string') continue;
-      const known = this.echoes.get(updatedAt);
-      this.echoes.set(updatedAt, { updatedAt, until: Math.max(known?.until ?? 0, answeredAt) });
-    }
-    return outcomes;
+  push(plan: WritePlanForConnector, hooks?: PushHooks): Promise<WriteOutcome[]> {
+    return pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan, hooks);
   }
 
   async settleWrites(knownJobs: string[]): Promise<SettleReport> {
@@ -145,14 +131,6 @@ export class SalesforceConnector implements Connector {
     } catch (e) {
       throw stopError('settling bulk jobs', e);
     }
-  }
-
-  noteOwnWrites(object: ObjectKind, cursor: Cursor): Cursor | null {
-    if (object !== 'accounts' || this.echoes.size === 0) return null;
-    const parsed = cursorSchema.safeParse(cursor);
-    if (!parsed.success || parsed.data.phase !== 'incremental') return null;
-    const echo = formatEchoes([...parseEchoes(parsed.data.echo), ...this.echoes.values()], 0);
-    return echo ? { ...parsed.data, echo } : null;
   }
 
   usage(): ApiUsage {

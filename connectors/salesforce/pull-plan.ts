@@ -40,15 +40,7 @@ export interface PullContext {
 export const cursorSchema = z.discriminatedUnion('phase', [
   z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string(), rates: z.string().optional() }),
   z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string(), rates: z.string().optional() }),
-  z.object({
-    phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean(), rates: z.string().optional(),
-    /** Records already read inside the look-back window (`id@stamp`, see RecentWindow). */
-    seen: z.string().optional(),
-    /** Kamflow's own recent writes, left out of the next reads (see echo.ts). */
-    echo: z.string().optional(),
-    /** Mid-run: the org's clock when this run's first incremental answer came (ISO). */
-    anchor: z.string().optional(),
-  }),
+  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean(), rates: z.string().optional() }),
 ]);
 export type StreamCursor = z.infer<typeof cursorSchema>;
 
@@ -59,9 +51,8 @@ export function withRates<T extends StreamCursor>(cursor: T, rates: string | und
   return rates === undefined ? cursor : { ...cursor, rates };
 }
 
-export function doneCursor(ts: string, id: string, rates?: string, extra: { seen?: string; echo?: string } = {}): StreamCursor {
-  const more = { ...(extra.seen ? { seen: extra.seen } : {}), ...(extra.echo ? { echo: extra.echo } : {}) };
-  return withRates({ phase: 'incremental', ts, id, complete: true, ...more }, rates);
+export function doneCursor(ts: string, id: string, rates?: string): StreamCursor {
+  return withRates({ phase: 'incremental', ts, id, complete: true }, rates);
 }
 
 export interface StreamPlan {

@@ -5,15 +5,9 @@ import { rateFingerprint } from '../../mappings/salesforce-money.ts';
 import { SalesforceHttpError, stopError } from './client.ts';
 import { createQueryJob, fetchQueryResults, waitForQueryJob } from './bulk-query.ts';
 import { buildPage, cursorSchema, doneCursor, lastId, MONEY_STREAMS, planStream, withRates, type PullContext, type StreamCursor, type StreamPlan } from './pull-plan.ts';
-import { RecentWindow } from '../shared/recent-window.ts';
-import { salesforceOutputField } from '../../mappings/salesforce.ts';
-import { echoCondition, formatEchoes, parseEchoes } from './echo.ts';
 import { afterCursorCondition, childResultSchema, isSalesforceId, queryFirst, queryMore, selectSoql, soqlDateTime, soqlString, type QueryResult, type RawRecord } from './query.ts';
 
 export type { PullContext } from './pull-plan.ts';
-
-/** Records read in the look-back window a cursor remembers at most (see RecentWindow). */
-const RECENT_CAP = 5_000;
 
 /**
  * Pulls one stream. A fresh full pull counts the records and reads them through REST (ordered by
@@ -40,39 +34,15 @@ async function* restFull(ctx: PullContext, kind: ObjectKind, afterId: string, st
   const plan = await planStream(ctx, kind);
   let res: QueryResult = first ?? (await firstRestPage(ctx, kind, plan, afterId));
   let last = afterId;
-  const window = windowOf(ctx, startedAt);
   for (;;) {
     const raws = kind === 'lineItems' ? await childRecords(ctx, res.records) : res.records;
-    window.note(raws);
     last = lastId(res.records, last);
     const finished = res.done || !res.nextRecordsUrl;
-    const cursor: StreamCursor = finished ? doneCursor(startedAt, '', plan.rates, window.done()) : withRates({ phase: 'full', afterId: last, startedAt }, plan.rates);
+    const cursor: StreamCursor = finished ? doneCursor(startedAt, '', plan.rates) : withRates({ phase: 'full', afterId: last, startedAt }, plan.rates);
     yield buildPage(kind, raws, plan.settings, cursor, finished);
     if (finished || !res.nextRecordsUrl) return;
     res = await queryMore(ctx.client, res.nextRecordsUrl, ctx.options.pageSize);
   }
-}
-
-/**
- * What a full pull read inside the look-back window of the incremental pull after it, so that
- * pull does not read those records again (a resumed full pull starts this afresh: a re-read).
- */
-function windowOf(ctx: PullContext, startedAt: string): { note(raws: RawRecord[]): void; done(): { seen?: string } } {
-  const from = Date.parse(startedAt) - ctx.options.lookbackSeconds * 1000;
-  const recent = new RecentWindow();
-  return {
-    note(raws) {
-      for (const r of raws) {
-        const stamp = typeof r['SystemModstamp'] === 'string' ? toIsoDateTime(r['SystemModstamp']) : null;
-        const at = stamp ? Date.parse(stamp) : NaN;
-        if (typeof r['Id'] === 'string' && at >= from && recent.size < RECENT_CAP) recent.add(r['Id'], at);
-      }
-    },
-    done() {
-      const seen = recent.serialize(from, RECENT_CAP);
-      return seen ? { seen } : {};
-    },
-  };
 }
 
 /** Flattens the OpportunityLineItems of each opportunity, following their own nextRecordsUrl. */
@@ -98,13 +68,11 @@ async function* bulkFull(ctx: PullContext, kind: ObjectKind, jobId: string | nul
     await waitForQueryJob(ctx.client, job, ctx.options.bulkPoll);
   }
   let next = locator;
-  const window = windowOf(ctx, startedAt);
   for (;;) {
     const page = await fetchQueryResults(ctx.client, job, next, ctx.options.bulkPageSize);
-    window.note(page.records);
     const finished = page.nextLocator === null;
     const cursor: StreamCursor = finished
-      ? doneCursor(startedAt, '', plan.rates, window.done())
+      ? doneCursor(startedAt, '', plan.rates)
       : withRates({ phase: 'bulk', jobId: job, locator: page.nextLocator ?? '', startedAt }, plan.rates);
     yield buildPage(kind, page.records, plan.settings, cursor, finished);
     if (page.nextLocator === null) return;
@@ -129,81 +97,40 @@ async function* rereadForChangedOpportunities(ctx: PullContext, plan: StreamPlan
   }
 }
 
-function stampOf(kind: ObjectKind, raw: RawRecord): number {
-  const stamp = typeof raw['SystemModstamp'] === 'string' ? toIsoDateTime(raw['SystemModstamp']) : null;
-  if (!stamp) throw new CrmError('bad-response', `${SOBJECT_BY_KIND[kind]} ${String(raw['Id'])} has no SystemModstamp`, { crm: 'salesforce' });
-  return Date.parse(stamp);
-}
-
-/**
- * An incremental run reads by (SystemModstamp, Id) from the last run's anchor minus the
- * look-back: the anchor is the org's clock at that run's first answer, so a record whose
- * transaction committed after the read, with an earlier stamp, is still caught, and this
- * machine's clock never decides what is read. Records of the window already read at the same
- * stamp, and Kamflow's own writes, are skipped (the engine has their values already).
- */
 async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<StreamCursor, { phase: 'incremental' }>): AsyncGenerator<PullPage> {
   const plan = await planStream(ctx, kind);
   const limit = ctx.options.pageSize;
-  const lookbackMs = ctx.options.lookbackSeconds * 1000;
   const hasDeleteFlag = !NO_DELETE_FLAG.has(kind);
   const fields = hasDeleteFlag ? [...plan.fields, 'IsDeleted'] : plan.fields;
-  const recent = RecentWindow.parse(from.seen);
   // A finished cursor starts a new run: step back by the lookback to catch late commits.
-  let ts = from.complete ? new Date(Date.parse(from.ts) - lookbackMs).toISOString() : from.ts;
+  let ts = from.complete ? new Date(Date.parse(from.ts) - ctx.options.lookbackSeconds * 1000).toISOString() : from.ts;
   let id = from.complete ? '' : from.id;
-  let anchor: string | null = from.complete ? null : (from.anchor ?? null);
-  const readFrom = Date.parse(ts);
-  const updatedAtField = kind === 'accounts' ? salesforceOutputField('kam_updated_at').apiName : null;
-  const echoes = parseEchoes(from.echo).filter((e) => e.until >= readFrom);
-  const excluded = updatedAtField && plan.fields.includes(updatedAtField) ? echoes.map((e) => echoCondition(e, updatedAtField)) : [];
-  const carried = (): { seen?: string; echo?: string; anchor?: string } => {
-    const seen = recent.serialize(readFrom, RECENT_CAP);
-    const echo = formatEchoes(echoes, readFrom);
-    return { ...(seen ? { seen } : {}), ...(echo ? { echo } : {}), ...(anchor ? { anchor } : {}) };
-  };
   if (plan.dated) yield* rereadForChangedOpportunities(ctx, plan, ts, withRates(from, plan.rates));
   let highTs = from.ts;
   let highId = from.id;
   for (;;) {
-    const where = [afterCursorCondition(ts, id), ...excluded].join(' AND ');
-    const soql = selectSoql({ fields, from: SOBJECT_BY_KIND[kind], where, orderBy: 'SystemModstamp, Id', limit });
+    const soql = selectSoql({ fields, from: SOBJECT_BY_KIND[kind], where: afterCursorCondition(ts, id), orderBy: 'SystemModstamp, Id', limit });
     let res = await queryFirst(ctx.client, soql, { all: hasDeleteFlag, batchSize: limit }).catch((e: unknown) => {
       throw stopError(`${SOBJECT_BY_KIND[kind]} incremental query`, e);
     });
-    const answeredAt = ctx.client.serverTime();
-    anchor ??= answeredAt !== null ? new Date(answeredAt).toISOString() : null;
     let seen = 0;
     for (;;) {
       seen += res.records.length;
       const last = res.records[res.records.length - 1];
       if (last) {
-        ts = new Date(stampOf(kind, last)).toISOString();
+        const stamp = typeof last['SystemModstamp'] === 'string' ? toIsoDateTime(last['SystemModstamp']) : null;
+        if (!stamp) throw new CrmError('bad-response', `${SOBJECT_BY_KIND[kind]} ${String(last['Id'])} has no SystemModstamp`, { crm: 'salesforce' });
+        ts = stamp;
         id = lastId(res.records, id);
         if (Date.parse(ts) > Date.parse(highTs) || (Date.parse(ts) === Date.parse(highTs) && id > highId)) {
           highTs = ts;
           highId = id;
         }
       }
-      const fresh = res.records.filter((r) => {
-        const rid = typeof r['Id'] === 'string' ? r['Id'] : '';
-        const stamp = stampOf(kind, r);
-        if (recent.has(rid, stamp)) return false;
-        recent.add(rid, stamp);
-        return true;
-      });
       const batchDone = res.done || !res.nextRecordsUrl;
       const runDone = batchDone && seen < limit;
-      let cursor: StreamCursor;
-      if (runDone) {
-        // Without a Date header (Salesforce always sends one) the highest stamp read is the anchor.
-        const next = anchor ?? highTs;
-        const window = Date.parse(next) - lookbackMs;
-        const seenText = recent.serialize(window, RECENT_CAP);
-        const echoText = formatEchoes(echoes, window);
-        cursor = doneCursor(next, highId, plan.rates, { ...(seenText ? { seen: seenText } : {}), ...(echoText ? { echo: echoText } : {}) });
-      } else cursor = withRates({ phase: 'incremental', ts, id, complete: false, ...carried() }, plan.rates);
-      yield buildPage(kind, fresh, plan.settings, cursor, false);
+      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId, plan.rates) : withRates({ phase: 'incremental', ts, id, complete: false }, plan.rates);
+      yield buildPage(kind, res.records, plan.settings, cursor, false);
       if (runDone) return;
       if (batchDone || !res.nextRecordsUrl) break;
       res = await queryMore(ctx.client, res.nextRecordsUrl, limit);
@@ -227,12 +154,11 @@ function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined
  * batch read for nothing, against a COUNT() call on every stream otherwise).
  */
 async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
+  // Salesforce stamps to the whole second: a record changed later in the second the pull started
+  // carries a stamp below a millisecond start time, and would be skipped without a lookback.
+  const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   const plan = await planStream(ctx, kind);
   const first = await firstRestPage(ctx, kind, plan, '');
-  // The org's clock at its first answer (a changed record is read again by the next incremental
-  // pull, which looks back from here); this machine's clock only if the org sent no Date.
-  // Salesforce stamps to the whole second, hence the floor.
-  const startedAt = new Date(Math.floor((ctx.client.serverTime() ?? ctx.now()) / 1000) * 1000).toISOString();
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
     ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
     yield* bulkFull(ctx, kind, null, '', startedAt);

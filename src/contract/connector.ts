@@ -226,13 +226,6 @@ export interface Connector {
    */
   pushBatching?(total: number): PushBatching;
   /**
-   * Called after a sync's push with a stream's saved incremental cursor: the cursor with the
-   * writes this connector made noted in it, so the next incremental pull does not read them back
-   * (the engine has put the written values in the mirror already). Null leaves the cursor as it
-   * is. Absent: Kamflow's own writes are read back like anyone's.
-   */
-  noteOwnWrites?(object: ObjectKind, cursor: Cursor): Cursor | null;
-  /**
    * Who changed Kamflow's fields on these accounts, read through the source's documented
    * fields (record last-modified-by, field history). Absent: the engine relies on its own
    * memory of what it wrote.

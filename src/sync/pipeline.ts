@@ -18,7 +18,6 @@ import { planRollback } from './rollback-plan.ts';
 import { guardSyncPlan, recordPlanFindings, settleOpenWrites } from './write-safety.ts';
 import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
 import { cronNextRun, recordRunStatus, runStatusOf } from './run-status.ts';
-import { noteOwnWrites } from './own-writes.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
@@ -184,15 +183,10 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
-    try {
-      await pushPlan({
-        store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
-        counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
-      }, plan.writes);
-    } finally {
-      // Also after a push cut short: what reached the CRM is in the mirror and need not be read back.
-      if (spec.kind === 'sync' && counts.written > 0) await noteOwnWrites(store, connector, connection.id);
-    }
+    await pushPlan({
+      store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
+      counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
+    }, plan.writes);
     if (connector.publish) {
       const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
       await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });

@@ -54,9 +54,9 @@ describe('incremental pull', () => {
     expect(pages).toHaveLength(2);
     expect(pages[0]?.records).toHaveLength(199);
     expect(pages[0]?.deletedIds).toEqual([cid(150)]);
-    expect(pages[0]?.cursor).toMatchObject({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: false });
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: false });
     expect(pages[1]?.records.map((r) => r.id)).toEqual([cid(200), cid(201)]);
-    expect(pages[1]?.cursor).toMatchObject({ phase: 'incremental', ts: '2026-06-30T10:06:00.000Z', id: cid(201), complete: true });
+    expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:06:00.000Z', id: cid(201), complete: true });
     expect(pages.some((p) => p.fullPullComplete)).toBe(false);
     expect(sf.usage()).toMatchObject({ queryAll: 2 });
   });
@@ -77,7 +77,7 @@ describe('incremental pull', () => {
       sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: false } }, objects: ['contacts'] }),
     );
     expect(soql).toContain(`WHERE (SystemModstamp > 2026-06-30T10:05:00Z OR (SystemModstamp = 2026-06-30T10:05:00Z AND Id > '${cid(199)}'))`);
-    expect(pages[0]?.cursor).toMatchObject({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: true });
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:05:00.000Z', id: cid(199), complete: true });
   });
 
   it('keeps a finished cursor where it was when the lookback window only re-reads older records', async () => {
@@ -92,7 +92,7 @@ describe('incremental pull', () => {
       sf.pull({ mode: 'incremental', cursors: { contacts: { phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(10), complete: true } }, objects: ['contacts'] }),
     );
     expect(pages[0]?.records.map((r) => r.id)).toEqual([cid(5)]);
-    expect(pages[0]?.cursor).toMatchObject({ phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(10), complete: true });
+    expect(pages[0]?.cursor).toEqual({ phase: 'incremental', ts: '2026-06-30T10:00:00.000Z', id: cid(10), complete: true });
   });
 
   it('reads users (which have no IsDeleted) through query, and starts in full without a cursor', async () => {
