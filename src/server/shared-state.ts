@@ -3,30 +3,22 @@
  * balancer behave as one: console sessions and login failure counters. The store implements
  * it (both stores, one contract); `MemoryServerState` serves a server started without one.
  */
-export interface StoredWebSession {
-  id: string;
-  user: string | null;
-  data: string;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-}
+import type { ConsoleStore, FailureCount, StoredWebSession } from '../store/types.ts';
 
-export interface FailureCount {
-  failures: number;
-  windowEndsAt: number;
-}
+export type { FailureCount, StoredWebSession };
 
-export interface ServerSharedState {
-  saveWebSession(session: StoredWebSession): Promise<void>;
-  getWebSession(id: string, now: number): Promise<StoredWebSession | null>;
-  deleteWebSession(id: string): Promise<void>;
-  pruneWebSessions(now: number, keep: number): Promise<number>;
-  loginFailures(keys: string[], now: number): Promise<Record<string, FailureCount>>;
-  addLoginFailure(keys: string[], now: number, windowMs: number): Promise<Record<string, FailureCount>>;
-  takeBackLoginFailure(keys: string[]): Promise<void>;
-  clearLoginFailures(keys: string[]): Promise<void>;
-}
+/** The part of the console store the server's sessions and login throttling need. */
+export type ServerSharedState = Pick<
+  ConsoleStore,
+  | 'saveWebSession'
+  | 'getWebSession'
+  | 'deleteWebSession'
+  | 'pruneWebSessions'
+  | 'loginFailures'
+  | 'addLoginFailure'
+  | 'takeBackLoginFailure'
+  | 'clearLoginFailures'
+>;
 
 /** The same rules in this process's memory: for a server with no database behind it (tests, fakes). */
 export class MemoryServerState implements ServerSharedState {
