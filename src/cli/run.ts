@@ -9,7 +9,7 @@ export function mainUsage(commands: readonly Pick<CliCommand, 'name' | 'summary'
   return [
     'Usage: kamflow <command> [options]',
     '',
-    'Key-account analysis and write-back for Salesforce and HubSpot.',
+    'Key-account analysis and write-back for Salesforce, HubSpot and spreadsheets.',
     '',
     'Commands:',
     ...lines,

@@ -103,7 +103,7 @@ export function connectionFromFlags(flags: Flags, env: NodeJS.ProcessEnv): NewCo
 export function connectCommand(deps: ConnectDeps): CliCommand {
   return {
     name: 'connect',
-    summary: 'Register a source connection (a CRM)',
+    summary: 'Register a source connection (Salesforce, HubSpot or a spreadsheet)',
     get usage() {
       return usage();
     },
