@@ -23,7 +23,11 @@ import { AS_OF, KEY, type Crm, type World } from './world.ts';
 export type PersonOwned = Map<string, FieldValue>;
 export const ownedKey = (crm: Crm, accountId: string, field: string): string => `${crm.kind}|${accountId}|${field}`;
 
-/** A fresh connection to the same CRM, in its own store: what one clean run would write, and what it reads. */
+/**
+ * A fresh connection to the same CRM, in its own store: what one clean run would write, and what
+ * it reads. It has no memory, so every value in the CRM is one it never wrote: it is told to
+ * write over them, so that its plan names every field that differs from the analysis.
+ */
 async function cleanLook(world: World, crm: Crm, n: number): Promise<{ changes: { accountId: string; field: OutputFieldKey }[]; fields: Map<string, Record<string, FieldValue>> }> {
   const fresh = new SqliteStore({ path: `${world.dir}/check-${crm.kind}-${n}.db`, encryptionKey: KEY });
   try {
@@ -35,7 +39,7 @@ async function cleanLook(world: World, crm: Crm, n: number): Promise<{ changes: 
     });
     const result = await runSync(
       { store: fresh, connectorFactory: (c, cred, onTokens) => createConnector(c, cred, onTokens, silentLogger), profileOf: sourceProfile, analyze: analyzeWithStoredConfig, logger: silentLogger },
-      { connectionId: crm.connectionId, dryRun: true, full: true, asOf: AS_OF },
+      { connectionId: crm.connectionId, dryRun: true, full: true, asOf: AS_OF, overwriteEdits: true },
     );
     if (result.run.status !== 'succeeded') throw new Error(`the check's clean dry run on ${crm.kind} ended ${result.run.status}: ${result.message}`);
     const changes = (result.plan?.writes ?? []).flatMap((w) => w.changes.map((c) => ({ accountId: w.accountId, field: c.field })));

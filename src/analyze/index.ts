@@ -4,6 +4,7 @@ import type { Account, RejectedRecord, Snapshot, User } from '../model/snapshot.
 import { countContactColumns } from './coverage.ts';
 import { analysisWindows } from './dates.ts';
 import { collectFacts } from './facts.ts';
+import { guardSums } from './finite.ts';
 import { analyzeFamily } from './family.ts';
 import { compareStrings } from './format.ts';
 import { buildHierarchy, groupFamilies } from './hierarchy.ts';
@@ -92,6 +93,11 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   });
   const O = offerings.names.length;
   const facts = collectFacts(input, accountOf, rowOf, families.familyOf, families.count, offeringOf, O, windows);
+  const sumIssues = guardSums(
+    facts,
+    (row) => families.familyOf[families.entities[row] as number] as number,
+    (f) => (accounts[families.rootIndex[f] as number] as Account).id,
+  );
   const contacts = countContactColumns(input.contacts, accountOf, accounts.length);
   const ranking = rankRevenue(facts.families.revenue);
   const abc = abcClasses(facts.families.revenue, ranking, config.abc);
@@ -108,6 +114,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
     ...rejectedIssues(run.rejected ?? []),
     ...hierarchy.issues,
     ...input.issues,
+    ...sumIssues,
   ];
   const texts = {
     nextBestOffers: new Array<string>(accounts.length).fill(''),

@@ -132,6 +132,8 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly lineCost = new Column(Float64Array);
   private readonly pendingLines: { id: string; opportunityId: string; ref: number }[] = [];
   private readonly currencies = new CurrencyTally();
+  /** Negative amounts and line totals: kept in the sums (a credit is real), but each one is named. */
+  private readonly negatives: AnalysisIssue[] = [];
 
   constructor() {
     this.lineStart.push(0);
@@ -216,6 +218,9 @@ export class AnalysisInputBuilder implements SnapshotSink {
     this.oppAccount.push(this.accountRef(o.accountId));
     this.oppStatus.push(STATUS_CODE[o.status]);
     this.oppAmount.push(o.amount === null ? Number.NaN : o.amount);
+    if (o.amount !== null && o.amount < 0) {
+      this.negatives.push({ kind: 'negative-amount', recordId: o.id, message: `opportunity ${o.id} has a negative amount (${o.amount}); counted as it is` });
+    }
     this.oppDay.push(toDayNumber(o.closeDate));
     this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
     this.currencies.note(o.conversion, o.amount);
@@ -225,6 +230,9 @@ export class AnalysisInputBuilder implements SnapshotSink {
       if (this.productIds.find(li.productId) === -1) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
       this.lineProduct.push(ref);
       this.linePrice.push(li.totalPrice);
+      if (li.totalPrice < 0) {
+        this.negatives.push({ kind: 'negative-amount', recordId: li.id, message: `line item ${li.id} of opportunity ${o.id} has a negative total price (${li.totalPrice}); counted as it is` });
+      }
       this.lineCost.push(li.cost === null ? Number.NaN : li.cost);
       this.currencies.note(li.conversion, li.totalPrice);
     }
@@ -233,7 +241,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
 
   /** The columns; `currency` is the snapshot's, which a JSON file may give after its records. */
   finish(currency: string, fiscalYearStartMonth: number | null = null): AnalysisInput {
-    const issues: AnalysisIssue[] = [];
+    const issues: AnalysisIssue[] = [...this.negatives];
     const isAccount = this.isAccount.trimmed();
     const refs = this.accountRefs.values;
     for (const c of this.pendingContacts) {

@@ -2,7 +2,7 @@ import { createConnector, orgOfConnection, sourceProfile } from '../../connector
 import { BadInputError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import type { BackendFactory } from '../server/start.ts';
-import { ENCRYPTION_KEY_VAR } from '../store/crypto.ts';
+import { ENCRYPTION_KEY_VAR, EncryptionKeyError } from '../store/crypto.ts';
 import { DatabaseUrlError, openStoreFromEnv, storeLocationFromEnv, type KamflowStore } from '../store/open.ts';
 import { QueueClient } from '../queue/client.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
@@ -43,7 +43,8 @@ export function makeServeBackend(options: ServeBackendOptions = {}): BackendFact
     try {
       store = await openStoreFromEnv(env);
     } catch (e) {
-      if (e instanceof DatabaseUrlError) throw new BadInputError([e.message]);
+      // A bad database URL, or a key other than the one the store was set up with: settings to fix.
+      if (e instanceof DatabaseUrlError || e instanceof EncryptionKeyError) throw new BadInputError([e.message]);
       throw e;
     }
     const connectorLogger = options.logger ?? logger;

@@ -294,8 +294,12 @@ export interface FieldConflict {
   proposed: string | number | boolean | null;
   changedBy: string | null;
   changedAt: string | null;
-  /** How it was found: Kamflow's memory, the source's field history, its last-modified-by, or a later Kamflow run. */
-  source: 'memory' | 'field-history' | 'last-modified-by' | 'later-run';
+  /**
+   * How it was found: Kamflow's memory, a value in a field Kamflow never wrote on this
+   * connection (`never-written`, `kamflowValue` null), the source's field history, its
+   * last-modified-by, or a later Kamflow run.
+   */
+  source: 'memory' | 'never-written' | 'field-history' | 'last-modified-by' | 'later-run';
   /** `kept`: the person's value stays; `overwritten`: written anyway (kamflow-owns, --overwrite-edits, --force). */
   resolution: 'kept' | 'overwritten';
 }

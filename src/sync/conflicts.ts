@@ -6,10 +6,12 @@ import { sameFieldValue, summarize, type FieldChange, type FieldValue, type Plan
 
 /**
  * Syncs never overwrite a person silently. A planned change is suspect when the field no longer
- * holds what Kamflow last wrote there (its memory), or when Kamflow never wrote it and it is not
- * empty. The source's own evidence (field history, last modifier) tells who changed it, and is
- * the only ground for a conflict where Kamflow has no memory. Each conflict is then kept (the
- * person's value stays) or overwritten, by the field's policy; either way it is reported.
+ * holds what Kamflow last wrote there (its memory), or when Kamflow never wrote it on this
+ * connection and it is not empty: a value Kamflow did not put there is a person's, unless the
+ * source's field history shows Kamflow's own user did. The source's evidence (field history,
+ * last modifier) tells who changed it where it has some. Each conflict is then kept (the
+ * person's value stays) or overwritten, by the field's policy; either way it is reported. A
+ * field that already holds what Kamflow would write is no change, so never a conflict.
  */
 
 export type MemoryIndex = Map<string, Map<string, FieldMemory>>;
@@ -109,9 +111,13 @@ function verdict(s: Suspect, edits: readonly FieldEdit[]): Verdict {
   const history = edits.find((e) => e.accountId === s.accountId && e.field === s.change.field && e.evidence === 'field-history');
   const record = edits.find((e) => e.accountId === s.accountId && e.field === null);
   if (s.memory === null) {
-    // Without memory only the field's own history can say a person put the value there.
-    const conflict = history?.byKamflow === false;
-    return { conflict, changedBy: history?.changedBy ?? null, changedAt: history?.changedAt ?? null, source: 'field-history' };
+    // Kamflow never wrote this field on this connection, yet it holds a value: someone typed it
+    // (before Kamflow's first write, or since, by another user or app). Only the field's own
+    // history showing Kamflow's user put it there clears it.
+    if (history?.byKamflow === true) return { conflict: false, changedBy: null, changedAt: null, source: 'field-history' };
+    if (history) return { conflict: true, changedBy: history.changedBy, changedAt: history.changedAt, source: 'field-history' };
+    if (record?.byKamflow === false) return { conflict: true, changedBy: record.changedBy, changedAt: record.changedAt, source: 'never-written' };
+    return { conflict: true, changedBy: null, changedAt: null, source: 'never-written' };
   }
   // Kamflow's memory says the value changed; the history may show it was Kamflow after all.
   if (history?.byKamflow === true) return { conflict: false, changedBy: null, changedAt: null, source: 'field-history' };

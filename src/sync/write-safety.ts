@@ -64,7 +64,7 @@ export async function recordPlanFindings(store: Store, runId: string, plan: Writ
     ...plan.conflicts.map((c): RunIssue => ({
       stage: 'plan', object: 'accounts', recordId: c.accountId, kind: c.resolution === 'kept' ? 'conflict-kept' : 'conflict-overwritten',
       message: `${c.field}: now ${show(c.current)}${c.changedBy ? ` (changed by ${c.changedBy}${c.changedAt ? ` at ${c.changedAt}` : ''})` : ''}, `
-        + `Kamflow ${c.source === 'later-run' ? 'wrote it later' : `wrote ${show(c.kamflowValue)}`}; ${c.resolution === 'kept' ? `kept, not replaced by ${show(c.proposed)}` : `replaced by ${show(c.proposed)}`}`,
+        + `${kamflowSide(c)}; ${c.resolution === 'kept' ? `kept, not replaced by ${show(c.proposed)}` : `replaced by ${show(c.proposed)}`}`,
     })),
     ...heldIssues(plan.held),
     ...plan.truncated.map((t): RunIssue => ({
@@ -73,6 +73,12 @@ export async function recordPlanFindings(store: Store, runId: string, plan: Writ
     })),
   ];
   if (issues.length > 0) await store.addRunIssues(runId, issues);
+}
+
+function kamflowSide(c: WritePlan['conflicts'][number]): string {
+  if (c.source === 'later-run') return 'Kamflow wrote it later';
+  if (c.source === 'never-written') return 'Kamflow never wrote it on this connection';
+  return `Kamflow wrote ${show(c.kamflowValue)}`;
 }
 
 function show(v: unknown): string {

@@ -61,7 +61,7 @@ export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand
         for (const f of conflicts) {
           const who = f.changedBy ? ` by ${f.changedBy}${f.changedAt ? ` at ${f.changedAt}` : ''}` : '';
           const what = f.resolution === 'kept' ? `kept; not replaced by ${showValue(f.proposed)}` : `replaced by ${showValue(f.proposed)}`;
-          out.push(`    ${f.accountId} ${f.field}: now ${showValue(f.current)}${who}, Kamflow wrote ${showValue(f.kamflowValue)}; ${what}`);
+          out.push(`    ${f.accountId} ${f.field}: now ${showValue(f.current)}${who}, ${f.source === 'never-written' ? 'Kamflow never wrote it here' : `Kamflow wrote ${showValue(f.kamflowValue)}`}; ${what}`);
         }
         if (issues.length) out.push('  record issues:');
         for (const i of issues) out.push(`    [${i.stage}] ${i.object ?? '-'} ${i.recordId ?? '(no id)'}: ${i.kind}: ${i.message}`);

@@ -95,7 +95,7 @@ export function findingLines(plan: NonNullable<SyncResult['plan']>): string[] {
   for (const c of plan.conflicts) {
     const who = c.changedBy ? ` by ${c.changedBy}` : '';
     const what = c.resolution === 'kept' ? `kept; would write ${showValue(c.proposed)}` : `written over with ${showValue(c.proposed)}`;
-    out.push(`    ${c.accountId} ${c.field}: now ${showValue(c.current)}${who}, Kamflow wrote ${showValue(c.kamflowValue)}; ${what}`);
+    out.push(`    ${c.accountId} ${c.field}: now ${showValue(c.current)}${who}, ${c.source === 'never-written' ? 'Kamflow never wrote it here' : `Kamflow wrote ${showValue(c.kamflowValue)}`}; ${what}`);
   }
   if (plan.held.length > 0) out.push(`  held back (the CRM refused them for good): ${plan.held.length}`);
   for (const h of plan.held) out.push(`    ${h.accountId}: ${[h.code, h.message].filter((x) => x).join(': ') || 'refused'} (${h.attempts} time(s); tried again after ${h.retryAfter} or on a change)`);

@@ -13,7 +13,7 @@ const memoryRow = z.object({ account_id: z.string(), field: z.string(), value: f
 const conflictRow = z.object({
   account_id: z.string(), field: z.string(), current_value: fieldValueSchema, kamflow_value: fieldValueSchema, proposed_value: fieldValueSchema,
   changed_by: z.string().nullable(), changed_at: z.string().nullable(),
-  source: z.enum(['memory', 'field-history', 'last-modified-by', 'later-run']), resolution: z.enum(['kept', 'overwritten']),
+  source: z.enum(['memory', 'never-written', 'field-history', 'last-modified-by', 'later-run']), resolution: z.enum(['kept', 'overwritten']),
 });
 const quarantineRow = z.object({
   account_id: z.string(), run_id: z.string(), code: z.string().nullable(), message: z.string().nullable(), fields: z.unknown(),

@@ -13,7 +13,7 @@ const memoryRow = z.object({ account_id: z.string(), field: z.string(), value_js
 const conflictRow = z.object({
   account_id: z.string(), field: z.string(), current_json: z.string(), kamflow_json: z.string(), proposed_json: z.string(),
   changed_by: z.string().nullable(), changed_at: z.string().nullable(),
-  source: z.enum(['memory', 'field-history', 'last-modified-by', 'later-run']), resolution: z.enum(['kept', 'overwritten']),
+  source: z.enum(['memory', 'never-written', 'field-history', 'last-modified-by', 'later-run']), resolution: z.enum(['kept', 'overwritten']),
 });
 const quarantineRow = z.object({
   account_id: z.string(), run_id: z.string(), code: z.string().nullable(), message: z.string().nullable(), fields_json: z.string(),
