@@ -92,8 +92,9 @@ function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K>
 async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const spec = streamSpec(kind, ctx.settings);
   const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
-  // Anything changed after the full pull began is picked up by the next incremental pull.
-  const startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.now();
+  // Anything changed after the full pull began is picked up by the next incremental pull. The
+  // start is the portal's clock (its last answer before the first page, else the first page's).
+  let startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.caller.serverTime;
   let after = resume ? String(saved['after']) : null;
   const properties = propertiesFor(spec.type, ctx.settings);
   const { list, associations } = ctx.options.pageSizes;
@@ -104,6 +105,7 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     const gathered: ObjectPage = { objects: [], malformed: [], after };
     do {
       const page = await listPage(ctx.caller, spec.type, { limit: list, after, properties, archived: false });
+      startedAt ??= ctx.caller.serverTime ?? ctx.now();
       const offset = gathered.objects.length;
       gathered.objects.push(...page.objects);
       gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
@@ -112,9 +114,10 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
     const { records, issues } = await mapObjects(kind, gathered, ctx);
     const last = after === null;
     const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
+    const start = startedAt ?? ctx.now();
     const cursor: Cursor = last
-      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt, rates })
-      : { phase: 'list', after, startedAt };
+      ? searchCursor({ since: start, sinceIds: [], archivedSince: start, rates })
+      : { phase: 'list', after, startedAt: start };
     yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
     if (last) return;
   }
@@ -129,7 +132,8 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const spec = streamSpec(kind, ctx.settings);
   const property = LAST_MODIFIED_PROPERTY[spec.type];
   const properties = propertiesFor(spec.type, ctx.settings);
-  const runStartedAt = ctx.now();
+  // When this run began on the portal's clock: the archived list is read from here next run.
+  let runStartedAt = ctx.caller.serverTime;
   const limit = ctx.options.pageSizes.search;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
@@ -137,6 +141,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   let consumed = 0;
   for (;;) {
     const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+    runStartedAt ??= ctx.caller.serverTime ?? ctx.now();
     const fresh = page.objects.filter((o) => {
       const at = modifiedAt(o, property);
       return at === null || pos.accept(o.id, at);
@@ -157,7 +162,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt, ctx);
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt ?? ctx.now(), ctx);
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */
