@@ -88,31 +88,56 @@ function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K>
   return { object, records: [], deletedIds: [], issues: [], cursor };
 }
 
-/** Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. */
-async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+/**
+ * List pages from `after` until one association batch read covers them (list pages hold at most
+ * 100 records but one batch read takes up to 1,000 ids, so associations cost a tenth of the
+ * calls). `startedAt` is told the portal's clock at the first answer.
+ */
+async function listGroup(kind: ObjectStreamKind, after: string | null, ctx: PullContext, onFirstAnswer: () => void): Promise<ObjectPage> {
   const spec = streamSpec(kind, ctx.settings);
+  const properties = propertiesFor(spec.type, ctx.settings);
+  const { list, associations } = ctx.options.pageSizes;
+  const gathered: ObjectPage = { objects: [], malformed: [], after };
+  let next = after;
+  do {
+    const page = await listPage(ctx.caller, spec.type, { limit: list, after: next, properties, archived: false });
+    onFirstAnswer();
+    const offset = gathered.objects.length;
+    gathered.objects.push(...page.objects);
+    gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
+    next = page.after;
+  } while (next !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
+  gathered.after = next;
+  return gathered;
+}
+
+/**
+ * Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. The
+ * next group's list pages are asked for while this group's associations are read and its page
+ * is checkpointed, so the calls overlap (the limiter still paces them); the cursor of each page
+ * is the `after` that follows it, as without the overlap.
+ */
+async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
   // Anything changed after the full pull began is picked up by the next incremental pull. The
   // start is the portal's clock (its last answer before the first page, else the first page's).
   let startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.caller.serverTime;
-  let after = resume ? String(saved['after']) : null;
-  const properties = propertiesFor(spec.type, ctx.settings);
-  const { list, associations } = ctx.options.pageSizes;
+  const noteStart = (): void => {
+    startedAt ??= ctx.caller.serverTime ?? ctx.now();
+  };
+  const fetch = (after: string | null): Promise<ObjectPage> => {
+    const p = listGroup(kind, after, ctx, noteStart);
+    // Awaited below; a failure while the consumer holds the page must not go unhandled meanwhile.
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending = fetch(resume ? String(saved['after']) : null);
   for (;;) {
-    // List pages hold at most 100 records but one association batch read takes up to 1,000
-    // ids: gather list pages until one read covers them, so associations cost a tenth of the
-    // calls. The stream's page (and its checkpoint) is the gathered whole.
-    const gathered: ObjectPage = { objects: [], malformed: [], after };
-    do {
-      const page = await listPage(ctx.caller, spec.type, { limit: list, after, properties, archived: false });
-      startedAt ??= ctx.caller.serverTime ?? ctx.now();
-      const offset = gathered.objects.length;
-      gathered.objects.push(...page.objects);
-      gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
-      after = page.after;
-    } while (after !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
-    const { records, issues } = await mapObjects(kind, gathered, ctx);
+    const gathered = await pending;
+    const after = gathered.after;
     const last = after === null;
+    if (!last) pending = fetch(after);
+    const { records, issues } = await mapObjects(kind, gathered, ctx);
     const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
     const start = startedAt ?? ctx.now();
     const cursor: Cursor = last
