@@ -1,15 +1,21 @@
 /**
  * The sync benchmark: a generated org (50,000 accounts by default) seeded into the simulator's
- * Salesforce and HubSpot, a per-call latency (30 ms by default), then per CRM: provisioning,
- * a full sync with write-back and a second, unchanged sync. Reports wall time and the API
- * calls used by kind against the fewest the APIs' page and batch sizes allow, and the second
- * run's calls (target: no write call). `npm run bench:sync -- --accounts 2000 --latency 0`
- * runs a small one; --help lists the flags.
+ * Salesforce and HubSpot, a per-call latency (30 ms by default), then per CRM: provisioning, a
+ * full sync with write-back, an unchanged incremental sync, then an incremental sync after a
+ * share of every stream's records was edited in the CRM (`--edit-share`, 1% by default). The
+ * CRMs' clocks move an hour before each run (scheduled runs, an org filled long before). Reports
+ * wall time and the read calls of each stream against the fewest the APIs' page and batch sizes
+ * allow, HubSpot's first run against its rate-limit floor, and the write calls.
+ * `npm run bench:sync -- --accounts 2000 --latency 0` runs a small one; --help lists the flags.
  */
 import { parseArgs } from 'node:util';
 import type { CrmKind } from '../src/demo/environment.ts';
 import { totalCalls } from '../src/demo/calls.ts';
-import { runDemo, type CrmDemo, type CrmRun } from '../src/demo/run.ts';
+import { runDemo, syncOnce, type CrmDemo, type CrmRun, type DemoOptions } from '../src/demo/run.ts';
+import type { DemoEnvironment } from '../src/demo/environment.ts';
+import { OBJECT_KINDS, type ObjectKind } from '../src/contract/connector.ts';
+import { fullStreamFloor } from './support/minimum-calls.ts';
+import { incrementalFloor, StreamCalls } from './support/stream-calls.ts';
 import { createLogger } from '../src/log.ts';
 import { formatUsage } from '../src/cli/sync-support.ts';
 import { minimumCalls } from './support/minimum-calls.ts';
@@ -22,6 +28,8 @@ const HELP = `Usage: npm run bench:sync -- [options]
   --deals-per-account N     deals per account (default 3; line items 10 per 3 deals)
   --hubspot-budget N        HubSpot requests per rolling 10 s the connector allows itself
                             (default 190, HubSpot Professional and Enterprise; 100 on Starter)
+  --edit-share X            share of each stream's records edited before the third run (default 0.01)
+  --run-gap-minutes N       the CRMs' clocks move this far before each run (default 60)
   --seed N                  generator seed (default 1)
   --as-of DATE              analysis date (default 2026-06-30)
   --json                    print the measurements as one JSON line as well`;
@@ -37,6 +45,7 @@ const { values } = parseArgs({
     accounts: { type: 'string' }, latency: { type: 'string' }, 'contacts-per-account': { type: 'string' },
     'deals-per-account': { type: 'string' }, 'hubspot-budget': { type: 'string' }, seed: { type: 'string' },
     'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'edit-share': { type: 'string' }, 'run-gap-minutes': { type: 'string' },
   },
   strict: true,
 });
@@ -50,6 +59,9 @@ const latencyMs = whole('latency', values.latency, 30);
 const dealsPerAccount = whole('deals-per-account', values['deals-per-account'], 3);
 const hubspotBudget = whole('hubspot-budget', values['hubspot-budget'], 190);
 const asOf = values['as-of'] ?? '2026-06-30';
+const editShare = whole('edit-share', values['edit-share'], 0.01);
+if (editShare > 1) throw new Error(`--edit-share must be at most 1, got ${editShare}`);
+const runGapMs = whole('run-gap-minutes', values['run-gap-minutes'], 60) * 60_000;
 const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
 // Ending through process.exit runs the exit hook that removes the temporary store.
@@ -60,7 +72,34 @@ const log = (line: string): void => {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s] ${line}\n`);
 };
 let lastPull = 0;
-const result = await runDemo({
+let environment: DemoEnvironment | null = null;
+const trackers: Partial<Record<CrmKind, StreamCalls>> = {};
+const streamCalls: Record<CrmKind, Map<ObjectKind, number>[]> = { salesforce: [], hubspot: [] };
+const RUN_NAMES = ['first sync (full, write-back)', 'second sync (unchanged)', `third sync (${editShare * 100}% of records edited)`];
+const onProgress: NonNullable<DemoOptions['onProgress']> = (crm, e) => {
+  const tracker = environment ? (trackers[crm] ??= new StreamCalls(crm, () => environment?.sandbox.calls() ?? {})) : undefined;
+  if (e.stage === 'provision') log(`${LABEL[crm]}: provisioning`);
+  else if (e.stage === 'start') {
+    log(`${LABEL[crm]}: ${RUN_NAMES[e.run - 1] ?? `run ${e.run}`}`);
+    tracker?.reset();
+    streamCalls[crm][e.run - 1] = tracker?.byStream ?? new Map();
+  } else if (e.stage === 'pull') {
+    tracker?.page(e.object);
+    if (e.pulled - lastPull >= 50_000) {
+      lastPull = e.pulled;
+      log(`  ${e.object}: ${e.pulled}`);
+    }
+  } else if (e.stage === 'analyze') {
+    lastPull = 0;
+    log(`  analysed ${e.accounts} accounts`);
+  } else if (e.stage === 'plan') log(`  plan: ${e.changedAccounts} to change`);
+};
+const demoOptions = {
+  keep: true,
+  runGapMs,
+  onEnvironment: (env: DemoEnvironment) => {
+    environment = env;
+  },
   accounts,
   seed: whole('seed', values.seed, 1),
   asOf,
@@ -74,18 +113,52 @@ const result = await runDemo({
   // The CRMs' sync is what this measures; bench:spreadsheet measures the workbook.
   spreadsheet: false,
   logger: createLogger({ level: process.env['KAMFLOW_LOG_LEVEL'] ?? 'warn' }),
-  onProgress: (crm, e) => {
-    if (e.stage === 'provision') log(`${LABEL[crm]}: provisioning`);
-    else if (e.stage === 'start') log(`${LABEL[crm]}: ${e.run === 1 ? 'first sync (full, write-back)' : 'second sync (unchanged)'}`);
-    else if (e.stage === 'pull' && e.pulled - lastPull >= 50_000) {
-      lastPull = e.pulled;
-      log(`  ${e.object}: ${e.pulled}`);
-    } else if (e.stage === 'analyze') {
-      lastPull = 0;
-      log(`  analysed ${e.accounts} accounts`);
-    } else if (e.stage === 'plan') log(`  plan: ${e.changedAccounts} to change`);
-  },
-});
+  onProgress,
+} satisfies DemoOptions;
+const result = await runDemo(demoOptions);
+if (!result.environment) throw new Error('the demo environment was not kept');
+const env: DemoEnvironment = result.environment;
+
+/**
+ * Edits a share of every object stream's records in the CRM: a new account name, contact title
+ * and deal name (changes the mirror takes), and line items touched with their own quantity (the
+ * stamp moves, no mirrored value changes: read, and rightly not taken as a change).
+ */
+function editShareOf(crm: CrmKind): number {
+  const step = Math.max(1, Math.round(1 / Math.max(editShare, 1e-9)));
+  let edited = 0;
+  const sb = env.sandbox;
+  const kinds = [['accounts', 'Account', 'Name', 'companies', 'name', true], ['contacts', 'Contact', 'Title', 'contacts', 'jobtitle', true],
+    ['opportunities', 'Opportunity', 'Name', 'deals', 'dealname', true], ['lineItems', 'OpportunityLineItem', 'Quantity', 'line_items', 'quantity', false]] as const;
+  for (const [kind, sobject, field, type, property, change] of kinds) {
+    const ids = Object.values(sb.ids[crm][kind]);
+    for (let i = 0; i < ids.length; i += step) {
+      const id = ids[i] as string;
+      if (crm === 'salesforce') {
+        const value = sb.sf.record(sobject, id)?.[field];
+        const next = change ? `${String(value ?? '')} (edited)` : value === undefined ? null : (value as string | number | null);
+        sb.sf.update(sobject, id, { [field]: next });
+      } else {
+        const value = sb.hs.object(type, id)?.properties[property] ?? '';
+        sb.hs.update(type, id, { [property]: change ? `${value} (edited)` : value });
+      }
+      edited++;
+    }
+  }
+  return edited;
+}
+
+const thirdRuns: Partial<Record<CrmKind, { run: CrmRun; edited: number }>> = {};
+try {
+  for (const c of result.crms) {
+    const edited = editShareOf(c.crm);
+    onProgress(c.crm, { stage: 'start', run: 3 });
+    const third = await syncOnce(env, c.crm, demoOptions, false);
+    thirdRuns[c.crm] = { run: third.run, edited };
+  }
+} finally {
+  await env.close();
+}
 
 interface RunReport {
   wallSeconds: number;
@@ -114,17 +187,55 @@ function runReport(crm: CrmKind, run: CrmRun): RunReport {
   };
 }
 
-const reports = result.crms.map((c: CrmDemo) => ({ crm: c.crm, first: runReport(c.crm, c.first), second: runReport(c.crm, c.second) }));
+interface StreamReport {
+  calls: Partial<Record<ObjectKind, number>>;
+  floor: Partial<Record<ObjectKind, number>>;
+  reads: number;
+  readFloor: number;
+}
+
+function streamReport(crm: CrmKind, run: CrmRun, index: number): StreamReport {
+  const byStream = streamCalls[crm][index] ?? new Map<ObjectKind, number>();
+  const full = run.result.run.mode === 'full';
+  const calls: Partial<Record<ObjectKind, number>> = {};
+  const floor: Partial<Record<ObjectKind, number>> = {};
+  for (const k of OBJECT_KINDS) {
+    const n = run.result.run.counts.pulled[k] ?? 0;
+    calls[k] = byStream.get(k) ?? 0;
+    floor[k] = full ? fullStreamFloor(crm, k, n) : incrementalFloor(crm, k, n);
+  }
+  const sum = (r: Partial<Record<ObjectKind, number>>): number => Object.values(r).reduce((a, b) => a + (b ?? 0), 0);
+  return { calls, floor, reads: sum(calls), readFloor: sum(floor) };
+}
+
+const reports = result.crms.map((c: CrmDemo) => {
+  const third = thirdRuns[c.crm];
+  return {
+    crm: c.crm,
+    first: { ...runReport(c.crm, c.first), streams: streamReport(c.crm, c.first, 0) },
+    second: { ...runReport(c.crm, c.second), streams: streamReport(c.crm, c.second, 1) },
+    ...(third ? { third: { ...runReport(c.crm, third.run), streams: streamReport(c.crm, third.run, 2), edited: third.edited } } : {}),
+  };
+});
 const o = result.org;
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 const lines = [
-  `Sync benchmark: ${o.accounts} accounts, ${o.contacts} contacts, ${o.opportunities} deals per CRM; ${latencyMs} ms per call; HubSpot budget ${hubspotBudget} per 10 s`,
+  `Sync benchmark: ${o.accounts} accounts, ${o.contacts} contacts, ${o.opportunities} deals per CRM; ${latencyMs} ms per call; HubSpot budget ${hubspotBudget} per 10 s; CRM clocks moved ${runGapMs / 60_000} min before each run`,
 ];
 for (const r of reports) {
-  for (const [name, run] of [['first run (full + write-back)', r.first], ['second run (unchanged)', r.second]] as const) {
-    const reread = Object.values(run.pulled).reduce((a: number, b) => a + (b ?? 0), 0);
-    lines.push(`${LABEL[r.crm]}, ${name}: ${run.wallSeconds} s, ${reread} records pulled, ${run.written} accounts written`);
-    lines.push(`  reads  ${String(run.reads).padStart(6)}  (minimum ${run.minimum.reads}${name.startsWith('second') ? ': one per stream' : ''})`);
-    lines.push(`  writes ${String(run.writes).padStart(6)}  (minimum ${run.minimum.writes}; simulator saw ${run.simulatorWriteCalls})`);
+  type Run = typeof r.first;
+  const runs: [string, Run][] = [['first run (full + write-back)', r.first], ['second run (unchanged)', r.second]];
+  if (r.third) runs.push([`third run (${r.third.edited} records edited)`, r.third]);
+  for (const [name, run] of runs) {
+    const pulled = Object.values(run.pulled).reduce((a: number, b) => a + (b ?? 0), 0);
+    lines.push(`${LABEL[r.crm]}, ${name}: ${run.wallSeconds} s, ${pulled} records pulled, ${run.written} accounts written`);
+    const st = run.streams;
+    lines.push(`  stream reads ${st.reads} against a floor of ${st.readFloor} (${ratio(st.reads, st.readFloor)}): ${OBJECT_KINDS.map((k) => `${k} ${st.calls[k] ?? 0}/${st.floor[k] ?? 0}`).join(', ')}`);
+    lines.push(`  all reads ${run.reads} (setup calls included), writes ${run.writes} (minimum ${run.minimum.writes}; simulator saw ${run.simulatorWriteCalls})`);
+    if (r.crm === 'hubspot' && name.startsWith('first')) {
+      const floorSeconds = (totalCalls(run.calls) / hubspotBudget) * 10;
+      lines.push(`  rate-limit floor ${floorSeconds.toFixed(1)} s (${totalCalls(run.calls)} calls at ${hubspotBudget} per 10 s): took ${ratio(run.wallSeconds, floorSeconds)}`);
+    }
     lines.push(`  by kind: ${formatUsage(run.calls)}`);
   }
 }
@@ -132,4 +243,4 @@ const clean = reports.every((r) => r.second.writes === 0 && r.second.simulatorWr
 lines.push(clean ? 'Second run: no write call in either CRM (target met).' : 'Second run: write calls made (target missed).');
 lines.push(`Total wall time ${(result.wallMs / 1000).toFixed(1)} s (generation and seeding included).`);
 process.stdout.write(`${lines.join('\n')}\n`);
-if (values.json) process.stdout.write(`${JSON.stringify({ accounts, latencyMs, hubspotBudget, wallMs: result.wallMs, reports })}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ accounts, latencyMs, hubspotBudget, editShare, runGapMs, wallMs: result.wallMs, reports })}\n`);

@@ -23,6 +23,16 @@ export interface MinimumCalls {
 
 const pages = (records: number, size: number): number => Math.max(1, Math.ceil(records / size));
 
+/** Minimum read calls of a full pull of one stream of `n` records. */
+export function fullStreamFloor(crm: CrmKind, kind: ObjectKind, n: number): number {
+  if (crm === 'salesforce') return pages(n, PAGE_SIZES.salesforce.query);
+  const s = PAGE_SIZES.hubspot;
+  const own = pages(n, kind === 'users' ? s.owners : s.list);
+  const associations = HS_ASSOCIATED.includes(kind) && n > 0 ? pages(n, s.associations) : 0;
+  // Won, lost and open come from the deal pipelines' stage metadata: one read.
+  return own + associations + (kind === 'opportunities' ? 1 : 0);
+}
+
 /** Minimum calls of a full pull of `records` (per stream) and a write-back of `writtenAccounts`. */
 export function minimumCalls(crm: CrmKind, records: Partial<Record<ObjectKind, number>>, writtenAccounts: number): MinimumCalls {
   const kinds = Object.keys(records) as ObjectKind[];

@@ -5,6 +5,7 @@ import type { ApiUsage } from '../../src/contract/connector.ts';
 import { callWithPolicy, type CallDecision } from '../shared/call-policy.ts';
 import { UsageCounter } from '../shared/usage.ts';
 import { neverSent } from '../shared/never-sent.ts';
+import { serverDate } from '../shared/server-date.ts';
 import { WindowLimiter } from './limiter.ts';
 import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
 import type { TokenManager } from './auth.ts';
@@ -55,6 +56,8 @@ export class HubSpotCaller {
   private readonly search: WindowLimiter;
   /** Last `X-HubSpot-RateLimit-Daily-Remaining` seen, when the portal sends it. */
   dailyRemaining: number | null = null;
+  /** The portal's clock at its last answer (the `Date` header, whole seconds); pull cursors anchor to it. */
+  serverTime: number | null = null;
   /** The portal's daily maximum (X-HubSpot-RateLimit-Daily), when HubSpot sends it. */
   dailyMax: number | null = null;
 
@@ -90,6 +93,8 @@ export class HubSpotCaller {
     if (h['x-hubspot-ratelimit-remaining'] !== undefined && remaining <= 0 && Number.isFinite(interval) && interval > 0) {
       this.general.pauseUntil(this.deps.now() + interval);
     }
+    const date = serverDate(h['date']);
+    if (date !== null) this.serverTime = date;
     const daily = h['x-hubspot-ratelimit-daily-remaining'];
     if (daily !== undefined && Number.isFinite(Number(daily))) this.dailyRemaining = Number(daily);
     const max = h['x-hubspot-ratelimit-daily'];

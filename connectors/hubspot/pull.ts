@@ -88,33 +88,61 @@ function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K>
   return { object, records: [], deletedIds: [], issues: [], cursor };
 }
 
-/** Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. */
-async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+/**
+ * List pages from `after` until one association batch read covers them (list pages hold at most
+ * 100 records but one batch read takes up to 1,000 ids, so associations cost a tenth of the
+ * calls). `startedAt` is told the portal's clock at the first answer.
+ */
+async function listGroup(kind: ObjectStreamKind, after: string | null, ctx: PullContext, onFirstAnswer: () => void): Promise<ObjectPage> {
   const spec = streamSpec(kind, ctx.settings);
-  const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
-  // Anything changed after the full pull began is picked up by the next incremental pull.
-  const startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.now();
-  let after = resume ? String(saved['after']) : null;
   const properties = propertiesFor(spec.type, ctx.settings);
   const { list, associations } = ctx.options.pageSizes;
+  const gathered: ObjectPage = { objects: [], malformed: [], after };
+  let next = after;
+  do {
+    const page = await listPage(ctx.caller, spec.type, { limit: list, after: next, properties, archived: false });
+    onFirstAnswer();
+    const offset = gathered.objects.length;
+    gathered.objects.push(...page.objects);
+    gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
+    next = page.after;
+  } while (next !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
+  gathered.after = next;
+  return gathered;
+}
+
+/**
+ * Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. The
+ * next group's list pages are asked for while this group's associations are read and its page
+ * is checkpointed, so the calls overlap (the limiter still paces them); the cursor of each page
+ * is the `after` that follows it, as without the overlap.
+ */
+async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+  const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
+  // Anything changed after the full pull began is picked up by the next incremental pull. The
+  // start is the portal's clock (its last answer before the first page, else the first page's).
+  let startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.caller.serverTime;
+  const noteStart = (): void => {
+    startedAt ??= ctx.caller.serverTime ?? ctx.now();
+  };
+  const fetch = (after: string | null): Promise<ObjectPage> => {
+    const p = listGroup(kind, after, ctx, noteStart);
+    // Awaited below; a failure while the consumer holds the page must not go unhandled meanwhile.
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending = fetch(resume ? String(saved['after']) : null);
   for (;;) {
-    // List pages hold at most 100 records but one association batch read takes up to 1,000
-    // ids: gather list pages until one read covers them, so associations cost a tenth of the
-    // calls. The stream's page (and its checkpoint) is the gathered whole.
-    const gathered: ObjectPage = { objects: [], malformed: [], after };
-    do {
-      const page = await listPage(ctx.caller, spec.type, { limit: list, after, properties, archived: false });
-      const offset = gathered.objects.length;
-      gathered.objects.push(...page.objects);
-      gathered.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offset })));
-      after = page.after;
-    } while (after !== null && spec.association !== undefined && gathered.objects.length + list <= associations);
-    const { records, issues } = await mapObjects(kind, gathered, ctx);
+    const gathered = await pending;
+    const after = gathered.after;
     const last = after === null;
+    if (!last) pending = fetch(after);
+    const { records, issues } = await mapObjects(kind, gathered, ctx);
     const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
+    const start = startedAt ?? ctx.now();
     const cursor: Cursor = last
-      ? searchCursor({ since: startedAt, sinceIds: [], archivedSince: startedAt, rates })
-      : { phase: 'list', after, startedAt };
+      ? searchCursor({ since: start, sinceIds: [], archivedSince: start, rates })
+      : { phase: 'list', after, startedAt: start };
     yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
     if (last) return;
   }
@@ -129,7 +157,8 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const spec = streamSpec(kind, ctx.settings);
   const property = LAST_MODIFIED_PROPERTY[spec.type];
   const properties = propertiesFor(spec.type, ctx.settings);
-  const runStartedAt = ctx.now();
+  // When this run began on the portal's clock: the archived list is read from here next run.
+  let runStartedAt = ctx.caller.serverTime;
   const limit = ctx.options.pageSizes.search;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
@@ -137,6 +166,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   let consumed = 0;
   for (;;) {
     const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+    runStartedAt ??= ctx.caller.serverTime ?? ctx.now();
     const fresh = page.objects.filter((o) => {
       const at = modifiedAt(o, property);
       return at === null || pos.accept(o.id, at);
@@ -157,7 +187,7 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt, ctx);
+  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt ?? ctx.now(), ctx);
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */

@@ -8,6 +8,7 @@ import { callWithPolicy, type CallDecision, type RetrySettings } from '../shared
 import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { UsageCounter } from '../shared/usage.ts';
 import { neverSent } from '../shared/never-sent.ts';
+import { serverDate } from '../shared/server-date.ts';
 import type { TokenRefresher } from './auth.ts';
 
 /**
@@ -134,6 +135,7 @@ export class SalesforceClient {
   readonly sleep: Sleep;
   private limit: { used: number; max: number } | null = null;
   private sessionReady: boolean;
+  private lastServerTime: number | null = null;
 
   constructor(private readonly settings: ClientSettings) {
     this.conn = new Connection({
@@ -153,6 +155,14 @@ export class SalesforceClient {
   /** The daily allowance as last reported by the org, or null before the first response. */
   apiLimit(): { used: number; max: number } | null {
     return this.limit ? { ...this.limit } : null;
+  }
+
+  /**
+   * The org's clock as its last answer gave it (the `Date` header, whole seconds), or null before
+   * any answer carried one. Pull cursors anchor to it, never to this machine's clock.
+   */
+  serverTime(): number | null {
+    return this.lastServerTime;
   }
 
   /** Takes the allowance reported by the `/limits` resource. */
@@ -201,6 +211,8 @@ export class SalesforceClient {
       last = r;
       const info = parseLimitInfo(r.headers['sforce-limit-info']);
       if (info) this.limit = info;
+      const date = serverDate(r.headers['date']);
+      if (date !== null) this.lastServerTime = date;
     });
     const url = `${this.conn.instanceUrl}${req.path}`;
     try {

@@ -154,11 +154,16 @@ function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined
  * batch read for nothing, against a COUNT() call on every stream otherwise).
  */
 async function* freshFull(ctx: PullContext, kind: ObjectKind): AsyncGenerator<PullPage> {
-  // Salesforce stamps to the whole second: a record changed later in the second the pull started
-  // carries a stamp below a millisecond start time, and would be skipped without a lookback.
-  const startedAt = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   const plan = await planStream(ctx, kind);
+  // The org's clock, never this machine's: its last answer before the first query (an earlier
+  // moment is safe, the next incremental pull reads from there), else the first query's own.
+  const before = ctx.client.serverTime();
   const first = await firstRestPage(ctx, kind, plan, '');
+  const anchor = before ?? ctx.client.serverTime();
+  if (anchor === null) ctx.logger.warn({ object: kind }, "Salesforce sent no Date header: anchoring the stream's cursor on this machine's clock");
+  // Salesforce stamps to the whole second: a record changed later in the second the pull started
+  // carries a stamp below a millisecond start time, and would be skipped without the floor.
+  const startedAt = new Date(Math.floor((anchor ?? ctx.now()) / 1000) * 1000).toISOString();
   if (first.totalSize > ctx.options.bulkReadThreshold && !first.done) {
     ctx.logger.info({ object: kind, total: first.totalSize }, 'large stream: reading it through Bulk API 2.0');
     yield* bulkFull(ctx, kind, null, '', startedAt);

@@ -32,6 +32,11 @@ export interface DemoOptions {
   hubspotTenSecondBudget?: number;
   /** Leave the simulator and store open: the caller closes `environment`. */
   keep?: boolean;
+  /**
+   * Moves the simulated CRMs' clocks this far forward before each sync (ms): scheduled runs hours
+   * apart, on an org filled long before, rather than runs back to back right after seeding.
+   */
+  runGapMs?: number;
   /** Where the spreadsheet part writes its workbooks (kept); a new temporary folder otherwise. */
   workbookDir?: string;
   /** Run the spreadsheet part (default true; the CRM sync benchmark leaves it out). */
@@ -40,7 +45,9 @@ export interface DemoOptions {
   keepWorkbooks?: boolean;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  onProgress?: (crm: CrmKind, event: ProgressEvent | { stage: 'provision' } | { stage: 'start'; run: 1 | 2 }) => void;
+  /** Told the environment as soon as it is up (before any sync). */
+  onEnvironment?: (env: DemoEnvironment) => void;
+  onProgress?: (crm: CrmKind, event: ProgressEvent | { stage: 'provision' } | { stage: 'start'; run: number }) => void;
 }
 
 export interface CrmRun {
@@ -87,8 +94,10 @@ async function timed<T>(body: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: Math.round(performance.now() - start) };
 }
 
-async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: DemoOptions, full: boolean): Promise<{ run: CrmRun; captured: { analysis: AnalysisResult; snapshot: Snapshot } | null }> {
+/** One sync of one CRM of the environment, with the calls the simulator saw; throws DemoError unless it succeeded in full. */
+export async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: DemoOptions, full: boolean): Promise<{ run: CrmRun; captured: { analysis: AnalysisResult; snapshot: Snapshot } | null }> {
   let captured: { analysis: AnalysisResult; snapshot: Snapshot } | null = null;
+  if (options.runGapMs) env.sandbox.clock.advance(options.runGapMs);
   env.sandbox.resetCalls();
   const { value: result, ms } = await timed(() => runSync(
     {
@@ -172,6 +181,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  options.onEnvironment?.(env);
   let keep = false;
   try {
     const crms: CrmDemo[] = [];

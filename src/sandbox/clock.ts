@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * The simulator's clock for record stamps. Following the wall clock, stamps never go backwards
  * and never run ahead of it: records written together share a stamp, as in the real CRMs (a
@@ -51,4 +53,21 @@ export class SandboxClock {
     if (this.manual) this.last += ms;
     else this.offset += ms;
   }
+}
+
+/**
+ * Express middleware: every answer's `Date` header reads the simulator's clock, set when the
+ * headers go out (as a real server stamps its answer after doing the work), so a connector
+ * that anchors on the CRM's clock can be tested against a CRM whose clock differs from ours.
+ */
+export function clockDateHeader(clock: Pick<SandboxClock, 'peek'>) {
+  return (_req: unknown, res: ServerResponse, next: () => void): void => {
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    const patched = (...args: unknown[]): ServerResponse => {
+      if (!res.headersSent) res.setHeader('Date', new Date(clock.peek()).toUTCString());
+      return writeHead(...args);
+    };
+    res.writeHead = patched as typeof res.writeHead;
+    next();
+  };
 }

@@ -80,7 +80,10 @@ export interface CheckpointInput<K extends ObjectKind = ObjectKind> {
 }
 
 export interface CheckpointResult {
+  /** Records new to the mirror or changed in it (a record pulled again unchanged is not counted). */
   upserted: number;
+  /** Records pulled again that held exactly what the mirror had (stamp and sweep mark still updated). */
+  unchanged: number;
   deleted: number;
   swept: number;
 }

@@ -56,7 +56,11 @@ export async function pullIntoMirror(ctx: PullContext): Promise<void> {
       });
       completed ||= done;
       lastCursor = page.cursor;
-      ctx.counts.pulled[object] = (ctx.counts.pulled[object] ?? 0) + result.upserted;
+      // A full pull counts every record it read; an incremental one the changes it took: a record
+      // read again with exactly what the mirror holds (a look-back re-read, Kamflow's own write
+      // and nothing else) is no change.
+      const taken = plan.mode === 'full' ? result.upserted + result.unchanged : result.upserted;
+      ctx.counts.pulled[object] = (ctx.counts.pulled[object] ?? 0) + taken;
       ctx.counts.deleted += result.deleted;
       ctx.counts.swept += result.swept;
       if (page.issues.length > 0) {

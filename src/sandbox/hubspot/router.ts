@@ -1,3 +1,4 @@
+import { clockDateHeader } from '../clock.ts';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { HsHttpError, sendHsError, type HsContext } from './context.ts';
 import { hsApiGate } from './middleware.ts';
@@ -12,6 +13,7 @@ import { hubspotSearchRoutes } from './routes-search.ts';
 /** The whole simulated HubSpot: OAuth v1, the `/crm/...` APIs, the account details and the currency settings. */
 export function hubspotRouter(ctx: HsContext): Router {
   const root = express.Router();
+  root.use(clockDateHeader(ctx.clock));
   root.use(hubspotAuthRoutes(ctx));
   const crm = express.Router();
   crm.use(hsApiGate(ctx));

@@ -1,3 +1,4 @@
+import { clockDateHeader } from '../clock.ts';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { SoqlError } from '../soql/errors.ts';
 import { SfHttpError, sendSfError, type SfContext } from './context.ts';
@@ -13,6 +14,7 @@ import { salesforceToolingRoutes } from './routes-tooling.ts';
 /** The whole simulated Salesforce: OAuth, identity, `/services/data/vNN.N/...` and SOAP getUserInfo. */
 export function salesforceRouter(ctx: SfContext): Router {
   const root = express.Router();
+  root.use(clockDateHeader(ctx.clock));
   root.use(salesforceAuthRoutes(ctx));
   root.use(salesforceSoapRoutes(ctx));
   root.use(salesforceMetadataRoutes(ctx));

@@ -3,6 +3,7 @@ import type { ObjectKind } from '../../contract/connector.ts';
 import { cursorSchema, mirroredAccountSchema } from '../codecs.ts';
 import type { CheckpointInput, CheckpointResult, StreamState } from '../types.ts';
 import type { Db, Queryable, QueryResult } from './db.ts';
+import { sameRecord } from '../same-record.ts';
 
 const streamRow = z.object({
   object: z.enum(['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems']),
@@ -55,7 +56,11 @@ export class PgMirror {
     const stamps = records.map((r) => input.stamps?.[r.id] ?? null);
     const cursor = JSON.stringify(input.cursor);
     return this.db.transaction(async (tx): Promise<CheckpointResult> => {
+      let unchanged = 0;
       if (records.length > 0) {
+        const { rows } = await tx.query('SELECT id, data FROM mirror WHERE connection_id = $1 AND object = $2 AND id = ANY($3::text[])', [connectionId, object, ids]);
+        const stored = new Map(rows.map((r) => mirrorRow.parse(r)).map((r) => [r.id, r.data]));
+        for (const r of records) if (stored.has(r.id) && sameRecord(stored.get(r.id), r)) unchanged++;
         await tx.query(
           `INSERT INTO mirror (connection_id, object, id, data, sweep_token, stamp)
            SELECT $1, $2, u.id, u.data::json, $3, u.stamp FROM unnest($4::text[], $5::text[], $6::text[]) AS u (id, data, stamp)
@@ -87,7 +92,7 @@ export class PgMirror {
          ON CONFLICT (connection_id, object) DO UPDATE SET cursor = excluded.cursor, phase = excluded.phase, sweep_token = excluded.sweep_token`,
         [connectionId, object, cursor, input.phase, input.phase === 'full' ? input.sweepToken : null],
       );
-      return { upserted: input.records.length, deleted, swept };
+      return { upserted: records.length - unchanged, unchanged, deleted, swept };
     });
   }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OBJECT_KINDS, type ObjectKind } from '../../contract/connector.ts';
 import { cursorSchema, mirroredAccountSchema } from '../codecs.ts';
 import type { CheckpointInput, CheckpointResult, StreamState } from '../types.ts';
+import { sameRecord } from '../same-record.ts';
 
 const streamRow = z.object({
   object: z.enum(OBJECT_KINDS),
@@ -45,9 +46,21 @@ export class MirrorTables {
          sweep_token = COALESCE(excluded.sweep_token, mirror.sweep_token), stamp = excluded.stamp`,
     );
     const remove = this.db.prepare('DELETE FROM mirror WHERE connection_id = ? AND object = ? AND id = ?');
+    const current = this.db.prepare('SELECT data_json FROM mirror WHERE connection_id = ? AND object = ? AND id = ?');
     return this.db.transaction((): CheckpointResult => {
       let deleted = 0;
       let swept = 0;
+      let unchanged = 0;
+      // The last of each id on the page counts, as the upserts run in order.
+      const changed = new Set<string>();
+      const seen = new Set<string>();
+      for (const record of [...input.records].reverse()) {
+        if (seen.has(record.id)) continue;
+        seen.add(record.id);
+        const row = current.get(input.connectionId, input.object, record.id) as { data_json: string } | undefined;
+        if (row && sameRecord(JSON.parse(row.data_json), record)) unchanged++;
+        else changed.add(record.id);
+      }
       for (const record of input.records) {
         upsert.run(input.connectionId, input.object, record.id, JSON.stringify(record), input.sweepToken, input.stamps?.[record.id] ?? null);
       }
@@ -68,7 +81,7 @@ export class MirrorTables {
         .prepare(`INSERT INTO streams (connection_id, object, cursor_json, phase, sweep_token) VALUES (?, ?, ?, ?, ?)
                   ON CONFLICT (connection_id, object) DO UPDATE SET cursor_json = excluded.cursor_json, phase = excluded.phase, sweep_token = excluded.sweep_token`)
         .run(input.connectionId, input.object, JSON.stringify(input.cursor), input.phase, input.phase === 'full' ? input.sweepToken : null);
-      return { upserted: input.records.length, deleted, swept };
+      return { upserted: changed.size, unchanged, deleted, swept };
     }).immediate();
   }
 

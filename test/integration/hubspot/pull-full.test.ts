@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Account } from '../../../src/model/snapshot.ts';
 import { api, collect, connector, obj, queryOf, setupNock, teardownNock } from './helpers.ts';
 import { loadGolden, servePortal } from './fake-portal.ts';
@@ -48,6 +48,22 @@ describe('full pull', () => {
     const acme = pages[0]!.records[0] as Account;
     expect([acme.employees, acme.markedKey, acme.parentId]).toEqual([1200, true, null]);
     expect((pages[1]!.records[0] as Account).parentId).toBe('101');
+    expect(c.usage()).toEqual({ list: 3, associationsBatchRead: 3 });
+  });
+
+  it('asks for the next list pages while the page before is still with the caller (checkpointing)', async () => {
+    const log = servePortal(loadGolden(), 1);
+    const c = connector({ pageSizes: { associations: 100 } }, { now: () => NOW });
+    const pages = c.pull({ mode: 'full', cursors: {}, objects: ['accounts'] })[Symbol.asyncIterator]();
+    const first = await pages.next();
+    expect(first.value?.cursor).toEqual({ phase: 'list', after: '1', startedAt: NOW });
+    const lists = (): (string | null)[] => log.filter((l) => l.startsWith('GET /crm/v3/objects/companies')).map((l) => queryOf(l.slice(4)).get('after'));
+    // The first page is not handed back yet, and the second list page is already asked for.
+    await vi.waitFor(() => expect(lists()).toEqual([null, '1']));
+    const rest: string[][] = [];
+    for (let r = await pages.next(); !r.done; r = await pages.next()) rest.push(r.value.records.map((x) => x.id));
+    expect(rest).toEqual([['102'], ['103']]);
+    expect(lists()).toEqual([null, '1', '2']);
     expect(c.usage()).toEqual({ list: 3, associationsBatchRead: 3 });
   });
 

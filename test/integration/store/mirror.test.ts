@@ -23,16 +23,31 @@ describeStores('store contract: streams and checkpoints', (h) => {
   it('upserts, deletes and at the end of a full pull sweeps what it did not see, counting each', async () => {
     const store = await h.open();
     await store.startFullPull('c1', 'accounts', 't1');
-    expect(await store.checkpointPage(accountsPage([account('A'), account('B'), account('C')], { phase: 'incremental', sweepToken: 't1', sweep: true }))).toEqual({ upserted: 3, deleted: 0, swept: 0 });
+    expect(await store.checkpointPage(accountsPage([account('A'), account('B'), account('C')], { phase: 'incremental', sweepToken: 't1', sweep: true }))).toEqual({ upserted: 3, unchanged: 0, deleted: 0, swept: 0 });
     await store.startFullPull('c1', 'accounts', 't2');
     await store.checkpointPage(accountsPage([account('A')], { phase: 'full', sweepToken: 't2' }));
     // A page without a sweep token keeps a record's old tag (t1): B stays unseen by this pull.
     await store.checkpointPage(accountsPage([account('B', { kam_tier: 'Key' })], { phase: 'full', sweepToken: null }));
     const last = await store.checkpointPage(accountsPage([account('D')], { deletedIds: ['A', 'Z'], cursor: { since: 5 }, phase: 'incremental', sweepToken: 't2', sweep: true }));
     // A is deleted, Z was never there; B (untagged by t2) and C are swept.
-    expect(last).toEqual({ upserted: 1, deleted: 1, swept: 2 });
+    expect(last).toEqual({ upserted: 1, unchanged: 0, deleted: 1, swept: 2 });
     expect(ids(await loadMirrorKind(store, 'c1', 'accounts'))).toEqual(['D']);
     expect((await store.getStreamStates('c1')).accounts).toEqual({ object: 'accounts', cursor: { since: 5 }, phase: 'incremental', sweepToken: null });
+  });
+
+  it('counts a record pulled again with the same values (in any key order) as unchanged, and any difference as a change', async () => {
+    const store = await h.open();
+    await store.checkpointPage(accountsPage([account('A', { kam_tier: 'Key', kam_score: 3 }), account('B')]));
+    // Kamflow's write merged into the mirror: the fields' keys now come in another order.
+    const reordered = { ...account('A'), fields: { kam_score: 3, kam_tier: 'Key' } };
+    expect(await store.checkpointPage(accountsPage([reordered, account('B')]))).toEqual({ upserted: 0, unchanged: 2, deleted: 0, swept: 0 });
+    // One field of one record differs: that record is a change.
+    expect(await store.checkpointPage(accountsPage([account('A', { kam_tier: 'Key', kam_score: 4 }), account('B')]))).toEqual({ upserted: 1, unchanged: 1, deleted: 0, swept: 0 });
+    expect(await store.checkpointPage(accountsPage([{ ...account('B'), name: 'Renamed' }]))).toEqual({ upserted: 1, unchanged: 0, deleted: 0, swept: 0 });
+    // Unchanged records are still tagged by a full pull under way: the sweep keeps them.
+    await store.startFullPull('c1', 'accounts', 't9');
+    expect(await store.checkpointPage(accountsPage([account('A', { kam_tier: 'Key', kam_score: 4 })], { phase: 'incremental', sweepToken: 't9', sweep: true }))).toEqual({ upserted: 0, unchanged: 1, deleted: 0, swept: 1 });
+    expect(ids(await loadMirrorKind(store, 'c1', 'accounts'))).toEqual(['A']);
   });
 
   it('stores the last of a record given twice in one page and replaces a record on a later page', async () => {
@@ -56,7 +71,7 @@ describeStores('store contract: streams and checkpoints', (h) => {
     expect(snapshot.contacts.map((c) => c.id)).toEqual(['K1']);
     expect(rejected).toEqual([{ kind: 'lineItem', id: 'L3', index: 0, reason: 'its opportunity GONE is not in the mirror' }]);
     const r = await store.checkpointPage({ connectionId: 'c1', object: 'opportunities', records: [], deletedIds: ['O1'], cursor: {}, phase: 'incremental', sweepToken: null, sweep: false });
-    expect(r).toEqual({ upserted: 0, deleted: 1, swept: 0 });
+    expect(r).toEqual({ upserted: 0, unchanged: 0, deleted: 1, swept: 0 });
     expect(ids(await loadMirrorKind(store, 'c1', 'lineItems'))).toEqual(['L2', 'L3']);
     expect(ids(await loadMirrorKind(store, 'c2', 'lineItems'))).toEqual(['L1']);
   });
@@ -73,7 +88,7 @@ describeStores('store contract: streams and checkpoints', (h) => {
     expect(await loadMirror(store, 'c1')).toEqual(before.mirror);
     expect(await store.getStreamStates('c1')).toEqual(before.streams);
     // The store still works afterwards.
-    expect(await store.checkpointPage(accountsPage([account('C')], { cursor: { page: 2 } }))).toEqual({ upserted: 1, deleted: 0, swept: 0 });
+    expect(await store.checkpointPage(accountsPage([account('C')], { cursor: { page: 2 } }))).toEqual({ upserted: 1, unchanged: 0, deleted: 0, swept: 0 });
   });
 
   it('a cursor that is not JSON-safe fails the checkpoint before anything is stored', async () => {

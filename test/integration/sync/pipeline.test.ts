@@ -67,8 +67,8 @@ describe('runSync', () => {
     expect(r.plan?.writes).toEqual([]);
     expect(crm.pushes).toHaveLength(1);
     expect(r.run.apiUsage['collectionsUpdate']).toBeUndefined();
-    // The incremental pull saw only our own three writes coming back.
-    expect(r.run.counts.pulled.accounts).toBe(3);
+    // Our own three writes came back holding what the mirror holds after them: no change taken.
+    expect(r.run.counts.pulled.accounts).toBe(0);
     expect(r.run.counts.unchangedAccounts).toBe(3);
   });
 
