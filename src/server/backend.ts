@@ -165,8 +165,8 @@ export interface FieldError {
 export interface TierChange {
   familyId: string;
   name: string;
-  before: Tier;
-  after: Tier;
+  before: Tier | null;
+  after: Tier | null;
   scoreBefore: number;
   scoreAfter: number;
 }
@@ -216,7 +216,8 @@ export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 
 export interface FamilySummary {
   id: string;
   name: string;
-  tier: Tier;
+  /** null: not tiered for want of data quality. */
+  tier: Tier | null;
   score: number;
   revenue: number;
   penetration: number;

@@ -106,7 +106,7 @@ ${families === null || families.length === 0
   : html`<table class="families">
 <thead><tr><th>Family</th><th>Tier</th><th>Score</th><th>Revenue</th><th>Penetration</th></tr></thead>
 <tbody>${families.map((f) => html`
-<tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier}</td>
+<tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier ?? 'Not tiered'}</td>
 <td class="num">${f.score.toFixed(1)}</td><td class="num">${formatNumber(f.revenue)}</td><td class="num">${formatPercent(f.penetration)}</td></tr>`)}</tbody>
 </table>`}
 <h2>Run history</h2>
