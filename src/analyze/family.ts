@@ -1,5 +1,5 @@
 import type { AnalysisConfig } from '../config/analysis-config.ts';
-import type { AbcClass, AnalysisIssue, DriftEntry, FamilyInsight } from '../model/insights.ts';
+import type { AbcClass, AnalysisIssue, DriftEntry, FamilyInsight, FamilyQuality } from '../model/insights.ts';
 import type { Account, User } from '../model/snapshot.ts';
 import type { ContactCounts } from './coverage.ts';
 import { evaluateCriteria } from './criteria.ts';
@@ -14,7 +14,7 @@ import type { PeerIndex } from './peers.ts';
 import { familyRelationships, type RelationshipIndex } from './relationships.ts';
 import { lossScenario, type RevenueRanking } from './portfolio.ts';
 import { riskFlags } from './risk.ts';
-import { whyLine } from './reasons.ts';
+import { notTieredReasons, notTieredWhy, whyLine } from './reasons.ts';
 import { decideTier, tierReasons } from './tier.ts';
 import { familyTexts, type FamilyTexts } from './write-values.ts';
 
@@ -38,6 +38,8 @@ export interface FamilyContext {
   config: AnalysisConfig;
   /** YYYY-MM-DD: overrides hold through their end date. */
   asOf: string;
+  /** The quality of the family's inputs; not tiered below the configured confidence. */
+  quality: FamilyQuality;
   /** Filled per entity. */
   texts: EntityTexts;
   /** Appended to. */
@@ -99,8 +101,12 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const override = readOverride(root, ctx.asOf, ctx.issues);
   // A manager's override holds the tier until it ends; the criteria stay as computed.
   const active = override.kind === 'active' ? override.override : null;
-  const tier = active?.tier ?? decision.tier;
-  const computedReasons = tierReasons(criteria, decision, ctx.abcClass, config);
+  // Too little to go on: no tier rather than an invented one, unless a manager set it.
+  const notTiered = !ctx.quality.tiered && active === null;
+  const tier = active?.tier ?? (notTiered ? null : decision.tier);
+  const computedReasons = notTiered
+    ? notTieredReasons(criteria, decision.score, ctx.quality, config)
+    : tierReasons(criteria, decision, ctx.abcClass, config);
   const reasons = active ? withOverrideLine(computedReasons, active) : computedReasons;
   const risk = riskFlags(
     {
@@ -134,6 +140,7 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     ...(relationships === null ? {} : { relationships }),
     tier: tier,
     score: decision.score,
+    quality: ctx.quality,
     criteria,
     reasons,
     risks: risk.risks,
@@ -146,7 +153,12 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const marked = familyMarkedKey(root, entities, config.driftMarking);
   return {
     insight,
-    texts: familyTexts(insight, risk.lines, root, active ? overrideWhy(active) : whyLine(criteria, decision, ctx.abcClass, config)),
-    drift: (active ? overrideDrift(root.id, active, decision.tier, decision.score) : null) ?? driftEntry(root.id, marked, decision.tier, decision.score),
+    texts: familyTexts(
+      insight, risk.lines, root,
+      active ? overrideWhy(active) : notTiered ? notTieredWhy(ctx.quality) : whyLine(criteria, decision, ctx.abcClass, config),
+    ),
+    // A family not tiered has no tier for the CRM's marking to contradict.
+    drift: (active ? overrideDrift(root.id, active, decision.tier, decision.score) : null)
+      ?? (notTiered ? null : driftEntry(root.id, marked, decision.tier, decision.score)),
   };
 }

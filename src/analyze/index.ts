@@ -11,6 +11,7 @@ import { buildHierarchy, groupFamilies } from './hierarchy.ts';
 import { rejectedIssues, sortIssues } from './issues.ts';
 import { buildOfferings } from './offerings.ts';
 import { buildPeerIndex } from './peers.ts';
+import { buildQualityIndex, familyQuality } from './quality.ts';
 import { buildRelationshipIndex } from './relationships.ts';
 import { worstCase } from './worst-case.ts';
 import { buildPipeline, familyHorizon, horizonSummary, ownerHorizons } from './horizon.ts';
@@ -102,6 +103,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const ranking = rankRevenue(facts.families.revenue);
   const abc = abcClasses(facts.families.revenue, ranking, config.abc);
   const peers = buildPeerIndex(accounts, facts.cells, rowOf, config);
+  const quality = buildQualityIndex(input, accounts, accountOf, families, offeringOf);
   const relationships = buildRelationshipIndex(input, accountOf, families.familyOf, config);
   const users = new Map<string, User>();
   for (const u of input.users) users.set(u.id, u);
@@ -144,6 +146,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
       owners: input.owners,
       config,
       asOf: run.asOf,
+      quality: familyQuality(quality, f, config),
       texts,
       issues,
     });

@@ -38,10 +38,36 @@ export interface AnalysisInput {
   roles: RoleColumns;
   /** Contact ids by contact number, kept only when the snapshot has roles (else empty). */
   contactIds: readonly string[];
+  /**
+   * Contacts with no account, or an account the snapshot does not have, by id order, each with
+   * the domain of its email ('' for none): the data-quality check matches them to families.
+   */
+  orphanContacts: readonly OrphanContact[];
   /** Contacts, opportunities and line items that point at a record the snapshot does not have. */
   issues: AnalysisIssue[];
   /** Amounts converted from other currencies (or left out), from the records' conversion notes. */
   currencies: CurrenciesSummary | undefined;
+}
+
+export interface OrphanContact {
+  id: string;
+  /** Lower case, without a leading `www.`; '' when the contact has no usable email. */
+  domain: string;
+}
+
+/** `Ann@Sub.Acme.com` -> `sub.acme.com`; '' for none. */
+export function emailDomain(email: string | null): string {
+  if (email === null) return '';
+  const at = email.lastIndexOf('@');
+  return at === -1 ? '' : normalDomain(email.slice(at + 1));
+}
+
+/** `WWW.Acme.com/` -> `acme.com`; '' for none. */
+export function normalDomain(domain: string | null | undefined): string {
+  if (domain === null || domain === undefined) return '';
+  let d = domain.trim().toLowerCase();
+  d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/^www\./, '').replace(/\.$/, '');
+  return d;
 }
 
 export const CONTACT_ACTIVE = 1;
@@ -80,6 +106,8 @@ export interface OpportunityColumns {
   owner: Int32Array;
   /** Line items of opportunity i: `lineStart[i] .. lineStart[i + 1]`, in id order. */
   lineStart: Int32Array;
+  /** 1 when the amount or a line item was in a currency without a rate (left out of every sum). */
+  unconverted: Uint8Array;
 }
 
 export interface LineItemColumns {
@@ -116,7 +144,8 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly productIds = new StringTable();
   private readonly contactAccount = new Column(Int32Array);
   private readonly contactFlags = new Column(Uint8Array);
-  private readonly pendingContacts: { id: string; ref: number }[] = [];
+  private readonly pendingContacts: { id: string; ref: number; domain: string }[] = [];
+  private readonly orphans: OrphanContact[] = [];
   /** Every contact id in order: the same strings the intake holds, resolved against roles at the end. */
   private readonly contactIdList: string[] = [];
   private readonly roles: ContactRole[] = [];
@@ -126,6 +155,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly oppAmount = new Column(Float64Array);
   private readonly oppDay = new Column(Int32Array);
   private readonly oppOwner = new Column(Int32Array);
+  private readonly oppUnconverted = new Column(Uint8Array);
   private readonly lineStart = new Column(Int32Array);
   private readonly lineProduct = new Column(Int32Array);
   private readonly linePrice = new Column(Float64Array);
@@ -164,7 +194,9 @@ export class AnalysisInputBuilder implements SnapshotSink {
     let ref = -1;
     if (c.accountId !== null && c.accountId !== '') {
       ref = this.accountRef(c.accountId);
-      if (this.isAccount.view()[ref] === 0) this.pendingContacts.push({ id: c.id, ref });
+      if (this.isAccount.view()[ref] === 0) this.pendingContacts.push({ id: c.id, ref, domain: emailDomain(c.email) });
+    } else {
+      this.orphans.push({ id: c.id, domain: emailDomain(c.email) });
     }
     this.contactAccount.push(ref);
     this.contactIdList.push(c.id);
@@ -224,8 +256,10 @@ export class AnalysisInputBuilder implements SnapshotSink {
     this.oppDay.push(toDayNumber(o.closeDate));
     this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
     this.currencies.note(o.conversion, o.amount);
+    let unconverted = o.conversion !== undefined && o.conversion.source === null;
     // In id order, so that sums do not depend on the order of the file.
     for (const li of sortedById(lineItems)) {
+      if (li.conversion !== undefined && li.conversion.source === null) unconverted = true;
       const ref = this.productRefs.add(li.productId);
       if (this.productIds.find(li.productId) === -1) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
       this.lineProduct.push(ref);
@@ -237,6 +271,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
       this.currencies.note(li.conversion, li.totalPrice);
     }
     this.lineStart.push(this.lineProduct.length);
+    this.oppUnconverted.push(unconverted ? 1 : 0);
   }
 
   /** The columns; `currency` is the snapshot's, which a JSON file may give after its records. */
@@ -244,8 +279,10 @@ export class AnalysisInputBuilder implements SnapshotSink {
     const issues: AnalysisIssue[] = [...this.negatives];
     const isAccount = this.isAccount.trimmed();
     const refs = this.accountRefs.values;
+    const orphans = this.orphans.slice();
     for (const c of this.pendingContacts) {
       if (isAccount[c.ref] === 1) continue;
+      orphans.push({ id: c.id, domain: c.domain });
       issues.push({ kind: 'unknown-account', recordId: c.id, message: `contact ${c.id} points at unknown account ${refs[c.ref] ?? ''}; left out` });
     }
     const oppAccount = this.oppAccount.trimmed();
@@ -271,6 +308,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
       fiscalYearStartMonth,
       roles,
       contactIds: roles.known ? this.contactIdList : [],
+      orphanContacts: orphans.sort((a, b) => compareStrings(a.id, b.id)),
       accounts: this.accounts,
       products: this.products,
       users: this.users,
@@ -286,6 +324,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
         day: this.oppDay.trimmed(),
         owner: this.oppOwner.trimmed(),
         lineStart: this.lineStart.trimmed(),
+        unconverted: this.oppUnconverted.trimmed(),
       },
       lineItems: { product: this.lineProduct.trimmed(), totalPrice: this.linePrice.trimmed(), cost: this.lineCost.trimmed() },
       issues,

@@ -1,5 +1,6 @@
 import type { AnalysisConfig, FieldCriterionId } from '../config/analysis-config.ts';
-import type { AbcClass, CriterionResult } from '../model/insights.ts';
+import type { AbcClass, CriterionResult, FamilyQuality } from '../model/insights.ts';
+import { confidenceText, issueShort } from './quality.ts';
 import type { Tier } from '../model/output-fields.ts';
 import { formatPercentShort } from './format.ts';
 
@@ -21,6 +22,8 @@ export const REASON_MARKS = {
   noData: '○',
   /** The one threshold whose crossing alone would change the tier; last, at most once. */
   nearest: '→',
+  /** A data issue that keeps the family from being tiered, and what would fix it (after the summary). */
+  dataIssue: '!',
 } as const;
 
 const FIELD_LABELS: Record<FieldCriterionId, string> = {
@@ -186,6 +189,22 @@ export function whyLine(criteria: readonly CriterionResult[], decision: TierOutc
   }
   if (tier === 'Maintain') return `Maintain: revenue class ${abcClass}, score ${score1(score)} (Key needs ${config.tiers.key})${ruledOut}`;
   return `Standard: revenue class ${abcClass}, score ${score1(score)} (Develop needs ${config.tiers.develop})${ruledOut}`;
+}
+
+/**
+ * The `kam_reasons` lines of a family not tiered: "★ Not tiered, score 55.0: data confidence 40%
+ * is below 60%", one "!" line per data issue (what would fix it), then the criteria as computed.
+ */
+export function notTieredReasons(criteria: readonly CriterionResult[], score: number, quality: FamilyQuality, config: AnalysisConfig): string[] {
+  const lines = [`${REASON_MARKS.summary} Not tiered, score ${score1(score)}: ${confidenceText(quality, config)}`];
+  for (const i of quality.issues) lines.push(`${REASON_MARKS.dataIssue} ${i.message}`);
+  for (const c of criteria) lines.push(criterionLine(c));
+  return lines;
+}
+
+/** "Not tiered: because no industry or size on 2 of 3 entities; ..." (cut to the field by the caller). */
+export function notTieredWhy(quality: FamilyQuality): string {
+  return `Not tiered: because ${quality.issues.map(issueShort).join('; ')}`;
 }
 
 /** Where crossing one threshold would take the family, as the nearest-threshold line says it. */

@@ -2,6 +2,7 @@ import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { currenciesSection } from './report/currencies.ts';
 import { horizonSection } from './report/horizon.ts';
+import { qualitySection } from './report/quality.ts';
 import { painter } from './report/format.ts';
 import type { ReportContext } from './report/matrix.ts';
 import {
@@ -52,6 +53,7 @@ export function renderReport(result: AnalysisResult, ctx: ReportContext, options
     ...risksSection(result, p, o),
     ...driftSection(result, p, o),
     ...currenciesSection(result, p),
+    ...qualitySection(result, p, o),
     ...issuesSection(result, p, o),
   ];
   return `${lines.join('\n')}\n`;

@@ -74,6 +74,34 @@ const horizonSchema = z
 
 const suggestionsSchema = z.strictObject({ sisters: sistersSchema }).prefault({});
 
+const qualityWeight = (what: string, value: number) =>
+  z.number({ message: `quality.weights.${what} must be a number` }).finite()
+    .min(0, `quality.weights.${what} must be within 0..1`).max(1, `quality.weights.${what} must be within 0..1`).default(value);
+
+/**
+ * Flags that know their data: each family's confidence is 1 minus the weighted share of its
+ * inputs with a data issue (never below 0); under `minConfidence` the family is not tiered.
+ */
+const qualitySchema = z
+  .strictObject({
+    minConfidence: fraction01('quality.minConfidence').default(0.6),
+    weights: z
+      .strictObject({
+        /** Entities without an industry or a size band: no peers to compare with. */
+        noPeers: qualityWeight('noPeers', 0.25),
+        /** Line items naming a product the snapshot does not have. */
+        unknownProducts: qualityWeight('unknownProducts', 0.25),
+        /** Opportunities with an amount in a currency without a rate. */
+        unconvertedAmounts: qualityWeight('unconvertedAmounts', 0.5),
+        /** Contacts without an account whose email domain is one of the family's. */
+        contactsWithoutAccount: qualityWeight('contactsWithoutAccount', 0.25),
+        /** Entities whose name or domain matches an account of another family. */
+        suspectedDuplicates: qualityWeight('suspectedDuplicates', 0.5),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 const coverageSchema = z
   .strictObject({
     min: wholeAtLeast('coverage.min', 1).default(3),
@@ -121,6 +149,7 @@ export const analysisConfigSchema = z
     coverage: coverageSchema,
     relationships: relationshipsSchema,
     horizon: horizonSchema,
+    quality: qualitySchema,
     criteria: criteriaSchema,
     abc: abcSchema,
     tiers: tiersSchema,

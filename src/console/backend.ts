@@ -4,12 +4,14 @@ import { sourceModules } from '../../connectors/registry.ts';
 import type { Logger } from '../log.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
-  ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
+  BacktestView, ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
 import { defaultOrgOf } from '../sync/budget.ts';
+import { backtest, latestBacktestDate } from '../analyze/backtest.ts';
+import { inputFromSnapshot } from '../analyze/input.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
@@ -232,6 +234,18 @@ export class KamflowBackend implements ConsoleBackend {
     if (!c) return null;
     const analysis = await this.latestAnalysis(c);
     return analysis ? familySummaries(analysis.result) : null;
+  }
+
+  async backtest(connectionId: string, asOf: string | null): Promise<BacktestView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const latest = latestBacktestDate(await this.asOfFor(c.id));
+    const date = asOf ?? latest;
+    if (date > latest) return { asOf: date, latest, result: null, error: `The 12 months after ${date} are not over yet; choose ${latest} or earlier.` };
+    const { config } = effectiveConfig(c.analysisConfig);
+    const snapshot = await mirrorSnapshot(this.deps.store, c, await this.currencyOf(c.id));
+    if (!snapshot) return { asOf: date, latest, result: null, error: 'No data pulled yet: run a sync first.' };
+    return { asOf: date, latest, result: backtest(inputFromSnapshot(snapshot), config, date), error: null };
   }
 
   async getFamily(connectionId: string, familyId: string): Promise<FamilyView | null> {

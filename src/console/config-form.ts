@@ -48,6 +48,21 @@ export function formFields(): Omit<ConfigField, 'value'>[] {
     { path: 'coverage.max', label: 'Contacts per entity, at most', group: 'Contact coverage', kind: 'integer' },
     { path: 'peers.minPeers', label: 'Peers needed for a suggestion', group: 'Cross-sell suggestions', kind: 'integer' },
     { path: 'peers.minAdoption', label: 'Peer adoption needed', group: 'Cross-sell suggestions', kind: 'number', help: '0 to 1.' },
+    { path: 'suggestions.sisters.enabled', label: 'Suggest what sister entities buy', group: 'Cross-sell suggestions', kind: 'boolean' },
+    { path: 'suggestions.sisters.minAdopters', label: 'Sisters buying needed for a suggestion', group: 'Cross-sell suggestions', kind: 'integer' },
+    { path: 'suggestions.sisters.minAdoption', label: 'Sister adoption needed', group: 'Cross-sell suggestions', kind: 'number', help: '0 to 1.' },
+    { path: 'criteria.decisionMakers.enabled', label: 'Enabled', group: 'Criterion: decision makers known', kind: 'boolean' },
+    { path: 'criteria.decisionMakers.threshold', label: 'Threshold', group: 'Criterion: decision makers known', kind: 'number', help: 'Share of buying entities with a known decision maker, 0 to 1.' },
+    { path: 'criteria.decisionMakers.weight', label: 'Weight', group: 'Criterion: decision makers known', kind: 'number' },
+    { path: 'relationships.ownerRiskMinContacts', label: 'Known relationships before one owner is a risk', group: 'Relationships', kind: 'integer' },
+    { path: 'horizon.fiscalYearStartMonth', label: 'Fiscal year starts in month', group: 'Payoff horizon', kind: 'integer', help: '1 to 12; empty takes the CRM\'s setting, else January.' },
+    { path: 'horizon.topItems', label: 'Items in each ranked list', group: 'Payoff horizon', kind: 'integer' },
+    { path: 'quality.minConfidence', label: 'Data confidence needed for a tier', group: 'Data quality', kind: 'number', help: '0 to 1; below it a family is not tiered.' },
+    { path: 'quality.weights.noPeers', label: 'Weight: entities without industry or size', group: 'Data quality', kind: 'number', help: '0 to 1.' },
+    { path: 'quality.weights.unknownProducts', label: 'Weight: line items with an unknown product', group: 'Data quality', kind: 'number', help: '0 to 1.' },
+    { path: 'quality.weights.unconvertedAmounts', label: 'Weight: amounts without an exchange rate', group: 'Data quality', kind: 'number', help: '0 to 1.' },
+    { path: 'quality.weights.contactsWithoutAccount', label: 'Weight: contacts without an account', group: 'Data quality', kind: 'number', help: '0 to 1.' },
+    { path: 'quality.weights.suspectedDuplicates', label: 'Weight: suspected duplicates', group: 'Data quality', kind: 'number', help: '0 to 1.' },
     { path: 'schedule.cron', label: 'Sync schedule (cron)', group: 'Schedule', kind: 'text', help: 'Five fields, e.g. "0 2 * * *" for 02:00 daily; empty for on demand only.' },
     { path: 'schedule.timezone', label: 'Time zone', group: 'Schedule', kind: 'text', help: 'IANA name, e.g. Europe/Berlin.' },
   );
@@ -133,7 +148,10 @@ export function buildCandidate(connection: ConnectionRecord, values: ConfigValue
       timezone = value === '' || value === 'UTC' ? null : value;
       continue;
     }
-    if (field.kind === 'number' || field.kind === 'integer') {
+    if (path === 'horizon.fiscalYearStartMonth' && value === '') {
+      // Empty: the CRM's own fiscal year setting.
+      setAt(raw, path.split('.'), null);
+    } else if (field.kind === 'number' || field.kind === 'integer') {
       const n = value === '' ? Number.NaN : Number(value);
       if (!Number.isFinite(n)) {
         errors.push({ path, message: 'must be a number' });

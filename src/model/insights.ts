@@ -149,6 +149,35 @@ export interface PayoffHorizon {
   owners: OwnerHorizon[];
 }
 
+/** The data issues the quality check looks for. */
+export type DataIssueKind = 'no-peers' | 'unknown-product' | 'unconverted-amount' | 'contact-without-account' | 'suspected-duplicate';
+
+/** One kind of data issue in a family's inputs. */
+export interface DataIssue {
+  kind: DataIssueKind;
+  /** Inputs with the issue, out of `of` inputs of that kind (entities, line items, opportunities, contacts). */
+  count: number;
+  of: number;
+  /** count / of. */
+  share: number;
+  /** The configured weight; the issue takes weight x share off the confidence. */
+  weight: number;
+  /** Up to 5 record ids to fix, in id order (entities, opportunities or contacts). */
+  records: string[];
+  /** What is wrong and what would fix it, in plain words. */
+  message: string;
+}
+
+/** How far the family's tier can be trusted, from the quality of its inputs. */
+export interface FamilyQuality {
+  /** 1 - sum of weight x share over the issues, never below 0; two decimals. */
+  confidence: number;
+  /** False when the confidence is below quality.minConfidence: `tier` is then null. */
+  tiered: boolean;
+  /** Largest loss of confidence first. */
+  issues: DataIssue[];
+}
+
 export interface FamilyInsight {
   id: string;
   name: string;
@@ -162,8 +191,11 @@ export interface FamilyInsight {
   whitespaceValue: number;
   contacts: FamilyContacts;
   relationships?: FamilyRelationships;
-  tier: Tier;
+  /** null when the family is not tiered (its inputs' confidence is below quality.minConfidence, no override). */
+  tier: Tier | null;
   score: number;
+  /** Set by the analysis for every family; absent in results built by hand. */
+  quality?: FamilyQuality;
   criteria: CriterionResult[];
   reasons: string[];
   risks: RiskId[];

@@ -39,7 +39,8 @@ export type OutputFieldKey = (typeof OUTPUT_FIELD_KEYS)[number];
 
 /** The values the analysis computes for one account; `kam_updated_at` is stamped at write time. */
 export interface AccountFieldValues {
-  kam_tier: Tier;
+  /** null (the field cleared) when the family is not tiered for want of data quality. */
+  kam_tier: Tier | null;
   kam_key_account: boolean;
   /** 0..100, one decimal. */
   kam_score: number;

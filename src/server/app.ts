@@ -9,6 +9,7 @@ import { LoginRateLimiter } from './rate-limit.ts';
 import { apiRoutes } from './routes/api.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectRoutes } from './routes/connect.ts';
+import { backtestRoutes } from './routes/backtest.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -107,6 +108,7 @@ export function createServer(deps: ServerDeps): express.Express {
   app.use(requireCsrf((m) => messagePage(null, 'Request refused', m)));
   app.use('/api', apiRoutes(backend));
   app.use(consoleRoutes(backend));
+  app.use(backtestRoutes(backend));
 
   app.use((req: Request, res: Response) => {
     if (wantsJson(req)) return sendJsonError(res, 404, 'not-found', 'No such endpoint.');

@@ -1,5 +1,6 @@
 import type { ObjectKind, SourceId } from '../contract/connector.ts';
 import type { InstallFailure } from '../contract/errors.ts';
+import type { BacktestResult } from '../analyze/backtest.ts';
 import type { FamilyInsight } from '../model/insights.ts';
 import type { Tier } from '../model/output-fields.ts';
 
@@ -42,6 +43,11 @@ export interface ConsoleBackend {
   startRun(connectionId: string, request: RunRequest): Promise<StartRunResult>;
 
   listFamilies(connectionId: string): Promise<FamilySummary[] | null>;
+  /**
+   * The backtest of the connection's mirror as of `asOf` (null: the latest date possible, 12
+   * months before the analysis date). Null when the connection does not exist; absent: no page.
+   */
+  backtest?(connectionId: string, asOf: string | null): Promise<BacktestView | null>;
   getFamily(connectionId: string, familyId: string): Promise<FamilyView | null>;
 
   /** Builds the CRM's authorize URL. The server owns state and the PKCE verifier. */
@@ -165,8 +171,8 @@ export interface FieldError {
 export interface TierChange {
   familyId: string;
   name: string;
-  before: Tier;
-  after: Tier;
+  before: Tier | null;
+  after: Tier | null;
   scoreBefore: number;
   scoreAfter: number;
 }
@@ -213,10 +219,20 @@ export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run'
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
 
+export interface BacktestView {
+  asOf: string;
+  /** The latest date a backtest can be as of. */
+  latest: string;
+  result: BacktestResult | null;
+  /** Why there is no result (no snapshot yet, a date too recent). */
+  error: string | null;
+}
+
 export interface FamilySummary {
   id: string;
   name: string;
-  tier: Tier;
+  /** null: not tiered for want of data quality. */
+  tier: Tier | null;
   score: number;
   revenue: number;
   penetration: number;

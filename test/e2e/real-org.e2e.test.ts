@@ -96,7 +96,7 @@ afterAll(async () => {
 });
 
 /** What the analysis of the seed (amounts in USD) gives each seed account. */
-function expected(): Map<string, { tier: string; key: boolean; score: number; share: number }> {
+function expected(): Map<string, { tier: string | null; key: boolean; score: number; share: number }> {
   const result = analyzeWithStoredConfig({ snapshot: SEED, config: {}, asOf: AS_OF, rejected: [] });
   return new Map(result.accounts.map((a) => [a.id, { tier: a.kam_tier, key: a.kam_key_account, score: a.kam_score, share: a.kam_revenue_share }]));
 }

@@ -127,6 +127,24 @@ describe('the Kamflow company card', () => {
     const override = r.findByTestId(Alert, 'override');
     expect([override.props.title, override.text]).toEqual(['Tier override', 'Overridden by Dana Lee until 2027-03-31: strategic partner']);
   });
+
+  it('shows a family left untiered for its data as analysed, with the data to fix, and names the relationship-owner risk', () => {
+    const reasons = [
+      '★ Not tiered, score 60.0: data confidence 25% is below 60%',
+      '! 1 of 2 opportunities has amounts in a currency without an exchange rate, left out of revenue: add the rate, then check O2',
+      '✓ Revenue share 18% (needs 10%): passes',
+    ].join('\n');
+    const r = setup({
+      ...KEY_COMPANY, kam_tier: null, kam_reasons: reasons, kam_why: 'Not tiered: because no exchange rate for 1 of 2 opportunities',
+      kam_risks: 'relationship-owner: all 3 known relationships are on deals owned by U1 Ann',
+    }, FRESH);
+    expect(r.maybeFind(EmptyState)).toBeNull();
+    expect(r.findByTestId(Tag, 'tier').text).toBe('Not tiered');
+    expect(r.findByTestId(Text, 'why').text).toBe('Not tiered: because no exchange rate for 1 of 2 opportunities');
+    const issues = r.findByTestId(Alert, 'data-issues');
+    expect(issues.text).toBe('1 of 2 opportunities has amounts in a currency without an exchange rate, left out of revenue: add the rate, then check O2');
+    expect(r.findAll(Text).map((t) => t.text)).toContain('Relationship owner: all 3 known relationships are on deals owned by U1 Ann');
+  });
 });
 
 describe('the run status from Kamflow', () => {

@@ -6,6 +6,7 @@
  */
 export const COMMAND_CATALOG: readonly { name: string; summary: string }[] = [
   { name: 'analyze', summary: 'Analyse a snapshot: key accounts, penetration matrix, whitespace, risk' },
+  { name: 'backtest', summary: 'Tier families as of a past date and show what happened in the 12 months after' },
   { name: 'sample', summary: 'Write a generated sample org (with planted cases) as a snapshot file' },
   { name: 'connect', summary: 'Register a source connection (Salesforce, HubSpot or a spreadsheet)' },
   { name: 'provision', summary: "Create Kamflow's fields in the CRM" },

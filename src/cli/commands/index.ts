@@ -8,6 +8,7 @@ import { analyzeWithStoredConfig } from '../../sync/analyze-adapter.ts';
 import type { SyncCommandDeps } from '../sync-support.ts';
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
+import { backtestCommand } from './backtest.ts';
 import { connectCommand } from './connect.ts';
 import { provisionCommand } from './provision.ts';
 import { rollbackCommand } from './rollback.ts';
@@ -33,6 +34,7 @@ const syncDeps: SyncCommandDeps = {
 /** Every `kamflow` subcommand; main.ts dispatches by name. Add new commands here. */
 export const COMMANDS: CliCommand[] = [
   analyzeCommand,
+  backtestCommand,
   sampleCommand,
   connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions }),
   provisionCommand(syncDeps),

@@ -67,7 +67,7 @@ function familyHeader(f: FamilyInsight, index: number, currency: string, ctx: Re
   const para = (text: string) => wrap(text, width, '   ', '     ');
   const out = [
     '',
-    ...wrap(`${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`, width, '', '   '),
+    ...wrap(`${index}. ${p.paint(f.name, 'bold')} (${f.id}): ${f.tier === null ? p.paint('not tiered', 'red') : p.paint(f.tier, TIER_STYLE[f.tier])}, score ${f.score.toFixed(1)}`, width, '', '   '),
     ...para(`Revenue ${money(f.revenue)} ${currency} (${pct(f.revenueShare)} share, class ${f.abcClass}, growth ${signedPct(f.growth)} on ${money(f.priorRevenue)})`),
     ...para(`Penetration ${pct(f.penetration)} of ${f.matrix.cellCount} cells, whitespace ${money(f.whitespaceValue)}/yr, ${count(f.entityIds.length, 'entity', 'entities')}`),
     ...para(`Contacts: ${coverage}`),
@@ -110,7 +110,8 @@ export function tiersSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
     .sort((a, b) => b.whitespaceValue - a.whitespaceValue || (a.id < b.id ? -1 : 1));
   const out = [
     ...heading(p, 'Tiers'),
-    `  Key ${tierCount('Key')}   Develop ${tierCount('Develop')}   Maintain ${tierCount('Maintain')}   Standard ${tierCount('Standard')}`,
+    `  Key ${tierCount('Key')}   Develop ${tierCount('Develop')}   Maintain ${tierCount('Maintain')}   Standard ${tierCount('Standard')}`
+      + (r.families.some((f) => f.tier === null) ? `   Not tiered ${r.families.filter((f) => f.tier === null).length}` : ''),
   ];
   if (develop.length > 0) {
     out.push('', '  Develop (most whitespace first):');
@@ -187,7 +188,7 @@ const RISK_TEXT: Record<RiskId, string> = {
   stalled: 'revenue, but nothing won in the last 6 months',
   concentration: '20% or more of all revenue',
   'owner-dependence': "every deal closed this year owned by one user",
-  'relationship-owner': 'every known relationship on one owner\'s deals',
+  'relationship-owner': "every known relationship on one owner's deals: at risk if they leave",
 };
 
 export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): string[] {
@@ -206,7 +207,7 @@ export function risksSection(r: AnalysisResult, p: Painter, o: SectionOptions): 
   // What is left of the width after name (26), tier (8), revenue and the gaps; the rest is in --json.
   const risksWidth = Math.max(20, o.width - 2 - 26 - 2 - 8 - 2 - revenueWidth - 2);
   const rows = sorted.slice(0, o.limit).map((f) => [
-    truncate(f.name, 26), f.tier, money(f.revenue), truncate(f.risks.join(', '), risksWidth),
+    truncate(f.name, 26), f.tier ?? 'none', money(f.revenue), truncate(f.risks.join(', '), risksWidth),
   ]);
   out.push('', ...table(['Family', 'Tier', 'Revenue', 'Risks'], rows, ['l', 'l', 'r', 'l']));
   out.push(...more(rows.length, flagged.length, 'flagged families'));

@@ -99,6 +99,7 @@ ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The 
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><button type="submit">Sync now</button></form>
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="dry-run"><button type="submit" class="secondary">Dry run</button></form>
   <a class="button" href="${base}/config">Criteria and schedule</a>
+  <a class="button" href="${base}/backtest">Backtest</a>
 </div>
 <h2>Families</h2>
 ${families === null || families.length === 0
@@ -106,7 +107,7 @@ ${families === null || families.length === 0
   : html`<table class="families">
 <thead><tr><th>Family</th><th>Tier</th><th>Score</th><th>Revenue</th><th>Penetration</th></tr></thead>
 <tbody>${families.map((f) => html`
-<tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier}</td>
+<tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier ?? 'Not tiered'}</td>
 <td class="num">${f.score.toFixed(1)}</td><td class="num">${formatNumber(f.revenue)}</td><td class="num">${formatPercent(f.penetration)}</td></tr>`)}</tbody>
 </table>`}
 <h2>Run history</h2>

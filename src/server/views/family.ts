@@ -18,6 +18,7 @@ const RISK_TEXT: Record<string, string> = {
   stalled: 'Stalled: no won opportunity in the last 6 months',
   concentration: 'Concentration: 20% or more of all revenue',
   'owner-dependence': 'Owner dependence: every deal in the window owned by one user',
+  'relationship-owner': 'Relationship owner: every known relationship is on deals of one owner, so it leaves with them',
 };
 
 function cellHtml(cell: MatrixCell | undefined, currency: string): SafeHtml {
@@ -43,7 +44,7 @@ export function familyPage(session: Session, c: ConnectionHealth, view: FamilyVi
   const names = new Map(view.entities.map((e) => [e.id, e.name]));
   return page({ session }, f.name, html`
 <p><a href="${path('connections', c.id)}">← ${c.name}</a></p>
-<h1>${f.name} <span class="help">${f.tier} · score ${f.score.toFixed(1)}</span></h1>
+<h1>${f.name} <span class="help">${f.tier ?? 'Not tiered'} · score ${f.score.toFixed(1)}</span></h1>
 <p>Revenue ${formatNumber(f.revenue)} ${view.currency} (prior 12 months ${formatNumber(f.priorRevenue)}) ·
 share ${formatPercent(f.revenueShare)} · class ${f.abcClass} · growth ${formatPercent(f.growth)} ·
 penetration ${formatPercent(f.penetration)} · whitespace ${formatNumber(f.whitespaceValue)} ${view.currency}/yr · as of ${view.asOf}</p>

@@ -110,7 +110,7 @@ export function familyIds(seed: Snapshot, rootId: string): string[] {
 }
 
 /** Tier, key flag and score of every account as the analysis of the seed itself gives them. */
-function expectedBySeedId(seed: Snapshot): Map<string, { tier: string; key: boolean; score: number; share: number }> {
+function expectedBySeedId(seed: Snapshot): Map<string, { tier: string | null; key: boolean; score: number; share: number }> {
   const result = analyzeWithStoredConfig({ snapshot: seed, config: {}, asOf: AS_OF, rejected: [] });
   return new Map(result.accounts.map((a) => [a.id, { tier: a.kam_tier, key: a.kam_key_account, score: a.kam_score, share: a.kam_revenue_share }]));
 }

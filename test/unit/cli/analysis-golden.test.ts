@@ -16,7 +16,8 @@ import { fakeIo } from './fake-io.ts';
  * kam_why and families[].reasons changed), and once when sister suggestions joined the peer
  * suggestions (definitions version 2). sample-analysis-peers-only.json is the result before
  * that, with only each suggestion's `rule` added: the peer-only definition must still give it
- * byte for byte. Every other byte must stay the same: a change of any value the analysis
+ * byte for byte. Both were regenerated when each family got its `quality` (the sample's data has
+ * no issue, so no tier changed and that key is the only difference). Every other byte must stay the same: a change of any value the analysis
  * computes fails here.
  */
 describe('kamflow analyze --json on the sample fixture', () => {

@@ -123,3 +123,29 @@ describe("the cards' reader of the engine's texts", () => {
     expect(hubspot.freshnessTexts(hubspot.freshness(at(2)), 'en-GB', 'Nowhere/Atlantis').footer).toBe('Checked by Kamflow on 2026-11-23T02:05:00.000Z. Last changed 1795140600000.');
   });
 });
+
+describe("the cards' reader of a family left untiered", () => {
+  it('reads the data issues and keeps the family analysed, alike in both readers', () => {
+    const snap = parseSnapshot({
+      version: 2, source: 'file', currency: 'USD', contacts: [], users: [],
+      accounts: [
+        { id: 'A', name: 'Acme Inc', industry: 'Retail', employees: 500, domain: 'acme.com' },
+        { id: 'B', name: 'Acme Ltd', industry: 'Retail', employees: 500, domain: 'acme.com' },
+      ],
+      products: [{ id: 'P', name: 'X' }],
+      opportunities: [{ id: 'O1', accountId: 'A', status: 'won', amount: 100, closeDate: '2026-05-01', lineItems: [{ id: 'L1', productId: 'P', totalPrice: 100 }] }],
+    }).snapshot;
+    const r = analyze({ snapshot: snap, config: DEFAULT_ANALYSIS_CONFIG, asOf: '2026-11-22' });
+    const a = r.accounts.find((x) => x.id === 'A');
+    expect(a?.kam_tier).toBeNull();
+    const parsed = hubspot.parseReasons(a?.kam_reasons);
+    expect(lwc['parseReasons']?.(a?.kam_reasons)).toEqual(parsed);
+    expect(parsed.dataIssues).toEqual(['1 of 1 entity looks like a duplicate of an account in another family (same domain acme.com, name "acme"): merge the duplicates or set the parent account of A']);
+    const input = { tier: null, updatedAt: null, lastRunFinishedAt: '2026-11-22T02:00:00Z', nextRunDueBy: null, now: 0, reasons: a?.kam_reasons };
+    expect(hubspot.freshness(input).state).toBe('fresh');
+    expect(lwc['freshness']?.(input)).toEqual(hubspot.freshness(input));
+    expect(hubspot.freshness({ ...input, reasons: null }).state).toBe('not-analysed');
+    expect(hubspot.parseRisks('relationship-owner: all 2 known relationships are on deals owned by U1')[0]?.label).toBe('Relationship owner');
+    expect(lwc['parseRisks']?.('relationship-owner: x')).toEqual(hubspot.parseRisks('relationship-owner: x'));
+  });
+});

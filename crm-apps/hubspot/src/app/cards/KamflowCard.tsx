@@ -14,7 +14,7 @@ import {
   Text,
 } from '@hubspot/ui-extensions';
 import { CrmActionLink, useCrmProperties } from '@hubspot/ui-extensions/crm';
-import { formatScore, freshness, KAM_PROPERTIES, freshnessTexts, parseCoverage, parseOffers, parseReasons, parseRisks, parseUltimateParent, type Outcome } from './kamText.ts';
+import { formatScore, freshness, isNotTiered, KAM_PROPERTIES, freshnessTexts, parseCoverage, parseOffers, parseReasons, parseRisks, parseUltimateParent, type Outcome } from './kamText.ts';
 import type { RunStatus, RunStatusSource } from './run-status.ts';
 
 
@@ -85,7 +85,7 @@ export function KamflowCard({ context, loadRunStatus, now = Date.now }: KamflowC
   }
 
   const p = (name: (typeof KAM_PROPERTIES)[number]): string | null => properties[name] ?? null;
-  const status = freshness({ tier: p('kam_tier'), updatedAt: p('kam_updated_at'), lastRunFinishedAt: run?.lastRunFinishedAt, nextRunDueBy: run?.nextRunDueBy, now: now() });
+  const status = freshness({ tier: p('kam_tier'), updatedAt: p('kam_updated_at'), lastRunFinishedAt: run?.lastRunFinishedAt, nextRunDueBy: run?.nextRunDueBy, now: now(), reasons: p('kam_reasons') });
   const texts = freshnessTexts(status, locale, timeZone);
 
   if (status.state === 'not-analysed') {
@@ -96,9 +96,9 @@ export function KamflowCard({ context, loadRunStatus, now = Date.now }: KamflowC
     );
   }
 
-  const tier = p('kam_tier') ?? '';
-  const score = formatScore(p('kam_score'));
   const reasons = parseReasons(p('kam_reasons'));
+  const tier = p('kam_tier') || (isNotTiered(p('kam_reasons')) ? 'Not tiered' : '');
+  const score = formatScore(p('kam_score'));
   const why = p('kam_why') || reasons.summary || '';
   const offers = parseOffers(p('kam_next_best_offers'));
   const coverage = parseCoverage(p('kam_contact_coverage'));
@@ -132,6 +132,11 @@ export function KamflowCard({ context, loadRunStatus, now = Date.now }: KamflowC
           {o}
         </Alert>
       ))}
+      {reasons.dataIssues.length > 0 && (
+        <Alert title="Data to fix before Kamflow can tier this family" variant="warning" testId="data-issues">
+          {reasons.dataIssues.join(' ')}
+        </Alert>
+      )}
       {texts.stale !== null && (
         <Alert title="Values may be out of date" variant="warning" testId="stale">
           {texts.stale}

@@ -27,16 +27,19 @@ export interface Reasons {
   overrides: string[];
   criteria: { outcome: Outcome; text: string }[];
   nearest: string | null;
+  /** What keeps the family from a tier and what would fix it ("!" lines). */
+  dataIssues: string[];
   other: string[];
 }
 
-const MARKS: Record<string, 'summary' | 'override' | Outcome | 'nearest'> = {
+const MARKS: Record<string, 'summary' | 'override' | Outcome | 'nearest' | 'dataIssue'> = {
   '★': 'summary',
   '⚑': 'override',
   '✓': 'pass',
   '✗': 'fail',
   '○': 'noData',
   '→': 'nearest',
+  '!': 'dataIssue',
 };
 
 function lines(text: string | null | undefined): string[] {
@@ -49,7 +52,7 @@ function lines(text: string | null | undefined): string[] {
 
 /** kam_reasons: "<mark> <sentence>" per line; a line with an unknown first character is plain text. */
 export function parseReasons(text: string | null | undefined): Reasons {
-  const out: Reasons = { summary: null, overrides: [], criteria: [], nearest: null, other: [] };
+  const out: Reasons = { summary: null, overrides: [], criteria: [], nearest: null, dataIssues: [], other: [] };
   for (const line of lines(text)) {
     const kind = MARKS[line.charAt(0)];
     const body = line.slice(1).trim();
@@ -57,9 +60,16 @@ export function parseReasons(text: string | null | undefined): Reasons {
     else if (kind === 'summary') out.summary = body;
     else if (kind === 'override') out.overrides.push(body);
     else if (kind === 'nearest') out.nearest = body;
+    else if (kind === 'dataIssue') out.dataIssues.push(body);
     else out.criteria.push({ outcome: kind, text: body });
   }
   return out;
+}
+
+/** Whether kam_reasons says the family is not tiered ("★ Not tiered, score ...: data confidence ..."). */
+export function isNotTiered(reasons: string | null | undefined): boolean {
+  const summary = parseReasons(reasons).summary;
+  return typeof summary === 'string' && summary.startsWith('Not tiered');
 }
 
 export interface Offer {
@@ -99,6 +109,7 @@ const RISK_LABELS: Record<string, string> = {
   stalled: 'Stalled',
   concentration: 'Concentration',
   'owner-dependence': 'Owner dependence',
+  'relationship-owner': 'Relationship owner',
 };
 
 export interface Risk {
@@ -153,6 +164,8 @@ export function freshness(input: {
   lastRunFinishedAt: string | null | undefined;
   nextRunDueBy: string | null | undefined;
   now: number;
+  /** kam_reasons, which says when a family was analysed but left untiered. */
+  reasons?: string | null | undefined;
 }): Freshness {
   const lastRun = time(input.lastRunFinishedAt);
   const due = time(input.nextRunDueBy);
@@ -161,7 +174,8 @@ export function freshness(input: {
     nextRunDueBy: due === null ? null : (input.nextRunDueBy ?? null),
     updatedAt: time(input.updatedAt) === null ? null : (input.updatedAt ?? null),
   };
-  if (typeof input.tier !== 'string' || input.tier === '') return { state: 'not-analysed', ...base };
+  // A family Kamflow left untiered for want of data has no tier but has been analysed.
+  if ((typeof input.tier !== 'string' || input.tier === '') && !isNotTiered(input.reasons)) return { state: 'not-analysed', ...base };
   if (lastRun === null) return { state: 'unknown', ...base };
   if (due !== null && input.now > due) return { state: 'stale', ...base };
   return { state: 'fresh', ...base };

@@ -16,7 +16,7 @@ import PARENT from '@salesforce/schema/Account.KAM_Ultimate_Parent__c';
 import UPDATED_AT from '@salesforce/schema/Account.KAM_Updated_At__c';
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
-import { formatScore, freshness, freshnessTexts, parseCoverage, parseOffers, parseReasons, parseRisks, parseUltimateParent } from './kamText';
+import { formatScore, freshness, freshnessTexts, isNotTiered, parseCoverage, parseOffers, parseReasons, parseRisks, parseUltimateParent } from './kamText';
 
 // Optional: a rep without access to one field still sees the others instead of an error.
 const FIELDS = [TIER, SCORE, WHY, REASONS, REVENUE_SHARE, PENETRATION, WHITESPACE, OFFERS, COVERAGE, RISKS, PARENT, UPDATED_AT];
@@ -104,7 +104,8 @@ export default class KamAccountCard extends NavigationMixin(LightningElement) {
             updatedAt: this.value(UPDATED_AT),
             lastRunFinishedAt: this.run?.finishedAt ?? null,
             nextRunDueBy: this.run?.dueBy ?? null,
-            now: Date.now()
+            now: Date.now(),
+            reasons: this.value(REASONS)
         });
     }
 
@@ -129,7 +130,15 @@ export default class KamAccountCard extends NavigationMixin(LightningElement) {
     }
 
     get tier() {
-        return this.value(TIER);
+        return this.value(TIER) || (isNotTiered(this.value(REASONS)) ? 'Not tiered' : '');
+    }
+
+    get dataIssues() {
+        return this.reasons.dataIssues.map((text, i) => ({ key: `d${i}`, text }));
+    }
+
+    get hasDataIssues() {
+        return this.dataIssues.length > 0;
     }
 
     get tierClass() {

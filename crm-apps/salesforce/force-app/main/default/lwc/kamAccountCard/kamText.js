@@ -10,7 +10,8 @@ const MARKS = {
     '✓': 'pass',
     '✗': 'fail',
     '○': 'noData',
-    '→': 'nearest'
+    '→': 'nearest',
+    '!': 'dataIssue'
 };
 
 function lines(text) {
@@ -23,7 +24,7 @@ function lines(text) {
 
 /** KAM_Reasons__c: "<mark> <sentence>" per line; a line with an unknown first character is plain text. */
 export function parseReasons(text) {
-    const out = { summary: null, overrides: [], criteria: [], nearest: null, other: [] };
+    const out = { summary: null, overrides: [], criteria: [], nearest: null, dataIssues: [], other: [] };
     for (const line of lines(text)) {
         const kind = MARKS[line.charAt(0)];
         const body = line.slice(1).trim();
@@ -31,9 +32,16 @@ export function parseReasons(text) {
         else if (kind === 'summary') out.summary = body;
         else if (kind === 'override') out.overrides.push(body);
         else if (kind === 'nearest') out.nearest = body;
+        else if (kind === 'dataIssue') out.dataIssues.push(body);
         else out.criteria.push({ outcome: kind, text: body });
     }
     return out;
+}
+
+/** Whether KAM_Reasons__c says the family is not tiered ("★ Not tiered, score ...: data confidence ..."). */
+export function isNotTiered(reasons) {
+    const summary = parseReasons(reasons).summary;
+    return typeof summary === 'string' && summary.startsWith('Not tiered');
 }
 
 /** KAM_Next_Best_Offers__c: "<offering>: <adopters> of <peers> <group> buy <offering>; est. <value>/yr". */
@@ -60,7 +68,8 @@ const RISK_LABELS = {
     'single-threaded': 'Single-threaded',
     stalled: 'Stalled',
     concentration: 'Concentration',
-    'owner-dependence': 'Owner dependence'
+    'owner-dependence': 'Owner dependence',
+    'relationship-owner': 'Relationship owner'
 };
 
 /** KAM_Risks__c: "<risk id>: <detail>" per line. */
@@ -97,11 +106,12 @@ function time(value) {
  * - stale: the next run was due and has not finished;
  * - fresh: otherwise.
  */
-export function freshness({ tier, updatedAt, lastRunFinishedAt, nextRunDueBy, now }) {
+export function freshness({ tier, updatedAt, lastRunFinishedAt, nextRunDueBy, now, reasons }) {
     const lastRun = time(lastRunFinishedAt);
     const due = time(nextRunDueBy);
     const base = { lastRunFinishedAt: lastRun === null ? null : lastRunFinishedAt, nextRunDueBy: due === null ? null : nextRunDueBy, updatedAt: time(updatedAt) === null ? null : updatedAt };
-    if (typeof tier !== 'string' || tier === '') return { state: 'not-analysed', ...base };
+    // A family Kamflow left untiered for want of data has no tier but has been analysed.
+    if ((typeof tier !== 'string' || tier === '') && !isNotTiered(reasons)) return { state: 'not-analysed', ...base };
     if (lastRun === null) return { state: 'unknown', ...base };
     if (due !== null && now > due) return { state: 'stale', ...base };
     return { state: 'fresh', ...base };

@@ -186,6 +186,26 @@ describe('c-kam-account-card', () => {
         expect(mockNavigate).toHaveBeenCalledWith(ref);
     });
 
+    it('shows a family left untiered for its data as analysed, with the data to fix', async () => {
+        const element = await render();
+        getRecord.emit(account({
+            ...KEY_ACCOUNT,
+            KAM_Tier__c: null,
+            KAM_Why__c: 'Not tiered: because no exchange rate for 1 of 2 opportunities',
+            KAM_Reasons__c: '★ Not tiered, score 60.0: data confidence 25% is below 60%\n! 1 of 2 opportunities has amounts in a currency without an exchange rate, left out of revenue: add the rate, then check O2',
+            KAM_Risks__c: 'relationship-owner: all 3 known relationships are on deals owned by U1 Ann'
+        }));
+        graphql.emit(runStatus('2026-11-23T02:05:00.000Z', '2026-11-24T04:00:00.000Z'));
+        await settle();
+        expect(q(element, 'not-analysed')).toBeNull();
+        expect(q(element, 'tier').label).toBe('Not tiered');
+        expect(text(q(element, 'why'))).toBe('Not tiered: because no exchange rate for 1 of 2 opportunities');
+        expect(text(q(element, 'data-issues'))).toBe(
+            'Data to fix before Kamflow can tier this family:1 of 2 opportunities has amounts in a currency without an exchange rate, left out of revenue: add the rate, then check O2'
+        );
+        expect(text(element.shadowRoot.querySelector('[data-id="risks"]'))).toContain('Relationship owner: all 3 known relationships');
+    });
+
     it('says so when the account is its own ultimate parent', async () => {
         const element = await render();
         getRecord.emit(account({ ...KEY_ACCOUNT, KAM_Ultimate_Parent__c: `${RECORD_ID} Acme Holding` }));
