@@ -126,7 +126,8 @@ export interface TaskRollbackPlan {
 }
 
 function plain(text: string | null): string {
-  return (text ?? '').replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  // A rich-text body may come back with its lines as paragraphs or breaks.
+  return (text ?? '').replace(/<\/?(?:p|div|br)\b[^>]*>/gi, ' ').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** What a person changed on a task Kamflow made, compared with what Kamflow sent. */
