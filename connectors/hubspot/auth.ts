@@ -15,6 +15,8 @@ export const HUBSPOT_SCOPES = [
   'crm.objects.companies.read',
   'crm.objects.companies.write',
   'crm.objects.contacts.read',
+  // Tasks for account owners (Activities | Tasks: the tasks API asks for the contacts scopes).
+  'crm.objects.contacts.write',
   'crm.objects.deals.read',
   'crm.objects.line_items.read',
   'crm.objects.owners.read',

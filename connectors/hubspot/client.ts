@@ -14,7 +14,8 @@ import type { HubSpotOptions } from './options.ts';
 /** Kinds of call, as reported in the usage counts. */
 export type CallKind =
   | 'list' | 'search' | 'associationsBatchRead' | 'batchUpdate' | 'pipelines' | 'owners'
-  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo' | 'currencies';
+  | 'propertiesRead' | 'propertyCreate' | 'groupsRead' | 'groupCreate' | 'accountInfo' | 'tokenInfo' | 'currencies'
+  | 'tasksCreate' | 'tasksRead' | 'tasksArchive';
 
 export interface CallResult<T> {
   status: number;

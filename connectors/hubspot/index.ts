@@ -1,4 +1,6 @@
 import type { Logger } from '../../src/log.ts';
+import type { CrmTaskInput, CrmTaskOutcome, CrmTaskRemoval, CrmTaskState, TaskConnector } from '../../src/contract/tasks.ts';
+import { archiveHubSpotTasks, createHubSpotTasks, HUBSPOT_TASK_PROFILE, readHubSpotTasks } from './tasks.ts';
 import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type QueueIds, type StageStatuses } from '../../mappings/hubspot.ts';
@@ -27,8 +29,9 @@ export function parseHubSpotOptions(input: unknown): HubSpotOptions {
   return parsed.data;
 }
 
-export class HubSpotConnector implements Connector {
+export class HubSpotConnector implements Connector, TaskConnector {
   readonly kind = 'hubspot' as const;
+  readonly taskProfile = HUBSPOT_TASK_PROFILE;
   readonly options: HubSpotOptions;
   private readonly caller: HubSpotCaller;
   private readonly log: Logger;
@@ -140,6 +143,18 @@ export class HubSpotConnector implements Connector {
 
   provision(): Promise<ProvisionReport> {
     return provisionProperties(this.caller);
+  }
+
+  createTasks(tasks: readonly CrmTaskInput[]): Promise<CrmTaskOutcome[]> {
+    return createHubSpotTasks(this.caller, tasks);
+  }
+
+  readTasks(taskIds: readonly string[]): Promise<CrmTaskState[]> {
+    return readHubSpotTasks(this.caller, taskIds);
+  }
+
+  removeTasks(taskIds: readonly string[]): Promise<CrmTaskRemoval[]> {
+    return archiveHubSpotTasks(this.caller, taskIds);
   }
 
   push(plan: WritePlanForConnector): Promise<WriteOutcome[]> {

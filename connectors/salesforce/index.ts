@@ -13,6 +13,8 @@ import { upsertRunStatus } from './run-object.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { settleIngestJobs } from './settle.ts';
+import { createSalesforceTasks, deleteSalesforceTasks, readSalesforceTasks, SALESFORCE_TASK_PROFILE } from './tasks.ts';
+import type { CrmTaskInput, CrmTaskOutcome, CrmTaskRemoval, CrmTaskState, TaskConnector } from '../../src/contract/tasks.ts';
 
 export { salesforceOptionsSchema, type SalesforceOptions, type SalesforceOptionsInput } from './options.ts';
 export { buildAuthorizeUrl, createPkcePair, createState, exchangeCode, pkceChallenge, type OAuthAppSettings } from './auth.ts';
@@ -25,8 +27,9 @@ const BULK_INGEST_ROWS = 50_000;
 const ALL_OBJECTS: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
 
 /** Kamflow's connection to one Salesforce org. */
-export class SalesforceConnector implements Connector {
+export class SalesforceConnector implements Connector, TaskConnector {
   readonly kind = 'salesforce' as const;
+  readonly taskProfile = SALESFORCE_TASK_PROFILE;
   readonly options: SalesforceOptions;
   private readonly client: SalesforceClient;
   private readonly logger: Logger;
@@ -123,6 +126,30 @@ export class SalesforceConnector implements Connector {
 
   push(plan: WritePlanForConnector, hooks?: PushHooks): Promise<WriteOutcome[]> {
     return pushWrites({ client: this.client, options: this.options, logger: this.logger }, plan, hooks);
+  }
+
+  async createTasks(tasks: readonly CrmTaskInput[]): Promise<CrmTaskOutcome[]> {
+    try {
+      return await createSalesforceTasks(this.client, tasks);
+    } catch (e) {
+      throw stopError('tasks', e);
+    }
+  }
+
+  async readTasks(taskIds: readonly string[]): Promise<CrmTaskState[]> {
+    try {
+      return await readSalesforceTasks(this.client, taskIds);
+    } catch (e) {
+      throw stopError('reading tasks', e);
+    }
+  }
+
+  async removeTasks(taskIds: readonly string[]): Promise<CrmTaskRemoval[]> {
+    try {
+      return await deleteSalesforceTasks(this.client, taskIds);
+    } catch (e) {
+      throw stopError('deleting tasks', e);
+    }
   }
 
   async settleWrites(knownJobs: string[]): Promise<SettleReport> {

@@ -14,6 +14,9 @@ export const FIELD_POLICIES = ['respect-edits', 'kamflow-owns'] as const;
 export type FieldPolicy = (typeof FIELD_POLICIES)[number];
 const fieldPolicy = z.enum(FIELD_POLICIES, { message: `expected ${FIELD_POLICIES.join(' or ')}` });
 
+export const TASK_CHANGES = ['key', 'all', 'off'] as const;
+export const REMINDER_CADENCES = ['off', 'monthly', 'quarterly'] as const;
+
 export const syncOptionsSchema = z.object({
   /** Share of accounts (0-1) a plan may change before it waits for a confirmed run. */
   safetyGateShare: z.number().min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1').optional(),
@@ -30,6 +33,17 @@ export const syncOptionsSchema = z.object({
       message: `expected ${FIELD_POLICIES.join(' or ')}, or an object of Kamflow field (or default) to policy`,
     })
     .optional(),
+  /**
+   * Which changes of a family make a task for its account owner: `key` (becoming or no longer
+   * being Key; the default), `all` (those and a new risk), `off`.
+   */
+  tasks: z.enum(TASK_CHANGES, { message: `expected ${TASK_CHANGES.join(', ')}` }).optional(),
+  /** How often each key family's owner gets a task listing its next best offers: off (the default), monthly or quarterly. */
+  reminders: z.enum(REMINDER_CADENCES, { message: `expected ${REMINDER_CADENCES.join(', ')}` }).optional(),
+  /** Next best offers per entity a reminder lists (1-10, 3 by default). */
+  reminderOffers: z.number().int('expected a whole number').min(1, 'expected 1 to 10').max(10, 'expected 1 to 10').optional(),
+  /** Days from the run to a task's due date (0-90, 7 by default). */
+  taskDueDays: z.number().int('expected a whole number of days').min(0, 'expected 0 to 90 days').max(90, 'expected 0 to 90 days').optional(),
 });
 export type ConnectionSyncOptions = z.output<typeof syncOptionsSchema>;
 

@@ -10,6 +10,7 @@ export const SF_KEY_PREFIX: Record<string, string> = {
   Opportunity: '006',
   OpportunityLineItem: '00k',
   Product2: '01t',
+  Task: '00T',
   User: '005',
   Organization: '00D',
   PermissionSet: '0PS',

@@ -82,6 +82,8 @@ export interface Sandbox {
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
     update(type: string, id: string, properties: Record<string, string | null>): void;
+    /** Every live (not archived) record of a type, in id order, with the ids of the companies it is associated with. */
+    list(type: string): { id: string; properties: Record<string, string | null>; companies: string[] }[];
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
     /** Adds an owner that is a queue (owners API `type: QUEUE`), not a person. */
@@ -257,6 +259,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       update(type, id, properties) {
         if (!hsStore.update(hsType(type), id, properties)) throw new Error(`no live ${type} ${id}`);
+      },
+      list(type) {
+        const t = hsType(type);
+        return hsStore.ordered(t).filter((o) => !o.archived).map((o) => ({
+          id: o.id, properties: { ...o.properties }, companies: hsStore.associations(t, o.id, 'companies').map((a) => a.toId),
+        }));
       },
       create: (type, properties) => hsStore.create(hsType(type), properties),
       archive(type, id) {

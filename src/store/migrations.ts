@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
+import { TASKS_SQLITE_MIGRATION } from './sqlite/tasks.ts';
 
 /** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
@@ -169,6 +170,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         PRIMARY KEY (org, day)
       );
     `,
+  },
+  {
+    version: 6,
+    name: 'tasks for account owners, under their dedupe keys',
+    sql: TASKS_SQLITE_MIGRATION,
   },
 ];
 

@@ -13,6 +13,9 @@ import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
 import { RunTables } from './sqlite/runs.ts';
 import { WritebackTables } from './sqlite/writeback.ts';
+import { TaskTables } from './sqlite/tasks.ts';
+import type { KnownTaskStatus, PlannedTask } from '../contract/tasks.ts';
+import type { StoredTask, TaskOutcomeUpdate } from './task-types.ts';
 import type {
   ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
   InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
@@ -43,6 +46,7 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly writeback: WritebackTables;
   private readonly now: () => string;
   private readonly shared: SharedStateTables;
+  private readonly tasks: TaskTables;
 
   constructor(options: SqliteStoreOptions) {
     const key: EncryptionKey | null = parseEncryptionKey(options.encryptionKey);
@@ -69,6 +73,7 @@ export class SqliteStore implements Store, ConsoleStore {
     this.writeback = new WritebackTables(this.db);
     this.runs = new RunTables(this.db, this.mirror, this.writeback, now);
     this.console = new ConsoleTables(this.db, now);
+    this.tasks = new TaskTables(this.db);
   }
 
   /** Refuses a key other than the one the store was set up with; remembers the first. */
@@ -168,6 +173,11 @@ export class SqliteStore implements Store, ConsoleStore {
     return this.shared.addApiUsage(org, day, calls, reading, now);
   }
   async apiBudget(org: string, day: string): Promise<ApiBudgetDay | null> { return this.shared.apiBudget(org, day); }
+
+  async taskStatuses(connectionId: string, keys: readonly string[]): Promise<Map<string, KnownTaskStatus>> { return this.tasks.statuses(connectionId, keys); }
+  async saveTasksSending(connectionId: string, runId: string, tasks: readonly PlannedTask[], at: string): Promise<void> { this.tasks.saveSending(connectionId, runId, tasks, at); }
+  async recordTaskOutcomes(connectionId: string, updates: readonly TaskOutcomeUpdate[], at: string): Promise<void> { this.tasks.recordOutcomes(connectionId, updates, at); }
+  async listRunTasks(runId: string): Promise<StoredTask[]> { return this.tasks.forRun(runId); }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

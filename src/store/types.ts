@@ -1,5 +1,8 @@
 import type { ApiUsage, Credentials, Cursor, FieldValues, ObjectKind, RecordIssue, RecordsByKind, SourceConnection, SourceId, TokenSet, WriteErrorKind, WriteOutcome } from '../contract/connector.ts';
 import type { RunCounts } from '../contract/runs.ts';
+import type { TaskStore } from './task-types.ts';
+
+export type { StoredTask, TaskOutcomeUpdate, TaskStore } from './task-types.ts';
 
 /**
  * What the sync engine keeps between runs, behind an interface so that another database can
@@ -149,7 +152,7 @@ export interface RunIssue {
   message: string;
 }
 
-export interface Store {
+export interface Store extends TaskStore {
   createConnection(input: NewConnection): Promise<ConnectionRecord>;
   updateConnection(id: string, patch: ConnectionPatch): Promise<ConnectionRecord>;
   getConnection(id: string): Promise<ConnectionRecord | null>;

@@ -20,6 +20,8 @@ import { BudgetMeter, defaultOrgOf, reserveOf } from './budget.ts';
 import { cronNextRun, recordRunStatus, runStatusOf } from './run-status.ts';
 import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
+import { planSyncTasks, planTaskRollback, pushTasks, rollBackTasks, taskCallEstimate, type TaskRollbackPlan } from './task-run.ts';
+import type { TaskPlan } from './tasks.ts';
 import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
 
 export function newRunId(now: Date): string {
@@ -41,6 +43,14 @@ function gateShareOf(connection: ConnectionSyncOptions, options: SyncOptions): n
   return options.safetyGateShare ?? connection.safetyGateShare ?? DEFAULT_SAFETY_GATE_SHARE;
 }
 
+/** The tasks a run makes or removes beside its field writes (src/sync/task-run.ts). */
+interface RunTasks {
+  tasks?: TaskPlan | null;
+  taskRollback?: TaskRollbackPlan | null;
+  /** After the field writes went out: creates (or removes) the tasks. */
+  afterPush?: () => Promise<void>;
+}
+
 interface RunSpec {
   kind: 'sync' | 'rollback';
   connectionId: string;
@@ -54,7 +64,7 @@ interface RunSpec {
   lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string; connector: Connector }) =>
-    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk']; analysis?: AnalysisResult }>;
+    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk']; analysis?: AnalysisResult } & RunTasks>;
 }
 
 /**
@@ -141,13 +151,16 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
   let runStatus: RunStatusRecord | null = null;
+  let tasks: RunTasks = {};
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
     // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
     await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
-    const estimatedCalls = plan ? estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)) : {};
+    const estimatedCalls = plan
+      ? { ...estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)), ...taskCallEstimate(connector, tasks.tasks ?? null, tasks.taskRollback ?? null) }
+      : {};
     logger.info({ runId, connectionId: connection.id, status, counts: { ...counts } }, message);
-    return { run, plan, estimatedCalls, message, runStatus };
+    return { run, plan, estimatedCalls, message, runStatus, tasks: tasks.tasks ?? null, taskRollback: tasks.taskRollback ?? null };
   };
   const statusNow = (): RunStatusRecord => runStatusOf(connection, { startedAt: startedAt.toISOString(), finishedAt: now().toISOString() }, deps.nextScheduledRun ?? cronNextRun);
   try {
@@ -172,6 +185,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (reconciled.runs.length > 0) logger.warn({ connectionId: connection.id, ...reconciled }, 'writes of stopped runs checked against the CRM');
     const planned = await spec.plan({ snapshot, connection, syncOptions, runTime: now().toISOString(), counts, runId, connector });
     plan = planned.plan;
+    tasks = planned;
     await recordPlanFindings(store, runId, plan, counts);
     counts.plannedAccounts = plan.summary.changedAccounts;
     counts.plannedFields = plan.summary.changedFields;
@@ -180,13 +194,14 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (spec.dryRun) {
       if (spec.kind === 'sync' && connector.recordRunStatus && !planned.hold) runStatus = statusNow();
       const gate = planned.hold ? `; a real run would stop at the ${planned.hold.message}` : '';
-      return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change, nothing written${gate}`);
+      return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change${taskNote(planned)}, nothing written${gate}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
     await pushPlan({
       store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
       counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
     }, plan.writes);
+    if (planned.afterPush) await planned.afterPush();
     if (connector.publish) {
       const written = (await store.listWrites(runId)).filter((w) => w.status === 'ok').map((w) => ({ accountId: w.accountId, fields: w.fields }));
       await connector.publish({ runId, kind: spec.kind, asOf, analysis: planned.analysis ?? null, accounts: snapshot.accounts, written });
@@ -203,6 +218,13 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     const message = error instanceof Error ? error.message : String(error);
     return await finish('failed', `run failed: ${message}`, message);
   }
+}
+
+function taskNote(t: RunTasks): string {
+  const made = t.tasks?.tasks.length ?? 0;
+  const removed = t.taskRollback?.remove.length ?? 0;
+  const parts = [made > 0 ? `${made} task(s) would be created` : '', removed > 0 ? `${removed} task(s) would be removed` : ''].filter((p) => p !== '');
+  return parts.length > 0 ? ` and ${parts.join(' and ')}` : '';
 }
 
 function outcomeNotes(counts: RunCounts, kind: RunSpec['kind']): string {
@@ -236,6 +258,12 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
         planWrites(analysis, snapshot.accounts, { runTime }),
       );
       const plan = guarded.plan;
+      const tasks = await planSyncTasks({ store: deps.store, connector, connectionId: connection.id }, { syncOptions, analysis, accounts: snapshot.accounts, plan, asOf });
+      const afterPush = async (): Promise<void> => {
+        if (!tasks) return;
+        const done = await pushTasks({ store: deps.store, connector, connectionId: connection.id, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, tasks);
+        if (tasks.tasks.length > 0) deps.logger.info({ runId, ...done }, 'tasks for account owners');
+      };
       const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
         quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, guarded.guard.quarantine, deps.now?.() ?? new Date());
       const share = plan.summary.changedAccounts / Math.max(1, snapshot.accounts.length);
@@ -245,13 +273,14 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
         return {
           plan,
           analysis,
+          tasks,
           hold: {
             status: 'awaiting-confirmation',
             message: `safety gate: the plan changes ${plan.summary.changedAccounts} of ${snapshot.accounts.length} accounts (${pct(share)}, over ${pct(limit)}); nothing written. Review it with --dry-run, then rerun with --confirm`,
           },
         };
       }
-      return { plan, afterChunk, analysis };
+      return { plan, afterChunk, analysis, tasks, afterPush };
     },
   });
 }
@@ -279,10 +308,14 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
   if (target.dryRun) throw new NothingToRollBackError(options.runId);
   return execute(deps, {
     kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
-    plan: async ({ snapshot }) => {
+    plan: async ({ snapshot, connector, runId }) => {
       const written = (await deps.store.listWrites(target.id)).filter((w) => w.status === 'ok');
       const memory = indexMemory(await deps.store.fieldMemory(target.connectionId));
-      return { plan: planRollback(written, snapshot.accounts, memory, { force: options.force ?? false }) };
+      const taskRollback = await planTaskRollback({ store: deps.store, connector }, target.id, options.force ?? false);
+      const afterPush = async (): Promise<void> => {
+        if (taskRollback) await rollBackTasks({ store: deps.store, connector, connectionId: target.connectionId, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, taskRollback);
+      };
+      return { plan: planRollback(written, snapshot.accounts, memory, { force: options.force ?? false }), taskRollback, afterPush };
     },
   });
 }

@@ -5,6 +5,8 @@ import type { AnalysisResult } from '../model/insights.ts';
 import type { RejectedRecord, Snapshot } from '../model/snapshot.ts';
 import type { ConnectionRecord, LockTakeover, RunRecord, Store } from '../store/types.ts';
 import type { WritePlan } from './planner.ts';
+import type { TaskRollbackPlan } from './task-run.ts';
+import type { TaskPlan } from './tasks.ts';
 
 /** Makes the connector for a stored connection; `onTokens` persists refreshed tokens. */
 export type ConnectorFactory = (connection: ConnectionRecord, credentials: Credentials, onTokens: TokenListener) => Connector;
@@ -74,6 +76,10 @@ export interface SyncResult {
   message: string;
   /** The run status written to the CRM (for a dry run: what a real run would write); null when none. */
   runStatus?: RunStatusRecord | null;
+  /** Tasks for account owners the run made (a dry run: would make); null when the source keeps none. */
+  tasks?: TaskPlan | null;
+  /** A rollback's tasks: removed, already gone, or kept because a person changed them. */
+  taskRollback?: TaskRollbackPlan | null;
 }
 
 export const DEFAULT_SAFETY_GATE_SHARE = 0.5;

@@ -34,8 +34,9 @@ export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand
         const writes = await store.listWrites(runId);
         const issues = await store.listRunIssues(runId);
         const conflicts = await store.listFieldConflicts(runId);
+        const tasks = await store.listRunTasks(runId);
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify({ run, writes, issues, conflicts }, null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify({ run, writes, issues, conflicts, tasks }, null, 2)}\n`);
           return EXIT.ok;
         }
         const c = run.counts;
@@ -63,6 +64,8 @@ export function runCommand(deps: Pick<SyncCommandDeps, 'openStore'>): CliCommand
           const what = f.resolution === 'kept' ? `kept; not replaced by ${showValue(f.proposed)}` : `replaced by ${showValue(f.proposed)}`;
           out.push(`    ${f.accountId} ${f.field}: now ${showValue(f.current)}${who}, ${f.source === 'never-written' ? 'Kamflow never wrote it here' : `Kamflow wrote ${showValue(f.kamflowValue)}`}; ${what}`);
         }
+        if (tasks.length) out.push('  tasks for account owners:');
+        for (const t of tasks) out.push(`    ${t.accountId} (owner ${t.ownerId}, due ${t.dueDate}, ${t.kind}) ${t.status}${t.taskId ? ` ${t.taskId}` : ''}: ${t.subject}${t.message ? ` (${t.message})` : ''}`);
         if (issues.length) out.push('  record issues:');
         for (const i of issues) out.push(`    [${i.stage}] ${i.object ?? '-'} ${i.recordId ?? '(no id)'}: ${i.kind}: ${i.message}`);
         io.stdout.write(`${out.join('\n')}\n`);

@@ -1,4 +1,5 @@
 import { EXIT, EXIT_CODES_HELP, type CliCommand, type CliIo } from '../command.ts';
+import { taskLines } from '../task-lines.ts';
 import { runSync } from '../../sync/pipeline.ts';
 import type { SyncResult } from '../../sync/types.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -56,6 +57,8 @@ export function syncResultJson(result: SyncResult): string {
     },
     estimatedCalls: result.estimatedCalls,
     runStatus: result.runStatus ?? null,
+    tasks: result.tasks ?? null,
+    taskRollback: result.taskRollback ?? null,
   }, null, 2)}\n`;
 }
 
@@ -83,6 +86,7 @@ export function renderSyncResult(result: SyncResult): string {
     if (result.runStatus) out.push(`  run status recorded for the CRM cards: next run due by ${result.runStatus.nextRunDueBy ?? 'none (runs on demand)'}`);
   }
   if (plan) out.push(...findingLines(plan));
+  out.push(...taskLines(result));
   out.push(`  API calls used: ${formatUsage(run.apiUsage)}`);
   out.push(result.message);
   return `${out.join('\n')}\n`;

@@ -1,7 +1,7 @@
 /** HubSpot property definitions: the defaults each object starts with, and the valid pairs. */
 
-export type HsObjectType = 'companies' | 'contacts' | 'deals' | 'line_items' | 'products';
-export const HS_OBJECT_TYPES: readonly HsObjectType[] = ['companies', 'contacts', 'deals', 'line_items', 'products'];
+export type HsObjectType = 'companies' | 'contacts' | 'deals' | 'line_items' | 'products' | 'tasks';
+export const HS_OBJECT_TYPES: readonly HsObjectType[] = ['companies', 'contacts', 'deals', 'line_items', 'products', 'tasks'];
 
 /** Path segments the API accepts for each object (names, singular names and type ids). */
 const ALIASES: Record<string, HsObjectType> = {
@@ -10,6 +10,7 @@ const ALIASES: Record<string, HsObjectType> = {
   deals: 'deals', deal: 'deals', '0-3': 'deals',
   line_items: 'line_items', line_item: 'line_items', '0-8': 'line_items',
   products: 'products', product: 'products', '0-7': 'products',
+  tasks: 'tasks', task: 'tasks', '0-27': 'tasks',
 };
 
 export function hsObjectType(segment: string): HsObjectType | undefined {
@@ -18,7 +19,7 @@ export function hsObjectType(segment: string): HsObjectType | undefined {
 
 /** Singular names used in association type names and messages. */
 export const SINGULAR: Record<HsObjectType, string> = {
-  companies: 'company', contacts: 'contact', deals: 'deal', line_items: 'line_item', products: 'product',
+  companies: 'company', contacts: 'contact', deals: 'deal', line_items: 'line_item', products: 'product', tasks: 'task',
 };
 
 export type HsPropertyType = 'bool' | 'date' | 'datetime' | 'enumeration' | 'number' | 'phone_number' | 'string';
@@ -141,7 +142,24 @@ const SPECS: Record<HsObjectType, Spec[]> = {
     ['product_family', 'string', { hubspotDefined: false, groupName: 'productinformation' }],
     ['active', 'bool', { options: BOOL_OPTIONS, hubspotDefined: false, groupName: 'productinformation' }],
   ],
+  // Tasks guide (Activities | Tasks): hs_timestamp (the due date, required on create), subject,
+  // body, status, priority, type, owner; the values the guide lists for each enumeration.
+  tasks: [
+    ...COMMON,
+    ['hs_lastmodifieddate', 'datetime', RO],
+    ['hs_timestamp', 'datetime'],
+    ['hs_task_subject', 'string'],
+    ['hs_task_body', 'string'],
+    ['hs_task_status', 'enumeration', { options: enumOptions(['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED']) }],
+    ['hs_task_priority', 'enumeration', { options: enumOptions(['NONE', 'LOW', 'MEDIUM', 'HIGH']) }],
+    ['hs_task_type', 'enumeration', { options: enumOptions(['EMAIL', 'CALL', 'TODO']) }],
+    ['hubspot_owner_id', 'enumeration'],
+  ],
 };
+
+function enumOptions(values: readonly string[]): HsOption[] {
+  return values.map((value, i) => ({ label: value, value, hidden: false, displayOrder: i }));
+}
 
 const FIELD_TYPE: Record<HsPropertyType, string> = {
   bool: 'booleancheckbox', date: 'date', datetime: 'date', enumeration: 'select', number: 'number', phone_number: 'phonenumber', string: 'text',
@@ -175,6 +193,7 @@ export const DEFAULT_READ: Record<HsObjectType, string[]> = {
   deals: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
   line_items: ['amount', 'createdate', 'hs_lastmodifieddate', 'hs_object_id', 'hs_product_id', 'name', 'price', 'quantity'],
   products: ['createdate', 'description', 'hs_lastmodifieddate', 'hs_object_id', 'name', 'price'],
+  tasks: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
 export function modifiedProperty(type: HsObjectType): string {

@@ -9,6 +9,7 @@ import { hubspotMiscRoutes } from './routes-misc.ts';
 import { hubspotObjectRoutes } from './routes-objects.ts';
 import { hubspotPropertyRoutes } from './routes-properties.ts';
 import { hubspotSearchRoutes } from './routes-search.ts';
+import { hubspotTaskRoutes } from './routes-tasks.ts';
 
 /** The whole simulated HubSpot: OAuth v1, the `/crm/...` APIs, the account details and the currency settings. */
 export function hubspotRouter(ctx: HsContext): Router {
@@ -20,6 +21,7 @@ export function hubspotRouter(ctx: HsContext): Router {
   crm.use(express.json({ limit: '20mb' }));
   // Search is routed before the object routes so that `/search` is never read as an object id.
   crm.use(hubspotSearchRoutes(ctx));
+  crm.use(hubspotTaskRoutes(ctx));
   crm.use(hubspotObjectRoutes(ctx));
   crm.use(hubspotAssociationRoutes(ctx));
   crm.use(hubspotPropertyRoutes(ctx));

@@ -9,7 +9,7 @@ export const HUB_ID = 24681357;
 
 /** What an install of the app grants in the simulated portal. */
 const GRANTED_SCOPES = [
-  'oauth', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.deals.read',
+  'oauth', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read',
   'crm.objects.line_items.read', 'crm.objects.owners.read', 'crm.schemas.companies.read', 'crm.schemas.companies.write', 'settings.currencies.read',
 ] as const;
 

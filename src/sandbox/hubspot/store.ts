@@ -19,7 +19,7 @@ export interface HsAssociationType {
   label: string | null;
 }
 
-export type AssociationKind = 'parent-child' | 'contact-company' | 'deal-company' | 'deal-line_item';
+export type AssociationKind = 'parent-child' | 'contact-company' | 'deal-company' | 'deal-line_item' | 'task-company';
 
 /** Type ids both ways for each association kind (from side first, as the docs list them). */
 const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; forward: HsAssociationType[]; backward: HsAssociationType[] }> = {
@@ -43,7 +43,21 @@ const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; for
     forward: [{ category: 'HUBSPOT_DEFINED', typeId: 19, label: null }],
     backward: [{ category: 'HUBSPOT_DEFINED', typeId: 20, label: null }],
   },
+  // The associations guide's default types: task to company 192, company to task 191.
+  'task-company': {
+    from: 'tasks', to: 'companies',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 192, label: null }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 191, label: null }],
+  },
 };
+
+/** The association kind a HUBSPOT_DEFINED type id stands for from one object to another, if any. */
+export function associationKindOf(from: HsObjectType, to: HsObjectType, typeId: number): AssociationKind | null {
+  for (const [kind, t] of Object.entries(TYPES) as [AssociationKind, (typeof TYPES)[AssociationKind]][]) {
+    if (t.from === from && t.to === to && t.forward.some((x) => x.typeId === typeId)) return kind;
+  }
+  return null;
+}
 
 export interface HsOwner {
   id: string;
@@ -253,7 +267,7 @@ export class HubSpotStore {
     const now = this.clock.peek();
     this.owners.push({ id, type, userId: Number(id) + 5000000, email, firstName, lastName, archived, createdAt: now, updatedAt: now });
     const opt = { label: `${firstName} ${lastName}`.trim(), value: id, hidden: archived, displayOrder: this.owners.length };
-    for (const type of ['companies', 'deals'] as const) this.property(type, 'hubspot_owner_id')?.options.push(opt);
+    for (const type of ['companies', 'deals', 'tasks'] as const) this.property(type, 'hubspot_owner_id')?.options.push(opt);
     return id;
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SfHttpError, sendSfError, type SfContext } from './context.ts';
 import { sfVersion } from './middleware.ts';
 import type { SfFieldDef } from './schema.ts';
+import { SF_KEY_PREFIX } from '../ids.ts';
 import { formatDatetime, parseDatetime, toWire } from './values.ts';
 import { checkFieldNames, failed, insertBlocker, prepareValues, updateBlocker, type SaveResult, type WriteValues } from './writes.ts';
 
@@ -245,6 +246,36 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
         ? failed({ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] })
         : res,
     );
+
+  // sObject Collections delete (REST API Developer Guide, "Delete Records Using sObject
+  // Collections"): `?ids=` up to 200 comma-separated ids, `allOrNone` (default false); results in
+  // the order of the ids. Each id names its own object by its key prefix.
+  r.delete('/composite/sobjects', (req: Request, res: Response) => {
+    const raw = typeof req.query['ids'] === 'string' ? req.query['ids'] : '';
+    const ids = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    if (ids.length === 0) throw new SfHttpError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+    if (ids.length > MAX_COLLECTION) throw new SfHttpError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    const allOrNone = req.query['allOrNone'] === 'true';
+    const results: SaveResult[] = ids.map((id) => {
+      const type = Object.entries(SF_KEY_PREFIX).find(([, prefix]) => id.startsWith(prefix))?.[0];
+      const obj = type ? ctx.store.object(type) : undefined;
+      if (!obj || !/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id)) return failed({ statusCode: 'MALFORMED_ID', message: `malformed id ${id}`, fields: [] });
+      if (!obj.deletable) return failed({ statusCode: 'INVALID_TYPE', message: `sObject type '${obj.name}' does not support delete`, fields: [] });
+      const rec = ctx.store.get(obj.name, id);
+      if (!rec || rec['IsDeleted'] === true) return failed({ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] });
+      return { id, success: true, errors: [] };
+    });
+    if (allOrNone && results.some((x) => !x.success)) {
+      res.json(rollBack(results).map((r, i) => ({ ...r, id: r.success ? r.id : ids[i] })));
+      return;
+    }
+    for (const r of results) {
+      if (!r.success) continue;
+      const type = Object.entries(SF_KEY_PREFIX).find(([, prefix]) => r.id.startsWith(prefix))?.[0];
+      if (type) ctx.store.delete(type, r.id);
+    }
+    res.json(results.map((r, i) => (r.success ? r : { ...r, id: ids[i] })));
+  });
 
   r.patch('/composite/sobjects', (req: Request, res: Response) => {
     const { allOrNone, records } = collection(req);

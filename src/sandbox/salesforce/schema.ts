@@ -86,6 +86,10 @@ const stampOnly = (): SfFieldDef[] => [f('Id', 'id', ro), f('SystemModstamp', 'd
 const currencyField = (extra: Partial<SfFieldDef> = {}): SfFieldDef =>
   f('CurrencyIsoCode', 'picklist', { multiCurrencyOnly: true, length: 3, ...extra });
 
+/** The default Task Status and Priority picklists (Object Reference, Task). */
+export const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
+export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
+
 export function baseSchema(): Map<string, SfObjectDef> {
   const defs: SfObjectDef[] = [
     {
@@ -163,6 +167,25 @@ export function baseSchema(): Map<string, SfObjectDef> {
       name: 'Product2',
       deletable: true,
       fields: [...recordFields(), f('Name', 'string', { length: 255 }), f('Family', 'picklist'), f('IsActive', 'boolean'), currencyField()],
+      children: [],
+    },
+    {
+      // Object Reference, Task: the fields Kamflow's tasks use and the system ones it reads.
+      name: 'Task',
+      deletable: true,
+      fields: [
+        ...recordFields(),
+        f('WhatId', 'reference', { referenceTo: 'Account', relationshipName: 'What' }),
+        f('WhoId', 'reference', { referenceTo: 'Contact', relationshipName: 'Who' }),
+        f('AccountId', 'reference', { referenceTo: 'Account', relationshipName: 'Account', readOnly: true }),
+        f('OwnerId', 'reference', { referenceTo: 'User', relationshipName: 'Owner' }),
+        f('Subject', 'string', { length: 255 }),
+        f('Description', 'textarea', { length: 32000 }),
+        f('ActivityDate', 'date'),
+        f('Status', 'picklist', { length: 40, picklistValues: [...TASK_STATUSES] }),
+        f('Priority', 'picklist', { length: 40, picklistValues: [...TASK_PRIORITIES] }),
+        f('IsClosed', 'boolean', ro),
+      ],
       children: [],
     },
     {

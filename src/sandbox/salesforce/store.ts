@@ -272,6 +272,10 @@ export class SalesforceStore {
       rec['IsClosed'] = stage === SF_STAGES.won || stage === SF_STAGES.lost;
     } else if (objectName === 'Contact') {
       rec['Name'] = [rec['FirstName'], rec['LastName']].filter((x) => typeof x === 'string' && x !== '').join(' ');
+    } else if (objectName === 'Task') {
+      rec['IsClosed'] = rec['Status'] === 'Completed';
+      const what = typeof rec['WhatId'] === 'string' ? rec['WhatId'] : null;
+      rec['AccountId'] = what !== null && what.startsWith('001') ? what : null;
     } else if (objectName === 'OpportunityLineItem') {
       const q = rec['Quantity'];
       const u = rec['UnitPrice'];

@@ -2,6 +2,7 @@ import { SF_KEY_PREFIX } from '../ids.ts';
 import type { SfContext } from './context.ts';
 import { SfHttpError } from './context.ts';
 import { coerceCsv, coerceJson, type SfValue } from './values.ts';
+import { TASK_PRIORITIES, TASK_STATUSES } from './schema.ts';
 
 export interface SaveError {
   statusCode: string;
@@ -38,6 +39,8 @@ const REQUIRED: Record<string, string[]> = {
   Opportunity: ['Name', 'StageName', 'CloseDate'],
   OpportunityLineItem: ['OpportunityId', 'Quantity'],
   Product2: ['Name'],
+  // Object Reference, Task: Status and Priority are required (the org's UI fills in defaults; the API is given them).
+  Task: ['Status', 'Priority'],
   PermissionSet: ['Name'],
   FieldPermissions: ['ParentId', 'SobjectType', 'Field'],
   ObjectPermissions: ['ParentId', 'SobjectType'],
@@ -141,6 +144,10 @@ export function insertBlocker(ctx: SfContext, objectName: string, values: Record
     const dup = live.find((r) => String(r[def.name]).toLowerCase() === String(value).toLowerCase());
     if (dup) return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: ${def.name} duplicates value on record with id: ${String(dup['Id'])}`, fields: [def.name] };
   }
+  if (objectName === 'Task') {
+    const problem = taskBlocker(ctx, values);
+    if (problem) return problem;
+  }
   if (objectName === 'PermissionSetAssignment') {
     if (!ctx.store.get('PermissionSet', String(values['PermissionSetId'])) || !ctx.store.get('User', String(values['AssigneeId']))) {
       return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] };
@@ -153,4 +160,28 @@ export function insertBlocker(ctx: SfContext, objectName: string, values: Record
 
 export function failed(error: SaveError): SaveResult {
   return { success: false, errors: [error] };
+}
+
+/**
+ * What the org refuses on a Task: a related record or owner that does not exist
+ * (INVALID_CROSS_REFERENCE_KEY), a Status or Priority outside the picklist.
+ */
+export function taskBlocker(ctx: SfContext, values: Record<string, SfValue>): SaveError | null {
+  const what = values['WhatId'];
+  if (what !== undefined && what !== null) {
+    const account = ctx.store.get('Account', String(what));
+    if (!account || account['IsDeleted'] === true) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'Related To ID: id value of incorrect type: ' + String(what), fields: ['WhatId'] };
+  }
+  const owner = values['OwnerId'];
+  if (owner !== undefined && owner !== null) {
+    const user = ctx.store.get('User', String(owner));
+    if (!user || user['IsActive'] === false) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'Assigned To ID: owner cannot be blank', fields: ['OwnerId'] };
+  }
+  for (const [field, allowed] of [['Status', TASK_STATUSES], ['Priority', TASK_PRIORITIES]] as const) {
+    const v = values[field];
+    if (v !== undefined && v !== null && !(allowed as readonly string[]).includes(String(v))) {
+      return { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${field}: bad value for restricted picklist field: ${String(v)}`, fields: [field] };
+    }
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 import type { Db } from './db.ts';
 import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
+import { TASKS_PG_MIGRATION } from './tasks.ts';
 
 /**
  * PostgreSQL schema versions, applied in order when a store opens; never edit one that has
@@ -170,6 +171,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         started_at TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 4,
+    name: 'tasks for account owners, under their dedupe keys',
+    sql: TASKS_PG_MIGRATION,
   },
 ];
 

@@ -17,6 +17,9 @@ import { PgMirror } from './mirror.ts';
 import { migratePostgres } from './migrations.ts';
 import { PgRuns } from './runs.ts';
 import { PgWriteback } from './writeback.ts';
+import { PgTasks } from './tasks.ts';
+import type { KnownTaskStatus, PlannedTask } from '../../contract/tasks.ts';
+import type { StoredTask, TaskOutcomeUpdate } from '../task-types.ts';
 
 export interface PostgresStoreOptions {
   /** postgres:// or postgresql:// URL (user, password, host, port, database, ?sslmode=...). */
@@ -50,6 +53,7 @@ export class PostgresStore implements Store, ConsoleStore {
   private readonly runs: PgRuns;
   private readonly console: PgConsole;
   private readonly writeback: PgWriteback;
+  private readonly tasks: PgTasks;
   private readonly now: () => string;
   private readonly shared: PgSharedState;
   private readonly presence: PresenceSession;
@@ -66,6 +70,7 @@ export class PostgresStore implements Store, ConsoleStore {
     this.shared = new PgSharedState(db);
     this.mirror = new PgMirror(db);
     this.writeback = new PgWriteback(db);
+    this.tasks = new PgTasks(db);
     this.runs = new PgRuns(db, this.mirror, this.writeback, now);
     this.console = new PgConsole(db, now);
   }
@@ -172,6 +177,10 @@ export class PostgresStore implements Store, ConsoleStore {
   async recordRemoteJob(connectionId: string, job: { jobId: string; runId: string; createdAt: string }): Promise<void> { await this.writeback.recordJob(connectionId, job); }
   async listOpenRemoteJobs(connectionId: string): Promise<{ jobId: string; runId: string; createdAt: string }[]> { return this.writeback.openJobs(connectionId); }
   async settleRemoteJobs(connectionId: string, jobIds: string[], settledAt: string): Promise<void> { await this.writeback.settleJobs(connectionId, jobIds, settledAt); }
+  async taskStatuses(connectionId: string, keys: readonly string[]): Promise<Map<string, KnownTaskStatus>> { return this.tasks.statuses(connectionId, keys); }
+  async saveTasksSending(connectionId: string, runId: string, tasks: readonly PlannedTask[], at: string): Promise<void> { return this.tasks.saveSending(connectionId, runId, tasks, at); }
+  async recordTaskOutcomes(connectionId: string, updates: readonly TaskOutcomeUpdate[], at: string): Promise<void> { return this.tasks.recordOutcomes(connectionId, updates, at); }
+  async listRunTasks(runId: string): Promise<StoredTask[]> { return this.tasks.forRun(runId); }
   async checkIntegrity(): Promise<string[]> { return this.writeback.integrity(); }
 
   async getSetting(key: string): Promise<string | null> { return this.console.getSetting(key); }

@@ -5,6 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl } from '../../../connectors/salesforce/auth.ts';
 import { customFieldMetadata, SALESFORCE_OUTPUT_FIELDS } from '../../../mappings/salesforce.ts';
+import { SALESFORCE_OVERRIDE_FIELDS } from '../../../mappings/salesforce-output.ts';
 import { convertSalesforceProject, convertToTemp, SALESFORCE_PROJECT_DIR, SalesforceProjectError, type ConvertResult } from '../../../crm-apps/tools/salesforce-mdapi.ts';
 
 const SRC = join(SALESFORCE_PROJECT_DIR, 'force-app', 'main', 'default');
@@ -52,10 +53,10 @@ function asToolingMetadata(field: Record<string, unknown>): Record<string, unkno
 describe('the Salesforce DX project', () => {
   const fieldDir = join(SRC, 'objects', 'Account', 'fields');
 
-  it('holds one field file per Kamflow output field, defined exactly as provisioning creates it', () => {
+  it('holds one field file per Kamflow output field and per override field, defined exactly as provisioning creates it', () => {
     const files = readdirSync(fieldDir).filter((f) => f.endsWith('.field-meta.xml'));
-    expect(files.map((f) => f.replace('.field-meta.xml', '')).sort()).toEqual(SALESFORCE_OUTPUT_FIELDS.map((f) => f.apiName).sort());
-    for (const spec of SALESFORCE_OUTPUT_FIELDS) {
+    expect(files.map((f) => f.replace('.field-meta.xml', '')).sort()).toEqual([...SALESFORCE_OUTPUT_FIELDS, ...SALESFORCE_OVERRIDE_FIELDS].map((f) => f.apiName).sort());
+    for (const spec of [...SALESFORCE_OUTPUT_FIELDS, ...SALESFORCE_OVERRIDE_FIELDS]) {
       const field = rec(xml(join(fieldDir, `${spec.apiName}.field-meta.xml`))['CustomField']);
       expect(field['fullName'], spec.apiName).toBe(spec.apiName);
       expect(asToolingMetadata(field), spec.apiName).toEqual(customFieldMetadata(spec));
@@ -64,7 +65,8 @@ describe('the Salesforce DX project', () => {
 
   it('grants reps read-only access and the integration user edit access to every KAM field and the run status', () => {
     const runFields = readdirSync(join(SRC, 'objects', 'KAM_Run__c', 'fields')).map((f) => `KAM_Run__c.${f.replace('.field-meta.xml', '')}`);
-    const expected = [...SALESFORCE_OUTPUT_FIELDS.map((f) => `Account.${f.apiName}`), ...runFields].sort();
+    const overrides = SALESFORCE_OVERRIDE_FIELDS.map((f) => `Account.${f.apiName}`);
+    const expected = [...SALESFORCE_OUTPUT_FIELDS.map((f) => `Account.${f.apiName}`), ...overrides, ...runFields].sort();
     const perms = (name: string) => rec(xml(join(SRC, 'permissionsets', `${name}.permissionset-meta.xml`))['PermissionSet']);
     const reader = perms('Kamflow_Reader');
     const fieldsOf = (ps: Record<string, unknown>) => (ps['fieldPermissions'] as Record<string, unknown>[]).map((p) => [p['field'], p['readable'], p['editable']]);
@@ -73,6 +75,8 @@ describe('the Salesforce DX project', () => {
     const integration = perms('Kamflow');
     expect(fieldsOf(integration)).toEqual(expected.map((f) => [f, 'true', 'true']));
     expect((integration['objectPermissions'] as Record<string, unknown>[]).map((o) => [o['object'], o['allowRead'], o['allowCreate'], o['allowEdit'], o['allowDelete']])).toEqual([['KAM_Run__c', 'true', 'true', 'true', 'false']]);
+    // Managers type the overrides: read and edit on those four fields, nothing else.
+    expect(fieldsOf(perms('Kamflow_Manager'))).toEqual([...overrides].sort().map((f) => [f, 'true', 'true']));
   });
 
   it('has the card read every KAM field, placed on the Account record page', () => {
@@ -117,17 +121,17 @@ describe('conversion to Metadata API format', () => {
       'ExtlClntAppOauthSettings', 'FlexiPage', 'LightningComponentBundle', 'PermissionSet',
     ]);
     expect(converted.types['CustomField']).toEqual([
-      ...SALESFORCE_OUTPUT_FIELDS.map((f) => `Account.${f.apiName}`).sort(),
+      ...[...SALESFORCE_OUTPUT_FIELDS, ...SALESFORCE_OVERRIDE_FIELDS].map((f) => `Account.${f.apiName}`).sort(),
       'KAM_Run__c.Connection_Key__c', 'KAM_Run__c.Last_Run_Finished_At__c', 'KAM_Run__c.Next_Run_Due_By__c',
     ]);
     expect(converted.types['LightningComponentBundle']).toEqual(['kamAccountCard']);
-    expect(converted.types['PermissionSet']).toEqual(['Kamflow', 'Kamflow_Reader']);
+    expect(converted.types['PermissionSet']).toEqual(['Kamflow', 'Kamflow_Manager', 'Kamflow_Reader']);
     const out = converted.outputDir;
     expect(readFileSync(join(out, 'package.xml'), 'utf8')).toContain('<version>64.0</version>');
     expect(readdirSync(join(out, 'lwc', 'kamAccountCard')).sort()).toEqual(['kamAccountCard.css', 'kamAccountCard.html', 'kamAccountCard.js', 'kamAccountCard.js-meta.xml', 'kamText.js']);
     // Fields are composed into their objects, as the Metadata API wants them.
     const account = readFileSync(join(out, 'objects', 'Account.object'), 'utf8');
-    expect(account.match(/<fields>/g)).toHaveLength(SALESFORCE_OUTPUT_FIELDS.length);
+    expect(account.match(/<fields>/g)).toHaveLength(SALESFORCE_OUTPUT_FIELDS.length + SALESFORCE_OVERRIDE_FIELDS.length);
   });
 
   it('sets the callback and contact of the External Client App from the options, and warns when left as examples', async () => {
