@@ -4,7 +4,7 @@ import { splitConnectionOptions } from '../src/contract/sync-options.ts';
 import type { Logger } from '../src/log.ts';
 import { hubSpotSource } from './hubspot/module.ts';
 import { SOURCE_KINDS, type SourceKind } from './kinds.ts';
-import type { SourceModule } from './shared/source-module.ts';
+import type { SourceModule, VerifiedAccount } from './shared/source-module.ts';
 import { salesforceSource } from './salesforce/module.ts';
 import { spreadsheetSource } from './spreadsheet/module.ts';
 
@@ -58,4 +58,15 @@ export function createConnector(connection: SourceConnection, credentials: Crede
   const module = sourceModule(connection.crm);
   const { connector } = splitConnectionOptions(connection.options);
   return module.createConnector({ ...connection, options: connector }, credentials, { onTokens, logger });
+}
+
+/**
+ * Checks a connection's credentials with its source's one identity call (CredentialsError naming
+ * what is wrong); null when the source has nothing to call (a file).
+ */
+export async function verifyCredentials(connection: SourceConnection, credentials: Credentials, logger?: Logger): Promise<VerifiedAccount | null> {
+  const module = sourceModule(connection.crm);
+  if (!module.verify) return null;
+  const { connector } = splitConnectionOptions(connection.options);
+  return module.verify({ ...connection, options: connector }, credentials, { onTokens: () => undefined, logger });
 }

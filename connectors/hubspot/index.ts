@@ -11,7 +11,7 @@ import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, ty
 import { provisionProperties } from './provision.ts';
 import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
+import { readAccountDetails, readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
 import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
@@ -42,6 +42,7 @@ export class HubSpotConnector implements Connector {
   /** Owners that are queues, as the owners stream of this connection's current run found them. */
   private queueIds: Promise<QueueIds> | null = null;
   private noted: QueueIds = new Set();
+  private readonly tokens: TokenManager;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -61,6 +62,7 @@ export class HubSpotConnector implements Connector {
       minDelayMs: this.options.retry.minDelayMs,
       sleep,
     });
+    this.tokens = tokens;
     caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
     this.caller = caller;
     const o = this.options;
@@ -161,6 +163,20 @@ export class HubSpotConnector implements Connector {
   /** The portal the connection's access token belongs to, and the scopes it carries. */
   tokenInfo(accessToken: string): Promise<HubSpotTokenInfo> {
     return readTokenInfo(this.caller, accessToken);
+  }
+
+  /**
+   * The portal the credentials reach, with one identity call: an OAuth connection asks for its
+   * access token's information (portal, domain, granted scopes; a refresh first when the token
+   * is expired or not there yet); a private-app token asks for the account details (portal).
+   */
+  async identity(): Promise<{ portalId: string; domain: string | null; scopes: string[] | null }> {
+    if (this.tokens.canRefresh) {
+      const info = await readTokenInfo(this.caller, await this.tokens.accessToken());
+      return { portalId: info.hub_id, domain: info.hub_domain ?? null, scopes: info.scopes };
+    }
+    const details = await readAccountDetails(this.caller);
+    return { portalId: details.portalId, domain: details.uiDomain ?? null, scopes: null };
   }
 
   /** Last daily allowance left as the portal reported it (private apps only), or null. */

@@ -184,6 +184,21 @@ export async function readCompanyCurrency(caller: HubSpotCaller): Promise<string
   return parsed.success ? parsed.data.companyCurrency : null;
 }
 
+const accountDetailsSchema = z.looseObject({
+  portalId: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
+  uiDomain: z.string().max(300).optional(),
+  companyCurrency: z.string().optional(),
+});
+export type HubSpotAccountDetails = z.infer<typeof accountDetailsSchema>;
+
+/** The portal a token belongs to (GET /account-info/v3/details): private-app and OAuth tokens alike. */
+export async function readAccountDetails(caller: HubSpotCaller): Promise<HubSpotAccountDetails> {
+  const res = await caller.call('accountInfo', 'read account details', (c) => rawRequest(c, 'GET', '/account-info/v3/details'));
+  const parsed = accountDetailsSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', 'HubSpot answered the account details request without a portal id', { crm: 'hubspot' });
+  return parsed.data;
+}
+
 const tokenInfoSchema = z.looseObject({
   hub_id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
   hub_domain: z.string().max(300).optional(),

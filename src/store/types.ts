@@ -154,6 +154,8 @@ export interface Store {
   deleteConnection(id: string): Promise<void>;
   /** Encrypts and stores tokens (keeping the stored client secret); EncryptionKeyError without a key. */
   saveTokens(connectionId: string, tokens: TokenSet): Promise<void>;
+  /** Replaces tokens and client secret together, sealed (a credential rotation); EncryptionKeyError without a key. */
+  saveCredentials(connectionId: string, credentials: Credentials): Promise<void>;
   /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
   loadCredentials(connectionId: string): Promise<Credentials>;
 

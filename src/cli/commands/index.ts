@@ -1,4 +1,4 @@
-import { checkConnectorOptions, createConnector, orgOfConnection, sourceProfile } from '../../../connectors/registry.ts';
+import { checkConnectorOptions, createConnector, orgOfConnection, sourceProfile, verifyCredentials } from '../../../connectors/registry.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
@@ -9,6 +9,7 @@ import type { SyncCommandDeps } from '../sync-support.ts';
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { connectCommand } from './connect.ts';
+import { reconnectCommand } from './reconnect.ts';
 import { provisionCommand } from './provision.ts';
 import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
@@ -34,7 +35,8 @@ const syncDeps: SyncCommandDeps = {
 export const COMMANDS: CliCommand[] = [
   analyzeCommand,
   sampleCommand,
-  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions }),
+  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),
+  reconnectCommand({ openStore: syncDeps.openStore, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),
   provisionCommand(syncDeps),
   syncCommand(syncDeps),
   runsCommand(syncDeps),

@@ -127,6 +127,13 @@ export class PgConnections {
     await this.db.query('UPDATE connections SET tokens_sealed = $1, updated_at = $2 WHERE id = $3', [sealed, this.now(), id]);
   }
 
+  /** Replaces the tokens and the client secret together (a credential rotation). */
+  async saveCredentials(id: string, credentials: Credentials): Promise<void> {
+    const sealed = sealCredentials(this.key, id, credentials);
+    const { rowCount } = await this.db.query('UPDATE connections SET tokens_sealed = $1, updated_at = $2 WHERE id = $3', [sealed, this.now(), id]);
+    if (rowCount === 0) throw new NotFoundError('connection', id);
+  }
+
   async loadCredentials(id: string): Promise<Credentials> {
     const { rows } = await this.db.query('SELECT tokens_sealed FROM connections WHERE id = $1', [id]);
     if (rows.length === 0) throw new NotFoundError('connection', id);

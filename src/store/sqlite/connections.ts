@@ -121,6 +121,13 @@ export class ConnectionTable {
     this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
   }
 
+  /** Replaces the tokens and the client secret together (a credential rotation). */
+  saveCredentials(id: string, credentials: Credentials): void {
+    this.mustGet(id);
+    const sealed = sealCredentials(this.key, id, credentials);
+    this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
+  }
+
   loadCredentials(id: string): Credentials {
     const row = this.db.prepare('SELECT tokens_sealed FROM connections WHERE id = ?').get(id) as { tokens_sealed: string | null } | undefined;
     if (row === undefined) throw new NotFoundError('connection', id);
