@@ -257,7 +257,7 @@ export class KamflowBackend implements ConsoleBackend {
       const started = await this.runs.start(result.connectionId, { kind: 'sync' }, 'console');
       if (!started.ok) this.deps.logger.warn({ connectionId: result.connectionId, reason: started.reason }, 'first sync did not start');
     }
-    return { ok: true, connectionId: result.connectionId, name: result.name };
+    return { ok: true, connectionId: result.connectionId, name: result.name, ...(result.created === false ? { reconnected: true } : {}) };
   }
 
   cardRunStatus(request: CardRequest): Promise<CardRunStatusResult> {

@@ -266,7 +266,8 @@ export interface CompleteInstallRequest {
 export type { InstallFailure };
 
 export type CompleteInstallResult =
-  | { ok: true; connectionId: string; name: string }
+  /** `reconnected`: the org or portal was connected already (a reinstall, or another install that won a race): its tokens were replaced. */
+  | { ok: true; connectionId: string; name: string; reconnected?: boolean }
   | { ok: false; reason: InstallFailure; message: string };
 
 export interface ChangedRecord {
