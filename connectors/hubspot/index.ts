@@ -11,7 +11,7 @@ import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, ty
 import { provisionProperties } from './provision.ts';
 import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readAccountDetails, readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
+import { readAccountDetails, readDealPipelines, readProperties, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
 import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
@@ -177,6 +177,11 @@ export class HubSpotConnector implements Connector {
     }
     const details = await readAccountDetails(this.caller);
     return { portalId: details.portalId, domain: details.uiDomain ?? null, scopes: null };
+  }
+
+  /** An object's properties, read live. */
+  describeObject(objectType: string): Promise<{ name: string; label: string; type: string }[]> {
+    return readProperties(this.caller, objectType);
   }
 
   /** Last daily allowance left as the portal reported it (private apps only), or null. */

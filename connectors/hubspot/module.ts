@@ -126,6 +126,14 @@ and for both:
     },
   },
   verify: (connection, credentials, runtime) => verifyHubSpot(connection, credentials, runtime, REQUIRED_HUBSPOT_SCOPES),
+  fieldOptions: [
+    { option: 'productFamilyProperty', label: 'Product family property (the matrix columns)', object: 'products', types: ['enumeration', 'string'] },
+    { option: 'lineItemCostProperty', label: 'Line item cost property (margin)', object: 'line_items', types: ['number'] },
+    { option: 'referenceableProperty', label: 'Contact referenceable property', object: 'contacts', types: ['bool', 'enumeration', 'string'] },
+    { option: 'contactActiveProperty', label: 'Contact active property', object: 'contacts', types: ['bool'] },
+    { option: 'keyProperty', label: 'Company marked-key property', object: 'companies', types: ['bool'] },
+  ],
+  listFields: (connection, credentials, runtime, object) => (hubSpotSource.createConnector(connection, credentials, runtime) as HubSpotConnector).describeObject(object),
   describe(c) {
     const portal = typeof c.options['portalId'] === 'string' ? c.options['portalId'] : null;
     return { location: portal ? `portal ${portal}` : c.baseUrl, accountId: portal };

@@ -213,3 +213,13 @@ export async function readTokenInfo(caller: HubSpotCaller, accessToken: string):
   if (!parsed.success) throw new CrmError('bad-response', 'HubSpot answered the token information request without a portal id', { crm: 'hubspot' });
   return parsed.data;
 }
+
+const propertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string(), label: z.string().optional(), type: z.string() })) });
+
+/** An object's properties as the portal defines them (GET /crm/v3/properties/{objectType}). */
+export async function readProperties(caller: HubSpotCaller, objectType: string): Promise<{ name: string; label: string; type: string }[]> {
+  const res = await caller.call('propertiesRead', `read ${objectType} properties`, (c) => rawRequest(c, 'GET', `/crm/v3/properties/${encodeURIComponent(objectType)}`));
+  const parsed = propertiesSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', `HubSpot answered the ${objectType} properties request without a property list`, { crm: 'hubspot' });
+  return parsed.data.results.map((p) => ({ name: p.name, label: p.label ?? p.name, type: p.type }));
+}

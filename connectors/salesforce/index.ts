@@ -194,6 +194,12 @@ export class SalesforceConnector implements Connector {
     }
   }
 
+  /** The fields of one object the integration user can see, read live (describe). */
+  async describeObject(sobject: string): Promise<{ name: string; label: string; type: string }[]> {
+    const fields = await describeFields(this.client, sobject);
+    return [...fields.values()].map((f) => ({ name: f.name, label: f.label ?? f.name, type: f.type }));
+  }
+
   /** The instance URL the session uses (the token response's, after a refresh). */
   instanceUrl(): string {
     return this.client.instanceUrl;

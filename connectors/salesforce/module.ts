@@ -138,6 +138,14 @@ or a refresh token with the connected app's credentials:
   // The org id once known (verified connect, install); before, the URL stands in for it.
   describe: (c) => ({ location: c.baseUrl, accountId: typeof c.options['orgId'] === 'string' ? c.options['orgId'] : c.baseUrl }),
   verify: verifySalesforce,
+  fieldOptions: [
+    { option: 'costField', label: 'Line item cost field (margin)', object: 'OpportunityLineItem', types: ['currency', 'double'] },
+    { option: 'offeringFamilyField', label: 'Product family field (the matrix columns)', object: 'Product2', types: ['picklist', 'string'] },
+    { option: 'referenceableField', label: 'Contact referenceable field', object: 'Contact', types: ['boolean'] },
+    { option: 'contactActiveField', label: 'Contact active field', object: 'Contact', types: ['boolean'] },
+    { option: 'markedKeyField', label: 'Account marked-key field', object: 'Account', types: ['boolean'] },
+  ],
+  listFields: (connection, credentials, runtime, object) => (salesforceSource.createConnector(connection, credentials, runtime) as SalesforceConnector).describeObject(object),
   install: {
     appEnv: { clientId: 'SALESFORCE_CLIENT_ID', clientSecret: 'SALESFORCE_CLIENT_SECRET' },
     startForms: [

@@ -30,12 +30,34 @@ export interface SourceModule<K extends SourceId = SourceId> {
    * unreachable URL, missing scope). Absent: the source has nothing to call (a file).
    */
   verify?(connection: SourceConnection, credentials: Credentials, runtime: ConnectorRuntime): Promise<VerifiedAccount>;
+  /** Connector options that name one of the CRM's fields, chosen from its live field list. */
+  fieldOptions?: readonly FieldOption[];
+  /** The fields of one of the CRM's objects, read live (a describe or properties call). */
+  listFields?(connection: SourceConnection, credentials: Credentials, runtime: ConnectorRuntime, object: string): Promise<CrmField[]>;
   /** The console's install through the source's consent screen, when it has one. */
   install?: InstallFlow;
   /** Change notifications the source pushes to Kamflow, when it sends any. */
   webhook?: WebhookHandler;
   /** Signed requests from the source's record cards to Kamflow's server, when its cards make any. */
   card?: CardRequestHandler;
+}
+
+/** A connector option whose value is a field of the CRM. */
+export interface FieldOption {
+  option: string;
+  /** Shown to people: "Line item cost field". */
+  label: string;
+  /** The CRM object whose fields it names (Salesforce sObject, HubSpot object type). */
+  object: string;
+  /** The field types (as the CRM names them) the option can use. */
+  types: readonly string[];
+}
+
+/** One field of a CRM object as its live describe shows it. */
+export interface CrmField {
+  name: string;
+  label: string;
+  type: string;
 }
 
 /** What an identity call found: the org or portal the credentials reach. */

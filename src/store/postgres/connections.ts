@@ -121,6 +121,19 @@ export class PgConnections {
     });
   }
 
+  /** See the SQLite store: credentials and schedule go, with `deleteData` the pulled data too; runs stay. */
+  async disconnect(id: string, deleteData: boolean): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rowCount } = await tx.query('UPDATE connections SET tokens_sealed = NULL, schedule = NULL, updated_at = $1 WHERE id = $2', [this.now(), id]);
+      if (rowCount === 0) throw new NotFoundError('connection', id);
+      if (deleteData) {
+        for (const table of ['locks', 'streams', 'mirror', 'change_marks', 'field_memory', 'quarantine', 'remote_jobs']) {
+          await tx.query(`DELETE FROM ${table} WHERE connection_id = $1`, [id]);
+        }
+      }
+    });
+  }
+
   async saveTokens(id: string, tokens: TokenSet): Promise<void> {
     const current = await this.loadCredentials(id);
     const sealed = sealCredentials(this.key, id, { ...current, tokens });
