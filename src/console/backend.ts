@@ -6,6 +6,7 @@ import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
   ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
+  ConnectionSettingsView, SettingsSaveResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
@@ -13,6 +14,7 @@ import { defaultOrgOf } from '../sync/budget.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
+import { disconnect, saveSettings, settingsView } from './connection-settings.ts';
 import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
@@ -247,6 +249,35 @@ export class KamflowBackend implements ConsoleBackend {
 
   async beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult> {
     return beginInstall(this.installDeps(), request);
+  }
+
+  async getSettings(connectionId: string): Promise<ConnectionSettingsView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const health = await this.getConnection(connectionId);
+    return settingsView(this.deps.store, c, health?.name ?? c.id, this.deps.logger);
+  }
+
+  async saveSettings(connectionId: string, values: Record<string, string>): Promise<SettingsSaveResult> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, errors: ['no such connection'] };
+    return saveSettings(this.deps.store, c, values, this.deps.logger);
+  }
+
+  async disconnect(connectionId: string, deleteData: boolean): Promise<{ ok: boolean; message: string }> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, message: 'no such connection' };
+    const done = await disconnect(this.deps.store, c, deleteData);
+    await this.scheduler?.reschedule(connectionId);
+    return done;
+  }
+
+  async deleteConnection(connectionId: string): Promise<{ ok: boolean; message: string }> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, message: 'no such connection' };
+    await this.deps.store.deleteConnection(connectionId);
+    await this.scheduler?.reschedule(connectionId);
+    return { ok: true, message: `Connection ${connectionId} deleted with its pulled data.` };
   }
 
   async completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult> {
