@@ -13,7 +13,7 @@ import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, ty
 import { provisionProperties } from './provision.ts';
 import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
-import { readDealPipelines, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
+import { readAccountDetails, readDealPipelines, readProperties, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
 import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
@@ -45,6 +45,7 @@ export class HubSpotConnector implements Connector, TaskConnector {
   /** Owners that are queues, as the owners stream of this connection's current run found them. */
   private queueIds: Promise<QueueIds> | null = null;
   private noted: QueueIds = new Set();
+  private readonly tokens: TokenManager;
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -64,6 +65,7 @@ export class HubSpotConnector implements Connector, TaskConnector {
       minDelayMs: this.options.retry.minDelayMs,
       sleep,
     });
+    this.tokens = tokens;
     caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
     this.caller = caller;
     const o = this.options;
@@ -176,6 +178,25 @@ export class HubSpotConnector implements Connector, TaskConnector {
   /** The portal the connection's access token belongs to, and the scopes it carries. */
   tokenInfo(accessToken: string): Promise<HubSpotTokenInfo> {
     return readTokenInfo(this.caller, accessToken);
+  }
+
+  /**
+   * The portal the credentials reach, with one identity call: an OAuth connection asks for its
+   * access token's information (portal, domain, granted scopes; a refresh first when the token
+   * is expired or not there yet); a private-app token asks for the account details (portal).
+   */
+  async identity(): Promise<{ portalId: string; domain: string | null; scopes: string[] | null }> {
+    if (this.tokens.canRefresh) {
+      const info = await readTokenInfo(this.caller, await this.tokens.accessToken());
+      return { portalId: info.hub_id, domain: info.hub_domain ?? null, scopes: info.scopes };
+    }
+    const details = await readAccountDetails(this.caller);
+    return { portalId: details.portalId, domain: details.uiDomain ?? null, scopes: null };
+  }
+
+  /** An object's properties, read live. */
+  describeObject(objectType: string): Promise<{ name: string; label: string; type: string }[]> {
+    return readProperties(this.caller, objectType);
   }
 
   /** Last daily allowance left as the portal reported it (private apps only), or null. */

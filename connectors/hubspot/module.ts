@@ -7,6 +7,7 @@ import { buildAuthorizeUrl, exchangeCode } from './auth.ts';
 import { HubSpotConnector } from './index.ts';
 import { hubSpotOptionsSchema } from './options.ts';
 import { hubSpotWebhook } from './webhooks.ts';
+import { verifyHubSpot } from './verify.ts';
 
 const LABEL = 'HubSpot';
 export const HUBSPOT_API_BASE = 'https://api.hubapi.com';
@@ -95,19 +96,44 @@ export const hubSpotSource: SourceModule<'hubspot'> = {
   connect: {
     flags: {
       token: { env: 'HUBSPOT_TOKEN' },
+      'refresh-token': { env: 'HUBSPOT_REFRESH_TOKEN' },
+      'client-id': { env: 'HUBSPOT_CLIENT_ID' },
+      'client-secret': { env: 'HUBSPOT_CLIENT_SECRET' },
       'base-url': { env: 'HUBSPOT_BASE_URL' },
     },
-    help: `HubSpot:
-  --token TOKEN           private app or OAuth access token              (HUBSPOT_TOKEN)
+    help: `HubSpot, either a private app's access token:
+  --token TOKEN           private app (or OAuth access) token            (HUBSPOT_TOKEN)
+or an OAuth refresh token with the app's credentials (access tokens are refreshed as they expire):
+  --refresh-token TOKEN                                                  (HUBSPOT_REFRESH_TOKEN)
+  --client-id ID                                                         (HUBSPOT_CLIENT_ID)
+  --client-secret SECRET                                                 (HUBSPOT_CLIENT_SECRET)
+and for both:
   --base-url URL          default https://api.hubapi.com                 (HUBSPOT_BASE_URL)`,
     optionExamples: 'HubSpot: productFamilyProperty=product_family referenceableProperty=referenceable',
     fromFlags(v) {
-      const token = v['token'];
-      if (!token) throw new BadInputError(['HubSpot needs a token: --token or HUBSPOT_TOKEN']);
       const baseUrl = checkOrigin('--base-url', v['base-url'] ?? HUBSPOT_API_BASE);
+      const refreshToken = v['refresh-token'];
+      if (refreshToken) {
+        const clientId = v['client-id'];
+        const clientSecret = v['client-secret'];
+        if (!clientId || !clientSecret) throw new BadInputError(['a HubSpot refresh token needs the app: --client-id and --client-secret (or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET)']);
+        // No access token yet: expiresAt 0 makes the first call refresh.
+        return { baseUrl, options: { clientId }, tokens: { accessToken: v['token'] ?? '', refreshToken, expiresAt: 0 }, clientSecret };
+      }
+      const token = v['token'];
+      if (!token) throw new BadInputError(['HubSpot needs a token: --token or HUBSPOT_TOKEN, or --refresh-token with --client-id and --client-secret']);
       return { baseUrl, options: {}, tokens: { accessToken: token }, clientSecret: null };
     },
   },
+  verify: (connection, credentials, runtime) => verifyHubSpot(connection, credentials, runtime, REQUIRED_HUBSPOT_SCOPES),
+  fieldOptions: [
+    { option: 'productFamilyProperty', label: 'Product family property (the matrix columns)', object: 'products', types: ['enumeration', 'string'] },
+    { option: 'lineItemCostProperty', label: 'Line item cost property (margin)', object: 'line_items', types: ['number'] },
+    { option: 'referenceableProperty', label: 'Contact referenceable property', object: 'contacts', types: ['bool', 'enumeration', 'string'] },
+    { option: 'contactActiveProperty', label: 'Contact active property', object: 'contacts', types: ['bool'] },
+    { option: 'keyProperty', label: 'Company marked-key property', object: 'companies', types: ['bool'] },
+  ],
+  listFields: (connection, credentials, runtime, object) => (hubSpotSource.createConnector(connection, credentials, runtime) as HubSpotConnector).describeObject(object),
   describe(c) {
     const portal = typeof c.options['portalId'] === 'string' ? c.options['portalId'] : null;
     return { location: portal ? `portal ${portal}` : c.baseUrl, accountId: portal };

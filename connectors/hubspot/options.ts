@@ -8,7 +8,8 @@ export const hubSpotAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('private-app'), token: z.string().min(1, 'private-app token must not be empty') }),
   z.object({
     kind: z.literal('oauth'),
-    accessToken: z.string().min(1, 'OAuth access token must not be empty'),
+    /** Empty when only a refresh token was given: expiresAt 0 makes the first call refresh. */
+    accessToken: z.string(),
     refreshToken: z.string().min(1, 'OAuth refresh token must not be empty'),
     /** Epoch milliseconds when the access token expires. */
     expiresAt: z.number().int().nonnegative(),

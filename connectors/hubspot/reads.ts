@@ -184,6 +184,21 @@ export async function readCompanyCurrency(caller: HubSpotCaller): Promise<string
   return parsed.success ? parsed.data.companyCurrency : null;
 }
 
+const accountDetailsSchema = z.looseObject({
+  portalId: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
+  uiDomain: z.string().max(300).optional(),
+  companyCurrency: z.string().optional(),
+});
+export type HubSpotAccountDetails = z.infer<typeof accountDetailsSchema>;
+
+/** The portal a token belongs to (GET /account-info/v3/details): private-app and OAuth tokens alike. */
+export async function readAccountDetails(caller: HubSpotCaller): Promise<HubSpotAccountDetails> {
+  const res = await caller.call('accountInfo', 'read account details', (c) => rawRequest(c, 'GET', '/account-info/v3/details'));
+  const parsed = accountDetailsSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', 'HubSpot answered the account details request without a portal id', { crm: 'hubspot' });
+  return parsed.data;
+}
+
 const tokenInfoSchema = z.looseObject({
   hub_id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
   hub_domain: z.string().max(300).optional(),
@@ -197,4 +212,14 @@ export async function readTokenInfo(caller: HubSpotCaller, accessToken: string):
   const parsed = tokenInfoSchema.safeParse(res.data);
   if (!parsed.success) throw new CrmError('bad-response', 'HubSpot answered the token information request without a portal id', { crm: 'hubspot' });
   return parsed.data;
+}
+
+const propertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string(), label: z.string().optional(), type: z.string() })) });
+
+/** An object's properties as the portal defines them (GET /crm/v3/properties/{objectType}). */
+export async function readProperties(caller: HubSpotCaller, objectType: string): Promise<{ name: string; label: string; type: string }[]> {
+  const res = await caller.call('propertiesRead', `read ${objectType} properties`, (c) => rawRequest(c, 'GET', `/crm/v3/properties/${encodeURIComponent(objectType)}`));
+  const parsed = propertiesSchema.safeParse(res.data);
+  if (!parsed.success) throw new CrmError('bad-response', `HubSpot answered the ${objectType} properties request without a property list`, { crm: 'hubspot' });
+  return parsed.data.results.map((p) => ({ name: p.name, label: p.label ?? p.name, type: p.type }));
 }

@@ -103,19 +103,23 @@ function toTokenSet(raw: unknown, previousRefreshToken?: string): TokenSet {
   };
 }
 
-/** Exchanges the authorization code (with its PKCE verifier) for tokens and the instance URL. */
+/**
+ * Exchanges the authorization code (with its PKCE verifier) for tokens and the instance URL;
+ * `identityUrl`: the token response's `id` (`.../id/<orgId>/<userId>`), apart from the tokens.
+ */
 export async function exchangeCode(
   app: OAuthAppSettings & { redirectUri: string },
   code: string,
   codeVerifier: string,
-): Promise<TokenSet> {
+): Promise<TokenSet & { identityUrl?: string }> {
   let raw: unknown;
   try {
     raw = await oauth2For(app).requestToken(code, { code_verifier: codeVerifier });
   } catch (e) {
     throw oauthFailure(e, 'Salesforce code exchange');
   }
-  return toTokenSet(raw);
+  const id = tokenResponseSchema.safeParse(raw).data?.id;
+  return { ...toTokenSet(raw), ...(id ? { identityUrl: id } : {}) };
 }
 
 /**

@@ -117,10 +117,10 @@ function isRetryable(e: unknown): boolean {
 function decide(e: unknown, refreshed: boolean, canRefresh: boolean): CallDecision {
   if (e instanceof SalesforceHttpError && e.status === 401) {
     if (!canRefresh) {
-      return { action: 'fail', error: new CrmError('auth', `Salesforce session expired or invalid (${e.errorCode}) and no refresh token is configured`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
+      return { action: 'fail', error: new CrmError('auth', `Salesforce session expired or invalid (${e.errorCode}: ${e.message}) and no refresh token is configured`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
     }
     if (refreshed) {
-      return { action: 'fail', error: new CrmError('auth', `Salesforce rejected the session even after a refresh (${e.errorCode})`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
+      return { action: 'fail', error: new CrmError('auth', `Salesforce rejected the session even after a refresh (${e.errorCode}: ${e.message})`, { status: 401, code: e.errorCode, crm: 'salesforce' }) };
     }
     return { action: 'refresh', reason: 'session expired' };
   }
@@ -177,6 +177,11 @@ export class SalesforceClient {
   private applyTokens(accessToken: string, instanceUrl: string | undefined): void {
     this.conn.accessToken = accessToken;
     if (instanceUrl) this.conn.instanceUrl = instanceUrl;
+  }
+
+  /** The instance URL calls go to (the token response's after a refresh). */
+  get instanceUrl(): string {
+    return this.conn.instanceUrl;
   }
 
   /** With only a refresh token, the first call needs a session (and the instance URL) first. */

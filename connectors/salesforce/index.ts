@@ -202,6 +202,36 @@ export class SalesforceConnector implements Connector, TaskConnector {
     }
   }
 
+  /**
+   * The org the session belongs to: one query of the documented Organization fields Id and
+   * Name (a REST call, so it needs the `api` scope the syncs need).
+   */
+  async organization(): Promise<{ id: string; name: string }> {
+    try {
+      const res = await this.client.json(
+        'query',
+        { method: 'GET', path: `${this.client.versionPath}/query?q=${encodeURIComponent('SELECT Id, Name FROM Organization')}` },
+        z.object({ records: z.array(z.object({ Id: z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/), Name: z.string() })).length(1) }),
+      );
+      const org = res.records[0];
+      if (!org) throw new CrmError('bad-response', 'Salesforce answered the Organization query without the org', { crm: 'salesforce' });
+      return { id: org.Id.slice(0, 15), name: org.Name };
+    } catch (e) {
+      throw stopError('query Organization', e);
+    }
+  }
+
+  /** The fields of one object the integration user can see, read live (describe). */
+  async describeObject(sobject: string): Promise<{ name: string; label: string; type: string }[]> {
+    const fields = await describeFields(this.client, sobject);
+    return [...fields.values()].map((f) => ({ name: f.name, label: f.label ?? f.name, type: f.type }));
+  }
+
+  /** The instance URL the session uses (the token response's, after a refresh). */
+  instanceUrl(): string {
+    return this.client.instanceUrl;
+  }
+
   /** The org's daily API allowance as last reported (`Sforce-Limit-Info`). */
   apiLimit(): { used: number; max: number } | null {
     return this.client.apiLimit();

@@ -6,6 +6,7 @@ import { checkOrigin } from '../shared/urls.ts';
 import { buildAuthorizeUrl, exchangeCode } from './auth.ts';
 import { SalesforceConnector } from './index.ts';
 import { salesforceOptionsSchema } from './options.ts';
+import { orgIdOfIdentityUrl, verifySalesforce } from './verify.ts';
 
 const LABEL = 'Salesforce';
 const PRODUCTION = 'https://login.salesforce.com';
@@ -51,14 +52,21 @@ function exchangeFailure(error: unknown): InstallError {
 async function completeInstall(ctx: InstallContext, exchange: { code: string; codeVerifier: string }) {
   const loginUrl = salesforceLoginUrl(ctx.params['loginHost'], ctx.simulatorUrl);
   let tokens: TokenSet;
+  let orgId: string | null;
   try {
-    tokens = await exchangeCode({ loginUrl, ...ctx.app, redirectUri: ctx.redirectUri }, exchange.code, exchange.codeVerifier);
+    const { identityUrl, ...answer } = await exchangeCode({ loginUrl, ...ctx.app, redirectUri: ctx.redirectUri }, exchange.code, exchange.codeVerifier);
+    tokens = answer;
+    orgId = orgIdOfIdentityUrl(identityUrl);
   } catch (error) {
     throw exchangeFailure(error);
   }
   const instanceUrl = tokens.instanceUrl ?? loginUrl;
   const name = new URL(instanceUrl).hostname;
-  return { baseUrl: instanceUrl, tokens, name, accountId: instanceUrl, options: { clientId: ctx.app.clientId, loginUrl, name } };
+  // One org, one connection: the org id from the identity URL, whatever host the org answered on.
+  return {
+    baseUrl: instanceUrl, tokens, name, accountId: orgId ?? instanceUrl,
+    options: { clientId: ctx.app.clientId, loginUrl, name, ...(orgId ? { orgId } : {}) },
+  };
 }
 
 export const salesforceSource: SourceModule<'salesforce'> = {
@@ -127,7 +135,17 @@ or a refresh token with the connected app's credentials:
       return { baseUrl: url, options: { loginUrl }, tokens: { accessToken, instanceUrl: url }, clientSecret: null };
     },
   },
-  describe: (c) => ({ location: c.baseUrl, accountId: c.baseUrl }),
+  // The org id once known (verified connect, install); before, the URL stands in for it.
+  describe: (c) => ({ location: c.baseUrl, accountId: typeof c.options['orgId'] === 'string' ? c.options['orgId'] : c.baseUrl }),
+  verify: verifySalesforce,
+  fieldOptions: [
+    { option: 'costField', label: 'Line item cost field (margin)', object: 'OpportunityLineItem', types: ['currency', 'double'] },
+    { option: 'offeringFamilyField', label: 'Product family field (the matrix columns)', object: 'Product2', types: ['picklist', 'string'] },
+    { option: 'referenceableField', label: 'Contact referenceable field', object: 'Contact', types: ['boolean'] },
+    { option: 'contactActiveField', label: 'Contact active field', object: 'Contact', types: ['boolean'] },
+    { option: 'markedKeyField', label: 'Account marked-key field', object: 'Account', types: ['boolean'] },
+  ],
+  listFields: (connection, credentials, runtime, object) => (salesforceSource.createConnector(connection, credentials, runtime) as SalesforceConnector).describeObject(object),
   install: {
     appEnv: { clientId: 'SALESFORCE_CLIENT_ID', clientSecret: 'SALESFORCE_CLIENT_SECRET' },
     startForms: [

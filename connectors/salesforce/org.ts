@@ -127,6 +127,7 @@ export async function detectCurrency(client: SalesforceClient, fallbackCode: str
 
 export const describeFieldSchema = z.object({
   name: z.string(),
+  label: z.string().optional(),
   type: z.string(),
   length: z.number().nullable().optional(),
   precision: z.number().nullable().optional(),

@@ -24,12 +24,54 @@ export interface SourceModule<K extends SourceId = SourceId> {
   connect: ConnectFlags;
   /** The org or portal a connection reaches, for display and to match a reinstall or a webhook. */
   describe(connection: SourceConnection): { location: string; accountId: string | null };
+  /**
+   * Checks credentials with one identity call before they are stored (connect, reconnect):
+   * whose they are and that they can serve. CredentialsError naming what is wrong (bad token,
+   * unreachable URL, missing scope). Absent: the source has nothing to call (a file).
+   */
+  verify?(connection: SourceConnection, credentials: Credentials, runtime: ConnectorRuntime): Promise<VerifiedAccount>;
+  /** Connector options that name one of the CRM's fields, chosen from its live field list. */
+  fieldOptions?: readonly FieldOption[];
+  /** The fields of one of the CRM's objects, read live (a describe or properties call). */
+  listFields?(connection: SourceConnection, credentials: Credentials, runtime: ConnectorRuntime, object: string): Promise<CrmField[]>;
   /** The console's install through the source's consent screen, when it has one. */
   install?: InstallFlow;
   /** Change notifications the source pushes to Kamflow, when it sends any. */
   webhook?: WebhookHandler;
   /** Signed requests from the source's record cards to Kamflow's server, when its cards make any. */
   card?: CardRequestHandler;
+}
+
+/** A connector option whose value is a field of the CRM. */
+export interface FieldOption {
+  option: string;
+  /** Shown to people: "Line item cost field". */
+  label: string;
+  /** The CRM object whose fields it names (Salesforce sObject, HubSpot object type). */
+  object: string;
+  /** The field types (as the CRM names them) the option can use. */
+  types: readonly string[];
+}
+
+/** One field of a CRM object as its live describe shows it. */
+export interface CrmField {
+  name: string;
+  label: string;
+  type: string;
+}
+
+/** What an identity call found: the org or portal the credentials reach. */
+export interface VerifiedAccount {
+  /** The org's or portal's id: one connection each. */
+  accountId: string;
+  /** Its name as the source shows it, for people. */
+  name: string;
+  /** Where the calls went (the org's instance URL, the API base). */
+  location: string;
+  /** Non-secret options to store with the connection (org id, portal id, name). */
+  options: Record<string, unknown>;
+  /** Tokens the call refreshed, to store instead of the given ones; null when none were. */
+  tokens: TokenSet | null;
 }
 
 /** Things a connector is given that are not data: callbacks, the logger, and (for tests) time. */

@@ -6,6 +6,7 @@ import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
   BacktestView, ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
+  ConnectionSettingsView, SettingsSaveResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
@@ -15,6 +16,7 @@ import { inputFromSnapshot } from '../analyze/input.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
+import { disconnect, saveSettings, settingsView } from './connection-settings.ts';
 import { RunLauncher } from './runner.ts';
 import { connectionHealth, runDetail, runSummary } from './runs-view.ts';
 import type { ConsoleSettings } from './settings.ts';
@@ -263,6 +265,35 @@ export class KamflowBackend implements ConsoleBackend {
     return beginInstall(this.installDeps(), request);
   }
 
+  async getSettings(connectionId: string): Promise<ConnectionSettingsView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const health = await this.getConnection(connectionId);
+    return settingsView(this.deps.store, c, health?.name ?? c.id, this.deps.logger);
+  }
+
+  async saveSettings(connectionId: string, values: Record<string, string>): Promise<SettingsSaveResult> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, errors: ['no such connection'] };
+    return saveSettings(this.deps.store, c, values, this.deps.logger);
+  }
+
+  async disconnect(connectionId: string, deleteData: boolean): Promise<{ ok: boolean; message: string }> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, message: 'no such connection' };
+    const done = await disconnect(this.deps.store, c, deleteData);
+    await this.scheduler?.reschedule(connectionId);
+    return done;
+  }
+
+  async deleteConnection(connectionId: string): Promise<{ ok: boolean; message: string }> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return { ok: false, message: 'no such connection' };
+    await this.deps.store.deleteConnection(connectionId);
+    await this.scheduler?.reschedule(connectionId);
+    return { ok: true, message: `Connection ${connectionId} deleted with its pulled data.` };
+  }
+
   async completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult> {
     const result = await completeInstall(this.installDeps(), request);
     if (!result.ok) return result;
@@ -271,7 +302,7 @@ export class KamflowBackend implements ConsoleBackend {
       const started = await this.runs.start(result.connectionId, { kind: 'sync' }, 'console');
       if (!started.ok) this.deps.logger.warn({ connectionId: result.connectionId, reason: started.reason }, 'first sync did not start');
     }
-    return { ok: true, connectionId: result.connectionId, name: result.name };
+    return { ok: true, connectionId: result.connectionId, name: result.name, ...(result.created === false ? { reconnected: true } : {}) };
   }
 
   cardRunStatus(request: CardRequest): Promise<CardRunStatusResult> {

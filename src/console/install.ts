@@ -58,15 +58,18 @@ interface Prepared {
   existing: ConnectionRecord | null;
 }
 
-async function prepare(deps: InstallDeps, m: Installable, request: CompleteInstallRequest): Promise<Prepared> {
+async function exchange(deps: InstallDeps, m: Installable, request: CompleteInstallRequest): Promise<{ installed: InstalledSource; clientSecret: string }> {
   const ctx = context(deps, m, request.params, request.redirectUri);
   if (!ctx) throw new InstallError('not-authorized', `${m.label} install is not set up on this server.`);
-  const installed: InstalledSource = await m.install.complete(ctx, { code: request.code, codeVerifier: request.codeVerifier });
+  return { installed: await m.install.complete(ctx, { code: request.code, codeVerifier: request.codeVerifier }), clientSecret: ctx.app.clientSecret };
+}
+
+async function prepare(deps: InstallDeps, m: Installable, { installed, clientSecret }: { installed: InstalledSource; clientSecret: string }): Promise<Prepared> {
   const existing = (await deps.store.listConnections()).find((c) => c.crm === m.kind && m.describe(c).accountId === installed.accountId) ?? null;
   const now = new Date().toISOString();
   return {
     name: installed.name, existing,
-    credentials: { tokens: installed.tokens, clientSecret: ctx.app.clientSecret },
+    credentials: { tokens: installed.tokens, clientSecret },
     record: {
       id: existing?.id ?? 'installing', crm: m.kind, baseUrl: installed.baseUrl,
       options: { ...(existing?.options ?? {}), ...installed.options },
@@ -111,9 +114,36 @@ async function provision(m: Installable, connector: Connector): Promise<void> {
 export async function completeInstall(deps: InstallDeps, request: CompleteInstallRequest): Promise<CompleteInstallResult & { created?: boolean }> {
   const m = installable(deps, request.crm);
   if (!m) return { ok: false, reason: 'not-authorized', message: `No source "${request.crm}" can be installed from this console.` };
+  let exchanged;
+  try {
+    exchanged = await exchange(deps, m, request);
+  } catch (error) {
+    if (error instanceof InstallError) return { ok: false, reason: error.reason, message: error.message };
+    throw error;
+  }
+  // One install of an org or portal at a time in this process: a second one waits, then finds
+  // the first's connection and reconnects it (provisioning the same fields twice at once fails).
+  return serialised(`${m.kind}:${exchanged.installed.accountId}`, () => finish(deps, m, exchanged));
+}
+
+const installing = new Map<string, Promise<unknown>>();
+
+async function serialised<T>(key: string, body: () => Promise<T>): Promise<T> {
+  const before = installing.get(key) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(body);
+  const tail = mine.catch(() => undefined);
+  installing.set(key, tail);
+  try {
+    return await mine;
+  } finally {
+    if (installing.get(key) === tail) installing.delete(key);
+  }
+}
+
+async function finish(deps: InstallDeps, m: Installable, exchanged: { installed: InstalledSource; clientSecret: string }): Promise<CompleteInstallResult & { created?: boolean }> {
   let prepared: Prepared;
   try {
-    prepared = await prepare(deps, m, request);
+    prepared = await prepare(deps, m, exchanged);
     // Tokens refreshed during provisioning replace the ones the exchange gave.
     let latest = prepared.credentials.tokens;
     const connector = deps.connectorFactory(prepared.record, prepared.credentials, (t) => { latest = t; });

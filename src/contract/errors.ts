@@ -132,3 +132,25 @@ export class InstallError extends ActionableError {
     super(message);
   }
 }
+
+/** Why credentials did not pass their check against the source. */
+export type CredentialsProblem =
+  /** The source refused the token, refresh token or app client. */
+  | 'bad-token'
+  /** Nothing answered at the URL, or what answered is not the source's API. */
+  | 'unreachable'
+  /** The token works but lacks a scope (or permission) Kamflow needs. */
+  | 'missing-scope'
+  /** The credentials belong to another org or portal than the connection's. */
+  | 'other-account';
+
+/** Credentials checked against the source with one identity call and found wanting; the message names what is wrong. */
+export class CredentialsError extends ActionableError {
+  override readonly name = 'CredentialsError';
+  constructor(
+    readonly problem: CredentialsProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -13,6 +13,8 @@ export interface TokenInfo {
   /** A HubSpot private-app token carries the daily-limit headers. */
   privateApp: boolean;
   revoked: boolean;
+  /** The OAuth scopes granted (Salesforce); null: everything (tokens the simulator hands out itself). */
+  scopes: readonly string[] | null;
 }
 
 export interface AuthCode {
@@ -20,6 +22,8 @@ export interface AuthCode {
   clientId: string;
   redirectUri: string;
   codeChallenge: string | null;
+  /** The scopes asked for at authorize; null when none were named (the app's own then apply). */
+  scope?: readonly string[] | null;
   used: boolean;
 }
 
@@ -41,7 +45,7 @@ export class TokenRegistry {
     return s.slice(0, len);
   }
 
-  issue(crm: Crm, kind: 'access' | 'refresh', options: { ttlMs?: number; privateApp?: boolean; now: number }): string {
+  issue(crm: Crm, kind: 'access' | 'refresh', options: { ttlMs?: number; privateApp?: boolean; now: number; scopes?: readonly string[] | null }): string {
     this.serial += 1;
     const prefix = crm === 'salesforce' ? (kind === 'access' ? '00DKf0sandbox!' : '5Aep86') : kind === 'access' ? 'CKX' : 'na1-';
     const token = `${prefix}${this.random(40)}${this.serial}`;
@@ -52,6 +56,7 @@ export class TokenRegistry {
       expiresAt: options.ttlMs !== undefined ? options.now + options.ttlMs : null,
       privateApp: options.privateApp ?? false,
       revoked: false,
+      scopes: options.scopes ?? null,
     });
     return token;
   }

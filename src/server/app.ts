@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { healthRoutes } from './routes/health.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { cardRoutes } from './routes/cards.ts';
@@ -109,6 +110,7 @@ export function createServer(deps: ServerDeps): express.Express {
   app.use('/api', apiRoutes(backend));
   app.use(consoleRoutes(backend));
   app.use(backtestRoutes(backend));
+  app.use(settingsRoutes(backend));
 
   app.use((req: Request, res: Response) => {
     if (wantsJson(req)) return sendJsonError(res, 404, 'not-found', 'No such endpoint.');

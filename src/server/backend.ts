@@ -51,6 +51,15 @@ export interface ConsoleBackend {
   getFamily(connectionId: string, familyId: string): Promise<FamilyView | null>;
 
   /** Builds the CRM's authorize URL. The server owns state and the PKCE verifier. */
+  /** A connection's settings page: its name, gate, and the connector options that name CRM fields, with the CRM's live field lists. Absent: the page is not offered. */
+  getSettings?(connectionId: string): Promise<ConnectionSettingsView | null>;
+  /** Saves settings from the page (`name`, `safetyGateShare`, `opt.<option>`); field options checked against the live field lists first. */
+  saveSettings?(connectionId: string, values: Record<string, string>): Promise<SettingsSaveResult>;
+  /** Drops credentials and schedule; `deleteData` deletes the pulled data too. The message says which. */
+  disconnect?(connectionId: string, deleteData: boolean): Promise<{ ok: boolean; message: string }>;
+  /** Removes the connection with its pulled data (runs stay as history). */
+  deleteConnection?(connectionId: string): Promise<{ ok: boolean; message: string }>;
+
   beginInstall(request: BeginInstallRequest): Promise<BeginInstallResult>;
   /**
    * Exchanges the code, stores the connection with its (encrypted) tokens, provisions the
@@ -282,7 +291,8 @@ export interface CompleteInstallRequest {
 export type { InstallFailure };
 
 export type CompleteInstallResult =
-  | { ok: true; connectionId: string; name: string }
+  /** `reconnected`: the org or portal was connected already (a reinstall, or another install that won a race): its tokens were replaced. */
+  | { ok: true; connectionId: string; name: string; reconnected?: boolean }
   | { ok: false; reason: InstallFailure; message: string };
 
 export interface ChangedRecord {
@@ -290,3 +300,23 @@ export interface ChangedRecord {
   id: string;
   deleted: boolean;
 }
+
+/** One connector option that names a CRM field, with what the CRM lists now. */
+export interface FieldOptionView {
+  option: string;
+  label: string;
+  object: string;
+  types: readonly string[];
+  current: string | null;
+  choices: { name: string; label: string; type: string }[];
+}
+
+export interface ConnectionSettingsView {
+  name: string;
+  safetyGateShare: number | null;
+  fieldOptions: FieldOptionView[];
+  /** Why the CRM's field lists could not be read (disconnected, refused), or null. */
+  fieldListProblem: string | null;
+}
+
+export type SettingsSaveResult = { ok: true; changed: string[] } | { ok: false; errors: string[] };

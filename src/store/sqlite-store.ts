@@ -96,7 +96,9 @@ export class SqliteStore implements Store, ConsoleStore {
   async getConnection(id: string): Promise<ConnectionRecord | null> { return this.connections.get(id); }
   async listConnections(): Promise<ConnectionRecord[]> { return this.connections.list(); }
   async deleteConnection(id: string): Promise<void> { this.connections.delete(id); }
+  async disconnectConnection(id: string, options: { deleteData: boolean }): Promise<void> { this.connections.disconnect(id, options.deleteData); }
   async saveTokens(connectionId: string, tokens: TokenSet): Promise<void> { this.connections.saveTokens(connectionId, tokens); }
+  async saveCredentials(connectionId: string, credentials: Credentials): Promise<void> { this.connections.saveCredentials(connectionId, credentials); }
   async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
 
   async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {

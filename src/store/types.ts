@@ -158,8 +158,16 @@ export interface Store extends TaskStore {
   getConnection(id: string): Promise<ConnectionRecord | null>;
   listConnections(): Promise<ConnectionRecord[]>;
   deleteConnection(id: string): Promise<void>;
+  /**
+   * Disconnects without removing the connection: its credentials and schedule are dropped (it
+   * reads as disconnected until a reconnect); `deleteData` also deletes what was pulled (mirror,
+   * cursors, change marks, field memory, quarantine). Its runs and their history stay.
+   */
+  disconnectConnection(id: string, options: { deleteData: boolean }): Promise<void>;
   /** Encrypts and stores tokens (keeping the stored client secret); EncryptionKeyError without a key. */
   saveTokens(connectionId: string, tokens: TokenSet): Promise<void>;
+  /** Replaces tokens and client secret together, sealed (a credential rotation); EncryptionKeyError without a key. */
+  saveCredentials(connectionId: string, credentials: Credentials): Promise<void>;
   /** Decrypts stored credentials; both null when none are stored; EncryptionKeyError on a missing or wrong key. */
   loadCredentials(connectionId: string): Promise<Credentials>;
 

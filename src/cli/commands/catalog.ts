@@ -9,6 +9,8 @@ export const COMMAND_CATALOG: readonly { name: string; summary: string }[] = [
   { name: 'backtest', summary: 'Tier families as of a past date and show what happened in the 12 months after' },
   { name: 'sample', summary: 'Write a generated sample org (with planted cases) as a snapshot file' },
   { name: 'connect', summary: 'Register a source connection (Salesforce, HubSpot or a spreadsheet)' },
+  { name: 'reconnect', summary: "Replace a connection's credentials, keeping its data and history" },
+  { name: 'connection', summary: 'Show or change a connection: field options, other options, name; disconnect or delete it' },
   { name: 'provision', summary: "Create Kamflow's fields in the CRM" },
   { name: 'sync', summary: 'Pull the CRM, analyse, and write the changed Kamflow fields back' },
   { name: 'runs', summary: 'List recent sync and rollback runs' },

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { EXIT, UsageError, type CliCommand, type CliIo } from '../command.ts';
-import { BadInputError } from '../../contract/errors.ts';
+import { AlreadyConnectedError, BadInputError, CredentialsError } from '../../contract/errors.ts';
+import type { Credentials, SourceConnection } from '../../contract/connector.ts';
+import type { VerifiedAccount } from '../../../connectors/shared/source-module.ts';
 import { sourceModules } from '../../../connectors/registry.ts';
 import { parseCommandArgs } from '../args.ts';
 import { withStore, type SyncCommandDeps } from '../sync-support.ts';
@@ -11,7 +13,8 @@ function usage(): string {
   const modules = sourceModules();
   return `Usage: kamflow connect --crm ${modules.map((m) => m.kind).join('|')} [options]
 
-Registers a source connection. Tokens and secrets are stored encrypted (set KAMFLOW_ENCRYPTION_KEY,
+Registers a source connection. The credentials are tried first with one identity call (the
+org or portal they reach is printed); bad ones are refused with what is wrong. Tokens and secrets are stored encrypted (set KAMFLOW_ENCRYPTION_KEY,
 32 random bytes in base64, e.g. \`openssl rand -base64 32\`). Prefer the environment variables
 to the flags for secrets: flags show up in the process list and shell history.
 
@@ -26,8 +29,11 @@ Every source:
                           parses (numbers, true/false, null, arrays), else as text. E.g.
                           ${modules.map((m) => m.connect.optionExamples).join('\n                          ')}
                           Every source: fullSyncEveryHours=24 pushBatchSize=50
+  --no-verify             store the credentials without trying them (scripted setups)
   --json                  print the connection as JSON
-  -h, --help              show this help`;
+  -h, --help              show this help
+
+To replace the credentials of an existing connection, use \`kamflow reconnect\`.`;
 }
 
 type StringFlag = { type: 'string' };
@@ -39,7 +45,7 @@ function connectFlags() {
     crm: { type: 'string' }, id: { type: 'string' },
     schedule: { type: 'string' }, timezone: { type: 'string' }, config: { type: 'string' }, 'safety-gate': { type: 'string' },
     option: { type: 'string', multiple: true },
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'no-verify': { type: 'boolean' },
     ...own,
   } as const;
 }
@@ -49,6 +55,39 @@ export interface ConnectDeps extends Pick<SyncCommandDeps, 'openStore'> {
   parseAnalysisConfig?: (raw: unknown) => unknown;
   /** Checks connector and sync options; returns the problems, each naming its option. */
   checkOptions?: (crm: string, options: Record<string, unknown>) => string[];
+  /**
+   * One identity call with the credentials (the registry's verifyCredentials): the org or
+   * portal, or CredentialsError naming what is wrong; null when the source has nothing to call.
+   * Absent: credentials are stored untried (as with --no-verify).
+   */
+  verify?: (connection: SourceConnection, credentials: Credentials) => Promise<VerifiedAccount | null>;
+}
+
+/** What a failed identity call prints: the problem, then the message. */
+export function credentialsLine(error: CredentialsError): string {
+  const what = { 'bad-token': 'bad credentials', unreachable: 'wrong URL or unreachable', 'missing-scope': 'missing scope', 'other-account': 'another org or portal' }[error.problem];
+  return `${what}: ${error.message}`;
+}
+
+/**
+ * Tries the credentials of a connection about to be stored; null when not tried. Prints the
+ * failure and returns it as `false` so the caller exits 1.
+ */
+export async function tryCredentials(
+  deps: Pick<ConnectDeps, 'verify'>,
+  io: CliIo,
+  command: string,
+  connection: SourceConnection,
+  credentials: Credentials,
+): Promise<VerifiedAccount | null | false> {
+  if (!deps.verify) return null;
+  try {
+    return await deps.verify(connection, credentials);
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    io.stderr.write(`kamflow ${command}: ${credentialsLine(error)}\n`);
+    return false;
+  }
 }
 
 /** `KEY=VALUE` pairs of --option; VALUE as JSON when it parses, else as text. */
@@ -136,8 +175,28 @@ export function connectCommand(deps: ConnectDeps): CliCommand {
           return EXIT.failed;
         }
       }
+      let verified: VerifiedAccount | null = null;
+      if (flags['no-verify'] !== true) {
+        const tried = await tryCredentials(deps, io, 'connect', { id: input.id ?? '(new)', crm: input.crm, baseUrl: input.baseUrl, options: input.options ?? {} }, { tokens: input.tokens ?? null, clientSecret: input.clientSecret });
+        if (tried === false) return EXIT.failed;
+        verified = tried;
+      }
+      if (verified) {
+        input.options = { ...input.options, ...verified.options };
+        input.accountId = verified.accountId;
+        input.baseUrl = verified.location;
+        if (verified.tokens) input.tokens = { ...input.tokens, ...verified.tokens };
+        if (!flags.json) io.stdout.write(`verified: ${verified.name} (${verified.accountId})\n`);
+      }
       return withStore(deps, io, 'connect', async (store) => {
-        const c = await store.createConnection({ ...input, schedule: flags.schedule ?? null, timezone: flags.timezone ?? null, analysisConfig });
+        let c;
+        try {
+          c = await store.createConnection({ ...input, schedule: flags.schedule ?? null, timezone: flags.timezone ?? null, analysisConfig });
+        } catch (error) {
+          if (!(error instanceof AlreadyConnectedError)) throw error;
+          io.stderr.write(`kamflow connect: ${error.message}; to replace its credentials: kamflow reconnect --connection ${error.connectionId}\n`);
+          return EXIT.failed;
+        }
         if (flags.json) io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
         else {
           const sealed = input.tokens || input.clientSecret ? '; credentials stored encrypted' : '';

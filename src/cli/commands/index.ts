@@ -1,4 +1,4 @@
-import { checkConnectorOptions, createConnector, orgOfConnection, sourceProfile } from '../../../connectors/registry.ts';
+import { checkConnectorOptions, createConnector, fieldChoices, fieldOptionProblems, orgOfConnection, sourceProfile, verifyCredentials } from '../../../connectors/registry.ts';
 import { parseAnalysisConfig } from '../../config/analysis-config.ts';
 import { makeServeBackend } from '../../console/serve-backend.ts';
 import { createLogger } from '../../log.ts';
@@ -10,6 +10,8 @@ import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { backtestCommand } from './backtest.ts';
 import { connectCommand } from './connect.ts';
+import { reconnectCommand } from './reconnect.ts';
+import { connectionCommand } from './connection.ts';
 import { provisionCommand } from './provision.ts';
 import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
@@ -36,7 +38,9 @@ export const COMMANDS: CliCommand[] = [
   analyzeCommand,
   backtestCommand,
   sampleCommand,
-  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions }),
+  connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),
+  reconnectCommand({ openStore: syncDeps.openStore, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),
+  connectionCommand({ openStore: syncDeps.openStore, checkOptions: checkConnectorOptions, fieldChoices: (c, credentials, onTokens) => fieldChoices(c, credentials, onTokens, logger), fieldOptionProblems }),
   provisionCommand(syncDeps),
   syncCommand(syncDeps),
   runsCommand(syncDeps),

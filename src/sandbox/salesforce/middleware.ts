@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { dropAnswer, sleep } from '../faults.ts';
 import { sendSfError, type SfContext } from './context.ts';
+import { allowsRestApi } from './scopes.ts';
 
 /** Names calls by endpoint for the call counter. */
 export function classifySfCall(method: string, path: string): string {
@@ -54,6 +55,10 @@ export async function admitSfCall(ctx: SfContext, kind: string, token: string | 
   await sleep(decision.delayMs);
   if (!info || info.crm !== 'salesforce' || info.kind !== 'access' || info.revoked || decision.outcome === 'expired-token') {
     return { status: 401, errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' };
+  }
+  // A session whose token lacks the api scope may not call the REST, Bulk or SOAP APIs.
+  if (!allowsRestApi(info.scopes) && kind !== 'identity') {
+    return { status: 401, errorCode: 'INVALID_SESSION_ID', message: 'This session is not valid for use with the REST API' };
   }
   if (ctx.store.apiUsed >= ctx.store.dailyLimit) {
     return { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' };

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { pkceChallenge } from '../tokens.ts';
 import type { SfContext } from './context.ts';
 import { sfApiGate } from './middleware.ts';
+import { allowsRefresh, SF_APP_SCOPES, SF_KNOWN_SCOPES } from './scopes.ts';
+
+
 
 const authorizeQuery = z.object({
   response_type: z.literal('code'),
@@ -40,21 +43,33 @@ function identityUrl(ctx: SfContext): string {
   return `${ctx.baseUrl()}/id/${ctx.store.orgId}/${ctx.store.integrationUserId}`;
 }
 
-/** Issues a token response like Salesforce's (no expires_in). */
-export function issueSfTokens(ctx: SfContext, withRefresh: boolean): Record<string, string> {
+/**
+ * Issues a token response like Salesforce's (no expires_in): `scope` lists what was granted,
+ * and a refresh token comes only with the refresh_token (offline_access) scope.
+ */
+export function issueSfTokens(ctx: SfContext, withRefresh: boolean, scopes: readonly string[] | null = null): Record<string, string> {
   const now = ctx.clock.peek();
-  const access = ctx.tokens.issue('salesforce', 'access', { now });
+  const access = ctx.tokens.issue('salesforce', 'access', { now, scopes });
   const out: Record<string, string> = {
     access_token: access,
     signature: Buffer.from(access.slice(-16)).toString('base64'),
-    scope: 'api refresh_token',
+    scope: (scopes ?? SF_APP_SCOPES).join(' '),
     instance_url: ctx.baseUrl(),
     id: identityUrl(ctx),
     token_type: 'Bearer',
     issued_at: String(now),
   };
-  if (withRefresh) out['refresh_token'] = ctx.tokens.issue('salesforce', 'refresh', { now });
+  if (withRefresh && allowsRefresh(scopes)) out['refresh_token'] = ctx.tokens.issue('salesforce', 'refresh', { now, scopes });
   return out;
+}
+
+/** The authorize error redirect Salesforce sends back to a registered callback. */
+function authorizeError(res: Response, redirectUri: string, state: string | undefined, error: string, description: string): void {
+  const target = new URL(redirectUri);
+  target.searchParams.set('error', error);
+  target.searchParams.set('error_description', description);
+  if (state !== undefined) target.searchParams.set('state', state);
+  res.redirect(302, target.toString());
 }
 
 export function salesforceAuthRoutes(ctx: SfContext): Router {
@@ -71,15 +86,36 @@ export function salesforceAuthRoutes(ctx: SfContext): Router {
       res.status(400).type('text/plain').send('OAuth error: invalid_client_id (client identifier invalid)');
       return;
     }
+    const q2 = q.data;
+    // The External Client App requires PKCE (its "Require Proof Key for Code Exchange" setting), S256 only.
+    if (q2.code_challenge === undefined) {
+      authorizeError(res, q2.redirect_uri, q2.state, 'invalid_request', 'missing required code challenge');
+      return;
+    }
+    if (q2.code_challenge_method !== undefined && q2.code_challenge_method !== 'S256') {
+      authorizeError(res, q2.redirect_uri, q2.state, 'invalid_request', 'unsupported code challenge method');
+      return;
+    }
+    let scope: string[] | null = null;
+    if (q2.scope !== undefined && q2.scope.trim() !== '') {
+      const asked = q2.scope.trim().split(/\s+/);
+      if (asked.some((x) => !SF_KNOWN_SCOPES.has(x))) {
+        authorizeError(res, q2.redirect_uri, q2.state, 'invalid_scope', 'the requested scope is not allowed');
+        return;
+      }
+      // Only what the app is set up with is granted.
+      scope = asked.filter((x) => (SF_APP_SCOPES as readonly string[]).includes(x) || (x === 'offline_access' && SF_APP_SCOPES.includes('refresh_token')));
+    }
     const code = ctx.tokens.newCode({
       crm: 'salesforce',
-      clientId: q.data.client_id,
-      redirectUri: q.data.redirect_uri,
-      codeChallenge: q.data.code_challenge ?? null,
+      clientId: q2.client_id,
+      redirectUri: q2.redirect_uri,
+      codeChallenge: q2.code_challenge,
+      scope,
     });
-    const target = new URL(q.data.redirect_uri);
+    const target = new URL(q2.redirect_uri);
     target.searchParams.set('code', code);
-    if (q.data.state !== undefined) target.searchParams.set('state', q.data.state);
+    if (q2.state !== undefined) target.searchParams.set('state', q2.state);
     res.redirect(302, target.toString());
   });
 
@@ -95,7 +131,9 @@ export function salesforceAuthRoutes(ctx: SfContext): Router {
       oauthError(res, 'invalid_client_id', 'client identifier invalid');
       return;
     }
-    if (b.client_secret !== undefined && b.client_secret !== ctx.clientSecret) {
+    // The app requires its secret for the web-server and refresh token flows (the default
+    // "Require secret for Web Server Flow" / "Require secret for Refresh Token Flow" settings).
+    if (b.client_secret === undefined || b.client_secret !== ctx.clientSecret) {
       oauthError(res, 'invalid_client', 'invalid client credentials');
       return;
     }
@@ -118,11 +156,8 @@ export function salesforceAuthRoutes(ctx: SfContext): Router {
           oauthError(res, 'invalid_request', 'invalid code verifier');
           return;
         }
-      } else if (b.client_secret === undefined) {
-        oauthError(res, 'invalid_client', 'invalid client credentials');
-        return;
       }
-      res.json(issueSfTokens(ctx, true));
+      res.json(issueSfTokens(ctx, true, code.scope ?? null));
       return;
     }
     const info = ctx.tokens.lookup(b.refresh_token);
@@ -130,7 +165,7 @@ export function salesforceAuthRoutes(ctx: SfContext): Router {
       oauthError(res, 'invalid_grant', 'expired access/refresh token');
       return;
     }
-    res.json(issueSfTokens(ctx, false));
+    res.json(issueSfTokens(ctx, false, info.scopes));
   });
 
   const gate = sfApiGate(ctx);

@@ -180,7 +180,9 @@ export function connectRoutes(deps: ConnectDeps): Router {
       return void await fail(req, res, crm, PROBLEMS[result.reason], result.message);
     }
     logger.info({ crm, connectionId: result.connectionId }, 'connection installed');
-    session.flash = { kind: 'ok', message: `${await labelOf(crm)} connected: ${result.name}. The first sync is scheduled.` };
+    session.flash = result.reconnected
+      ? { kind: 'ok', message: `${result.name} was already connected as ${result.connectionId}: Kamflow kept that one connection and replaced its tokens; its data and history are kept.` }
+      : { kind: 'ok', message: `${await labelOf(crm)} connected: ${result.name}. The first sync is scheduled.` };
     res.redirect(303, `/connections/${encodeURIComponent(result.connectionId)}`);
   });
 

@@ -100,6 +100,7 @@ ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The 
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="dry-run"><button type="submit" class="secondary">Dry run</button></form>
   <a class="button" href="${base}/config">Criteria and schedule</a>
   <a class="button" href="${base}/backtest">Backtest</a>
+  <a class="button secondary" href="${base}/settings">Settings</a>
 </div>
 <h2>Families</h2>
 ${families === null || families.length === 0

@@ -121,10 +121,30 @@ export class PgConnections {
     });
   }
 
+  /** See the SQLite store: credentials and schedule go, with `deleteData` the pulled data too; runs stay. */
+  async disconnect(id: string, deleteData: boolean): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rowCount } = await tx.query('UPDATE connections SET tokens_sealed = NULL, schedule = NULL, updated_at = $1 WHERE id = $2', [this.now(), id]);
+      if (rowCount === 0) throw new NotFoundError('connection', id);
+      if (deleteData) {
+        for (const table of ['locks', 'streams', 'mirror', 'change_marks', 'field_memory', 'quarantine', 'remote_jobs']) {
+          await tx.query(`DELETE FROM ${table} WHERE connection_id = $1`, [id]);
+        }
+      }
+    });
+  }
+
   async saveTokens(id: string, tokens: TokenSet): Promise<void> {
     const current = await this.loadCredentials(id);
     const sealed = sealCredentials(this.key, id, { ...current, tokens });
     await this.db.query('UPDATE connections SET tokens_sealed = $1, updated_at = $2 WHERE id = $3', [sealed, this.now(), id]);
+  }
+
+  /** Replaces the tokens and the client secret together (a credential rotation). */
+  async saveCredentials(id: string, credentials: Credentials): Promise<void> {
+    const sealed = sealCredentials(this.key, id, credentials);
+    const { rowCount } = await this.db.query('UPDATE connections SET tokens_sealed = $1, updated_at = $2 WHERE id = $3', [sealed, this.now(), id]);
+    if (rowCount === 0) throw new NotFoundError('connection', id);
   }
 
   async loadCredentials(id: string): Promise<Credentials> {

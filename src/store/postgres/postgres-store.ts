@@ -123,7 +123,9 @@ export class PostgresStore implements Store, ConsoleStore {
   async getConnection(id: string): Promise<ConnectionRecord | null> { return this.connections.get(id); }
   async listConnections(): Promise<ConnectionRecord[]> { return this.connections.list(); }
   async deleteConnection(id: string): Promise<void> { await this.connections.delete(id); }
+  async disconnectConnection(id: string, options: { deleteData: boolean }): Promise<void> { await this.connections.disconnect(id, options.deleteData); }
   async saveTokens(connectionId: string, tokens: TokenSet): Promise<void> { await this.connections.saveTokens(connectionId, tokens); }
+  async saveCredentials(connectionId: string, credentials: Credentials): Promise<void> { await this.connections.saveCredentials(connectionId, credentials); }
   async loadCredentials(connectionId: string): Promise<Credentials> { return this.connections.loadCredentials(connectionId); }
 
   async acquireLock(connectionId: string, holder: string, now: Date, ttlMs: number): Promise<LockResult> {

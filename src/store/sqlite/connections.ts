@@ -115,9 +115,32 @@ export class ConnectionTable {
     })();
   }
 
+  /**
+   * Ends a connection without removing it: credentials and schedule go; with `deleteData` also
+   * what was pulled (mirror, cursors, change marks, field memory, quarantine). Runs stay.
+   */
+  disconnect(id: string, deleteData: boolean): void {
+    this.db.transaction(() => {
+      this.mustGet(id);
+      if (deleteData) {
+        for (const table of ['locks', 'streams', 'mirror', 'change_marks', 'field_memory', 'quarantine', 'remote_jobs']) {
+          this.db.prepare(`DELETE FROM ${table} WHERE connection_id = ?`).run(id);
+        }
+      }
+      this.db.prepare('UPDATE connections SET tokens_sealed = NULL, schedule = NULL, updated_at = ? WHERE id = ?').run(this.now(), id);
+    }).immediate();
+  }
+
   saveTokens(id: string, tokens: TokenSet): void {
     const current = this.loadCredentials(id);
     const sealed = sealCredentials(this.key, id, { ...current, tokens });
+    this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
+  }
+
+  /** Replaces the tokens and the client secret together (a credential rotation). */
+  saveCredentials(id: string, credentials: Credentials): void {
+    this.mustGet(id);
+    const sealed = sealCredentials(this.key, id, credentials);
     this.db.prepare('UPDATE connections SET tokens_sealed = ?, updated_at = ? WHERE id = ?').run(sealed, this.now(), id);
   }
 

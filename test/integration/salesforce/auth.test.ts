@@ -50,7 +50,7 @@ describe('PKCE web-server flow', () => {
       })
       .reply(200, tokenReply('acc-1', 'ref-1'));
     const tokens = await exchangeCode({ loginUrl: LOGIN, clientId: 'cid', clientSecret: 'shh', redirectUri: 'https://app.test/cb' }, 'code-1', 'verifier-1');
-    expect(tokens).toEqual({ accessToken: 'acc-1', refreshToken: 'ref-1', instanceUrl: INSTANCE });
+    expect(tokens).toEqual({ identityUrl: 'https://login.salesforce.test/id/00Dxx0000000001/005xx0000000001', accessToken: 'acc-1', refreshToken: 'ref-1', instanceUrl: INSTANCE });
     expect(form).toMatchObject({ grant_type: 'authorization_code', code: 'code-1', code_verifier: 'verifier-1', client_id: 'cid', redirect_uri: 'https://app.test/cb' });
   });
 

@@ -58,7 +58,7 @@ describe('OAuth token answers as documented', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['access_token', 'id', 'instance_url', 'issued_at', 'scope', 'signature', 'token_type']);
     expect(body['token_type']).toBe('Bearer');
-    const bad = await fetch(`${s.url}/services/oauth2/token`, form({ grant_type: 'refresh_token', refresh_token: 'nope', client_id: s.salesforce.clientId }));
+    const bad = await fetch(`${s.url}/services/oauth2/token`, form({ grant_type: 'refresh_token', refresh_token: 'nope', client_id: s.salesforce.clientId, client_secret: s.salesforce.clientSecret }));
     expect(await bad.json()).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
   });
 });

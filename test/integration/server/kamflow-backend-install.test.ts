@@ -129,6 +129,28 @@ describe('KamflowBackend install', () => {
     expect(await setup.store.listRuns({ connectionId: first })).toHaveLength(1);
   });
 
+  it('two installs of the same org at once give one connection, keyed by the org id; the second says it reconnected', async () => {
+    const setup = await startReal({ settings: { firstSync: 'scheduled' } });
+    const begin = async (state: string) => {
+      const verifier = createCodeVerifier();
+      const begun = await setup.backend.beginInstall({ crm: 'salesforce', params: { loginHost: 'production' }, state, codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
+      if (!begun.ok) throw new Error(begun.message);
+      const { code } = await authorize(begun.authorizeUrl);
+      return { code, verifier };
+    };
+    const [a, b] = await Promise.all([begin('s1'), begin('s2')]);
+    const complete = (x: { code: string; verifier: string }) =>
+      setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code: x.code, codeVerifier: x.verifier, redirectUri: REDIRECT });
+    const results = await Promise.all([complete(a), complete(b)]);
+    const ok = results.map((r) => (r.ok ? r : null));
+    expect(results.map((r) => (r.ok ? 'ok' : r.message))).toEqual(['ok', 'ok']);
+    expect(ok[0]?.connectionId).toBe(ok[1]?.connectionId);
+    expect(ok.filter((r) => r?.reconnected === true)).toHaveLength(1);
+    const all = await setup.store.listConnections();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ accountId: setup.sandbox.salesforce.orgId.slice(0, 15), options: { orgId: setup.sandbox.salesforce.orgId.slice(0, 15) } });
+  });
+
   it('installs HubSpot with its portal id, and refuses a token without the needed scopes', async () => {
     const setup = await startReal({ settings: { firstSync: 'scheduled' } });
     const begun = await setup.backend.beginInstall({ crm: 'hubspot', params: {}, state: 'h', codeChallenge: 'unused', redirectUri: HS_REDIRECT });

@@ -66,6 +66,34 @@ describeStores('store contract: connections', (h) => {
     expect((await store.acquireLock('c2', 'run-y', new Date(), 60_000)).acquired).toBe(false);
   });
 
+  it('disconnecting drops credentials and schedule, keeping or deleting the pulled data; runs stay either way', async () => {
+    const store = await h.open({ encryptionKey: KEY_A });
+    for (const id of ['keep', 'drop']) {
+      await store.createConnection({ ...SF, id, accountId: `org-${id}`, schedule: '0 6 * * *', tokens: { accessToken: 'SECRET' }, clientSecret: 'S' });
+      await store.checkpointPage(accountsPage([account('A1')], { connectionId: id }));
+      await store.createRun({ id: `run-${id}`, connectionId: id, kind: 'sync', mode: 'full', dryRun: false, asOf: null, startedAt: '2026-01-01T00:00:00.000Z' });
+    }
+    await store.disconnectConnection('keep', { deleteData: false });
+    await store.disconnectConnection('drop', { deleteData: true });
+    for (const id of ['keep', 'drop']) {
+      expect(await store.getConnection(id)).toMatchObject({ hasTokens: false, schedule: null });
+      expect(await store.loadCredentials(id)).toEqual({ tokens: null, clientSecret: null });
+      expect(await store.getRun(`run-${id}`)).not.toBeNull();
+    }
+    expect((await loadMirror(store, 'keep')).accounts).toHaveLength(1);
+    expect((await loadMirror(store, 'drop')).accounts).toEqual([]);
+    expect(await store.getStreamStates('drop')).toEqual({});
+    await expect(store.disconnectConnection('nope', { deleteData: false })).rejects.toThrow(/no connection with id nope/);
+  });
+
+  it('replaces tokens and client secret together, for a known connection only', async () => {
+    const store = await h.open({ encryptionKey: KEY_A });
+    await store.createConnection({ ...SF, id: 'sf-r', tokens: { accessToken: 'SECRET-OLD', refreshToken: 'R-OLD' }, clientSecret: 'C-OLD' });
+    await store.saveCredentials('sf-r', { tokens: { accessToken: '', refreshToken: 'R-NEW' }, clientSecret: 'C-NEW' });
+    expect(await store.loadCredentials('sf-r')).toEqual({ tokens: { accessToken: '', refreshToken: 'R-NEW' }, clientSecret: 'C-NEW' });
+    await expect(store.saveCredentials('nope', { tokens: null, clientSecret: null })).rejects.toThrow(/no connection with id nope/);
+  });
+
   it('seals tokens and the client secret, never storing them in the clear, and keeps the secret when tokens change', async () => {
     const store = await h.open({ encryptionKey: KEY_A });
     const c = await store.createConnection({ ...SF, id: 'sf-1', tokens: { accessToken: 'SECRET-ACCESS', refreshToken: 'SECRET-REFRESH', expiresAt: 1_800_000_000_000, instanceUrl: 'https://acme.my.salesforce.com' }, clientSecret: 'SECRET-CLIENT' });
