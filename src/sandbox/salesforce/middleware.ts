@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { dropAnswer, sleep } from '../faults.ts';
+import { dropAnswer, malformAnswer, sleep } from '../faults.ts';
 import { sendSfError, type SfContext } from './context.ts';
 
 /** Names calls by endpoint for the call counter. */
@@ -80,6 +80,8 @@ export function sfApiGate(ctx: SfContext) {
       sendSfError(res, refusal.status, refusal.errorCode, refusal.message);
       return;
     }
+    const malformed = ctx.faults.malformed();
+    if (malformed && malformAnswer(malformed, res) === 'answered') return;
     if (appliesRecords(req.method, req.path) && ctx.faults.dropsAnswer()) dropAnswer(req, res);
     next();
   };
