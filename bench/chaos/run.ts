@@ -3,14 +3,17 @@ import type { OutputFieldKey } from '../../src/model/output-fields.ts';
 import { createPrng, type Prng } from '../../src/sandbox/prng.ts';
 import type { FieldValue } from '../../src/sync/planner.ts';
 import { checkCrm, ownedKey, WriteLog, type PersonOwned } from './checks.ts';
-import { AS_OF, runKamflow, startChaosWorld, type Crm, type World } from './world.ts';
+import { AS_OF, runKamflow, startChaosWorld, type ChaosStore, type Crm, type World } from './world.ts';
 
 /**
  * The seeded chaos run. Each cycle, per CRM: maybe a deal changes (so there is something to
  * write), maybe a rep types into a Kamflow field, then a sync under random 429s, 5xx, expired
- * tokens, a locked record and answers dropped after the CRM applied a write, killed (SIGKILL)
- * at a random API call or not; maybe a rollback of a random earlier run, under the same faults
- * and maybe killed too; then one clean sync and the invariants (checks.ts). The choices follow
+ * tokens, a locked record, answers dropped after the CRM applied a write and malformed answers
+ * (a 200 with its JSON cut short, an HTML page, JSON as text/plain), killed (SIGKILL) at a
+ * random API call or not; maybe a rollback of a random earlier run, under the same faults and
+ * maybe killed too; then one clean sync and the invariants (checks.ts). A killed run's lock is
+ * left as it was: the next run must take it over itself, and a run refused as busy is a
+ * violation. The choices follow
  * the seed; when a kill lands in wall-clock terms does not, so two runs of one seed may differ
  * in what a killed run got done.
  */
@@ -24,6 +27,8 @@ export interface ChaosOptions {
   killWithin?: number;
   /** Share of cycles that roll back a random earlier run (default 0.4). */
   rollbackShare?: number;
+  /** The store (default a SQLite file). */
+  store?: ChaosStore;
   log?: (line: string) => void;
 }
 
@@ -33,6 +38,8 @@ export interface ChaosReport {
   kills: number;
   rollbacks: number;
   rollbacksChecked: number;
+  /** Runs that took over the lock of a killed run (the product's own takeover). */
+  lockTakeovers: number;
   personEdits: number;
   conflicts: number;
   faults: Record<string, number>;
@@ -77,34 +84,32 @@ function faultsFor(world: World, crm: Crm, prng: Prng): void {
     [crm.kind]: {
       rate429: prng.next() * 0.15, rate5xx: prng.next() * 0.15, expireTokens: prng.next() < 0.4 ? 1 : 0,
       lockedRecords: prng.next() < 0.5 ? [locked] : [], dropAfterWrite: prng.next() < 0.5 ? 0.5 : 0,
+      malformedAnswer: prng.next() < 0.5 ? prng.next() * 0.08 : 0,
     },
     seed: Math.floor(prng.next() * 1e9),
   });
 }
 
-/** A killed run keeps its lock until it expires; the harness releases it, as a takeover of a dead holder would. */
-async function releaseDeadLock(world: World, crm: Crm): Promise<void> {
-  await world.withStore(async (store) => {
-    const probe = await store.acquireLock(crm.connectionId, 'chaos-probe', new Date(), 1_000);
-    await store.releaseLock(crm.connectionId, probe.acquired ? 'chaos-probe' : probe.holder);
-  });
+/** A run refused because a killed run's lock was not taken over. */
+function busyRefusal(stderr: string): string | null {
+  const line = stderr.split('\n').find((l) => / is busy: /.test(l));
+  return line ?? null;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((): void => {});
   const prng = createPrng(options.seed);
-  const world = await startChaosWorld(options.seed, options.accounts);
+  const world = await startChaosWorld(options.seed, options.accounts, options.store);
   const writes = new WriteLog();
   world.sb.onRecordUpdate(writes.listener);
   const owned: PersonOwned = new Map();
-  const report: ChaosReport = { cycles: 0, runs: 0, kills: 0, rollbacks: 0, rollbacksChecked: 0, personEdits: 0, conflicts: 0, faults: {}, writesApplied: 0, violations: [] };
+  const report: ChaosReport = { cycles: 0, runs: 0, kills: 0, rollbacks: 0, rollbacksChecked: 0, lockTakeovers: 0, personEdits: 0, conflicts: 0, faults: {}, writesApplied: 0, violations: [] };
   const sync = async (crm: Crm, kill?: number): Promise<void> => {
     report.runs += 1;
     const r = await runKamflow(world, ['sync', '--connection', crm.connectionId, '--as-of', AS_OF, '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
-    if (r.killed) {
-      report.kills += 1;
-      await releaseDeadLock(world, crm);
-    }
+    if (r.killed) report.kills += 1;
+    const busy = r.killed ? null : busyRefusal(r.stderr);
+    if (busy) report.violations.push(`a sync of ${crm.kind} was refused as busy after a killed run: ${busy}`);
   };
   try {
     // The install: one clean sync of each CRM, before anyone edits Kamflow's fields.
@@ -137,10 +142,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     report.violations.push(...writes.twice);
     report.writesApplied = writes.applied;
-    report.conflicts = await world.withStore(async (store) => {
-      let n = 0;
-      for (const crm of world.crms) for (const r of await store.listRuns({ connectionId: crm.connectionId, limit: 10_000 })) n += r.counts.conflicts;
-      return n;
+    await world.withStore(async (store) => {
+      for (const crm of world.crms) {
+        for (const r of await store.listRuns({ connectionId: crm.connectionId, limit: 10_000 })) {
+          report.conflicts += r.counts.conflicts;
+          report.lockTakeovers += (await store.listRunIssues(r.id)).filter((i) => i.kind.startsWith('lock-taken-over')).length;
+        }
+      }
     });
     const injected = world.sb.injectedFaults();
     for (const byKind of Object.values(injected)) for (const [k, v] of Object.entries(byKind)) report.faults[k] = (report.faults[k] ?? 0) + v;
@@ -166,9 +174,10 @@ async function rollbackSome(world: World, crm: Crm, prng: Prng, report: ChaosRep
   const r = await runKamflow(world, ['rollback', target.id, '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
   if (r.killed) {
     report.kills += 1;
-    await releaseDeadLock(world, crm);
     return;
   }
+  const busy = busyRefusal(r.stderr);
+  if (busy) report.violations.push(`a rollback on ${crm.kind} was refused as busy after a killed run: ${busy}`);
   const parsed = parseResult(r.stdout);
   if (!parsed || parsed.run.status !== 'succeeded' || parsed.run.counts.failed > 0 || parsed.run.counts.unconfirmed > 0) return;
   report.rollbacksChecked += 1;

@@ -10,12 +10,13 @@ import { silentLogger } from '../../src/log.ts';
 import type { Snapshot } from '../../src/model/snapshot.ts';
 import { generateSampleOrg } from '../../src/sandbox/generate.ts';
 import { SANDBOX_FIELDS, startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { openStoreAt, type KamflowStore, type StoreLocation } from '../../src/store/open.ts';
 
 /**
- * The chaos run's world: the simulator (both CRMs) in this process, one SQLite store file, one
- * connection per CRM, and each sync or rollback run as the real `kamflow` command in a child
- * process that can be killed (SIGKILL) while it works.
+ * The chaos run's world: the simulator (both CRMs) in this process, one store (a SQLite file,
+ * or a PostgreSQL database the caller made for it), one connection per CRM, and each sync or
+ * rollback run as the real `kamflow` command in a child process that can be killed (SIGKILL)
+ * while it works.
  */
 
 export const AS_OF = '2026-06-30';
@@ -35,20 +36,26 @@ export interface World {
   sb: Sandbox;
   org: Snapshot;
   dir: string;
-  dbPath: string;
+  /** Where the store is, and the environment that points a `kamflow` process at it. */
+  location: StoreLocation;
+  storeEnv: Record<string, string>;
   crms: Crm[];
   /** Opens the store for a look between runs (never while a child runs). */
-  withStore<T>(fn: (store: SqliteStore) => Promise<T>): Promise<T>;
+  withStore<T>(fn: (store: KamflowStore) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startChaosWorld(seed: number, accounts: number): Promise<World> {
+/** The store of a chaos run: a SQLite file in the run's folder, or an empty PostgreSQL database. */
+export type ChaosStore = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+
+export async function startChaosWorld(seed: number, accounts: number, storeKind: ChaosStore = { kind: 'sqlite' }): Promise<World> {
   const org = generateSampleOrg({ seed, accounts, asOf: AS_OF, contactsPerAccount: 2 });
   const sb = await startSandbox({ seed: org, hubspotLimits: { tenSecondly: 2_000, searchPerSecond: 40 } });
   const dir = mkdtempSync(join(tmpdir(), 'kamflow-chaos-'));
-  const dbPath = join(dir, 'kamflow.db');
-  const withStore = async <T>(fn: (store: SqliteStore) => Promise<T>): Promise<T> => {
-    const store = new SqliteStore({ path: dbPath, encryptionKey: KEY });
+  const location: StoreLocation = storeKind.kind === 'postgres' ? { kind: 'postgres', url: storeKind.url } : { kind: 'sqlite', path: join(dir, 'kamflow.db') };
+  const storeEnv: Record<string, string> = location.kind === 'postgres' ? { KAMFLOW_DATABASE_URL: location.url } : { KAMFLOW_DB_PATH: location.path };
+  const withStore = async <T>(fn: (store: KamflowStore) => Promise<T>): Promise<T> => {
+    const store = await openStoreAt(location, KEY);
     try {
       return await fn(store);
     } finally {
@@ -90,7 +97,7 @@ export async function startChaosWorld(seed: number, accounts: number): Promise<W
     return id;
   };
   return {
-    sb, org, dir, dbPath, withStore,
+    sb, org, dir, location, storeEnv, withStore,
     crms: [
       { kind: 'salesforce', connectionId: 'sf-chaos', accountId: (s) => idOf(sb.ids.salesforce.accounts, s) },
       { kind: 'hubspot', connectionId: 'hs-chaos', accountId: (s) => idOf(sb.ids.hubspot.accounts, s) },
@@ -117,9 +124,9 @@ export interface ChildResult {
  */
 export function runKamflow(world: World, args: string[], kill?: { crm: SourceKind; atCall: number }): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const { KAMFLOW_DATABASE_URL: _pg, ...env } = process.env;
+    const { KAMFLOW_DATABASE_URL: _pg, KAMFLOW_DB_PATH: _file, ...env } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...env, KAMFLOW_DB_PATH: world.dbPath, KAMFLOW_ENCRYPTION_KEY: KEY, KAMFLOW_LOG_LEVEL: 'silent', NO_COLOR: '1' },
+      env: { ...env, ...world.storeEnv, KAMFLOW_ENCRYPTION_KEY: KEY, KAMFLOW_LOG_LEVEL: 'silent', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import { createPrng, type Prng } from './prng.ts';
 
@@ -15,6 +16,15 @@ export const faultSpecSchema = z
      * update) whose connection drops after the CRM applied them: the answer never arrives.
      */
     dropAfterWrite: z.number().min(0).max(1).default(0),
+    /**
+     * A share of calls answered with something that is not the API's JSON, as a proxy, a load
+     * balancer or a cut connection produce: a 200 whose JSON is cut short (the call was carried
+     * out), a 200 HTML maintenance page (it was not), or a 200 whose JSON comes as text/plain
+     * (carried out). A client must take none of them as data.
+     */
+    malformedAnswer: z.number().min(0).max(1).default(0),
+    /** Which malformed answers to draw from (default all three). */
+    malformedKinds: z.array(z.enum(['truncated-json', 'html-page', 'wrong-content-type'])).min(1).default(['truncated-json', 'html-page', 'wrong-content-type']),
     /** Record ids whose writes fail with a lock error (UNABLE_TO_LOCK_ROW / HubSpot LOCKED). */
     lockedRecords: z.array(z.string()).default([]),
     /** The daily allowance runs out after N more calls. */
@@ -40,6 +50,8 @@ export const faultsOptionSchema = z
   .strict();
 export type FaultsOption = z.input<typeof faultsOptionSchema>;
 
+export type MalformedKind = 'truncated-json' | 'html-page' | 'wrong-content-type';
+
 export type FaultOutcome = 'none' | 'rate-limit' | 'server-error' | 'expired-token';
 
 export interface FaultDecision {
@@ -58,8 +70,8 @@ export class FaultEngine {
   private expireRemaining = 0;
   locked = new Set<string>();
   /** Faults injected so far, by kind (locks counted where a write meets one). */
-  readonly injected: Record<'rate-limit' | 'server-error' | 'expired-token' | 'dropped-answer' | 'lock', number> = {
-    'rate-limit': 0, 'server-error': 0, 'expired-token': 0, 'dropped-answer': 0, lock: 0,
+  readonly injected: Record<'rate-limit' | 'server-error' | 'expired-token' | 'dropped-answer' | 'lock' | MalformedKind, number> = {
+    'rate-limit': 0, 'server-error': 0, 'expired-token': 0, 'dropped-answer': 0, lock: 0, 'truncated-json': 0, 'html-page': 0, 'wrong-content-type': 0,
   };
 
   constructor(seed: number, private readonly baseLatencyMs: number) {
@@ -106,6 +118,15 @@ export class FaultEngine {
     return false;
   }
 
+  /** Whether this call's answer is malformed, and how (drawn only when the share is set). */
+  malformed(): MalformedKind | null {
+    if (this.spec.malformedAnswer <= 0 || this.prng.next() >= this.spec.malformedAnswer) return null;
+    const kinds = this.spec.malformedKinds;
+    const kind = kinds[Math.min(kinds.length - 1, Math.floor(this.prng.next() * kinds.length))] as MalformedKind;
+    this.injected[kind] += 1;
+    return kind;
+  }
+
   /** A 5xx status for a server-error fault, varied deterministically. */
   serverStatus(): number {
     const r = this.prng.next();
@@ -126,4 +147,30 @@ export function dropAnswer(req: { socket: { destroy(): void } }, res: { end: (..
 
 export function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+const MAINTENANCE_PAGE = '<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body><h1>We are down for maintenance</h1><p>Please try again later.</p></body></html>\n';
+
+/**
+ * Answers the call malformed: `html-page` at once, without the route (nothing is carried out);
+ * the others let the route run and spoil its JSON answer on the way out.
+ */
+export function malformAnswer(kind: MalformedKind, res: Response): 'answered' | 'continue' {
+  if (kind === 'html-page') {
+    res.status(200).setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(MAINTENANCE_PAGE);
+    return 'answered';
+  }
+  res.json = ((body: unknown): Response => {
+    const text = JSON.stringify(body) ?? '';
+    if (kind === 'truncated-json') {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+    } else {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end(text);
+    }
+    return res;
+  }) as Response['json'];
+  return 'continue';
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { dropAnswer, sleep } from '../faults.ts';
+import { dropAnswer, malformAnswer, sleep } from '../faults.ts';
 import { sendHsError, type HsContext } from './context.ts';
 
 /** Names calls by endpoint for the call counter. */
@@ -99,6 +99,8 @@ export function hsApiGate(ctx: HsContext) {
       sendHsError(ctx, res, ctx.faults.serverStatus(), 'INTERNAL_ERROR', 'An internal error occurred. Please retry the request.');
       return;
     }
+    const malformed = ctx.faults.malformed();
+    if (malformed && malformAnswer(malformed, res) === 'answered') return;
     if (req.method === 'POST' && /\/batch\/update$/.test(req.path) && ctx.faults.dropsAnswer()) dropAnswer(req, res);
     next();
   };

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { dropAnswer, sleep } from '../faults.ts';
+import { dropAnswer, malformAnswer, sleep } from '../faults.ts';
 import { sendSfError, type SfContext } from './context.ts';
 import { allowsRestApi } from './scopes.ts';
 
@@ -85,6 +85,8 @@ export function sfApiGate(ctx: SfContext) {
       sendSfError(res, refusal.status, refusal.errorCode, refusal.message);
       return;
     }
+    const malformed = ctx.faults.malformed();
+    if (malformed && malformAnswer(malformed, res) === 'answered') return;
     if (appliesRecords(req.method, req.path) && ctx.faults.dropsAnswer()) dropAnswer(req, res);
     next();
   };

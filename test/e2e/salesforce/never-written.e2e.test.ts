@@ -30,7 +30,7 @@ describe('Salesforce: values Kamflow never wrote', () => {
     const other = ['Key', 'Develop', 'Maintain', 'Standard'].find((t) => t !== typed.fields.kam_tier) ?? 'Key';
     // Before Kamflow's first write: one rep types another tier, another types the very tier Kamflow computes.
     w.sb.sf.update('Account', typed.accountId, { [TIER]: other });
-    w.sb.sf.update('Account', same.accountId, { [TIER]: same.fields.kam_tier });
+    w.sb.sf.update('Account', same.accountId, { [TIER]: same.fields.kam_tier ?? null });
 
     const first = await w.sync();
     expect(first.run.status).toBe('succeeded');
