@@ -46,6 +46,10 @@ export class HubSpotConnector implements Connector, TaskConnector {
   private queueIds: Promise<QueueIds> | null = null;
   private noted: QueueIds = new Set();
   private readonly tokens: TokenManager;
+  /** The owner ids the users stream's cursor kept (owners not read this run), or null. */
+  private cachedOwners: ReadonlySet<string> | null = null;
+  /** Streams to pull again in full before the run goes on (see pullAgain). */
+  private stale = new Set<ObjectKind>();
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -106,6 +110,13 @@ export class HubSpotConnector implements Connector, TaskConnector {
     return { ...page, issues: [...page.issues, { object: page.object, recordId: null, kind: 'currency-fallback', message: info.fallback }] };
   }
 
+  /** Streams a record of a later stream showed out of date (an owner not seen): pull them again in full now. */
+  pullAgain(): ObjectKind[] {
+    const out = [...this.stale];
+    this.stale.clear();
+    return out;
+  }
+
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
     // Stage metadata can change between runs; read it once per pull.
     this.stagesCache = null;
@@ -131,6 +142,16 @@ export class HubSpotConnector implements Connector, TaskConnector {
         this.queueIds = Promise.resolve(queues);
       },
       knownQueues: () => this.noted,
+      cachedOwners: () => this.cachedOwners,
+      noteOwners: (ids) => {
+        this.cachedOwners = ids;
+      },
+      ownersStale: () => {
+        // Queues matter for the deals' owners now: read them again; the users stream follows.
+        this.cachedOwners = null;
+        this.queueIds = null;
+        this.stale.add('users');
+      },
       money: async () => {
         const p = await this.currencies();
         return { company: p.company, convert: portalConverter(p), fingerprint: portalRateFingerprint(p), multi: p.rates.size > 0 };

@@ -21,6 +21,14 @@ export interface PullContext {
   noteQueues: (queues: QueueIds) => void;
   /** The queues the owners stream of this run found (none before it ran). */
   knownQueues: () => QueueIds;
+  /**
+   * Owners were taken from the users stream's cursor (read less than a day ago): the ids known
+   * then, so a record naming another one has them read again at once. Null when read this run.
+   */
+  cachedOwners: () => ReadonlySet<string> | null;
+  noteOwners: (ids: ReadonlySet<string> | null) => void;
+  /** A record named an owner the cached list lacks: the queues are read again, and the users stream after the pull. */
+  ownersStale: () => void;
   /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
   money: () => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
@@ -62,9 +70,15 @@ function modifiedAt(o: HubSpotObject, property: string): number | null {
   return r.ok && r.value !== null ? Date.parse(r.value) : null;
 }
 
+/** Owners are read at most daily; a record naming one not in that list has them read at once. */
+export const OWNERS_REFRESH_MS = 24 * 60 * 60 * 1000;
+
 async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
   const spec = streamSpec(kind, ctx.settings);
-  const stages = kind === 'opportunities' ? await ctx.stages() : new Map();
+  const cached = kind === 'accounts' || kind === 'opportunities' ? ctx.cachedOwners() : null;
+  if (cached && page.objects.some((o) => { const owner = o.properties['hubspot_owner_id']; return typeof owner === 'string' && owner !== '' && !cached.has(owner); })) ctx.ownersStale();
+  // The deal pipelines' stages are read only when there are deals to map.
+  const stages = kind === 'opportunities' && page.objects.length > 0 ? await ctx.stages() : new Map();
   // A deal a queue owns must not count as a person's (owner-dependence): read the owners if this
   // run has not. A company's owner is only shown, so the queues this run's owners gave will do.
   const queues = kind === 'opportunities' ? await ctx.queues() : kind === 'accounts' ? ctx.knownQueues() : new Set<string>();
@@ -210,12 +224,37 @@ async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotOb
   }
 }
 
+/** The users stream's cursor: when the owners were read (this machine's clock), their ids and which are queues. */
+function ownersCursor(readAt: number, ids: Iterable<string>, queues: Iterable<string>): Cursor {
+  return { ownersReadAt: readAt, owners: [...ids].join(','), queues: [...queues].join(',') };
+}
+
+function idSet(v: unknown): Set<string> {
+  return new Set(typeof v === 'string' && v !== '' ? v.split(',') : []);
+}
+
 /**
- * Owners are few: every pull reads them all, active then archived (inactive). People become
- * users; queues do not, and the records they own get no owner (a queue is nobody's workload).
+ * Owners are few and rarely change: a full pull reads them all, active then archived (inactive),
+ * and so does an incremental one when they were read a day ago or more; otherwise the ids and
+ * queues the cursor keeps stand, with no call, until a record names an owner they lack. People
+ * become users; queues do not, and the records they own get no owner (nobody's workload).
  */
-async function* users(ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
+async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
+  const readAt = saved?.['ownersReadAt'];
+  const fresh = mode === 'incremental' && typeof readAt === 'number' && typeof saved?.['owners'] === 'string' && ctx.now() - readAt < OWNERS_REFRESH_MS && ctx.now() >= readAt;
+  // The run's first calls must bring the portal's daily reading (searches carry none): the
+  // currencies, which the money streams read anyway, do; if they did not, the owners read does.
+  if (fresh) await ctx.money();
+  if (fresh && ctx.caller.dailyRemaining !== null && ctx.caller.dailyMax !== null) {
+    ctx.noteQueues(idSet(saved['queues']));
+    ctx.noteOwners(idSet(saved['owners']));
+    yield { object: 'users', records: [], deletedIds: [], issues: [], cursor: saved };
+    return;
+  }
   const queues = new Set<string>();
+  const ids = new Set<string>();
+  const startedAt = ctx.now();
+  ctx.noteOwners(null);
   for (const archived of [false, true]) {
     let after: string | null = null;
     do {
@@ -224,12 +263,13 @@ async function* users(ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
       const last = archived && after === null;
       const records: User[] = [];
       for (const o of page.results) {
+        ids.add(o.id);
         const user = mapOwner(o);
         if (user) records.push(user);
         else queues.add(o.id);
       }
       if (last) ctx.noteQueues(queues);
-      yield { object: 'users', records, deletedIds: [], issues: [], cursor: {}, ...(last ? { fullPullComplete: true } : {}) };
+      yield { object: 'users', records, deletedIds: [], issues: [], cursor: last ? ownersCursor(startedAt, ids, queues) : {}, ...(last ? { fullPullComplete: true } : {}) };
     } while (after !== null);
   }
 }
@@ -262,7 +302,7 @@ async function ratesNow(kind: ObjectKind, search: SearchCursor, ctx: PullContext
 
 export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
   if (kind === 'users') {
-    yield* users(ctx);
+    yield* users(mode, saved, ctx);
     return;
   }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;

@@ -220,6 +220,12 @@ export interface Connector {
   /** Calls used since the connector was made. */
   usage(): ApiUsage;
   /**
+   * After the streams were pulled: streams whose lookup the connector kept from an earlier run
+   * and a later stream's records showed out of date (e.g. an owner not seen); the engine pulls
+   * them again in full at once. Absent: none.
+   */
+  pullAgain?(): ObjectKind[];
+  /**
    * How the connector wants a plan of `total` writes handed to push: `size` writes per push
    * call (its batch maximum, or a whole bulk job), `bulk` when each call is a bulk job. The sync
    * engine checkpoints after every push call. Absent: the CRM's batch maximum, not bulk.

@@ -22,13 +22,13 @@ interface StreamPlan {
   sweepToken: string | null;
 }
 
-async function planStream(ctx: PullContext, object: ObjectKind): Promise<StreamPlan> {
+async function planStream(ctx: PullContext, object: ObjectKind, forceFull = false): Promise<StreamPlan> {
   const state = (await ctx.store.getStreamStates(ctx.connectionId))[object];
   // A full pull cut short resumes from its cursor with the same sweep token, requested or not.
   if (state?.phase === 'full' && state.sweepToken !== null) {
     return { mode: 'full', cursor: state.cursor, sweepToken: state.sweepToken };
   }
-  if (ctx.full || !state || state.cursor === null) {
+  if (ctx.full || forceFull || !state || state.cursor === null) {
     const sweepToken = randomUUID();
     await ctx.store.startFullPull(ctx.connectionId, object, sweepToken);
     return { mode: 'full', cursor: null, sweepToken };
@@ -42,8 +42,15 @@ async function planStream(ctx: PullContext, object: ObjectKind): Promise<StreamP
  * Errors from the connector propagate: the checkpoints already made stay.
  */
 export async function pullIntoMirror(ctx: PullContext): Promise<void> {
-  for (const object of OBJECT_KINDS) {
-    const plan = await planStream(ctx, object);
+  for (const object of OBJECT_KINDS) await pullOne(ctx, object, false);
+  // A lookup the connector kept from an earlier run that a later stream showed out of date (a
+  // record naming an owner not seen) is read again in full now, before the run plans from it.
+  for (const object of ctx.connector.pullAgain?.() ?? []) await pullOne(ctx, object, true);
+}
+
+async function pullOne(ctx: PullContext, object: ObjectKind, forceFull: boolean): Promise<void> {
+  {
+    const plan = await planStream(ctx, object, forceFull);
     let lastCursor: Cursor | null = plan.cursor;
     let completed = false;
     const pages = ctx.connector.pull({ mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object] });

@@ -65,4 +65,25 @@ describe('HubSpot incremental reads', () => {
     expect(next.run.counts.pulled).toMatchObject({ contacts: 1 });
     expect((await mirrored(w, 'contacts', contact))?.['title']).toBe('Head of Procurement');
   });
+
+  it('reads owners and pipelines at most daily, and owners at once when a deal names one not seen', async () => {
+    const w = await syncedWorld();
+    w.sb.clock.advance(MINUTE);
+    w.sb.resetCalls();
+    const quiet = await w.sync();
+    expect(quiet.run.status).toBe('succeeded');
+    expect([w.sb.calls()['hubspot.owners'] ?? 0, w.sb.calls()['hubspot.pipelines'] ?? 0]).toEqual([0, 0]);
+
+    // A new queue takes over a deal: the deal is nobody's workload, so the owners are read now.
+    const queue = w.sb.hs.addQueue('Renewals desk');
+    const deal = Object.values(w.sb.ids.hubspot.opportunities)[0] as string;
+    w.sb.clock.advance(MINUTE);
+    w.sb.hs.update('deals', deal, { hubspot_owner_id: queue });
+    w.sb.resetCalls();
+    const next = await w.sync();
+    expect(next.run.status).toBe('succeeded');
+    expect(w.sb.calls()['hubspot.owners'] ?? 0).toBeGreaterThan(0);
+    const mirror = await loadMirror(w.store, CONNECTION);
+    expect((mirror.opportunities as { id: string; ownerId: string | null }[]).find((o) => o.id === deal)?.ownerId).toBeNull();
+  });
 });
