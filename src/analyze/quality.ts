@@ -17,8 +17,9 @@ import { type AnalysisInput, normalDomain } from './input.ts';
  *   rate, of all the family's opportunities; those amounts are left out of revenue;
  * - contact-without-account: contacts with no account (or one the snapshot lacks) whose email
  *   domain is the domain of one of the family's entities, of those plus the family's contacts;
- * - suspected-duplicate: entities whose normalised name or domain is also an account's in another
- *   family, of all its entities; revenue may be split across two families.
+ * - suspected-duplicate: entities whose domain is also an account's in another family, and the
+ *   ultimate parent when its normalised name is also another family's ultimate parent's, of all
+ *   its entities; revenue may be split across two families.
  *
  * confidence = max(0, 1 - sum of weight x share), two decimals half up. Under
  * quality.minConfidence the family is not tiered.
@@ -53,7 +54,9 @@ const LEGAL_WORDS = new Set([
 
 /** "The ACME, Inc." -> "acme": lower case, accents and punctuation gone, legal-form words dropped. */
 export function normalName(name: string): string {
-  const words = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().split(/[^a-z0-9]+/);
+  // Most names are plain ASCII: decomposing accents is needed only for the others.
+  const plain = /^[\x20-\x7e]*$/.test(name) ? name : name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const words = plain.toLowerCase().split(/[^a-z0-9]+/);
   return words.filter((w) => w !== '' && !LEGAL_WORDS.has(w)).join(' ');
 }
 
@@ -113,7 +116,9 @@ export function buildQualityIndex(
       (counts[NO_PEERS] as Int32Array)[f] = ((counts[NO_PEERS] as Int32Array)[f] as number) + 1;
       addRecord(index, f, NO_PEERS, a.id);
     }
-    const name = normalName(a.name);
+    // Names are compared between ultimate parents only: a subsidiary's name ("Contoso Digital
+    // APAC") is often the same under two unrelated groups, a group's own name rarely is.
+    const name = families.rootIndex[f] === i ? normalName(a.name) : '';
     const domain = normalDomain(a.domain);
     names[i] = name;
     domains[i] = domain;

@@ -99,6 +99,24 @@ describe('data quality of a family', () => {
     expect(f.quality?.issues[0]?.message).toBe('2 contacts without an account have an email at acme.com: link C2, C3 to their account');
   });
 
+  it('compares names between ultimate parents only, domains between all entities', () => {
+    const s = snapshot({
+      accounts: [
+        account('A', { ...known, name: 'Alpha Group' }), account('A1', { ...known, parentId: 'A', name: 'Digital APAC' }),
+        account('B', { ...known, name: 'Beta Group' }), account('B1', { ...known, parentId: 'B', name: 'Digital APAC', domain: 'beta.com' }),
+        account('C', { ...known, name: 'Gamma', domain: 'beta.com' }),
+      ],
+      products: [product('X')],
+      opportunities: [opp('O1', 'A', 'won', '2026-03-01', [['X', 1000]])],
+    });
+    const r = run(s);
+    // A1 and B1 share a name but are subsidiaries: no issue for A. B1 and C share a domain.
+    expect(family(r, 'A').quality?.issues).toEqual([]);
+    expect(family(r, 'B').quality?.issues.map((i) => [i.kind, i.count, i.of, i.records])).toEqual([['suspected-duplicate', 1, 2, ['B1']]]);
+    // 1 - 0.5 x 0.5 = 0.75.
+    expect(family(r, 'B').quality?.confidence).toBe(0.75);
+  });
+
   it('follows the configured minimum and weights', () => {
     const s = snapshot({
       accounts: [account('A')],
