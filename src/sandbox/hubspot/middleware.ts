@@ -9,12 +9,14 @@ export function classifyHsCall(method: string, path: string): string {
   if (path.startsWith('/crm/v4/')) return 'associations';
   if (/\/batch\/read$/.test(path)) return 'batchRead';
   if (/\/batch\/update$/.test(path)) return 'batchUpdate';
+  if (/\/batch\/create$/.test(path)) return 'batchCreate';
+  if (/\/batch\/archive$/.test(path)) return 'batchArchive';
   if (path.startsWith('/crm/v3/properties')) return method === 'GET' ? 'propertiesRead' : 'propertiesWrite';
   if (path.startsWith('/crm/v3/pipelines')) return 'pipelines';
   if (path.startsWith('/crm/v3/owners')) return 'owners';
   if (path.startsWith('/account-info/')) return 'accountInfo';
   if (path.startsWith('/settings/v3/currencies')) return 'currencies';
-  if (/^\/crm\/v3\/objects\/[^/]+\/?$/.test(path)) return 'list';
+  if (/^\/crm\/v3\/objects\/[^/]+\/?$/.test(path)) return method === 'POST' ? 'create' : 'list';
   if (path.startsWith('/crm/v3/objects/')) return method === 'GET' ? 'get' : `object${method}`;
   return 'other';
 }

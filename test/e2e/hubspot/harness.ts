@@ -39,7 +39,7 @@ export const CONNECTOR_OPTIONS = {
 } as const;
 
 /** Sandbox call-counter keys of HubSpot calls that change data. */
-const WRITE_ENDPOINTS = /^hubspot\.(batchUpdate|propertiesWrite|objectPOST|objectPATCH|objectDELETE)$/;
+const WRITE_ENDPOINTS = /^hubspot\.(batchUpdate|batchCreate|batchArchive|create|propertiesWrite|objectPOST|objectPATCH|objectDELETE)$/;
 
 export interface World {
   sb: Sandbox;
