@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeColumns, AnalysisInputBuilder } from '../../../src/analyze/index.ts';
 import { inputFromSnapshot } from '../../../src/analyze/input.ts';
@@ -8,7 +7,7 @@ import { parseAnalysisConfig } from '../../../src/config/analysis-config.ts';
 import type { AnalysisResult } from '../../../src/model/insights.ts';
 import { MAX_AMOUNT, parseSnapshot, type Snapshot } from '../../../src/model/snapshot.ts';
 import { desiredFromAnalysis, normalizeForField } from '../../../src/sync/planner.ts';
-import { account, contact, opp, product, run, snapshot } from './builders.ts';
+import { account, opp, product, run, snapshot } from './builders.ts';
 
 /**
  * Amounts, quantities and prices are bounded (±1e15 money, ±1e12 units): a record beyond its
@@ -36,12 +35,11 @@ function numbers(v: unknown, out: number[] = []): number[] {
   return out;
 }
 
-function expectNothingNonFinite(result: AnalysisResult, snap: Pick<Snapshot, 'accounts'>): void {
+function expectNothingNonFinite(result: AnalysisResult, snap: Pick<Snapshot, 'accounts'>, report = true): void {
   const json = analysisJson(result);
   expect(json).not.toMatch(/Infinity|NaN/);
   expect(numbers(JSON.parse(json)).every(Number.isFinite)).toBe(true);
-  const report = renderReport(result, reportContext(snap), { color: false, limit: 50 });
-  expect(report).not.toMatch(/Infinity|NaN|In,fin|∞/);
+  if (report) expect(renderReport(result, reportContext(snap), { color: false, limit: 50 })).not.toMatch(/Infinity|NaN|In,fin|∞/);
   for (const d of desiredFromAnalysis(result)) {
     for (const [field, value] of Object.entries(d.fields)) {
       const sent = normalizeForField(field as Parameters<typeof normalizeForField>[0], value);
@@ -111,28 +109,5 @@ describe('bounded amounts, quantities and prices', () => {
     expect(result.portfolio.totalRevenue).toBe(500);
     expect(result.families.find((f) => f.id === 'B')?.tier).toBeDefined();
     expectNothingNonFinite(result, snap);
-  });
-
-  it('property: any amounts within the bounds, negative and extreme included, give only finite numbers in the JSON, the report and the CRM values', () => {
-    const money = fc.oneof(fc.constant(MAX_AMOUNT), fc.constant(-MAX_AMOUNT), fc.double({ min: -MAX_AMOUNT, max: MAX_AMOUNT, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1000, max: 1000 }));
-    const arb = fc.record({
-      opps: fc.array(fc.record({
-        account: fc.constantFrom('a', 'b', 'c', 'c-1'),
-        status: fc.constantFrom('won' as const, 'lost' as const, 'open' as const),
-        day: fc.constantFrom('2025-01-10', '2025-09-01', '2026-02-01', '2026-06-30'),
-        amount: fc.option(money, { nil: null }),
-        items: fc.array(fc.tuple(fc.constantFrom('p1', 'p2'), money, fc.option(money, { nil: null })), { maxLength: 3 }),
-      }), { maxLength: 20 }),
-      contacts: fc.array(fc.constantFrom('a', 'b', 'c-1'), { maxLength: 6 }),
-    });
-    fc.assert(fc.property(arb, ({ opps, contacts }) => {
-      const snap = snapshot({
-        accounts: [account('a'), account('b'), account('c'), account('c-1', { parentId: 'c' })],
-        products: [product('p1'), product('p2')],
-        opportunities: opps.map((o, i) => opp(`o${i}`, o.account, o.status, o.day, o.items.map(([n, v, c]) => [n, v, c]), { amount: o.amount })),
-        contacts: contacts.map((c, i) => contact(`k${i}`, c)),
-      });
-      expectNothingNonFinite(run(snap), snap);
-    }), { numRuns: 150 });
   });
 });
