@@ -4,13 +4,13 @@ import { sourceModules } from '../../connectors/registry.ts';
 import type { Logger } from '../log.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
-  ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
+  ConsoleBackend, FamilySummary, FamilyView, PortfolioView, PreviewResult, Readiness, RunDetail, RunRequest,
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
 } from '../server/backend.ts';
 import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
 import { defaultOrgOf } from '../sync/budget.ts';
-import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
+import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, portfolioView, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
 import { RunLauncher } from './runner.ts';
@@ -239,6 +239,13 @@ export class KamflowBackend implements ConsoleBackend {
     if (!c) return null;
     const analysis = await this.latestAnalysis(c);
     return analysis ? familyView(analysis, familyId) : null;
+  }
+
+  async getPortfolio(connectionId: string): Promise<PortfolioView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const analysis = await this.latestAnalysis(c);
+    return analysis ? portfolioView(analysis) : null;
   }
 
   private installDeps(): InstallDeps {

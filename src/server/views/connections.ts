@@ -101,14 +101,16 @@ ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The 
   <a class="button" href="${base}/config">Criteria and schedule</a>
 </div>
 <h2>Families</h2>
+${families !== null && families.length > 0 ? html`<p><a class="button secondary" href="${base}/portfolio">Portfolio: concentration, loss scenarios, drift, risks</a></p>` : ''}
 ${families === null || families.length === 0
   ? html`<p>No analysis yet: run a sync first.</p>`
-  : html`<table class="families">
+  : html`<div class="scroll-x"><table class="families">
 <thead><tr><th>Family</th><th>Tier</th><th>Score</th><th>Revenue</th><th>Penetration</th></tr></thead>
 <tbody>${families.map((f) => html`
 <tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier}</td>
 <td class="num">${f.score.toFixed(1)}</td><td class="num">${formatNumber(f.revenue)}</td><td class="num">${formatPercent(f.penetration)}</td></tr>`)}</tbody>
-</table>`}
+</table></div>`}
 <h2>Run history</h2>
-${runsTable(c.id, runs)}`);
+<div class="scroll-x">${runsTable(c.id, runs)}</div>
+${runs.length > 0 ? html`<p><a href="${base}/runs">All runs of this connection</a></p>` : ''}`);
 }
