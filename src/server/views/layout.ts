@@ -3,6 +3,8 @@ import type { Session } from '../sessions.ts';
 
 export interface PageContext {
   session: Session | null;
+  /** Reload the page every so many seconds (a run is going); the console runs no script. */
+  refreshSeconds?: number;
 }
 
 export function csrfField(session: Session): SafeHtml {
@@ -22,6 +24,7 @@ export function page(ctx: PageContext, title: string, body: SafeHtml): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${ctx.refreshSeconds ? html`<meta http-equiv="refresh" content="${ctx.refreshSeconds}">` : ''}
 <title>${title} · Kamflow</title>
 <link rel="stylesheet" href="/static/console.css">
 </head>

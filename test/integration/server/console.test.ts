@@ -39,6 +39,16 @@ describe('connections and health', () => {
     expect(text).toMatch(/name="kind" value="dry-run"><button type="submit" class="secondary">Dry run/);
   });
 
+  it('reloads itself while a run is going, and only then', async () => {
+    const { h, c } = await loggedIn();
+    expect((await c.page('/connections/c1')).text).not.toContain('http-equiv="refresh"');
+    h.backend.connections[0]!.status = 'running';
+    h.backend.connections[0]!.lastRun = { id: 'r9', kind: 'dry-run', status: 'running', finishedAt: null };
+    const { text } = await c.page('/connections/c1');
+    expect(text).toContain('<meta http-equiv="refresh" content="5">');
+    expect(text).toContain('A run is going (<a href="/connections/c1/runs/r9">dry-run r9</a>): this page reloads every 5 seconds');
+  });
+
   it('answers 404 for an unknown connection and 400 naming a malformed id', async () => {
     const { c } = await loggedIn();
     expect((await c.get('/connections/nope')).status).toBe(404);
