@@ -4,7 +4,34 @@ import { COMMAND_CATALOG } from './commands/catalog.ts';
 import { mainUsage, runCli } from './run.ts';
 import { packageVersion } from './version.ts';
 
-const argv = process.argv.slice(2);
+/**
+ * `--log-format text|json`, anywhere on the line and for every command, is taken out before
+ * the command sees its arguments: it sets KAMFLOW_LOG_FORMAT, which every logger reads.
+ */
+function takeLogFormat(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--log-format' || a.startsWith('--log-format=')) {
+      const value = a === '--log-format' ? args[++i] : a.slice('--log-format='.length);
+      if (value !== 'text' && value !== 'json') {
+        process.stderr.write(`kamflow: --log-format must be text or json, not "${String(value ?? '').slice(0, 40)}"\n`);
+        process.exit(2);
+      }
+      process.env['KAMFLOW_LOG_FORMAT'] = value;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+const argv = takeLogFormat(process.argv.slice(2));
+const envFormat = process.env['KAMFLOW_LOG_FORMAT']?.trim();
+if (envFormat && envFormat !== 'text' && envFormat !== 'json') {
+  process.stderr.write(`kamflow: KAMFLOW_LOG_FORMAT must be text or json, not "${envFormat.slice(0, 40)}"\n`);
+  process.exit(2);
+}
 const first = argv[0];
 
 // A reader that closes the pipe early (`kamflow analyze ... | head`) is not an error.

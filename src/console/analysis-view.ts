@@ -1,9 +1,9 @@
 import { analyze } from '../analyze/index.ts';
-import { countContacts } from '../analyze/coverage.ts';
+import { countContacts, type ContactCounts } from '../analyze/coverage.ts';
 import type { AnalysisConfig } from '../config/analysis-config.ts';
-import type { AnalysisResult } from '../model/insights.ts';
+import type { AnalysisResult, FamilyInsight } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
-import type { EntityView, FamilySummary, FamilyView, TierChange } from '../server/backend.ts';
+import type { EntityView, FamilySummary, FamilyView, PortfolioView, TierChange } from '../server/backend.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
 import type { ConnectionRecord, Store } from '../store/types.ts';
@@ -56,27 +56,89 @@ export function familySummaries(result: AnalysisResult): FamilySummary[] {
     .sort((a, b) => b.score - a.score || b.revenue - a.revenue || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** What every family view of one analysis needs, computed once per analysis (not per request). */
+interface AnalysisIndex {
+  accountIndex: Map<string, number>;
+  counts: ContactCounts;
+  insightOf: Map<string, AnalysisResult['accounts'][number]>;
+  familyOf: Map<string, FamilyInsight>;
+  contactNames: Map<string, string>;
+  userNames: Map<string, string>;
+  opportunityNames: Map<string, string>;
+}
+
+const INDEXES = new WeakMap<MirrorAnalysis, AnalysisIndex>();
+
+function indexOf(analysis: MirrorAnalysis): AnalysisIndex {
+  const hit = INDEXES.get(analysis);
+  if (hit) return hit;
+  const { snapshot, result } = analysis;
+  const accountIndex = new Map<string, number>();
+  snapshot.accounts.forEach((a, i) => accountIndex.set(a.id, i));
+  const named = <T extends { id: string; name: string }>(rows: readonly T[]): Map<string, string> =>
+    new Map(rows.filter((r) => r.name !== '').map((r) => [r.id, r.name]));
+  const index: AnalysisIndex = {
+    accountIndex,
+    counts: countContacts(snapshot.contacts, accountIndex, snapshot.accounts.length),
+    insightOf: new Map(result.accounts.map((a) => [a.id, a])),
+    familyOf: new Map(result.families.map((f) => [f.id, f])),
+    contactNames: named(snapshot.contacts),
+    userNames: named(snapshot.users),
+    opportunityNames: named(snapshot.opportunities),
+  };
+  INDEXES.set(analysis, index);
+  return index;
+}
+
+/** The ids the family's relationships and horizon name, with their names where the snapshot has one. */
+function familyNames(family: FamilyInsight, index: AnalysisIndex): NonNullable<FamilyView['names']> {
+  const contacts: Record<string, string> = {};
+  const users: Record<string, string> = {};
+  const opportunities: Record<string, string> = {};
+  const put = (into: Record<string, string>, from: Map<string, string>, id: string | null): void => {
+    if (id === null) return;
+    const name = from.get(id);
+    if (name !== undefined) into[id] = name;
+  };
+  for (const e of family.relationships?.entities ?? []) {
+    for (const id of [...e.decisionMakers, ...e.influencers, ...e.referenceable]) put(contacts, index.contactNames, id);
+  }
+  for (const id of family.relationships?.owners ?? []) put(users, index.userNames, id);
+  put(users, index.userNames, family.relationships?.singleOwner ?? null);
+  for (const it of family.horizon?.top ?? []) {
+    put(users, index.userNames, it.owner);
+    put(opportunities, index.opportunityNames, it.opportunity);
+  }
+  return { contacts, users, opportunities };
+}
+
 export function familyView(analysis: MirrorAnalysis, familyId: string): FamilyView | null {
   const { snapshot, result } = analysis;
-  const family = result.families.find((f) => f.id === familyId);
+  const index = indexOf(analysis);
+  const family = index.familyOf.get(familyId);
   if (!family) return null;
-  const indexOf = new Map<string, number>();
-  snapshot.accounts.forEach((a, i) => indexOf.set(a.id, i));
-  const counts = countContacts(snapshot.contacts, indexOf, snapshot.accounts.length);
-  const insightOf = new Map(result.accounts.map((a) => [a.id, a]));
   const entities: EntityView[] = family.entityIds.map((id) => {
-    const i = indexOf.get(id);
-    const insight = insightOf.get(id);
+    const i = index.accountIndex.get(id);
+    const insight = index.insightOf.get(id);
     return {
       id,
-      name: i === undefined ? id : (snapshot.accounts[i]?.name ?? id),
+      name: i === undefined ? id : (snapshot.accounts[i]?.name || id),
       depth: insight?.depth ?? 0,
-      activeContacts: i === undefined ? 0 : (counts.active[i] ?? 0),
-      referenceableContacts: i === undefined ? 0 : (counts.referenceable[i] ?? 0),
+      activeContacts: i === undefined ? 0 : (index.counts.active[i] ?? 0),
+      referenceableContacts: i === undefined ? 0 : (index.counts.referenceable[i] ?? 0),
       coverage: insight?.kam_contact_coverage ?? '',
     };
   });
-  return { asOf: result.asOf, currency: result.currency, family, entities };
+  return { asOf: result.asOf, currency: result.currency, family, entities, names: familyNames(family, index) };
+}
+
+/** The analysis's portfolio view: concentration, loss scenarios, worst case, drift, risks. */
+export function portfolioView(analysis: MirrorAnalysis): PortfolioView {
+  const { result } = analysis;
+  const families = result.families
+    .map((f) => ({ id: f.id, name: f.name, tier: f.tier, revenue: f.revenue, risks: f.risks, lossScenario: f.lossScenario }))
+    .sort((a, b) => b.revenue - a.revenue || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { asOf: result.asOf, currency: result.currency, portfolio: result.portfolio, families, drift: result.drift, worstCase: result.worstCase ?? null };
 }
 
 /** Families whose tier differs between two analyses of the same snapshot. */

@@ -4,7 +4,7 @@ import { sourceModules } from '../../connectors/registry.ts';
 import type { Logger } from '../log.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues, ConnectionHealth,
-  BacktestView, ConsoleBackend, FamilySummary, FamilyView, PreviewResult, Readiness, RunDetail, RunRequest,
+  BacktestView, ConsoleBackend, FamilySummary, FamilyView, PortfolioView, PreviewResult, Readiness, RunDetail, RunRequest,
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
   ConnectionSettingsView, SettingsSaveResult,
 } from '../server/backend.ts';
@@ -13,7 +13,7 @@ import type { SyncDeps } from '../sync/types.ts';
 import { defaultOrgOf } from '../sync/budget.ts';
 import { backtest, latestBacktestDate } from '../analyze/backtest.ts';
 import { inputFromSnapshot } from '../analyze/input.ts';
-import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
+import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, portfolioView, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
 import { buildCandidate, configForm, effectiveConfig } from './config-form.ts';
 import { beginInstall, completeInstall, type InstallDeps } from './install.ts';
 import { disconnect, saveSettings, settingsView } from './connection-settings.ts';
@@ -255,6 +255,13 @@ export class KamflowBackend implements ConsoleBackend {
     if (!c) return null;
     const analysis = await this.latestAnalysis(c);
     return analysis ? familyView(analysis, familyId) : null;
+  }
+
+  async getPortfolio(connectionId: string): Promise<PortfolioView | null> {
+    const c = await this.deps.store.getConnection(connectionId);
+    if (!c) return null;
+    const analysis = await this.latestAnalysis(c);
+    return analysis ? portfolioView(analysis) : null;
   }
 
   private installDeps(): InstallDeps {

@@ -13,6 +13,7 @@ import { backtestRoutes } from './routes/backtest.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { healthRoutes } from './routes/health.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { cardRoutes } from './routes/cards.ts';
 import { SessionStore } from './sessions.ts';
@@ -59,6 +60,9 @@ export function createServer(deps: ServerDeps): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every page and API answer is no-store, so an ETag (a SHA-1 of each body) buys nothing and
+  // costs a pass over every large page.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(helmet({
     contentSecurityPolicy: {
@@ -108,6 +112,7 @@ export function createServer(deps: ServerDeps): express.Express {
   app.use(requireLogin);
   app.use(requireCsrf((m) => messagePage(null, 'Request refused', m)));
   app.use('/api', apiRoutes(backend));
+  app.use(insightRoutes(backend));
   app.use(consoleRoutes(backend));
   app.use(backtestRoutes(backend));
   app.use(settingsRoutes(backend));

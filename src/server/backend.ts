@@ -1,7 +1,7 @@
 import type { ObjectKind, SourceId } from '../contract/connector.ts';
 import type { InstallFailure } from '../contract/errors.ts';
 import type { BacktestResult } from '../analyze/backtest.ts';
-import type { FamilyInsight } from '../model/insights.ts';
+import type { DriftEntry, FamilyInsight, LossScenario, Portfolio, RiskId, WorstCase } from '../model/insights.ts';
 import type { Tier } from '../model/output-fields.ts';
 
 /**
@@ -49,6 +49,8 @@ export interface ConsoleBackend {
    */
   backtest?(connectionId: string, asOf: string | null): Promise<BacktestView | null>;
   getFamily(connectionId: string, familyId: string): Promise<FamilyView | null>;
+  /** The portfolio view of the latest analysis (null before the first pull). */
+  getPortfolio(connectionId: string): Promise<PortfolioView | null>;
 
   /** Builds the CRM's authorize URL. The server owns state and the PKCE verifier. */
   /** A connection's settings page: its name, gate, and the connector options that name CRM fields, with the CRM's live field lists. Absent: the page is not offered. */
@@ -263,6 +265,31 @@ export interface FamilyView {
   family: FamilyInsight;
   /** In hierarchy order (root first). */
   entities: EntityView[];
+  /**
+   * Names of the contacts, users (owners) and opportunities the family's relationships and
+   * payoff horizon name by id, each by its own id (ids of different objects may collide).
+   */
+  names?: { contacts: Record<string, string>; users: Record<string, string>; opportunities: Record<string, string> };
+}
+
+/** One family as the portfolio page shows it. */
+export interface PortfolioFamily {
+  id: string;
+  name: string;
+  tier: Tier;
+  revenue: number;
+  risks: RiskId[];
+  lossScenario: LossScenario | null;
+}
+
+export interface PortfolioView {
+  asOf: string;
+  currency: string;
+  portfolio: Portfolio;
+  /** Every family, highest revenue first (the Pareto curve's order). */
+  families: PortfolioFamily[];
+  drift: DriftEntry[];
+  worstCase: WorstCase | null;
 }
 
 export interface BeginInstallRequest {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPasswordHash } from './password.ts';
 
 /**
  * The server's settings, read from the environment once at start. Secrets stay in this object
@@ -55,7 +56,9 @@ const EnvSchema = z.object({
   KAMFLOW_SESSION_IDLE_MINUTES: intFrom(30, 1, 24 * 60),
   KAMFLOW_SESSION_MAX_HOURS: intFrom(12, 1, 24 * 30),
   KAMFLOW_ADMIN_USER: z.string().min(1).max(100).default('admin'),
-  KAMFLOW_ADMIN_PASSWORD_HASH: optionalSecret,
+  KAMFLOW_ADMIN_PASSWORD_HASH: optionalSecret.refine((v) => v === null || isPasswordHash(v), {
+    message: "is not a Kamflow password hash (scrypt$15$8$1$<salt>$<key>): make one with printf '%s' 'a long password' | npm run --silent hash-password, and quote it in .env files (it holds $ signs)",
+  }),
   KAMFLOW_SETUP_TOKEN: optionalSecret.refine((v) => v === null || v.length >= 16, { message: 'must be at least 16 characters' }),
   KAMFLOW_TRUST_PROXY: intFrom(0, 0, 10),
   KAMFLOW_LOGIN_LIMIT_PER_IP: intFrom(20, 1, 10_000),
@@ -107,4 +110,20 @@ export function loadServerConfig(env: NodeJS.ProcessEnv, randomSecret: () => str
     },
     extraFormActionOrigins: e.KAMFLOW_CSP_EXTRA_FORM_ACTION,
   };
+}
+
+/**
+ * Settings that still hold the placeholder values of .env.example (or a copy of them): names
+ * only, never the values. `kamflow serve` refuses to start on them unless told it is a demo.
+ */
+export function placeholderSettings(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !/^(KAMFLOW|SALESFORCE|HUBSPOT)_/.test(name)) continue;
+    const v = value.trim();
+    const placeholder = /^replace-with-/i.test(v) || /^your-/i.test(v) || /^https?:\/\/([a-z0-9-]+\.)*example\.com(\/|:|$)/i.test(v)
+      || /^https:\/\/your-domain\./i.test(v);
+    if (placeholder) out.push(name);
+  }
+  return out.sort();
 }

@@ -112,44 +112,52 @@ export function authRoutes(deps: AuthDeps): Router {
 
   const setupOpen = async (): Promise<boolean> => config.setupToken !== null && (await adminHash()) === null;
 
-  router.get('/setup', async (req, res) => {
-    if (!(await setupOpen())) {
+  /** Why /setup is closed, in words that are true: a password exists, or no setup token was given. */
+  const setupClosed = async (req: Request, res: Response): Promise<boolean> => {
+    if (await setupOpen()) return false;
+    if ((await adminHash()) !== null) {
       res.status(404).type('html').send(messagePage(sessionOf(req), 'Not found', 'Setup is done: an admin password is already set.'));
-      return;
+    } else {
+      res.status(503).type('html').send(messagePage(sessionOf(req), 'Setup is not open',
+        'No admin password is set yet, and the first-run setup is closed because KAMFLOW_SETUP_TOKEN is not set on the server.',
+        "Set KAMFLOW_SETUP_TOKEN (at least 16 characters) and restart to open this page, or set KAMFLOW_ADMIN_PASSWORD_HASH to a hash made with printf '%s' 'a long password' | npm run --silent hash-password."));
     }
-    res.type('html').send(setupPage(await anonymousSession(req, res), null));
+    return true;
+  };
+
+  router.get('/setup', async (req, res) => {
+    if (await setupClosed(req, res)) return;
+    res.type('html').send(setupPage(await anonymousSession(req, res), null, config.adminUser));
   });
 
   router.post('/setup', csrf, async (req, res) => {
     const session = sessionOf(req);
-    if (!session || !(await setupOpen()) || config.setupToken === null) {
-      res.status(404).type('html').send(messagePage(session, 'Not found', 'Setup is done: an admin password is already set.'));
-      return;
-    }
+    if (await setupClosed(req, res)) return;
+    if (!session || config.setupToken === null) return;
     const body = parseOr400(SetupBody, req.body, 'body', req, res, (m) => messagePage(null, 'Bad request', m));
     if (!body) return;
     const ip = req.ip ?? 'unknown';
     const decision = await limiter.begin(ip, '(setup)');
     if (!decision.allowed) {
       res.set('Retry-After', String(decision.retryAfterSeconds));
-      res.status(429).type('html').send(setupPage(session, 'Too many failed attempts. Try again later.'));
+      res.status(429).type('html').send(setupPage(session, 'Too many failed attempts. Try again later.', config.adminUser));
       return;
     }
     if (!safeEqual(body.setupToken, config.setupToken)) {
-      res.status(401).type('html').send(setupPage(session, 'The setup token is wrong.'));
+      res.status(401).type('html').send(setupPage(session, 'The setup token is wrong.', config.adminUser));
       return;
     }
     await decision.attempt.succeeded();
     if (body.password.length < 12) {
-      res.status(422).type('html').send(setupPage(session, 'The password must have at least 12 characters.'));
+      res.status(422).type('html').send(setupPage(session, 'The password must have at least 12 characters.', config.adminUser));
       return;
     }
     if (body.password !== body.confirm) {
-      res.status(422).type('html').send(setupPage(session, 'The two passwords differ.'));
+      res.status(422).type('html').send(setupPage(session, 'The two passwords differ.', config.adminUser));
       return;
     }
     await backend.setAdminPasswordHash(await hashPassword(body.password));
-    session.flash = { kind: 'ok', message: 'The admin password is set. Log in with it.' };
+    session.flash = { kind: 'ok', message: `The admin password is set. Log in as ${config.adminUser} with it.` };
     res.redirect(303, '/login');
   });
 

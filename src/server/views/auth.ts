@@ -30,15 +30,18 @@ export function noPasswordPage(session: Session): string {
 </div>`);
 }
 
-export function setupPage(session: Session, error: string | null): string {
+export function setupPage(session: Session, error: string | null, user: string): string {
   return page({ session }, 'First-run setup', html`
 <div class="login card">
   <h1>First-run setup</h1>
-  <p class="help">Choose the admin password (at least 12 characters). The setup token is the value of
-  KAMFLOW_SETUP_TOKEN on the server.</p>
+  <p>You are choosing the password of the admin user <strong class="setup-user">${user}</strong>
+  (KAMFLOW_ADMIN_USER on the server); log in with that name afterwards.</p>
+  <p class="help">At least 12 characters. The setup token is the value of KAMFLOW_SETUP_TOKEN on the server.</p>
   ${error ? html`<p class="errors" role="alert">${error}</p>` : ''}
   <form method="post" action="/setup">
     ${csrfField(session)}
+    <label for="setupUser">User name</label>
+    <input id="setupUser" name="user" autocomplete="username" value="${user}" readonly>
     <label for="setupToken">Setup token</label>
     <input id="setupToken" name="setupToken" type="password" required>
     <label for="password">New password</label>

@@ -87,10 +87,15 @@ export function runsTable(connectionId: string, runs: RunSummary[]): SafeHtml {
 </table>`;
 }
 
+/** How often the connection page reloads itself while a run is going. */
+export const RUNNING_REFRESH_SECONDS = 5;
+
 export function connectionPage(session: Session, c: ConnectionHealth, runs: RunSummary[], families: FamilySummary[] | null): string {
   const base = path('connections', c.id);
-  return page({ session }, c.name, html`
+  const running = c.status === 'running';
+  return page({ session, ...(running ? { refreshSeconds: RUNNING_REFRESH_SECONDS } : {}) }, c.name, html`
 <h1>${c.name} <span class="help">${c.sourceLabel} · ${c.location}</span></h1>
+${running ? html`<p class="flash ok live" role="status">A run is going${c.lastRun && c.lastRun.status === 'running' ? html` (<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind} ${c.lastRun.id}</a>)` : ''}: this page reloads every ${RUNNING_REFRESH_SECONDS} seconds until it ends.</p>` : ''}
 <p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
 ${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The last sync was held by the safety gate:</strong> its plan changes more accounts than allowed. Check it with a dry run, then confirm to write it.</p>
@@ -103,14 +108,16 @@ ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The 
   <a class="button secondary" href="${base}/settings">Settings</a>
 </div>
 <h2>Families</h2>
+${families !== null && families.length > 0 ? html`<p><a class="button secondary" href="${base}/portfolio">Portfolio: concentration, loss scenarios, drift, risks</a></p>` : ''}
 ${families === null || families.length === 0
   ? html`<p>No analysis yet: run a sync first.</p>`
-  : html`<table class="families">
+  : html`<div class="scroll-x"><table class="families">
 <thead><tr><th>Family</th><th>Tier</th><th>Score</th><th>Revenue</th><th>Penetration</th></tr></thead>
 <tbody>${families.map((f) => html`
 <tr><td><a href="${path('connections', c.id, 'families', f.id)}">${f.name}</a></td><td>${f.tier ?? 'Not tiered'}</td>
 <td class="num">${f.score.toFixed(1)}</td><td class="num">${formatNumber(f.revenue)}</td><td class="num">${formatPercent(f.penetration)}</td></tr>`)}</tbody>
-</table>`}
+</table></div>`}
 <h2>Run history</h2>
-${runsTable(c.id, runs)}`);
+<div class="scroll-x">${runsTable(c.id, runs)}</div>
+${runs.length > 0 ? html`<p><a href="${base}/runs">All runs of this connection</a></p>` : ''}`);
 }

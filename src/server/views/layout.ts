@@ -3,6 +3,8 @@ import type { Session } from '../sessions.ts';
 
 export interface PageContext {
   session: Session | null;
+  /** Reload the page every so many seconds (a run is going); the console runs no script. */
+  refreshSeconds?: number;
 }
 
 export function csrfField(session: Session): SafeHtml {
@@ -22,6 +24,7 @@ export function page(ctx: PageContext, title: string, body: SafeHtml): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${ctx.refreshSeconds ? html`<meta http-equiv="refresh" content="${ctx.refreshSeconds}">` : ''}
 <title>${title} · Kamflow</title>
 <link rel="stylesheet" href="/static/console.css">
 </head>
@@ -47,8 +50,23 @@ export function formatDate(iso: string | null): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
+// One formatter per precision, made once: `toLocaleString` with options builds a new
+// Intl.NumberFormat on every call, which made a large family page take seconds.
+const NUMBER_FORMATS = new Map<number, Intl.NumberFormat>();
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
 export function formatNumber(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  let f = NUMBER_FORMATS.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    NUMBER_FORMATS.set(digits, f);
+  }
+  return f.format(n);
+}
+
+/** 1.2K, 35K, 4.1M: for the matrix cells, where the full amount is in the cell's title. */
+export function formatCompact(n: number): string {
+  return COMPACT.format(n);
 }
 
 export function formatPercent(fraction: number | null): string {

@@ -30,7 +30,7 @@ describe('JSON API', () => {
     const family = await (await c.get('/api/connections/c1/families/a1')).json() as { family: { matrix: { entities: string[]; states: string[] } } };
     // The matrix in columns: a row of states per entity, one character per offering.
     expect(family.family.matrix.entities).toEqual(['a1', 'a2']);
-    expect(family.family.matrix.states).toEqual(['AO', 'L.']);
+    expect(family.family.matrix.states).toEqual(['AO.', 'L.A']);
     expect((await c.get('/api/connections/c1/config')).status).toBe(200);
   });
 

@@ -204,6 +204,22 @@ describe('first-run setup', () => {
     const h = await startTest({ config: { setupToken: 'setup-token-0123456789' } });
     expect((await h.client().get('/setup')).status).toBe(404);
   });
+
+  it('does not claim setup is done when no password exists and no setup token is set', async () => {
+    const h = await startTest({ config: { adminPasswordHash: null, setupToken: null } });
+    const { res, text } = await h.client().page('/setup');
+    expect(res.status).toBe(503);
+    expect(text).not.toContain('Setup is done');
+    expect(text).toContain('No admin password is set yet');
+    expect(text).toContain('KAMFLOW_SETUP_TOKEN is not set');
+  });
+
+  it('shows the user name the password is chosen for', async () => {
+    const h = await startTest({ config: { adminPasswordHash: null, setupToken: 'setup-token-0123456789', adminUser: 'revops<lead>' } });
+    const { text } = await h.client().page('/setup');
+    expect(text).toContain('<strong class="setup-user">revops&lt;lead&gt;</strong>');
+    expect(text).toContain('value="revops&lt;lead&gt;" readonly');
+  });
 });
 
 describe('access without a session', () => {

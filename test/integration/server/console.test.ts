@@ -39,6 +39,16 @@ describe('connections and health', () => {
     expect(text).toMatch(/name="kind" value="dry-run"><button type="submit" class="secondary">Dry run/);
   });
 
+  it('reloads itself while a run is going, and only then', async () => {
+    const { h, c } = await loggedIn();
+    expect((await c.page('/connections/c1')).text).not.toContain('http-equiv="refresh"');
+    h.backend.connections[0]!.status = 'running';
+    h.backend.connections[0]!.lastRun = { id: 'r9', kind: 'dry-run', status: 'running', finishedAt: null };
+    const { text } = await c.page('/connections/c1');
+    expect(text).toContain('<meta http-equiv="refresh" content="5">');
+    expect(text).toContain('A run is going (<a href="/connections/c1/runs/r9">dry-run r9</a>): this page reloads every 5 seconds');
+  });
+
   it('answers 404 for an unknown connection and 400 naming a malformed id', async () => {
     const { c } = await loggedIn();
     expect((await c.get('/connections/nope')).status).toBe(404);
@@ -191,16 +201,42 @@ describe('runs', () => {
 });
 
 describe('family view', () => {
-  it('draws the matrix as a grid coloured by state, with legend, reasons, coverage and risks', async () => {
+  it('draws the matrix with entities down the side and a legend, no state words in the cells, names instead of ids', async () => {
     const { c } = await loggedIn();
     const { res, text } = await c.page('/connections/c1/families/a1');
     expect(res.status).toBe(200);
-    expect(text).toContain('<th>Acme Holding</th><th>· Acme &lt;Labs&gt;</th>');
-    expect(text).toMatch(/<tr><th>Hardware<\/th><td class="cell state-active"[^>]*data-state="active">\s*active<br>150,000<\/td><td class="cell state-lapsed"/);
-    expect(text).toMatch(/<tr><th>Services<\/th><td class="cell state-open"[^>]*>\s*open<br>20,000<\/td><td class="cell state-whitespace suggested"[^>]*>\s*whitespace<br>★ 48,000\/yr<\/td>/);
+    expect(text).toContain('<thead><tr><th class="corner" scope="col">Entity</th><th scope="col" title="Hardware">Hardware</th><th scope="col" title="Services">Services</th><th scope="col" title="Software">Software</th></tr></thead>');
+    const rows = [...text.matchAll(/<tr><th scope="row" class="entity depth-(\d)" title="([^"]*)">[^<]*<\/th>(.*?)<\/tr>/g)];
+    expect(rows.map((r) => [r[1], r[2]])).toEqual([['0', 'Acme Holding'], ['1', 'Acme &lt;Labs&gt;']]);
+    const cells = (row: string) => [...row.matchAll(/<td(?: class="([^"]*)")?[^>]*>(.*?)<\/td>/g)].map((m) => [m[1] ?? '', m[2]]);
+    expect(cells(rows[0]![3]!)).toEqual([
+      ['cell state-active', '150K'],
+      ['cell state-open', '20K'],
+      ['cell state-whitespace suggested sister', '<span class="mark sister">◆</span>'],
+    ]);
+    expect(cells(rows[1]![3]!)).toEqual([
+      ['cell state-lapsed', ''],
+      ['cell state-whitespace suggested peer', '<span class="mark peer">★</span>'],
+      ['cell state-active', '9K'],
+    ]);
+    // The words are in the legend and the titles, never in the cells.
+    expect(text).not.toMatch(/<td class="cell[^>]*>[^<]*(whitespace|active|lapsed)/);
+    expect(text).toContain('title="Hardware: active&#10;revenue 150,000 USD&#10;lifetime 400,000 USD&#10;last won 2026-03-01"');
     for (const state of ['active', 'open', 'lapsed', 'lost', 'whitespace']) expect(text).toContain(`<span class="swatch state-${state}"></span>`);
+    expect(text).toContain('Suggested by peers in other families');
+    expect(text).toContain('Suggested by sister entities of this family');
     expect(text).toContain('<li>would drop below Key under 10% share, now 18.0%</li>');
-    expect(text).toContain('Acme &lt;Labs&gt; · Services: 7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr');
+    // Peer and sister suggestions apart, each with the entity's name.
+    expect(text).toMatch(/From peers in other families \(1\)<\/h3>.*?<td>Acme &lt;Labs&gt;<\/td><td>Services<\/td>\s*<td class="num">48,000<\/td>/s);
+    expect(text).toMatch(/From sister entities of this family \(1\)<\/h3>.*?<td>Acme Holding<\/td><td>Software<\/td>\s*<td class="num">9,000<\/td>/s);
+    // Relationships by role and the payoff horizon, by name.
+    expect(text).toContain('<td>Acme Holding</td><td>Dana &lt;Decides&gt;</td>\n<td>Ira Influence</td><td>—</td>');
+    expect(text).toContain("Every known relationship runs through Olga Owner's deals.");
+    expect(text).toContain('Buying with no decision maker known: Acme &lt;Labs&gt;.');
+    expect(text).toContain('This quarter: 20,000 USD');
+    expect(text).toMatch(/<td>this quarter<\/td><td>Acme Holding<\/td>\s*<td>deal Services renewal, closing 2026-09-15<\/td><td>Olga Owner<\/td><td class="num">20,000<\/td>/);
+    expect(text).not.toContain('003A');
+    expect(text).not.toContain('005A');
     expect(text).toContain('<td>1 contact (target 3-5) · single-threaded</td>');
     expect(text).toContain('Single-threaded: at most one active contact in the family');
     expect(text).toContain('Losing this family would cost 180,000 USD');
@@ -209,6 +245,59 @@ describe('family view', () => {
   it('answers 404 for an unknown family', async () => {
     const { c } = await loggedIn();
     expect((await c.get('/connections/c1/families/zzz')).status).toBe(404);
+  });
+});
+
+describe('portfolio', () => {
+  it('draws the Pareto curve as server-rendered SVG with top 1/5/10, HHI and the key families marked', async () => {
+    const { c } = await loggedIn();
+    const { res, text } = await c.page('/connections/c1/portfolio');
+    expect(res.status).toBe(200);
+    const svg = /<svg class="pareto"[^>]*>(.*?)<\/svg>/s.exec(text)?.[1] ?? '';
+    expect(svg).toContain('<title id="pareto-title">Concentration of revenue (Pareto curve)</title>');
+    expect(svg).toContain('top 1: 18.0%');
+    expect(svg).toContain('top 5: 62.0%');
+    expect(svg).toContain('top 10: 95.0%');
+    expect(svg).toContain('HHI 0.121');
+    expect([...svg.matchAll(/<circle class="key"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1])).toEqual(['Acme Holding (key, rank 1)', 'Globex &amp; Sons (key, rank 2)']);
+    // The curve ends at 100% of revenue on the last family (y of 100% is the top of the drawing area).
+    const curve = /<path class="curve" d="([^"]+)"/.exec(svg)?.[1] ?? '';
+    expect(curve.split(' ').at(-1)).toBe('L624.0,16.0');
+    expect(text).not.toContain('<script');
+  });
+
+  it('lists loss scenarios, the worst case per key families and per owner, drift both ways and risk counts, all linked', async () => {
+    const { c } = await loggedIn();
+    const { text } = await c.page('/connections/c1/portfolio');
+    expect(text).toMatch(/<td><a href="\/connections\/c1\/families\/a1">Acme Holding<\/a><\/td><td class="num">180,000 USD<\/td>\s*<td class="num">18.0%<\/td><td class="num">0.100<\/td>/);
+    expect(text).toMatch(/the top 2 key families together<div class="help"><a href="\/connections\/c1\/families\/a1">Acme Holding<\/a>, <a href="\/connections\/c1\/families\/f2">Globex &amp; Sons<\/a><\/div><\/td>\s*<td class="num">330,000 USD<\/td><td class="num">33.0%<\/td>/);
+    expect(text).toContain('owner <strong>Olga &lt;Owner&gt;</strong> leaves');
+    expect(text).toMatch(/Marked key in the CRM, but fails the criteria \(1\)<\/h3>.*?<a href="\/connections\/c1\/families\/f3">Family 3<\/a>: marked key in the CRM/s);
+    expect(text).toMatch(/Passes the criteria, not marked key in the CRM \(1\)<\/h3>.*?<a href="\/connections\/c1\/families\/f2">Globex &amp; Sons<\/a>: key by the criteria/s);
+    expect(text).toContain('Risks (2 families flagged)');
+    expect(text).toMatch(/<strong class="count">1<\/strong> Concentration: 20% or more of all revenue<\/summary>\s*<ul><li><a href="\/connections\/c1\/families\/a1">Acme Holding<\/a>/);
+    expect(text).toMatch(/<strong class="count">1<\/strong> Declining:.*?<a href="\/connections\/c1\/families\/f3">Family 3<\/a>/s);
+  });
+
+  it('says there is no analysis yet, and 404s an unknown connection', async () => {
+    const { h, c } = await loggedIn();
+    h.backend.portfolio = null;
+    const res = await c.get('/connections/c1/portfolio');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('The portfolio appears once a run has pulled');
+    expect((await c.get('/connections/nope/portfolio')).status).toBe(404);
+  });
+});
+
+describe('run history page', () => {
+  it('lists the connection\'s runs with links, and is linked from the connection page', async () => {
+    const { c } = await loggedIn();
+    const { res, text } = await c.page('/connections/c1/runs');
+    expect(res.status).toBe(200);
+    expect(text).toContain('<h1>Run history');
+    expect(text).toContain('href="/connections/c1/runs/r1">r1</a>');
+    expect((await c.page('/connections/c1')).text).toContain('href="/connections/c1/runs">All runs of this connection</a>');
+    expect((await c.get('/connections/nope/runs')).status).toBe(404);
   });
 });
 

@@ -3,7 +3,7 @@ import { SOURCES } from '../../../connectors/registry.ts';
 import { receiveWebhook } from '../../../src/console/webhooks.ts';
 import type {
   BeginInstallRequest, BeginInstallResult, ChangedRecord, CompleteInstallRequest, CompleteInstallResult, ConfigForm, ConfigValues,
-  ConnectionHealth, ConsoleBackend, FamilySummary, FamilyView, FieldError,
+  ConnectionHealth, ConsoleBackend, FamilySummary, FamilyView, FieldError, PortfolioView,
   PreviewResult, Readiness, RunDetail, RunRequest, RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult,
 } from '../../../src/server/backend.ts';
 import { FamilyMatrix } from '../../../src/model/matrix.ts';
@@ -133,6 +133,10 @@ export class FakeBackend implements ConsoleBackend {
   async getFamily(id: string, familyId: string): Promise<FamilyView | null> {
     return id === 'c1' && familyId === this.family.family.id ? this.family : null;
   }
+  portfolio: PortfolioView | null = samplePortfolio();
+  async getPortfolio(id: string): Promise<PortfolioView | null> {
+    return id === 'c1' ? this.portfolio : null;
+  }
   async listSources(): Promise<SourceSummary[]> {
     return [SOURCES.salesforce, SOURCES.hubspot].map((m) => ({ kind: m.kind, label: m.label, installForms: m.install?.startForms ?? [] }));
   }
@@ -185,6 +189,7 @@ export function sampleFamily(): FamilyView {
   return {
     asOf: '2026-06-30',
     currency: 'USD',
+    names: { contacts: { '003A': 'Dana <Decides>', '003B': 'Ira Influence' }, users: { '005A': 'Olga Owner' }, opportunities: { '006A': 'Services renewal' } },
     entities: [
       { id: 'a1', name: 'Acme Holding', depth: 0, activeContacts: 4, referenceableContacts: 1, coverage: '4 contacts (target 3-5)' },
       { id: 'a2', name: 'Acme <Labs>', depth: 1, activeContacts: 1, referenceableContacts: 0, coverage: '1 contact (target 3-5)' },
@@ -206,7 +211,42 @@ export function sampleFamily(): FamilyView {
           entityId: 'a2', offering: 'Services', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
           suggestion: { rule: 'peer', peers: 12, adopters: 7, adoption: 7 / 12, estimatedValue: 48000, reason: '7 of 12 Manufacturing peers (1000-4999 employees) buy Services; est. 48,000/yr' },
         },
+        { entityId: 'a1', offering: 'Software', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
+          suggestion: { rule: 'sister', peers: 1, adopters: 1, adoption: 1, estimatedValue: 9000, reason: '1 of 1 sister entities buys Software; est. 9,000/yr' } },
+        { entityId: 'a2', offering: 'Software', state: 'active', revenue: 9000, lifetimeRevenue: 9000, lastWonDate: '2026-05-01', openAmount: 0, suggestion: null },
       ]),
+      relationships: {
+        entities: [{ entity: 'a1', decisionMakers: ['003A'], influencers: ['003B'], referenceable: [] }],
+        noDecisionMaker: ['a2'], knownContacts: 2, owners: ['005A'], singleOwner: '005A', decisionMakerCoverage: 0.5,
+      },
+      horizon: {
+        thisQuarter: 20000, laterPipeline: 0, laterWhitespace: 57000, later: 57000,
+        top: [
+          { payoff: 'later', kind: 'whitespace', value: 48000, entity: 'a2', opportunity: null, offering: 'Services', closeDate: null, owner: '005A' },
+          { payoff: 'thisQuarter', kind: 'pipeline', value: 20000, entity: 'a1', opportunity: '006A', offering: null, closeDate: '2026-09-15', owner: '005A' },
+        ],
+      },
+    },
+  };
+}
+
+export function samplePortfolio(): PortfolioView {
+  return {
+    asOf: '2026-06-30',
+    currency: 'USD',
+    portfolio: { totalRevenue: 955000, families: 12, top1Share: 0.18, top5Share: 0.62, top10Share: 0.95, hhi: 0.121, keyFamilies: 2 },
+    families: [
+      { id: 'a1', name: 'Acme Holding', tier: 'Key', revenue: 180000, risks: ['single-threaded', 'concentration'], lossScenario: { revenueLost: 180000, shareLost: 0.18, hhiAfter: 0.1 } },
+      { id: 'f2', name: 'Globex & Sons', tier: 'Key', revenue: 150000, risks: [], lossScenario: { revenueLost: 150000, shareLost: 0.15, hhiAfter: 0.105 } },
+      ...Array.from({ length: 10 }, (_, i) => ({ id: `f${i + 3}`, name: `Family ${i + 3}`, tier: 'Maintain' as const, revenue: 67000 - i * 1000, risks: i === 0 ? ['declining' as const] : [], lossScenario: null })),
+    ],
+    drift: [
+      { familyId: 'f3', kind: 'marked-but-fails', message: 'marked key in the CRM; score 40.0 is under 70' },
+      { familyId: 'f2', kind: 'passes-but-unmarked', message: 'key by the criteria; not marked in the CRM' },
+    ],
+    worstCase: {
+      keyFamilies: [{ families: ['a1', 'f2'], revenueLost: 330000, shareLost: 0.33, hhiAfter: 0.09 }],
+      owners: [{ owner: '005A', name: 'Olga <Owner>', families: ['f2'], revenueLost: 150000, shareLost: 0.15, hhiAfter: 0.105 }],
     },
   };
 }

@@ -42,6 +42,48 @@ describe('kamflow serve', () => {
     expect(stderrText()).toContain('KAMFLOW_PORT: must be an integer');
   });
 
+  it('refuses the placeholders of .env.example unless told it is a demo, naming them and not their values', async () => {
+    const env = { KAMFLOW_SESSION_SECRET: 'replace-with-at-least-32-random-characters', KAMFLOW_PUBLIC_URL: 'https://kamflow.example.com' };
+    let made = 0;
+    const refused = io(env);
+    expect(await serveCommand(async () => { made += 1; return { backend: new FakeBackend() }; }).run([], refused.io)).toBe(EXIT.usage);
+    expect(refused.stderrText()).toContain('placeholder values of .env.example: KAMFLOW_PUBLIC_URL, KAMFLOW_SESSION_SECRET');
+    expect(refused.stderrText()).toContain('--demo');
+    expect(made).toBe(0);
+
+    const abort = new AbortController();
+    const demo = io({ ...env, KAMFLOW_PORT: '0' });
+    const done = serveCommand(async () => ({ backend: new FakeBackend() }), { signal: abort.signal }).run(['--demo'], demo.io);
+    for (let i = 0; i < 300 && !demo.stderrText().includes('console ready'); i++) await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    expect(await done).toBe(EXIT.ok);
+    expect(demo.stderrText()).toContain('demo: running on placeholder settings');
+    expect(demo.stderrText()).not.toContain('replace-with-at-least');
+  });
+
+  it('warns about every login path that cannot work and logs the address to open', async () => {
+    const abort = new AbortController();
+    const backend = new FakeBackend();
+    const run = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), KAMFLOW_PORT: '0', KAMFLOW_PUBLIC_URL: 'http://console.internal:3000' });
+    const done = serveCommand(async () => ({ backend }), { signal: abort.signal }).run([], run.io);
+    for (let i = 0; i < 300 && !run.stderrText().includes('console ready'); i++) await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    expect(await done).toBe(EXIT.ok);
+    const text = run.stderrText();
+    expect(text).toContain('nobody can log in: no admin password is set');
+    expect(text).toContain('cookies are Secure');
+    expect(text).toContain('plain http on a non-loopback host');
+    expect(text).toContain('console ready: open http://console.internal:3000/setup in a browser');
+  });
+
+  it('refuses to start when the stored password hash is malformed', async () => {
+    const backend = new FakeBackend();
+    backend.adminHash = 'scrypt$broken';
+    const run = io({ KAMFLOW_SESSION_SECRET: 'k'.repeat(40), KAMFLOW_PORT: '0' });
+    expect(await serveCommand(async () => ({ backend })).run([], run.io)).toBe(EXIT.usage);
+    expect(run.stderrText()).toContain('stored by the first-run setup is malformed');
+  });
+
   it('refuses unknown flags', async () => {
     const cmd = serveCommand(async () => ({ backend: new FakeBackend() }));
     await expect(cmd.run(['--verbose'], io({}).io)).rejects.toThrow(UsageError);

@@ -4,6 +4,37 @@ import { loadServerConfig } from '../../../src/server/config.ts';
 
 const random = () => 'r'.repeat(43);
 
+describe('loadServerConfig: the admin password hash', () => {
+  it('refuses a malformed hash at start, naming the variable and how to make one', () => {
+    expect(() => loadServerConfig({ KAMFLOW_ADMIN_PASSWORD_HASH: 'scrypt$15$8$1$short' }, () => 'r'.repeat(40)))
+      .toThrow(/KAMFLOW_ADMIN_PASSWORD_HASH: is not a Kamflow password hash.*hash-password/s);
+    // A hash whose $ signs a shell or .env file ate.
+    expect(() => loadServerConfig({ KAMFLOW_ADMIN_PASSWORD_HASH: 'scrypt8' }, () => 'r'.repeat(40))).toThrow(/KAMFLOW_ADMIN_PASSWORD_HASH/);
+  });
+
+  it('accepts a well-formed hash', async () => {
+    const { hashPassword } = await import('../../../src/server/password.ts');
+    const hash = await hashPassword('a long enough password', { logN: 10 });
+    expect(loadServerConfig({ KAMFLOW_ADMIN_PASSWORD_HASH: hash }, () => 'r'.repeat(40)).adminPasswordHash).toBe(hash);
+  });
+});
+
+describe('placeholderSettings', () => {
+  it('names the settings that still hold .env.example placeholders, never other ones', async () => {
+    const { placeholderSettings } = await import('../../../src/server/config.ts');
+    expect(placeholderSettings({
+      KAMFLOW_ENCRYPTION_KEY: 'replace-with-32-random-bytes-base64',
+      KAMFLOW_SESSION_SECRET: 'replace-with-at-least-32-random-characters',
+      KAMFLOW_PUBLIC_URL: 'https://kamflow.example.com',
+      SALESFORCE_CLIENT_ID: 'your-external-client-app-consumer-key',
+      SALESFORCE_INSTANCE_URL: 'https://your-domain.my.salesforce.com',
+      HUBSPOT_CLIENT_SECRET: 'a-real-secret',
+      KAMFLOW_PORT: '3000',
+      PATH: 'your-path',
+    })).toEqual(['KAMFLOW_ENCRYPTION_KEY', 'KAMFLOW_PUBLIC_URL', 'KAMFLOW_SESSION_SECRET', 'SALESFORCE_CLIENT_ID', 'SALESFORCE_INSTANCE_URL']);
+  });
+});
+
 describe('loadServerConfig', () => {
   it('applies the defaults', () => {
     const c = loadServerConfig({}, random);
