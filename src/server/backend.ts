@@ -276,7 +276,8 @@ export interface FamilyView {
 export interface PortfolioFamily {
   id: string;
   name: string;
-  tier: Tier;
+  /** Null: not tiered for the quality of its data. */
+  tier: Tier | null;
   revenue: number;
   risks: RiskId[];
   lossScenario: LossScenario | null;

@@ -139,7 +139,7 @@ ${flagged.length === 0 ? html`<p>No risk flags.</p>` : html`<ul class="risk-coun
     const fams = flagged.filter((f) => f.risks.includes(id));
     if (fams.length === 0) return '';
     return html`<li><details><summary><strong class="count">${fams.length}</strong> ${RISK_TEXT[id]}</summary>
-<ul>${fams.slice(0, RISK_LIST_LIMIT).map((f) => html`<li>${familyLink(c, f.id, f.name)} <span class="help">${f.tier} · ${formatNumber(f.revenue)} ${view.currency}</span></li>`)}</ul>
+<ul>${fams.slice(0, RISK_LIST_LIMIT).map((f) => html`<li>${familyLink(c, f.id, f.name)} <span class="help">${f.tier ?? 'Not tiered'} · ${formatNumber(f.revenue)} ${view.currency}</span></li>`)}</ul>
 ${fams.length > RISK_LIST_LIMIT ? html`<p class="help">and ${fams.length - RISK_LIST_LIMIT} more, the largest first above.</p>` : ''}</details></li>`;
   })}</ul>`}`;
 }
