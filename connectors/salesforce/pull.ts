@@ -108,6 +108,10 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
   if (plan.dated) yield* rereadForChangedOpportunities(ctx, plan, ts, withRates(from, plan.rates));
   let highTs = from.ts;
   let highId = from.id;
+  // The org's clock before this stream's first query (an answer of this run): a finished run
+  // resumes from there even when it saw no newer stamp, so what it read is not looked back on
+  // again and again; the look-back still covers commits that landed late.
+  const anchor = from.complete ? ctx.client.serverTime() : null;
   for (;;) {
     const soql = selectSoql({ fields, from: SOBJECT_BY_KIND[kind], where: afterCursorCondition(ts, id), orderBy: 'SystemModstamp, Id', limit });
     let res = await queryFirst(ctx.client, soql, { all: hasDeleteFlag, batchSize: limit }).catch((e: unknown) => {
@@ -129,7 +133,10 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
       }
       const batchDone = res.done || !res.nextRecordsUrl;
       const runDone = batchDone && seen < limit;
-      const cursor: StreamCursor = runDone ? doneCursor(highTs, highId, plan.rates) : withRates({ phase: 'incremental', ts, id, complete: false }, plan.rates);
+      const anchored = anchor !== null && Math.floor(anchor / 1000) * 1000 > Date.parse(highTs) ? new Date(Math.floor(anchor / 1000) * 1000).toISOString() : null;
+      const cursor: StreamCursor = runDone
+        ? doneCursor(anchored ?? highTs, anchored ? '' : highId, plan.rates)
+        : withRates({ phase: 'incremental', ts, id, complete: false }, plan.rates);
       yield buildPage(kind, res.records, plan.settings, cursor, false);
       if (runDone) return;
       if (batchDone || !res.nextRecordsUrl) break;

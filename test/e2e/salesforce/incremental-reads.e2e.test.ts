@@ -68,6 +68,16 @@ describe('Salesforce incremental reads', () => {
     // One per stream, and the currency probe every run makes (a CurrencyType query).
     expect(queryCalls(w.sb.calls())).toBe(7);
     expect(quiet.plan?.writes).toEqual([]);
+    // An hour on, the written accounts are past the look-back: one query per stream reads nothing.
+    w.sb.clock.advance(60 * MINUTE);
+    w.sb.resetCalls();
+    const later = await w.sync();
+    expect(pulledTotal(later)).toBe(0);
+    expect(w.sb.calls()['salesforce.queryAll'] ?? 0).toBe(5);
+    // The accounts' cursor stands on the org's clock of that run, past every written stamp.
+    const cursor = (await w.store.getStreamStates(CONNECTION_ID)).accounts?.cursor;
+    const newest = Math.max(...w.sb.sf.query('SELECT SystemModstamp FROM Account').map((r) => { const v = r['SystemModstamp']; return typeof v === 'number' ? v : Date.parse(String(v)); }));
+    expect(Date.parse(String(cursor?.['ts']))).toBeGreaterThan(newest + 30 * MINUTE);
   });
 
   it('an edited record is taken by the next run and not by the one after it', async () => {
