@@ -79,11 +79,13 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const prior = fam.prior[f] as number;
   const share = ctx.ranking.total === 0 ? null : roundFraction(ctx.ranking.share[f] as number);
   // A non-positive prior year gives no meaningful growth rate.
-  const growth = prior > 0 ? roundFraction((revenue - prior) / prior) : null;
+  // A prior year under half a cent rounds to 0: no meaningful growth rate either.
+  const growth = prior >= 0.005 ? finiteFraction((revenue - prior) / prior) : null;
   const costed = fam.costedPrice[f] as number;
-  const familyMargin = costed === 0 ? null : (costed - (fam.cost[f] as number)) / costed;
-  const margin = familyMargin === null || ctx.portfolioMargin === null ? null : roundFraction(familyMargin - ctx.portfolioMargin);
-  const potential = revenue > 0 ? roundFraction(m.whitespaceValue / revenue) : null;
+  // A margin over a non-positive price (credit notes beyond sales) is not a margin.
+  const familyMargin = costed > 0 ? finiteOrNull((costed - (fam.cost[f] as number)) / costed) : null;
+  const margin = familyMargin === null || ctx.portfolioMargin === null ? null : finiteFraction(familyMargin - ctx.portfolioMargin);
+  const potential = revenue >= 0.005 ? finiteFraction(m.whitespaceValue / revenue) : null;
   const relationships = ctx.relationships === null
     ? null
     : familyRelationships(ctx.relationships, f, families, accounts, buyingEntities(m.matrix.states, entityIds.length, ctx.offeringNames.length), config);
@@ -161,4 +163,13 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
     drift: (active ? overrideDrift(root.id, active, decision.tier, decision.score) : null)
       ?? (notTiered ? null : driftEntry(root.id, marked, decision.tier, decision.score)),
   };
+}
+
+/** The value, or null when it is not a finite number (a ratio over a sum too close to 0). */
+export function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function finiteFraction(v: number): number | null {
+  return Number.isFinite(v) ? roundFraction(v) : null;
 }

@@ -5,7 +5,7 @@ import { countContactColumns } from './coverage.ts';
 import { analysisWindows } from './dates.ts';
 import { collectFacts } from './facts.ts';
 import { guardSums } from './finite.ts';
-import { analyzeFamily } from './family.ts';
+import { analyzeFamily, finiteOrNull } from './family.ts';
 import { compareStrings } from './format.ts';
 import { buildHierarchy, groupFamilies } from './hierarchy.ts';
 import { rejectedIssues, sortIssues } from './issues.ts';
@@ -110,7 +110,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const pipeline = buildPipeline(input, accountOf, accounts, run.asOf, config);
   const byOwner = new Map<string, HorizonItem[]>();
   const portfolioMargin =
-    facts.portfolioCostedPrice === 0 ? null : (facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice;
+    facts.portfolioCostedPrice > 0 ? finiteOrNull((facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice) : null;
 
   const issues: AnalysisIssue[] = [
     ...rejectedIssues(run.rejected ?? []),

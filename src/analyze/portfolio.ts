@@ -7,10 +7,11 @@ import { roundFraction, roundMoney } from './format.ts';
  * order, so "ties by id" is "ties by index".
  */
 export interface RevenueRanking {
+  /** Σ of the positive family revenues: a family whose credit notes exceed its sales has no share. */
   total: number;
   /** Family indexes by revenue, highest first, ties by id. */
   order: Int32Array;
-  /** Unrounded revenue / total, 0 when total is 0. */
+  /** Unrounded max(0, revenue) / total, 0 when total is 0: always within 0..1. */
   share: Float64Array;
   /** Σ revenue², for the HHI after losing a family without another pass. */
   sumSquares: number;
@@ -24,12 +25,12 @@ export function rankRevenue(revenue: Float64Array): RevenueRanking {
   let total = 0;
   let sumSquares = 0;
   for (let k = 0; k < F; k++) {
-    const r = revenue[order[k] as number] as number;
+    const r = Math.max(0, revenue[order[k] as number] as number);
     total += r;
     sumSquares += r * r;
   }
   const share = new Float64Array(F);
-  if (total !== 0) for (let f = 0; f < F; f++) share[f] = (revenue[f] as number) / total;
+  if (total > 0) for (let f = 0; f < F; f++) share[f] = Math.max(0, revenue[f] as number) / total;
   return { total, order, share, sumSquares };
 }
 
@@ -73,12 +74,13 @@ export function portfolioSummary(ranking: RevenueRanking, keyFamilies: number): 
 
 /** What losing one family costs: its revenue, its share, and the HHI of the rest. */
 export function lossScenario(revenue: number, ranking: RevenueRanking): LossScenario {
-  const rest = ranking.total - revenue;
+  const counted = Math.max(0, revenue);
+  const rest = ranking.total - counted;
   // HHI of the others = Σ_{j≠f} r_j² / (T - r_f)².
-  const hhiAfter = rest === 0 ? 0 : (ranking.sumSquares - revenue * revenue) / (rest * rest);
+  const hhiAfter = rest <= 0 || rest * rest === 0 ? 0 : (ranking.sumSquares - counted * counted) / (rest * rest);
   return {
     revenueLost: roundMoney(revenue),
-    shareLost: ranking.total === 0 ? 0 : roundFraction(revenue / ranking.total),
-    hhiAfter: roundFraction(Math.max(0, hhiAfter)),
+    shareLost: ranking.total <= 0 ? 0 : roundFraction(counted / ranking.total),
+    hhiAfter: roundFraction(Number.isFinite(hhiAfter) ? Math.min(1, Math.max(0, hhiAfter)) : 0),
   };
 }

@@ -15,18 +15,22 @@ import type { RevenueRanking } from './portfolio.ts';
 /** Revenue, share and HHI after losing the families `lost` (family indexes) together. */
 export function lossOfFamilies(lost: readonly number[], revenue: Float64Array, ranking: RevenueRanking): { revenueLost: number; shareLost: number; hhiAfter: number } {
   let sum = 0;
+  // Shares count only positive family revenue, as the ranking does.
+  let counted = 0;
   let squares = 0;
   for (const f of lost) {
     const r = revenue[f] as number;
     sum += r;
-    squares += r * r;
+    const c = Math.max(0, r);
+    counted += c;
+    squares += c * c;
   }
-  const rest = ranking.total - sum;
-  const hhiAfter = rest <= 0 ? 0 : (ranking.sumSquares - squares) / (rest * rest);
+  const rest = ranking.total - counted;
+  const hhiAfter = rest <= 0 || rest * rest === 0 ? 0 : (ranking.sumSquares - squares) / (rest * rest);
   return {
     revenueLost: roundMoney(sum),
-    shareLost: ranking.total === 0 ? 0 : roundFraction(sum / ranking.total),
-    hhiAfter: roundFraction(Math.max(0, hhiAfter)),
+    shareLost: ranking.total <= 0 ? 0 : roundFraction(Math.min(1, counted / ranking.total)),
+    hhiAfter: roundFraction(Number.isFinite(hhiAfter) ? Math.min(1, Math.max(0, hhiAfter)) : 0),
   };
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeColumns, AnalysisInputBuilder } from '../../../src/analyze/index.ts';
 import { inputFromSnapshot } from '../../../src/analyze/input.ts';
@@ -7,7 +8,7 @@ import { parseAnalysisConfig } from '../../../src/config/analysis-config.ts';
 import type { AnalysisResult } from '../../../src/model/insights.ts';
 import { MAX_AMOUNT, parseSnapshot, type Snapshot } from '../../../src/model/snapshot.ts';
 import { desiredFromAnalysis, normalizeForField } from '../../../src/sync/planner.ts';
-import { account, opp, product, run, snapshot } from './builders.ts';
+import { account, contact, opp, product, run, snapshot } from './builders.ts';
 
 /**
  * Amounts, quantities and prices are bounded (±1e15 money, ±1e12 units): a record beyond its
@@ -91,7 +92,10 @@ describe('bounded amounts, quantities and prices', () => {
       ['O1', 'opportunity O1 has a negative amount (-250); counted as it is'],
       [expect.stringMatching(/^O1-L\d+$/), expect.stringMatching(/^line item O1-L\d+ of opportunity O1 has a negative total price \(-40\); counted as it is$/)],
     ]);
-    expect(result.portfolio.totalRevenue).toBe(750);
+    // A's revenue is -250 + ... = net negative: it keeps that figure but has no share, and the
+    // portfolio total that shares are taken of is the sum of positive family revenues.
+    expect(result.families.find((f) => f.id === 'A')?.revenueShare).toBe(0);
+    expect(result.portfolio.totalRevenue).toBe(1000);
   });
 
   it('a sum that is not finite (input that bypassed the schemas) is a data issue and counted as 0, never Infinity downstream', () => {
@@ -109,5 +113,32 @@ describe('bounded amounts, quantities and prices', () => {
     expect(result.portfolio.totalRevenue).toBe(500);
     expect(result.families.find((f) => f.id === 'B')?.tier).toBeDefined();
     expectNothingNonFinite(result, snap);
+  });
+
+  it('property: any amounts within the bounds, negative (credit notes) and extreme included, give only finite numbers and shares within 0..100% in the JSON, the report and the CRM values', () => {
+    const money = fc.oneof(fc.constant(MAX_AMOUNT), fc.constant(-MAX_AMOUNT), fc.double({ min: -MAX_AMOUNT, max: MAX_AMOUNT, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1000, max: 1000 }));
+    const arb = fc.record({
+      opps: fc.array(fc.record({
+        account: fc.constantFrom('a', 'b', 'c', 'c-1'),
+        status: fc.constantFrom('won' as const, 'lost' as const, 'open' as const),
+        day: fc.constantFrom('2025-01-10', '2025-09-01', '2026-02-01', '2026-06-30'),
+        amount: fc.option(money, { nil: null }),
+        items: fc.array(fc.tuple(fc.constantFrom('p1', 'p2'), money, fc.option(money, { nil: null })), { maxLength: 3 }),
+      }), { maxLength: 20 }),
+      contacts: fc.array(fc.constantFrom('a', 'b', 'c-1'), { maxLength: 6 }),
+    });
+    fc.assert(fc.property(arb, ({ opps, contacts }) => {
+      const snap = snapshot({
+        accounts: [account('a'), account('b'), account('c'), account('c-1', { parentId: 'c' })],
+        products: [product('p1'), product('p2')],
+        opportunities: opps.map((o, i) => opp(`o${i}`, o.account, o.status, o.day, o.items.map(([n, v, c]) => [n, v, c]), { amount: o.amount })),
+        contacts: contacts.map((c, i) => contact(`k${i}`, c)),
+      });
+      const result = run(snap);
+      expectNothingNonFinite(result, snap);
+      const p = result.portfolio;
+      for (const share of [p.top1Share, p.top5Share, p.top10Share, p.hhi]) expect(share >= 0 && share <= 1, `portfolio share ${share}`).toBe(true);
+      for (const f of result.families) if (f.revenueShare !== null) expect(f.revenueShare >= 0 && f.revenueShare <= 1, `${f.id} share ${f.revenueShare}`).toBe(true);
+    }), { numRuns: 300 });
   });
 });
