@@ -132,3 +132,8 @@ export class InstallError extends ActionableError {
     super(message);
   }
 }
+
+/** A plan that cannot be approved: none kept for the run, already approved, or not a sync's. */
+export class PlanNotApprovableError extends ActionableError {
+  override readonly name = 'PlanNotApprovableError';
+}

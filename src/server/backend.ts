@@ -105,7 +105,8 @@ export interface Readiness {
   checks: { name: string; ok: boolean }[];
 }
 
-export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'disconnected';
+/** `awaiting-approval`: the last sync planned writes and waits for an admin to approve them (not a failure). */
+export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'disconnected' | 'awaiting-approval';
 
 export interface ConnectionHealth {
   id: string;
@@ -126,7 +127,7 @@ export interface ConnectionHealth {
   apiToday?: { kamflowCalls: number; orgUsed: number | null; orgMax: number | null } | null;
   /** Recent run-stopping errors, newest first, already free of secrets. */
   recentErrors: string[];
-  /** The last sync was held by the safety gate and waits for a confirmed sync. */
+  /** The last sync planned writes and waits for an admin to approve its plan (the run page's Approve button). */
   awaitingConfirmation?: boolean;
 }
 
@@ -178,7 +179,7 @@ export type PreviewResult =
 export type SaveResult = { ok: true; version: number } | { ok: false; errors: FieldError[] };
 
 export type RunKind = 'sync' | 'dry-run' | 'rollback';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'stopped-api-limit';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'stopped-api-limit' | 'awaiting-approval';
 
 export interface RunSummary {
   id: string;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PLANS_SQLITE_MIGRATION } from './sqlite/plans.ts';
 import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 
 /** Schema versions, applied in order at open; never edit one that has shipped, add the next. */
@@ -169,6 +170,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         PRIMARY KEY (org, day)
       );
     `,
+  },
+  {
+    version: 6,
+    name: 'plans kept for review and approval',
+    sql: PLANS_SQLITE_MIGRATION,
   },
 ];
 

@@ -11,11 +11,12 @@ import { SqliteLocks } from './sqlite/locks.ts';
 import { SharedStateTables } from './sqlite/shared-state.ts';
 import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
+import { PlanTables } from './sqlite/plans.ts';
 import { RunTables } from './sqlite/runs.ts';
 import { WritebackTables } from './sqlite/writeback.ts';
 import type {
   ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
-  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, NewStoredPlan, RunKind, StoredPlan, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from './types.ts';
 import { MIRROR_BATCH_SIZE } from './types.ts';
 
@@ -39,6 +40,7 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly locks: SqliteLocks;
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
+  private readonly plans: PlanTables;
   private readonly console: ConsoleTables;
   private readonly writeback: WritebackTables;
   private readonly now: () => string;
@@ -69,6 +71,7 @@ export class SqliteStore implements Store, ConsoleStore {
     this.writeback = new WritebackTables(this.db);
     this.runs = new RunTables(this.db, this.mirror, this.writeback, now);
     this.console = new ConsoleTables(this.db, now);
+    this.plans = new PlanTables(this.db);
   }
 
   /** Refuses a key other than the one the store was set up with; remembers the first. */
@@ -117,6 +120,11 @@ export class SqliteStore implements Store, ConsoleStore {
   async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
   async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
   async lastFullPullAt(connectionId: string): Promise<string | null> { return this.runs.lastFullPullAt(connectionId); }
+  async savePlan(plan: NewStoredPlan): Promise<void> { this.plans.save(plan); }
+  async getPlan(runId: string): Promise<StoredPlan | null> { return this.plans.get(runId); }
+  async latestOpenPlan(connectionId: string, kind: RunKind = 'sync'): Promise<StoredPlan | null> { return this.plans.latestOpen(connectionId, kind); }
+  async approvePlan(runId: string, byRun: string, at: string): Promise<boolean> { return this.plans.approve(runId, byRun, at); }
+  async hasWrittenPlan(connectionId: string): Promise<boolean> { return this.plans.hasWritten(connectionId); }
   async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
 
   async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { this.runs.saveWrites(runId, writes); }

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { PLANS_PG_MIGRATION } from './plans.ts';
 import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 
 /**
@@ -170,6 +171,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         started_at TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 4,
+    name: 'plans kept for review and approval',
+    sql: PLANS_PG_MIGRATION,
   },
 ];
 
