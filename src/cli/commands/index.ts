@@ -9,6 +9,7 @@ import type { SyncCommandDeps } from '../sync-support.ts';
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { connectCommand } from './connect.ts';
+import { planCommand } from './plan.ts';
 import { provisionCommand } from './provision.ts';
 import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: CliCommand[] = [
   connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions }),
   provisionCommand(syncDeps),
   syncCommand(syncDeps),
+  planCommand(syncDeps),
   runsCommand(syncDeps),
   runCommand(syncDeps),
   rollbackCommand(syncDeps),
