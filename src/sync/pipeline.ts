@@ -200,7 +200,8 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       });
     }
     if (spec.dryRun) {
-      if (spec.kind === 'sync' && connector.recordRunStatus && !planned.hold) runStatus = statusNow();
+      // What a real run records once written (a plan waiting for approval records it when approved).
+      if (spec.kind === 'sync' && connector.recordRunStatus && (!planned.hold || planned.hold.status === 'awaiting-approval')) runStatus = statusNow();
       const reasons = planned.hold?.reasons ?? planned.reasons ?? [];
       const gate = reasons.length > 0 ? `; a real run would wait for approval (${reasons.map((r) => REASON_TEXT[r]).join('; ')})` : '';
       const approve = spec.kind === 'sync' && plan.writes.length > 0 ? `; write exactly this plan with \`kamflow plan ${runId} --approve\`` : '';
@@ -356,14 +357,16 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
   return execute(deps, {
     kind: 'sync', connectionId: reviewed.connectionId, full: false, dryRun: false, asOf: source?.asOf ?? null, rollbackOf: null,
     newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: false,
-    plan: async ({ snapshot, connection, runId, runTime }) => {
+    plan: async ({ snapshot, connection, runId, runTime, connector }) => {
       const writes = writesOfPlan(reviewed);
+      const byField: WritePlan['summary']['byField'] = {};
+      for (const w of writes) for (const c of w.changes) byField[c.field] = (byField[c.field] ?? 0) + 1;
       const plan: WritePlan = {
         writes, conflicts: [], held: [], truncated: [],
         summary: {
           accounts: snapshot.accounts.length, changedAccounts: writes.length, unchangedAccounts: Math.max(0, snapshot.accounts.length - writes.length),
           changedFields: writes.reduce((n, w) => n + w.changes.length, 0), unknownAccounts: [],
-          byField: Object.fromEntries(Object.entries(summarizePlan(reviewed.writes, reviewed.accounts).byField)),
+          byField,
         },
       };
       const drift = planDrift(reviewed, snapshot.accounts);
@@ -381,7 +384,11 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
       const quarantine = await loadQuarantine(deps.store, connection, writes.map((w) => w.accountId));
       const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
         quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, quarantine, deps.now?.() ?? new Date());
-      return { plan, afterChunk };
+      // A source that publishes the analysis beside the values (a workbook's sheets) gets it
+      // from the same records; what is written to the accounts stays the reviewed plan.
+      const asOf = source?.asOf ?? runTime.slice(0, 10);
+      const analysis = connector.publish ? deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] }) : undefined;
+      return { plan, afterChunk, ...(analysis ? { analysis } : {}) };
     },
   });
 }
