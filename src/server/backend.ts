@@ -210,7 +210,9 @@ export interface RunDetail extends RunSummary {
 }
 
 /** `confirm` lets a sync through the safety gate (a plan changing more accounts than allowed). */
-export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string };
+export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string }
+  /** An admin approved the kept plan of run `planRunId`: written exactly, after its records are read again. */
+  | { kind: 'approve'; planRunId: string };
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
 
