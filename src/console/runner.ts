@@ -126,7 +126,10 @@ export class RunLauncher {
         ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
         : request.kind === 'approve'
           ? await approvePlan(this.deps.sync, { planRunId: request.planRunId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
-          : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
+          : request.kind === 'sync' && request.confirm === true
+            // "Write it" on a waiting run approves the newest plan the admin could review; it never plans and writes unseen.
+            ? await approvePlan(this.deps.sync, { connectionId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+            : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ connectionId, runId, err: message }, 'run could not start');
