@@ -106,7 +106,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = { cycles: 0, runs: 0, kills: 0, rollbacks: 0, rollbacksChecked: 0, lockTakeovers: 0, personEdits: 0, conflicts: 0, faults: {}, writesApplied: 0, violations: [] };
   const sync = async (crm: Crm, kill?: number): Promise<void> => {
     report.runs += 1;
-    const r = await runKamflow(world, ['sync', '--connection', crm.connectionId, '--as-of', AS_OF, '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
+    const r = await runKamflow(world, ['sync', '--connection', crm.connectionId, '--as-of', AS_OF, '--confirm', '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
     if (r.killed) report.kills += 1;
     const busy = r.killed ? null : busyRefusal(r.stderr);
     if (busy) report.violations.push(`a sync of ${crm.kind} was refused as busy after a killed run: ${busy}`);
@@ -171,7 +171,7 @@ async function rollbackSome(world: World, crm: Crm, prng: Prng, report: ChaosRep
   report.rollbacks += 1;
   report.runs += 1;
   const kill = prng.next() < 0.3 ? 1 + Math.floor(prng.next() * 30) : undefined;
-  const r = await runKamflow(world, ['rollback', target.id, '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
+  const r = await runKamflow(world, ['rollback', target.id, '--confirm', '--json'], kill === undefined ? undefined : { crm: crm.kind, atCall: kill });
   if (r.killed) {
     report.kills += 1;
     return;

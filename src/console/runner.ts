@@ -1,7 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { RunRequest, StartRunResult } from '../server/backend.ts';
 import { describeOwner, type ConsoleStore, type LockTakeover, type Store } from '../store/types.ts';
-import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
+import { approvePlan, newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import { ConnectionBusyError } from '../contract/errors.ts';
 import { DEFAULT_LOCK_TTL_MS, type SyncDeps, type SyncOptions, type SyncResult } from '../sync/types.ts';
 import type { Trigger } from './runs-view.ts';
@@ -26,7 +26,7 @@ export interface RunnerDeps {
  * for the run history (in memory: runs of earlier processes show as `cli`).
  */
 /** Hands a run to the job queue (PostgreSQL); returns the id the run will have, if known. */
-export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; confirm?: boolean; rollbackOf?: string; trigger: Trigger }) => Promise<string | null>;
+export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; planRunId?: string; rollbackOf?: string; trigger: Trigger }) => Promise<string | null>;
 
 export class RunLauncher {
   private readonly running = new Map<string, { runId: string; done: Promise<void> }>();
@@ -79,6 +79,11 @@ export class RunLauncher {
         return { ok: false, reason: 'not-allowed', message: 'This run wrote nothing, so there is nothing to roll back.' };
       }
     }
+    if (request.kind === 'approve') {
+      const plan = await store.getPlan(request.planRunId);
+      if (!plan || plan.connectionId !== connectionId) return { ok: false, reason: 'not-found', message: 'No such plan to approve.' };
+      if (plan.kind !== 'sync' || plan.approvedAt !== null) return { ok: false, reason: 'not-allowed', message: plan.approvedAt !== null ? `This plan was already approved and written by run ${plan.approvedByRun ?? '?'}.` : 'Only a sync plan can be approved.' };
+    }
     const connection = await store.getConnection(connectionId);
     if (!connection) return { ok: false, reason: 'not-found', message: 'No such connection.' };
     const startedAt = now();
@@ -86,7 +91,7 @@ export class RunLauncher {
     if (this.enqueue) {
       const queued = await this.enqueue({
         connectionId, kind: request.kind, runId, trigger,
-        ...(request.kind === 'sync' && request.confirm === true ? { confirm: true } : {}),
+        ...(request.kind === 'approve' ? { planRunId: request.planRunId } : {}),
         ...(request.kind === 'rollback' ? { rollbackOf: request.runId } : {}),
       });
       return { ok: true, runId: queued ?? runId };
@@ -119,7 +124,12 @@ export class RunLauncher {
     try {
       result = request.kind === 'rollback'
         ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
-        : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', confirm: request.kind === 'sync' && request.confirm === true, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
+        : request.kind === 'approve'
+          ? await approvePlan(this.deps.sync, { planRunId: request.planRunId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+          : request.kind === 'sync' && request.confirm === true
+            // "Write it" on a waiting run approves the newest plan the admin could review; it never plans and writes unseen.
+            ? await approvePlan(this.deps.sync, { connectionId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+            : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ connectionId, runId, err: message }, 'run could not start');

@@ -10,7 +10,7 @@ export function consoleStatus(run: RunRecord): RunStatus {
     case 'running': return 'running';
     case 'succeeded': return run.counts.failed > 0 ? 'partial' : 'succeeded';
     case 'stopped-by-limit': return 'stopped-api-limit';
-    case 'awaiting-confirmation':
+    case 'awaiting-approval': return 'awaiting-approval';
     case 'failed':
     case 'interrupted': return 'failed';
   }
@@ -21,7 +21,6 @@ export function consoleKind(run: RunRecord): RunKind {
 }
 
 function errorOf(run: RunRecord): string | null {
-  if (run.status === 'awaiting-confirmation') return 'Held by the safety gate: the plan changes more accounts than allowed. Review it with a dry run, then confirm the sync on the connection page.';
   if (run.status === 'interrupted') return 'The process stopped before the run finished; the next run resumes from its checkpoints.';
   return run.error;
 }
@@ -70,7 +69,8 @@ export function connectionHealth(
   if (!c.hasTokens) status = 'disconnected';
   else if (opts.running || last?.status === 'running') status = 'running';
   else if (!last) status = 'never-run';
-  else status = ['failed', 'stopped-by-limit', 'interrupted', 'awaiting-confirmation'].includes(last.status) ? 'failing' : 'ok';
+  else if (last.status === 'awaiting-approval') status = 'awaiting-approval';
+  else status = ['failed', 'stopped-by-limit', 'interrupted'].includes(last.status) ? 'failing' : 'ok';
   const since = opts.now.getTime() - DAY_MS;
   const recent = runs.filter((r) => Date.parse(r.startedAt) >= since);
   const used = recent.reduce((sum, r) => sum + Object.values(r.apiUsage).reduce((a, b) => a + b, 0), 0);
@@ -83,6 +83,6 @@ export function connectionHealth(
     nextRun: opts.nextRun ? opts.nextRun.toISOString() : null,
     apiUsage: runs.length > 0 ? { used, limit: 0, period: '24h' } : null,
     recentErrors,
-    awaitingConfirmation: last?.status === 'awaiting-confirmation',
+    awaitingConfirmation: last?.status === 'awaiting-approval',
   };
 }

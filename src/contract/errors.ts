@@ -154,3 +154,8 @@ export class CredentialsError extends ActionableError {
     super(message);
   }
 }
+
+/** A plan that cannot be approved: none kept for the run, already approved, or not a sync's. */
+export class PlanNotApprovableError extends ActionableError {
+  override readonly name = 'PlanNotApprovableError';
+}

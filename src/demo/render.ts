@@ -98,6 +98,7 @@ function renderSpreadsheet(r: Pick<DemoResult, 'spreadsheet'>, p: Painter): stri
     ...heading(p, 'The same org as a workbook (kamflow connect --crm spreadsheet --path customers.xlsx)'),
     `  ${basename(d.input)} -> ${basename(d.output)}${kept ? ` in ${dirname(d.output)}` : ' (in a temporary folder, removed; --workbook-dir DIR keeps them)'}`,
     `  provision: ${created} Kamflow columns created in the new workbook; the input is never written`,
+    ...(d.approvedPlan ? [`  first plan: waited for approval (run ${d.approvedPlan}); the demo approves it, as \`kamflow plan ${d.approvedPlan} --approve\` does`] : []),
     `  first run: ${count(first.accounts, 'account')}, ${first.written} written (${formatUsage(d.first.run.apiUsage)})`,
     `  second run: ${second.plannedAccounts} to change, ${second.written} written; a third run gave ${d.sameBytes ? 'the same bytes' : 'DIFFERENT bytes'}`,
     `  sheets: ${others.slice(0, -1).join(', ')}, ${count(matrices, 'matrix sheet')}, ${others.at(-1) ?? ''}`,
@@ -130,7 +131,14 @@ export function renderDemo(r: DemoResult, options: DemoRenderOptions): string {
       lines.push('  A difference means the two connectors read the same data differently: worth a look.');
     }
   }
-  lines.push(...heading(p, 'First run: full sync with write-back'));
+  lines.push(...heading(p, 'First run: full sync, its plan reviewed, then written'));
+  for (const c of r.crms) {
+    const a = c.first.approval;
+    if (!a) continue;
+    lines.push(`  ${LABEL[c.crm]}: the first plan (${count(a.accounts, 'account')}, ${a.fields} fields) waits for approval as every new connection's does: run ${a.planRunId}, ${a.status}, nothing written.`);
+    lines.push(`    The demo approves it explicitly, as \`kamflow plan ${a.planRunId} --approve\` does: the records are read again, then exactly that plan is written (run ${c.first.result.run.id}).`);
+  }
+  lines.push('');
   lines.push(...table(RUN_HEADERS, r.crms.map((c) => runRow(c, c.first)), RUN_ALIGN));
   lines.push('', '  Fields written:');
   for (const c of r.crms) lines.push(...fieldsWritten(c));

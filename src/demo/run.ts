@@ -9,9 +9,9 @@ import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { generateSampleOrg, type SampleOrgOptions } from '../sandbox/generate.ts';
-import { runSync } from '../sync/pipeline.ts';
+import { approvePlan, runSync } from '../sync/pipeline.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
-import type { ProgressEvent, SyncResult } from '../sync/types.ts';
+import type { AnalyzeInput, ProgressEvent, SyncResult } from '../sync/types.ts';
 import { startDemoEnvironment, type DemoEnvironment } from './environment.ts';
 import { writeCalls } from './calls.ts';
 import { compareAnalyses, crmToSeed, type AnalysisComparison } from './compare.ts';
@@ -57,6 +57,8 @@ export interface CrmRun {
   /** Write calls among them (client's count and simulator's count). */
   writeCalls: { client: number; simulator: number };
   wallMs: number;
+  /** The first run's plan, which waited for approval (every new connection's does) until the demo approved it. */
+  approval?: { planRunId: string; status: string; accounts: number; fields: number };
 }
 
 export interface CrmDemo {
@@ -99,21 +101,27 @@ export async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: Demo
   let captured: { analysis: AnalysisResult; snapshot: Snapshot } | null = null;
   if (options.runGapMs) env.sandbox.clock.advance(options.runGapMs);
   env.sandbox.resetCalls();
-  const { value: result, ms } = await timed(() => runSync(
-    {
+  const deps = {
       store: env.store,
       connectorFactory: env.connectorFactory,
       profileOf: sourceProfile,
-      analyze: (input) => {
+      analyze: (input: AnalyzeInput) => {
         const analysis = analyzeWithStoredConfig(input);
         captured = { analysis, snapshot: input.snapshot };
         return analysis;
       },
       logger: options.logger ?? silentLogger,
-      onProgress: (e) => options.onProgress?.(crm, e),
-    },
-    { connectionId: env.connections[crm].id, full, asOf: options.asOf, confirm: true },
-  ));
+      onProgress: (e: ProgressEvent) => options.onProgress?.(crm, e),
+  };
+  let approval: CrmRun['approval'];
+  const { value: result, ms } = await timed(async () => {
+    const planned = await runSync(deps, { connectionId: env.connections[crm].id, full, asOf: options.asOf });
+    if (planned.run.status !== 'awaiting-approval') return planned;
+    // A new connection's first plan waits for an admin: the demo approves it, as
+    // `kamflow plan RUN --approve` does, which reads the records again and writes exactly it.
+    approval = { planRunId: planned.run.id, status: planned.run.status, accounts: planned.run.counts.plannedAccounts, fields: planned.run.counts.plannedFields };
+    return approvePlan(deps, { planRunId: planned.run.id });
+  });
   const simulatorCalls = Object.fromEntries(
     Object.entries(env.sandbox.calls()).filter(([k]) => k.startsWith(`${crm}.`)).map(([k, v]) => [k.slice(crm.length + 1), v]),
   );
@@ -125,7 +133,7 @@ export async function syncOnce(env: DemoEnvironment, crm: CrmKind, options: Demo
     throw new DemoError(`${crm}: ${which} sync could not write ${result.run.counts.failed} account(s)${why}`);
   }
   return {
-    run: { result, simulatorCalls, writeCalls: { client: writeCalls(crm, result.run.apiUsage), simulator: writeCalls(crm, simulatorCalls) }, wallMs: ms },
+    run: { result, simulatorCalls, writeCalls: { client: writeCalls(crm, result.run.apiUsage), simulator: writeCalls(crm, simulatorCalls) }, wallMs: ms, ...(approval ? { approval } : {}) },
     captured,
   };
 }

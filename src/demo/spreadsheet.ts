@@ -9,8 +9,8 @@ import { silentLogger } from '../log.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { analyzeWithStoredConfig } from '../sync/analyze-adapter.ts';
-import { runSync } from '../sync/pipeline.ts';
-import type { SyncResult } from '../sync/types.ts';
+import { approvePlan, runSync } from '../sync/pipeline.ts';
+import type { AnalyzeInput, SyncResult } from '../sync/types.ts';
 import type { DemoEnvironment } from './environment.ts';
 
 /**
@@ -30,6 +30,8 @@ export interface SpreadsheetDemo {
   sameBytes: boolean;
   sheets: string[];
   analysis: AnalysisResult;
+  /** The run whose plan waited for approval and was approved by the demo (the first). */
+  approvedPlan: string | null;
   wallMs: number;
 }
 
@@ -48,11 +50,16 @@ export async function demoSpreadsheet(env: DemoEnvironment, org: Snapshot, optio
   const failed = provision.steps.filter((s) => s.status === 'failed');
   if (failed.length > 0) throw new SpreadsheetDemoError(`spreadsheet: provisioning failed: ${failed.map((s) => `${s.name}: ${s.message ?? ''}`).join('; ')}`);
   let analysis: AnalysisResult | null = null;
+  let approvedPlan: string | null = null;
   const sync = async (full: boolean): Promise<SyncResult> => {
-    const result = await runSync({
+    const deps = {
       store: env.store, connectorFactory: env.connectorFactory, profileOf: sourceProfile, logger: options.logger ?? silentLogger,
-      analyze: (i) => (analysis = analyzeWithStoredConfig(i)),
-    }, { connectionId: DEMO_SPREADSHEET_ID, full, asOf: options.asOf, confirm: true });
+      analyze: (i: AnalyzeInput) => (analysis = analyzeWithStoredConfig(i)),
+    };
+    const planned = await runSync(deps, { connectionId: DEMO_SPREADSHEET_ID, full, asOf: options.asOf });
+    // The first plan waits for an admin, as every new connection's does: the demo approves it.
+    if (planned.run.status === 'awaiting-approval') approvedPlan = planned.run.id;
+    const result = planned.run.status === 'awaiting-approval' ? await approvePlan(deps, { planRunId: planned.run.id }) : planned;
     if (result.run.status !== 'succeeded') throw new SpreadsheetDemoError(`spreadsheet: sync ${result.run.status}: ${result.message}`);
     return result;
   };
@@ -66,5 +73,5 @@ export async function demoSpreadsheet(env: DemoEnvironment, org: Snapshot, optio
   const sheets: string[] = [];
   for await (const s of workbookSheets(output)) sheets.push(s.name);
   if (!firstAnalysis) throw new SpreadsheetDemoError('spreadsheet: the first sync ran no analysis');
-  return { input, output, provision, first, second, sameBytes, sheets, analysis: firstAnalysis, wallMs: Math.round(performance.now() - start) };
+  return { input, output, provision, first, second, sameBytes, sheets, analysis: firstAnalysis, approvedPlan, wallMs: Math.round(performance.now() - start) };
 }

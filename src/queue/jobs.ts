@@ -5,11 +5,17 @@ export const SYNC_TASK = 'kamflow_sync';
 
 export const syncJobSchema = z.object({
   connectionId: z.string().min(1),
-  kind: z.enum(['sync', 'dry-run', 'rollback']).default('sync'),
+  kind: z.enum(['sync', 'dry-run', 'rollback', 'approve']).default('sync'),
   /** The run's id as the enqueuer told it to whoever asked (a resumed job makes a new one). */
   runId: z.string().min(1).optional(),
+  /** Kept so that jobs queued before plans needed approval still parse; never acted on. */
   confirm: z.boolean().optional(),
   rollbackOf: z.string().optional(),
+  /** A rollback's preview (writes nothing), or one restoring conflicting fields too. */
+  dryRun: z.boolean().optional(),
+  force: z.boolean().optional(),
+  /** For `approve`: the run whose reviewed plan an admin approved. */
+  planRunId: z.string().optional(),
   trigger: z.enum(['schedule', 'console', 'webhook', 'cli']).default('schedule'),
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;

@@ -6,7 +6,7 @@ import { ConnectionBusyError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import { PresenceSession } from '../store/postgres/presence.ts';
 import type { ConsoleStore, Store } from '../store/types.ts';
-import { newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
+import { approvePlan, newRunId, rollbackRun, runSync } from '../sync/pipeline.ts';
 import type { SyncDeps } from '../sync/types.ts';
 import { SYNC_TASK, syncJobSchema } from './jobs.ts';
 import { WorkerRegistry, slotId } from './registry.ts';
@@ -79,9 +79,13 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     const jobLog = { connectionId: job.connectionId, runId, jobId: helpers.job.id, attempt: helpers.job.attempts, worker: processId };
     logger.info(jobLog, 'job started');
     try {
+      // A worker never approves a plan by itself: a plan that waits stays awaiting approval until
+      // an admin approves it (an `approve` job names the reviewed plan; a stored `confirm` is ignored).
       const result = job.kind === 'rollback' && job.rollbackOf
-        ? await rollbackRun(sync, { runId: job.rollbackOf, newRunId: runId })
-        : await runSync(sync, { connectionId: job.connectionId, dryRun: job.kind === 'dry-run', confirm: job.confirm === true, newRunId: runId });
+        ? await rollbackRun(sync, { runId: job.rollbackOf, newRunId: runId, dryRun: job.dryRun === true, force: job.force === true })
+        : job.kind === 'approve' && job.planRunId
+          ? await approvePlan(sync, { planRunId: job.planRunId, newRunId: runId })
+          : await runSync(sync, { connectionId: job.connectionId, dryRun: job.kind === 'dry-run', newRunId: runId });
       // A run that failed is recorded as failed; the next tick tries again, not the queue.
       logger.info({ ...jobLog, status: result.run.status }, 'job finished');
     } catch (error) {

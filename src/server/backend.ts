@@ -122,7 +122,8 @@ export interface Readiness {
   checks: { name: string; ok: boolean }[];
 }
 
-export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'disconnected';
+/** `awaiting-approval`: the last sync planned writes and waits for an admin to approve them (not a failure). */
+export type ConnectionStatus = 'ok' | 'failing' | 'never-run' | 'running' | 'disconnected' | 'awaiting-approval';
 
 export interface ConnectionHealth {
   id: string;
@@ -143,7 +144,7 @@ export interface ConnectionHealth {
   apiToday?: { kamflowCalls: number; orgUsed: number | null; orgMax: number | null } | null;
   /** Recent run-stopping errors, newest first, already free of secrets. */
   recentErrors: string[];
-  /** The last sync was held by the safety gate and waits for a confirmed sync. */
+  /** The last sync planned writes and waits for an admin to approve its plan (the run page's Approve button). */
   awaitingConfirmation?: boolean;
 }
 
@@ -195,7 +196,7 @@ export type PreviewResult =
 export type SaveResult = { ok: true; version: number } | { ok: false; errors: FieldError[] };
 
 export type RunKind = 'sync' | 'dry-run' | 'rollback';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'stopped-api-limit';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'stopped-api-limit' | 'awaiting-approval';
 
 export interface RunSummary {
   id: string;
@@ -226,7 +227,9 @@ export interface RunDetail extends RunSummary {
 }
 
 /** `confirm` lets a sync through the safety gate (a plan changing more accounts than allowed). */
-export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string };
+export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string }
+  /** An admin approved the kept plan of run `planRunId`: written exactly, after its records are read again. */
+  | { kind: 'approve'; planRunId: string };
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
 

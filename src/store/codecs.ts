@@ -32,7 +32,13 @@ export const usageSchema = z.record(z.string(), z.number());
 export const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const fieldValuesSchema = z.record(z.string(), fieldValueSchema);
 
-export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-confirmation', 'interrupted']);
+/** Rows stored before the rename say `awaiting-confirmation`: read as `awaiting-approval`. */
+export const runStatusSchema = z.preprocess(
+  (v) => (v === 'awaiting-confirmation' ? 'awaiting-approval' : v),
+  z.enum(['running', 'succeeded', 'failed', 'stopped-by-limit', 'awaiting-approval', 'interrupted']),
+);
+export const approvalReasonSchema = z.enum(['first-plan', 'over-gate', 'overwrites-edits']);
+export const plannedChangesSchema = z.array(z.object({ field: z.string(), from: fieldValueSchema, to: fieldValueSchema }));
 export const writeStatusSchema = z.enum(['pending', 'sending', 'ok', 'failed']);
 export const writeErrorKindSchema = z.enum(['transient', 'bad-data', 'config', 'unknown']);
 export const issueStageSchema = z.enum(['pull', 'snapshot', 'analyze', 'plan', 'push', 'lock']);

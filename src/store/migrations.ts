@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { PLANS_SQLITE_MIGRATION } from './sqlite/plans.ts';
 import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 import { TASKS_SQLITE_MIGRATION } from './sqlite/tasks.ts';
 
@@ -175,6 +176,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 6,
     name: 'tasks for account owners, under their dedupe keys',
     sql: TASKS_SQLITE_MIGRATION,
+  },
+  {
+    version: 7,
+    name: 'plans kept for review and approval',
+    sql: PLANS_SQLITE_MIGRATION,
   },
 ];
 

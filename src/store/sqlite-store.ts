@@ -11,6 +11,7 @@ import { SqliteLocks } from './sqlite/locks.ts';
 import { SharedStateTables } from './sqlite/shared-state.ts';
 import { currentProcess, type ProcessIdentity } from './holder.ts';
 import { MirrorTables } from './sqlite/mirror.ts';
+import { PlanTables } from './sqlite/plans.ts';
 import { RunTables } from './sqlite/runs.ts';
 import { WritebackTables } from './sqlite/writeback.ts';
 import { TaskTables } from './sqlite/tasks.ts';
@@ -18,7 +19,7 @@ import type { KnownTaskStatus, PlannedTask } from '../contract/tasks.ts';
 import type { StoredTask, TaskOutcomeUpdate } from './task-types.ts';
 import type {
   ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
-  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, NewStoredPlan, RunKind, StoredPlan, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from './types.ts';
 import { MIRROR_BATCH_SIZE } from './types.ts';
 
@@ -42,6 +43,7 @@ export class SqliteStore implements Store, ConsoleStore {
   private readonly locks: SqliteLocks;
   private readonly mirror: MirrorTables;
   private readonly runs: RunTables;
+  private readonly plans: PlanTables;
   private readonly console: ConsoleTables;
   private readonly writeback: WritebackTables;
   private readonly now: () => string;
@@ -74,6 +76,7 @@ export class SqliteStore implements Store, ConsoleStore {
     this.runs = new RunTables(this.db, this.mirror, this.writeback, now);
     this.console = new ConsoleTables(this.db, now);
     this.tasks = new TaskTables(this.db);
+    this.plans = new PlanTables(this.db);
   }
 
   /** Refuses a key other than the one the store was set up with; remembers the first. */
@@ -124,6 +127,11 @@ export class SqliteStore implements Store, ConsoleStore {
   async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
   async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
   async lastFullPullAt(connectionId: string): Promise<string | null> { return this.runs.lastFullPullAt(connectionId); }
+  async savePlan(plan: NewStoredPlan): Promise<void> { this.plans.save(plan); }
+  async getPlan(runId: string): Promise<StoredPlan | null> { return this.plans.get(runId); }
+  async latestOpenPlan(connectionId: string, kind: RunKind = 'sync'): Promise<StoredPlan | null> { return this.plans.latestOpen(connectionId, kind); }
+  async approvePlan(runId: string, byRun: string, at: string): Promise<boolean> { return this.plans.approve(runId, byRun, at); }
+  async hasWrittenPlan(connectionId: string): Promise<boolean> { return this.plans.hasWritten(connectionId); }
   async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
 
   async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { this.runs.saveWrites(runId, writes); }

@@ -98,7 +98,49 @@ export type MirrorContents = Record<ObjectKind, unknown[]>;
 export const MIRROR_BATCH_SIZE = 5_000;
 
 export type RunKind = 'sync' | 'rollback';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped-by-limit' | 'awaiting-confirmation' | 'interrupted';
+/**
+ * `awaiting-approval`: the run planned writes and stopped before sending any, until an admin
+ * approves its stored plan (rows written before the rename say `awaiting-confirmation` and read
+ * as this).
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped-by-limit' | 'awaiting-approval' | 'interrupted';
+
+/** Why a plan waits for an admin's approval instead of being written. */
+export type ApprovalReason = 'first-plan' | 'over-gate' | 'overwrites-edits';
+
+/** One field of a stored plan: what the CRM held when the plan was made, and what Kamflow would write. */
+export interface PlannedFieldChange {
+  field: string;
+  from: string | number | boolean | null;
+  to: string | number | boolean | null;
+}
+
+/** One account of a stored plan, with its name as the CRM had it when planned. */
+export interface PlannedAccount {
+  accountId: string;
+  name: string | null;
+  changes: PlannedFieldChange[];
+}
+
+export interface NewStoredPlan {
+  runId: string;
+  connectionId: string;
+  kind: RunKind;
+  createdAt: string;
+  /** Why it waits; empty for a dry run's plan that a real run would have written at once. */
+  reasons: ApprovalReason[];
+  /** Accounts the plan looked at (the base of the safety gate's share). */
+  accounts: number;
+  /** Write calls the plan takes, by the source's call names. */
+  estimatedCalls: Record<string, number>;
+  writes: PlannedAccount[];
+}
+
+/** A plan kept for review; approved once, by the run that then wrote it. */
+export interface StoredPlan extends NewStoredPlan {
+  approvedAt: string | null;
+  approvedByRun: string | null;
+}
 
 
 export interface RunRecord {
@@ -201,6 +243,20 @@ export interface Store extends TaskStore {
   listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]>;
   /** True when the connection has a finished non-dry sync run that succeeded. */
   hasSucceededRun(connectionId: string): Promise<boolean>;
+
+  /** Keeps a run's plan (its exact writes) for review; one per run, replaced when saved again. */
+  savePlan(plan: NewStoredPlan): Promise<void>;
+  /** The run's stored plan, writes in account id order; null when it has none. */
+  getPlan(runId: string): Promise<StoredPlan | null>;
+  /** The newest plan of the connection (of `kind`, sync by default) not yet approved, or null. */
+  latestOpenPlan(connectionId: string, kind?: RunKind): Promise<StoredPlan | null>;
+  /** Marks the plan approved by run `byRun`; false (and nothing changed) when it already was, or there is none. */
+  approvePlan(runId: string, byRun: string, at: string): Promise<boolean>;
+  /**
+   * True once anything was written for the connection under review: an approved plan, or a
+   * real sync that wrote at least one account (before plans were kept).
+   */
+  hasWrittenPlan(connectionId: string): Promise<boolean>;
   /**
    * When everything was last pulled in full: the start of the latest successful non-dry full
    * sync, or else of the first successful sync (it had no cursors, so it pulled in full).

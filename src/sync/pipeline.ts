@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError } from '../contract/errors.ts';
+import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError, PlanNotApprovableError } from '../contract/errors.ts';
 import type { Connector, Credentials, PushBatching, RunStatusRecord, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
 import { splitConnectionOptions, type ConnectionSyncOptions } from '../contract/sync-options.ts';
@@ -7,7 +7,9 @@ import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import { describeOwner, type ConnectionRecord, type LockTakeover, type RunStatus } from '../store/types.ts';
+import { describeOwner, type ApprovalReason, type ConnectionRecord, type LockTakeover, type RunStatus, type StoredPlan } from '../store/types.ts';
+import { accountLabel, planDrift, REASON_TEXT, reviewWrites, summarizePlan, waitingMessage, writesOfPlan } from './plan-review.ts';
+import { loadQuarantine } from './quarantine.ts';
 import { estimatePushCalls, planWrites, type WritePlan } from './planner.ts';
 import { pullIntoMirror } from './pull.ts';
 import { pushPlan, type PushContext } from './push.ts';
@@ -64,7 +66,19 @@ interface RunSpec {
   lockTakenOver?: LockTakeover | undefined;
   /** Builds the plan from the fresh snapshot; may stop the run with a status before any push. */
   plan: (ctx: { snapshot: Snapshot; connection: ConnectionRecord; syncOptions: ConnectionSyncOptions; runTime: string; counts: RunCounts; runId: string; connector: Connector }) =>
-    Promise<{ plan: WritePlan; hold?: { status: RunStatus; message: string }; afterChunk?: PushContext['afterChunk']; analysis?: AnalysisResult } & RunTasks>;
+    Promise<PlannedRun & RunTasks>;
+  /** Keep the plan for review when the run writes nothing (a dry run, or one that waits for approval). */
+  keepPlan: boolean;
+}
+
+interface PlannedRun {
+  plan: WritePlan;
+  /** Stops the run before any push; `reasons` when it waits for approval. */
+  hold?: { status: RunStatus; message: string; error?: string; reasons?: ApprovalReason[] };
+  afterChunk?: PushContext['afterChunk'];
+  analysis?: AnalysisResult;
+  /** Why a real run would wait (kept with a dry run's plan). */
+  reasons?: ApprovalReason[];
 }
 
 /**
@@ -191,12 +205,23 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     counts.plannedFields = plan.summary.changedFields;
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
     deps.onProgress?.({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
-    if (spec.dryRun) {
-      if (spec.kind === 'sync' && connector.recordRunStatus && !planned.hold) runStatus = statusNow();
-      const gate = planned.hold ? `; a real run would stop at the ${planned.hold.message}` : '';
-      return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change${taskNote(planned)}, nothing written${gate}`);
+    const waits = planned.hold?.status === 'awaiting-approval';
+    if (spec.keepPlan && (spec.dryRun || waits)) {
+      await store.savePlan({
+        runId, connectionId: connection.id, kind: spec.kind, createdAt: now().toISOString(), reasons: planned.hold?.reasons ?? planned.reasons ?? [],
+        accounts: snapshot.accounts.length, estimatedCalls: estimatePushCalls(plan, profile, batchingOf(profile, syncOptions, connector, plan.writes.length)),
+        writes: reviewWrites(plan.writes, snapshot.accounts),
+      });
     }
-    if (planned.hold) return await finish(planned.hold.status, planned.hold.message);
+    if (spec.dryRun) {
+      // What a real run records once written (a plan waiting for approval records it when approved).
+      if (spec.kind === 'sync' && connector.recordRunStatus && (!planned.hold || planned.hold.status === 'awaiting-approval')) runStatus = statusNow();
+      const reasons = planned.hold?.reasons ?? planned.reasons ?? [];
+      const gate = reasons.length > 0 ? `; a real run would wait for approval (${reasons.map((r) => REASON_TEXT[r]).join('; ')})` : '';
+      const approve = spec.kind === 'sync' && plan.writes.length > 0 ? `; write exactly this plan with \`kamflow plan ${runId} --approve\`` : '';
+      return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change${taskNote(planned)}, nothing written${gate}${approve}`);
+    }
+    if (planned.hold) return await finish(planned.hold.status, planned.hold.message, planned.hold.error ?? null);
     await pushPlan({
       store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
       counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
@@ -240,11 +265,19 @@ function outcomeNotes(counts: RunCounts, kind: RunSpec['kind']): string {
   return notes.length > 0 ? `, ${notes.join(', ')}` : '';
 }
 
+/** True when the connection's last real sync before `runId` planned, was let through to write, and stopped part-way. */
+async function resumesAllowedRun(store: SyncDeps['store'], connectionId: string, runId: string): Promise<boolean> {
+  const last = (await store.listRuns({ connectionId, limit: 5 })).find((r) => r.id !== runId && r.kind === 'sync' && !r.dryRun);
+  if (!last || !['stopped-by-limit', 'interrupted', 'failed'].includes(last.status)) return false;
+  // It reached the push: its plan had been approved (or needed no approval).
+  return last.counts.plannedAccounts > 0 && (last.counts.written + last.counts.failed + last.counts.unconfirmed > 0 || (await store.listWrites(last.id)).length > 0);
+}
+
 /** One sync run for a connection (see DOMAIN.md section 4 and issue 5). */
 export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<SyncResult> {
   return execute(deps, {
     kind: 'sync', connectionId: options.connectionId, full: options.full ?? false, dryRun: options.dryRun ?? false,
-    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
+    asOf: options.asOf ?? null, rollbackOf: null, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: true,
     plan: async ({ snapshot, connection, syncOptions, runTime, runId, connector }) => {
       const asOf = options.asOf ?? runTime.slice(0, 10);
       // Rejected records are already recorded as the run's snapshot issues; not passed twice.
@@ -266,19 +299,18 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
       };
       const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
         quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, guarded.guard.quarantine, deps.now?.() ?? new Date());
-      const share = plan.summary.changedAccounts / Math.max(1, snapshot.accounts.length);
       const limit = gateShareOf(syncOptions, options);
-      if (share > limit && !options.confirm && (await deps.store.hasSucceededRun(connection.id))) {
-        const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
-        return {
-          plan,
-          analysis,
-          tasks,
-          hold: {
-            status: 'awaiting-confirmation',
-            message: `safety gate: the plan changes ${plan.summary.changedAccounts} of ${snapshot.accounts.length} accounts (${pct(share)}, over ${pct(limit)}); nothing written. Review it with --dry-run, then rerun with --confirm`,
-          },
-        };
+      const summary = summarizePlan(plan.writes, snapshot.accounts.length);
+      // The gate counts accounts whose tier, flags or numbers change; wording alone never trips it.
+      const reasons: ApprovalReason[] = [];
+      // The rest of a plan that was let through and stopped part-way (API limit, a crash, a
+      // failure while writing) is not held again, unless it writes over a person's edit.
+      const resumes = await resumesAllowedRun(deps.store, connection.id, runId);
+      if (!resumes && plan.writes.length > 0 && !(await deps.store.hasWrittenPlan(connection.id))) reasons.push('first-plan');
+      if (!resumes && summary.substantiveAccounts / Math.max(1, snapshot.accounts.length) > limit) reasons.push('over-gate');
+      if (plan.conflicts.some((c) => c.resolution === 'overwritten' && plan.writes.some((w) => w.accountId === c.accountId))) reasons.push('overwrites-edits');
+      if (reasons.length > 0 && !options.confirm) {
+        return { plan, analysis, reasons, tasks, hold: { status: 'awaiting-approval', reasons, message: waitingMessage(runId, reasons, summary, plan, limit) } };
       }
       return { plan, afterChunk, analysis, tasks, afterPush };
     },
@@ -308,6 +340,7 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
   if (target.dryRun) throw new NothingToRollBackError(options.runId);
   return execute(deps, {
     kind: 'rollback', connectionId: target.connectionId, full: false, dryRun: options.dryRun ?? false, asOf: null, rollbackOf: target.id, newRunId: options.newRunId, lockTakenOver: options.lockTakenOver,
+    keepPlan: true,
     plan: async ({ snapshot, connector, runId }) => {
       const written = (await deps.store.listWrites(target.id)).filter((w) => w.status === 'ok');
       const memory = indexMemory(await deps.store.fieldMemory(target.connectionId));
@@ -316,6 +349,78 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
         if (taskRollback) await rollBackTasks({ store: deps.store, connector, connectionId: target.connectionId, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, taskRollback);
       };
       return { plan: planRollback(written, snapshot.accounts, memory, { force: options.force ?? false }), taskRollback, afterPush };
+    },
+  });
+}
+
+export interface ApproveOptions {
+  /** The run whose plan is approved; the connection's newest open plan when only connectionId is given. */
+  planRunId?: string;
+  connectionId?: string;
+  /** The new run's id, when the caller must know it before the run starts. */
+  newRunId?: string;
+  /** What the caller's own acquisition of the lock (under newRunId) took over. */
+  lockTakenOver?: LockTakeover;
+}
+
+/** The plan an approval would write: the given run's, or the connection's newest open one. */
+export async function planToApprove(deps: Pick<SyncDeps, 'store'>, options: Pick<ApproveOptions, 'planRunId' | 'connectionId'>): Promise<StoredPlan> {
+  const plan = options.planRunId !== undefined
+    ? await deps.store.getPlan(options.planRunId)
+    : options.connectionId !== undefined ? await deps.store.latestOpenPlan(options.connectionId) : null;
+  if (!plan) {
+    throw new PlanNotApprovableError(options.planRunId !== undefined
+      ? `run ${options.planRunId} has no plan kept for review (only dry runs and runs awaiting approval keep one)`
+      : `connection ${options.connectionId ?? '?'} has no plan waiting for approval; make one with \`kamflow sync\` or \`kamflow sync --dry-run\``);
+  }
+  if (plan.kind !== 'sync') throw new PlanNotApprovableError(`run ${plan.runId} is a rollback's preview: roll back with \`kamflow rollback RUN --confirm\``);
+  if (plan.approvedAt !== null) throw new PlanNotApprovableError(`the plan of run ${plan.runId} was already approved at ${plan.approvedAt} and written by run ${plan.approvedByRun ?? '?'}`);
+  return plan;
+}
+
+/**
+ * Writes exactly a reviewed plan, as a run of its own: it reads the CRM again first and
+ * refuses, writing nothing, when any planned record changed since the plan was made (naming
+ * account, field, the value now and when planned).
+ */
+export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Promise<SyncResult> {
+  const reviewed = await planToApprove(deps, options);
+  const source = await deps.store.getRun(reviewed.runId);
+  return execute(deps, {
+    kind: 'sync', connectionId: reviewed.connectionId, full: false, dryRun: false, asOf: source?.asOf ?? null, rollbackOf: null,
+    newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: false,
+    plan: async ({ snapshot, connection, runId, runTime, connector }) => {
+      const writes = writesOfPlan(reviewed);
+      const byField: WritePlan['summary']['byField'] = {};
+      for (const w of writes) for (const c of w.changes) byField[c.field] = (byField[c.field] ?? 0) + 1;
+      const plan: WritePlan = {
+        writes, conflicts: [], held: [], truncated: [],
+        summary: {
+          accounts: snapshot.accounts.length, changedAccounts: writes.length, unchangedAccounts: Math.max(0, snapshot.accounts.length - writes.length),
+          changedFields: writes.reduce((n, w) => n + w.changes.length, 0), unknownAccounts: [],
+          byField,
+        },
+      };
+      const drift = planDrift(reviewed, snapshot.accounts);
+      if (drift.length > 0) {
+        const shown = drift.slice(0, 10).map((d) => (d.gone ? `${accountLabel(d)} is no longer in the CRM` : `${accountLabel(d)} ${d.field}: now ${JSON.stringify(d.now)}, ${JSON.stringify(d.planned)} when planned`));
+        const more = drift.length > 10 ? `; and ${drift.length - 10} more` : '';
+        const error = `the CRM changed since plan ${reviewed.runId} was made, so it no longer writes what was reviewed: ${shown.join('; ')}${more}. Nothing written; make a new plan with \`kamflow sync\``;
+        await deps.store.addRunIssues(runId, drift.map((d) => ({ stage: 'plan', object: 'accounts', recordId: d.accountId, kind: 'plan-outdated', message: d.gone ? 'gone from the CRM since the plan' : `${d.field}: now ${JSON.stringify(d.now)}, ${JSON.stringify(d.planned)} when planned` })));
+        return { plan: { ...plan, writes: [] }, hold: { status: 'failed', message: `approval refused: ${error}`, error } };
+      }
+      if (!(await deps.store.approvePlan(reviewed.runId, runId, runTime))) {
+        const error = `the plan of run ${reviewed.runId} was approved by another run meanwhile; nothing written`;
+        return { plan: { ...plan, writes: [] }, hold: { status: 'failed', message: `approval refused: ${error}`, error } };
+      }
+      const quarantine = await loadQuarantine(deps.store, connection, writes.map((w) => w.accountId));
+      const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
+        quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, quarantine, deps.now?.() ?? new Date());
+      // A source that publishes the analysis beside the values (a workbook's sheets) gets it
+      // from the same records; what is written to the accounts stays the reviewed plan.
+      const asOf = source?.asOf ?? runTime.slice(0, 10);
+      const analysis = connector.publish ? deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] }) : undefined;
+      return { plan, afterChunk, ...(analysis ? { analysis } : {}) };
     },
   });
 }

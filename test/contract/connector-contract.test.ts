@@ -158,7 +158,7 @@ describe.each(SOURCE_KINDS.map((kind) => [kind]))('connector contract: %s', (kin
         connectorFactory: (c: Parameters<typeof createConnector>[0], cred: Parameters<typeof createConnector>[1], onTokens: Parameters<typeof createConnector>[2]) =>
           createConnector(c, cred, onTokens, silentLogger),
       };
-      const first = await runSync(deps, { connectionId: w.connection.id ?? '', asOf: '2026-06-30' });
+      const first = await runSync(deps, { connectionId: w.connection.id ?? '', asOf: '2026-06-30', confirm: true });
       expect(first.run.status).toBe('succeeded');
       expect(first.run.counts.written).toBeGreaterThan(0);
       const second = await runSync(deps, { connectionId: w.connection.id ?? '', asOf: '2026-06-30' });

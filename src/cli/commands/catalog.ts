@@ -13,6 +13,7 @@ export const COMMAND_CATALOG: readonly { name: string; summary: string }[] = [
   { name: 'connection', summary: 'Show or change a connection: field options, other options, name; disconnect or delete it' },
   { name: 'provision', summary: "Create Kamflow's fields in the CRM" },
   { name: 'sync', summary: 'Pull the CRM, analyse, and write the changed Kamflow fields back' },
+  { name: 'plan', summary: 'Show a plan before it is written, and approve it' },
   { name: 'runs', summary: 'List recent sync and rollback runs' },
   { name: 'run', summary: 'Show one run with its per-record errors' },
   { name: 'rollback', summary: 'Restore the values a run replaced' },

@@ -12,6 +12,7 @@ import { backtestCommand } from './backtest.ts';
 import { connectCommand } from './connect.ts';
 import { reconnectCommand } from './reconnect.ts';
 import { connectionCommand } from './connection.ts';
+import { planCommand } from './plan.ts';
 import { provisionCommand } from './provision.ts';
 import { rollbackCommand } from './rollback.ts';
 import { runCommand } from './run.ts';
@@ -43,6 +44,7 @@ export const COMMANDS: CliCommand[] = [
   connectionCommand({ openStore: syncDeps.openStore, checkOptions: checkConnectorOptions, fieldChoices: (c, credentials, onTokens) => fieldChoices(c, credentials, onTokens, logger), fieldOptionProblems }),
   provisionCommand(syncDeps),
   syncCommand(syncDeps),
+  planCommand(syncDeps),
   runsCommand(syncDeps),
   runCommand(syncDeps),
   rollbackCommand(syncDeps),

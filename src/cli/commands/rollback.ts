@@ -1,24 +1,28 @@
-import { EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from '../command.ts';
+import { EXIT, EXIT_CODES_HELP, UsageError, type CliCommand, type CliIo } from '../command.ts';
 import { rollbackRun } from '../../sync/pipeline.ts';
 import { parseCommandArgs } from '../args.ts';
 import { progressReporter, withStore, type SyncCommandDeps } from '../sync-support.ts';
-import { exitCodeFor, renderSyncResult, syncResultJson } from './sync.ts';
+import { exitCodeFor, keptPlanOf, renderSyncResult, syncResultJson } from './sync.ts';
 
-const USAGE = `Usage: kamflow rollback RUN [--dry-run] [--force] [--json]
+const USAGE = `Usage: kamflow rollback RUN [--confirm] [--force] [--json]
 
 Restores, in the CRM, the values that run RUN replaced, for every field it wrote, while the
 field still holds the value the run wrote. A field changed since (by a person or a later run)
 is left as it is and reported as a conflict. The rollback is itself a run and can be rolled back.
 
+Without --confirm it only shows its plan: per account (name and id) and field, the value now and
+the one it would restore, and the conflicts; nothing is written (exit code 5).
+
 Options:
-  --dry-run   print the changes the rollback would make, and its conflicts; write nothing
+  --confirm   write the rollback (it plans again from the CRM's values at that moment)
+  --dry-run   the same as leaving out --confirm
   --force     restore the conflicting fields too (each still reported)
   --json      print the result as JSON on stdout
   -h, --help  show this help
 
 ${EXIT_CODES_HELP}`;
 
-const FLAGS = { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const FLAGS = { 'dry-run': { type: 'boolean' }, confirm: { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
   return {
@@ -30,14 +34,20 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
       const runId = positionals[0];
       if (runId === undefined) throw new UsageError('which run? give its id (see `kamflow runs`)');
       const json = flags.json === true;
+      if (flags.confirm === true && flags['dry-run'] === true) throw new UsageError('--confirm writes the rollback, --dry-run writes nothing: give one of them');
+      const preview = flags.confirm !== true;
       const progress = progressReporter(io, deps.logger, json);
       return withStore(deps, io, 'rollback', async (store) => {
         const result = await rollbackRun(
           { store, connectorFactory: deps.connectorFactory, profileOf: deps.profileOf, analyze: deps.analyze, logger: deps.logger, onProgress: progress.report, ...(deps.now ? { now: deps.now } : {}), ...(deps.orgOf ? { orgOf: deps.orgOf } : {}) },
-          { runId, dryRun: flags['dry-run'] === true, force: flags.force === true },
+          { runId, dryRun: preview, force: flags.force === true },
         );
         progress.done();
-        io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result));
+        const kept = await keptPlanOf(store, result.run);
+        io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result, kept));
+        if (preview && !json) io.stdout.write(`Nothing written. Write this rollback with \`kamflow rollback ${runId} --confirm${flags.force === true ? ' --force' : ''}\`.\n`);
+        // A preview that would restore something waits for the go, as a plan does.
+        if (preview && result.run.status === 'succeeded' && (result.plan?.writes.length ?? 0) > 0) return EXIT.awaitingApproval;
         return exitCodeFor(result.run);
       }, progress.done);
     },

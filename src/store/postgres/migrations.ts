@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { PLANS_PG_MIGRATION } from './plans.ts';
 import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 import { TASKS_PG_MIGRATION } from './tasks.ts';
 
@@ -176,6 +177,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     version: 4,
     name: 'tasks for account owners, under their dedupe keys',
     sql: TASKS_PG_MIGRATION,
+  },
+  {
+    version: 5,
+    name: 'plans kept for review and approval',
+    sql: PLANS_PG_MIGRATION,
   },
 ];
 

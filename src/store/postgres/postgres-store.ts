@@ -3,7 +3,7 @@ import { checkBatchSize } from '../codecs.ts';
 import { checkStoreKey, KEY_CHECK_SETTING, parseEncryptionKey, type EncryptionKey } from '../crypto.ts';
 import type {
   ApiBudgetDay, ChangeMark, CheckpointInput, CheckpointResult, ConnectionPatch, ConnectionRecord, ConsoleStore, FailureCount, FieldConflict, FieldMemory, InFlightResolution,
-  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
+  InFlightWrite, LockResult, NewConnection, NewQuarantineEntry, NewRun, NewStoredPlan, RunKind, StoredPlan, QuarantineEntry, RunIssue, RunPatch, RunRecord, Store, StoredWebSession, StoredWrite, StreamState,
 } from '../types.ts';
 import { MIRROR_BATCH_SIZE } from '../types.ts';
 import { PgConnections } from './connections.ts';
@@ -15,6 +15,7 @@ import { PgSharedState } from './shared-state.ts';
 import { currentProcess, type ProcessIdentity } from '../holder.ts';
 import { PgMirror } from './mirror.ts';
 import { migratePostgres } from './migrations.ts';
+import { PgPlans } from './plans.ts';
 import { PgRuns } from './runs.ts';
 import { PgWriteback } from './writeback.ts';
 import { PgTasks } from './tasks.ts';
@@ -51,6 +52,7 @@ export class PostgresStore implements Store, ConsoleStore {
   private readonly locks: PgLocks;
   private readonly mirror: PgMirror;
   private readonly runs: PgRuns;
+  private readonly plans: PgPlans;
   private readonly console: PgConsole;
   private readonly writeback: PgWriteback;
   private readonly tasks: PgTasks;
@@ -73,6 +75,7 @@ export class PostgresStore implements Store, ConsoleStore {
     this.tasks = new PgTasks(db);
     this.runs = new PgRuns(db, this.mirror, this.writeback, now);
     this.console = new PgConsole(db, now);
+    this.plans = new PgPlans(db);
   }
 
   /** Refuses a key other than the one the store was set up with; remembers the first (the first of two racing wins). */
@@ -151,6 +154,11 @@ export class PostgresStore implements Store, ConsoleStore {
   async listRuns(filter: { connectionId?: string; limit?: number }): Promise<RunRecord[]> { return this.runs.list(filter); }
   async hasSucceededRun(connectionId: string): Promise<boolean> { return this.runs.hasSucceeded(connectionId); }
   async lastFullPullAt(connectionId: string): Promise<string | null> { return this.runs.lastFullPullAt(connectionId); }
+  async savePlan(plan: NewStoredPlan): Promise<void> { return this.plans.save(plan); }
+  async getPlan(runId: string): Promise<StoredPlan | null> { return this.plans.get(runId); }
+  async latestOpenPlan(connectionId: string, kind: RunKind = 'sync'): Promise<StoredPlan | null> { return this.plans.latestOpen(connectionId, kind); }
+  async approvePlan(runId: string, byRun: string, at: string): Promise<boolean> { return this.plans.approve(runId, byRun, at); }
+  async hasWrittenPlan(connectionId: string): Promise<boolean> { return this.plans.hasWritten(connectionId); }
   async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
 
   async savePlannedWrites(runId: string, writes: StoredWrite[]): Promise<void> { await this.runs.saveWrites(runId, writes); }

@@ -43,7 +43,7 @@ async function cleanRun(): Promise<{ state: Record<string, Record<string, string
   if (clean) return clean;
   const w = await world();
   w.sb.resetCalls();
-  const r = await w.sync({ full: true });
+  const r = await w.sync({ full: true, confirm: true });
   expect([r.run.status, r.run.counts.written]).toEqual(['succeeded', 60]);
   clean = { state: endState(w), calls: totalCalls(w) };
   return clean;
@@ -56,7 +56,7 @@ describe('HubSpot faults end to end', () => {
     const w = await world();
     w.sb.setFaults({ hubspot: { rate429: 0.15, rate5xx: 0.15 }, seed: 5 });
     w.sb.resetCalls();
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.written).toBe(60);
     expect(endState(w)).toEqual(expected.state);
@@ -70,7 +70,7 @@ describe('HubSpot faults end to end', () => {
     const before = (await w.store.loadCredentials(CONNECTION)).tokens;
     w.sb.setFaults({ hubspot: { expireTokens: 1 } });
     w.sb.resetCalls();
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.written).toBe(60);
     expect(w.sb.calls()['hubspot.token']).toBe(1);
@@ -82,14 +82,14 @@ describe('HubSpot faults end to end', () => {
 
     // The next run works with the stored access token: no refresh.
     w.sb.resetCalls();
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
     expect(w.sb.calls()['hubspot.token']).toBeUndefined();
 
     // Every access token ends: the stored refresh token gets new ones, stored again.
     w.sb.expireAccessTokens('hubspot');
     w.sb.resetCalls();
-    const third = await w.sync();
+    const third = await w.sync({ confirm: true });
     expect([third.run.status, third.run.error]).toEqual(['succeeded', null]);
     expect(w.sb.calls()['hubspot.token']).toBe(1);
     expect((await w.store.loadCredentials(CONNECTION)).tokens?.accessToken).not.toBe(after?.accessToken);
@@ -116,7 +116,7 @@ describe('HubSpot faults end to end', () => {
     await w.store.deleteConnection(CONNECTION);
     await w.store.createConnection({ id: CONNECTION, crm: 'hubspot', baseUrl: w.sb.hubspot.baseUrl, options: { ...connection?.options, clientId: w.sb.hubspot.clientId }, tokens, clientSecret: w.sb.hubspot.clientSecret });
     w.sb.resetCalls();
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error, r.run.counts.written]).toEqual(['succeeded', null, 60]);
     expect(w.sb.calls()['hubspot.token']).toBeUndefined();
   });
@@ -125,7 +125,7 @@ describe('HubSpot faults end to end', () => {
     const w = await world();
     const locked = ['ACC-KEY18-03', 'ACC-000001'].map(w.hsId);
     w.sb.setFaults({ hubspot: { lockedRecords: locked } });
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect([r.run.counts.written, r.run.counts.failed]).toEqual([58, 2]);
     const failed = (await w.store.listWrites(r.run.id)).filter((x) => x.status === 'failed');
@@ -134,7 +134,7 @@ describe('HubSpot faults end to end', () => {
     expect(w.company('ACC-KEY18')['kam_tier']).toBe('Key');
 
     w.sb.setFaults({});
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
     expect(next.plan?.writes.map((x) => x.accountId).sort()).toEqual([...locked].sort());
     expect([next.run.counts.written, next.run.counts.failed]).toEqual([2, 0]);
@@ -146,7 +146,7 @@ describe('HubSpot faults end to end', () => {
     // stream half-read.
     const w = await world({ options: { pageSizes: { associations: 100 } } });
     w.sb.setFaults({ hubspot: { dailyLimitAfter: 8 } });
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect(r.run.status).toBe('stopped-by-limit');
     expect(exitCodeFor(r.run)).toBe(EXIT.apiLimit);
     expect(EXIT.apiLimit).toBe(3);
@@ -163,7 +163,7 @@ describe('HubSpot faults end to end', () => {
 
     w.sb.resetDailyUsage();
     w.sb.setFaults({});
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
     expect(next.run.counts.written).toBe(60);
     // The contacts resume after the first page instead of starting over.
@@ -178,7 +178,7 @@ describe('HubSpot faults end to end', () => {
     const pullCalls = (await cleanRun()).calls - 1;
     w.sb.setFaults({ hubspot: { dailyLimitAfter: pullCalls } });
     w.sb.resetCalls();
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, exitCodeFor(r.run)]).toEqual(['stopped-by-limit', 3]);
     expect(r.run.error).toMatch(/daily API limit reached during batch update/);
     expect(r.run.counts.written).toBe(0);
@@ -187,7 +187,7 @@ describe('HubSpot faults end to end', () => {
     expect(kamValues(w).size).toBe(60);
 
     w.sb.resetDailyUsage();
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect([next.run.status, next.run.error]).toEqual(['succeeded', null]);
     expect(next.run.counts.written).toBe(60);
     expect(endState(w)).toEqual(await cleanEndState());

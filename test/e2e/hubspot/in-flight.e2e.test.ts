@@ -16,7 +16,7 @@ describe('HubSpot end to end: an answer lost after the portal applied a batch up
     await w.provision();
     w.sb.setFaults({ hubspot: { dropAfterWrite: 1 }, seed: 5 });
     w.sb.resetCalls();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ written: 0, failed: 0, unconfirmed: 40 });
     expect(w.writeCalls()).toBe(1);

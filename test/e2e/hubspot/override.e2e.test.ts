@@ -15,7 +15,7 @@ describe('HubSpot end to end: a tier override', () => {
   it('is provisioned, honoured with its sentence in the reasons, and never written over', async () => {
     const report = await w.provision();
     expect(report.steps).toContainEqual(expect.objectContaining({ name: 'override properties', status: 'created' }));
-    expect((await w.sync({ full: true })).run.status).toBe('succeeded');
+    expect((await w.sync({ full: true, confirm: true })).run.status).toBe('succeeded');
     const root = w.org.accounts.find((a) => a.parentId === null && w.company(a.id)['kam_tier'] === 'Standard');
     if (!root) throw new Error('no Standard family in the sample org');
     w.sb.hs.update('companies', w.hsId(root.id), { kam_override_tier: 'Key', kam_override_until: '2026-12-31', kam_override_by: 'Dana Lee', kam_override_reason: 'strategic partner' });

@@ -65,7 +65,7 @@ describe('HubSpot end to end', () => {
 
   it('a full sync writes the analysis to every company', async () => {
     w.sb.resetCalls();
-    const r = await w.sync({ full: true });
+    const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.pulled).toEqual({ users: 5, products: w.org.products.length, accounts: 80, contacts: w.org.contacts.length, opportunities: w.org.opportunities.length, lineItems: w.org.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
     expect(r.run.counts.written).toBe(80);
@@ -125,7 +125,7 @@ describe('HubSpot end to end', () => {
   it('a second, unchanged run writes nothing', async () => {
     const before = kamValues(w);
     w.sb.resetCalls();
-    const r = await w.sync();
+    const r = await w.sync({ confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.mode).toBe('incremental');
     expect(r.plan?.writes).toEqual([]);
@@ -148,7 +148,7 @@ describe('HubSpot end to end', () => {
     w.sb.hs.update('deals', deal, { hubspot_owner_id: '1001' });
 
     w.sb.resetCalls();
-    const r = await w.sync();
+    const r = await w.sync({ confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
     expect(r.run.counts.written).toBe(5);
     expect(r.plan?.writes.map((x) => x.accountId).sort()).toEqual(family);
@@ -183,7 +183,7 @@ describe('HubSpot end to end', () => {
     expect(now.get(w.hsId(edited))?.['kam_updated_at']).toBe(beforeEdit.get(w.hsId(edited))?.['kam_updated_at']);
 
     // The next sync sees the deal as it is and writes the family again.
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect(next.run.counts.written).toBe(5);
     expect(kamValues(w).get(w.hsId(edited))?.['kam_risks']).toBe('declining: revenue -29.1% against the prior 12 months');
   });
@@ -204,7 +204,7 @@ describe('HubSpot end to end', () => {
     // A won deal less moves every family's revenue share: the safety gate holds the run first.
     w.sb.resetCalls();
     const held = await w.sync();
-    expect([held.run.status, held.run.error]).toEqual(['awaiting-confirmation', null]);
+    expect([held.run.status, held.run.error]).toEqual(['awaiting-approval', null]);
     expect(w.writeCalls()).toBe(0);
     const r = await w.sync({ confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
@@ -234,7 +234,7 @@ describe('HubSpot end to end', () => {
     const ownParent = w.company(moved)['kam_ultimate_parent'];
     w.sb.hs.associate('parent-child', w.hsId(PLANTED.key18), w.hsId(moved));
 
-    const incremental = await w.sync();
+    const incremental = await w.sync({ confirm: true });
     expect([incremental.run.status, incremental.run.mode, incremental.run.counts.written]).toEqual(['succeeded', 'incremental', 0]);
     expect(w.company(moved)['kam_ultimate_parent']).toBe(ownParent);
 

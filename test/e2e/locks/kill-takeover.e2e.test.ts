@@ -84,7 +84,7 @@ describe.each(['sqlite', 'postgres'] as const)('a sync killed mid-run (%s)', (ki
       expect((await kamflow(env, 'connect', '--crm', 'hubspot', '--id', `hs-${kind}`, '--safety-gate', '1', '--option', 'pageSizes={"associations":100}')).code).toBe(0);
       expect((await kamflow(env, 'provision')).code).toBe(0);
 
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sync'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sync', '--confirm'], { env: { ...process.env, ...env }, stdio: 'ignore' });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal)));
       const store = await openStoreFromEnv(env);
       try {
@@ -103,7 +103,7 @@ describe.each(['sqlite', 'postgres'] as const)('a sync killed mid-run (%s)', (ki
         expect(killed?.status).toBe('running');
 
         const started = Date.now();
-        const next = await kamflow(env, 'sync');
+        const next = await kamflow(env, 'sync', '--confirm');
         expect(next.err).not.toContain('busy');
         expect(next.code).toBe(0);
         // Well before the lock's TTL would have freed it.

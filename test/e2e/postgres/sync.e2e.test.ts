@@ -78,7 +78,7 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
     const provision = await kamflow(env, 'provision');
     expect(provision.out).toContain('all fields ready');
 
-    const first = await kamflow(env, 'sync', '--as-of', AS_OF, '--json');
+    const first = await kamflow(env, 'sync', '--as-of', AS_OF, '--confirm', '--json');
     expect(first.code).toBe(0);
     const firstRun = (JSON.parse(first.out) as { run: { id: string; status: string; mode: string; counts: { written: number; accounts: number } } }).run;
     expect(firstRun).toMatchObject({ status: 'succeeded', counts: { written: 60, accounts: 60 } });
@@ -88,7 +88,7 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
     expect(second.code).toBe(0);
     expect(second.out).toContain('written: 0; failed: 0');
 
-    const rollback = await kamflow(env, 'rollback', firstRun.id);
+    const rollback = await kamflow(env, 'rollback', firstRun.id, '--confirm');
     expect(rollback.code).toBe(0);
     expect(kamOf(sb, PLANTED.key18)['KAM_Tier__c']).toBeNull();
 
@@ -130,7 +130,10 @@ describe.skipIf(postgresUrl() === null)(`end to end on PostgreSQL${postgresUrl()
       }
       // The demo's connections and runs are in the database.
       const runs = (await own.query("SELECT connection_id, count(*)::int AS n FROM runs WHERE connection_id LIKE 'demo-%' GROUP BY connection_id ORDER BY connection_id")) as { connection_id: string; n: number }[];
-      expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 2 }, { connection_id: 'demo-salesforce', n: 2 }, { connection_id: 'demo-spreadsheet', n: 3 }]);
+      // Each first plan waited for approval and was approved by a run of its own: one run more each.
+      expect(runs).toEqual([{ connection_id: 'demo-hubspot', n: 3 }, { connection_id: 'demo-salesforce', n: 3 }, { connection_id: 'demo-spreadsheet', n: 4 }]);
+      const waited = (await own.query("SELECT count(*)::int AS n FROM run_plans WHERE connection_id LIKE 'demo-%' AND approved_at IS NOT NULL")) as { n: number }[];
+      expect(waited).toEqual([{ n: 3 }]);
       // The workbook part too: three runs (the third checks the same bytes), the same analysis on both stores.
       expect(onPostgres.spreadsheet?.demo.sameBytes).toBe(true);
       expect(onPostgres.spreadsheet?.demo.analysis).toEqual(onSqlite.spreadsheet?.demo.analysis);

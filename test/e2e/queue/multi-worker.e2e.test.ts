@@ -7,6 +7,8 @@ import { MIN_ACCOUNTS } from '../../../src/sandbox/generate.ts';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.ts';
 import { openStoreFromEnv, type KamflowStore } from '../../../src/store/open.ts';
 import { runSync } from '../../../src/sync/pipeline.ts';
+import { QueueClient } from '../../../src/queue/client.ts';
+import { silentLogger } from '../../../src/log.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { sampleOrg } from '../salesforce/harness.ts';
 import { connectBoth, kamFields, spawnWorker, stopWorker, syncDeps, until, writeCalls, type WorkerProcess } from '../../../bench/support/queue-world.ts';
@@ -48,7 +50,8 @@ async function singleWorkerReference(): Promise<{ fields: ReturnType<typeof kamF
   try {
     const written: Record<string, number> = {};
     for (const id of [ids.sf, ids.hs]) {
-      const result = await runSync({ ...syncDeps, store }, { connectionId: id });
+      // The admin approved the first plan: written at once.
+      const result = await runSync({ ...syncDeps, store }, { connectionId: id, confirm: true });
       expect(result.run.status).toBe('succeeded');
       written[id.slice(0, 2)] = result.run.counts.written;
     }
@@ -94,28 +97,47 @@ describe('three workers, thirty connections, one schedule tick', () => {
       victim.child.kill('SIGKILL');
       await victim.exited;
 
-      const done = await until('every connection to finish a sync', async () => {
+      // The tick's runs plan and wait: a worker never approves a plan by itself.
+      const planned = await until('every connection to have a plan awaiting approval', async () => {
         const all = await store.listRuns({ limit: 1000 });
-        const finished = new Set(all.filter((r) => r.status === 'succeeded').map((r) => r.connectionId));
-        return connections.every((c) => finished.has(c)) ? all : null;
+        const waiting = new Set(all.filter((r) => r.status === 'awaiting-approval').map((r) => r.connectionId));
+        return connections.every((c) => waiting.has(c)) ? all : null;
       }, 240_000);
-
-      // Exactly once: one succeeded sync per connection; the only others are runs the kill cut short.
-      const byConnection = new Map<string, typeof done>();
-      for (const r of done) byConnection.set(r.connectionId, [...(byConnection.get(r.connectionId) ?? []), r]);
+      for (const r of planned) expect(await store.listWrites(r.id), r.id).toEqual([]);
+      // Exactly once: one plan per connection; the only others are runs the kill cut short.
+      const plannedBy = new Map<string, typeof planned>();
+      for (const r of planned) plannedBy.set(r.connectionId, [...(plannedBy.get(r.connectionId) ?? []), r]);
       for (const id of connections) {
-        const runs = byConnection.get(id) ?? [];
-        expect(runs.filter((r) => r.status === 'succeeded'), id).toHaveLength(1);
-        expect(runs.filter((r) => r.status !== 'succeeded' && r.status !== 'interrupted'), id).toEqual([]);
+        const runs = plannedBy.get(id) ?? [];
+        expect(runs.filter((r) => r.status === 'awaiting-approval'), id).toHaveLength(1);
+        expect(runs.filter((r) => r.status !== 'awaiting-approval' && r.status !== 'interrupted'), id).toEqual([]);
       }
-      const resumed = byConnection.get(slow) ?? [];
-      expect(resumed.map((r) => r.status).sort()).toEqual(['interrupted', 'succeeded']);
+      const resumed = plannedBy.get(slow) ?? [];
+      expect(resumed.map((r) => r.status).sort()).toEqual(['awaiting-approval', 'interrupted']);
       const killedRun = resumed.find((r) => r.status === 'interrupted');
-      const takeover = (await store.listRunIssues(resumed.find((r) => r.status === 'succeeded')?.id ?? '')).find((i) => i.stage === 'lock');
+      const takeover = (await store.listRunIssues(resumed.find((r) => r.status === 'awaiting-approval')?.id ?? '')).find((i) => i.stage === 'lock');
       expect(takeover).toMatchObject({ recordId: killedRun?.id, kind: 'lock-taken-over:session-gone' });
       // Resumed by another worker process.
       const triggers = await store.runTriggers(resumed.map((r) => r.id));
       expect(Object.values(triggers)).toEqual(['schedule', 'schedule']);
+
+      // The admin approves every plan (as the console's Approve button queues it); the workers write.
+      const queue = await QueueClient.open(db.url, store, silentLogger);
+      try {
+        for (const r of planned.filter((x) => x.status === 'awaiting-approval')) {
+          await queue.enqueue({ connectionId: r.connectionId, kind: 'approve', planRunId: r.id, trigger: 'console' });
+        }
+      } finally {
+        await queue.close();
+      }
+      const done = await until('every connection to finish its approved sync', async () => {
+        const all = await store.listRuns({ limit: 1000 });
+        const finished = new Set(all.filter((r) => r.status === 'succeeded').map((r) => r.connectionId));
+        return connections.every((c) => finished.has(c)) ? all : null;
+      }, 240_000);
+      const byConnection = new Map<string, typeof done>();
+      for (const r of done) byConnection.set(r.connectionId, [...(byConnection.get(r.connectionId) ?? []), r]);
+      for (const id of connections) expect((byConnection.get(id) ?? []).filter((r) => r.status === 'succeeded'), id).toHaveLength(1);
 
       // Nothing written twice: each account's write succeeded once, the simulators counted the
       // same write calls as for one worker, and each CRM holds what one worker leaves.

@@ -21,7 +21,7 @@ describe('Salesforce end to end: Bulk API 2.0', () => {
     const locked = w.sb.ids.salesforce.accounts[lockedSeedId] ?? '';
     w.sb.setFaults({ salesforce: { lockedRecords: [locked] } });
     w.sb.resetCalls();
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     expect(run.run.counts).toMatchObject({ written: 229, failed: 1 });
     const usage = run.run.apiUsage;

@@ -108,7 +108,7 @@ describe('Salesforce end to end: the run status for the card', () => {
     expect(dry.runStatus).toMatchObject({ connectionKey: CONNECTION_ID, nextRunDueBy: null });
     expect(w.sb.sf.query('SELECT Id FROM KAM_Run__c')).toEqual([]);
 
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     const rows = w.sb.sf.query('SELECT Name, Connection_Key__c, Last_Run_Finished_At__c, Next_Run_Due_By__c FROM KAM_Run__c');
     expect(rows).toHaveLength(1);
@@ -118,7 +118,7 @@ describe('Salesforce end to end: the run status for the card', () => {
     // A scheduled connection: due by the next tick after the run (06:00 in Berlin is 04:00 UTC in
     // summer) plus an hour, this run having taken a few simulated minutes.
     await w.store.updateConnection(CONNECTION_ID, { schedule: '0 6 * * *', timezone: 'Europe/Berlin' });
-    const second = await w.sync();
+    const second = await w.sync({ confirm: true });
     expect(second.runStatus?.nextRunDueBy).toBe('2026-07-01T05:00:00.000Z');
     const after = w.sb.sf.query('SELECT Connection_Key__c, Last_Run_Finished_At__c, Next_Run_Due_By__c FROM KAM_Run__c');
     expect(after).toHaveLength(1);
@@ -132,7 +132,7 @@ describe('Salesforce end to end: the run status for the card', () => {
     await (await w.connector()).provision();
     // An admin takes Kamflow's access to KAM_Run__c away.
     for (const row of w.sb.sf.query("SELECT Id FROM ObjectPermissions WHERE SobjectType = 'KAM_Run__c'")) w.sb.sf.delete('ObjectPermissions', String(row['Id']));
-    const result = await w.sync();
+    const result = await w.sync({ confirm: true });
     expect(result.run.status).toBe('succeeded');
     expect(result.run.counts.written).toBeGreaterThan(0);
     const issues = await w.store.listRunIssues(result.run.id);
@@ -147,7 +147,7 @@ describe('Salesforce end to end: a manager\'s tier override', () => {
     world = await startWorld(SEED);
     const w = world;
     await (await w.connector()).provision();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     // A family the criteria do not make Key: its root gets an override to Key.
     const roots = w.sb.sf.query("SELECT Id, KAM_Tier__c FROM Account WHERE ParentId = null AND KAM_Tier__c = 'Standard' LIMIT 1");
@@ -157,7 +157,7 @@ describe('Salesforce end to end: a manager\'s tier override', () => {
     w.sb.clock.advance(60_000);
     w.sb.sf.update('Account', rootId, { KAM_Override_Tier__c: 'Key', KAM_Override_Until__c: '2026-12-31', KAM_Override_By__c: 'Dana Lee', KAM_Override_Reason__c: 'strategic partner' });
 
-    const second = await w.sync();
+    const second = await w.sync({ confirm: true });
     expect(second.run.status).toBe('succeeded');
     const after = w.sb.sf.record('Account', rootId) ?? {};
     expect(after).toMatchObject({ KAM_Tier__c: 'Key', KAM_Key_Account__c: true, KAM_Why__c: 'Key: overridden by Dana Lee until 2026-12-31: strategic partner' });
@@ -167,7 +167,7 @@ describe('Salesforce end to end: a manager\'s tier override', () => {
     expect(second.plan?.writes.flatMap((wr) => Object.keys(wr.fields)).some((k) => k.startsWith('kam_override'))).toBe(false);
 
     // The day after its end date the override lapses: the criteria's tier comes back.
-    const lapsed = await w.sync({ asOf: '2027-01-01' });
+    const lapsed = await w.sync({ asOf: '2027-01-01', confirm: true });
     expect(lapsed.run.status).toBe('succeeded');
     const later = w.sb.sf.record('Account', rootId) ?? {};
     expect(later['KAM_Tier__c']).not.toBe('Key');

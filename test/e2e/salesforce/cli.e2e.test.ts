@@ -84,7 +84,12 @@ describe('Salesforce end to end: the kamflow commands', () => {
     await store.close();
     expect(accessToken).toMatch(/^00D/);
 
-    const first = await kamflow(env, 'sync', '--as-of', AS_OF, '--json');
+    // The first sync plans and waits for approval (exit 5); nothing is written until --confirm.
+    const planned = await kamflow(env, 'sync', '--as-of', AS_OF);
+    expect(planned.code).toBe(5);
+    expect(planned.out).toContain('awaiting-approval');
+    expect(kamOf(sb, PLANTED.key18)['KAM_Tier__c']).toBeNull();
+    const first = await kamflow(env, 'sync', '--confirm', '--json');
     expect(first.code).toBe(0);
     const firstRun = (JSON.parse(first.out) as { run: { id: string; status: string; counts: { written: number }; apiUsage: Record<string, number> } }).run;
     expect(firstRun).toMatchObject({ status: 'succeeded', counts: { written: 60 } });
@@ -95,7 +100,10 @@ describe('Salesforce end to end: the kamflow commands', () => {
     expect(second.code).toBe(0);
     expect(second.out).toContain('written: 0; failed: 0');
 
-    const rollback = await kamflow(env, 'rollback', firstRun.id);
+    const preview = await kamflow(env, 'rollback', firstRun.id);
+    expect(preview.code).toBe(5);
+    expect(kamOf(sb, PLANTED.key18)['KAM_Tier__c']).toBe('Key');
+    const rollback = await kamflow(env, 'rollback', firstRun.id, '--confirm');
     expect(rollback.code).toBe(0);
     expect(kamOf(sb, PLANTED.key18)['KAM_Tier__c']).toBeNull();
 

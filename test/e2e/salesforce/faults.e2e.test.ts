@@ -28,7 +28,7 @@ async function cleanEndState(): Promise<{ kam: Record<string, Record<string, unk
   const w = await startWorld(SEED);
   try {
     await (await w.connector()).provision();
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     return { kam: withoutStamp(allKam(w)), calls: Object.values(run.run.apiUsage).reduce((a, b) => a + b, 0) };
   } finally {
@@ -49,7 +49,7 @@ describe('Salesforce end to end: injected faults', () => {
     const w = await provisioned({ retry: { retries: 8, minDelayMs: 1, maxDelayMs: 4 } });
     w.sb.setFaults({ salesforce: { rate429: 0.2, rate5xx: 0.2 }, seed: 11 });
     w.sb.resetCalls();
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     expect(run.run.counts).toMatchObject({ written: 80, failed: 0 });
     // Faults did happen: the run needed more calls than a clean one, every one of them counted.
@@ -61,7 +61,7 @@ describe('Salesforce end to end: injected faults', () => {
 
     w.sb.setFaults({});
     w.sb.resetCalls();
-    const again = await w.sync();
+    const again = await w.sync({ confirm: true });
     expect(again.plan?.writes).toEqual([]);
     expect(writeCalls(w.sb.calls())).toBe(0);
   });
@@ -71,7 +71,7 @@ describe('Salesforce end to end: injected faults', () => {
     const before = await w.store.loadCredentials(CONNECTION_ID);
     w.sb.expireAccessTokens('salesforce');
     w.sb.resetCalls();
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     expect(run.run.apiUsage['tokenRefresh']).toBe(1);
     expect(w.sb.calls()['salesforce.token']).toBe(1);
@@ -84,7 +84,7 @@ describe('Salesforce end to end: injected faults', () => {
 
     // The stored token is the live one: the next run needs no refresh.
     w.sb.resetCalls();
-    const next = await w.sync();
+    const next = await w.sync({ confirm: true });
     expect(next.run.status).toBe('succeeded');
     expect(next.run.apiUsage['tokenRefresh']).toBeUndefined();
     expect(w.sb.calls()['salesforce.token']).toBeUndefined();
@@ -96,7 +96,7 @@ describe('Salesforce end to end: injected faults', () => {
       if (e.stage === 'plan') w.sb.expireAccessTokens('salesforce');
     };
     w.sb.resetCalls();
-    const midway = await w.sync();
+    const midway = await w.sync({ confirm: true });
     w.deps.onProgress = undefined;
     expect(midway.run.status).toBe('succeeded');
     expect(midway.run.counts).toMatchObject({ written: 12, failed: 0 });
@@ -109,7 +109,7 @@ describe('Salesforce end to end: injected faults', () => {
     const w = await provisioned();
     const credentials = await w.store.loadCredentials(CONNECTION_ID);
     w.sb.revokeTokens('salesforce');
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('failed');
     expect(run.run.error).toMatch(/Salesforce token refresh failed: invalid_grant/);
     for (const secret of [credentials.tokens?.accessToken, credentials.tokens?.refreshToken, credentials.clientSecret]) {
@@ -127,7 +127,7 @@ describe('Salesforce end to end: injected faults', () => {
       return sf;
     });
     w.sb.setFaults({ salesforce: { lockedRecords: locked } });
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ written: 78, failed: 2 });
     const failed = (await w.store.listWrites(first.run.id)).filter((x) => x.status !== 'ok');
@@ -138,7 +138,7 @@ describe('Salesforce end to end: injected faults', () => {
     expect(first.run.apiUsage['collectionsUpdate']).toBe(3);
 
     w.sb.setFaults({});
-    const second = await w.sync();
+    const second = await w.sync({ confirm: true });
     expect(second.run.status).toBe('succeeded');
     expect(second.plan?.writes.map((x) => x.accountId).sort()).toEqual([...locked].sort());
     expect(second.run.counts).toMatchObject({ written: 2, failed: 0 });
@@ -151,7 +151,7 @@ describe('Salesforce end to end: injected faults', () => {
     const w = await provisioned({ apiReserve: 0 });
     // Seven calls: currency, users, products, describe, accounts, and the first 200 of 240 contacts.
     w.sb.setFaults({ salesforce: { dailyLimitAfter: 7 } });
-    const stopped = await w.sync();
+    const stopped = await w.sync({ confirm: true });
     expect(stopped.run.status).toBe('stopped-by-limit');
     expect(exitCodeFor(stopped.run)).toBe(3);
     expect(stopped.run.error).toMatch(/ (\d+) of \1 daily Salesforce API requests used/);
@@ -167,7 +167,7 @@ describe('Salesforce end to end: injected faults', () => {
     // The next day: the allowance is back.
     w.sb.resetDailyUsage();
     w.sb.setFaults({});
-    const resumed = await w.sync();
+    const resumed = await w.sync({ confirm: true });
     expect(resumed.run.status).toBe('succeeded');
     expect(resumed.run.counts.written).toBe(80);
     // Contacts go on after the last one stored; the full pull's sweep keeps the first 200.
@@ -185,7 +185,7 @@ describe('Salesforce end to end: injected faults', () => {
     w.deps.onProgress = (e) => {
       if (e.stage === 'push' && e.sent === 40) w.sb.sf.setDailyLimit(w.sb.sf.apiUsage().used);
     };
-    const stopped = await w.sync();
+    const stopped = await w.sync({ confirm: true });
     expect(stopped.run.status).toBe('stopped-by-limit');
     expect(stopped.run.counts.written).toBe(40);
     const writes = await w.store.listWrites(stopped.run.id);
@@ -197,7 +197,7 @@ describe('Salesforce end to end: injected faults', () => {
     w.deps.onProgress = undefined;
     w.sb.resetDailyUsage();
     w.sb.sf.setDailyLimit(100_000);
-    const resumed = await w.sync();
+    const resumed = await w.sync({ confirm: true });
     expect(resumed.run.status).toBe('succeeded');
     expect(resumed.run.counts.written).toBe(40);
     expect(resumed.plan?.writes.map((x) => x.accountId).filter((id) => done.includes(id))).toEqual([]);
@@ -207,7 +207,7 @@ describe('Salesforce end to end: injected faults', () => {
   it('stops on the org answering REQUEST_LIMIT_EXCEEDED, and before the reserve when it knows the usage', async () => {
     const w = await provisioned();
     w.sb.setFaults({ salesforce: { dailyLimitAfter: 0 } });
-    const exhausted = await w.sync();
+    const exhausted = await w.sync({ confirm: true });
     expect(exhausted.run.status).toBe('stopped-by-limit');
     expect(exhausted.run.error).toMatch(/REQUEST_LIMIT_EXCEEDED/);
     w.sb.setFaults({});
@@ -215,13 +215,13 @@ describe('Salesforce end to end: injected faults', () => {
     const used = w.sb.sf.apiUsage().used;
     // 80% of the allowance is reached within a few calls: the default reserve keeps 20% free.
     w.sb.sf.setDailyLimit(Math.ceil((used + 5) / 0.8));
-    const stopped = await w.sync();
+    const stopped = await w.sync({ confirm: true });
     expect(stopped.run.status).toBe('stopped-by-limit');
     expect(stopped.run.error).toMatch(/API reserve/);
     const usage = w.sb.sf.apiUsage();
     expect(usage.used).toBeLessThanOrEqual(Math.floor(usage.max * 0.8));
     w.sb.sf.setDailyLimit(100_000);
-    const resumed = await w.sync();
+    const resumed = await w.sync({ confirm: true });
     expect(resumed.run.status).toBe('succeeded');
     expect(kamOf(w.sb, PLANTED.key18)['KAM_Tier__c']).toBe('Key');
   });

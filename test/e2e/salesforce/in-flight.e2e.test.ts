@@ -27,7 +27,7 @@ describe('Salesforce end to end: answers lost after the org applied a write', ()
     const w = await provisioned();
     w.sb.setFaults({ salesforce: { dropAfterWrite: 1 }, seed: 3 });
     w.sb.resetCalls();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ written: 0, failed: 0, unconfirmed: 40 });
     expect(writeCalls(w.sb.calls())).toBe(1);
@@ -35,7 +35,7 @@ describe('Salesforce end to end: answers lost after the org applied a write', ()
 
     w.sb.setFaults({});
     w.sb.resetCalls();
-    const second = await w.sync();
+    const second = await w.sync({ confirm: true });
     expect(second.run.status).toBe('succeeded');
     expect(second.plan?.writes).toEqual([]);
     // Only reads: the look for Bulk jobs a stopped run may have left (none), then the pull.
@@ -54,13 +54,13 @@ describe('Salesforce end to end: answers lost after the org applied a write', ()
   it('a Bulk job whose creation answer was lost is aborted by the next run, never left open', async () => {
     const w = await provisioned({ bulkWriteThreshold: 5 });
     w.sb.setFaults({ salesforce: { dropAfterWrite: 1 }, seed: 3 });
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.counts).toMatchObject({ written: 0, unconfirmed: 40 });
     // The create was not sent again: one job, open, empty.
     expect(w.sb.sf.ingestJobs().map((j) => j.state)).toEqual(['Open']);
 
     w.sb.setFaults({});
-    const second = await w.sync();
+    const second = await w.sync({ confirm: true });
     expect(second.run.status).toBe('succeeded');
     expect(second.run.counts.written).toBe(40);
     const [orphan, ...rest] = w.sb.sf.ingestJobs();

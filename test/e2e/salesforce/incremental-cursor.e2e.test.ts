@@ -26,7 +26,7 @@ describe('Salesforce end to end: incremental runs after a full pull', () => {
     expect(dry.run).toMatchObject({ status: 'succeeded', error: null });
     expect(dry.plan?.writes.length).toBe(40);
 
-    const sync = await w.sync();
+    const sync = await w.sync({ confirm: true });
     expect(sync.run).toMatchObject({ status: 'succeeded', mode: 'incremental', error: null });
     expect(sync.run.counts.written).toBe(40);
     expect(kamOf(w.sb, PLANTED.key18)['KAM_Tier__c']).toBe('Key');
@@ -42,7 +42,7 @@ describe('Salesforce end to end: incremental runs after a full pull', () => {
     const w = await startWorld(SEED);
     world = w;
     await (await w.connector()).provision();
-    expect((await w.sync()).run.status).toBe('succeeded');
+    expect((await w.sync({ confirm: true })).run.status).toBe('succeeded');
     const states = await w.store.getStreamStates('sf-e2e');
     for (const [object, state] of Object.entries(states)) {
       const cursor = state?.cursor;

@@ -39,7 +39,7 @@ describe('Salesforce end to end: OAuth web-server flow with PKCE', () => {
     await w.store.saveTokens(CONNECTION_ID, tokens);
 
     await (await w.connector()).provision();
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     expect(run.run.apiUsage['tokenRefresh']).toBeUndefined();
     expect(kamOf(w.sb, PLANTED.key18)['KAM_Tier__c']).toBe('Key');
@@ -51,7 +51,7 @@ describe('Salesforce end to end: multi-currency org', () => {
     const w = await startWorld(SEED, { multiCurrency: true });
     world = w;
     await (await w.connector()).provision();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expectWrittenAsAnalysed(w, SEED);
 

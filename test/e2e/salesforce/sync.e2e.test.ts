@@ -3,6 +3,7 @@ import { PLANTED } from '../../../src/sandbox/generate.ts';
 import type { Snapshot } from '../../../src/model/snapshot.ts';
 import { CONNECTION_ID, expectWrittenAsAnalysed as expectAnalysed, familyIds, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
 import { loadMirror } from '../../../src/store/read-mirror.ts';
+import { approvePlan } from '../../../src/sync/pipeline.ts';
 
 /**
  * The whole product against the local Salesforce simulator, through jsforce over HTTP: provision,
@@ -92,7 +93,7 @@ describe('Salesforce end to end: provisioning over fields made earlier', () => {
 describe('Salesforce end to end: sync and write-back', () => {
   it('writes the analysis to every account; an unchanged second run writes nothing', async () => {
     const w = await provisioned();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ accounts: 80, written: 80, failed: 0, rejected: 0, pullIssues: 0 });
     // The org's users include the integration user.
@@ -126,7 +127,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     const product = Object.values(w.sb.ids.salesforce.products)[0] ?? '';
     const deal = w.sb.sf.insert('Opportunity', { AccountId: sfId(w, PLANTED.orphan), Name: 'Big framework', StageName: 'Closed Won', Amount: 250_000, CloseDate: '2026-05-15' });
     const lines = Array.from({ length: 250 }, () => w.sb.sf.insert('OpportunityLineItem', { OpportunityId: deal, Product2Id: product, Quantity: 1, UnitPrice: 1000, TotalPrice: 1000, Cost__c: 600 }));
-    const run = await w.sync();
+    const run = await w.sync({ confirm: true });
     expect(run.run.status).toBe('succeeded');
     const mirrored = new Set((await loadMirror(w.store, CONNECTION_ID)).lineItems.map((l) => (l as { id: string }).id));
     expect(lines.filter((id) => !mirrored.has(id))).toEqual([]);
@@ -136,7 +137,7 @@ describe('Salesforce end to end: sync and write-back', () => {
 
   it('after an edit in the org, an incremental run rewrites only that family, and then nothing', async () => {
     const w = await provisioned();
-    expect((await w.sync()).run.status).toBe('succeeded');
+    expect((await w.sync({ confirm: true })).run.status).toBe('succeeded');
     const family = familyIds(SEED, PLANTED.key18).map((id) => sfId(w, id));
     const opps = w.sb.sf.query(`SELECT Id, Amount, CloseDate FROM Opportunity WHERE IsWon = true AND CloseDate >= 2024-07-01 AND CloseDate < 2025-07-01 AND AccountId IN ('${family.join("','")}') ORDER BY Id`);
     const target = opps[0];
@@ -172,12 +173,17 @@ describe('Salesforce end to end: sync and write-back', () => {
     // Once the admin chooses to write over it, only that field (and the stamp) is put back.
     const fifth = await w.sync({ overwriteEdits: true });
     expect(fifth.plan?.writes.map((x) => [x.accountId, Object.keys(x.fields).sort()])).toEqual([[edited, ['kam_tier', 'kam_updated_at']]]);
+    // Writing over a person's value waits for the admin's approval of that plan.
+    expect(fifth.run.status).toBe('awaiting-approval');
+    expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Standard');
+    const approved = await approvePlan(w.deps, { planRunId: fifth.run.id });
+    expect(approved.run.counts.written).toBe(1);
     expect(kamOf(w.sb, `${PLANTED.key18}-04`)['KAM_Tier__c']).toBe('Key');
   });
 
   it('a contact, an opportunity and an account deleted in the org leave the mirror and the analysis', async () => {
     const w = await provisioned();
-    expect((await w.sync()).run.status).toBe('succeeded');
+    expect((await w.sync({ confirm: true })).run.status).toBe('succeeded');
     const root = sfId(w, PLANTED.key18);
     const contacts = w.sb.sf.query(`SELECT Id FROM Contact WHERE AccountId = '${root}' ORDER BY Id`);
     const contact = String(contacts[0]?.['Id']);
@@ -222,7 +228,7 @@ describe('Salesforce end to end: sync and write-back', () => {
 
   it('a full run reconciles: records gone from the org are swept from the mirror', async () => {
     const w = await provisioned();
-    expect((await w.sync()).run.status).toBe('succeeded');
+    expect((await w.sync({ confirm: true })).run.status).toBe('succeeded');
     const contact = String(w.sb.sf.query(`SELECT Id FROM Contact WHERE AccountId = '${sfId(w, PLANTED.singleThreaded)}' ORDER BY Id LIMIT 1`)[0]?.['Id']);
     w.sb.sf.delete('Contact', contact);
     const full = await w.sync({ full: true });
@@ -237,7 +243,7 @@ describe('Salesforce end to end: sync and write-back', () => {
 
   it('rollback puts back the values the run replaced', async () => {
     const w = await provisioned();
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     const growthDeal = w.sb.sf.query(`SELECT Id, Amount FROM Opportunity WHERE IsWon = true AND CloseDate >= 2024-07-01 AND CloseDate < 2025-07-01 AND AccountId = '${sfId(w, PLANTED.key18)}' ORDER BY Id LIMIT 1`)[0];
     w.sb.sf.update('Opportunity', String(growthDeal?.['Id']), { Amount: Number(growthDeal?.['Amount']) * 3 });

@@ -58,7 +58,7 @@ describe('kamflow with a spreadsheet', () => {
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(/accounts: 40; to change: 40 \(\d+ fields\)/);
     const before = readFileSync(join(dir, 'customers.kamflow.xlsx'));
-    const s1 = await kamflow('sync', '--connection', 'sheet', '--as-of', '2026-06-30');
+    const s1 = await kamflow('sync', '--connection', 'sheet', '--as-of', '2026-06-30', '--confirm');
     expect(s1.out).toContain('written: 40; failed: 0');
     expect(readFileSync(join(dir, 'customers.kamflow.xlsx')).equals(before)).toBe(false);
     const s2 = await kamflow('sync', '--connection', 'sheet', '--as-of', '2026-06-30');
@@ -71,7 +71,7 @@ describe('kamflow with a spreadsheet', () => {
     const c = await kamflow('connect', '--crm', 'spreadsheet', '--path', join(example, 'export'), '--mapping', join(example, 'mapping.json'), '--output', output, '--id', 'export');
     expect(c.code).toBe(0);
     expect((await kamflow('provision', '--connection', 'export')).code).toBe(0);
-    const s1 = await kamflow('sync', '--connection', 'export', '--as-of', '2026-11-30');
+    const s1 = await kamflow('sync', '--connection', 'export', '--as-of', '2026-11-30', '--confirm');
     expect(s1.out).toContain('pulled: users 0, products 4, accounts 6, contacts 6, opportunities 8, lineItems 12');
     expect(s1.out).toContain('written: 6; failed: 0');
     // Won in the 12 months to 2026-11-30: Brenner 120,000 + 64,500 + 18,000 (read with decimal

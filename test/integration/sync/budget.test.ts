@@ -33,7 +33,7 @@ describeStores('the API budget of an org, shared by every worker', (h) => {
     const crm1 = org();
     const crm2 = org();
 
-    const first = await runSync(deps(w1, crm1), { connectionId: 'c1' });
+    const first = await runSync(deps(w1, crm1), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('succeeded');
     const calls1 = Object.values(crm1.calls).reduce((a, b) => a + b, 0);
     expect(await w2.apiBudget('org-acme', '2026-06-30')).toMatchObject({ used: calls1, reportedUsed: null });
@@ -61,10 +61,10 @@ describeStores('the API budget of an org, shared by every worker', (h) => {
     const crm = org();
     const read = async (used: number): Promise<void> => {
       reader.allowance = { used, max: 1000 };
-      expect((await runSync(deps(store, reader), { connectionId: 'reader' })).run.status).toBe('succeeded');
+      expect((await runSync(deps(store, reader), { connectionId: 'reader', confirm: true })).run.status).toBe('succeeded');
     };
     await read(810);
-    expect((await runSync(deps(store, crm), { connectionId: 'c1' })).run.status).toBe('succeeded');
+    expect((await runSync(deps(store, crm), { connectionId: 'c1', confirm: true })).run.status).toBe('succeeded');
     await read(900);
     expect((await runSync(deps(store, crm), { connectionId: 'c1' })).run.status).toBe('stopped-by-limit');
     // The CRM's count was reset (a new day in its own time zone, or its window rolled): runs go on.

@@ -9,6 +9,7 @@ import { UsageError, type CliIo } from '../../../src/cli/command.ts';
 import { connectCommand } from '../../../src/cli/commands/connect.ts';
 import { provisionCommand } from '../../../src/cli/commands/provision.ts';
 import { rollbackCommand } from '../../../src/cli/commands/rollback.ts';
+import { planCommand } from '../../../src/cli/commands/plan.ts';
 import { runCommand } from '../../../src/cli/commands/run.ts';
 import { runsCommand } from '../../../src/cli/commands/runs.ts';
 import { scheduleCommand } from '../../../src/cli/commands/schedule.ts';
@@ -116,16 +117,23 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     const x = io();
     expect(await syncCommand(deps()).run(['--dry-run'], x)).toBe(0);
-    expect(x.out()).toContain('  A1\n');
+    expect(x.out()).toContain('  Account A1 (A1)\n');
     expect(x.out()).toContain('    kam_score: (empty) -> 50');
-    expect(x.out()).toContain('write calls it would take: batchUpdate 1');
+    expect(x.out()).toContain('write calls it takes: batchUpdate 1');
+    expect(x.out()).toContain("a real run would wait for approval (it is the connection's first plan that writes anything");
     expect(crm.pushes).toHaveLength(0);
   });
 
   it('--json gives the run, the plan and exit 0; a second sync plans nothing', async () => {
     await connect();
     const x = io();
-    expect(await syncCommand(deps()).run(['--json', '--as-of', '2026-06-30'], x)).toBe(0);
+    // The first sync plans and waits (exit 5); --confirm approves that plan and writes it.
+    const held = io();
+    expect(await syncCommand(deps()).run(['--as-of', '2026-06-30'], held)).toBe(5);
+    expect(held.out()).toContain('awaiting-approval');
+    expect(held.out()).toContain('  Account A1 (A1)\n');
+    expect(crm.pushes).toHaveLength(0);
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], x)).toBe(0);
     const doc = JSON.parse(x.out()) as { run: { status: string; asOf: string; counts: { written: number } }; plan: { summary: { changedAccounts: number } } };
     expect(doc.run).toMatchObject({ status: 'succeeded', asOf: '2026-06-30', counts: { written: 2 } });
     expect(doc.plan.summary.changedAccounts).toBe(2);
@@ -138,7 +146,7 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     crm.apiLimitOnPush = 1;
     const x = io();
-    expect(await syncCommand(deps()).run([], x)).toBe(3);
+    expect(await syncCommand(deps()).run(['--confirm'], x)).toBe(3);
     expect(x.out()).toContain('stopped-by-limit');
     await expect(syncCommand(deps()).run(['--as-of', '2026-02-30'], io())).rejects.toThrow(/calendar date/);
   });
@@ -147,7 +155,7 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     crm.rejectAccounts.add('B1');
     const x = io();
-    expect(await syncCommand(deps()).run(['--json'], x)).toBe(4);
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], x)).toBe(4);
     const doc = JSON.parse(x.out()) as { run: { status: string; counts: { written: number; failed: number } } };
     expect(doc.run.status).toBe('succeeded');
     expect(doc.run.counts).toMatchObject({ written: 1, failed: 1 });
@@ -163,8 +171,9 @@ describe('sync, runs, run, rollback', () => {
   it('documents every exit code in the usage of sync and of kamflow itself', async () => {
     const { mainUsage } = await import('../../../src/cli/run.ts');
     for (const text of [syncCommand(deps()).usage, mainUsage([syncCommand(deps())])]) {
-      expect(text).toContain('0 done, 1 failed (or waiting for --confirm), 2 bad usage, 3 stopped by a CRM API limit');
+      expect(text).toContain('0 done, 1 failed (or an approval refused), 2 bad usage, 3 stopped by a CRM API limit');
       expect(text).toContain('4 finished but some records failed to write');
+      expect(text).toContain('5 planned and waiting for approval');
     }
   });
 
@@ -172,7 +181,7 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     crm.rejectAccounts.add('B1');
     const s = io();
-    expect(await syncCommand(deps()).run(['--json'], s)).toBe(4);
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], s)).toBe(4);
     const runId = (JSON.parse(s.out()) as { run: { id: string } }).run.id;
     const list = io();
     expect(await runsCommand(deps()).run([], list)).toBe(0);
@@ -182,8 +191,14 @@ describe('sync, runs, run, rollback', () => {
     expect(await runCommand(deps()).run([runId], detail)).toBe(0);
     expect(detail.out()).toContain('B1 failed bad-data FIELD_CUSTOM_VALIDATION_EXCEPTION: rejected (injected)');
     clock = new Date('2026-06-30T09:00:00.000Z');
+    // Without --confirm the rollback shows what it would restore and writes nothing.
+    const preview = io();
+    expect(await rollbackCommand(deps()).run([runId], preview)).toBe(5);
+    expect(preview.out()).toContain('    kam_score: 50 -> (empty)');
+    expect(preview.out()).toContain(`Nothing written. Write this rollback with \`kamflow rollback ${runId} --confirm\``);
+    expect(crm.account('A1').fields['kam_score']).toBe(50);
     const rb = io();
-    expect(await rollbackCommand(deps()).run([runId], rb)).toBe(0);
+    expect(await rollbackCommand(deps()).run([runId, '--confirm'], rb)).toBe(0);
     expect(crm.account('A1').fields).toEqual({
       kam_tier: null, kam_key_account: null, kam_score: null, kam_revenue_share: null, kam_penetration: null, kam_whitespace_value: null,
       kam_reasons: null, kam_why: null, kam_contact_coverage: null, kam_ultimate_parent: null, kam_updated_at: null,
@@ -197,7 +212,7 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     crm.rejectAccounts.add('B1');
     const first = io();
-    expect(await syncCommand(deps()).run(['--json'], first)).toBe(4);
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], first)).toBe(4);
     const firstId = (JSON.parse(first.out()) as { run: { id: string } }).run.id;
     // A rep types over Kamflow's tier; the analysis changes; B1 is still refused and now held back.
     crm.editAsPerson('A1', { kam_tier: 'Maintain' });
@@ -223,12 +238,12 @@ describe('sync, runs, run, rollback', () => {
     // Rolling back the first run: A1's tier no longer holds what it wrote.
     clock = new Date('2026-06-30T09:30:00.000Z');
     const kept = io();
-    expect(await rollbackCommand(deps()).run([firstId], kept)).toBe(0);
+    expect(await rollbackCommand(deps()).run([firstId, '--confirm'], kept)).toBe(0);
     expect(kept.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; kept; would write (empty)');
     // Every field the second run changed since is a conflict too; the others are restored.
     expect(crm.account('A1').fields).toMatchObject({ kam_tier: 'Maintain', kam_score: 80, kam_revenue_share: null });
     const forced = io();
-    expect(await rollbackCommand(deps()).run([firstId, '--force'], forced)).toBe(0);
+    expect(await rollbackCommand(deps()).run([firstId, '--force', '--confirm'], forced)).toBe(0);
     expect(forced.out()).toContain('A1 kam_tier: now "Maintain", Kamflow wrote "Standard"; written over with (empty)');
     expect(crm.account('A1').fields).toMatchObject({ kam_tier: null, kam_score: null });
   });
@@ -237,7 +252,7 @@ describe('sync, runs, run, rollback', () => {
     await connect();
     crm.dropAnswerOnPush = 1;
     const s = io();
-    expect(await syncCommand(deps()).run(['--json'], s)).toBe(0);
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], s)).toBe(0);
     const runId = (JSON.parse(s.out()) as { run: { id: string } }).run.id;
     const detail = io();
     expect(await runCommand(deps()).run([runId], detail)).toBe(0);
@@ -248,6 +263,43 @@ describe('sync, runs, run, rollback', () => {
     const after = io();
     expect(await runCommand(deps()).run([runId, '--all'], after)).toBe(0);
     expect(after.out()).toContain('A1 ok  CONFIRMED_AFTER_STOP: run');
+  });
+
+  it('plan shows the newest plan with names, counts and calls; --approve writes it, and refuses when the CRM changed since', async () => {
+    await connect();
+    const held = io();
+    expect(await syncCommand(deps()).run([], held)).toBe(5);
+    const shown = io();
+    expect(await planCommand(deps()).run([], shown)).toBe(0);
+    expect(shown.out()).toMatch(/^Plan of run run-\S+ \(sync, connection hs-1\), made 2026-06-30T08:00:00.000Z: not approved yet\n/);
+    expect(shown.out()).toContain("  waits for approval because it is the connection's first plan that writes anything");
+    expect(shown.out()).toContain('  accounts to change: 2 of 2');
+    expect(shown.out()).toContain("    tier, flags or numbers change: 2; reasons' wording only: 0");
+    expect(shown.out()).toContain('    tier changes: (none) -> Standard 2');
+    expect(shown.out()).toContain('  write calls it takes: batchUpdate 1');
+    expect(shown.out()).toContain('  Account B1 (B1)\n');
+    const json = io();
+    expect(await planCommand(deps()).run(['--json'], json)).toBe(0);
+    const doc = JSON.parse(json.out()) as { plan: { runId: string; writes: unknown[] }; summary: { substantiveAccounts: number } };
+    expect(doc.summary.substantiveAccounts).toBe(2);
+    // A person edits a planned field: the approval names it and writes nothing.
+    crm.editAsPerson('B1', { kam_tier: 'Gold' });
+    clock = new Date('2026-06-30T08:10:00.000Z');
+    const refused = io();
+    expect(await planCommand(deps()).run([doc.plan.runId, '--approve'], refused)).toBe(1);
+    expect(refused.out()).toContain('Account B1 (B1) kam_tier: now "Gold", null when planned');
+    expect(crm.pushes).toHaveLength(0);
+    // A new plan, approved as reviewed.
+    clock = new Date('2026-06-30T08:20:00.000Z');
+    expect(await syncCommand(deps()).run([], io())).toBe(5);
+    const ok = io();
+    expect(await planCommand(deps()).run(['--approve'], ok)).toBe(0);
+    expect(crm.pushes).toHaveLength(1);
+    const again = io();
+    expect(await planCommand(deps()).run([doc.plan.runId, '--approve'], again)).toBe(1);
+    // The first plan, made before the edit and the writes, can never be written any more.
+    expect(again.out()).toContain(`the CRM changed since plan ${doc.plan.runId} was made`);
+    expect(crm.pushes).toHaveLength(1);
   });
 
   it('sync refuses while another run holds the lock', async () => {
@@ -283,7 +335,11 @@ describe('provision and schedule', () => {
       waitForStop: async () => { ticks[0]?.(); },
     });
     expect(await fg.run([], io())).toBe(0);
-    expect(crm.pushes).toHaveLength(1); // the tick ran a sync and stop() waited for it
+    // The tick ran a sync and stop() waited for it: the first plan waits for approval, never approved by the scheduler.
+    expect(crm.pushes).toHaveLength(0);
+    const ticked = await openStoreFromEnv(env);
+    expect((await ticked.listRuns({ limit: 1 }))[0]?.status).toBe('awaiting-approval');
+    await ticked.close();
     expect(await scheduleCommand(deps()).run(['--clear'], io())).toBe(0);
     const none = io();
     expect(await scheduleCommand(deps()).run([], none)).toBe(1);

@@ -47,7 +47,7 @@ const RUN1_A1 = {
 
 describe('runSync', () => {
   it('a first run writes every account its changed fields, in one call', async () => {
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(r.run.status).toBe('succeeded');
     expect(crm.pushes).toHaveLength(1);
     expect(crm.pushes[0]?.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
@@ -60,7 +60,7 @@ describe('runSync', () => {
   });
 
   it('a second run on unchanged data writes nothing and makes no write call', async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick();
     const r = await runSync(deps(), { connectionId: 'c1' });
     expect(r.run.status).toBe('succeeded');
@@ -73,7 +73,7 @@ describe('runSync', () => {
   });
 
   it("after one account's opportunity changes, writes only that family's changed fields", async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick();
     crm.put('opportunities', wonOpp('O3', 'A2', 3000));
     // Two of three accounts change: past the default safety gate, so it is raised here.
@@ -97,14 +97,14 @@ describe('runSync', () => {
 
   it('a run killed mid-pull resumes from its checkpoint with a correct mirror', async () => {
     crm.failAfterPages = 3; // users, products, first accounts page; dies on the second accounts page
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('failed');
     expect(first.run.error).toMatch(/connection reset/);
     expect((await loadMirror(store, 'c1')).accounts.map((a) => (a as { id: string }).id)).toEqual(['A1', 'A2']);
     expect((await store.getStreamStates('c1')).accounts?.phase).toBe('full');
     crm.failAfterPages = null;
     tick();
-    const second = await runSync(deps(), { connectionId: 'c1' });
+    const second = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(second.run.status).toBe('succeeded');
     expect(second.run.counts.pulled.accounts).toBe(1); // only B1: A1 and A2 were checkpointed
     expect(second.run.counts.pulled.users ?? 0).toBe(0);
@@ -115,7 +115,7 @@ describe('runSync', () => {
   });
 
   it('a completed full pull removes records the CRM no longer has, deletions arrive incrementally', async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     crm.remove('contacts', 'C1');
     crm.tables.opportunities.delete('O2'); // gone without a trace: only a full pull can notice
     tick();
@@ -131,11 +131,12 @@ describe('runSync', () => {
   it('a push interrupted mid-way resumes without sending a write twice', async () => {
     await store.updateConnection('c1', { options: { pushBatchSize: 1 } });
     crm.crashOnPush = 2;
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('failed');
     // A2's chunk was on its way when the run died: it stays in flight, B1's was never sent.
     expect((await store.listWrites(first.run.id)).map((w) => [w.accountId, w.status])).toEqual([['A1', 'ok'], ['A2', 'sending'], ['B1', 'pending']]);
     tick();
+    // The rest of the approved plan: not held again.
     const second = await runSync(deps(), { connectionId: 'c1' });
     expect(second.run.status).toBe('succeeded');
     // The CRM does not hold A2's values: the write did not land, and the new plan made it again.
@@ -146,7 +147,7 @@ describe('runSync', () => {
   it('writes the CRM applied before the answer was lost are not sent again', async () => {
     await store.updateConnection('c1', { options: { pushBatchSize: 2 } });
     crm.loseAnswerOnPush = 1; // A1 and A2 reach the CRM, the run never learns it
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('failed');
     tick();
     const second = await runSync(deps(), { connectionId: 'c1' });
@@ -161,7 +162,7 @@ describe('runSync', () => {
       clock = new Date(clock.getTime() + 11 * 60_000); // past the 10-minute lock
       void store.acquireLock('c1', 'run-newer', clock, 60_000);
     };
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(r.run.status).toBe('failed');
     expect(r.run.error).toMatch(/lost the lock of connection c1/);
     expect(await store.acquireLock('c1', 'run-third', clock, 60_000)).toMatchObject({ acquired: false, holder: 'run-newer' });
@@ -173,14 +174,14 @@ describe('runSync', () => {
       expect(creds.tokens).toEqual({ accessToken: 'tok' });
       void onTokens({ accessToken: 'tok-2', refreshToken: 'r-2' });
       return crm.connector();
-    } }, { connectionId: 'c1' });
+    } }, { connectionId: 'c1', confirm: true });
     expect(r.run.status).toBe('succeeded');
     expect(await store.loadCredentials('c1')).toEqual({ tokens: { accessToken: 'tok-2', refreshToken: 'r-2' }, clientSecret: null });
   });
 
   it('failed writes are planned again on the next run', async () => {
     crm.rejectAccounts.add('B1');
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.counts).toMatchObject({ written: 2, failed: 1 });
     const failed = (await store.listWrites(first.run.id)).find((w) => w.accountId === 'B1');
     expect(failed).toMatchObject({ status: 'failed', errorKind: 'bad-data', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
@@ -192,27 +193,28 @@ describe('runSync', () => {
 
   it('an API limit stops the run as resumable with cursors kept', async () => {
     crm.apiLimitOnPush = 1;
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('stopped-by-limit');
     expect(first.run.error).toMatch(/API limit/);
     expect((await store.getStreamStates('c1')).accounts?.phase).toBe('incremental');
     tick();
+    // The rest of the approved plan: not held again.
     const second = await runSync(deps(), { connectionId: 'c1' });
     expect(second.run.status).toBe('succeeded');
     expect(second.run.counts.written).toBe(3);
   });
 
   it('the safety gate holds a plan changing over half the accounts after the first run', async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     crm.put('opportunities', wonOpp('O3', 'A1', 1000));
     crm.put('opportunities', wonOpp('O4', 'B1', 1000));
     tick();
     const dry = await runSync(deps(), { connectionId: 'c1', dryRun: true });
     expect(dry.run.status).toBe('succeeded');
-    expect(dry.message).toMatch(/^dry run: 3 account\(s\) would change, nothing written; a real run would stop at the safety gate/);
+    expect(dry.message).toMatch(/^dry run: 3 account\(s\) would change, nothing written; a real run would wait for approval \(it changes more accounts than the safety gate allows\)/);
     const held = await runSync(deps(), { connectionId: 'c1' });
-    expect(held.run.status).toBe('awaiting-confirmation');
-    expect(held.message).toMatch(/3 of 3 accounts \(100%, over 50%\)/);
+    expect(held.run.status).toBe('awaiting-approval');
+    expect(held.message).toMatch(/3 of 3 accounts \(100%, over the safety gate's 50%\)/);
     expect(crm.pushes).toHaveLength(1);
     tick();
     const confirmed = await runSync(deps(), { connectionId: 'c1', confirm: true });
@@ -222,24 +224,24 @@ describe('runSync', () => {
 
   it('a locked connection refuses a second run; a stale lock is taken over', async () => {
     await store.acquireLock('c1', 'run-other', clock, 60_000);
-    await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(ConnectionBusyError);
+    await expect(runSync(deps(), { connectionId: 'c1', confirm: true })).rejects.toThrow(ConnectionBusyError);
     await expect(runSync(deps(), { connectionId: 'c1' })).rejects.toThrow(/busy: run run-other \(process \d+ on [^)]+\) holds its lock/);
     expect(crm.pushes).toHaveLength(0);
     tick(2);
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(r.run.status).toBe('succeeded');
   });
 
   it('marks a run whose process died as interrupted when the next run starts', async () => {
     await store.createRun({ id: 'run-dead', connectionId: 'c1', kind: 'sync', mode: 'incremental', dryRun: false, asOf: null, startedAt: clock.toISOString() });
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect((await store.getRun('run-dead'))?.status).toBe('interrupted');
   });
 });
 
 describe('rollbackRun', () => {
   it("restores the previous values of every field a run wrote", async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick();
     crm.put('opportunities', wonOpp('O3', 'A2', 3000));
     await store.updateConnection('c1', { options: { safetyGateShare: 0.9 } });
@@ -265,7 +267,7 @@ describe('tokens', () => {
     const bare = new SqliteStore({ path });
     await bare.createConnection({ id: 'c2', crm: 'hubspot', baseUrl: 'https://api.hubapi.com' });
     bare.db.prepare("UPDATE connections SET tokens_sealed = 'v1:abc:a:b:c' WHERE id = 'c2'").run();
-    await expect(runSync({ ...deps(), store: bare }, { connectionId: 'c2' })).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
+    await expect(runSync({ ...deps(), store: bare }, { connectionId: 'c2', confirm: true })).rejects.toThrow(/KAMFLOW_ENCRYPTION_KEY/);
     await bare.close();
   });
 });
@@ -276,7 +278,7 @@ describe('push batch size', () => {
     const r = await runSync(deps(), { connectionId: 'c1', dryRun: true });
     // Three accounts change: past the connector's threshold of 2, so one bulk job.
     expect(r.estimatedCalls).toEqual({ bulkIngestJobs: 1 });
-    const real = await runSync(deps(), { connectionId: 'c1' });
+    const real = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(real.run.counts.written).toBe(3);
     expect(crm.pushes.map((p) => p.length)).toEqual([3]);
 

@@ -36,7 +36,7 @@ afterEach(() => store.close());
 
 describe('pipeline with the analysis', () => {
   it('writes computed values once; the next run on unchanged data writes nothing', async () => {
-    const first = await runSync(deps(), { connectionId: 'c1', asOf: '2026-06-30' });
+    const first = await runSync(deps(), { connectionId: 'c1', asOf: '2026-06-30', confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts.written).toBe(12);
     expect(crm.account('F0').fields['kam_tier']).toBe('Key');
@@ -50,7 +50,7 @@ describe('pipeline with the analysis', () => {
 
   it('an invalid stored analysis config fails the run with the path named, before any write', async () => {
     await store.updateConnection('c1', { analysisConfig: { criteria: { nonsense: {} } } });
-    const r = await runSync(deps(), { connectionId: 'c1', asOf: '2026-06-30' });
+    const r = await runSync(deps(), { connectionId: 'c1', asOf: '2026-06-30', confirm: true });
     expect(r.run.status).toBe('failed');
     expect(r.run.error).toMatch(/criteria\.nonsense: unknown criterion/);
     expect(crm.pushes).toHaveLength(0);

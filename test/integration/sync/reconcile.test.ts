@@ -38,7 +38,7 @@ afterEach(() => store.close());
 
 describe('periodic full reconcile', () => {
   it('pulls in full once the last full pull is older than fullSyncEveryHours, and sweeps what incremental pulls missed', async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     // Gone from the CRM without any trace an incremental pull could see (no tombstone).
     crm.tables.contacts.delete('C2');
 
@@ -61,7 +61,7 @@ describe('periodic full reconcile', () => {
 
   it('never turns a run into a full pull when fullSyncEveryHours is 0', async () => {
     await store.updateConnection('c1', { options: { fullSyncEveryHours: 0 } });
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tickHours(24 * 365);
     expect((await runSync(deps(), { connectionId: 'c1' })).run.mode).toBe('incremental');
   });
@@ -70,7 +70,7 @@ describe('periodic full reconcile', () => {
 
 describe('webhook marks', () => {
   it('a sync applies deletion marks to the mirror before it pulls, and clears change marks once the pull went through', async () => {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     const markedAt = clock.toISOString();
     await store.markChanged('c1', [
       { object: 'contacts', id: 'C2', deleted: true, markedAt },

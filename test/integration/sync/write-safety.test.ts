@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sourceProfile } from '../../../connectors/registry.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import { rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
+import { approvePlan, rollbackRun, runSync } from '../../../src/sync/pipeline.ts';
 import type { SyncDeps } from '../../../src/sync/types.ts';
 import { account, FakeCrm, product, user, wonOpp } from './fake-crm.ts';
 import { fakeAnalyze } from './fake-analyze.ts';
@@ -49,7 +49,7 @@ describe('writes in flight when a run stops', () => {
   it('are found applied on resume: ok with their previous values, reported truthfully, and rolled back', async () => {
     await store.updateConnection('c1', { options: { safetyGateShare: 1, pushBatchSize: 2 } });
     crm.loseAnswerOnPush = 1; // A1 and A2 reach the CRM; the run never learns it
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.status).toBe('failed');
     tick();
     const second = await runSync(deps(), { connectionId: 'c1' });
@@ -72,7 +72,7 @@ describe('writes in flight when a run stops', () => {
   it('are never sent twice after a dropped answer: the run goes on, the next one settles them', async () => {
     await store.updateConnection('c1', { options: { safetyGateShare: 1, pushBatchSize: 2 } });
     crm.dropAnswerOnPush = 1;
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     // The lost chunk stays in flight and the next chunk still goes out.
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ written: 1, failed: 0, unconfirmed: 2 });
@@ -90,7 +90,7 @@ describe('writes in flight when a run stops', () => {
 
 describe('rollback keeps what changed after the run', () => {
   async function twoRuns(): Promise<string> {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick();
     crm.put('opportunities', wonOpp('O3', 'A2', 3000)); // family A to 8000: Key, score 80
     const second = await runSync(deps(), { connectionId: 'c1' });
@@ -127,7 +127,7 @@ describe('rollback keeps what changed after the run', () => {
 
 describe('syncs keep what a person typed into a Kamflow field', () => {
   async function editedThenChanged(): Promise<void> {
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick();
     crm.editAsPerson('A1', { kam_tier: 'Maintain', kam_reasons: 'our biggest prospect' });
     crm.put('opportunities', wonOpp('O3', 'A2', 3000)); // the analysis now wants Key for family A
@@ -136,7 +136,7 @@ describe('syncs keep what a person typed into a Kamflow field', () => {
 
   it('by default keeps the edit, writes the other fields, and reports a conflict', async () => {
     await editedThenChanged();
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(r.run.status).toBe('succeeded');
     expect(crm.account('A1').fields).toMatchObject({ kam_tier: 'Maintain', kam_reasons: 'our biggest prospect', kam_score: 80, kam_key_account: true });
     expect(crm.account('A2').fields).toMatchObject({ kam_tier: 'Key', kam_reasons: 'family revenue 8000' });
@@ -156,12 +156,17 @@ describe('syncs keep what a person typed into a Kamflow field', () => {
   it('writes again once the admin chooses: for one run, or per field with kamflow-owns', async () => {
     await editedThenChanged();
     await store.updateConnection('c1', { options: { safetyGateShare: 1, fieldPolicy: { kam_reasons: 'kamflow-owns' } } });
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(crm.account('A1').fields).toMatchObject({ kam_tier: 'Maintain', kam_reasons: 'family revenue 8000' });
     expect(r.plan?.conflicts.map((c) => [c.field, c.resolution])).toEqual([['kam_tier', 'kept'], ['kam_reasons', 'overwritten']]);
     tick();
     const chosen = await runSync(deps(), { connectionId: 'c1', overwriteEdits: true });
     expect(chosen.plan?.conflicts.map((c) => [c.field, c.resolution])).toEqual([['kam_tier', 'overwritten']]);
+    // Writing over a person's value waits for the admin to see it in the plan and approve it.
+    expect(chosen.run.status).toBe('awaiting-approval');
+    expect(crm.account('A1').fields['kam_tier']).toBe('Maintain');
+    tick();
+    await approvePlan(deps(), { planRunId: chosen.run.id });
     expect(crm.account('A1').fields['kam_tier']).toBe('Key');
     // Written by Kamflow again: no longer a conflict.
     tick();
@@ -172,7 +177,7 @@ describe('syncs keep what a person typed into a Kamflow field', () => {
 describe('writes the CRM refuses for good', () => {
   it('are quarantined with the CRM message, held back, and tried again when the record, the config or the backoff says so', async () => {
     crm.rejectAccounts.add('B1');
-    const first = await runSync(deps(), { connectionId: 'c1' });
+    const first = await runSync(deps(), { connectionId: 'c1', confirm: true });
     expect(first.run.counts).toMatchObject({ written: 2, failed: 1 });
     tick(30);
     const held = await runSync(deps(), { connectionId: 'c1' });
@@ -204,7 +209,7 @@ describe('writes the CRM refuses for good', () => {
 
   it('are tried again once the backoff runs out', async () => {
     crm.rejectAccounts.add('B1');
-    await runSync(deps(), { connectionId: 'c1' });
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
     tick(61);
     await runSync(deps(), { connectionId: 'c1' });
     expect(crm.pushes.map((p) => p.map((w) => w.accountId))).toEqual([['A1', 'A2', 'B1'], ['B1']]);
@@ -215,7 +220,7 @@ describe('texts longer than their field', () => {
   it('are cut at a word boundary with a marker, and recorded as a data issue', async () => {
     const long = `Holding ${'very '.repeat(60)}long name`;
     crm.put('accounts', { ...account('A1'), name: long });
-    const r = await runSync(deps(), { connectionId: 'c1' });
+    const r = await runSync(deps(), { connectionId: 'c1', confirm: true });
     const parent = crm.account('A1').fields['kam_ultimate_parent'];
     expect(typeof parent).toBe('string');
     expect((parent as string).length).toBeLessThanOrEqual(255);
