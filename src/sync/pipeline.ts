@@ -245,6 +245,15 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
   }
 }
 
+/** Creates a run's planned tasks right after its field writes (none when nothing is planned). */
+function taskPusher(deps: SyncDeps, connector: Connector, connectionId: string, runId: string, tasks: TaskPlan | null): () => Promise<void> {
+  return async () => {
+    if (!tasks) return;
+    const done = await pushTasks({ store: deps.store, connector, connectionId, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, tasks);
+    if (tasks.tasks.length > 0) deps.logger.info({ runId, ...done }, 'tasks for account owners');
+  };
+}
+
 function taskNote(t: RunTasks): string {
   const made = t.tasks?.tasks.length ?? 0;
   const removed = t.taskRollback?.remove.length ?? 0;
@@ -292,11 +301,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions): Promise<Syn
       );
       const plan = guarded.plan;
       const tasks = await planSyncTasks({ store: deps.store, connector, connectionId: connection.id }, { syncOptions, analysis, accounts: snapshot.accounts, plan, asOf });
-      const afterPush = async (): Promise<void> => {
-        if (!tasks) return;
-        const done = await pushTasks({ store: deps.store, connector, connectionId: connection.id, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, tasks);
-        if (tasks.tasks.length > 0) deps.logger.info({ runId, ...done }, 'tasks for account owners');
-      };
+      const afterPush = taskPusher(deps, connector, connection.id, runId, tasks);
       const afterChunk: PushContext['afterChunk'] = (items, outcomes) =>
         quarantineOutcomes(deps.store, connection.id, runId, items, outcomes, guarded.guard.quarantine, deps.now?.() ?? new Date());
       const limit = gateShareOf(syncOptions, options);
@@ -389,7 +394,7 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
   return execute(deps, {
     kind: 'sync', connectionId: reviewed.connectionId, full: false, dryRun: false, asOf: source?.asOf ?? null, rollbackOf: null,
     newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: false,
-    plan: async ({ snapshot, connection, runId, runTime, connector }) => {
+    plan: async ({ snapshot, connection, runId, runTime, connector, syncOptions }) => {
       const writes = writesOfPlan(reviewed);
       const byField: WritePlan['summary']['byField'] = {};
       for (const w of writes) for (const c of w.changes) byField[c.field] = (byField[c.field] ?? 0) + 1;
@@ -419,8 +424,12 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
       // A source that publishes the analysis beside the values (a workbook's sheets) gets it
       // from the same records; what is written to the accounts stays the reviewed plan.
       const asOf = source?.asOf ?? runTime.slice(0, 10);
-      const analysis = connector.publish ? deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] }) : undefined;
-      return { plan, afterChunk, ...(analysis ? { analysis } : {}) };
+      const analysis = deps.analyze({ snapshot, config: connection.analysisConfig, asOf, rejected: [] });
+      // The tasks for account owners follow the reviewed writes, as they would have in the sync
+      // that planned them (the dry run and the waiting run list them; they are made only now).
+      const tasks = await planSyncTasks({ store: deps.store, connector, connectionId: connection.id }, { syncOptions, analysis, accounts: snapshot.accounts, plan, asOf });
+      const afterPush = taskPusher(deps, connector, connection.id, runId, tasks);
+      return { plan, afterChunk, tasks, afterPush, ...(connector.publish ? { analysis } : {}) };
     },
   });
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rollbackRun } from '../../../src/sync/pipeline.ts';
+import { approvePlan, rollbackRun } from '../../../src/sync/pipeline.ts';
 import { sampleOrg, startWorld, type World } from './harness.ts';
 
 /** Tasks for account owners, through the Salesforce connector against the simulator. */
@@ -20,7 +20,8 @@ function tasksOf(w: World): Record<string, unknown>[] {
 /** A Standard family's root after the first (baseline) run, turned Key by a manager's override. */
 async function familyTurnedKey(w: World): Promise<{ rootId: string; ownerId: string }> {
   await (await w.connector()).provision();
-  const first = await w.sync();
+  // The connection's first plan waits for approval; the test approves it with --confirm.
+  const first = await w.sync({ confirm: true });
   expect(first.run.status).toBe('succeeded');
   // The first analysis of every family is its baseline: no task.
   expect(first.tasks?.tasks).toEqual([]);
@@ -56,6 +57,29 @@ describe('Salesforce end to end: tasks for account owners', () => {
 
     // Nothing changed since: no task, and none planned.
     const again = await w.sync();
+    expect(again.tasks?.tasks).toEqual([]);
+    expect(tasksOf(w)).toHaveLength(1);
+  });
+
+  it('a plan that waits for approval makes no task; approving it makes the task with the reviewed writes, once', async () => {
+    world = await startWorld(SEED);
+    const w = world;
+    const { rootId, ownerId } = await familyTurnedKey(w);
+    // A safety gate of 0 holds any plan that changes a tier: it waits, listing the task.
+    const held = await w.sync({ safetyGateShare: 0 });
+    expect(held.run.status).toBe('awaiting-approval');
+    expect(held.tasks?.tasks.map((t) => [t.kind, t.accountId])).toEqual([['became-key', rootId]]);
+    expect(tasksOf(w)).toEqual([]);
+
+    const approved = await approvePlan(w.deps, { planRunId: held.run.id });
+    expect(approved.run.status).toBe('succeeded');
+    const made = tasksOf(w);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ WhatId: rootId, OwnerId: ownerId });
+    expect(approved.run.apiUsage['tasksCreate']).toBe(1);
+    // Written and tasked: the next run plans neither again.
+    const again = await w.sync();
+    expect(again.run.counts.written).toBe(0);
     expect(again.tasks?.tasks).toEqual([]);
     expect(tasksOf(w)).toHaveLength(1);
   });
