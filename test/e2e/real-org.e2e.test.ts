@@ -11,7 +11,7 @@ import { SANDBOX_FIELDS, startSandbox, type Sandbox } from '../../src/sandbox/in
 import { loadMirror } from '../../src/store/read-mirror.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { analyzeWithStoredConfig } from '../../src/sync/analyze-adapter.ts';
-import { runSync } from '../../src/sync/pipeline.ts';
+import { approvePlan, runSync } from '../../src/sync/pipeline.ts';
 import { SyncScheduler } from '../../src/sync/scheduler.ts';
 import type { SyncDeps, SyncResult } from '../../src/sync/types.ts';
 
@@ -19,8 +19,8 @@ import type { SyncDeps, SyncResult } from '../../src/sync/types.ts';
  * A multi-currency Salesforce org (CurrencyType and, with advanced currency management,
  * DatedConversionRate) and a multi-currency HubSpot portal (Settings API exchange rates), both
  * holding the same generated customers with a third of the deals in EUR and a third in GBP,
- * driven through the real jsforce and HubSpot clients: provision, `sync --dry-run`, `sync`,
- * `sync`, and a scheduled run an hour of simulated time later, none with `--full`. Every run
+ * driven through the real jsforce and HubSpot clients: provision, `sync --dry-run`, `sync` (which waits for
+ * approval), `plan --approve`, `sync`, and a scheduled run an hour of simulated time later, none with `--full`. Every run
  * succeeds, the CRMs end up holding the analysis of the customers in USD, and the runs after
  * the first real one write nothing.
  */
@@ -117,7 +117,7 @@ describe('a multi-currency org and portal, runs after runs', () => {
     expect([...booked].sort()).toEqual(['EUR', 'GBP', 'USD']);
   });
 
-  it.each([[SF, 'salesforce'], [HS, 'hubspot']] as const)('%s: provision, dry run, sync, sync, and a scheduled run an hour later', async (id, crm) => {
+  it.each([[SF, 'salesforce'], [HS, 'hubspot']] as const)('%s: provision, dry run, a sync that waits, approve, sync, and a scheduled run an hour later', async (id, crm) => {
     const connection = await store.getConnection(id);
     if (!connection) throw new Error('connection missing');
     const report = await createConnector(connection, await store.loadCredentials(id), (t) => store.saveTokens(id, t), silentLogger).provision();
@@ -129,7 +129,12 @@ describe('a multi-currency org and portal, runs after runs', () => {
     expect(dry.plan?.writes).toHaveLength(60);
     expect(writeCalls(crm)).toBe(0);
 
-    const first = await sync(id);
+    // The connection's first plan waits for the admin's approval: nothing is written until then.
+    const waiting = await sync(id);
+    expect(waiting.run.status).toBe('awaiting-approval');
+    expect(writeCalls(crm)).toBe(0);
+
+    const first = await approvePlan(deps(), { connectionId: id });
     expect([first.run.status, first.run.error, first.run.mode]).toEqual(['succeeded', null, 'incremental']);
     expect([first.run.counts.written, first.run.counts.failed]).toEqual([60, 0]);
     const want = expected();
@@ -162,7 +167,7 @@ describe('a multi-currency org and portal, runs after runs', () => {
     expect(writeCalls(crm)).toBe(0);
 
     // No currency fallback and no amount without a rate in any run; the mirror keeps the notes.
-    for (const run of [dry, first, second]) {
+    for (const run of [dry, waiting, first, second]) {
       const issues = await store.listRunIssues(run.run.id);
       expect(issues.filter((i) => i.kind === 'currency-fallback' || i.kind === 'no-exchange-rate')).toEqual([]);
     }
