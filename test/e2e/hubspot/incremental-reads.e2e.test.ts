@@ -25,7 +25,7 @@ async function syncedWorld(): Promise<World> {
   world = w;
   w.sb.clock.advance(60 * MINUTE);
   await w.provision();
-  const first = await w.sync();
+  const first = await w.sync({ confirm: true });
   expect([first.run.status, first.run.error]).toEqual(['succeeded', null]);
   expect(first.run.counts.written).toBe(40);
   return w;

@@ -31,7 +31,7 @@ describe('HubSpot: values Kamflow never wrote', () => {
     w.sb.hs.update('companies', typed.accountId, { kam_tier: other });
     w.sb.hs.update('companies', same.accountId, { kam_tier: String(same.fields.kam_tier) });
 
-    const first = await w.sync({ full: true });
+    const first = await w.sync({ full: true, confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.plan?.conflicts.map((c) => [c.accountId, c.field, c.current, c.kamflowValue, c.proposed, c.source, c.resolution])).toEqual([
       [typed.accountId, 'kam_tier', other, null, typed.fields.kam_tier, 'never-written', 'kept'],
@@ -58,7 +58,7 @@ describe('HubSpot: values Kamflow never wrote', () => {
     expect(company(blank.accountId)[blank.field]).toBe('typed by someone else');
 
     // The admin chooses: written over, and from then on Kamflow's own.
-    const chosen = await w.sync({ overwriteEdits: true, full: true });
+    const chosen = await w.sync({ overwriteEdits: true, full: true, confirm: true });
     expect(chosen.plan?.conflicts.map((c) => c.resolution)).toEqual(['overwritten', 'overwritten']);
     expect(company(typed.accountId)['kam_tier']).toBe(typed.fields.kam_tier);
     expect(company(blank.accountId)[blank.field] ?? '').toBe('');

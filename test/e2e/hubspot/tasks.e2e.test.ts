@@ -13,7 +13,7 @@ const OVERRIDE = { kam_override_tier: 'Key', kam_override_until: '2026-12-31', k
 
 async function familyTurnedKey(w: World): Promise<{ rootId: string; companyId: string; ownerId: string | null }> {
   await w.provision();
-  const first = await w.sync({ full: true });
+  const first = await w.sync({ full: true, confirm: true });
   expect(first.run.status).toBe('succeeded');
   expect(first.tasks?.tasks).toEqual([]);
   const root = w.org.accounts.find((a) => a.parentId === null && w.company(a.id)['kam_tier'] === 'Standard' && w.company(a.id)['hubspot_owner_id']);
@@ -69,7 +69,7 @@ describe('HubSpot end to end: tasks for company owners', () => {
     world = await startWorld({ accounts: 40, options: { searchLookbackMs: 0, reminders: 'quarterly', reminderOffers: 2 } });
     const w = world;
     await w.provision();
-    const first = await w.sync({ full: true });
+    const first = await w.sync({ full: true, confirm: true });
     const reminders = first.tasks?.tasks.filter((t) => t.kind === 'reminder') ?? [];
     expect(reminders.length).toBeGreaterThan(0);
     const made = w.sb.hs.list('tasks');

@@ -34,7 +34,7 @@ async function syncedWorld(): Promise<World> {
   // The org was filled long before Kamflow came: its records are older than any look-back.
   w.sb.clock.advance(60 * MINUTE);
   await (await w.connector()).provision();
-  const first = await w.sync();
+  const first = await w.sync({ confirm: true });
   expect(first.run.status).toBe('succeeded');
   expect(first.run.counts.written).toBe(40);
   return w;

@@ -32,7 +32,7 @@ describe('Salesforce: values Kamflow never wrote', () => {
     w.sb.sf.update('Account', typed.accountId, { [TIER]: other });
     w.sb.sf.update('Account', same.accountId, { [TIER]: same.fields.kam_tier ?? null });
 
-    const first = await w.sync();
+    const first = await w.sync({ confirm: true });
     expect(first.run.status).toBe('succeeded');
     expect(first.plan?.conflicts.map((c) => [c.accountId, c.field, c.current, c.kamflowValue, c.proposed, c.source, c.resolution])).toEqual([
       [typed.accountId, 'kam_tier', other, null, typed.fields.kam_tier, 'never-written', 'kept'],
@@ -61,7 +61,7 @@ describe('Salesforce: values Kamflow never wrote', () => {
     expect(w.sb.sf.record('Account', blank.accountId)?.[blank.apiName]).toBe('typed by someone else');
 
     // The admin chooses: written over, and from then on Kamflow's own.
-    const chosen = await w.sync({ overwriteEdits: true, full: true });
+    const chosen = await w.sync({ overwriteEdits: true, full: true, confirm: true });
     expect(chosen.plan?.conflicts.map((c) => c.resolution)).toEqual(['overwritten', 'overwritten']);
     expect(w.sb.sf.record('Account', typed.accountId)?.[TIER]).toBe(typed.fields.kam_tier);
     expect(w.sb.sf.record('Account', blank.accountId)?.[blank.apiName] ?? '').toBe('');
