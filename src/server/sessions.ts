@@ -93,12 +93,22 @@ export class SessionStore {
     return session;
   }
 
-  /** Writes the session back if it changed (its last use moves its idle expiry); never a destroyed one. */
+  /**
+   * Writes the session back if it changed; never a destroyed one. Its last use moves its idle
+   * expiry, but a session whose data did not change is touched in the database at most once per
+   * tenth of its idle time (and at most every minute): a page view is then a read, not a write,
+   * and the idle expiry is at most that much early.
+   */
   async save(session: Session): Promise<void> {
     if (this.destroyed.has(session)) return;
     const before = this.loaded.get(session);
-    if (before && before.data === this.dataOf(session) && session.lastSeenAt === before.lastSeenAt) return;
+    if (before && before.data === this.dataOf(session) && session.lastSeenAt - before.lastSeenAt < this.touchEveryMs(session)) return;
     await this.write(session);
+  }
+
+  private touchEveryMs(session: Session): number {
+    const idle = session.user === null ? this.options.anonymousIdleMs : this.options.idleMs;
+    return Math.min(60_000, Math.floor(idle / 10));
   }
 
   cookieValue(session: Session): string {
