@@ -1,6 +1,7 @@
 import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunSummary } from '../server/backend.ts';
 import type { SourceModule } from '../../connectors/shared/source-module.ts';
 import type { ConnectionRecord, RunIssue, RunRecord, StoredWrite } from '../store/types.ts';
+import type { RunProgress } from '../contract/runs.ts';
 
 export type Trigger = RunSummary['trigger'];
 
@@ -14,6 +15,16 @@ export function consoleStatus(run: RunRecord): RunStatus {
     case 'failed':
     case 'interrupted': return 'failed';
   }
+}
+
+/** Where a running run is, in a sentence: "writing: 400 of 1,200 accounts sent (at 10:04:12 UTC)". */
+export function progressText(p: RunProgress): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const what = p.stage === 'pull' ? `pulling ${p.object ?? 'records'}: ${n(p.done)} read`
+    : p.stage === 'analyze' ? `analysing ${n(p.done)} accounts`
+    : p.stage === 'plan' ? `planned: ${n(p.done)} of ${n(p.total ?? p.done)} accounts to change`
+    : `writing: ${n(p.done)} of ${n(p.total ?? p.done)} accounts sent`;
+  return `${what} (at ${p.at.slice(11, 19)} UTC)`;
 }
 
 export function consoleKind(run: RunRecord): RunKind {
@@ -79,7 +90,9 @@ export function connectionHealth(
   const recentErrors = runs.slice(0, okAt === -1 ? 10 : Math.min(okAt, 10)).map((r) => errorOf(r)).filter((e): e is string => e !== null).slice(0, 3);
   return {
     id: c.id, crm: c.crm, sourceLabel: opts.source?.label ?? c.crm, name, location, status,
-    lastRun: last ? { id: last.id, kind: consoleKind(last), status: consoleStatus(last), finishedAt: last.finishedAt } : null,
+    lastRun: last
+      ? { id: last.id, kind: consoleKind(last), status: consoleStatus(last), finishedAt: last.finishedAt, ...(last.status === 'running' && last.counts.progress ? { progress: progressText(last.counts.progress) } : {}) }
+      : null,
     nextRun: opts.nextRun ? opts.nextRun.toISOString() : null,
     apiUsage: runs.length > 0 ? { used, limit: 0, period: '24h' } : null,
     recentErrors,

@@ -21,6 +21,18 @@ export interface RunCounts {
   unconfirmed: number;
   /** Text values cut to their field's length. */
   truncated: number;
+  /** While the run goes: its stage and how far it got (stored every few seconds; never on a finished run). */
+  progress?: RunProgress;
+}
+
+/** Where a running run is: the stage, the object being pulled, and done of total where known. */
+export interface RunProgress {
+  stage: 'pull' | 'analyze' | 'plan' | 'push';
+  object?: string;
+  done: number;
+  total?: number;
+  /** When this was recorded (ISO). */
+  at: string;
 }
 
 export function emptyCounts(): RunCounts {

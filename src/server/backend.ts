@@ -135,7 +135,8 @@ export interface ConnectionHealth {
   /** Where the connection reaches (an instance URL, a portal), for display. */
   location: string;
   status: ConnectionStatus;
-  lastRun: { id: string; kind: RunKind; status: RunStatus; finishedAt: string | null } | null;
+  /** `progress`: where the run is while it goes, in a sentence (stage, object, done of total). */
+  lastRun: { id: string; kind: RunKind; status: RunStatus; finishedAt: string | null; progress?: string } | null;
   /** ISO timestamp of the next scheduled run, null when none is scheduled. */
   nextRun: string | null;
   /** API calls used and allowed in the CRM's current allowance period, when known. */

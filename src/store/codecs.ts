@@ -25,6 +25,9 @@ export const countsSchema = z.object({
   plannedAccounts: z.number(), plannedFields: z.number(), written: z.number(), failed: z.number(), unchangedAccounts: z.number(),
   // Counted since schema 4 (SQLite) / 2 (PostgreSQL): runs stored before read as zero.
   conflicts: z.number().default(0), quarantined: z.number().default(0), unconfirmed: z.number().default(0), truncated: z.number().default(0),
+  progress: z.object({
+    stage: z.enum(['pull', 'analyze', 'plan', 'push']), object: z.string().optional(), done: z.number(), total: z.number().optional(), at: z.string(),
+  }).optional(),
 });
 
 export const usageSchema = z.record(z.string(), z.number());

@@ -24,7 +24,8 @@ import { applyDeletionMarks } from './marks.ts';
 import { fullReconcileDue, fullSyncPeriodHours } from './reconcile.ts';
 import { planSyncTasks, planTaskRollback, pushTasks, rollBackTasks, taskCallEstimate, type TaskRollbackPlan } from './task-run.ts';
 import type { TaskPlan } from './tasks.ts';
-import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
+import { DEFAULT_LOCK_TTL_MS, DEFAULT_SAFETY_GATE_SHARE, type ProgressEvent, type SyncDeps, type SyncOptions, type SyncResult } from './types.ts';
+import { ProgressRecorder } from './progress.ts';
 
 export function newRunId(now: Date): string {
   const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
@@ -162,11 +163,17 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     await store.addRunIssues(runId, [{ stage: 'lock', object: null, recordId: takenOver.previous.runId, kind: `lock-taken-over:${takenOver.reason}`, message: takeoverMessage(takenOver) }]);
   }
   const counts = emptyCounts();
+  const progress = new ProgressRecorder(store, runId, counts);
+  const onProgress = (event: ProgressEvent): void => {
+    deps.onProgress?.(event);
+    progress.note(event);
+  };
   let connector: Connector | null = null;
   let plan: WritePlan | null = null;
   let runStatus: RunStatusRecord | null = null;
   let tasks: RunTasks = {};
   const finish = async (status: RunStatus, message: string, error: string | null = null): Promise<SyncResult> => {
+    await progress.settle();
     // The last calls go into the org's shared budget too (a reading past the reserve now only stops the next run).
     await budget.flush(connector).catch(() => undefined);
     const run = await store.updateRun(runId, { status, finishedAt: now().toISOString(), counts, apiUsage: connector?.usage() ?? {}, error });
@@ -184,7 +191,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     // Jobs a stopped run left open at the source settle before the pull, so it sees their effect.
     if (!spec.dryRun) await settleOpenWrites(store, connector, connection.id, runId, logger, now);
     const changeMarks = spec.kind === 'sync' ? await applyDeletionMarks(store, connection.id) : [];
-    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress: deps.onProgress });
+    await pullIntoMirror({ store, connector, connectionId: connection.id, runId, full, counts, heartbeat, onProgress });
     // The pull went through: the changes webhooks told us about have been read.
     if (changeMarks.length > 0) await store.clearChangeMarks(connection.id, changeMarks);
     const currency = await connector.currency();
@@ -204,7 +211,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     counts.plannedAccounts = plan.summary.changedAccounts;
     counts.plannedFields = plan.summary.changedFields;
     counts.unchangedAccounts = plan.summary.unchangedAccounts;
-    deps.onProgress?.({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
+    onProgress({ stage: 'plan', changedAccounts: plan.summary.changedAccounts, unchangedAccounts: plan.summary.unchangedAccounts });
     const waits = planned.hold?.status === 'awaiting-approval';
     if (spec.keepPlan && (spec.dryRun || waits)) {
       await store.savePlan({
@@ -224,7 +231,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message, planned.hold.error ?? null);
     await pushPlan({
       store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
-      counts, heartbeat, onProgress: deps.onProgress, afterChunk: planned.afterChunk, now,
+      counts, heartbeat, onProgress, afterChunk: planned.afterChunk, now,
     }, plan.writes);
     if (planned.afterPush) await planned.afterPush();
     if (connector.publish) {

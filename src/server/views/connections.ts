@@ -95,7 +95,7 @@ export function connectionPage(session: Session, c: ConnectionHealth, runs: RunS
   const running = c.status === 'running';
   return page({ session, ...(running ? { refreshSeconds: RUNNING_REFRESH_SECONDS } : {}) }, c.name, html`
 <h1>${c.name} <span class="help">${c.sourceLabel} · ${c.location}</span></h1>
-${running ? html`<p class="flash ok live" role="status">A run is going${c.lastRun && c.lastRun.status === 'running' ? html` (<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind} ${c.lastRun.id}</a>)` : ''}: this page reloads every ${RUNNING_REFRESH_SECONDS} seconds until it ends.</p>` : ''}
+${running ? html`<p class="flash ok live" role="status">A run is going${c.lastRun && c.lastRun.status === 'running' ? html` (<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind} ${c.lastRun.id}</a>)` : ''}${c.lastRun?.progress ? html`, ${c.lastRun.progress}` : ''}: this page reloads every ${RUNNING_REFRESH_SECONDS} seconds until it ends.</p>` : ''}
 <p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
 ${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
 ${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The last sync was held by the safety gate:</strong> its plan changes more accounts than allowed. Check it with a dry run, then confirm to write it.</p>
