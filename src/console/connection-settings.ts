@@ -19,16 +19,18 @@ async function liveChoices(store: Store, c: ConnectionRecord, logger: Logger): P
 export async function settingsView(store: Store, c: ConnectionRecord, displayName: string, logger: Logger): Promise<ConnectionSettingsView> {
   const { choices, problem } = await liveChoices(store, c, logger);
   const gate = c.options['safetyGateShare'];
+  const reserve = c.options['apiReserve'];
   return {
     name: typeof c.options['name'] === 'string' ? c.options['name'] : displayName,
     safetyGateShare: typeof gate === 'number' ? gate : null,
+    apiReserve: typeof reserve === 'number' ? reserve : null,
     fieldOptions: choices.map((x) => ({ option: x.option.option, label: x.option.label, object: x.option.object, types: x.option.types, current: x.current, choices: x.usable })),
     fieldListProblem: problem,
   };
 }
 
 /**
- * Saves the settings form: `name`, `safetyGateShare` (blank: the default) and `opt.<option>`
+ * Saves the settings form: `name`, `safetyGateShare` and `apiReserve` (blank: the default) and `opt.<option>`
  * (blank: unset) for the field options. Field options are checked against the live field list;
  * nothing is stored when anything is wrong.
  */
@@ -44,20 +46,8 @@ export async function saveSettings(store: Store, c: ConnectionRecord, values: Re
       changed.push('name');
     }
   }
-  const gate = values['safetyGateShare']?.trim();
-  if (gate !== undefined) {
-    if (gate === '') {
-      if ('safetyGateShare' in options) changed.push('safetyGateShare');
-      delete options['safetyGateShare'];
-    } else {
-      const share = Number(gate);
-      if (!(share >= 0 && share <= 1)) errors.push('safetyGateShare: a share from 0 to 1');
-      else if (share !== options['safetyGateShare']) {
-        options['safetyGateShare'] = share;
-        changed.push('safetyGateShare');
-      }
-    }
-  }
+  shareSetting(values, options, changed, errors, 'safetyGateShare', 1, 'a share from 0 to 1');
+  shareSetting(values, options, changed, errors, 'apiReserve', 0.95, "a share from 0 to 0.95 of the org's daily API allowance");
   const fieldPatch: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(values)) {
     if (!key.startsWith('opt.')) continue;
@@ -80,6 +70,23 @@ export async function saveSettings(store: Store, c: ConnectionRecord, values: Re
   if (errors.length > 0) return { ok: false, errors };
   if (changed.length > 0) await store.updateConnection(c.id, { options });
   return { ok: true, changed };
+}
+
+/** A share option from the form: blank unsets it (the default), otherwise a number from 0 to `max`. */
+function shareSetting(values: Record<string, string>, options: Record<string, unknown>, changed: string[], errors: string[], key: string, max: number, expected: string): void {
+  const raw = values[key]?.trim();
+  if (raw === undefined) return;
+  if (raw === '') {
+    if (key in options) changed.push(key);
+    delete options[key];
+    return;
+  }
+  const share = Number(raw);
+  if (!(share >= 0 && share <= max)) errors.push(`${key}: ${expected}`);
+  else if (share !== options[key]) {
+    options[key] = share;
+    changed.push(key);
+  }
 }
 
 export async function disconnect(store: Store, c: ConnectionRecord, deleteData: boolean): Promise<{ ok: boolean; message: string }> {

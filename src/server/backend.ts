@@ -55,7 +55,7 @@ export interface ConsoleBackend {
   /** Builds the CRM's authorize URL. The server owns state and the PKCE verifier. */
   /** A connection's settings page: its name, gate, and the connector options that name CRM fields, with the CRM's live field lists. Absent: the page is not offered. */
   getSettings?(connectionId: string): Promise<ConnectionSettingsView | null>;
-  /** Saves settings from the page (`name`, `safetyGateShare`, `opt.<option>`); field options checked against the live field lists first. */
+  /** Saves settings from the page (`name`, `safetyGateShare`, `apiReserve`, `opt.<option>`); field options checked against the live field lists first. */
   saveSettings?(connectionId: string, values: Record<string, string>): Promise<SettingsSaveResult>;
   /** Drops credentials and schedule; `deleteData` deletes the pulled data too. The message says which. */
   disconnect?(connectionId: string, deleteData: boolean): Promise<{ ok: boolean; message: string }>;
@@ -346,6 +346,8 @@ export interface FieldOptionView {
 export interface ConnectionSettingsView {
   name: string;
   safetyGateShare: number | null;
+  /** Share of the org's daily API allowance Kamflow leaves to others (null: the default 0.2). */
+  apiReserve: number | null;
   fieldOptions: FieldOptionView[];
   /** Why the CRM's field lists could not be read (disconnected, refused), or null. */
   fieldListProblem: string | null;

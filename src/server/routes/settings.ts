@@ -12,7 +12,7 @@ const SettingsBody = z.looseObject({}).transform((body) => {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     if (key === '_csrf' || typeof value !== 'string') continue;
-    if (key === 'name' || key === 'safetyGateShare' || /^opt\.[A-Za-z][A-Za-z0-9]{0,60}$/.test(key)) values[key] = value.slice(0, 300);
+    if (key === 'name' || key === 'safetyGateShare' || key === 'apiReserve' || /^opt\.[A-Za-z][A-Za-z0-9]{0,60}$/.test(key)) values[key] = value.slice(0, 300);
   }
   return values;
 });

@@ -16,6 +16,8 @@ ${errors.length > 0 ? html`<div class="flash error" role="alert"><p>Nothing was 
   <div class="field"><label for="set-name">Name</label><input id="set-name" name="name" value="${value('name', view.name)}" maxlength="120"></div>
   <div class="field"><label for="set-gate">Safety gate<div class="help">Share of accounts (0 to 1) a run may change before it waits for approval; blank: the default.</div></label>
     <input id="set-gate" name="safetyGateShare" inputmode="decimal" value="${value('safetyGateShare', view.safetyGateShare === null ? '' : String(view.safetyGateShare))}"></div>
+  <div class="field"><label for="set-reserve">API reserve<div class="help">Share of the org's daily API allowance (0 to 0.95) Kamflow leaves to everyone else: a run stops, to resume the next day, once the org's use passes the rest; blank: 0.2.</div></label>
+    <input id="set-reserve" name="apiReserve" inputmode="decimal" value="${value('apiReserve', view.apiReserve === null ? '' : String(view.apiReserve))}"></div>
   <h2>Fields Kamflow reads</h2>
   ${view.fieldListProblem ? html`<p class="error">${view.fieldListProblem}</p>` : html`<p>Chosen from the fields the CRM lists now, of a type each setting can use.</p>`}
   ${view.fieldOptions.map((o) => {

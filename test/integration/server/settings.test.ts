@@ -35,10 +35,15 @@ describe('the connection settings page', () => {
     expect((await setup.store.getConnection(id))?.options['costField']).toBeUndefined();
 
     await client.page(`/connections/${id}/settings`);
-    const ok = await client.post(`/connections/${id}/settings`, { 'opt.costField': 'Cost__c', name: 'Acme production', safetyGateShare: '0.3' });
+    const tooMuch = await client.post(`/connections/${id}/settings`, { apiReserve: '0.99' });
+    expect(tooMuch.status).toBe(422);
+    expect(await tooMuch.text()).toContain("apiReserve: a share from 0 to 0.95 of the org&#39;s daily API allowance");
+    await client.page(`/connections/${id}/settings`);
+    const ok = await client.post(`/connections/${id}/settings`, { 'opt.costField': 'Cost__c', name: 'Acme production', safetyGateShare: '0.3', apiReserve: '0.4' });
     expect(ok.status).toBe(303);
-    expect((await client.page(`/connections/${id}/settings`)).text).toContain('Saved: name, safetyGateShare, costField.');
-    expect((await setup.store.getConnection(id))?.options).toMatchObject({ costField: 'Cost__c', name: 'Acme production', safetyGateShare: 0.3 });
+    expect((await client.page(`/connections/${id}/settings`)).text).toContain('Saved: name, safetyGateShare, apiReserve, costField.');
+    expect((await setup.store.getConnection(id))?.options).toMatchObject({ costField: 'Cost__c', name: 'Acme production', safetyGateShare: 0.3, apiReserve: 0.4 });
+    expect((await client.page(`/connections/${id}/settings`)).text).toMatch(/name="apiReserve" inputmode="decimal" value="0.4"/);
 
     const noChoice = await client.post(`/connections/${id}/settings/disconnect`, {});
     expect(noChoice.status).toBe(400);
