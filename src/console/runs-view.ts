@@ -1,6 +1,9 @@
 import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunSummary } from '../server/backend.ts';
 import type { SourceModule } from '../../connectors/shared/source-module.ts';
-import type { ConnectionRecord, RunIssue, RunRecord, StoredWrite } from '../store/types.ts';
+import type { ConnectionRecord, RunIssue, RunRecord, StoredPlan, StoredWrite } from '../store/types.ts';
+import type { RunPlanView } from '../server/backend.ts';
+import { showChange } from '../cli/report/plan.ts';
+import { REASON_TEXT, summarizePlan } from '../sync/plan-review.ts';
 import type { RunProgress } from '../contract/runs.ts';
 
 export type Trigger = RunSummary['trigger'];
@@ -58,8 +61,37 @@ export function canRollback(run: RunRecord, writes: StoredWrite[], later: RunRec
   return !later.some((r) => r.rollbackOf === run.id && r.status === 'succeeded' && !r.dryRun);
 }
 
-export function runDetail(run: RunRecord, trigger: Trigger, writes: StoredWrite[], issues: RunIssue[], all: RunRecord[]): RunDetail {
-  return { ...runSummary(run, trigger), recordErrors: recordErrors(writes, issues), rollbackOf: run.rollbackOf, canRollback: canRollback(run, writes, all) };
+/** Accounts of a kept plan the run page lists; the CLI's `kamflow plan RUN --all` lists every one. */
+export const PLAN_PAGE_ACCOUNTS = 50;
+
+/**
+ * A kept plan for the run page: its figures, and each account's fields current -> new (long
+ * texts cut to where they differ, as the CLI shows them). A sync's plan can be approved while
+ * no run wrote it and the run that made it planned (a dry run) or waits.
+ */
+export function planView(plan: StoredPlan, run: RunRecord, limit = PLAN_PAGE_ACCOUNTS): RunPlanView {
+  const s = summarizePlan(plan.writes, plan.accounts);
+  const rows = plan.writes.slice(0, limit).flatMap((w) => w.changes.map((c) => {
+    const [from, to] = showChange(c.from, c.to);
+    return { accountId: w.accountId, name: w.name, field: c.field, from, to };
+  }));
+  const open = plan.approvedAt === null && plan.kind === 'sync' && plan.writes.length > 0;
+  return {
+    reasons: plan.reasons.map((r) => REASON_TEXT[r]),
+    accounts: s.accounts, changedAccounts: s.changedAccounts, changedFields: s.changedFields,
+    substantiveAccounts: s.substantiveAccounts, wordingOnlyAccounts: s.wordingOnlyAccounts,
+    byField: s.byField, tierChanges: s.tierChanges, keyFlag: s.keyFlag, estimatedCalls: plan.estimatedCalls,
+    approvedAt: plan.approvedAt, approvedByRun: plan.approvedByRun,
+    canApprove: open && (run.status === 'awaiting-approval' || (run.dryRun && run.status === 'succeeded')),
+    rows, hiddenAccounts: Math.max(0, plan.writes.length - limit),
+  };
+}
+
+export function runDetail(run: RunRecord, trigger: Trigger, writes: StoredWrite[], issues: RunIssue[], all: RunRecord[], plan: StoredPlan | null = null): RunDetail {
+  return {
+    ...runSummary(run, trigger), recordErrors: recordErrors(writes, issues), rollbackOf: run.rollbackOf, canRollback: canRollback(run, writes, all),
+    plan: plan ? planView(plan, run) : null,
+  };
 }
 
 const DAY_MS = 24 * 3_600_000;

@@ -225,6 +225,39 @@ export interface RunDetail extends RunSummary {
   rollbackOf: string | null;
   /** Whether this run's writes can still be rolled back. */
   canRollback: boolean;
+  /** The plan this run kept for review (a dry run, a waiting sync, a rollback preview), if any. */
+  plan?: RunPlanView | null;
+}
+
+/** One field of a kept plan as shown: long texts already cut to the part that differs. */
+export interface RunPlanRow {
+  accountId: string;
+  name: string | null;
+  field: string;
+  from: string;
+  to: string;
+}
+
+/** A kept plan as the run page shows it. */
+export interface RunPlanView {
+  /** Why it waits, in words (empty for a dry run's plan). */
+  reasons: string[];
+  accounts: number;
+  changedAccounts: number;
+  changedFields: number;
+  substantiveAccounts: number;
+  wordingOnlyAccounts: number;
+  byField: Record<string, number>;
+  tierChanges: Record<string, number>;
+  keyFlag: { on: number; off: number };
+  estimatedCalls: Record<string, number>;
+  approvedAt: string | null;
+  approvedByRun: string | null;
+  /** Still open and a sync's plan: the run page offers to approve and write it. */
+  canApprove: boolean;
+  /** The first accounts' rows; `hiddenAccounts` more are left out. */
+  rows: RunPlanRow[];
+  hiddenAccounts: number;
 }
 
 /** `confirm` lets a sync through the safety gate (a plan changing more accounts than allowed). */

@@ -23,7 +23,9 @@ fieldset { background:#fff; border:1px solid var(--line); margin:1rem 0; }
 button, .button { background:var(--accent); color:#fff; border:0; border-radius:4px; padding:.4rem .9rem; cursor:pointer; font:inherit; text-decoration:none; display:inline-block; }
 button.secondary, .button.secondary { background:#59626f; } button.danger { background:#b3261e; }
 .actions { display:flex; gap:.6rem; flex-wrap:wrap; margin:.8rem 0; } .actions form { margin:0; }
-.status-ok, .status-succeeded { color:#1b7a3a; } .status-failing, .status-failed, .status-disconnected { color:#b3261e; }
+.status-ok, .status-succeeded { color:#1b7a3a; } .status-awaiting-approval { color:#8a5a00; font-weight:600; }
+.awaiting { padding:.6rem .9rem; border-radius:4px; background:#fff4d6; border-left:4px solid #c98a00; }
+table.plan td.value { overflow-wrap:anywhere; max-width:28rem; } .status-failing, .status-failed, .status-disconnected { color:#b3261e; }
 .matrix-scroll { overflow:auto; max-width:100%; max-height:75vh; border:1px solid var(--line); background:#fff; }
 .matrix-scroll:focus { outline:2px solid var(--accent); }
 table.matrix { width:max-content; border-collapse:separate; border-spacing:0; }

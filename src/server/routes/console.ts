@@ -35,7 +35,7 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
   const startAndRedirect = async (res: Response, session: Session, c: ConnectionHealth, request: RunRequest): Promise<void> => {
     const started = await backend.startRun(c.id, request);
     if (started.ok) {
-      session.flash = { kind: 'ok', message: `${request.kind === 'dry-run' ? 'Dry run' : request.kind === 'rollback' ? 'Rollback' : 'Sync'} started.` };
+      session.flash = { kind: 'ok', message: request.kind === 'approve' ? 'Plan approved: the run writing it started.' : `${request.kind === 'dry-run' ? 'Dry run' : request.kind === 'rollback' ? 'Rollback' : 'Sync'} started.` };
       res.redirect(303, path('connections', c.id, 'runs', started.runId));
     } else {
       session.flash = { kind: 'error', message: started.message };
@@ -115,6 +115,14 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     const params = parseOr400(RunParams, req.params, 'params', req, res, bad(req));
     if (!params) return;
     await startAndRedirect(res, ctx.session, ctx.c, { kind: 'rollback', runId: params.runId });
+  });
+
+  router.post('/connections/:id/runs/:runId/approve', async (req, res) => {
+    const ctx = await load(req, res);
+    if (!ctx) return;
+    const params = parseOr400(RunParams, req.params, 'params', req, res, bad(req));
+    if (!params) return;
+    await startAndRedirect(res, ctx.session, ctx.c, { kind: 'approve', planRunId: params.runId });
   });
 
   router.get('/connections/:id/families/:familyId', async (req, res) => {

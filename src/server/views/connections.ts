@@ -2,6 +2,7 @@ import type { ConnectionHealth, FamilySummary, InstallFormField, RunSummary, Sou
 import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
 import { csrfField, formatDate, formatNumber, formatPercent, page, path } from './layout.ts';
+import { kindWords, statusWords } from './status-words.ts';
 
 /** Today's shared budget of the org (UTC day, every worker's calls), when Kamflow has counted any. */
 function apiToday(c: ConnectionHealth): string {
@@ -21,8 +22,8 @@ function apiUse(c: ConnectionHealth): string {
 
 function lastRun(c: ConnectionHealth): SafeHtml {
   if (!c.lastRun) return html`never`;
-  return html`<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind}</a>
-    <span class="status-${c.lastRun.status}">${c.lastRun.status}</span> ${formatDate(c.lastRun.finishedAt)}`;
+  return html`<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${kindWords(c.lastRun.kind)}</a>
+    <span class="status-${c.lastRun.status}">${statusWords(c.lastRun.status)}</span> ${formatDate(c.lastRun.finishedAt)}`;
 }
 
 function formField(kind: string, formIndex: number, f: InstallFormField): SafeHtml {
@@ -59,7 +60,7 @@ ${connections.length === 0
 <tr>
   <td><a href="${path('connections', c.id)}">${c.name}</a><div class="help">${c.location}</div></td>
   <td>${c.sourceLabel}</td>
-  <td class="status-${c.status}">${c.status}</td>
+  <td class="status-${c.status}">${statusWords(c.status)}</td>
   <td>${lastRun(c)}</td>
   <td>${formatDate(c.nextRun)}</td>
   <td>${apiUse(c)}</td>
@@ -79,7 +80,7 @@ export function runsTable(connectionId: string, runs: RunSummary[]): SafeHtml {
 <tbody>${runs.map((r) => html`
 <tr>
   <td><a href="${path('connections', connectionId, 'runs', r.id)}">${r.id}</a></td>
-  <td>${r.kind}</td><td>${r.trigger}</td><td class="status-${r.status}">${r.status}</td>
+  <td>${kindWords(r.kind)}</td><td>${r.trigger}</td><td class="status-${r.status}">${statusWords(r.status)}</td>
   <td>${formatDate(r.startedAt)}</td><td>${formatDate(r.finishedAt)}</td>
   <td class="num">${r.written}</td><td class="num">${r.unchanged}</td><td class="num">${r.failed}</td>
   <td>${r.error ?? ''}</td>
@@ -96,9 +97,9 @@ export function connectionPage(session: Session, c: ConnectionHealth, runs: RunS
   return page({ session, ...(running ? { refreshSeconds: RUNNING_REFRESH_SECONDS } : {}) }, c.name, html`
 <h1>${c.name} <span class="help">${c.sourceLabel} · ${c.location}</span></h1>
 ${running ? html`<p class="flash ok live" role="status">A run is going${c.lastRun && c.lastRun.status === 'running' ? html` (<a href="${path('connections', c.id, 'runs', c.lastRun.id)}">${c.lastRun.kind} ${c.lastRun.id}</a>)` : ''}${c.lastRun?.progress ? html`, ${c.lastRun.progress}` : ''}: this page reloads every ${RUNNING_REFRESH_SECONDS} seconds until it ends.</p>` : ''}
-<p>Status: <span class="status-${c.status}">${c.status}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
+<p>Status: <span class="status-${c.status}">${statusWords(c.status)}</span> · Next run: ${formatDate(c.nextRun)} · API use: ${apiUse(c)}</p>
 ${c.recentErrors.length > 0 ? html`<div class="errors"><strong>Recent errors</strong><ul>${c.recentErrors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
-${c.awaitingConfirmation ? html`<div class="errors" role="alert"><p><strong>The last sync was held by the safety gate:</strong> its plan changes more accounts than allowed. Check it with a dry run, then confirm to write it.</p>
+${c.awaitingConfirmation ? html`<div class="awaiting" role="status"><p><strong>The last sync is awaiting approval:</strong> it planned writes and wrote nothing.${c.lastRun ? html` <a href="${path('connections', c.id, 'runs', c.lastRun.id)}">Review its plan</a> (every account and field, current and new value), then approve it there.` : ''}</p>
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><input type="hidden" name="confirm" value="true"><button type="submit">Sync and write anyway</button></form></div>` : ''}
 <div class="actions">
   <form method="post" action="${base}/runs">${csrfField(session)}<input type="hidden" name="kind" value="sync"><button type="submit">Sync now</button></form>

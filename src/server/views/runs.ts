@@ -1,28 +1,71 @@
-import type { ConnectionHealth, RunDetail } from '../backend.ts';
-import { html } from '../html.ts';
+import type { ConnectionHealth, RunDetail, RunPlanView } from '../backend.ts';
+import { html, type SafeHtml } from '../html.ts';
 import type { Session } from '../sessions.ts';
-import { csrfField, formatDate, page, path } from './layout.ts';
+import { csrfField, formatDate, formatNumber, page, path } from './layout.ts';
+import { kindWords, statusWords } from './status-words.ts';
+
+function figures(entries: Record<string, number>): string {
+  const list = Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : 1));
+  return list.length === 0 ? 'none' : list.map(([k, n]) => `${k} ${formatNumber(n)}`).join(', ');
+}
+
+/** A kept plan: what it amounts to, then each account and field with the CRM's value and the new one. */
+function planSection(session: Session, c: ConnectionHealth, run: RunDetail, plan: RunPlanView): SafeHtml {
+  const state = plan.approvedAt !== null
+    ? html`<p class="flash ok">Approved ${formatDate(plan.approvedAt)}${plan.approvedByRun ? html`, written by run <a href="${path('connections', c.id, 'runs', plan.approvedByRun)}">${plan.approvedByRun}</a>` : ''}.</p>`
+    : run.status === 'awaiting-approval'
+      ? html`<p class="awaiting" role="status"><strong>Awaiting approval:</strong> nothing is written until you approve this plan${plan.reasons.length > 0 ? html`, held because ${plan.reasons.join('; ')}` : ''}.</p>`
+      : '';
+  const cli = `kamflow plan ${run.id} --all`;
+  return html`
+<h2>Plan${run.kind === 'rollback' ? ' of the rollback' : ''}</h2>
+${state}
+<table class="plan-summary"><tbody>
+<tr><th>Accounts to change</th><td>${formatNumber(plan.changedAccounts)} of ${formatNumber(plan.accounts)} (${formatNumber(plan.changedFields)} fields)</td></tr>
+<tr><th>Tier, flags or numbers change</th><td>${formatNumber(plan.substantiveAccounts)} accounts</td></tr>
+<tr><th>Reasons' wording only</th><td>${formatNumber(plan.wordingOnlyAccounts)} accounts</td></tr>
+<tr><th>Tier changes</th><td>${figures(plan.tierChanges)}</td></tr>
+<tr><th>Key account flag</th><td>${formatNumber(plan.keyFlag.on)} set, ${formatNumber(plan.keyFlag.off)} cleared</td></tr>
+<tr><th>Per field</th><td>${figures(plan.byField)}</td></tr>
+<tr><th>API calls it will cost</th><td>${figures(plan.estimatedCalls)}</td></tr>
+</tbody></table>
+${plan.canApprove
+  ? html`<div class="actions"><form method="post" action="${path('connections', c.id, 'runs', run.id, 'approve')}">${csrfField(session)}
+    <button type="submit">Approve and write this plan</button></form></div>`
+  : ''}
+${plan.rows.length === 0
+  ? html`<p>The plan writes nothing.</p>`
+  : html`<div class="scroll-x"><table class="plan">
+<thead><tr><th>Account</th><th>Field</th><th>In the CRM now</th><th>New value</th></tr></thead>
+<tbody>${plan.rows.map((r) => html`<tr><td>${r.name ?? ''}<div class="help">${r.accountId}</div></td><td>${r.field}</td><td class="value">${r.from}</td><td class="value">${r.to}</td></tr>`)}</tbody>
+</table></div>`}
+${plan.hiddenAccounts > 0 ? html`<p class="help">… and ${formatNumber(plan.hiddenAccounts)} more account(s): <code>${cli}</code> lists every one.</p>` : ''}`;
+}
 
 export function runPage(session: Session, c: ConnectionHealth, run: RunDetail): string {
   const base = path('connections', c.id);
+  const counts = run.kind === 'dry-run'
+    ? html`<tr><th>Written</th><td>nothing (a dry run)${run.plan ? html`; it would change ${formatNumber(run.plan.changedAccounts)} accounts, see the plan below` : ''}</td></tr>`
+    : html`<tr><th>Written / unchanged / failed</th><td>${run.written} / ${run.unchanged} / ${run.failed}</td></tr>`;
   return page({ session }, `Run ${run.id}`, html`
 <p><a href="${base}">← ${c.name}</a></p>
 <h1>Run ${run.id}</h1>
 <table class="run">
 <tbody>
-<tr><th>Kind</th><td>${run.kind}${run.rollbackOf ? html` of <a href="${path('connections', c.id, 'runs', run.rollbackOf)}">${run.rollbackOf}</a>` : ''}</td></tr>
-<tr><th>Status</th><td class="status-${run.status}">${run.status}</td></tr>
+<tr><th>Kind</th><td>${kindWords(run.kind)}${run.rollbackOf ? html` of <a href="${path('connections', c.id, 'runs', run.rollbackOf)}">${run.rollbackOf}</a>` : ''}</td></tr>
+<tr><th>Status</th><td class="status-${run.status}">${statusWords(run.status)}</td></tr>
 <tr><th>Trigger</th><td>${run.trigger}</td></tr>
 <tr><th>Started</th><td>${formatDate(run.startedAt)}</td></tr>
 <tr><th>Finished</th><td>${formatDate(run.finishedAt)}</td></tr>
-<tr><th>Written / unchanged / failed</th><td>${run.written} / ${run.unchanged} / ${run.failed}</td></tr>
-${run.error ? html`<tr><th>Error</th><td>${run.error}</td></tr>` : ''}
+${counts}
+${run.error && run.status !== 'awaiting-approval' ? html`<tr><th>Error</th><td>${run.error}</td></tr>` : ''}
 </tbody>
 </table>
 ${run.canRollback
   ? html`<div class="actions"><form method="post" action="${path('connections', c.id, 'runs', run.id, 'rollback')}">${csrfField(session)}
     <button type="submit" class="danger">Roll back this run</button></form></div>`
   : ''}
+${run.plan ? planSection(session, c, run, run.plan) : ''}
 <h2>Per-record errors (${run.recordErrors.length})</h2>
 ${run.recordErrors.length === 0
   ? html`<p>None.</p>`

@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { startServer } from '../../../src/server/start.ts';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { testConfig } from './harness.ts';
-import { authorize, HS_REDIRECT, startReal } from './real-backend.ts';
+import { approveWaitingPlan, authorize, HS_REDIRECT, startReal } from './real-backend.ts';
 
 /**
  * `GET /hubspot/card/run-status`, which the HubSpot app card calls through hubspot.fetch: HubSpot
@@ -42,6 +42,8 @@ describe('HubSpot card run status', () => {
 
       expect((await setup.backend.startRun(id, { kind: 'sync' })).ok).toBe(true);
       await setup.backend.runs.idle();
+      // The first plan waits for approval; the card claims the write run that follows it.
+      await approveWaitingPlan(setup, id);
       const run = (await setup.store.listRuns({ connectionId: id, limit: 1 }))[0];
       expect(run?.status).toBe('succeeded');
       const finished = run?.finishedAt ?? '';

@@ -2,7 +2,7 @@ import { signV3 } from '../../../connectors/hubspot/webhook-signature.ts';
 import { describe, expect, it } from 'vitest';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { ADMIN_HASH_SETTING } from '../../../src/console/backend.ts';
-import { authorize, HS_REDIRECT, installSalesforce, startReal } from './real-backend.ts';
+import { approveWaitingPlan, authorize, HS_REDIRECT, installSalesforce, startReal } from './real-backend.ts';
 import { loadMirror } from '../../../src/store/read-mirror.ts';
 
 describe('KamflowBackend config editor', () => {
@@ -89,12 +89,14 @@ describe('KamflowBackend runs and families', () => {
   it('runs a dry run and a rollback in the background, one at a time', async () => {
     const setup = await startReal({ seed: smallSnapshot() });
     const id = await installSalesforce(setup);
-    const [first] = await setup.backend.listRuns(id, 5);
-    if (!first) throw new Error('no first run');
-    const firstDetail = await setup.backend.getRun(id, first.id);
-    expect(firstDetail).toMatchObject({ canRollback: true, rollbackOf: null });
+    // The install's first sync planned and waited; the approved write is the run to roll back.
+    const [first, planned] = await setup.backend.listRuns(id, 5);
+    if (!first || !planned) throw new Error('no first runs');
+    expect(await setup.backend.getRun(id, first.id)).toMatchObject({ canRollback: true, rollbackOf: null, status: 'succeeded' });
+    const plannedDetail = await setup.backend.getRun(id, planned.id);
+    expect(plannedDetail).toMatchObject({ canRollback: false, written: 0 });
     // Orphan Co's parent is not in the org: the analysis says so, tied to the record.
-    expect(firstDetail?.recordErrors.map((e) => e.kind)).toEqual(['analyze: missing-parent']);
+    expect(plannedDetail?.recordErrors.map((e) => e.kind)).toEqual(['analyze: missing-parent']);
 
     const dry = await setup.backend.startRun(id, { kind: 'dry-run' });
     expect(dry.ok).toBe(true);
@@ -120,7 +122,8 @@ describe('KamflowBackend runs and families', () => {
     await setup.store.acquireLock(id, 'cli-run', new Date(), 60_000);
     const result = await setup.backend.startRun(id, { kind: 'sync' });
     expect(result).toMatchObject({ ok: false, reason: 'busy', message: expect.stringContaining('Another process') });
-    expect(await setup.store.listRuns({ connectionId: id })).toHaveLength(1);
+    // Still only the install's plan and its approved write: the refused run left no record.
+    expect(await setup.store.listRuns({ connectionId: id })).toHaveLength(2);
   });
 
   it('shows a family with its entities in hierarchy order, contacts counted per entity', async () => {
@@ -187,6 +190,8 @@ describe('KamflowBackend webhooks, admin password, readiness', () => {
     await setup.store.updateConnection(id, { options: { ...stored?.options, currency: 'USD', searchLookbackMs: 0 } });
     expect((await setup.backend.startRun(id, { kind: 'sync' })).ok).toBe(true);
     await setup.backend.runs.idle();
+    // The portal's first plan waits for the admin; approving it writes it.
+    await approveWaitingPlan(setup, id);
     // The second run re-reads the accounts the first one wrote, and writes nothing.
     expect((await setup.backend.startRun(id, { kind: 'sync' })).ok).toBe(true);
     await setup.backend.runs.idle();

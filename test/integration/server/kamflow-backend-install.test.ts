@@ -36,7 +36,7 @@ describe('KamflowBackend install', () => {
 
   it('installs Salesforce: tokens sealed, fields provisioned, schedule set, first sync run', async () => {
     const setup = await startReal();
-    const id = await installSalesforce(setup);
+    const id = await installSalesforce(setup, { approve: false });
     const stored = await setup.store.getConnection(id);
     expect(stored).toMatchObject({ crm: 'salesforce', baseUrl: setup.sandbox.url, schedule: '0 2 * * *', hasTokens: true });
     expect(stored?.options['clientSecret']).toBeUndefined();
@@ -47,12 +47,21 @@ describe('KamflowBackend install', () => {
     expect(row.tokens_sealed).not.toContain(setup.sandbox.salesforce.clientSecret);
     expect(setup.tasks.created).toEqual([{ expression: '0 2 * * *', timezone: 'UTC', stopped: false }]);
 
+    // The first sync planned and waits for approval: nothing written, the connection not failing.
+    const waiting = await setup.backend.getConnection(id);
+    expect(waiting).toMatchObject({ status: 'awaiting-approval', awaitingConfirmation: true });
+    const [planned] = await setup.backend.listRuns(id, 10);
+    expect(planned).toMatchObject({ trigger: 'console', kind: 'sync', status: 'awaiting-approval', written: 0, error: null });
+    expect(setup.sandbox.sf.query(`SELECT Id, ${salesforceFieldName('kam_tier')} FROM Account`).every((r) => r[salesforceFieldName('kam_tier')] === null)).toBe(true);
+    const approved = await setup.backend.startRun(id, { kind: 'approve', planRunId: planned?.id ?? '' });
+    expect(approved.ok).toBe(true);
+    await setup.backend.runs.idle();
     const health = await setup.backend.getConnection(id);
     expect(health).toMatchObject({ status: 'ok', name: new URL(setup.sandbox.url).hostname, nextRun: NEXT_RUN.toISOString() });
     expect(health?.lastRun).toMatchObject({ kind: 'sync', status: 'succeeded' });
     expect(health?.apiUsage?.used).toBeGreaterThan(0);
     const runs = await setup.backend.listRuns(id, 10);
-    expect(runs).toHaveLength(1);
+    expect(runs).toHaveLength(2);
     expect(runs[0]).toMatchObject({ trigger: 'console', kind: 'sync', status: 'succeeded', failed: 0 });
     expect(runs[0]?.written).toBe(70);
     // The sandbox now holds Kamflow's values on its accounts.
@@ -125,8 +134,8 @@ describe('KamflowBackend install', () => {
     expect(second).toBe(first);
     expect(await setup.store.listConnections()).toHaveLength(1);
     expect((await setup.store.loadCredentials(first)).tokens?.accessToken).not.toBe(before.tokens?.accessToken);
-    // No second first sync for a reinstall.
-    expect(await setup.store.listRuns({ connectionId: first })).toHaveLength(1);
+    // No second first sync for a reinstall: only the first install's plan and its approved write.
+    expect((await setup.store.listRuns({ connectionId: first })).map((r) => r.status)).toEqual(['succeeded', 'awaiting-approval']);
   });
 
   it('two installs of the same org at once give one connection, keyed by the org id; the second says it reconnected', async () => {

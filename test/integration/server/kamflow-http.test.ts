@@ -3,6 +3,7 @@ import { silentLogger } from '../../../src/log.ts';
 import { startServer, type RunningServer } from '../../../src/server/start.ts';
 import { smallSnapshot } from '../sandbox/fixture.ts';
 import { testConfig, TestClient } from './harness.ts';
+import { salesforceFieldName } from '../../../src/sandbox/index.ts';
 import { startReal, type RealSetup } from './real-backend.ts';
 
 const servers: RunningServer[] = [];
@@ -41,8 +42,36 @@ describe('console routes on the real backend', () => {
     const location = done.headers.get('location') ?? '';
     expect(location).toMatch(/^\/connections\/sf-[0-9a-f]{8}$/);
     await setup.backend.runs.idle();
+    // The first sync planned and waits: the connection says so in words, not as a failure.
+    const waiting = await client.page(location);
+    expect(waiting.text).toContain('Salesforce connected: 127.0.0.1');
+    expect(waiting.text).toMatch(/class="status-awaiting-approval">awaiting approval/);
+    expect(waiting.text).not.toContain('awaiting-approval<');
+    const id = location.split('/').pop() ?? '';
+    const [planned] = await setup.backend.listRuns(id, 1);
+    if (!planned) throw new Error('no first run');
+    // Its run page shows the plan: figures, each account and field with the CRM's value and the new one.
+    const planPage = await client.page(`${location}/runs/${planned.id}`);
+    expect(planPage.text).toContain('Awaiting approval:');
+    expect(planPage.text).toContain('it is the connection&#39;s first plan that writes anything');
+    expect(planPage.text).toMatch(/<th>Accounts to change<\/th><td>5 of 5 \(\d+ fields\)/);
+    expect(planPage.text).toMatch(/<td>Acme Holding<div class="help">001\w+<\/div><\/td><td>kam_tier<\/td><td class="value">\(empty\)<\/td><td class="value">&quot;Key&quot;<\/td>/);
+    expect(planPage.text).toContain('Approve and write this plan');
+    expect(setup.sandbox.sf.query(`SELECT Id, ${salesforceFieldName('kam_tier')} FROM Account`).every((r) => r[salesforceFieldName('kam_tier')] === null)).toBe(true);
+    // Approving it through the page's form writes it.
+    const approved = await client.post(`${location}/runs/${planned.id}/approve`, {});
+    expect(approved.status).toBe(303);
+    await setup.backend.runs.idle();
+    const written = await setup.backend.getRun(id, (approved.headers.get('location') ?? '').split('/').pop() ?? '');
+    expect(written).toMatchObject({ kind: 'sync', status: 'succeeded', written: 5, failed: 0 });
+    const after = await client.page(`${location}/runs/${planned.id}`);
+    expect(after.text).toContain(`written by run <a href="${location}/runs/${written?.id ?? ''}">`);
+    expect(after.text).not.toContain('Approve and write this plan');
+    // A second approval of the same plan is refused.
+    const again = await client.post(`${location}/runs/${planned.id}/approve`, {});
+    expect(again.headers.get('location')).toBe(location);
+    expect((await client.page(location)).text).toContain('already approved and written by run');
     const { text } = await client.page(location);
-    expect(text).toContain('Salesforce connected: 127.0.0.1');
     expect(text).toContain('Acme Holding');
     expect(text).toMatch(/class="status-succeeded">succeeded/);
     expect(text).toMatch(/API use: \d+ calls in the last 24h · Kamflow today: \d+ calls by every worker/);
@@ -72,7 +101,7 @@ describe('console routes on the real backend', () => {
     expect((await client.post(`${location}/runs`, { kind: 'sync' })).status).toBe(303);
     await setup.backend.runs.idle();
     const held = await client.page(location);
-    expect(held.text).toContain('The last sync was held by the safety gate');
+    expect(held.text).toContain('The last sync is awaiting approval');
     expect(held.text).toMatch(/name="confirm" value="true"><button type="submit">Sync and write anyway/);
 
     const confirmed = await client.post(`${location}/runs`, { kind: 'sync', confirm: 'true' });

@@ -106,8 +106,8 @@ export async function authorize(authorizeUrl: string): Promise<{ code: string; s
   return { code, state: url.searchParams.get('state') };
 }
 
-/** Starts and completes a Salesforce install through the simulator. */
-export async function installSalesforce(setup: RealSetup): Promise<string> {
+/** Installs Salesforce; its first sync plans and waits, and the admin approves that plan unless `approve` is false. */
+export async function installSalesforce(setup: RealSetup, options: { approve?: boolean } = {}): Promise<string> {
   const verifier = createCodeVerifier();
   const begun = await setup.backend.beginInstall({ crm: 'salesforce', params: { loginHost: 'production' }, state: 's1', codeChallenge: codeChallengeS256(verifier), redirectUri: REDIRECT });
   if (!begun.ok) throw new Error(begun.message);
@@ -115,5 +115,17 @@ export async function installSalesforce(setup: RealSetup): Promise<string> {
   const done = await setup.backend.completeInstall({ crm: 'salesforce', params: { loginHost: 'production' }, code, codeVerifier: verifier, redirectUri: REDIRECT });
   if (!done.ok) throw new Error(`${done.reason}: ${done.message}`);
   await setup.backend.runs.idle();
+  const [first] = await setup.backend.listRuns(done.connectionId, 1);
+  if (options.approve !== false && first?.status === 'awaiting-approval') await approveWaitingPlan(setup, done.connectionId);
   return done.connectionId;
+}
+
+/** Approves the connection's newest run, which must be a plan waiting for approval, and waits for the write; returns the write run's id. */
+export async function approveWaitingPlan(setup: RealSetup, connectionId: string): Promise<string> {
+  const [waiting] = await setup.backend.listRuns(connectionId, 1);
+  if (waiting?.status !== 'awaiting-approval') throw new Error(`the newest run is ${waiting ? waiting.status : 'missing'}, not awaiting approval`);
+  const approved = await setup.backend.startRun(connectionId, { kind: 'approve', planRunId: waiting.id });
+  if (!approved.ok) throw new Error(approved.message);
+  await setup.backend.runs.idle();
+  return approved.runId;
 }
