@@ -45,7 +45,7 @@ table.matrix { width:max-content; border-collapse:separate; border-spacing:0; }
 .legend li { display:flex; align-items:center; gap:.35rem; }
 .legend .swatch { width:1.2rem; height:1.2rem; border:1px solid var(--line); display:inline-flex; align-items:center; justify-content:center; flex:none; }
 .legend .swatch .mark { margin:0; }
-.scroll-x { overflow-x:auto; max-width:100%; }
+.scroll-x { overflow-x:auto; max-width:100%; } table.record-errors td { overflow-wrap:anywhere; }
 dl.facts { display:grid; grid-template-columns:repeat(auto-fill, minmax(11rem, 1fr)); gap:.5rem; margin:0 0 1rem; }
 dl.facts div { background:#fff; border:1px solid var(--line); border-radius:4px; padding:.4rem .6rem; }
 dl.facts dt { color:var(--muted); font-size:.8rem; } dl.facts dd { margin:0; font-weight:600; font-variant-numeric:tabular-nums; }

@@ -69,6 +69,6 @@ ${run.plan ? planSection(session, c, run, run.plan) : ''}
 <h2>Per-record errors (${run.recordErrors.length})</h2>
 ${run.recordErrors.length === 0
   ? html`<p>None.</p>`
-  : html`<table class="record-errors"><thead><tr><th>Record</th><th>Kind</th><th>Message</th></tr></thead>
-<tbody>${run.recordErrors.map((e) => html`<tr><td>${e.recordId}</td><td>${e.kind}</td><td>${e.message}</td></tr>`)}</tbody></table>`}`);
+  : html`<div class="scroll-x"><table class="record-errors"><thead><tr><th>Record</th><th>Kind</th><th>Message</th></tr></thead>
+<tbody>${run.recordErrors.map((e) => html`<tr><td>${e.recordId}</td><td>${e.kind}</td><td>${e.message}</td></tr>`)}</tbody></table></div>`}`);
 }

@@ -148,10 +148,28 @@ describe('console in a browser', () => {
     await expect.poll(() => page.locator('body').innerText()).toContain('Salesforce connected');
     await shot('02-installed');
 
-    // The first sync starts with the install; wait for it to finish.
-    await reloadUntil('the first sync to succeed', 'table.runs td.status-succeeded');
+    // The first sync starts with the install and only plans: nothing is written before the
+    // admin has seen the plan. It waits as "awaiting approval" (not a failure).
+    await reloadUntil('the first plan to wait for approval', 'table.runs td.status-awaiting-approval');
+    expect(await page.locator('body').innerText()).toContain('The last sync is awaiting approval');
+    expect(await page.locator('.status-failed').count()).toBe(0);
+    await shot('03-first-plan-waiting');
+    await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('a:has-text("Review its plan")')]);
+    const planText = await page.locator('body').innerText();
+    expect(planText).toContain('Approve and write this plan');
+    expect(await page.locator('table.plan tbody tr').count()).toBeGreaterThan(0);
+    await shot('03b-plan');
+    // The plan page fits a phone: nothing wider than the window at 390 px.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, '03c-plan-390.png') });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('button:text-is("Approve and write this plan")')]);
+    await reloadUntil('the approved plan to be written', '.status-succeeded');
+    await shot('03d-approved-written');
+    await page.goto(connectionUrl);
     expect(await page.locator('table.families tbody tr').count()).toBeGreaterThan(0);
-    await shot('03-first-sync');
+    await shot('03e-connection-after-approval');
 
     // Criteria: lower the revenue share threshold, preview, then save.
     await page.click('a:has-text("Criteria and schedule")');
@@ -167,16 +185,18 @@ describe('console in a browser', () => {
     expect(await page.inputValue('#cfg-criteria-revenueShare-threshold')).toBe('0.02');
     await shot('05-saved');
 
-    // A sync now, from the connection page, followed on its run page. The new threshold changes
-    // the reasons of every family, so the safety gate holds the plan until it is confirmed.
+    // A sync now, from the connection page, followed on its run page. A criteria change that
+    // moves tiers may wait for approval (the safety gate counts tier and flag changes, not
+    // wording); then it is approved on its plan page.
     await page.goto(connectionUrl);
     await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('button:text-is("Sync now")')]);
-    await reloadUntil('the console sync to finish', '.status-failed, .status-succeeded');
-    expect(await page.locator('body').innerText()).toContain('Held by the safety gate');
-    await page.goto(connectionUrl);
-    await shot('06-held-by-gate');
-    await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('button:text-is("Sync and write anyway")')]);
-    await reloadUntil('the confirmed sync to succeed', '.status-succeeded');
+    await reloadUntil('the console sync to finish', '.status-failed, .status-succeeded, .status-awaiting-approval');
+    expect(await page.locator('.status-failed').count()).toBe(0);
+    if ((await page.locator('.status-awaiting-approval').count()) > 0) {
+      await shot('06-criteria-plan-waiting');
+      await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('button:text-is("Approve and write this plan")')]);
+      await reloadUntil('the approved sync to succeed', '.status-succeeded');
+    }
     await shot('07-sync-run');
 
     // A family's matrix as a coloured grid.

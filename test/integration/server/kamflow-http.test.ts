@@ -102,9 +102,12 @@ describe('console routes on the real backend', () => {
     await setup.backend.runs.idle();
     const held = await client.page(location);
     expect(held.text).toContain('The last sync is awaiting approval');
-    expect(held.text).toMatch(/name="confirm" value="true"><button type="submit">Sync and write anyway/);
-
-    const confirmed = await client.post(`${location}/runs`, { kind: 'sync', confirm: 'true' });
+    // No way to write it unseen from here: the banner sends the admin to the plan.
+    expect(held.text).not.toContain('write anyway');
+    const planPath = /<a href="([^"]+)">Review its plan<\/a>/.exec(held.text)?.[1] ?? '';
+    expect(planPath).toMatch(/\/runs\/run-/);
+    expect((await client.page(planPath)).text).toContain('Approve and write this plan');
+    const confirmed = await client.post(`${planPath}/approve`, {});
     expect(confirmed.status).toBe(303);
     await setup.backend.runs.idle();
     const runPath = confirmed.headers.get('location') ?? '';
@@ -112,6 +115,6 @@ describe('console routes on the real backend', () => {
     expect(run).toMatchObject({ status: 'succeeded', kind: 'sync' });
     // The small org has 5 accounts; every one had its reasons rewritten.
     expect(run?.written).toBe(5);
-    expect((await client.page(location)).text).not.toContain('Sync and write anyway');
+    expect((await client.page(location)).text).not.toContain('The last sync is awaiting approval');
   });
 });
