@@ -2,8 +2,7 @@ import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunS
 import type { SourceModule } from '../../connectors/shared/source-module.ts';
 import type { ConnectionRecord, RunIssue, RunRecord, StoredPlan, StoredWrite } from '../store/types.ts';
 import type { RunPlanView } from '../server/backend.ts';
-import { showChange } from '../cli/report/plan.ts';
-import { REASON_TEXT, summarizePlan } from '../sync/plan-review.ts';
+import { REASON_TEXT, showChange, summarizePlan } from '../sync/plan-review.ts';
 import type { RunProgress } from '../contract/runs.ts';
 
 export type Trigger = RunSummary['trigger'];

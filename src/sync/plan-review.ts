@@ -140,3 +140,49 @@ export function writesOfPlan(plan: Pick<StoredPlan, 'writes'>): PlannedAccountWr
 export function accountLabel(a: { accountId: string; name: string | null }): string {
   return a.name ? `${a.name} (${a.accountId})` : a.accountId;
 }
+
+/* How a change reads to the admin (the CLI's plan and the console's plan page alike). */
+
+type ShownValue = string | number | boolean | null;
+
+/** Characters of unchanged text kept either side of the part that differs. */
+const CONTEXT = 24;
+/** A differing part longer than this is cut (both sides alike). */
+const MIDDLE = 100;
+/** Texts up to this length are shown whole. */
+const WHOLE = 80;
+
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+function plain(v: ShownValue): string {
+  if (v === null || v === '') return '(empty)';
+  return typeof v === 'string' ? quote(v) : String(v);
+}
+
+function cutMiddle(s: string): string {
+  return s.length > MIDDLE ? `${s.slice(0, MIDDLE - 1)}…` : s;
+}
+
+/**
+ * The two values of a change as shown: whole when short, otherwise the part that differs with
+ * a little unchanged text either side (… marks what is left out), so that a changed reason
+ * never looks unchanged because both sides were cut at the same prefix.
+ */
+export function showChange(from: ShownValue, to: ShownValue): [string, string] {
+  if (typeof from !== 'string' || typeof to !== 'string' || (from.length <= WHOLE && to.length <= WHOLE)) return [plain(from), plain(to)];
+  if (from === '' || to === '') return [plain(from === '' ? from : cutMiddle(from)), plain(to === '' ? to : cutMiddle(to))];
+  let p = 0;
+  const max = Math.min(from.length, to.length);
+  while (p < max && from[p] === to[p]) p++;
+  let q = 0;
+  while (q < max - p && from[from.length - 1 - q] === to[to.length - 1 - q]) q++;
+  const side = (s: string): string => {
+    const start = Math.max(0, p - CONTEXT);
+    const end = s.length - q;
+    const tailEnd = Math.min(s.length, end + CONTEXT);
+    return `${start > 0 ? '…' : ''}${s.slice(start, p)}${cutMiddle(s.slice(p, end))}${s.slice(end, tailEnd)}${tailEnd < s.length ? '…' : ''}`;
+  };
+  return [quote(side(from)), quote(side(to))];
+}
