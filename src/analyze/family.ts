@@ -83,7 +83,8 @@ export function analyzeFamily(ctx: FamilyContext): FamilyOutcome {
   const growth = prior >= 0.005 ? finiteFraction((revenue - prior) / prior) : null;
   const costed = fam.costedPrice[f] as number;
   // A margin over a non-positive price (credit notes beyond sales) is not a margin.
-  const familyMargin = costed > 0 ? finiteOrNull((costed - (fam.cost[f] as number)) / costed) : null;
+  // So is one over a costed price under half a cent (it rounds to 0 money).
+  const familyMargin = costed >= 0.005 ? finiteOrNull((costed - (fam.cost[f] as number)) / costed) : null;
   const margin = familyMargin === null || ctx.portfolioMargin === null ? null : finiteFraction(familyMargin - ctx.portfolioMargin);
   const potential = revenue >= 0.005 ? finiteFraction(m.whitespaceValue / revenue) : null;
   const relationships = ctx.relationships === null
@@ -170,6 +171,8 @@ export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
+/** Rounded as every fraction is; null when it (or its rounding, or its percent) is not a finite number. */
 function finiteFraction(v: number): number | null {
-  return Number.isFinite(v) ? roundFraction(v) : null;
+  const r = roundFraction(v);
+  return Number.isFinite(r) && Number.isFinite(r * 100) ? r : null;
 }

@@ -110,7 +110,7 @@ export function analyzeColumns(run: AnalyzeColumnsInput): AnalysisResult {
   const pipeline = buildPipeline(input, accountOf, accounts, run.asOf, config);
   const byOwner = new Map<string, HorizonItem[]>();
   const portfolioMargin =
-    facts.portfolioCostedPrice > 0 ? finiteOrNull((facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice) : null;
+    facts.portfolioCostedPrice >= 0.005 ? finiteOrNull((facts.portfolioCostedPrice - facts.portfolioCost) / facts.portfolioCostedPrice) : null;
 
   const issues: AnalysisIssue[] = [
     ...rejectedIssues(run.rejected ?? []),
