@@ -37,7 +37,8 @@ export interface PullContext {
 /** Streams whose amounts convert into the company currency: read again when the rates change. */
 const MONEY_STREAMS: ReadonlySet<ObjectKind> = new Set(['opportunities', 'lineItems']);
 
-type ObjectStreamKind = Exclude<ObjectKind, 'users'>;
+/** Streams read as HubSpot objects (users are owners; contact roles are deal-contact associations). */
+type ObjectStreamKind = Exclude<ObjectKind, 'users' | 'contactRoles'>;
 
 interface StreamSpec<K extends ObjectStreamKind> {
   type: HubSpotObjectType;
@@ -305,6 +306,7 @@ export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental'
     yield* users(mode, saved, ctx);
     return;
   }
+  if (kind === 'contactRoles') throw new CrmError('config', 'the HubSpot connector reads no contactRoles stream', { crm: 'hubspot' });
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
   if (!search) {
     yield* fullObjects(kind, saved, ctx);
