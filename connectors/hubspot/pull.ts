@@ -8,6 +8,7 @@ import {
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
 import { listPage, ownersPage, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { pullContactRoles } from './contact-roles.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
 
 export interface PullContext {
@@ -306,7 +307,10 @@ export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental'
     yield* users(mode, saved, ctx);
     return;
   }
-  if (kind === 'contactRoles') throw new CrmError('config', 'the HubSpot connector reads no contactRoles stream', { crm: 'hubspot' });
+  if (kind === 'contactRoles') {
+    yield* pullContactRoles(ctx, saved);
+    return;
+  }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
   if (!search) {
     yield* fullObjects(kind, saved, ctx);
