@@ -1,8 +1,8 @@
 import type { AnalysisIssue, CurrenciesSummary } from '../model/insights.ts';
 import type { SnapshotSink } from '../model/snapshot-intake.ts';
 import type { Account, Contact, ContactRole, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
-import { StringTable } from '../model/string-table.ts';
 import { Column, TextColumn } from './columns.ts';
+import { RefTable } from './ref-table.ts';
 import { CurrencyTally } from './currencies.ts';
 import { toDayNumber } from './dates.ts';
 import { compareStrings } from './format.ts';
@@ -136,12 +136,12 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly accounts: Account[] = [];
   private readonly products: Product[] = [];
   private readonly users: User[] = [];
-  private readonly accountRefs = new StringTable();
-  private readonly productRefs = new StringTable();
-  private readonly owners = new StringTable();
+  private readonly accountRefs = new RefTable();
+  private readonly productRefs = new RefTable();
+  private readonly owners = new RefTable();
   /** Per account ref: an account with that id has been seen. */
   private readonly isAccount = new Column(Uint8Array);
-  private readonly productIds = new StringTable();
+  private readonly productIds = new RefTable();
   private readonly contactAccount = new Column(Int32Array);
   private readonly contactFlags = new Column(Uint8Array);
   private readonly pendingContacts: { id: string; ref: number; domain: string }[] = [];
