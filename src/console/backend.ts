@@ -220,11 +220,12 @@ export class KamflowBackend implements ConsoleBackend {
   async getRun(connectionId: string, runId: string): Promise<RunDetail | null> {
     const run = await this.deps.store.getRun(runId);
     if (!run || run.connectionId !== connectionId) return null;
-    const [writes, issues, all, plan] = await Promise.all([
+    const [writes, issues, all, plan, conflicts] = await Promise.all([
       this.deps.store.listWrites(runId), this.deps.store.listRunIssues(runId), this.deps.store.listRuns({ connectionId }), this.deps.store.getPlan(runId),
+      run.kind === 'rollback' ? this.deps.store.listFieldConflicts(runId) : Promise.resolve([]),
     ]);
     const triggers = await this.runs.triggersOf([run.id]);
-    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all, plan);
+    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all, plan, conflicts);
   }
 
   startRun(connectionId: string, request: RunRequest): Promise<StartRunResult> {

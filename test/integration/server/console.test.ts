@@ -191,12 +191,12 @@ describe('runs', () => {
     expect((await c.get('/connections/c1/runs/r9')).status).toBe(404);
   });
 
-  it('rolls back a run with POST + CSRF', async () => {
+  it('previews the rollback of a run with POST + CSRF (it writes nothing until approved)', async () => {
     const { h, c } = await loggedIn();
     await c.page('/connections/c1/runs/r1');
     const res = await c.post('/connections/c1/runs/r1/rollback');
     expect(res.status).toBe(303);
-    expect(h.backend.started).toEqual([{ connectionId: 'c1', request: { kind: 'rollback', runId: 'r1' } }]);
+    expect(h.backend.started).toEqual([{ connectionId: 'c1', request: { kind: 'rollback', runId: 'r1', preview: true } }]);
   });
 });
 
