@@ -5,7 +5,7 @@ import type { Session } from '../sessions.ts';
 import { messagePage } from '../views/auth.ts';
 import { configPage } from '../views/config.ts';
 import { connectionPage, connectionsPage } from '../views/connections.ts';
-import { familyPage } from '../views/family.ts';
+import { familyPageBytes, pageEncoding } from '../views/family.ts';
 import { path } from '../views/layout.ts';
 import { runPage } from '../views/runs.ts';
 import { ConfigFormBody, ConnectionParams, FamilyParams, RunKindBody, RunParams } from './params.ts';
@@ -143,7 +143,11 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!params) return;
     const view = await backend.getFamily(ctx.c.id, params.familyId);
     if (!view) return notFound(req, res, 'This family');
-    res.type('html').send(familyPage(ctx.session, ctx.c, view));
+    // The largest page of the console: sent compressed when the browser takes it, from bytes kept per analysis.
+    const encoding = pageEncoding(req.get('accept-encoding'));
+    res.type('html').vary('Accept-Encoding');
+    if (encoding) res.set('Content-Encoding', encoding);
+    res.send(familyPageBytes(ctx.session, ctx.c, view, encoding));
   });
 
   return router;
