@@ -83,7 +83,9 @@ export function runPage(session: Session, c: ConnectionHealth, run: RunDetail): 
   const counts = run.kind === 'dry-run'
     ? html`<tr><th>Written</th><td>nothing (a dry run)${run.plan ? html`; it would change ${formatNumber(run.plan.changedAccounts)} accounts, see the plan below` : ''}</td></tr>`
     : preview && run.plan
-      ? html`<tr><th>Written</th><td>nothing (a preview); it would restore ${formatNumber(run.plan.changedFields)} fields on ${formatNumber(run.plan.changedAccounts)} accounts, see the plan below</td></tr>`
+      ? run.plan.approvedByRun
+        ? html`<tr><th>Written</th><td>nothing (a preview); approved, and its ${formatNumber(run.plan.changedFields)} fields on ${formatNumber(run.plan.changedAccounts)} accounts written by run <a href="${path('connections', c.id, 'runs', run.plan.approvedByRun)}">${run.plan.approvedByRun}</a></td></tr>`
+        : html`<tr><th>Written</th><td>nothing (a preview); it would restore ${formatNumber(run.plan.changedFields)} fields on ${formatNumber(run.plan.changedAccounts)} accounts, see the plan below</td></tr>`
     : html`<tr><th>Written / unchanged / failed</th><td>${run.written} / ${run.unchanged} / ${run.failed}</td></tr>`;
   return page({ session }, `Run ${run.id}`, html`
 <p><a href="${base}">← ${c.name}</a></p>

@@ -71,5 +71,6 @@ describe('a kept plan on the run page', () => {
     const done = runPage(session, c, approved);
     expect(done).toContain('Approved by <strong>ops (CLI)</strong> at 2026-12-02 05:10:00Z, written by run');
     expect(done).not.toContain('Roll back these');
+    expect(done).toContain('nothing (a preview); approved, and its 6 fields on 2 accounts written by run <a href="/connections/c1/runs/run-2">run-2</a>');
   });
 });
