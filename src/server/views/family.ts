@@ -163,6 +163,7 @@ ${h.top.length === 0 ? '' : html`<div class="scroll-x"><table class="horizon">
  */
 const BODY_CACHE = new WeakMap<FamilyInsight, { key: string; body: SafeHtml; bytes: Buffer; pages: Map<string, Buffer> }>();
 
+
 /** Pages of one family body kept ready per session look (user, CSRF token) and encoding. */
 const PAGES_PER_BODY = 32;
 const MARK = '\u0000kamflow-family-body\u0000';
@@ -183,7 +184,19 @@ export function pageEncoding(accept: string | undefined): PageEncoding {
   return null;
 }
 
-function bodyOf(c: ConnectionHealth, view: FamilyView): { body: SafeHtml; bytes: Buffer; pages: Map<string, Buffer> } {
+type CachedBody = { key: string; body: SafeHtml; bytes: Buffer; pages: Map<string, Buffer> };
+/** The same view object (the backend keeps one per analysis) under the same connection name: its body, without building the key. */
+const BY_VIEW = new WeakMap<FamilyView, { id: string; name: string; cached: CachedBody }>();
+
+function bodyOf(c: ConnectionHealth, view: FamilyView): CachedBody {
+  const same = BY_VIEW.get(view);
+  if (same && same.id === c.id && same.name === c.name && BODY_CACHE.get(view.family) === same.cached) return same.cached;
+  const cached = bodyByKey(c, view);
+  BY_VIEW.set(view, { id: c.id, name: c.name, cached });
+  return cached;
+}
+
+function bodyByKey(c: ConnectionHealth, view: FamilyView): CachedBody {
   const key = `${c.id}\u0000${c.name}\u0000${view.asOf}\u0000${view.currency}\u0000${view.entities.map((e) => `${e.id}\u0001${e.name}\u0001${e.depth}\u0001${e.activeContacts}\u0001${e.referenceableContacts}\u0001${e.coverage}`).join('\u0000')}\u0000${JSON.stringify(view.names ?? null)}`;
   const hit = BODY_CACHE.get(view.family);
   if (hit && hit.key === key) return hit;
