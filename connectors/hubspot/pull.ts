@@ -171,23 +171,25 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const spec = streamSpec(kind, ctx.settings);
   const property = LAST_MODIFIED_PROPERTY[spec.type];
   const properties = propertiesFor(spec.type, ctx.settings);
-  // When this run began on the portal's clock: the archived list is read from here next run.
-  let runStartedAt = ctx.caller.serverTime;
+  // When this run's first search was answered at the latest, on the portal's clock (never this
+  // machine's): what changed before it was visible to the search, so the cursor settles there.
+  let anchor = searchAnchor(ctx.caller.serverTime, null);
   const limit = ctx.options.pageSizes.search;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
   let after: string | null = null;
   let consumed = 0;
+  let settled: SearchCursor = saved;
   for (;;) {
     const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
-    runStartedAt ??= ctx.caller.serverTime ?? ctx.now();
+    anchor ??= searchAnchor(null, ctx.caller.serverTime);
     const fresh = page.objects.filter((o) => {
       const at = modifiedAt(o, property);
       return at === null || pos.accept(o.id, at);
     });
     const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates });
-    yield { object: kind, records, deletedIds: [], issues, cursor };
+    settled = page.after === null ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
+    yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
     if (page.after === null) break;
     consumed += page.objects.length;
     // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
@@ -201,11 +203,33 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
       consumed = 0;
     } else after = page.after;
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt ?? ctx.now(), ctx);
+  yield* archivedAsDeletes(kind, spec.type, settled, anchor, ctx);
+}
+
+/**
+ * The portal's clock no later than the moment a search was evaluated: the `Date` of an answer
+ * received before it was sent, else its own answer's `Date` less a second (the header is whole
+ * seconds). Null when the portal sent no `Date`: then nothing is anchored.
+ */
+function searchAnchor(before: number | null, answer: number | null): number | null {
+  if (before !== null) return before;
+  return answer !== null ? answer - 1_000 : null;
+}
+
+/**
+ * The cursor after a complete search: every record modified before the anchor was visible to
+ * it, so when that is later than the newest stamp seen, the cursor settles to the anchor (the
+ * next query starts the look-back before it) instead of staying at the newest stamp, and the
+ * records read again in the look-back are no longer the ones the last run saw (Kamflow's own
+ * writes among them). Newer stamps than the anchor (changes during the run) keep their ties.
+ */
+function settle(pos: SearchPosition, anchor: number | null, saved: SearchCursor): SearchCursor {
+  if (anchor !== null && anchor > pos.since) return { since: anchor, sinceIds: [], archivedSince: saved.archivedSince, rates: saved.rates };
+  return { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */
-async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotObjectType, c: SearchCursor, runStartedAt: number, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotObjectType, c: SearchCursor, runStartedAt: number | null, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const threshold = c.archivedSince - ctx.options.searchLookbackMs;
   let after: string | null = null;
   for (;;) {
@@ -218,7 +242,8 @@ async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotOb
       })
       .map((o) => o.id);
     const last = after === null;
-    const cursor = searchCursor(last ? { ...c, archivedSince: runStartedAt } : c);
+    // Without the portal's clock the archived list is read from the same point again next run.
+    const cursor = searchCursor(last && runStartedAt !== null ? { ...c, archivedSince: runStartedAt } : c);
     yield { ...emptyPage(kind, cursor), deletedIds };
     if (last) return;
   }

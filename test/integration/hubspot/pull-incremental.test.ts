@@ -71,7 +71,8 @@ describe('incremental pull', () => {
     expect(bodies[0]!.sorts).toEqual([{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }]);
     expect(pages.flatMap((p) => p.deletedIds)).toEqual(['z']);
     expect(pages.at(-2)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince });
-    expect(pages.at(-1)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince: now });
+    // These answers carry no `Date`: the archived list's point stays, never moved by this machine's clock.
+    expect(pages.at(-1)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince });
     expect(pages.some((p) => p.fullPullComplete)).toBe(false);
     expect((pages[0]!.records[0] as Account).name).toBe('Company b');
     expect(c.usage()).toMatchObject({ search: 3, list: 1 });
