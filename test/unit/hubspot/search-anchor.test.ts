@@ -27,7 +27,7 @@ function noAssociations(): void {
 /** One search answer (and the archived list after it), each with the portal's `Date`, or none. */
 function portal(results: ReturnType<typeof company>[], date: number | null): { bodies: SearchBody[] } {
   const bodies: SearchBody[] = [];
-  const headers = date === null ? {} : { Date: new Date(date).toUTCString() };
+  const headers: Record<string, string> = date === null ? {} : { Date: new Date(date).toUTCString() };
   api().post('/crm/v3/objects/companies/search').reply((_u, body) => {
     bodies.push(body as SearchBody);
     return [200, { total: results.length, results }, headers];
