@@ -14,7 +14,8 @@ export interface PullContext {
   caller: HubSpotCaller;
   options: HubSpotOptions;
   settings: MappingSettings;
-  stages: () => Promise<StageStatuses>;
+  /** The deal pipelines' stages; `deals` naming a stage a kept lookup lacks have it read again (lookups.ts). */
+  stages: (deals?: readonly HubSpotObject[]) => Promise<StageStatuses>;
   /** Owners that are queues (read with the owners, or on their own when those were not read). */
   queues: () => Promise<QueueIds>;
   /** Called with the owners stream's queues, so later streams need not read owners again. */
@@ -30,7 +31,7 @@ export interface PullContext {
   /** A record named an owner the cached list lacks: the queues are read again, and the users stream after the pull. */
   ownersStale: () => void;
   /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
-  money: () => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
+  money: (records?: { type: HubSpotObjectType; objects: readonly HubSpotObject[] }) => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
 }
 
@@ -78,12 +79,12 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   const cached = kind === 'accounts' || kind === 'opportunities' ? ctx.cachedOwners() : null;
   if (cached && page.objects.some((o) => { const owner = o.properties['hubspot_owner_id']; return typeof owner === 'string' && owner !== '' && !cached.has(owner); })) ctx.ownersStale();
   // The deal pipelines' stages are read only when there are deals to map.
-  const stages = kind === 'opportunities' && page.objects.length > 0 ? await ctx.stages() : new Map();
+  const stages = kind === 'opportunities' && page.objects.length > 0 ? await ctx.stages(page.objects) : new Map();
   // A deal a queue owns must not count as a person's (owner-dependence): read the owners if this
   // run has not. A company's owner is only shown, so the queues this run's owners gave will do.
   const queues = kind === 'opportunities' ? await ctx.queues() : kind === 'accounts' ? ctx.knownQueues() : new Set<string>();
   // Only deals and line items carry amounts in a currency of their own.
-  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money() : { company: '', convert: (amount) => ({ value: amount }) };
+  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money({ type: spec.type, objects: page.objects }) : { company: '', convert: (amount) => ({ value: amount }) };
   const assoc = spec.association
     ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
     : new Map<string, AssociatedRecord[]>();
@@ -267,10 +268,9 @@ function idSet(v: unknown): Set<string> {
 async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
   const readAt = saved?.['ownersReadAt'];
   const fresh = mode === 'incremental' && typeof readAt === 'number' && typeof saved?.['owners'] === 'string' && ctx.now() - readAt < OWNERS_REFRESH_MS && ctx.now() >= readAt;
-  // The run's first calls must bring the portal's daily reading (searches carry none): the
-  // currencies, which the money streams read anyway, do; if they did not, the owners read does.
-  if (fresh) await ctx.money();
-  if (fresh && ctx.caller.dailyRemaining !== null && ctx.caller.dailyMax !== null) {
+  // No call for the portal's daily reading: until an answer carries one (searches do not; the
+  // first list does), the budget meter holds the run to the org's last reading in the store.
+  if (fresh) {
     ctx.noteQueues(idSet(saved['queues']));
     ctx.noteOwners(idSet(saved['owners']));
     yield { object: 'users', records: [], deletedIds: [], issues: [], cursor: saved };
