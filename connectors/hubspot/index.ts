@@ -128,7 +128,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
   }
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
-    // Stage metadata can change between runs: read once per pull, or kept from the deals' cursor for a day.
+    // Stage metadata can change between runs: read once, or kept from the deals' cursor, for a day at most.
+    if (this.stagesStamp !== null && !(keptStages({ stages: this.stagesStamp }, this.now()))) this.stagesCache = null;
     const ctx: PullContext = {
       caller: this.caller,
       options: this.options,
