@@ -181,28 +181,40 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   let after: string | null = null;
   let consumed = 0;
   let settled: SearchCursor = saved;
-  for (;;) {
-    const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
-    anchor ??= searchAnchor(null, ctx.caller.serverTime);
-    const fresh = page.objects.filter((o) => {
-      const at = modifiedAt(o, property);
-      return at === null || pos.accept(o.id, at);
-    });
-    const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    settled = page.after === null ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
-    yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
-    if (page.after === null) break;
-    consumed += page.objects.length;
-    // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
-    const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
-    if (offset + limit > ctx.options.searchResultCap) {
-      if (pos.since === querySince) {
-        throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+  // Search pages hold at most 200 records but one association batch read takes up to 1,000 ids:
+  // pages are gathered until one batch read covers them, and mapped and yielded together.
+  const batch = spec.association ? ctx.options.pageSizes.associations : 0;
+  let done = false;
+  while (!done) {
+    const group: ObjectPage = { objects: [], malformed: [], after: null };
+    do {
+      const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+      anchor ??= searchAnchor(null, ctx.caller.serverTime);
+      const offsetInGroup = group.objects.length;
+      group.objects.push(...page.objects.filter((o) => {
+        const at = modifiedAt(o, property);
+        return at === null || pos.accept(o.id, at);
+      }));
+      group.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offsetInGroup })));
+      if (page.after === null) {
+        done = true;
+        break;
       }
-      querySince = pos.since;
-      after = null;
-      consumed = 0;
-    } else after = page.after;
+      consumed += page.objects.length;
+      // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
+      const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
+      if (offset + limit > ctx.options.searchResultCap) {
+        if (pos.since === querySince) {
+          throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+        }
+        querySince = pos.since;
+        after = null;
+        consumed = 0;
+      } else after = page.after;
+    } while (group.objects.length + limit <= batch);
+    const { records, issues } = await mapObjects(kind, group, ctx);
+    settled = done ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
+    yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
   }
   yield* archivedAsDeletes(kind, spec.type, settled, anchor, ctx);
 }
