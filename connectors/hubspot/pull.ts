@@ -7,7 +7,7 @@ import {
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
-import { listPage, ownersPage, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { listPage, ownersPage, readAccountDetails, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
 
 export interface PullContext {
@@ -280,8 +280,10 @@ function idSet(v: unknown): Set<string> {
 async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
   const readAt = saved?.['ownersReadAt'];
   const fresh = mode === 'incremental' && typeof readAt === 'number' && typeof saved?.['owners'] === 'string' && ctx.now() - readAt < OWNERS_REFRESH_MS && ctx.now() >= readAt;
-  // No call for the portal's daily reading: until an answer carries one (searches do not; the
-  // first list does), the budget meter holds the run to the org's last reading in the store.
+  // The run's first checkpoint needs the portal's daily reading (searches carry none; without one
+  // the budget meter holds the run to the org's last reading, which may be yesterday's): one
+  // account-details read brings it when no answer of this run has.
+  if (fresh && (ctx.caller.dailyRemaining === null || ctx.caller.dailyMax === null)) await dailyReading(ctx);
   if (fresh) {
     ctx.noteQueues(idSet(saved['queues']));
     ctx.noteOwners(idSet(saved['owners']));
@@ -308,6 +310,15 @@ async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, c
       if (last) ctx.noteQueues(queues);
       yield { object: 'users', records, deletedIds: [], issues: [], cursor: last ? ownersCursor(startedAt, ids, queues) : {}, ...(last ? { fullPullComplete: true } : {}) };
     } while (after !== null);
+  }
+}
+
+/** One cheap call whose answer carries the daily-limit headers; a failure other than a limit, an outage or refused credentials is no reason to stop. */
+async function dailyReading(ctx: PullContext): Promise<void> {
+  try {
+    await readAccountDetails(ctx.caller);
+  } catch (e) {
+    if (e instanceof CrmError && (e.kind === 'api-limit' || e.kind === 'auth' || e.kind === 'unavailable')) throw e;
   }
 }
 

@@ -41,7 +41,8 @@ describe('HubSpot quiet run', () => {
     w.sb.resetCalls();
     const quiet = await w.sync();
     expect([quiet.run.status, quiet.run.mode, pulledTotal(quiet)]).toEqual(['succeeded', 'incremental', 0]);
-    // Five object streams (products, companies, contacts, deals, line items); users kept.
-    expect(hubspotCalls(w)).toEqual({ search: 5, list: 5 });
+    // Five object streams (products, companies, contacts, deals, line items); users kept, and one
+    // account-details read for the portal's daily API reading (search answers carry none).
+    expect(hubspotCalls(w)).toEqual({ search: 5, list: 5, accountInfo: 1 });
   });
 });
