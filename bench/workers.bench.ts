@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -25,12 +26,14 @@ const HELP = `Usage: npm run bench:workers -- [options]
   --accounts N        accounts per connection's org (default 2000)
   --workers N         worker processes of the second phase (default 4; the first has one)
   --latency MS        added to every simulator API call (default 0)
-  --hubspot-budget N  HubSpot requests per rolling 10 s the connector allows itself (default 190)`;
+  --hubspot-budget N  HubSpot requests per rolling 10 s the connector allows itself (default 190)
+  --setup-only        only the first phase's set-up (database, seeded orgs, connect and provision
+                      every connection), timed, then stop: no worker runs`;
 
 const { values } = parseArgs({
   options: {
     connections: { type: 'string' }, accounts: { type: 'string' }, workers: { type: 'string' }, latency: { type: 'string' },
-    'hubspot-budget': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    'hubspot-budget': { type: 'string' }, 'setup-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
@@ -51,6 +54,7 @@ const accounts = whole('accounts', values.accounts, 2000, 10);
 const many = whole('workers', values.workers, 4, 2);
 const latencyMs = whole('latency', values.latency, 0, 0);
 const budget = whole('hubspot-budget', values['hubspot-budget'], 190, 1);
+const setupOnly = values['setup-only'] === true;
 
 const started = performance.now();
 const log = (line: string): void => {
@@ -76,7 +80,13 @@ async function admin(url: string, sql: string): Promise<void> {
   }
 }
 
-interface PhaseResult { workers: number; seconds: number; records: number; simulatorCpu: number }
+interface Setup { seconds: number; cpuSeconds: number; seedSeconds: number; connectSeconds: number }
+interface PhaseResult { workers: number; setup: Setup; seconds: number; records: number; simulatorCpu: number }
+
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
 
 const seed = generateSampleOrg({ seed: 1, accounts, asOf: '2026-06-30' });
 const server = postgresServer();
@@ -93,10 +103,18 @@ async function phase(workers: number): Promise<PhaseResult> {
   const store = await openStoreFromEnv(env);
   let queue: QueueClient | null = null;
   try {
+    const setupCpu0 = process.cpuUsage();
+    const setup0 = performance.now();
     for (let n = 0; n < connections / 2; n++) orgs.push(await startSandbox({ seed, ...(latencyMs > 0 ? { latencyMs } : {}) }));
+    const seeded = performance.now();
     const hubspot = ['--option', `limits={"tenSecondBudget":${budget}}`];
     const ids = (await Promise.all(orgs.map((sb, n) => connectBoth(env, sb, n, { hubspot })))).flatMap((both) => [both.sf, both.hs]);
-    log(`${workers} worker(s): ${ids.length} connections connected and provisioned`);
+    const setup: Setup = {
+      seconds: (performance.now() - setup0) / 1000, cpuSeconds: cpuSeconds(setupCpu0),
+      seedSeconds: (seeded - setup0) / 1000, connectSeconds: (performance.now() - seeded) / 1000,
+    };
+    log(`${workers} worker(s): ${ids.length} connections connected and provisioned in ${setup.seconds.toFixed(1)} s`);
+    if (setupOnly) return { workers, setup, seconds: 0, records: 0, simulatorCpu: 0 };
     // The compiled CLI, as deployed (the script builds it first).
     for (let i = 0; i < workers; i++) procs.push(spawnWorker(env, 1, { compiled: true }));
     queue = await QueueClient.open(env.KAMFLOW_DATABASE_URL, store, silentLogger);
@@ -126,7 +144,7 @@ async function phase(workers: number): Promise<PhaseResult> {
     const unwritten = runs.filter((r) => r.counts.written !== accounts);
     if (unwritten.length > 0) throw new Error(`runs that did not write every account: ${unwritten.map((r) => `${r.connectionId} wrote ${r.counts.written}`).join('; ')}`);
     const records = runs.reduce((sum, r) => sum + Object.values(r.counts.pulled ?? {}).reduce((a, b) => a + b, 0), 0);
-    return { workers, seconds, records, simulatorCpu: (cpu.user + cpu.system) / 1e6 / seconds };
+    return { workers, setup, seconds, records, simulatorCpu: (cpu.user + cpu.system) / 1e6 / seconds };
   } catch (error) {
     for (const p of procs) process.stderr.write(`--- worker ${p.child.pid ?? '?'}\n${p.log().slice(-2000)}\n`);
     throw error;
@@ -141,15 +159,23 @@ async function phase(workers: number): Promise<PhaseResult> {
 }
 
 process.stdout.write(`workers benchmark: ${connections} connections (${connections / 2} Salesforce, ${connections / 2} HubSpot), ${accounts.toLocaleString('en-US')} accounts each, latency ${latencyMs} ms, HubSpot budget ${budget} / 10 s\n`);
+const setupLine = (r: PhaseResult): string =>
+  `set-up ${r.setup.seconds.toFixed(1)} s (seeding ${connections / 2} orgs ${r.setup.seedSeconds.toFixed(1)} s, connect and provision ${connections} connections ` +
+  `${r.setup.connectSeconds.toFixed(1)} s; this process's CPU ${r.setup.cpuSeconds.toFixed(1)} s, load average ${loadavg()[0]!.toFixed(1)})`;
+if (setupOnly) {
+  const r = await phase(1);
+  process.stdout.write(`  ${setupLine(r)}\n`);
+  process.exit(0);
+}
 const results: PhaseResult[] = [];
 for (const w of [1, many]) {
   const r = await phase(w);
   results.push(r);
   process.stdout.write(
     `  ${String(w).padStart(2)} worker(s): ${r.seconds.toFixed(1).padStart(7)} s, ${(connections / r.seconds * 60).toFixed(1)} connections/min, ` +
-    `${Math.round(r.records / r.seconds).toLocaleString('en-US')} records pulled/s; the simulators used ${(r.simulatorCpu * 100).toFixed(0)}% of one core\n`,
+    `${Math.round(r.records / r.seconds).toLocaleString('en-US')} records pulled/s; the simulators used ${(r.simulatorCpu * 100).toFixed(0)}% of one core; ${setupLine(r)}\n`,
   );
 }
 const [one, four] = results as [PhaseResult, PhaseResult];
-process.stdout.write(`  throughput ratio, ${many} workers to 1: ${(one.seconds / four.seconds).toFixed(2)}x (machine: ${(await import('node:os')).availableParallelism()} cores)\n`);
+process.stdout.write(`  throughput ratio, ${many} workers to 1: ${(one.seconds / four.seconds).toFixed(2)}x (machine: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)})\n`);
 process.exit(0);
