@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { checkConnectorOptions, createConnector, sourceProfile } from '../../connectors/registry.ts';
 import type { CliCommand, CliIo } from '../../src/cli/command.ts';
@@ -120,12 +121,33 @@ export function writeCalls(sb: Sandbox): Record<string, number> {
 }
 const WRITE_CALL = /update|patch|composite|ingest|upsert/i;
 
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
+/** Probes every `everyMs` until the probe answers, or throws naming `what` after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000, everyMs = 50): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v !== null && v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * CPU seconds (user + system) a live child process has used so far, from /proc/PID/stat (Linux;
+ * null elsewhere or once it has exited). Clock ticks of 100 per second, as Linux reports them to
+ * user space.
+ */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : null;
 }
