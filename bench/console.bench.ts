@@ -118,6 +118,8 @@ try {
   if (warm.status !== 200) throw new Error(`the family page answered ${warm.status}: ${page.slice(0, 300)}`);
   const firstMs = performance.now() - first;
   const cells = (page.match(/<td class="cell /g) ?? []).length;
+  // What a browser gets: fetch asks for gzip/br like one, and the page comes compressed when the server does it.
+  const sentAs = `${warm.headers.get('content-encoding') ?? 'uncompressed'}, ${((Number(warm.headers.get('content-length') ?? page.length)) / 1024).toFixed(0)} KB sent`;
 
   const times: number[] = [];
   let next = 0;
@@ -143,7 +145,7 @@ try {
   const p50 = quantile(times, 0.5);
   const p99 = quantile(times, 0.99);
   process.stdout.write([
-    `org: ${ACCOUNTS} accounts, ${OFFERINGS} offerings; largest family "${largest.name}": ${largest.entityIds.length} entities, ${cells} cells, page ${(page.length / 1024).toFixed(0)} KB`,
+    `org: ${ACCOUNTS} accounts, ${OFFERINGS} offerings; largest family "${largest.name}": ${largest.entityIds.length} entities, ${cells} cells, page ${(Buffer.byteLength(page) / 1024).toFixed(0)} KB (${sentAs})`,
     `first request (analysis of the mirror included): ${firstMs.toFixed(0)} ms`,
     `${REQUESTS} requests, ${CONCURRENCY} at a time: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${(times.at(-1) ?? 0).toFixed(1)} ms, ${(REQUESTS / wall).toFixed(0)} pages/s`,
     `CPU per page: server ${cpuPerPage === null ? 'unknown (no /proc)' : `${cpuPerPage.toFixed(2)} ms`}, this client ${clientPerPage.toFixed(2)} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`,

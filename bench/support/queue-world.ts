@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { checkConnectorOptions, createConnector, sourceProfile } from '../../connectors/registry.ts';
-import type { CliIo } from '../../src/cli/command.ts';
+import type { CliCommand, CliIo } from '../../src/cli/command.ts';
 import { connectCommand } from '../../src/cli/commands/connect.ts';
 import { provisionCommand } from '../../src/cli/commands/provision.ts';
 import type { SyncCommandDeps } from '../../src/cli/sync-support.ts';
@@ -9,6 +10,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Snapshot } from '../../src/model/snapshot.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { openStoreFromEnv } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
 import { analyzeWithStoredConfig } from '../../src/sync/analyze-adapter.ts';
 
 /** Connections on simulators and `kamflow worker` processes, for the queue's tests and benchmark. */
@@ -20,10 +22,28 @@ export const syncDeps: SyncCommandDeps = {
   analyze: analyzeWithStoredConfig,
   logger: silentLogger,
 };
-const connect = connectCommand({ openStore: syncDeps.openStore, checkOptions: checkConnectorOptions });
-const provision = provisionCommand(syncDeps);
+const defaultCommands = {
+  connect: connectCommand({ openStore: syncDeps.openStore, checkOptions: checkConnectorOptions }),
+  provision: provisionCommand(syncDeps),
+};
 
-async function runCommand(command: typeof connect, env: NodeJS.ProcessEnv, argv: string[]): Promise<void> {
+/**
+ * The same commands on a store the caller keeps open: each command's close leaves it open, so a
+ * set-up of many connections opens (and checks the migrations of) one store instead of four per org.
+ */
+function commandsOn(store: Store): { connect: CliCommand; provision: CliCommand } {
+  const kept = new Proxy(store, {
+    get(target, key) {
+      if (key === 'close') return async (): Promise<void> => {};
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const openStore = (): Store => kept;
+  return { connect: connectCommand({ openStore, checkOptions: checkConnectorOptions }), provision: provisionCommand({ ...syncDeps, openStore }) };
+}
+
+async function runCommand(command: CliCommand, env: NodeJS.ProcessEnv, argv: string[]): Promise<void> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let err = '';
@@ -34,8 +54,15 @@ async function runCommand(command: typeof connect, env: NodeJS.ProcessEnv, argv:
   if (code !== 0) throw new Error(`kamflow ${command.name} ${argv.join(' ')} exited ${code}: ${err}`);
 }
 
-/** Connects and provisions one Salesforce and one HubSpot connection on the simulator. */
-export async function connectBoth(env: NodeJS.ProcessEnv, sb: Sandbox, n: number, extra: { hubspot?: string[] } = {}): Promise<{ sf: string; hs: string }> {
+/**
+ * Connects and provisions one Salesforce and one HubSpot connection on the simulator, with
+ * `kamflow connect` and `kamflow provision` run in this process; `store`: on that open store
+ * (else each command opens the environment's store, as the CLI does).
+ */
+export async function connectBoth(
+  env: NodeJS.ProcessEnv, sb: Sandbox, n: number, extra: { hubspot?: string[]; store?: Store } = {},
+): Promise<{ sf: string; hs: string }> {
+  const { connect, provision } = extra.store ? commandsOn(extra.store) : defaultCommands;
   const sf = `sf-${n}`;
   const hs = `hs-${n}`;
   const sfEnv = {
@@ -94,12 +121,33 @@ export function writeCalls(sb: Sandbox): Record<string, number> {
 }
 const WRITE_CALL = /update|patch|composite|ingest|upsert/i;
 
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000): Promise<T> {
+/** Probes every `everyMs` until the probe answers, or throws naming `what` after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 120_000, everyMs = 50): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v !== null && v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * CPU seconds (user + system) a live child process has used so far, from /proc/PID/stat (Linux;
+ * null elsewhere or once it has exited). Clock ticks of 100 per second, as Linux reports them to
+ * user space.
+ */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : null;
 }

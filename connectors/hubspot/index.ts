@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.ts';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { stageStatuses, type MappingSettings, type QueueIds, type StageStatuses } from '../../mappings/hubspot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, Cursor, ObjectKind, PullOptions, PullPage, ProvisionReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { realSleep, type Sleep } from '../shared/sleep.ts';
 import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
@@ -15,6 +15,7 @@ import { pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { readAccountDetails, readDealPipelines, readProperties, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
+import { currenciesCover, keepCurrencies, keepStages, keptCurrencies, keptStages, stagesCover } from './lookups.ts';
 import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-money.ts';
 
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
@@ -41,6 +42,11 @@ export class HubSpotConnector implements Connector, TaskConnector {
   /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
   private currencyIssueReported = false;
   private stagesCache: Promise<StageStatuses> | null = null;
+  /** The lookups as the cursors keep them (lookups.ts), and whether each was kept rather than read this run. */
+  private stagesStamp: string | null = null;
+  private stagesKept = false;
+  private currenciesStamp: string | null = null;
+  private currenciesKept = false;
   private readonly sleep: Sleep;
   /** Owners that are queues, as the owners stream of this connection's current run found them. */
   private queueIds: Promise<QueueIds> | null = null;
@@ -91,7 +97,11 @@ export class HubSpotConnector implements Connector, TaskConnector {
 
   private currencies(): Promise<PortalCurrencies> {
     if (!this.portal) {
-      const read = readPortalCurrencies(this.caller, this.options.currency, this.log);
+      this.currenciesKept = false;
+      const read = readPortalCurrencies(this.caller, this.options.currency, this.log).then((p) => {
+        this.currenciesStamp = keepCurrencies(p, this.now());
+        return p;
+      });
       // A failed read is not kept: the next call tries again.
       read.catch(() => {
         if (this.portal === read) this.portal = null;
@@ -118,14 +128,28 @@ export class HubSpotConnector implements Connector, TaskConnector {
   }
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
-    // Stage metadata can change between runs; read it once per pull.
-    this.stagesCache = null;
+    // Stage metadata can change between runs: read once, or kept from the deals' cursor, for a day at most.
+    if (this.stagesStamp !== null && !(keptStages({ stages: this.stagesStamp }, this.now()))) this.stagesCache = null;
     const ctx: PullContext = {
       caller: this.caller,
       options: this.options,
       settings: this.settings,
       now: this.now,
-      stages: () => (this.stagesCache ??= readDealPipelines(this.caller).then(stageStatuses)),
+      stages: async (deals) => {
+        if (this.stagesCache && this.stagesKept && deals && !stagesCover(await this.stagesCache, deals)) this.stagesCache = null;
+        if (!this.stagesCache) {
+          this.stagesKept = false;
+          const read = readDealPipelines(this.caller).then(stageStatuses).then((st) => {
+            this.stagesStamp = keepStages(st, this.now());
+            return st;
+          });
+          read.catch(() => {
+            if (this.stagesCache === read) this.stagesCache = null;
+          });
+          this.stagesCache = read;
+        }
+        return this.stagesCache;
+      },
       queues: () => {
         if (!this.queueIds) {
           const read = readQueueIds({ caller: this.caller, options: this.options });
@@ -152,7 +176,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
         this.queueIds = null;
         this.stale.add('users');
       },
-      money: async () => {
+      money: async (records) => {
+        if (this.portal && this.currenciesKept && records && !currenciesCover(await this.portal, records.type, records.objects)) this.portal = null;
         const p = await this.currencies();
         return { company: p.company, convert: portalConverter(p), fingerprint: portalRateFingerprint(p), multi: p.rates.size > 0 };
       },
@@ -160,8 +185,38 @@ export class HubSpotConnector implements Connector, TaskConnector {
     const wanted = options.objects ?? ORDER;
     for (const kind of ORDER.filter((k) => wanted.includes(k))) {
       this.log.info({ object: kind, mode: options.mode }, 'hubspot pull');
-      for await (const page of pullStream(kind, options.mode, options.cursors[kind], ctx)) yield await this.withCurrencyIssue(page);
+      const saved = options.cursors[kind];
+      if (options.mode === 'incremental') this.adoptKeptLookups(kind, saved);
+      for await (const page of pullStream(kind, options.mode, saved, ctx)) yield await this.withCurrencyIssue(this.withLookups(kind, page));
     }
+  }
+
+  /** Lookups a stream's cursor kept less than a day ago stand for this run, with no call. */
+  private adoptKeptLookups(kind: ObjectKind, saved: Cursor | undefined): void {
+    if (kind === 'opportunities' && !this.stagesCache) {
+      const kept = keptStages(saved, this.now());
+      if (kept) {
+        this.stagesCache = Promise.resolve(kept);
+        this.stagesStamp = String(saved?.['stages']);
+        this.stagesKept = true;
+      }
+    }
+    if ((kind === 'opportunities' || kind === 'lineItems') && !this.portal) {
+      const kept = keptCurrencies(saved, this.now());
+      if (kept) {
+        this.portal = Promise.resolve(kept);
+        this.currenciesStamp = String(saved?.['currencies']);
+        this.currenciesKept = true;
+      }
+    }
+  }
+
+  /** The deals and line items streams' cursors keep the lookups their records were mapped with. */
+  private withLookups(kind: ObjectKind, page: PullPage): PullPage {
+    const extra: Cursor = {};
+    if (kind === 'opportunities' && this.stagesStamp !== null && this.stagesCache) extra['stages'] = this.stagesStamp;
+    if ((kind === 'opportunities' || kind === 'lineItems') && this.currenciesStamp !== null && this.portal) extra['currencies'] = this.currenciesStamp;
+    return Object.keys(extra).length > 0 && Object.keys(page.cursor).length > 0 ? { ...page, cursor: { ...page.cursor, ...extra } } : page;
   }
 
   provision(): Promise<ProvisionReport> {

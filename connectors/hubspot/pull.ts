@@ -7,7 +7,7 @@ import {
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
-import { listPage, ownersPage, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { listPage, ownersPage, readAccountDetails, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
 import { pullContactRoles } from './contact-roles.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
 
@@ -15,7 +15,8 @@ export interface PullContext {
   caller: HubSpotCaller;
   options: HubSpotOptions;
   settings: MappingSettings;
-  stages: () => Promise<StageStatuses>;
+  /** The deal pipelines' stages; `deals` naming a stage a kept lookup lacks have it read again (lookups.ts). */
+  stages: (deals?: readonly HubSpotObject[]) => Promise<StageStatuses>;
   /** Owners that are queues (read with the owners, or on their own when those were not read). */
   queues: () => Promise<QueueIds>;
   /** Called with the owners stream's queues, so later streams need not read owners again. */
@@ -31,7 +32,7 @@ export interface PullContext {
   /** A record named an owner the cached list lacks: the queues are read again, and the users stream after the pull. */
   ownersStale: () => void;
   /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
-  money: () => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
+  money: (records?: { type: HubSpotObjectType; objects: readonly HubSpotObject[] }) => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
 }
 
@@ -80,12 +81,12 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   const cached = kind === 'accounts' || kind === 'opportunities' ? ctx.cachedOwners() : null;
   if (cached && page.objects.some((o) => { const owner = o.properties['hubspot_owner_id']; return typeof owner === 'string' && owner !== '' && !cached.has(owner); })) ctx.ownersStale();
   // The deal pipelines' stages are read only when there are deals to map.
-  const stages = kind === 'opportunities' && page.objects.length > 0 ? await ctx.stages() : new Map();
+  const stages = kind === 'opportunities' && page.objects.length > 0 ? await ctx.stages(page.objects) : new Map();
   // A deal a queue owns must not count as a person's (owner-dependence): read the owners if this
   // run has not. A company's owner is only shown, so the queues this run's owners gave will do.
   const queues = kind === 'opportunities' ? await ctx.queues() : kind === 'accounts' ? ctx.knownQueues() : new Set<string>();
   // Only deals and line items carry amounts in a currency of their own.
-  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money() : { company: '', convert: (amount) => ({ value: amount }) };
+  const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money({ type: spec.type, objects: page.objects }) : { company: '', convert: (amount) => ({ value: amount }) };
   const assoc = spec.association
     ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
     : new Map<string, AssociatedRecord[]>();
@@ -173,41 +174,77 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const spec = streamSpec(kind, ctx.settings);
   const property = LAST_MODIFIED_PROPERTY[spec.type];
   const properties = propertiesFor(spec.type, ctx.settings);
-  // When this run began on the portal's clock: the archived list is read from here next run.
-  let runStartedAt = ctx.caller.serverTime;
+  // When this run's first search was answered at the latest, on the portal's clock (never this
+  // machine's): what changed before it was visible to the search, so the cursor settles there.
+  let anchor = searchAnchor(ctx.caller.serverTime, null);
   const limit = ctx.options.pageSizes.search;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
   let after: string | null = null;
   let consumed = 0;
-  for (;;) {
-    const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
-    runStartedAt ??= ctx.caller.serverTime ?? ctx.now();
-    const fresh = page.objects.filter((o) => {
-      const at = modifiedAt(o, property);
-      return at === null || pos.accept(o.id, at);
-    });
-    const { records, issues } = await mapObjects(kind, { ...page, objects: fresh }, ctx);
-    const cursor = searchCursor({ since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates });
-    yield { object: kind, records, deletedIds: [], issues, cursor };
-    if (page.after === null) break;
-    consumed += page.objects.length;
-    // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
-    const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
-    if (offset + limit > ctx.options.searchResultCap) {
-      if (pos.since === querySince) {
-        throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+  let settled: SearchCursor = saved;
+  // Search pages hold at most 200 records but one association batch read takes up to 1,000 ids:
+  // pages are gathered until one batch read covers them, and mapped and yielded together.
+  const batch = spec.association ? ctx.options.pageSizes.associations : 0;
+  let done = false;
+  while (!done) {
+    const group: ObjectPage = { objects: [], malformed: [], after: null };
+    do {
+      const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+      anchor ??= searchAnchor(null, ctx.caller.serverTime);
+      const offsetInGroup = group.objects.length;
+      group.objects.push(...page.objects.filter((o) => {
+        const at = modifiedAt(o, property);
+        return at === null || pos.accept(o.id, at);
+      }));
+      group.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offsetInGroup })));
+      if (page.after === null) {
+        done = true;
+        break;
       }
-      querySince = pos.since;
-      after = null;
-      consumed = 0;
-    } else after = page.after;
+      consumed += page.objects.length;
+      // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
+      const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
+      if (offset + limit > ctx.options.searchResultCap) {
+        if (pos.since === querySince) {
+          throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+        }
+        querySince = pos.since;
+        after = null;
+        consumed = 0;
+      } else after = page.after;
+    } while (group.objects.length + limit <= batch);
+    const { records, issues } = await mapObjects(kind, group, ctx);
+    settled = done ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
+    yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
   }
-  yield* archivedAsDeletes(kind, spec.type, { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates }, runStartedAt ?? ctx.now(), ctx);
+  yield* archivedAsDeletes(kind, spec.type, settled, anchor, ctx);
+}
+
+/**
+ * The portal's clock no later than the moment a search was evaluated: the `Date` of an answer
+ * received before it was sent, else its own answer's `Date` less a second (the header is whole
+ * seconds). Null when the portal sent no `Date`: then nothing is anchored.
+ */
+function searchAnchor(before: number | null, answer: number | null): number | null {
+  if (before !== null) return before;
+  return answer !== null ? answer - 1_000 : null;
+}
+
+/**
+ * The cursor after a complete search: every record modified before the anchor was visible to
+ * it, so when that is later than the newest stamp seen, the cursor settles to the anchor (the
+ * next query starts the look-back before it) instead of staying at the newest stamp, and the
+ * records read again in the look-back are no longer the ones the last run saw (Kamflow's own
+ * writes among them). Newer stamps than the anchor (changes during the run) keep their ties.
+ */
+function settle(pos: SearchPosition, anchor: number | null, saved: SearchCursor): SearchCursor {
+  if (anchor !== null && anchor > pos.since) return { since: anchor, sinceIds: [], archivedSince: saved.archivedSince, rates: saved.rates };
+  return { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
 }
 
 /** Search never returns archived records, so deletes come from the archived list. */
-async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotObjectType, c: SearchCursor, runStartedAt: number, ctx: PullContext): AsyncGenerator<PullPage<K>> {
+async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotObjectType, c: SearchCursor, runStartedAt: number | null, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const threshold = c.archivedSince - ctx.options.searchLookbackMs;
   let after: string | null = null;
   for (;;) {
@@ -220,7 +257,8 @@ async function* archivedAsDeletes<K extends ObjectKind>(kind: K, type: HubSpotOb
       })
       .map((o) => o.id);
     const last = after === null;
-    const cursor = searchCursor(last ? { ...c, archivedSince: runStartedAt } : c);
+    // Without the portal's clock the archived list is read from the same point again next run.
+    const cursor = searchCursor(last && runStartedAt !== null ? { ...c, archivedSince: runStartedAt } : c);
     yield { ...emptyPage(kind, cursor), deletedIds };
     if (last) return;
   }
@@ -244,10 +282,11 @@ function idSet(v: unknown): Set<string> {
 async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<'users'>> {
   const readAt = saved?.['ownersReadAt'];
   const fresh = mode === 'incremental' && typeof readAt === 'number' && typeof saved?.['owners'] === 'string' && ctx.now() - readAt < OWNERS_REFRESH_MS && ctx.now() >= readAt;
-  // The run's first calls must bring the portal's daily reading (searches carry none): the
-  // currencies, which the money streams read anyway, do; if they did not, the owners read does.
-  if (fresh) await ctx.money();
-  if (fresh && ctx.caller.dailyRemaining !== null && ctx.caller.dailyMax !== null) {
+  // The run's first checkpoint needs the portal's daily reading (searches carry none; without one
+  // the budget meter holds the run to the org's last reading, which may be yesterday's): one
+  // account-details read brings it when no answer of this run has.
+  if (fresh && (ctx.caller.dailyRemaining === null || ctx.caller.dailyMax === null)) await dailyReading(ctx);
+  if (fresh) {
     ctx.noteQueues(idSet(saved['queues']));
     ctx.noteOwners(idSet(saved['owners']));
     yield { object: 'users', records: [], deletedIds: [], issues: [], cursor: saved };
@@ -273,6 +312,15 @@ async function* users(mode: 'full' | 'incremental', saved: Cursor | undefined, c
       if (last) ctx.noteQueues(queues);
       yield { object: 'users', records, deletedIds: [], issues: [], cursor: last ? ownersCursor(startedAt, ids, queues) : {}, ...(last ? { fullPullComplete: true } : {}) };
     } while (after !== null);
+  }
+}
+
+/** One cheap call whose answer carries the daily-limit headers; a failure other than a limit, an outage or refused credentials is no reason to stop. */
+async function dailyReading(ctx: PullContext): Promise<void> {
+  try {
+    await readAccountDetails(ctx.caller);
+  } catch (e) {
+    if (e instanceof CrmError && (e.kind === 'api-limit' || e.kind === 'auth' || e.kind === 'unavailable')) throw e;
   }
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../src/model/snapshot.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
-import type { ApiUsage, Connector, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, RunStatusRecord, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
+import type { ApiUsage, Connector, Cursor, ObjectKind, PullOptions, PullPage, ProvisionReport, PushBatching, PushHooks, RunStatusRecord, SettleReport, WriteOutcome, WritePlanForConnector } from '../../src/contract/connector.ts';
 import { CrmError } from '../../src/contract/errors.ts';
 import type { Sleep } from '../shared/sleep.ts';
 import { TokenRefresher } from './auth.ts';
@@ -11,6 +11,8 @@ import { describeFields, detectCurrency, type CurrencyInfo, type DescribeField }
 import { provisionAccountFields } from './provision.ts';
 import { upsertRunStatus } from './run-object.ts';
 import { pullStream, type PullContext } from './pull.ts';
+import { MONEY_STREAMS } from './pull-plan.ts';
+import { keepCurrency, keptCurrency, UnknownCurrencyError } from './currency-cache.ts';
 import { pushWrites } from './push.ts';
 import { settleIngestJobs } from './settle.ts';
 import { createSalesforceTasks, deleteSalesforceTasks, readSalesforceTasks, SALESFORCE_TASK_PROFILE } from './tasks.ts';
@@ -35,6 +37,9 @@ export class SalesforceConnector implements Connector, TaskConnector {
   private readonly logger: Logger;
   private readonly now: () => number;
   private currencyInfo: Promise<CurrencyInfo> | null = null;
+  /** The setup in use as money streams' cursors keep it (currency-cache.ts), and whether it was kept rather than read this run. */
+  private currencyStamp: string | null = null;
+  private currencyWasKept = false;
   /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
   private currencyIssueReported = false;
   private accountDescribe: Promise<Map<string, DescribeField>> | null = null;
@@ -69,9 +74,14 @@ export class SalesforceConnector implements Connector, TaskConnector {
 
   private currencySetup(): Promise<CurrencyInfo> {
     if (!this.currencyInfo) {
-      this.currencyInfo = detectCurrency(this.client, this.options.currency, this.logger);
-      this.currencyInfo.catch(() => {
-        this.currencyInfo = null;
+      const read = detectCurrency(this.client, this.options.currency, this.logger).then((info) => {
+        this.currencyStamp = keepCurrency(info, this.now());
+        return info;
+      });
+      this.currencyWasKept = false;
+      this.currencyInfo = read;
+      read.catch(() => {
+        if (this.currencyInfo === read) this.currencyInfo = null;
       });
     }
     return this.currencyInfo;
@@ -92,20 +102,44 @@ export class SalesforceConnector implements Connector, TaskConnector {
       client: this.client,
       options: this.options,
       currency: () => this.currencySetup(),
+      currencyKept: () => this.currencyWasKept,
       accountFields: () => this.accountFields(),
       now: this.now,
       logger: this.logger,
     };
     const wanted = options.objects ?? ALL_OBJECTS;
     for (const kind of ALL_OBJECTS.filter((k) => wanted.includes(k))) {
-      try {
-        for await (const page of pullStream(ctx, kind, options.mode, options.cursors[kind])) {
-          yield await this.withCurrencyIssue(page);
+      const saved = options.cursors[kind];
+      const money = MONEY_STREAMS.has(kind);
+      if (money && !this.currencyInfo && options.mode === 'incremental') this.adoptKeptCurrency(saved);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          for await (const page of pullStream(ctx, kind, options.mode, saved)) {
+            const stamped = money && this.currencyStamp !== null ? { ...page, cursor: { ...page.cursor, currency: this.currencyStamp } } : page;
+            yield await this.withCurrencyIssue(stamped);
+          }
+          break;
+        } catch (e) {
+          if (e instanceof UnknownCurrencyError && attempt === 0) {
+            // The kept rates are a day old at most, but lack this currency: read them now, pull the stream again.
+            this.logger.info({ object: kind, currency: e.code }, "a record's currency has no kept rate: reading the org's currencies again");
+            this.currencyInfo = null;
+            await this.currencySetup();
+            continue;
+          }
+          throw stopError(`${kind} pull`, e);
         }
-      } catch (e) {
-        throw stopError(`${kind} pull`, e);
       }
     }
+  }
+
+  /** Takes the currency setup a money stream's cursor kept, when it is less than a day old (no call). */
+  private adoptKeptCurrency(saved: Cursor | undefined): void {
+    const kept = keptCurrency(saved, this.now());
+    if (!kept) return;
+    this.currencyInfo = Promise.resolve(kept);
+    this.currencyStamp = typeof saved?.['currency'] === 'string' ? saved['currency'] : null;
+    this.currencyWasKept = true;
   }
 
   /** Adds the currency fallback, once per connection run, to the issues of a page. */

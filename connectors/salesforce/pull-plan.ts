@@ -18,7 +18,9 @@ import {
   type MappingSettings,
 } from '../../mappings/salesforce.ts';
 import { opportunityConverter, rateFingerprint, staticConverter } from '../../mappings/salesforce-money.ts';
+import type { MoneyConverter } from '../../mappings/money.ts';
 import type { SalesforceClient } from './client.ts';
+import { guardKept } from './currency-cache.ts';
 import type { CurrencyInfo, DescribeField } from './org.ts';
 import type { SalesforceOptions } from './options.ts';
 import type { RawRecord } from './query.ts';
@@ -29,6 +31,8 @@ export interface PullContext {
   client: SalesforceClient;
   options: SalesforceOptions;
   currency(): Promise<CurrencyInfo>;
+  /** The setup in use was kept from a cursor (not read this run): an unknown currency stops the stream (see currency-cache.ts). */
+  currencyKept?: () => boolean;
   accountFields(): Promise<Map<string, DescribeField>>;
   now(): number;
   logger: Logger;
@@ -39,9 +43,9 @@ export interface PullContext {
  * org's rates change, the records are converted again: the stream is read anew.
  */
 export const cursorSchema = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string(), rates: z.string().optional() }),
-  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string(), rates: z.string().optional() }),
-  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean(), rates: z.string().optional() }),
+  z.object({ phase: z.literal('full'), afterId: z.string(), startedAt: z.string(), rates: z.string().optional(), currency: z.string().optional() }),
+  z.object({ phase: z.literal('bulk'), jobId: z.string().min(1), locator: z.string(), startedAt: z.string(), rates: z.string().optional(), currency: z.string().optional() }),
+  z.object({ phase: z.literal('incremental'), ts: z.string(), id: z.string(), complete: z.boolean(), rates: z.string().optional(), currency: z.string().optional() }),
 ]);
 export type StreamCursor = z.infer<typeof cursorSchema>;
 
@@ -72,7 +76,9 @@ export interface StreamPlan {
  */
 export async function planStream(ctx: PullContext, kind: ObjectKind): Promise<StreamPlan> {
   const o = ctx.options;
-  const cur = await ctx.currency();
+  // Streams without amounts do not need the org's currencies (read at most daily, by the first money stream).
+  const cur: CurrencyInfo = MONEY_STREAMS.has(kind) ? await ctx.currency() : { corporate: '', multiCurrency: false, rates: new Map(), dated: null, source: '', fallback: null };
+  const guard = MONEY_STREAMS.has(kind) && cur.multiCurrency && ctx.currencyKept?.() === true ? (c: MoneyConverter) => guardKept(c, cur) : (c: MoneyConverter) => c;
   const money = new Set(MONEY_FIELDS[kind]);
   const fields = [...BASE_FIELDS[kind]];
   const dated = cur.multiCurrency && cur.dated !== null && kind === 'lineItems';
@@ -86,8 +92,8 @@ export async function planStream(ctx: PullContext, kind: ObjectKind): Promise<St
     markedKeyField: o.markedKeyField,
     offeringFamilyField: o.offeringFamilyField,
     visibleOutputFields: [],
-    convert: cur.multiCurrency ? opportunityConverter(cur) : sameCurrency,
-    convertStatic: cur.multiCurrency ? staticConverter(cur) : sameCurrency,
+    convert: cur.multiCurrency ? guard(opportunityConverter(cur)) : sameCurrency,
+    convertStatic: cur.multiCurrency ? guard(staticConverter(cur)) : sameCurrency,
   };
   if (kind === 'products' && !fields.includes(o.offeringFamilyField)) fields.push(o.offeringFamilyField);
   if (kind === 'contacts' && o.referenceableField) fields.push(o.referenceableField);

@@ -20,6 +20,15 @@ export class Column<T extends TypedArray> {
     this.data[this.length++] = value;
   }
 
+  /** Value `i` (below `length`), without making a view. */
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+
+  set(i: number, value: number): void {
+    this.data[i] = value;
+  }
+
   /** The values so far; a view, valid until the next push. */
   view(): T {
     return this.data.subarray(0, this.length) as T;
@@ -32,3 +41,45 @@ export class Column<T extends TypedArray> {
   }
 }
 
+
+/**
+ * Strings kept as their UTF-16 code units in one growing array instead of as strings: for
+ * millions of ids that are rarely read back, so that they need no heap object each (which the
+ * collector would copy and mark again and again).
+ */
+export class TextColumn {
+  private chars = new Uint16Array(1 << 16);
+  private used = 0;
+  private readonly starts = new Column(Int32Array);
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  push(s: string): void {
+    if (this.used + s.length > this.chars.length) {
+      const more = new Uint16Array(Math.max(this.chars.length * 2, this.used + s.length));
+      more.set(this.chars.subarray(0, this.used));
+      this.chars = more;
+    }
+    const chars = this.chars;
+    let p = this.used;
+    for (let i = 0; i < s.length; i++) chars[p++] = s.charCodeAt(i);
+    this.starts.push(this.used);
+    this.used = p;
+  }
+
+  /** Every string, in order. */
+  toArray(): string[] {
+    const out = new Array<string>(this.length);
+    for (let k = 0; k < out.length; k++) {
+      const from = this.starts.at(k);
+      const to = k + 1 < out.length ? this.starts.at(k + 1) : this.used;
+      // By code unit (a decoder would replace a lone surrogate), in slices that fit a call's arguments.
+      let s = '';
+      for (let at = from; at < to; at += 4096) s += String.fromCharCode(...this.chars.subarray(at, Math.min(to, at + 4096)));
+      out[k] = s;
+    }
+    return out;
+  }
+}

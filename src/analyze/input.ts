@@ -1,8 +1,8 @@
 import type { AnalysisIssue, CurrenciesSummary } from '../model/insights.ts';
 import type { SnapshotSink } from '../model/snapshot-intake.ts';
 import type { Account, Contact, ContactRole, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
-import { StringTable } from '../model/string-table.ts';
-import { Column } from './columns.ts';
+import { Column, TextColumn } from './columns.ts';
+import { RefTable } from './ref-table.ts';
 import { CurrencyTally } from './currencies.ts';
 import { toDayNumber } from './dates.ts';
 import { compareStrings } from './format.ts';
@@ -136,18 +136,18 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly accounts: Account[] = [];
   private readonly products: Product[] = [];
   private readonly users: User[] = [];
-  private readonly accountRefs = new StringTable();
-  private readonly productRefs = new StringTable();
-  private readonly owners = new StringTable();
+  private readonly accountRefs = new RefTable();
+  private readonly productRefs = new RefTable();
+  private readonly owners = new RefTable();
   /** Per account ref: an account with that id has been seen. */
   private readonly isAccount = new Column(Uint8Array);
-  private readonly productIds = new StringTable();
+  private readonly productIds = new RefTable();
   private readonly contactAccount = new Column(Int32Array);
   private readonly contactFlags = new Column(Uint8Array);
   private readonly pendingContacts: { id: string; ref: number; domain: string }[] = [];
   private readonly orphans: OrphanContact[] = [];
-  /** Every contact id in order: the same strings the intake holds, resolved against roles at the end. */
-  private readonly contactIdList: string[] = [];
+  /** Every contact id in order, resolved against roles at the end (when there are roles). */
+  private readonly contactIdList = new TextColumn();
   private readonly roles: ContactRole[] = [];
   private readonly oppIds: string[] = [];
   private readonly oppAccount = new Column(Int32Array);
@@ -178,7 +178,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   account(a: Account): void {
     this.accounts.push(a);
     const ref = this.accountRef(a.id);
-    this.isAccount.view()[ref] = 1;
+    this.isAccount.set(ref, 1);
   }
 
   product(p: Product): void {
@@ -194,7 +194,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
     let ref = -1;
     if (c.accountId !== null && c.accountId !== '') {
       ref = this.accountRef(c.accountId);
-      if (this.isAccount.view()[ref] === 0) this.pendingContacts.push({ id: c.id, ref, domain: emailDomain(c.email) });
+      if (this.isAccount.at(ref) === 0) this.pendingContacts.push({ id: c.id, ref, domain: emailDomain(c.email) });
     } else {
       this.orphans.push({ id: c.id, domain: emailDomain(c.email) });
     }
@@ -209,7 +209,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   }
 
   /** Roles resolved to contact and opportunity numbers; one pointing at neither is an issue. */
-  private resolveRoles(issues: AnalysisIssue[]): RoleColumns {
+  private resolveRoles(issues: AnalysisIssue[], contactIds: readonly string[]): RoleColumns {
     if (this.roles.length === 0) {
       return { known: false, contact: new Int32Array(0), opportunity: new Int32Array(0), role: [], primary: new Uint8Array(0) };
     }
@@ -217,7 +217,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
     const oppOf = new Map<string, number>();
     const wanted = new Set<string>();
     for (const r of this.roles) wanted.add(r.contactId);
-    this.contactIdList.forEach((id, i) => {
+    contactIds.forEach((id, i) => {
       if (wanted.has(id)) contactOf.set(id, i);
     });
     const wantedOpps = new Set(this.roles.map((r) => r.opportunityId));
@@ -302,12 +302,13 @@ export class AnalysisInputBuilder implements SnapshotSink {
         message: `line item ${li.id} of opportunity ${li.opportunityId} refers to unknown product ${productId}; left out of the matrix`,
       });
     }
-    const roles = this.resolveRoles(issues);
+    const contactIds = this.roles.length === 0 ? [] : this.contactIdList.toArray();
+    const roles = this.resolveRoles(issues, contactIds);
     return {
       currency,
       fiscalYearStartMonth,
       roles,
-      contactIds: roles.known ? this.contactIdList : [],
+      contactIds,
       orphanContacts: orphans.sort((a, b) => compareStrings(a.id, b.id)),
       accounts: this.accounts,
       products: this.products,

@@ -114,9 +114,160 @@ function valueJson(value: unknown, pretty: boolean, depth: number): string {
   return text.replace(QUOTED_TOKEN, () => matrixPrettyJson(matrix, `${prefix}  `));
 }
 
-export function* analysisJsonChunks(result: AnalysisResult, options: JsonOptions = {}): Generator<string> {
+/**
+ * Bytes of UTF-8 text appended piece by piece: short strings and numbers are copied in a loop
+ * (most of the document is ASCII), longer ones encoded by Buffer.write. Building the text as one
+ * string per megabyte instead made ropes of thousands of small pieces that cost more to flatten
+ * and encode than the pieces cost to make.
+ */
+export class JsonBytes {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(capacity = 1 << 21) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  text(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    if (n > 48) {
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+      return;
+    }
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p + b.write(s.slice(i), p, 'utf8');
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** The bytes so far, and an empty buffer after (the view is valid until the next write). */
+  take(): Buffer {
+    const view = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return view;
+  }
+}
+
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const QUOTE = 0x22;
+const STATE_CODES = Array.from(STATE_CHARS, (ch) => ch.charCodeAt(0));
+const DOT = 0x2e;
+
+/** One number row of a matrix, as numberRow writes it. */
+function numberRowBytes(out: JsonBytes, values: Float64Array, from: number, to: number): void {
+  let zero = true;
+  for (let c = from; c < to && zero; c++) zero = values[c] === 0;
+  if (zero) {
+    out.text(emptyRow(zeroRows, to - from, '0'));
+    return;
+  }
+  out.byte(OPEN);
+  for (let c = from; c < to; c++) {
+    if (c !== from) out.byte(COMMA);
+    const v = values[c] as number;
+    if (v === 0) out.byte(0x30);
+    else out.text(num(v));
+  }
+  out.byte(CLOSE);
+}
+
+function dateRowBytes(out: JsonBytes, m: FamilyMatrix, from: number, to: number): void {
+  let never = true;
+  for (let c = from; c < to && never; c++) never = m.lastWon[c] === 0;
+  if (never) {
+    out.text(emptyRow(nullRows, to - from, 'null'));
+    return;
+  }
+  out.byte(OPEN);
+  for (let c = from; c < to; c++) {
+    if (c !== from) out.byte(COMMA);
+    const d = m.lastWonDate(c);
+    if (d === null) out.text('null');
+    else {
+      out.byte(QUOTE);
+      out.text(d);
+      out.byte(QUOTE);
+    }
+  }
+  out.byte(CLOSE);
+}
+
+/** Exactly the bytes of `matrixJson(m)`. */
+export function matrixBytes(out: JsonBytes, m: FamilyMatrix): void {
+  const O = m.offerings.length;
+  const E = m.entities.length;
+  out.text(`{"entities":${JSON.stringify(m.entities)},"offerings":${JSON.stringify(m.offerings)},"states":[`);
+  for (let e = 0; e < E; e++) {
+    if (e > 0) out.byte(COMMA);
+    out.byte(QUOTE);
+    const from = e * O;
+    for (let c = from; c < from + O; c++) out.byte(STATE_CODES[m.states[c] as number] ?? DOT);
+    out.byte(QUOTE);
+  }
+  const numbers = (key: string, values: Float64Array) => {
+    out.text(`],"${key}":[`);
+    for (let e = 0; e < E; e++) {
+      if (e > 0) out.byte(COMMA);
+      numberRowBytes(out, values, e * O, e * O + O);
+    }
+  };
+  numbers('revenue', m.revenue);
+  numbers('lifetimeRevenue', m.lifetimeRevenue);
+  numbers('openAmount', m.openAmount);
+  out.text('],"lastWonDate":[');
+  for (let e = 0; e < E; e++) {
+    if (e > 0) out.byte(COMMA);
+    dateRowBytes(out, m, e * O, e * O + O);
+  }
+  out.text(`],"suggestions":${JSON.stringify(m.suggestionList())}}`);
+}
+
+/** One family (or any value holding matrices), as valueJson gives it. */
+function valueBytes(out: JsonBytes, value: unknown, pretty: boolean, depth: number): void {
+  const hasMatrix = typeof value === 'object' && value !== null && 'matrix' in value && value.matrix instanceof FamilyMatrix;
+  if (!hasMatrix || pretty) {
+    out.text(valueJson(value, pretty, depth));
+    return;
+  }
+  const matrix = (value as { matrix: FamilyMatrix }).matrix;
+  const text = JSON.stringify({ ...value, matrix: MATRIX_TOKEN });
+  const at = text.indexOf(QUOTED_TOKEN);
+  out.text(text.slice(0, at));
+  matrixBytes(out, matrix);
+  out.text(text.slice(at + QUOTED_TOKEN.length));
+}
+
+/**
+ * The document as UTF-8 in pieces of about a megabyte, each cut after a whole value (so never
+ * inside a character). A piece is a view of one buffer that the next piece overwrites: write
+ * it (or copy it) before asking for the next.
+ */
+export function* analysisJsonBytes(result: AnalysisResult, options: JsonOptions = {}): Generator<Buffer> {
   const pretty = options.pretty === true;
-  let buffer = pretty ? '{\n' : '{';
+  const out = new JsonBytes();
+  out.text(pretty ? '{\n' : '{');
   // A key the result does not have (`currencies` of a one-currency snapshot) is left out, so
   // such a result keeps its exact text.
   const keys = TOP_LEVEL_KEYS.filter((key) => result[key] !== undefined);
@@ -124,23 +275,31 @@ export function* analysisJsonChunks(result: AnalysisResult, options: JsonOptions
     const key = keys[k] as (typeof TOP_LEVEL_KEYS)[number];
     const value: unknown = result[key];
     const last = k === keys.length - 1;
-    if (pretty) buffer += `  ${JSON.stringify(key)}: `;
-    else buffer += `${k === 0 ? '' : ','}${JSON.stringify(key)}:`;
+    if (pretty) out.text(`  ${JSON.stringify(key)}: `);
+    else out.text(`${k === 0 ? '' : ','}${JSON.stringify(key)}:`);
     if (Array.isArray(value) && value.length > 0) {
-      buffer += pretty ? '[\n' : '[';
+      out.text(pretty ? '[\n' : '[');
       for (let i = 0; i < value.length; i++) {
-        const item = valueJson(value[i], pretty, 2);
-        buffer += pretty ? `    ${item}${i < value.length - 1 ? ',' : ''}\n` : (i === 0 ? '' : ',') + item;
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
-        }
+        if (pretty) out.text('    ');
+        else if (i > 0) out.byte(COMMA);
+        valueBytes(out, value[i], pretty, 2);
+        if (pretty) out.text(i < value.length - 1 ? ',\n' : '\n');
+        if (out.pos >= CHUNK) yield out.take();
       }
-      buffer += pretty ? '  ]' : ']';
+      out.text(pretty ? '  ]' : ']');
     } else {
-      buffer += valueJson(value, pretty, 1);
+      out.text(valueJson(value, pretty, 1));
     }
-    if (pretty) buffer += last ? '\n' : ',\n';
+    if (pretty) out.text(last ? '\n' : ',\n');
   }
-  yield pretty ? `${buffer}}\n` : `${buffer}}`;
+  out.text(pretty ? '}\n' : '}');
+  yield out.take();
+}
+
+/**
+ * The document as text in pieces of about a megabyte: compact joins to exactly
+ * `JSON.stringify(result)`.
+ */
+export function* analysisJsonChunks(result: AnalysisResult, options: JsonOptions = {}): Generator<string> {
+  for (const piece of analysisJsonBytes(result, options)) yield piece.toString('utf8');
 }

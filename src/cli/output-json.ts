@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { analysisJsonChunks, type JsonOptions } from '../analyze/json.ts';
+import { analysisJsonBytes, analysisJsonChunks, type JsonOptions } from '../analyze/json.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 
 export { analysisJsonChunks, type JsonOptions } from '../analyze/json.ts';
@@ -12,6 +11,7 @@ export function analysisJson(result: AnalysisResult, options: JsonOptions = {}):
 }
 
 const BATCH = 1 << 20;
+const NEWLINE = Buffer.from('\n');
 
 /** The file's text in pieces: the JSON, and a final newline after the compact form (pretty ends with one). */
 export function* analysisDocument(result: AnalysisResult, options: JsonOptions = {}): Generator<string> {
@@ -32,18 +32,16 @@ export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterabl
   if (buffer !== '' && !stream.write(buffer)) await once(stream, 'drain');
 }
 
-/** Writes the analysis JSON to a file; rejects with the file system's error. */
+/** Writes the analysis JSON to a file, a megabyte of UTF-8 at a time; rejects with the file system's error. */
 export async function writeAnalysisJsonFile(path: string, result: AnalysisResult, options: JsonOptions = {}): Promise<void> {
-  const stream = createWriteStream(path, { encoding: 'utf8' });
-  // Listening from the start: an open error (missing directory) arrives before any write ends.
-  const done = finished(stream);
-  done.catch(() => undefined);
+  const file = await open(path, 'w');
   try {
-    await writeChunks(stream, analysisDocument(result, options));
-  } catch (error) {
-    stream.destroy();
-    throw error;
+    const writeAll = async (piece: Uint8Array) => {
+      for (let at = 0; at < piece.length;) at += (await file.write(piece, at, piece.length - at)).bytesWritten;
+    };
+    for (const piece of analysisJsonBytes(result, options)) await writeAll(piece);
+    if (!options.pretty) await writeAll(NEWLINE);
+  } finally {
+    await file.close();
   }
-  stream.end();
-  await done;
 }

@@ -8,7 +8,7 @@ import type {
   RunSummary, SaveResult, SourceSummary, StartRunResult, WebhookRequest, WebhookResult, CardRequest, CardRunStatusResult,
   ConnectionSettingsView, SettingsSaveResult,
 } from '../server/backend.ts';
-import type { ConnectionRecord, ConsoleStore, Store } from '../store/types.ts';
+import type { ConnectionRecord, ConsoleStore, RunRecord, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
 import { defaultOrgOf } from '../sync/budget.ts';
 import { backtest, latestBacktestDate } from '../analyze/backtest.ts';
@@ -41,12 +41,20 @@ export interface KamflowBackendDeps {
   now?: () => Date;
   /** The source modules; the registry's by default. */
   sources?: readonly SourceModule[];
+  /**
+   * How long the store's reads behind a page (the connection, its latest runs, the API budget)
+   * are reused, in ms (default 1,000): every change made through this backend (a run started or
+   * finished, a save) drops them at once; a change by another process shows within this time.
+   */
+  readCacheMs?: number;
 }
 
 /** The console's backend over the store, the sync engine, the analysis and the connectors. */
 export class KamflowBackend implements ConsoleBackend {
   readonly runs: RunLauncher;
   private readonly cache = new AnalysisCache();
+  private readonly reads = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly familyViews = new WeakMap<MirrorAnalysis, Map<string, FamilyView | null>>();
   private scheduler: ScheduleView | null = null;
   private readonly now: () => Date;
   private readonly sources: readonly SourceModule[];
@@ -69,7 +77,35 @@ export class KamflowBackend implements ConsoleBackend {
     this.scheduler = scheduler;
   }
 
+  /** A store read reused for `readCacheMs` (pages ask the same of the store on every request). */
+  private recent<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const ttl = this.deps.readCacheMs ?? 1_000;
+    if (ttl <= 0) return load();
+    const at = Date.now();
+    const hit = this.reads.get(key);
+    if (hit && at - hit.at < ttl) return hit.value as Promise<T>;
+    const value = load();
+    this.reads.set(key, { at, value });
+    // A failed read is not kept.
+    value.catch(() => { if (this.reads.get(key)?.value === value) this.reads.delete(key); });
+    return value;
+  }
+
+  /** Something changed through this backend: the next page reads the store again. */
+  private changed(): void {
+    this.reads.clear();
+  }
+
+  private connectionRecord(connectionId: string): Promise<ConnectionRecord | null> {
+    return this.recent(`connection\u0000${connectionId}`, () => this.deps.store.getConnection(connectionId));
+  }
+
+  private recentRuns(connectionId: string, limit: number): Promise<RunRecord[]> {
+    return this.recent(`runs\u0000${connectionId}\u0000${limit}`, () => this.deps.store.listRuns({ connectionId, limit }));
+  }
+
   private async afterRun(connectionId: string): Promise<void> {
+    this.changed();
     this.cache.invalidate(connectionId);
     try {
       await this.saveCurrency(connectionId);
@@ -136,11 +172,13 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   private async health(c: ConnectionRecord): Promise<ConnectionHealth> {
-    const runs = await this.deps.store.listRuns({ connectionId: c.id, limit: 50 });
+    const runs = await this.recentRuns(c.id, 50);
     const health = connectionHealth(c, runs, {
       running: this.runs.isRunning(c.id), nextRun: this.scheduler?.nextRun(c.id) ?? null, now: this.now(), source: this.sourceOf(c.crm),
     });
-    const day = await this.deps.store.apiBudget((this.deps.sync.orgOf ?? defaultOrgOf)(c), this.now().toISOString().slice(0, 10));
+    const org = (this.deps.sync.orgOf ?? defaultOrgOf)(c);
+    const today = this.now().toISOString().slice(0, 10);
+    const day = await this.recent(`budget\u0000${org}\u0000${today}`, () => this.deps.store.apiBudget(org, today));
     return day ? { ...health, apiToday: { kamflowCalls: day.used, orgUsed: day.reportedUsed, orgMax: day.reportedMax } } : health;
   }
 
@@ -150,7 +188,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async getConnection(connectionId: string): Promise<ConnectionHealth | null> {
-    const c = await this.deps.store.getConnection(connectionId);
+    const c = await this.connectionRecord(connectionId);
     return c ? this.health(c) : null;
   }
 
@@ -161,7 +199,7 @@ export class KamflowBackend implements ConsoleBackend {
 
   /** The date analyses are made as of: the latest sync's, else today. */
   private async asOfFor(connectionId: string): Promise<string> {
-    const runs = await this.deps.store.listRuns({ connectionId, limit: 20 });
+    const runs = await this.recentRuns(connectionId, 20);
     const sync = runs.find((r) => r.kind === 'sync' && r.asOf !== null && r.status !== 'running');
     return sync?.asOf ?? this.now().toISOString().slice(0, 10);
   }
@@ -173,7 +211,7 @@ export class KamflowBackend implements ConsoleBackend {
   /** The latest analysis of the mirror with the saved config; null before the first pull. */
   private async latestAnalysis(c: ConnectionRecord): Promise<MirrorAnalysis | null> {
     const asOf = await this.asOfFor(c.id);
-    const last = (await this.deps.store.listRuns({ connectionId: c.id, limit: 1 }))[0];
+    const last = (await this.recentRuns(c.id, 1))[0];
     const key = `${last?.id ?? ''}|${last?.finishedAt ?? ''}|${c.updatedAt}|${asOf}`;
     return this.cache.get(c.id, key, async () => {
       const { config, valid } = effectiveConfig(c.analysisConfig);
@@ -195,6 +233,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async saveConfig(connectionId: string, values: ConfigValues, baseVersion: number): Promise<SaveResult> {
+    this.changed();
     const c = await this.deps.store.getConnection(connectionId);
     if (!c) return { ok: false, errors: [{ path: '', message: 'this connection no longer exists' }] };
     const built = buildCandidate(c, values);
@@ -220,14 +259,16 @@ export class KamflowBackend implements ConsoleBackend {
   async getRun(connectionId: string, runId: string): Promise<RunDetail | null> {
     const run = await this.deps.store.getRun(runId);
     if (!run || run.connectionId !== connectionId) return null;
-    const [writes, issues, all, plan] = await Promise.all([
+    const [writes, issues, all, plan, conflicts] = await Promise.all([
       this.deps.store.listWrites(runId), this.deps.store.listRunIssues(runId), this.deps.store.listRuns({ connectionId }), this.deps.store.getPlan(runId),
+      run.kind === 'rollback' ? this.deps.store.listFieldConflicts(runId) : Promise.resolve([]),
     ]);
     const triggers = await this.runs.triggersOf([run.id]);
-    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all, plan);
+    return runDetail(run, triggers[run.id] ?? 'cli', writes, issues, all, plan, conflicts);
   }
 
   startRun(connectionId: string, request: RunRequest): Promise<StartRunResult> {
+    this.changed();
     return this.runs.start(connectionId, request, 'console');
   }
 
@@ -251,10 +292,15 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async getFamily(connectionId: string, familyId: string): Promise<FamilyView | null> {
-    const c = await this.deps.store.getConnection(connectionId);
+    const c = await this.connectionRecord(connectionId);
     if (!c) return null;
     const analysis = await this.latestAnalysis(c);
-    return analysis ? familyView(analysis, familyId) : null;
+    if (!analysis) return null;
+    // One view per family and analysis: the page asks for the same one between two analyses.
+    let views = this.familyViews.get(analysis);
+    if (!views) this.familyViews.set(analysis, (views = new Map()));
+    if (!views.has(familyId)) views.set(familyId, familyView(analysis, familyId));
+    return views.get(familyId) ?? null;
   }
 
   async getPortfolio(connectionId: string): Promise<PortfolioView | null> {
@@ -280,12 +326,14 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async saveSettings(connectionId: string, values: Record<string, string>): Promise<SettingsSaveResult> {
+    this.changed();
     const c = await this.deps.store.getConnection(connectionId);
     if (!c) return { ok: false, errors: ['no such connection'] };
     return saveSettings(this.deps.store, c, values, this.deps.logger);
   }
 
   async disconnect(connectionId: string, deleteData: boolean): Promise<{ ok: boolean; message: string }> {
+    this.changed();
     const c = await this.deps.store.getConnection(connectionId);
     if (!c) return { ok: false, message: 'no such connection' };
     const done = await disconnect(this.deps.store, c, deleteData);
@@ -294,6 +342,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async deleteConnection(connectionId: string): Promise<{ ok: boolean; message: string }> {
+    this.changed();
     const c = await this.deps.store.getConnection(connectionId);
     if (!c) return { ok: false, message: 'no such connection' };
     await this.deps.store.deleteConnection(connectionId);
@@ -302,6 +351,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   async completeInstall(request: CompleteInstallRequest): Promise<CompleteInstallResult> {
+    this.changed();
     const result = await completeInstall(this.installDeps(), request);
     if (!result.ok) return result;
     await this.scheduler?.reschedule(result.connectionId);
@@ -313,6 +363,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   cardRunStatus(request: CardRequest): Promise<CardRunStatusResult> {
+    this.changed();
     return cardRunStatus({
       sources: this.sources,
       secrets: this.deps.settings.webhookSecrets,
@@ -324,6 +375,7 @@ export class KamflowBackend implements ConsoleBackend {
   }
 
   receiveWebhook(request: WebhookRequest): Promise<WebhookResult> {
+    this.changed();
     return receiveWebhook({
       sources: this.sources,
       secrets: this.deps.settings.webhookSecrets,

@@ -26,7 +26,7 @@ export interface RunnerDeps {
  * for the run history (in memory: runs of earlier processes show as `cli`).
  */
 /** Hands a run to the job queue (PostgreSQL); returns the id the run will have, if known. */
-export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; planRunId?: string; rollbackOf?: string; trigger: Trigger }) => Promise<string | null>;
+export type Enqueue = (job: { connectionId: string; kind: RunRequest['kind']; runId: string; planRunId?: string; approvedBy?: string; rollbackOf?: string; dryRun?: boolean; trigger: Trigger }) => Promise<string | null>;
 
 export class RunLauncher {
   private readonly running = new Map<string, { runId: string; done: Promise<void> }>();
@@ -82,7 +82,14 @@ export class RunLauncher {
     if (request.kind === 'approve') {
       const plan = await store.getPlan(request.planRunId);
       if (!plan || plan.connectionId !== connectionId) return { ok: false, reason: 'not-found', message: 'No such plan to approve.' };
-      if (plan.kind !== 'sync' || plan.approvedAt !== null) return { ok: false, reason: 'not-allowed', message: plan.approvedAt !== null ? `This plan was already approved and written by run ${plan.approvedByRun ?? '?'}.` : 'Only a sync plan can be approved.' };
+      if (plan.approvedAt !== null) return { ok: false, reason: 'not-allowed', message: `This plan was already approved${plan.approvedBy ? ` by ${plan.approvedBy}` : ''} and written by run ${plan.approvedByRun ?? '?'}.` };
+      if (plan.kind === 'rollback') {
+        const source = await store.getRun(plan.runId);
+        const undone = source?.rollbackOf
+          ? (await store.listRuns({ connectionId })).find((r) => r.rollbackOf === source.rollbackOf && r.kind === 'rollback' && !r.dryRun && r.status === 'succeeded')
+          : undefined;
+        if (undone) return { ok: false, reason: 'not-allowed', message: `Run ${source?.rollbackOf ?? '?'} was already rolled back by run ${undone.id}; this preview is out of date.` };
+      }
     }
     const connection = await store.getConnection(connectionId);
     if (!connection) return { ok: false, reason: 'not-found', message: 'No such connection.' };
@@ -91,8 +98,9 @@ export class RunLauncher {
     if (this.enqueue) {
       const queued = await this.enqueue({
         connectionId, kind: request.kind, runId, trigger,
-        ...(request.kind === 'approve' ? { planRunId: request.planRunId } : {}),
-        ...(request.kind === 'rollback' ? { rollbackOf: request.runId } : {}),
+        ...(request.kind === 'approve' ? { planRunId: request.planRunId, ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}) } : {}),
+        ...(request.kind === 'sync' && request.confirm === true && request.approvedBy ? { approvedBy: request.approvedBy } : {}),
+        ...(request.kind === 'rollback' ? { rollbackOf: request.runId, ...(request.preview ? { dryRun: true } : {}) } : {}),
       });
       return { ok: true, runId: queued ?? runId };
     }
@@ -123,12 +131,12 @@ export class RunLauncher {
     let result: SyncResult | null = null;
     try {
       result = request.kind === 'rollback'
-        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+        ? await rollbackRun(this.deps.sync, { runId: request.runId, newRunId: runId, dryRun: request.preview === true, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
         : request.kind === 'approve'
-          ? await approvePlan(this.deps.sync, { planRunId: request.planRunId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+          ? await approvePlan(this.deps.sync, { planRunId: request.planRunId, newRunId: runId, ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}), ...(takenOver ? { lockTakenOver: takenOver } : {}) })
           : request.kind === 'sync' && request.confirm === true
             // "Write it" on a waiting run approves the newest plan the admin could review; it never plans and writes unseen.
-            ? await approvePlan(this.deps.sync, { connectionId, newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) })
+            ? await approvePlan(this.deps.sync, { connectionId, newRunId: runId, ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}), ...(takenOver ? { lockTakenOver: takenOver } : {}) })
             : await runSync(this.deps.sync, { connectionId, dryRun: request.kind === 'dry-run', newRunId: runId, ...(takenOver ? { lockTakenOver: takenOver } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -145,7 +153,7 @@ export class RunLauncher {
     const { store, now } = this.deps;
     if (await store.getRun(runId)) return;
     await store.createRun({
-      id: runId, connectionId, kind: request.kind === 'rollback' ? 'rollback' : 'sync', mode: null, dryRun: request.kind === 'dry-run',
+      id: runId, connectionId, kind: request.kind === 'rollback' ? 'rollback' : 'sync', mode: null, dryRun: request.kind === 'dry-run' || (request.kind === 'rollback' && request.preview === true),
       asOf: null, startedAt: now().toISOString(), rollbackOf: request.kind === 'rollback' ? request.runId : null,
     });
     await store.updateRun(runId, { status: 'failed', finishedAt: now().toISOString(), error: message.slice(0, 500) });

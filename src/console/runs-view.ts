@@ -1,6 +1,6 @@
 import type { ConnectionHealth, RecordError, RunDetail, RunKind, RunStatus, RunSummary } from '../server/backend.ts';
 import type { SourceModule } from '../../connectors/shared/source-module.ts';
-import type { ConnectionRecord, RunIssue, RunRecord, StoredPlan, StoredWrite } from '../store/types.ts';
+import type { ConnectionRecord, FieldConflict, RunIssue, RunRecord, StoredPlan, StoredWrite } from '../store/types.ts';
 import type { RunPlanView } from '../server/backend.ts';
 import { REASON_TEXT, showChange, summarizePlan } from '../sync/plan-review.ts';
 import type { RunProgress } from '../contract/runs.ts';
@@ -68,28 +68,46 @@ export const PLAN_PAGE_ACCOUNTS = 50;
  * texts cut to where they differ, as the CLI shows them). A sync's plan can be approved while
  * no run wrote it and the run that made it planned (a dry run) or waits.
  */
-export function planView(plan: StoredPlan, run: RunRecord, limit = PLAN_PAGE_ACCOUNTS): RunPlanView {
+export function planView(plan: StoredPlan, run: RunRecord, limit = PLAN_PAGE_ACCOUNTS, conflicts: readonly FieldConflict[] = []): RunPlanView {
   const s = summarizePlan(plan.writes, plan.accounts);
   const rows = plan.writes.slice(0, limit).flatMap((w) => w.changes.map((c) => {
     const [from, to] = showChange(c.from, c.to);
     return { accountId: w.accountId, name: w.name, field: c.field, from, to };
   }));
-  const open = plan.approvedAt === null && plan.kind === 'sync' && plan.writes.length > 0;
+  const open = plan.approvedAt === null && plan.kind === run.kind && plan.writes.length > 0;
+  const names = new Map(plan.writes.map((w) => [w.accountId, w.name]));
+  const conflictRows = conflicts.slice(0, limit).map((c) => {
+    const [now, restore] = showChange(c.current, c.proposed);
+    const [, wrote] = showChange(c.current, c.kamflowValue);
+    return { accountId: c.accountId, name: names.get(c.accountId) ?? null, field: c.field, now, wrote, restore, resolution: c.resolution };
+  });
+  // A sync's plan is approved from a dry run or a waiting run; a rollback's from its preview.
+  const approvable = plan.kind === 'rollback'
+    ? run.dryRun && run.status === 'succeeded'
+    : run.status === 'awaiting-approval' || (run.dryRun && run.status === 'succeeded');
   return {
+    kind: plan.kind,
     reasons: plan.reasons.map((r) => REASON_TEXT[r]),
     accounts: s.accounts, changedAccounts: s.changedAccounts, changedFields: s.changedFields,
     substantiveAccounts: s.substantiveAccounts, wordingOnlyAccounts: s.wordingOnlyAccounts,
     byField: s.byField, tierChanges: s.tierChanges, keyFlag: s.keyFlag, estimatedCalls: plan.estimatedCalls,
-    approvedAt: plan.approvedAt, approvedByRun: plan.approvedByRun,
-    canApprove: open && (run.status === 'awaiting-approval' || (run.dryRun && run.status === 'succeeded')),
+    approvedAt: plan.approvedAt, approvedByRun: plan.approvedByRun, approvedBy: plan.approvedBy,
+    canApprove: open && approvable,
     rows, hiddenAccounts: Math.max(0, plan.writes.length - limit),
+    conflicts: conflictRows, hiddenConflicts: Math.max(0, conflicts.length - limit),
   };
 }
 
-export function runDetail(run: RunRecord, trigger: Trigger, writes: StoredWrite[], issues: RunIssue[], all: RunRecord[], plan: StoredPlan | null = null): RunDetail {
+export function runDetail(run: RunRecord, trigger: Trigger, writes: StoredWrite[], issues: RunIssue[], all: RunRecord[], plan: StoredPlan | null = null, conflicts: readonly FieldConflict[] = []): RunDetail {
+  const view = plan ? planView(plan, run, PLAN_PAGE_ACCOUNTS, conflicts) : null;
+  const summary = runSummary(run, trigger);
+  // A rollback's preview that can be written waits for the admin's go, as a held sync does.
+  const status = view?.kind === 'rollback' && view.canApprove ? 'awaiting-approval' : summary.status;
+  // The conflicts of a rollback's preview are listed with its plan, not again as errors.
+  const shown = view?.kind === 'rollback' ? issues.filter((i) => !i.kind.startsWith('conflict-')) : issues;
   return {
-    ...runSummary(run, trigger), recordErrors: recordErrors(writes, issues), rollbackOf: run.rollbackOf, canRollback: canRollback(run, writes, all),
-    plan: plan ? planView(plan, run) : null,
+    ...summary, status, recordErrors: recordErrors(writes, shown), rollbackOf: run.rollbackOf, canRollback: canRollback(run, writes, all),
+    plan: view,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { IdSet } from './string-table.ts';
+import { IdSet } from './id-set.ts';
 import {
   checkAccount, checkContact, checkContactRole, checkLineItem, checkOpportunity, checkProduct, checkUser, type CheckedOpportunity,
 } from './snapshot-check.ts';

@@ -16,6 +16,8 @@ export const syncJobSchema = z.object({
   force: z.boolean().optional(),
   /** For `approve`: the run whose reviewed plan an admin approved. */
   planRunId: z.string().optional(),
+  /** For `approve`: who approved it (`console:USER`). */
+  approvedBy: z.string().optional(),
   trigger: z.enum(['schedule', 'console', 'webhook', 'cli']).default('schedule'),
 });
 export type SyncJob = z.infer<typeof syncJobSchema>;

@@ -84,7 +84,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       const result = job.kind === 'rollback' && job.rollbackOf
         ? await rollbackRun(sync, { runId: job.rollbackOf, newRunId: runId, dryRun: job.dryRun === true, force: job.force === true })
         : job.kind === 'approve' && job.planRunId
-          ? await approvePlan(sync, { planRunId: job.planRunId, newRunId: runId })
+          ? await approvePlan(sync, { planRunId: job.planRunId, newRunId: runId, ...(job.approvedBy ? { approvedBy: job.approvedBy } : {}) })
           : await runSync(sync, { connectionId: job.connectionId, dryRun: job.kind === 'dry-run', newRunId: runId });
       // A run that failed is recorded as failed; the next tick tries again, not the queue.
       logger.info({ ...jobLog, status: result.run.status }, 'job finished');

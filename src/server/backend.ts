@@ -238,8 +238,25 @@ export interface RunPlanRow {
   to: string;
 }
 
+/** A field a rollback leaves as it is: changed since the run wrote it (by a person or a later run). */
+export interface RunPlanConflict {
+  accountId: string;
+  name: string | null;
+  field: string;
+  /** What the CRM holds now. */
+  now: string;
+  /** What the rolled-back run wrote there. */
+  wrote: string;
+  /** What the rollback would have restored. */
+  restore: string;
+  /** `kept`: left as it is; `overwritten`: restored anyway (forced). */
+  resolution: 'kept' | 'overwritten';
+}
+
 /** A kept plan as the run page shows it. */
 export interface RunPlanView {
+  /** A sync's plan, or a rollback's preview (its rows restore the values the run replaced). */
+  kind: 'sync' | 'rollback';
   /** Why it waits, in words (empty for a dry run's plan). */
   reasons: string[];
   accounts: number;
@@ -253,17 +270,24 @@ export interface RunPlanView {
   estimatedCalls: Record<string, number>;
   approvedAt: string | null;
   approvedByRun: string | null;
-  /** Still open and a sync's plan: the run page offers to approve and write it. */
+  /** Who approved it (`console:USER`, `cli:USER`), null when not recorded. */
+  approvedBy: string | null;
+  /** Still open, made by a dry run or a waiting run: the run page offers to approve and write it. */
   canApprove: boolean;
+  /** For a rollback's preview: the fields it leaves as they are (the first ones; `hiddenConflicts` more). */
+  conflicts: RunPlanConflict[];
+  hiddenConflicts: number;
   /** The first accounts' rows; `hiddenAccounts` more are left out. */
   rows: RunPlanRow[];
   hiddenAccounts: number;
 }
 
 /** `confirm` lets a sync through the safety gate (a plan changing more accounts than allowed). */
-export type RunRequest = { kind: 'sync'; confirm?: boolean } | { kind: 'dry-run' } | { kind: 'rollback'; runId: string }
-  /** An admin approved the kept plan of run `planRunId`: written exactly, after its records are read again. */
-  | { kind: 'approve'; planRunId: string };
+export type RunRequest = { kind: 'sync'; confirm?: boolean; approvedBy?: string } | { kind: 'dry-run' }
+  /** `preview`: plan the rollback and keep its plan for review, writing nothing. */
+  | { kind: 'rollback'; runId: string; preview?: boolean }
+  /** An admin (`approvedBy`, e.g. `console:ada`) approved the kept plan of run `planRunId`: written exactly, after its records are read again. */
+  | { kind: 'approve'; planRunId: string; approvedBy?: string };
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; reason: 'busy' | 'not-found' | 'not-allowed'; message: string };
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { PLANS_SQLITE_MIGRATION } from './sqlite/plans.ts';
+import { PLAN_APPROVER_SQLITE_MIGRATION, PLANS_SQLITE_MIGRATION } from './sqlite/plans.ts';
 import { WRITEBACK_SQLITE_MIGRATION } from './sqlite/writeback-schema.ts';
 import { TASKS_SQLITE_MIGRATION } from './sqlite/tasks.ts';
 
@@ -181,6 +181,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 7,
     name: 'plans kept for review and approval',
     sql: PLANS_SQLITE_MIGRATION,
+  },
+  {
+    version: 8,
+    name: 'who approved a plan',
+    sql: PLAN_APPROVER_SQLITE_MIGRATION,
   },
 ];
 

@@ -140,6 +140,8 @@ export interface NewStoredPlan {
 export interface StoredPlan extends NewStoredPlan {
   approvedAt: string | null;
   approvedByRun: string | null;
+  /** Who approved it: `console:USER` for a console login, `cli:USER` (the OS user) for the CLI; null before approval or when not recorded. */
+  approvedBy: string | null;
 }
 
 
@@ -250,8 +252,8 @@ export interface Store extends TaskStore {
   getPlan(runId: string): Promise<StoredPlan | null>;
   /** The newest plan of the connection (of `kind`, sync by default) not yet approved, or null. */
   latestOpenPlan(connectionId: string, kind?: RunKind): Promise<StoredPlan | null>;
-  /** Marks the plan approved by run `byRun`; false (and nothing changed) when it already was, or there is none. */
-  approvePlan(runId: string, byRun: string, at: string): Promise<boolean>;
+  /** Marks the plan approved by run `byRun` on the word of `by` (who approved); false (and nothing changed) when it already was, or there is none. */
+  approvePlan(runId: string, byRun: string, at: string, by?: string | null): Promise<boolean>;
   /**
    * True once anything was written for the connection under review: an approved plan, or a
    * real sync that wrote at least one account (before plans were kept).

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { ConnectionBusyError, isCrmError, NotFoundError, NothingToRollBackError, PlanNotApprovableError } from '../contract/errors.ts';
 import type { Connector, Credentials, PushBatching, RunStatusRecord, SourceProfile } from '../contract/connector.ts';
 import { emptyCounts, type RunCounts } from '../contract/runs.ts';
@@ -7,7 +8,7 @@ import type { AnalysisResult } from '../model/insights.ts';
 import type { Snapshot } from '../model/snapshot.ts';
 import { loadMirror } from '../store/read-mirror.ts';
 import { snapshotFromMirror } from '../store/snapshot-from-mirror.ts';
-import { describeOwner, type ApprovalReason, type ConnectionRecord, type LockTakeover, type RunStatus, type StoredPlan } from '../store/types.ts';
+import { describeOwner, type ApprovalReason, type ConnectionRecord, type FieldConflict, type LockTakeover, type RunStatus, type StoredPlan } from '../store/types.ts';
 import { accountLabel, planDrift, REASON_TEXT, reviewWrites, summarizePlan, waitingMessage, writesOfPlan } from './plan-review.ts';
 import { loadQuarantine } from './quarantine.ts';
 import { estimatePushCalls, planWrites, type WritePlan } from './planner.ts';
@@ -225,7 +226,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
       if (spec.kind === 'sync' && connector.recordRunStatus && (!planned.hold || planned.hold.status === 'awaiting-approval')) runStatus = statusNow();
       const reasons = planned.hold?.reasons ?? planned.reasons ?? [];
       const gate = reasons.length > 0 ? `; a real run would wait for approval (${reasons.map((r) => REASON_TEXT[r]).join('; ')})` : '';
-      const approve = spec.kind === 'sync' && plan.writes.length > 0 ? `; write exactly this plan with \`kamflow plan ${runId} --approve\`` : '';
+      const approve = plan.writes.length > 0 ? `; write exactly this plan with \`kamflow plan ${runId} --approve\`` : '';
       return await finish('succeeded', `dry run: ${plan.summary.changedAccounts} account(s) would change${taskNote(planned)}, nothing written${gate}${approve}`);
     }
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message, planned.hold.error ?? null);
@@ -366,6 +367,8 @@ export async function rollbackRun(deps: SyncDeps, options: RollbackOptions): Pro
 }
 
 export interface ApproveOptions {
+  /** Who approves: `console:USER` for a console login; the CLI's OS user (`cli:USER`) when not given. */
+  approvedBy?: string;
   /** The run whose plan is approved; the connection's newest open plan when only connectionId is given. */
   planRunId?: string;
   connectionId?: string;
@@ -385,19 +388,31 @@ export async function planToApprove(deps: Pick<SyncDeps, 'store'>, options: Pick
       ? `run ${options.planRunId} has no plan kept for review (only dry runs and runs awaiting approval keep one)`
       : `connection ${options.connectionId ?? '?'} has no plan waiting for approval; make one with \`kamflow sync\` or \`kamflow sync --dry-run\``);
   }
-  if (plan.kind !== 'sync') throw new PlanNotApprovableError(`run ${plan.runId} is a rollback's preview: roll back with \`kamflow rollback RUN --confirm\``);
   if (plan.approvedAt !== null) throw new PlanNotApprovableError(`the plan of run ${plan.runId} was already approved at ${plan.approvedAt} and written by run ${plan.approvedByRun ?? '?'}`);
   return plan;
+}
+
+/** The CLI's approver: the OS user it runs as. */
+export function cliApprover(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
 }
 
 /**
  * Writes exactly a reviewed plan, as a run of its own: it reads the CRM again first and
  * refuses, writing nothing, when any planned record changed since the plan was made (naming
- * account, field, the value now and when planned).
+ * account, field, the value now and when planned). A rollback's preview is written the same
+ * way, except that a field no longer holding the value the preview saw is left as it is and
+ * reported as a conflict, while the rest of the reviewed rollback goes ahead.
  */
 export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Promise<SyncResult> {
   const reviewed = await planToApprove(deps, options);
+  const approvedBy = options.approvedBy ?? cliApprover();
   const source = await deps.store.getRun(reviewed.runId);
+  if (reviewed.kind === 'rollback') return approveRollbackPlan(deps, options, reviewed, source?.rollbackOf ?? null, approvedBy);
   return execute(deps, {
     kind: 'sync', connectionId: reviewed.connectionId, full: false, dryRun: false, asOf: source?.asOf ?? null, rollbackOf: null,
     newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: false,
@@ -421,7 +436,7 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
         await deps.store.addRunIssues(runId, drift.map((d) => ({ stage: 'plan', object: 'accounts', recordId: d.accountId, kind: 'plan-outdated', message: d.gone ? 'gone from the CRM since the plan' : `${d.field}: now ${JSON.stringify(d.now)}, ${JSON.stringify(d.planned)} when planned` })));
         return { plan: { ...plan, writes: [] }, hold: { status: 'failed', message: `approval refused: ${error}`, error } };
       }
-      if (!(await deps.store.approvePlan(reviewed.runId, runId, runTime))) {
+      if (!(await deps.store.approvePlan(reviewed.runId, runId, runTime, approvedBy))) {
         const error = `the plan of run ${reviewed.runId} was approved by another run meanwhile; nothing written`;
         return { plan: { ...plan, writes: [] }, hold: { status: 'failed', message: `approval refused: ${error}`, error } };
       }
@@ -437,6 +452,62 @@ export async function approvePlan(deps: SyncDeps, options: ApproveOptions): Prom
       const tasks = await planSyncTasks({ store: deps.store, connector, connectionId: connection.id }, { syncOptions, analysis, accounts: snapshot.accounts, plan, asOf });
       const afterPush = taskPusher(deps, connector, connection.id, runId, tasks);
       return { plan, afterChunk, tasks, afterPush, ...(connector.publish ? { analysis } : {}) };
+    },
+  });
+}
+
+/**
+ * Writes a reviewed rollback preview: the rollback of the same run, restoring exactly the
+ * values the admin saw. Refused when that run was rolled back since. Each field is checked
+ * again against the CRM: one that no longer holds the value the preview saw there is left as
+ * it is and reported as a conflict (kam_updated_at follows its account's other fields).
+ */
+async function approveRollbackPlan(deps: SyncDeps, options: ApproveOptions, reviewed: StoredPlan, targetId: string | null, approvedBy: string): Promise<SyncResult> {
+  if (targetId === null) throw new PlanNotApprovableError(`run ${reviewed.runId} kept a rollback plan but names no run it rolls back`);
+  const undone = (await deps.store.listRuns({ connectionId: reviewed.connectionId }))
+    .find((r) => r.rollbackOf === targetId && r.kind === 'rollback' && !r.dryRun && r.status === 'succeeded');
+  if (undone) throw new PlanNotApprovableError(`run ${targetId} was already rolled back by run ${undone.id}; preview its rollback again if anything is left to restore`);
+  return execute(deps, {
+    kind: 'rollback', connectionId: reviewed.connectionId, full: false, dryRun: false, asOf: null, rollbackOf: targetId,
+    newRunId: options.newRunId, lockTakenOver: options.lockTakenOver, keepPlan: false,
+    plan: async ({ snapshot, runId, runTime, connector }) => {
+      const drift = planDrift(reviewed, snapshot.accounts);
+      const moved = new Set(drift.map((d) => `${d.accountId}\u0000${d.field}`));
+      const gone = new Set(drift.filter((d) => d.gone).map((d) => d.accountId));
+      const kept = reviewed.writes.flatMap((w) => {
+        if (gone.has(w.accountId)) return [];
+        const changes = w.changes.filter((c) => !moved.has(`${w.accountId}\u0000${c.field}`));
+        const substantive = changes.filter((c) => c.field !== 'kam_updated_at');
+        return substantive.length === 0 ? [] : [{ ...w, changes }];
+      });
+      const planned = new Map(reviewed.writes.flatMap((w) => w.changes.map((c) => [`${w.accountId}\u0000${c.field}`, c.to] as const)));
+      const conflicts: FieldConflict[] = drift.filter((d) => !d.gone && d.field !== 'kam_updated_at').map((d) => ({
+        accountId: d.accountId, field: d.field, current: d.now, kamflowValue: d.planned, proposed: planned.get(`${d.accountId}\u0000${d.field}`) ?? null,
+        changedBy: null, changedAt: null, source: 'memory', resolution: 'kept',
+      }));
+      if (gone.size > 0) {
+        await deps.store.addRunIssues(runId, [...gone].map((id) => ({ stage: 'plan', object: 'accounts', recordId: id, kind: 'plan-outdated', message: 'gone from the CRM since the rollback was previewed; nothing restored' })));
+      }
+      const writes = writesOfPlan({ writes: kept });
+      const byField: WritePlan['summary']['byField'] = {};
+      for (const w of writes) for (const c of w.changes) byField[c.field] = (byField[c.field] ?? 0) + 1;
+      const plan: WritePlan = {
+        writes, conflicts, held: [], truncated: [],
+        summary: {
+          accounts: snapshot.accounts.length, changedAccounts: writes.length, unchangedAccounts: Math.max(0, snapshot.accounts.length - writes.length),
+          changedFields: writes.reduce((n, w) => n + w.changes.length, 0), unknownAccounts: [...gone], byField,
+        },
+      };
+      if (!(await deps.store.approvePlan(reviewed.runId, runId, runTime, approvedBy))) {
+        const error = `the rollback plan of run ${reviewed.runId} was approved by another run meanwhile; nothing written`;
+        return { plan: { ...plan, writes: [] }, hold: { status: 'failed', message: `approval refused: ${error}`, error } };
+      }
+      // The tasks the rolled-back run made go too, as in the rollback the preview showed.
+      const taskRollback = await planTaskRollback({ store: deps.store, connector }, targetId, false);
+      const afterPush = async (): Promise<void> => {
+        if (taskRollback) await rollBackTasks({ store: deps.store, connector, connectionId: reviewed.connectionId, runId, logger: deps.logger, now: deps.now ?? (() => new Date()) }, taskRollback);
+      };
+      return { plan, taskRollback, afterPush };
     },
   });
 }

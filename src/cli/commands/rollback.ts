@@ -11,7 +11,10 @@ field still holds the value the run wrote. A field changed since (by a person or
 is left as it is and reported as a conflict. The rollback is itself a run and can be rolled back.
 
 Without --confirm it only shows its plan: per account (name and id) and field, the value now and
-the one it would restore, and the conflicts; nothing is written (exit code 5).
+the one it would restore, and the conflicts; nothing is written (exit code 5). The plan is kept:
+\`kamflow plan PREVIEW --approve\` writes exactly it (a field changed since the preview is left as
+it is, reported as a conflict), recording you (the OS user) as its approver; the console's
+"Roll back these N fields" button does the same.
 
 Options:
   --confirm   write the rollback (it plans again from the CRM's values at that moment)
@@ -45,7 +48,10 @@ export function rollbackCommand(deps: SyncCommandDeps): CliCommand {
         progress.done();
         const kept = await keptPlanOf(store, result.run);
         io.stdout.write(json ? syncResultJson(result) : renderSyncResult(result, kept));
-        if (preview && !json) io.stdout.write(`Nothing written. Write this rollback with \`kamflow rollback ${runId} --confirm${flags.force === true ? ' --force' : ''}\`.\n`);
+        if (preview && !json) {
+          const exact = (result.plan?.writes.length ?? 0) > 0 && flags.force !== true ? `, or exactly this preview with \`kamflow plan ${result.run.id} --approve\`` : '';
+          io.stdout.write(`Nothing written. Write this rollback with \`kamflow rollback ${runId} --confirm${flags.force === true ? ' --force' : ''}\` (it plans again from the CRM's values)${exact}.\n`);
+        }
         // A preview that would restore something waits for the go, as a plan does.
         if (preview && result.run.status === 'succeeded' && (result.plan?.writes.length ?? 0) > 0) return EXIT.awaitingApproval;
         return exitCodeFor(result.run);

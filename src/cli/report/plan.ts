@@ -47,8 +47,8 @@ export function planAccountLines(writes: readonly PlannedAccount[], limit = Infi
 /** The whole plan: state, why it waits, figures, accounts. */
 export function renderPlan(plan: StoredPlan, options: { limit?: number } = {}): string[] {
   const state = plan.approvedAt !== null
-    ? `approved at ${plan.approvedAt}, written by run ${plan.approvedByRun ?? '?'}`
-    : plan.kind === 'rollback' ? 'preview of a rollback' : 'not approved yet';
+    ? `approved${plan.approvedBy ? ` by ${plan.approvedBy}` : ''} at ${plan.approvedAt}, written by run ${plan.approvedByRun ?? '?'}`
+    : plan.kind === 'rollback' ? 'preview of a rollback, not approved yet' : 'not approved yet';
   const out = [`Plan of run ${plan.runId} (${plan.kind}, connection ${plan.connectionId}), made ${plan.createdAt}: ${state}`];
   if (plan.reasons.length > 0) out.push(`  waits for approval because ${plan.reasons.map((r) => REASON_TEXT[r]).join('; ')}`);
   out.push(...planSummaryLines(plan));

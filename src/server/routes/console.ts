@@ -5,10 +5,15 @@ import type { Session } from '../sessions.ts';
 import { messagePage } from '../views/auth.ts';
 import { configPage } from '../views/config.ts';
 import { connectionPage, connectionsPage } from '../views/connections.ts';
-import { familyPage } from '../views/family.ts';
+import { familyPageBytes, pageEncoding } from '../views/family.ts';
 import { path } from '../views/layout.ts';
 import { runPage } from '../views/runs.ts';
 import { ConfigFormBody, ConnectionParams, FamilyParams, RunKindBody, RunParams } from './params.ts';
+
+/** How a plan records a console approver. */
+function approverOf(session: Session): string {
+  return `console:${session.user ?? '?'}`;
+}
 
 /** The console's HTML pages. Mounted behind login and CSRF checks. */
 export function consoleRoutes(backend: ConsoleBackend): Router {
@@ -35,7 +40,12 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
   const startAndRedirect = async (res: Response, session: Session, c: ConnectionHealth, request: RunRequest): Promise<void> => {
     const started = await backend.startRun(c.id, request);
     if (started.ok) {
-      session.flash = { kind: 'ok', message: request.kind === 'approve' ? 'Plan approved: the run writing it started.' : `${request.kind === 'dry-run' ? 'Dry run' : request.kind === 'rollback' ? 'Rollback' : 'Sync'} started.` };
+      session.flash = {
+        kind: 'ok',
+        message: request.kind === 'approve' ? 'Plan approved: the run writing it started.'
+          : request.kind === 'rollback' && request.preview === true ? 'Rollback preview started: it writes nothing; review its plan, then approve it.'
+          : `${request.kind === 'dry-run' ? 'Dry run' : request.kind === 'rollback' ? 'Rollback' : 'Sync'} started.`,
+      };
       res.redirect(303, path('connections', c.id, 'runs', started.runId));
     } else {
       session.flash = { kind: 'error', message: started.message };
@@ -95,7 +105,7 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!ctx) return;
     const body = parseOr400(RunKindBody, req.body, 'body', req, res, bad(req));
     if (!body) return;
-    const request: RunRequest = body.kind === 'sync' ? { kind: 'sync', ...(body.confirm ? { confirm: true } : {}) } : { kind: body.kind };
+    const request: RunRequest = body.kind === 'sync' ? { kind: 'sync', ...(body.confirm ? { confirm: true, approvedBy: approverOf(ctx.session) } : {}) } : { kind: body.kind };
     await startAndRedirect(res, ctx.session, ctx.c, request);
   });
 
@@ -114,7 +124,8 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!ctx) return;
     const params = parseOr400(RunParams, req.params, 'params', req, res, bad(req));
     if (!params) return;
-    await startAndRedirect(res, ctx.session, ctx.c, { kind: 'rollback', runId: params.runId });
+    // The button previews the rollback; its kept plan is written only once approved.
+    await startAndRedirect(res, ctx.session, ctx.c, { kind: 'rollback', runId: params.runId, preview: true });
   });
 
   router.post('/connections/:id/runs/:runId/approve', async (req, res) => {
@@ -122,7 +133,7 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!ctx) return;
     const params = parseOr400(RunParams, req.params, 'params', req, res, bad(req));
     if (!params) return;
-    await startAndRedirect(res, ctx.session, ctx.c, { kind: 'approve', planRunId: params.runId });
+    await startAndRedirect(res, ctx.session, ctx.c, { kind: 'approve', planRunId: params.runId, approvedBy: approverOf(ctx.session) });
   });
 
   router.get('/connections/:id/families/:familyId', async (req, res) => {
@@ -132,7 +143,11 @@ export function consoleRoutes(backend: ConsoleBackend): Router {
     if (!params) return;
     const view = await backend.getFamily(ctx.c.id, params.familyId);
     if (!view) return notFound(req, res, 'This family');
-    res.type('html').send(familyPage(ctx.session, ctx.c, view));
+    // The largest page of the console: sent compressed when the browser takes it, from bytes kept per analysis.
+    const encoding = pageEncoding(req.get('accept-encoding'));
+    res.type('html').vary('Accept-Encoding');
+    if (encoding) res.set('Content-Encoding', encoding);
+    res.send(familyPageBytes(ctx.session, ctx.c, view, encoding));
   });
 
   return router;

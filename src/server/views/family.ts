@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { CellState, FamilyInsight, HorizonItem, RiskId, Suggestion } from '../../model/insights.ts';
 import type { ConnectionHealth, EntityView, FamilyView } from '../backend.ts';
 import { html, unsafeRaw, type SafeHtml } from '../html.ts';
@@ -160,15 +161,77 @@ ${h.top.length === 0 ? '' : html`<div class="scroll-x"><table class="horizon">
  * was made for: the same family page is asked for again and again between two analyses, and
  * the largest take milliseconds to build. Only the page around it (session, flash) is per request.
  */
-const BODY_CACHE = new WeakMap<FamilyInsight, { key: string; body: SafeHtml }>();
+const BODY_CACHE = new WeakMap<FamilyInsight, { key: string; body: SafeHtml; bytes: Buffer; pages: Map<string, Buffer> }>();
 
-export function familyPage(session: Session, c: ConnectionHealth, view: FamilyView): string {
+
+/** Pages of one family body kept ready per session look (user, CSRF token) and encoding. */
+const PAGES_PER_BODY = 32;
+const MARK = '\u0000kamflow-family-body\u0000';
+
+export type PageEncoding = 'br' | 'gzip' | null;
+
+/** The encoding a client takes, from its Accept-Encoding: brotli first, then gzip, else none. */
+export function pageEncoding(accept: string | undefined): PageEncoding {
+  if (!accept) return null;
+  const taken = new Set<string>();
+  for (const part of accept.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) taken.add(name.trim());
+  }
+  if (taken.has('br')) return 'br';
+  if (taken.has('gzip') || taken.has('*')) return 'gzip';
+  return null;
+}
+
+type CachedBody = { key: string; body: SafeHtml; bytes: Buffer; pages: Map<string, Buffer> };
+/** The same view object (the backend keeps one per analysis) under the same connection name: its body, without building the key. */
+const BY_VIEW = new WeakMap<FamilyView, { id: string; name: string; cached: CachedBody }>();
+
+function bodyOf(c: ConnectionHealth, view: FamilyView): CachedBody {
+  const same = BY_VIEW.get(view);
+  if (same && same.id === c.id && same.name === c.name && BODY_CACHE.get(view.family) === same.cached) return same.cached;
+  const cached = bodyByKey(c, view);
+  BY_VIEW.set(view, { id: c.id, name: c.name, cached });
+  return cached;
+}
+
+function bodyByKey(c: ConnectionHealth, view: FamilyView): CachedBody {
   const key = `${c.id}\u0000${c.name}\u0000${view.asOf}\u0000${view.currency}\u0000${view.entities.map((e) => `${e.id}\u0001${e.name}\u0001${e.depth}\u0001${e.activeContacts}\u0001${e.referenceableContacts}\u0001${e.coverage}`).join('\u0000')}\u0000${JSON.stringify(view.names ?? null)}`;
   const hit = BODY_CACHE.get(view.family);
-  if (hit && hit.key === key) return page({ session }, view.family.name, hit.body);
+  if (hit && hit.key === key) return hit;
   const body = familyBody(c, view);
-  BODY_CACHE.set(view.family, { key, body });
-  return page({ session }, view.family.name, body);
+  const made = { key, body, bytes: Buffer.from(body.value, 'utf8'), pages: new Map<string, Buffer>() };
+  BODY_CACHE.set(view.family, made);
+  return made;
+}
+
+export function familyPage(session: Session, c: ConnectionHealth, view: FamilyView): string {
+  return page({ session }, view.family.name, bodyOf(c, view).body);
+}
+
+/**
+ * The family page as bytes to send, in the encoding asked for. The body is encoded once per
+ * analysis; the page around it (user, CSRF token, a flash) is small and per session, and the
+ * whole page compressed is kept per session look until the analysis changes (a page with a
+ * flash message is compressed for that request only).
+ */
+export function familyPageBytes(session: Session, c: ConnectionHealth, view: FamilyView, encoding: PageEncoding): Buffer {
+  const cached = bodyOf(c, view);
+  const hadFlash = session.flash !== null;
+  const [head = '', tail = ''] = page({ session }, view.family.name, unsafeRaw(MARK)).split(MARK);
+  const slot = `${encoding ?? ''}\u0000${head}\u0000${tail}`;
+  const kept = cached.pages.get(slot);
+  if (kept) return kept;
+  const plain = Buffer.concat([Buffer.from(head, 'utf8'), cached.bytes, Buffer.from(tail, 'utf8')]);
+  const bytes = encoding === 'br'
+    ? brotliCompressSync(plain, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: plain.length } })
+    : encoding === 'gzip' ? gzipSync(plain, { level: 6 }) : plain;
+  if (!hadFlash) {
+    if (cached.pages.size >= PAGES_PER_BODY) cached.pages.delete(cached.pages.keys().next().value ?? '');
+    cached.pages.set(slot, bytes);
+  }
+  return bytes;
 }
 
 function familyBody(c: ConnectionHealth, view: FamilyView): SafeHtml {

@@ -1,5 +1,5 @@
 import type { Db } from './db.ts';
-import { PLANS_PG_MIGRATION } from './plans.ts';
+import { PLAN_APPROVER_PG_MIGRATION, PLANS_PG_MIGRATION } from './plans.ts';
 import { WRITEBACK_PG_MIGRATION } from './writeback-schema.ts';
 import { TASKS_PG_MIGRATION } from './tasks.ts';
 
@@ -182,6 +182,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     version: 5,
     name: 'plans kept for review and approval',
     sql: PLANS_PG_MIGRATION,
+  },
+  {
+    version: 6,
+    name: 'who approved a plan',
+    sql: PLAN_APPROVER_PG_MIGRATION,
   },
 ];
 

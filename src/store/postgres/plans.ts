@@ -27,12 +27,16 @@ export const PLANS_PG_MIGRATION = `
   );
 `;
 
+/** Who approved a plan (a console user, the CLI's OS user). */
+export const PLAN_APPROVER_PG_MIGRATION = 'ALTER TABLE run_plans ADD COLUMN approved_by TEXT;';
+
 const planRow = z.object({
   run_id: z.string(), connection_id: z.string(), kind: z.enum(['sync', 'rollback']), created_at: z.string(), reasons: z.unknown(),
   accounts: z.number(), estimated_calls: z.unknown(), approved_at: z.string().nullable(), approved_by_run: z.string().nullable(),
+  approved_by: z.string().nullable(),
 });
 const writeRow = z.object({ account_id: z.string(), name: z.string().nullable(), changes: z.unknown() });
-const PLAN_COLUMNS = 'run_id, connection_id, kind, created_at, reasons, accounts, estimated_calls, approved_at, approved_by_run';
+const PLAN_COLUMNS = 'run_id, connection_id, kind, created_at, reasons, accounts, estimated_calls, approved_at, approved_by_run, approved_by';
 
 export class PgPlans {
   constructor(private readonly db: Db) {}
@@ -67,8 +71,8 @@ export class PgPlans {
     return rows.length === 0 ? null : this.toPlan(rows[0]);
   }
 
-  async approve(runId: string, byRun: string, at: string): Promise<boolean> {
-    return (await this.db.query('UPDATE run_plans SET approved_at = $1, approved_by_run = $2 WHERE run_id = $3 AND approved_at IS NULL', [at, byRun, runId])).rowCount === 1;
+  async approve(runId: string, byRun: string, at: string, by: string | null): Promise<boolean> {
+    return (await this.db.query('UPDATE run_plans SET approved_at = $1, approved_by_run = $2, approved_by = $3 WHERE run_id = $4 AND approved_at IS NULL', [at, byRun, by, runId])).rowCount === 1;
   }
 
   async hasWritten(connectionId: string): Promise<boolean> {
@@ -92,7 +96,7 @@ export class PgPlans {
     return {
       runId: r.run_id, connectionId: r.connection_id, kind: r.kind, createdAt: r.created_at,
       reasons: z.array(approvalReasonSchema).parse(r.reasons), accounts: r.accounts,
-      estimatedCalls: usageSchema.parse(r.estimated_calls), writes, approvedAt: r.approved_at, approvedByRun: r.approved_by_run,
+      estimatedCalls: usageSchema.parse(r.estimated_calls), writes, approvedAt: r.approved_at, approvedByRun: r.approved_by_run, approvedBy: r.approved_by,
     };
   }
 }

@@ -157,7 +157,7 @@ export class PostgresStore implements Store, ConsoleStore {
   async savePlan(plan: NewStoredPlan): Promise<void> { return this.plans.save(plan); }
   async getPlan(runId: string): Promise<StoredPlan | null> { return this.plans.get(runId); }
   async latestOpenPlan(connectionId: string, kind: RunKind = 'sync'): Promise<StoredPlan | null> { return this.plans.latestOpen(connectionId, kind); }
-  async approvePlan(runId: string, byRun: string, at: string): Promise<boolean> { return this.plans.approve(runId, byRun, at); }
+  async approvePlan(runId: string, byRun: string, at: string, by: string | null = null): Promise<boolean> { return this.plans.approve(runId, byRun, at, by); }
   async hasWrittenPlan(connectionId: string): Promise<boolean> { return this.plans.hasWritten(connectionId); }
   async markRunningAsInterrupted(connectionId: string, now: string): Promise<number> { return this.runs.markRunningAsInterrupted(connectionId, now); }
 

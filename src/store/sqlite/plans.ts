@@ -26,9 +26,13 @@ export const PLANS_SQLITE_MIGRATION = `
   );
 `;
 
+/** Who approved a plan (a console user, the CLI's OS user). */
+export const PLAN_APPROVER_SQLITE_MIGRATION = 'ALTER TABLE run_plans ADD COLUMN approved_by TEXT;';
+
 const planRow = z.object({
   run_id: z.string(), connection_id: z.string(), kind: z.enum(['sync', 'rollback']), created_at: z.string(), reasons_json: z.string(),
   accounts: z.number(), estimated_calls_json: z.string(), approved_at: z.string().nullable(), approved_by_run: z.string().nullable(),
+  approved_by: z.string().nullable(),
 });
 const writeRow = z.object({ account_id: z.string(), name: z.string().nullable(), changes_json: z.string() });
 
@@ -59,8 +63,8 @@ export class PlanTables {
     return raw === undefined ? null : this.toPlan(raw);
   }
 
-  approve(runId: string, byRun: string, at: string): boolean {
-    return this.db.prepare('UPDATE run_plans SET approved_at = ?, approved_by_run = ? WHERE run_id = ? AND approved_at IS NULL').run(at, byRun, runId).changes === 1;
+  approve(runId: string, byRun: string, at: string, by: string | null): boolean {
+    return this.db.prepare('UPDATE run_plans SET approved_at = ?, approved_by_run = ?, approved_by = ? WHERE run_id = ? AND approved_at IS NULL').run(at, byRun, by, runId).changes === 1;
   }
 
   hasWritten(connectionId: string): boolean {
@@ -80,7 +84,7 @@ export class PlanTables {
     return {
       runId: r.run_id, connectionId: r.connection_id, kind: r.kind, createdAt: r.created_at,
       reasons: z.array(approvalReasonSchema).parse(JSON.parse(r.reasons_json)), accounts: r.accounts,
-      estimatedCalls: usageSchema.parse(JSON.parse(r.estimated_calls_json)), writes, approvedAt: r.approved_at, approvedByRun: r.approved_by_run,
+      estimatedCalls: usageSchema.parse(JSON.parse(r.estimated_calls_json)), writes, approvedAt: r.approved_at, approvedByRun: r.approved_by_run, approvedBy: r.approved_by,
     };
   }
 }

@@ -25,7 +25,7 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update', '--disable-sync',
 ];
 const PASSWORD = 'browser test password';
-const SHOTS = fileURLToPath(new URL('../../../test-output/browser/', import.meta.url));
+const SHOTS = process.env['KAMFLOW_SHOTS_DIR'] ?? fileURLToPath(new URL('../../../test-output/browser/', import.meta.url));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -122,7 +122,8 @@ afterAll(async () => {
 });
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  // Full pages of long plans take a while on a loaded machine.
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: 60_000 });
 }
 
 async function reloadUntil(what: string, selector: string): Promise<void> {
@@ -167,9 +168,34 @@ describe('console in a browser', () => {
     await Promise.all([page.waitForURL(/\/runs\/run-/), page.click('button:text-is("Approve and write this plan")')]);
     await reloadUntil('the approved plan to be written', '.status-succeeded');
     await shot('03d-approved-written');
+    const writtenUrl = page.url();
     await page.goto(connectionUrl);
     expect(await page.locator('table.families tbody tr').count()).toBeGreaterThan(0);
     await shot('03e-connection-after-approval');
+
+    // Rollback: the written run's button previews; the preview's plan waits for an explicit go.
+    await page.goto(writtenUrl);
+    await Promise.all([page.waitForURL((u) => u.toString() !== writtenUrl), page.click('button:text-is("Preview the rollback of this run")')]);
+    const previewUrl = page.url();
+    await reloadUntil('the rollback preview to plan', '.status-awaiting-approval');
+    expect(await page.locator('h2:text-is("Plan of the rollback")').count()).toBe(1);
+    expect(await page.locator('table.plan th:text-is("Value it restores")').count()).toBe(1);
+    await shot('03f-rollback-plan');
+    await page.screenshot({ path: join(SHOTS, '03f-rollback-plan-top.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, '03g-rollback-plan-390-top.png') });
+    await page.screenshot({ path: join(SHOTS, '03g-rollback-plan-390.png'), fullPage: true, timeout: 60_000 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await Promise.all([page.waitForURL((u) => u.toString() !== previewUrl), page.click('button:has-text("Roll back these")')]);
+    await reloadUntil('the rollback to be written', '.status-succeeded');
+    expect(await page.locator('body').innerText()).toMatch(/Written \/ unchanged \/ failed\s+[1-9]\d* \/ \d+ \/ 0/);
+    await page.goto(previewUrl);
+    expect(await page.locator('body').innerText()).toContain('Approved by admin (console) at');
+    expect(await page.locator('button:has-text("Roll back these")').count()).toBe(0);
+    await shot('03h-rollback-approved');
+    await page.screenshot({ path: join(SHOTS, '03h-rollback-approved-top.png') });
+    await page.goto(connectionUrl);
 
     // Criteria: lower the revenue share threshold, preview, then save.
     await page.click('a:has-text("Criteria and schedule")');

@@ -65,8 +65,9 @@ describe('Salesforce incremental reads', () => {
     expect(quiet.run.status).toBe('succeeded');
     expect(quiet.run.mode).toBe('incremental');
     expect(pulledTotal(quiet)).toBe(0);
-    // One per stream, and the currency probe every run makes (a CurrencyType query).
-    expect(queryCalls(w.sb.calls())).toBe(7);
+    // One per stream: the org's currencies were read by the first run less than a day ago.
+    expect(queryCalls(w.sb.calls())).toBe(6);
+    expect(w.sb.calls()['salesforce.getUserInfo'] ?? 0).toBe(0);
     expect(quiet.plan?.writes).toEqual([]);
     // An hour on, the written accounts are past the look-back: one query per stream reads nothing.
     w.sb.clock.advance(60 * MINUTE);

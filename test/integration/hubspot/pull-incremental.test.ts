@@ -71,7 +71,8 @@ describe('incremental pull', () => {
     expect(bodies[0]!.sorts).toEqual([{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }]);
     expect(pages.flatMap((p) => p.deletedIds)).toEqual(['z']);
     expect(pages.at(-2)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince });
-    expect(pages.at(-1)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince: now });
+    // These answers carry no `Date`: the archived list's point stays, never moved by this machine's clock.
+    expect(pages.at(-1)!.cursor).toEqual({ phase: 'search', since: 4000, sinceIds: 'e', archivedSince });
     expect(pages.some((p) => p.fullPullComplete)).toBe(false);
     expect((pages[0]!.records[0] as Account).name).toBe('Company b');
     expect(c.usage()).toMatchObject({ search: 3, list: 1 });
@@ -99,6 +100,32 @@ describe('incremental pull', () => {
       ['500', null, 2], ['500', 'opaque-1', 2], ['3000', null, 2],
     ]);
     expect(pages.flatMap((p) => p.records.map((r) => r.id))).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('gathers search pages until one association batch read covers them', async () => {
+    const batches: number[] = [];
+    standingMocks(api().persist().post('/crm/v4/associations/companies/companies/batch/read').reply((_u, body) => {
+      batches.push((body as { inputs: unknown[] }).inputs.length);
+      return [200, { status: 'COMPLETE', results: [] }];
+    }));
+    const replies = [
+      { results: [company('a', '1000'), company('b', '1001')], paging: { next: { after: '2' } } },
+      { results: [company('c', '1002'), company('d', '1003')], paging: { next: { after: '4' } } },
+      { results: [company('e', '1004')] },
+    ];
+    let n = 0;
+    api().post('/crm/v3/objects/companies/search').times(3).reply(() => [200, { total: 5, ...replies[n++] }]);
+    api().get('/crm/v3/objects/companies').query(true).reply(200, { results: [] });
+    const c = connector({ pageSizes: { search: 2, associations: 5 } });
+    const pages = await collect(c, {
+      mode: 'incremental',
+      cursors: { accounts: { phase: 'search', since: 500, sinceIds: '', archivedSince: 0 } },
+      objects: ['accounts'],
+    });
+    // Two pages (4 ids) fit a batch of 5, a third would not: 2 association reads for 3 search pages.
+    expect(batches).toEqual([4, 1]);
+    expect(pages.filter((p) => p.records.length > 0).map((p) => p.records.map((r) => r.id))).toEqual([['a', 'b', 'c', 'd'], ['e']]);
+    expect(c.usage()).toMatchObject({ search: 3, associationsBatchRead: 2, list: 1 });
   });
 
   it('looks back behind the saved point by the configured margin', async () => {

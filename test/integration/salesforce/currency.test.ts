@@ -38,8 +38,8 @@ describe('the corporate currency', () => {
       .get(`${V}/query`).query(queryMatching(USERS)).reply(200, { totalSize: 1, done: true, records: [user] }, limitHeader(3))
       .get(`${V}/query`).query(queryMatching(/FROM Product2 ORDER BY Id$/)).reply(200, { totalSize: 0, done: true, records: [] }, limitHeader(4));
     const sf = makeConnector({ currency: 'EUR' });
-    const pages = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['users', 'products'] }));
     expect(await sf.currency()).toBe('EUR');
+    const pages = await collect(sf.pull({ mode: 'full', cursors: {}, objects: ['users', 'products'] }));
     const issues = pages.flatMap((p) => p.issues);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ object: 'users', recordId: null, kind: 'currency-fallback' });

@@ -52,13 +52,18 @@ export function mockNoDatedRates(scope: nock.Scope): nock.Scope {
     .reply(400, [{ message: "sObject type 'DatedConversionRate' is not supported.", errorCode: 'INVALID_TYPE' }], limitHeader(2));
 }
 
-/** A single-currency org: CurrencyType is not a known type there, and getUserInfo names the currency. */
+/**
+ * A single-currency org: CurrencyType is not a known type there, and getUserInfo names the
+ * currency. Optional: a pull of streams without amounts reads no currency.
+ */
 export function mockSingleCurrency(scope: nock.Scope, code = 'EUR'): nock.Scope {
   return scope
     .get(`${V}/query`)
+    .optionally()
     .query(queryMatching(/FROM CurrencyType/))
     .reply(400, [{ message: "sObject type 'CurrencyType' is not supported.", errorCode: 'INVALID_TYPE' }], limitHeader(1))
     .post('/services/Soap/u/62.0', (body: string) => /<sessionId>[^<]+<\/sessionId>/.test(body) && body.includes('<getUserInfo/>'))
+    .optionally()
     .reply(200, userInfoXml(code), { 'Content-Type': 'text/xml;charset=UTF-8' });
 }
 

@@ -32,9 +32,11 @@ describe('full pull over REST', () => {
       { phase: 'incremental', ts: STARTED, id: '', complete: true },
     ]);
     expect(pages.map((p) => p.fullPullComplete ?? false)).toEqual([false, false, true]);
+    // Users carry no amounts: the pull reads no currency.
+    expect(sf.usage()).toEqual({ query: 1, queryMore: 2 });
+    expect(sf.apiLimit()).toEqual({ used: 6, max: 15000 });
     expect(await sf.currency()).toBe('EUR');
     expect(sf.usage()).toEqual({ query: 2, getUserInfo: 1, queryMore: 2 });
-    expect(sf.apiLimit()).toEqual({ used: 6, max: 15000 });
   });
 
   it('starts the incremental cursor at the whole second the full pull began (stamps have no milliseconds)', async () => {
@@ -237,7 +239,7 @@ describe('full pull over Bulk API 2.0', () => {
     expect(pages[0]?.cursor).toEqual({ phase: 'bulk', jobId: '750Q1', locator: 'MjAwMDA', startedAt: STARTED });
     expect(pages[1]?.cursor).toEqual({ phase: 'incremental', ts: STARTED, id: '', complete: true });
     expect(pages[1]?.fullPullComplete).toBe(true);
-    expect(sf.usage()).toEqual({ query: 2, getUserInfo: 1, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
+    expect(sf.usage()).toEqual({ query: 1, bulkQuery: 1, bulkQueryStatus: 2, bulkQueryResults: 2 });
   });
 
   it('resumes from a saved locator, and starts over when the job is gone', async () => {

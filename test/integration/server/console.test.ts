@@ -191,12 +191,12 @@ describe('runs', () => {
     expect((await c.get('/connections/c1/runs/r9')).status).toBe(404);
   });
 
-  it('rolls back a run with POST + CSRF', async () => {
+  it('previews the rollback of a run with POST + CSRF (it writes nothing until approved)', async () => {
     const { h, c } = await loggedIn();
     await c.page('/connections/c1/runs/r1');
     const res = await c.post('/connections/c1/runs/r1/rollback');
     expect(res.status).toBe(303);
-    expect(h.backend.started).toEqual([{ connectionId: 'c1', request: { kind: 'rollback', runId: 'r1' } }]);
+    expect(h.backend.started).toEqual([{ connectionId: 'c1', request: { kind: 'rollback', runId: 'r1', preview: true } }]);
   });
 });
 
@@ -240,6 +240,22 @@ describe('family view', () => {
     expect(text).toContain('<td>1 contact (target 3-5) · single-threaded</td>');
     expect(text).toContain('Single-threaded: at most one active contact in the family');
     expect(text).toContain('Losing this family would cost 180,000 USD');
+  });
+
+  it('sends the family page compressed as the browser asks, the same page each way, and varies on Accept-Encoding', async () => {
+    const { c } = await loggedIn();
+    const plain = await c.get('/connections/c1/families/a1', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const text = await plain.text();
+    expect(text).toContain('<h2>Matrix</h2>');
+    for (const [asked, sent] of [['gzip, deflate', 'gzip'], ['gzip, deflate, br', 'br']] as const) {
+      const res = await c.get('/connections/c1/families/a1', { 'accept-encoding': asked });
+      expect(res.headers.get('content-encoding')).toBe(sent);
+      expect(res.headers.get('vary')).toMatch(/Accept-Encoding/);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(Number(res.headers.get('content-length'))).toBeLessThan(Buffer.byteLength(text));
+      expect(await res.text()).toBe(text);
+    }
   });
 
   it('answers 404 for an unknown family', async () => {

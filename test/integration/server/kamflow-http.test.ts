@@ -70,7 +70,7 @@ describe('console routes on the real backend', () => {
     // A second approval of the same plan is refused.
     const again = await client.post(`${location}/runs/${planned.id}/approve`, {});
     expect(again.headers.get('location')).toBe(location);
-    expect((await client.page(location)).text).toContain('already approved and written by run');
+    expect((await client.page(location)).text).toContain('already approved by console:admin and written by run');
     const { text } = await client.page(location);
     expect(text).toContain('Acme Holding');
     expect(text).toMatch(/class="status-succeeded">succeeded/);
@@ -116,5 +116,101 @@ describe('console routes on the real backend', () => {
     // The small org has 5 accounts; every one had its reasons rewritten.
     expect(run?.written).toBe(5);
     expect((await client.page(location)).text).not.toContain('The last sync is awaiting approval');
+  });
+});
+
+describe('rolling back from the console', () => {
+  it('previews a rollback as a plan, writes exactly it on approval, names the approver, and refuses it twice', async () => {
+    const setup = await startReal({ seed: smallSnapshot() });
+    const client = await serve(setup);
+    const location = (await installThroughRoutes(client)).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    const id = location.split('/').pop() ?? '';
+    const [planned] = await setup.backend.listRuns(id, 1);
+    if (!planned) throw new Error('no first run');
+    await client.page(`${location}/runs/${planned.id}`);
+    const wrote = (await client.post(`${location}/runs/${planned.id}/approve`, {})).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    const tier = salesforceFieldName('kam_tier');
+    const accounts = () => setup.sandbox.sf.query(`SELECT Id, Name, ${tier} FROM Account ORDER BY Name`);
+    const before = accounts();
+    expect(before.every((r) => r[tier] !== null)).toBe(true);
+    const [edited, later] = before;
+    if (!edited || !later) throw new Error('the small org has accounts');
+    // A person changes one account's tier after the sync wrote it: the preview leaves it alone.
+    setup.sandbox.sf.update('Account', String(edited['Id']), { [tier]: 'Hand-set' });
+
+    // The button on the written run previews; nothing is written.
+    const runPage = await client.page(wrote);
+    expect(runPage.text).toContain('Preview the rollback of this run');
+    const previewed = await client.post(`${wrote}/rollback`, {});
+    expect(previewed.status).toBe(303);
+    await setup.backend.runs.idle();
+    const previewPath = previewed.headers.get('location') ?? '';
+    const previewId = previewPath.split('/').pop() ?? '';
+    expect(accounts().filter((r) => r[tier] === null)).toEqual([]);
+    const preview = await client.page(previewPath);
+    expect(preview.text).toContain('Plan of the rollback');
+    expect(preview.text).toMatch(/class="status-awaiting-approval">awaiting approval/);
+    expect(preview.text).toContain('nothing is restored until you approve this rollback');
+    expect(preview.text).toMatch(/<th>Accounts to restore<\/th><td>5 \(\d+ fields\)/);
+    expect(preview.text).toContain('<th>Value it restores</th>');
+    expect(preview.text).toContain(`<td>${String(later['Name'])}<div class="help">${String(later['Id'])}</div></td><td>kam_tier</td>`);
+    // The edited tier is a conflict, listed with what the run wrote and what it would have restored.
+    expect(preview.text).toContain('Conflicts: left as they are (1)');
+    expect(preview.text).toMatch(new RegExp(`<div class="help">${String(edited['Id'])}</div></td><td>kam_tier</td><td class="value">&quot;Hand-set&quot;</td><td class="value">&quot;${String(edited[tier])}&quot;</td><td class="value">\\(empty\\)</td>`));
+    const button = /<button type="submit" class="danger">Roll back these (\d+) fields<\/button>/.exec(preview.text);
+    expect(button).not.toBeNull();
+    const plan = await setup.store.getPlan(previewId);
+    expect(Number(button?.[1])).toBe(plan?.writes.reduce((n, w) => n + w.changes.length, 0));
+
+    // Meanwhile someone edits another account's tier: approving leaves that one too, as a conflict.
+    setup.sandbox.sf.update('Account', String(later['Id']), { [tier]: 'Edited after the preview' });
+    const approved = await client.post(`${previewPath}/approve`, {});
+    expect(approved.status).toBe(303);
+    await setup.backend.runs.idle();
+    const rollbackPath = approved.headers.get('location') ?? '';
+    const rollback = await setup.backend.getRun(id, rollbackPath.split('/').pop() ?? '');
+    expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', rollbackOf: wrote.split('/').pop(), written: 5 });
+    expect(rollback?.recordErrors.map((e) => [e.recordId, e.kind])).toContainEqual([String(later['Id']), 'plan: conflict-kept']);
+    const after = new Map(accounts().map((r) => [r['Id'], r[tier]]));
+    expect(after.get(edited['Id'])).toBe('Hand-set');
+    expect(after.get(later['Id'])).toBe('Edited after the preview');
+    expect([...after.values()].filter((v) => v === null)).toHaveLength(3);
+
+    // The preview names who approved it, and cannot be approved again.
+    const done = await client.page(previewPath);
+    expect(done.text).toMatch(/Approved by <strong>admin \(console\)<\/strong> at 20\d\d-\d\d-\d\d \d\d:\d\d:\d\dZ, written by run/);
+    expect(done.text).not.toContain('Roll back these');
+    expect((await setup.store.getPlan(previewId))?.approvedBy).toBe('console:admin');
+    const again = await client.post(`${previewPath}/approve`, {});
+    expect(again.headers.get('location')).toBe(location);
+    expect((await client.page(location)).text).toContain('already approved by console:admin and written by run');
+  });
+
+  it('refuses a preview made out of date by another rollback of the same run', async () => {
+    const setup = await startReal({ seed: smallSnapshot() });
+    const client = await serve(setup);
+    const location = (await installThroughRoutes(client)).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    const id = location.split('/').pop() ?? '';
+    const [planned] = await setup.backend.listRuns(id, 1);
+    if (!planned) throw new Error('no first run');
+    await client.page(`${location}/runs/${planned.id}`);
+    const wrote = (await client.post(`${location}/runs/${planned.id}/approve`, {})).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    const first = (await client.post(`${wrote}/rollback`, {})).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    const second = (await client.post(`${wrote}/rollback`, {})).headers.get('location') ?? '';
+    await setup.backend.runs.idle();
+    expect(second).not.toBe(first);
+    await client.page(first);
+    expect((await client.post(`${first}/approve`, {})).status).toBe(303);
+    await setup.backend.runs.idle();
+    // The second preview was made before the first was written: it no longer describes the CRM.
+    const refused = await client.post(`${second}/approve`, {});
+    expect(refused.headers.get('location')).toBe(location);
+    expect((await client.page(location)).text).toMatch(/was already rolled back by run run-\w+-\w+; this preview is out of date/);
+    expect((await setup.store.getPlan(second.split('/').pop() ?? ''))?.approvedAt).toBeNull();
   });
 });

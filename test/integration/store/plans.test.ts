@@ -28,7 +28,7 @@ describeStores('store contract: plans', (h) => {
     expect(got).toEqual({
       ...plan('r1', '2026-06-30T08:01:00.000Z'),
       writes: [plan('r1', '').writes[1], plan('r1', '').writes[0]],
-      approvedAt: null, approvedByRun: null,
+      approvedAt: null, approvedByRun: null, approvedBy: null,
     });
     // Saved again (a rerun of the same run id), it replaces the first.
     await store.savePlan(plan('r1', '2026-06-30T08:02:00.000Z', { writes: [], reasons: [] }));
@@ -44,10 +44,13 @@ describeStores('store contract: plans', (h) => {
     await store.savePlan(plan('p-other', '2026-06-30T11:00:00.000Z', { connectionId: 'c2' }));
     expect((await store.latestOpenPlan('c1'))?.runId).toBe('p-new');
     expect((await store.latestOpenPlan('c1', 'rollback'))?.runId).toBe('p-rb');
-    expect(await store.approvePlan('p-new', 'r-write', '2026-06-30T12:00:00.000Z')).toBe(true);
-    expect(await store.approvePlan('p-new', 'r-again', '2026-06-30T12:30:00.000Z')).toBe(false);
+    expect(await store.approvePlan('p-new', 'r-write', '2026-06-30T12:00:00.000Z', 'console:ada')).toBe(true);
+    expect(await store.approvePlan('p-new', 'r-again', '2026-06-30T12:30:00.000Z', 'cli:bob')).toBe(false);
     expect(await store.approvePlan('nope', 'r-x', '2026-06-30T12:30:00.000Z')).toBe(false);
-    expect(await store.getPlan('p-new')).toMatchObject({ approvedAt: '2026-06-30T12:00:00.000Z', approvedByRun: 'r-write', reasons: ['over-gate', 'overwrites-edits'] });
+    expect(await store.getPlan('p-new')).toMatchObject({ approvedAt: '2026-06-30T12:00:00.000Z', approvedByRun: 'r-write', approvedBy: 'console:ada', reasons: ['over-gate', 'overwrites-edits'] });
+    // Approved without a name (an older caller), the approver stays unknown.
+    expect(await store.approvePlan('p-rb', 'r-rb', '2026-06-30T12:40:00.000Z')).toBe(true);
+    expect(await store.getPlan('p-rb')).toMatchObject({ approvedByRun: 'r-rb', approvedBy: null });
     expect((await store.latestOpenPlan('c1'))?.runId).toBe('p-old');
   });
 

@@ -1,7 +1,7 @@
 import { sourceProfile } from '../../../connectors/registry.ts';
 import { checkConnectorOptions } from '../../../connectors/registry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -206,6 +206,34 @@ describe('sync, runs, run, rollback', () => {
     const missing = io();
     expect(await runCommand(deps()).run(['nope'], missing)).toBe(1);
     await expect(rollbackCommand(deps()).run([], io())).rejects.toThrow(UsageError);
+  });
+
+  it('a rollback preview approved with plan --approve writes exactly it and names the OS user as approver', async () => {
+    await connect();
+    const s = io();
+    expect(await syncCommand(deps()).run(['--json', '--confirm'], s)).toBe(0);
+    const runId = (JSON.parse(s.out()) as { run: { id: string } }).run.id;
+    clock = new Date('2026-06-30T09:00:00.000Z');
+    const preview = io();
+    expect(await rollbackCommand(deps()).run([runId], preview)).toBe(5);
+    const previewId = (await (await openStoreFromEnv(env)).listRuns({ limit: 1 }))[0]?.id ?? '';
+    expect(preview.out()).toContain(`or exactly this preview with \`kamflow plan ${previewId} --approve\``);
+    const shown = io();
+    expect(await planCommand(deps()).run([previewId], shown)).toBe(0);
+    expect(shown.out()).toContain('preview of a rollback, not approved yet');
+    expect(shown.out()).toContain('    kam_score: 50 -> (empty)');
+    expect(crm.account('A1').fields['kam_score']).toBe(50);
+    clock = new Date('2026-06-30T09:05:00.000Z');
+    const approved = io();
+    expect(await planCommand(deps()).run([previewId, '--approve'], approved)).toBe(0);
+    expect(crm.account('A1').fields['kam_score']).toBeNull();
+    const after = io();
+    expect(await planCommand(deps()).run([previewId], after)).toBe(0);
+    expect(after.out()).toMatch(new RegExp(`approved by cli:${userInfo().username} at 2026-06-30T09:05:00\\.000Z, written by run run-`));
+    // The same preview cannot be written twice.
+    const again = io();
+    expect(await planCommand(deps()).run([previewId, '--approve'], again)).toBe(1);
+    expect(again.err()).toContain(`the plan of run ${previewId} was already approved at 2026-06-30T09:05:00.000Z`);
   });
 
   it('run and runs show what was kept, held back and left unconfirmed; rollback --force restores over an edit', async () => {

@@ -145,3 +145,26 @@ describe('the matrix in columns', () => {
     expect(m.find('E1', 'Support')).toMatchObject({ state: 'open', openAmount: 50 });
   });
 });
+
+describe('the matrix as bytes', () => {
+  it('writes the UTF-8 of JSON.stringify of the matrix: names beyond ASCII, negative, fractional, huge and -0 amounts, empty rows', async () => {
+    const { JsonBytes, matrixBytes } = await import('../../../src/analyze/json.ts');
+    const { FamilyMatrix } = await import('../../../src/model/matrix.ts');
+    const m = FamilyMatrix.fromCells([
+      { entityId: 'Zoë — Köln ★', offering: 'Cloud "Pro"', state: 'active', revenue: -0.01, lifetimeRevenue: 1e21, lastWonDate: '2026-01-02', openAmount: -0, suggestion: null },
+      { entityId: 'Zoë — Köln ★', offering: 'Support\\n', state: 'lapsed', revenue: 123456789.12, lifetimeRevenue: 5e-7, lastWonDate: null, openAmount: 50, suggestion: null },
+      { entityId: 'E2', offering: 'Cloud "Pro"', state: 'whitespace', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0,
+        suggestion: { rule: 'peer', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '✓ 3 of 5 peers → buy' } },
+      { entityId: 'E2', offering: 'Support\\n', state: 'lost', revenue: 0, lifetimeRevenue: 0, lastWonDate: '1999-12-31', openAmount: 0, suggestion: null },
+      { entityId: 'E3', offering: 'Cloud "Pro"', state: 'open', revenue: 0, lifetimeRevenue: 0, lastWonDate: null, openAmount: 0, suggestion: null },
+    ]);
+    // A small buffer, so that it has to grow on the way.
+    const out = new JsonBytes(8);
+    out.text('x');
+    matrixBytes(out, m);
+    expect(out.take().toString('utf8')).toBe(`x${JSON.stringify(m)}`);
+    const empty = FamilyMatrix.fromCells([]);
+    matrixBytes(out, empty);
+    expect(out.take().toString('utf8')).toBe(JSON.stringify(empty));
+  });
+});

@@ -35,6 +35,19 @@ describe('analysis JSON', () => {
     expect(chunks.join('')).toBe(JSON.stringify({ ...ordered, accounts: many.accounts }));
   });
 
+  it('writes a file of several megabytes with text beyond ASCII byte for byte as JSON.stringify, compact and pretty', async () => {
+    const many = { ...result, accounts: Array.from({ length: 30_000 }, (_, i) => ({ id: `A${i}`, text: `★ Zoë ${'x'.repeat(i % 90)} → ✓` })) } as unknown as AnalysisResult;
+    const ordered = {
+      asOf: '2026-06-30', configVersion: 2, currency: 'EUR', portfolio: result.portfolio,
+      families: [], accounts: (many as unknown as { accounts: unknown[] }).accounts, drift: [], issues: result.issues,
+    };
+    const path = join(dir, 'many.json');
+    await writeAnalysisJsonFile(path, many);
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(ordered)}\n`);
+    await writeAnalysisJsonFile(path, many, { pretty: true });
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(ordered, null, 2)}\n`);
+  });
+
   it('writes the same text to a file, and rejects for a directory that does not exist', async () => {
     const path = join(dir, 'out.json');
     await writeAnalysisJsonFile(path, result);

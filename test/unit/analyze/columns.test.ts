@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { Column, TextColumn } from '../../../src/analyze/columns.ts';
+
+describe('TextColumn', () => {
+  it('gives back every string as pushed: empty, beyond ASCII, a lone surrogate, longer than a call has arguments', () => {
+    const strings = ['', 'CON-1', 'Zoë ★', '\ud800x', 'y\udfff', 'x'.repeat(10_000), ...Array.from({ length: 70_000 }, (_, i) => `C${i}`)];
+    const col = new TextColumn();
+    for (const s of strings) col.push(s);
+    expect(col.length).toBe(strings.length);
+    expect(col.toArray()).toEqual(strings);
+  });
+});
+
+describe('Column', () => {
+  it('reads and sets single values while it grows', () => {
+    const col = new Column(Int32Array, 2);
+    for (let i = 0; i < 100; i++) col.push(i);
+    col.set(5, -1);
+    expect(col.at(5)).toBe(-1);
+    expect(col.at(99)).toBe(99);
+    expect(Array.from(col.trimmed()).length).toBe(100);
+  });
+});
