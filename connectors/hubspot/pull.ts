@@ -356,7 +356,7 @@ export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental'
     return;
   }
   if (kind === 'contactRoles') {
-    yield* pullContactRoles(ctx, saved);
+    yield* pullContactRoles(ctx, mode, saved);
     return;
   }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
