@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { OutputFieldKey } from '../src/model/output-fields.ts';
 import { OUTPUT_FIELD_KEYS } from '../src/model/output-fields.ts';
 import { salesforceOutputField, type SalesforceOutputField, type SalesforceOverrideField } from './salesforce-output.ts';
-import type { Account, Contact, Product, User } from '../src/model/snapshot.ts';
+import type { Account, Contact, ContactRole, Product, User } from '../src/model/snapshot.ts';
 import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue } from '../src/contract/connector.ts';
 import type { Converted, MoneyConverter } from './money.ts';
 
@@ -32,6 +32,7 @@ export const SOBJECT_BY_KIND: Record<ObjectKind, string> = {
   contacts: 'Contact',
   opportunities: 'Opportunity',
   lineItems: 'OpportunityLineItem',
+  contactRoles: 'OpportunityContactRole',
 };
 
 /** Objects without `IsDeleted` (their removals never show up in `queryAll`). */
@@ -45,6 +46,8 @@ export const BASE_FIELDS: Record<ObjectKind, readonly string[]> = {
   contacts: ['Id', 'AccountId', 'Name', 'Email', 'Title', 'SystemModstamp'],
   opportunities: ['Id', 'AccountId', 'Name', 'StageName', 'IsWon', 'IsClosed', 'Amount', 'CloseDate', 'OwnerId', 'SystemModstamp'],
   lineItems: ['Id', 'OpportunityId', 'Product2Id', 'Quantity', 'TotalPrice', 'SystemModstamp'],
+  // Object Reference, OpportunityContactRole: Role is a picklist (nillable), IsPrimary defaults to false.
+  contactRoles: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary', 'SystemModstamp'],
 };
 
 /** Money fields that are read in the corporate currency in a multi-currency org. */
@@ -55,6 +58,7 @@ export const MONEY_FIELDS: Record<ObjectKind, readonly string[]> = {
   contacts: [],
   opportunities: ['Amount'],
   lineItems: ['TotalPrice'],
+  contactRoles: [],
 };
 
 // ---- reading raw values: REST gives typed JSON, Bulk 2.0 gives CSV strings ("" for null) ----
@@ -328,6 +332,23 @@ export function mapLineItem(raw: RawRecord, s: MappingSettings): Mapped<PulledLi
       ...(total.conversion ? { conversion: total.conversion } : {}),
     },
   };
+}
+
+const contactRoleRaw = z.object({ Id: rawId, OpportunityId: rawText, ContactId: rawText, Role: rawText, IsPrimary: rawBool });
+
+/**
+ * An OpportunityContactRole. The object reference warns that ContactId may name a contact the
+ * integration user cannot see or one that was deleted: the role is kept as read, and the
+ * analysis leaves out a role whose contact is not among the contacts.
+ */
+export function mapContactRole(raw: RawRecord): Mapped<ContactRole> {
+  const r = contactRoleRaw.safeParse(raw);
+  if (!r.success) return issueFrom('contactRoles', raw, r.error);
+  const d = r.data;
+  if (!d.OpportunityId) return issueFrom('contactRoles', raw, 'OpportunityId: the contact role has no opportunity');
+  if (!d.ContactId) return issueFrom('contactRoles', raw, 'ContactId: the contact role has no contact');
+  const role = d.Role === null ? null : d.Role.trim() === '' ? null : d.Role;
+  return { issues: [], record: { id: d.Id, opportunityId: d.OpportunityId, contactId: d.ContactId, role, primary: d.IsPrimary ?? false } };
 }
 
 export { OUTPUT_FIELD_KEYS };

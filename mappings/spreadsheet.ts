@@ -1,5 +1,5 @@
 import type { Mapped, ObjectKind, PulledLineItem, PulledOpportunity, RecordIssue, RecordsByKind } from '../src/contract/connector.ts';
-import type { Account, Contact, FieldValue, Product, User } from '../src/model/snapshot.ts';
+import type { Account, Contact, ContactRole, FieldValue, Product, User } from '../src/model/snapshot.ts';
 import { OUTPUT_FIELDS, TIERS, type OutputFieldKey, type OutputFieldSpec } from '../src/model/output-fields.ts';
 import {
   COLUMN_FIELDS, DEFAULT_ALIASES, kamflowColumnAliases, normalizeHeader, type ColumnField,
@@ -99,6 +99,7 @@ export function missingColumns<K extends ObjectKind>(c: SheetColumns<K>): string
     ],
     lineItems: [['the opportunity', has('opportunityId')], ['the product', has('productId')], ['the total or unit price', has('totalPrice') || has('unitPrice')]],
     users: [['an id or name', has('id') || has('name')]],
+    contactRoles: [['the opportunity', has('opportunityId')], ['the contact', has('contactId')]],
   };
   return need[c.kind].filter(([, present]) => !present).map(([what]) => what);
 }
@@ -363,6 +364,19 @@ export function mapUserRow(input: RowInput<'users'>): Mapped<User> {
   return r.done({ id: r.id, name: name ?? r.id, active: r.bool('active') ?? true });
 }
 
+/** A contact's role on an opportunity; without an id column the pair (opportunity, contact) is its id. */
+export function mapContactRoleRow(input: RowInput<'contactRoles'>): Mapped<ContactRole> {
+  const r = new RowReader(input);
+  r.id = r.text('id');
+  const opportunity = r.text('opportunityId');
+  if (opportunity === null) return r.reject('no opportunity');
+  const opportunityId = input.refs.opportunity(opportunity);
+  const contactId = r.text('contactId');
+  if (contactId === null) return r.reject('no contact');
+  r.id ??= `${opportunityId}#${contactId}`;
+  return r.done({ id: r.id, opportunityId, contactId, role: r.text('role'), primary: r.bool('primary') ?? false });
+}
+
 type RowMapper<K extends ObjectKind> = (input: RowInput<K>) => Mapped<RecordsByKind[K]>;
 
 /** The row mapper of each stream. */
@@ -373,4 +387,5 @@ export const ROW_MAPPERS: { [K in ObjectKind]: RowMapper<K> } = {
   contacts: mapContactRow,
   opportunities: mapOpportunityRow,
   lineItems: mapLineItemRow,
+  contactRoles: mapContactRoleRow,
 };

@@ -19,7 +19,7 @@ export function mix(total: number): Record<ObjectKind, number> {
   const accounts = Math.round(total * 0.1);
   const contacts = Math.round(total * 0.5);
   const opportunities = Math.round(total * 0.15);
-  return { users: 0, products: 0, accounts, contacts, opportunities, lineItems: total - accounts - contacts - opportunities };
+  return { users: 0, products: 0, accounts, contacts, opportunities, lineItems: total - accounts - contacts - opportunities, contactRoles: 0 };
 }
 
 function record<K extends ObjectKind>(kind: K, i: number, total: Record<ObjectKind, number>): RecordsByKind[K] {
@@ -36,6 +36,7 @@ function record<K extends ObjectKind>(kind: K, i: number, total: Record<ObjectKi
     contacts: () => ({ id, accountId, name: `Contact ${i}`, email: `contact${i}@example.com`, title: 'Buyer', active: true, referenceable: i % 9 === 0 }),
     opportunities: () => ({ id, accountId, name: `Deal ${i}`, status: i % 3 === 0 ? 'open' : 'won', amount: 10_000 + (i % 90_000), closeDate: '2026-03-31', ownerId: '005000000000001' }),
     lineItems: () => ({ id, opportunityId: `opp${String(i % Math.max(1, total.opportunities)).padStart(12, '0')}`, productId: `01t${String(i % 40).padStart(12, '0')}`, quantity: 1 + (i % 10), totalPrice: 1_000 + (i % 9_000), cost: null }),
+    contactRoles: () => ({ id, opportunityId: `opp${String(i % Math.max(1, total.opportunities)).padStart(12, '0')}`, contactId: `con${String(i % Math.max(1, total.contacts)).padStart(12, '0')}`, role: 'Decision Maker', primary: false }),
   };
   return records[kind]();
 }

@@ -21,7 +21,7 @@ import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-m
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 export { buildAuthorizeUrl, exchangeCode, HUBSPOT_SCOPES } from './auth.ts';
 
-const ORDER: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
+const ORDER: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'];
 
 /** Parses connector options, with an error that names each wrong setting (never its value). */
 export function parseHubSpotOptions(input: unknown): HubSpotOptions {

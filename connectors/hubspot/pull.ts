@@ -8,6 +8,7 @@ import {
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
 import { listPage, ownersPage, readAccountDetails, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { pullContactRoles } from './contact-roles.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
 
 export interface PullContext {
@@ -38,7 +39,8 @@ export interface PullContext {
 /** Streams whose amounts convert into the company currency: read again when the rates change. */
 const MONEY_STREAMS: ReadonlySet<ObjectKind> = new Set(['opportunities', 'lineItems']);
 
-type ObjectStreamKind = Exclude<ObjectKind, 'users'>;
+/** Streams read as HubSpot objects (users are owners; contact roles are deal-contact associations). */
+type ObjectStreamKind = Exclude<ObjectKind, 'users' | 'contactRoles'>;
 
 interface StreamSpec<K extends ObjectStreamKind> {
   type: HubSpotObjectType;
@@ -351,6 +353,10 @@ async function ratesNow(kind: ObjectKind, search: SearchCursor, ctx: PullContext
 export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental', saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage> {
   if (kind === 'users') {
     yield* users(mode, saved, ctx);
+    return;
+  }
+  if (kind === 'contactRoles') {
+    yield* pullContactRoles(ctx, mode, saved);
     return;
   }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;

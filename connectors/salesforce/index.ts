@@ -26,7 +26,7 @@ const COLLECTION_MAX = 200;
 /** Rows per Bulk API 2.0 ingest job Kamflow sends. */
 const BULK_INGEST_ROWS = 50_000;
 
-const ALL_OBJECTS: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
+const ALL_OBJECTS: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'];
 
 /** Kamflow's connection to one Salesforce org. */
 export class SalesforceConnector implements Connector, TaskConnector {

@@ -13,6 +13,7 @@ import {
   mapOpportunity,
   mapProduct,
   mapUser,
+  mapContactRole,
   sameCurrency,
   type MappingSettings,
 } from '../../mappings/salesforce.ts';
@@ -131,6 +132,8 @@ function mapRecord(kind: ObjectKind, raw: RawRecord, s: MappingSettings): Mapped
       return mapOpportunity(raw, s);
     case 'lineItems':
       return mapLineItem(raw, s);
+    case 'contactRoles':
+      return mapContactRole(raw);
   }
 }
 

@@ -16,6 +16,7 @@ export const COLUMN_FIELDS = {
   opportunities: ['id', 'accountId', 'name', 'stage', 'won', 'closed', 'amount', 'closeDate', 'createdDate', 'ownerId'],
   lineItems: ['id', 'opportunityId', 'productId', 'quantity', 'totalPrice', 'unitPrice', 'cost'],
   users: ['id', 'name', 'active'],
+  contactRoles: ['id', 'opportunityId', 'contactId', 'role', 'primary'],
 } as const satisfies Record<ObjectKind, readonly string[]>;
 
 export type ColumnField<K extends ObjectKind> = (typeof COLUMN_FIELDS)[K][number];
@@ -76,6 +77,13 @@ export const DEFAULT_ALIASES: { [K in ObjectKind]: Record<ColumnField<K>, readon
     name: ['Full Name', 'User Name', 'Name', 'User', 'Owner'],
     active: ['Active', 'Is Active', 'IsActive', 'Aktiv'],
   },
+  contactRoles: {
+    id: ['Contact Role ID', 'Opportunity Contact Role ID', 'Record ID', 'Id'],
+    opportunityId: ['Opportunity ID', 'Deal ID', 'OpportunityId', 'Opportunity Name', 'Deal Name', 'Opportunity', 'Deal'],
+    contactId: ['Contact ID', 'ContactId', 'Contact'],
+    role: ['Role', 'Contact Role', 'Association Label', 'Label', 'Rolle'],
+    primary: ['Primary', 'Is Primary', 'IsPrimary', 'Primary Contact'],
+  },
 };
 
 /** Sheet names (or CSV file names without `.csv`) tried for each stream. */
@@ -86,6 +94,7 @@ export const DEFAULT_SHEETS: Record<ObjectKind, readonly string[]> = {
   opportunities: ['Opportunities', 'Opportunity', 'Deals', 'Deal', 'Sales', 'Verkaufschancen'],
   lineItems: ['Line Items', 'LineItems', 'Opportunity Products', 'Opportunity Line Items', 'Deal Line Items', 'Positionen'],
   users: ['Users', 'Owners', 'Sales Reps', 'Benutzer'],
+  contactRoles: ['Contact Roles', 'Opportunity Contact Roles', 'ContactRoles', 'Deal Contacts', 'Roles', 'Rollen'],
 };
 
 /** Kamflow's own columns read as the values held now: `kam_tier`, its label "KAM Tier", or `KAM_Tier__c`. */

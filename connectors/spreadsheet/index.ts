@@ -22,7 +22,7 @@ import { publishWorkbook, writeValues, type WriteContext } from './write.ts';
 
 export { spreadsheetOptionsSchema, type SpreadsheetOptions, type SpreadsheetOptionsInput } from './options.ts';
 
-const ORDER: readonly ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'];
+const ORDER: readonly ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'];
 
 /** The sheets whose content a stream's records depend on: its own, and those its references are resolved against. */
 const DEPENDS: Record<ObjectKind, readonly ObjectKind[]> = {
@@ -32,6 +32,7 @@ const DEPENDS: Record<ObjectKind, readonly ObjectKind[]> = {
   contacts: ['contacts', 'accounts'],
   opportunities: ['opportunities', 'accounts'],
   lineItems: ['lineItems', 'products', 'opportunities'],
+  contactRoles: ['contactRoles', 'opportunities'],
 };
 
 export function parseSpreadsheetOptions(input: unknown): SpreadsheetOptions {
@@ -128,6 +129,7 @@ export class SpreadsheetConnector implements Connector {
   private async indexes(kind: ObjectKind): Promise<Indexes> {
     if (kind === 'accounts' || kind === 'contacts' || kind === 'opportunities') return { accounts: await this.indexOf('accounts') };
     if (kind === 'lineItems') return { products: await this.indexOf('products'), opportunities: await this.indexOf('opportunities') };
+    if (kind === 'contactRoles') return { opportunities: await this.indexOf('opportunities') };
     return {};
   }
 

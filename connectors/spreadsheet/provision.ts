@@ -14,7 +14,7 @@ import { writeValues, type WriteContext } from './write.ts';
  * A second provisioning finds it and creates nothing.
  */
 
-const ORDER: readonly ObjectKind[] = ['accounts', 'contacts', 'products', 'opportunities', 'lineItems', 'users'];
+const ORDER: readonly ObjectKind[] = ['accounts', 'contacts', 'products', 'opportunities', 'lineItems', 'users', 'contactRoles'];
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import type { Account, Contact, Opportunity, Product, User } from '../../src/model/snapshot.ts';
+import type { Account, Contact, ContactRole, Opportunity, Product, User } from '../../src/model/snapshot.ts';
 import { BOLD } from './layout.ts';
 import { writeWorkbookFile } from './workbook-file.ts';
 
@@ -17,7 +17,8 @@ export type InputRecord =
   | { list: 'contacts'; record: Contact }
   | { list: 'products'; record: Product }
   | { list: 'opportunities'; record: Opportunity }
-  | { list: 'users'; record: User };
+  | { list: 'users'; record: User }
+  | { list: 'contactRoles'; record: ContactRole };
 
 type Value = string | number | boolean | Date | null;
 type SheetKey = InputRecord['list'] | 'lineItems';
@@ -31,6 +32,7 @@ export const SAMPLE_SHEETS: Record<SheetKey, { name: string; file: string; heade
   opportunities: { name: 'Opportunities', file: 'opportunities.csv', headers: ['Opportunity ID', 'Account ID', 'Opportunity Name', 'Stage', 'Amount', 'Close Date', 'Opportunity Owner ID'] },
   lineItems: { name: 'Line Items', file: 'line-items.csv', headers: ['Line Item ID', 'Opportunity ID', 'Product ID', 'Quantity', 'Total Price', 'Cost'] },
   users: { name: 'Users', file: 'users.csv', headers: ['User ID', 'Full Name', 'Active'] },
+  contactRoles: { name: 'Contact Roles', file: 'contact-roles.csv', headers: ['Contact Role ID', 'Opportunity ID', 'Contact ID', 'Role', 'Primary'] },
 };
 
 const day = (iso: string, asDate: boolean): Value => (asDate ? new Date(`${iso.slice(0, 10)}T00:00:00Z`) : iso.slice(0, 10));
@@ -55,6 +57,10 @@ function rowOf(r: InputRecord, asDate: boolean): Value[] {
     }
     case 'users':
       return [r.record.id, r.record.name, r.record.active];
+    case 'contactRoles': {
+      const c = r.record;
+      return [c.id, c.opportunityId, c.contactId, c.role, c.primary];
+    }
   }
 }
 
@@ -103,19 +109,22 @@ function csvField(v: Value): string {
 }
 
 /** A folder with one CSV file per kind. */
-export async function writeSampleCsvFolder(dir: string, records: Iterable<InputRecord>): Promise<void> {
+export async function writeSampleCsvFolder(dir: string, all: Iterable<InputRecord>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const files = new Map<SheetKey, WriteStream>();
-  for (const key of ['accounts', 'contacts', 'products', 'opportunities', 'lineItems', 'users'] as const) {
+  const start = (key: SheetKey): WriteStream => {
     const out = createWriteStream(join(dir, SAMPLE_SHEETS[key].file));
     out.write(`${SAMPLE_SHEETS[key].headers.join(',')}\r\n`);
     files.set(key, out);
-  }
+    return out;
+  };
+  // Contact roles get a file only when there are any (version 2's roles).
+  for (const key of ['accounts', 'contacts', 'products', 'opportunities', 'lineItems', 'users'] as const) start(key);
   const line = async (key: SheetKey, cells: Value[]): Promise<void> => {
-    const out = files.get(key) as WriteStream;
+    const out = files.get(key) ?? start(key);
     if (!out.write(`${cells.map(csvField).join(',')}\r\n`)) await once(out, 'drain');
   };
-  for (const r of records) {
+  for (const r of all) {
     await line(r.list, rowOf(r, false));
     if (r.list === 'opportunities') for (const cells of lineRows(r.record)) await line('lineItems', cells);
   }

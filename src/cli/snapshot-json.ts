@@ -7,15 +7,16 @@ import type { SnapshotFileFormat } from '../snapshot/read.ts';
  * (readable, diffable). NDJSON: the header line, then one `{"kind":...}` record a line.
  */
 
-type ListKey = 'accounts' | 'contacts' | 'products' | 'opportunities' | 'users';
-const LISTS: readonly ListKey[] = ['accounts', 'contacts', 'products', 'opportunities', 'users'];
+type ListKey = 'accounts' | 'contacts' | 'products' | 'opportunities' | 'users' | 'contactRoles';
+/** Version 2's contactRoles come last; a version-1 document has no such list. */
+const LISTS: readonly ListKey[] = ['accounts', 'contacts', 'products', 'opportunities', 'users', 'contactRoles'];
 const KIND: Record<ListKey, string> = {
-  accounts: 'account', contacts: 'contact', products: 'product', opportunities: 'opportunity', users: 'user',
+  accounts: 'account', contacts: 'contact', products: 'product', opportunities: 'opportunity', users: 'user', contactRoles: 'contactRole',
 };
 
 export interface SnapshotRecords {
   header: Pick<Snapshot, 'version' | 'source' | 'currency'>;
-  /** In list order (accounts, contacts, products, opportunities, users). */
+  /** In list order (accounts, contacts, products, opportunities, users, contactRoles). */
   records: Iterable<{ list: ListKey; record: object }>;
 }
 
@@ -34,14 +35,16 @@ function* jsonChunks(s: SnapshotRecords): Generator<string> {
     }
     return text;
   };
+  const lists = h.version === 2 ? LISTS.length : LISTS.indexOf('contactRoles');
   for (const { list, record } of s.records) {
     const k = LISTS.indexOf(list);
+    if (k >= lists) throw new Error(`a version ${h.version} snapshot has no ${list} list`);
     if (k < at) throw new Error(`snapshot records out of list order: ${list} after ${LISTS[at] ?? ''}`);
     const head = k > at ? open(k) : '';
     yield `${head}${inList === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`;
     inList++;
   }
-  yield `${open(LISTS.length - 1)}${inList > 0 ? '\n]' : ']'}\n}\n`;
+  yield `${open(lists - 1)}${inList > 0 ? '\n]' : ']'}\n}\n`;
 }
 
 function* ndjsonChunks(s: SnapshotRecords): Generator<string> {
@@ -59,7 +62,7 @@ export function snapshotRecordChunks(s: SnapshotRecords, format: SnapshotFileFor
 
 function recordsOf(s: Snapshot): SnapshotRecords {
   function* records(): Generator<{ list: ListKey; record: object }> {
-    for (const list of LISTS) for (const record of s[list]) yield { list, record };
+    for (const list of LISTS) for (const record of (list === 'contactRoles' ? s.contactRoles : s[list]) ?? []) yield { list, record };
   }
   return { header: s, records: records() };
 }

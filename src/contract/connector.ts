@@ -1,4 +1,4 @@
-import type { Account, Contact, LineItem, Opportunity, Product, User } from '../model/snapshot.ts';
+import type { Account, Contact, ContactRole, LineItem, Opportunity, Product, User } from '../model/snapshot.ts';
 import type { AnalysisResult } from '../model/insights.ts';
 import type { OutputFieldKey } from '../model/output-fields.ts';
 
@@ -14,7 +14,7 @@ import type { OutputFieldKey } from '../model/output-fields.ts';
 export type SourceId = string;
 
 /** The record streams a connector pulls, in the common model, in the order they are pulled. */
-export const OBJECT_KINDS = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems'] as const;
+export const OBJECT_KINDS = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 /** A line item pulled on its own (incremental pulls see line items apart from their deal). */
@@ -29,6 +29,8 @@ export interface RecordsByKind {
   contacts: Contact;
   opportunities: PulledOpportunity;
   lineItems: PulledLineItem;
+  /** The role a contact plays on an opportunity (Salesforce OpportunityContactRole, a HubSpot deal-contact association). */
+  contactRoles: ContactRole;
 }
 
 /**

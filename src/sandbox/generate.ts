@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  describeZodError, isoDate, type Account, type Contact, type Opportunity, type Product, type Snapshot, type User,
+  describeZodError, isoDate, type Account, type Contact, type ContactRole, type Opportunity, type Product, type Snapshot, type User,
 } from '../model/snapshot.ts';
 import { buildAffinity, buildFamily, drawFamilySize, familyName, type AccountDraft, type OrgShape } from './generate/accounts.ts';
 import { buildCatalogue } from './generate/catalogue.ts';
@@ -12,6 +12,7 @@ import {
   buildPlanted, PLANTED_CONTACTS, plantedAccountCount, plantedDealCount, plantedLineItemCount,
 } from './generate/planted.ts';
 import { Rng } from './generate/random.ts';
+import { ContactsByAccount, rolesOfDeal } from './generate/roles.ts';
 import { currencyBooker } from './generate/currencies.ts';
 
 export { PLANTED, PLANTED_TARGETS } from './generate/planted.ts';
@@ -48,6 +49,11 @@ export const sampleOrgOptionsSchema = z
      * of the org's currency for one unit of each), with conversion notes.
      */
     foreignCurrencies: z.record(z.string().regex(/^[A-Z]{3}$/, 'currency codes are 3-letter codes'), z.number().positive()).optional(),
+    /**
+     * Roles contacts play on the deals (./generate/roles.ts): a version-2 org with a contactRoles
+     * list. Off by default, so that the files and figures of orgs drawn before stay as they were.
+     */
+    contactRoles: z.boolean().optional(),
   })
   .strict();
 
@@ -64,6 +70,7 @@ interface ResolvedOptions {
   industries: number;
   currency: string;
   foreignCurrencies: Record<string, number>;
+  contactRoles: boolean;
 }
 
 /** Validates and fills in defaults; throws RangeError naming the bad option. */
@@ -95,6 +102,7 @@ export function resolveSampleOrgOptions(options: SampleOrgOptions): ResolvedOpti
     industries: o.industries ?? Math.min(INDUSTRIES.length, Math.max(3, Math.floor(o.accounts / 300))),
     currency: o.currency ?? 'USD',
     foreignCurrencies: o.foreignCurrencies ?? {},
+    contactRoles: o.contactRoles ?? false,
   };
 }
 
@@ -118,19 +126,28 @@ export type SampleRecord =
   | { list: 'contacts'; record: Contact }
   | { list: 'products'; record: Product }
   | { list: 'opportunities'; record: Opportunity }
-  | { list: 'users'; record: User };
+  | { list: 'users'; record: User }
+  | { list: 'contactRoles'; record: ContactRole };
 
 export interface SampleOrgStream {
   header: Pick<Snapshot, 'version' | 'source' | 'currency'>;
-  /** Totals per list, known before the records are drawn (for progress). */
+  /** Totals per list, known before the records are drawn (for progress); contact roles: not known before the deals are drawn, 0. */
   counts: Record<SampleRecord['list'], number>;
   records: Iterable<SampleRecord>;
 }
 
 export function generateSampleOrg(options: SampleOrgOptions): Snapshot {
   const org = sampleOrgStream(options);
+  const roles: ContactRole[] = [];
   const s: Snapshot = { ...org.header, accounts: [], contacts: [], products: [], opportunities: [], users: [] };
-  for (const r of org.records) (s[r.list] as SampleRecord['record'][]).push(r.record);
+  if (org.header.version === 2) {
+    s.fiscalYearStartMonth = null;
+    s.contactRoles = roles;
+  }
+  for (const r of org.records) {
+    if (r.list === 'contactRoles') roles.push(r.record);
+    else (s[r.list] as SampleRecord['record'][]).push(r.record);
+  }
   return s;
 }
 
@@ -196,29 +213,44 @@ export function sampleOrgStream(options: SampleOrgOptions): SampleOrgStream {
   const windowStart = days.format(windows.windowStart);
   function* records(): Generator<SampleRecord> {
     for (const d of drafts) yield { list: 'accounts', record: d.account };
-    for (const c of planted.contacts) yield { list: 'contacts', record: c };
-    for (const c of contactStream(rng.contacts, drafts, o.contacts - planted.contacts.length)) yield { list: 'contacts', record: c };
+    // The roles deals give contacts are drawn as the deals are written and come last (version 2's list).
+    const people = o.contactRoles ? new ContactsByAccount() : null;
+    for (const c of planted.contacts) {
+      people?.add(c);
+      yield { list: 'contacts', record: c };
+    }
+    for (const c of contactStream(rng.contacts, drafts, o.contacts - planted.contacts.length)) {
+      people?.add(c);
+      yield { list: 'contacts', record: c };
+    }
+    const roles: ContactRole[] = [];
+    const withRoles = (deal: Opportunity, index: number): Opportunity => {
+      if (people) roles.push(...rolesOfDeal(o.seed, index, deal, people.of(deal.accountId)));
+      return deal;
+    };
     for (const p of catalogue.products) yield { list: 'products', record: p.product };
     // First draw: the others' window revenue, and the ids they take (they are numbered first).
     let baseRevenue = 0;
     for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) baseRevenue += windowAmount(deal, windowStart, o.asOf);
     const book = currencyBooker(o.currency, o.foreignCurrencies);
     let dealIndex = 0;
-    for (const deal of planted.deals(round2(baseRevenue))) yield { list: 'opportunities', record: book(deal, dealIndex++) };
+    for (const deal of planted.deals(round2(baseRevenue))) yield { list: 'opportunities', record: withRoles(book(deal, dealIndex), dealIndex++) };
     oppSeq = 0;
     lineSeq = 0;
-    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) yield { list: 'opportunities', record: book(deal, dealIndex++) };
+    for (const deal of randomDealStream(root.fork(4), ctx, dealInput)) yield { list: 'opportunities', record: withRoles(book(deal, dealIndex), dealIndex++) };
     for (const u of users) yield { list: 'users', record: u };
+    for (const r of roles) yield { list: 'contactRoles', record: r };
   }
 
   return {
-    header: { version: 1, source: 'file', currency: o.currency },
+    header: { version: o.contactRoles ? 2 : 1, source: 'file', currency: o.currency },
     counts: {
       accounts: drafts.length,
       contacts: o.contacts,
       products: catalogue.products.length,
       opportunities: o.opportunities,
       users: users.length,
+      contactRoles: 0,
     },
     records: records(),
   };

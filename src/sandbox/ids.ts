@@ -9,6 +9,7 @@ export const SF_KEY_PREFIX: Record<string, string> = {
   Contact: '003',
   Opportunity: '006',
   OpportunityLineItem: '00k',
+  OpportunityContactRole: '00K',
   Product2: '01t',
   Task: '00T',
   User: '005',

@@ -146,6 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (parsed.provisioned) provisionKamFields(sfStore, hsStore);
   const seedSize = seed
     ? seed.users.length + seed.products.length + seed.accounts.length * 2 + seed.contacts.length + seed.opportunities.reduce((n, o) => n + 1 + o.lineItems.length, 0)
+      + (seed.contactRoles?.length ?? 0)
     : 0;
   const seedStamp = clock.reserve(seedSize * 2);
   const idMaps = {

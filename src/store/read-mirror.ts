@@ -7,7 +7,7 @@ import type { MirrorContents, Store } from './types.ts';
  * kind by kind in batches so the database never hands over one result of a million rows.
  */
 export async function loadMirror(store: Pick<Store, 'mirrorRecords'>, connectionId: string, batchSize?: number): Promise<MirrorContents> {
-  const out: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [] };
+  const out: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [], contactRoles: [] };
   for (const kind of OBJECT_KINDS) out[kind] = await loadMirrorKind(store, connectionId, kind, batchSize);
   return out;
 }

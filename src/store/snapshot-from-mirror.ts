@@ -34,9 +34,12 @@ export function snapshotFromMirror(mirror: MirrorContents, source: SourceId, cur
     const oppId = idOf(o, 'id');
     return { ...(o as object), lineItems: oppId === null ? [] : (itemsByOpp.get(oppId) ?? []) };
   });
+  // Version 2 carries the roles contacts play on the opportunities; a role whose opportunity is
+  // not mirrored is kept, and the analysis leaves it out as it does any role without its deal.
   const parsed = parseSnapshot({
-    version: 1, source, currency,
+    version: 2, source, currency,
     accounts: mirror.accounts, contacts: mirror.contacts, products: mirror.products, users: mirror.users, opportunities,
+    contactRoles: mirror.contactRoles,
   });
   orphans.forEach((o, index) => {
     parsed.rejected.push({ kind: 'lineItem', id: o.id, index, reason: `its opportunity ${o.opportunityId ?? '(none)'} is not in the mirror` });

@@ -14,7 +14,7 @@ const byId = (a: unknown, b: unknown): number => {
  * order, as the store returns them), then through `snapshotFromMirror`.
  */
 export function snapshotFromPages(pages: PullPage[], source: SourceId, currency: string): ParsedSnapshot {
-  const mirror: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [] };
+  const mirror: MirrorContents = { users: [], products: [], accounts: [], contacts: [], opportunities: [], lineItems: [], contactRoles: [] };
   for (const p of pages) mirror[p.object].push(...p.records);
   for (const list of Object.values(mirror)) list.sort(byId);
   return snapshotFromMirror(mirror, source, currency);

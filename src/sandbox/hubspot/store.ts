@@ -14,12 +14,13 @@ export interface HsObject {
 }
 
 export interface HsAssociationType {
-  category: 'HUBSPOT_DEFINED';
+  /** A portal's own labels (deal-contact roles such as "Decision Maker") are USER_DEFINED. */
+  category: 'HUBSPOT_DEFINED' | 'USER_DEFINED';
   typeId: number;
   label: string | null;
 }
 
-export type AssociationKind = 'parent-child' | 'contact-company' | 'deal-company' | 'deal-line_item' | 'task-company';
+export type AssociationKind = 'parent-child' | 'contact-company' | 'deal-company' | 'deal-line_item' | 'task-company' | 'deal-contact';
 
 /** Type ids both ways for each association kind (from side first, as the docs list them). */
 const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; forward: HsAssociationType[]; backward: HsAssociationType[] }> = {
@@ -42,6 +43,12 @@ const TYPES: Record<AssociationKind, { from: HsObjectType; to: HsObjectType; for
     from: 'deals', to: 'line_items',
     forward: [{ category: 'HUBSPOT_DEFINED', typeId: 19, label: null }],
     backward: [{ category: 'HUBSPOT_DEFINED', typeId: 20, label: null }],
+  },
+  // The associations guide's default types: deal to contact 3, contact to deal 4 (unlabeled).
+  'deal-contact': {
+    from: 'deals', to: 'contacts',
+    forward: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }],
+    backward: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }],
   },
   // The associations guide's default types: task to company 192, company to task 191.
   'task-company': {
@@ -218,6 +225,25 @@ export class HubSpotStore {
       if (contact) contact.properties['associatedcompanyid'] = toId;
     }
   }
+
+  /**
+   * A deal-contact association with a portal label (USER_DEFINED, one type id per label and
+   * direction, as HubSpot numbers a portal's labels from its own counter), besides the default type.
+   */
+  associateLabeled(dealId: string, contactId: string, label: string): void {
+    this.associate('deal-contact', dealId, contactId);
+    let ids = this.dealContactLabels.get(label);
+    if (!ids) {
+      const n = this.dealContactLabels.size;
+      ids = { forward: 100 + 2 * n, backward: 101 + 2 * n };
+      this.dealContactLabels.set(label, ids);
+    }
+    this.link('deals', dealId, 'contacts', contactId, [{ category: 'USER_DEFINED', typeId: ids.forward, label }]);
+    this.link('contacts', contactId, 'deals', dealId, [{ category: 'USER_DEFINED', typeId: ids.backward, label }]);
+  }
+
+  /** The portal's deal-to-contact labels by name: their type ids both ways. */
+  readonly dealContactLabels = new Map<string, { forward: number; backward: number }>();
 
   /** Removes an association both ways, as a user unlinking two records would; no modified date moves. */
   dissociate(kind: AssociationKind, fromId: string, toId: string): boolean {

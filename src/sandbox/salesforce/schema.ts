@@ -89,6 +89,10 @@ const currencyField = (extra: Partial<SfFieldDef> = {}): SfFieldDef =>
 /** The default Task Status and Priority picklists (Object Reference, Task). */
 export const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
 export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
+/** The default OpportunityContactRole.Role picklist of a new org. */
+export const CONTACT_ROLES = [
+  'Business User', 'Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Evaluator', 'Executive Sponsor', 'Influencer', 'Technical Buyer', 'Other',
+] as const;
 
 export function baseSchema(): Map<string, SfObjectDef> {
   const defs: SfObjectDef[] = [
@@ -145,7 +149,26 @@ export function baseSchema(): Map<string, SfObjectDef> {
         f('OwnerId', 'reference', { referenceTo: 'User', relationshipName: 'Owner' }),
         currencyField(),
       ],
-      children: [{ name: 'OpportunityLineItems', childObject: 'OpportunityLineItem', field: 'OpportunityId' }],
+      children: [
+        { name: 'OpportunityLineItems', childObject: 'OpportunityLineItem', field: 'OpportunityId' },
+        { name: 'OpportunityContactRoles', childObject: 'OpportunityContactRole', field: 'OpportunityId' },
+      ],
+    },
+    {
+      // Object Reference, OpportunityContactRole: the fields the object documents, nothing more
+      // (no Name, no OwnerId: a query naming one is refused with INVALID_FIELD).
+      name: 'OpportunityContactRole',
+      deletable: true,
+      requiredOnInsert: ['OpportunityId', 'ContactId'],
+      fields: [
+        ...recordFields(),
+        f('OpportunityId', 'reference', { referenceTo: 'Opportunity', relationshipName: 'Opportunity' }),
+        f('ContactId', 'reference', { referenceTo: 'Contact', relationshipName: 'Contact' }),
+        f('Role', 'picklist', { length: 255, picklistValues: [...CONTACT_ROLES] }),
+        f('IsPrimary', 'boolean'),
+        currencyField(),
+      ],
+      children: [],
     },
     {
       name: 'OpportunityLineItem',

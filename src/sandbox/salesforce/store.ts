@@ -255,7 +255,8 @@ export class SalesforceStore {
     rec['SystemModstamp'] = now;
     const cascade: Record<string, [string, string][]> = {
       Account: [['Contact', 'AccountId'], ['Opportunity', 'AccountId']],
-      Opportunity: [['OpportunityLineItem', 'OpportunityId']],
+      Opportunity: [['OpportunityLineItem', 'OpportunityId'], ['OpportunityContactRole', 'OpportunityId']],
+      Contact: [['OpportunityContactRole', 'ContactId']],
     };
     for (const [child, field] of cascade[objectName] ?? []) {
       for (const c of this.table(child).values()) {

@@ -112,5 +112,14 @@ export function seedHubSpot(store: HubSpotStore, snapshot: Snapshot, provisioned
       store.associate('deal-line_item', id, liId);
     }
   }
+  // A contact's role on a deal is a labeled deal-contact association; one without a role is the plain one.
+  for (const r of snapshot.contactRoles ?? []) {
+    const deal = map.opportunities[r.opportunityId];
+    const contact = map.contacts[r.contactId];
+    if (deal === undefined || contact === undefined) continue;
+    if (r.role === null) store.associate('deal-contact', deal, contact);
+    else store.associateLabeled(deal, contact, r.role);
+    map.contactRoles[r.id] = `${deal}-${contact}`;
+  }
   return map;
 }

@@ -11,10 +11,11 @@ export interface IdMap {
   contacts: Record<string, string>;
   opportunities: Record<string, string>;
   lineItems: Record<string, string>;
+  contactRoles: Record<string, string>;
 }
 
 export function emptyIdMap(): IdMap {
-  return { users: {}, products: {}, accounts: {}, contacts: {}, opportunities: {}, lineItems: {} };
+  return { users: {}, products: {}, accounts: {}, contacts: {}, opportunities: {}, lineItems: {}, contactRoles: {} };
 }
 
 /**
@@ -119,6 +120,13 @@ export function seedSalesforce(store: SalesforceStore, ids: IdFactory, snapshot:
       };
       map.lineItems[li.id] = insert('OpportunityLineItem', values);
     }
+  }
+  for (const r of snapshot.contactRoles ?? []) {
+    const opportunity = map.opportunities[r.opportunityId];
+    const contact = map.contacts[r.contactId];
+    // A role needs both its records (OpportunityId and ContactId are required on insert).
+    if (opportunity === undefined || contact === undefined) continue;
+    map.contactRoles[r.id] = insert('OpportunityContactRole', { OpportunityId: opportunity, ContactId: contact, Role: r.role, IsPrimary: r.primary, ...currency });
   }
   return map;
 }

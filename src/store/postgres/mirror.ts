@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { ObjectKind } from '../../contract/connector.ts';
+import { OBJECT_KINDS, type ObjectKind } from '../../contract/connector.ts';
 import { cursorSchema, mirroredAccountSchema } from '../codecs.ts';
 import type { CheckpointInput, CheckpointResult, StreamState } from '../types.ts';
 import type { Db, Queryable, QueryResult } from './db.ts';
 import { sameRecord } from '../same-record.ts';
 
 const streamRow = z.object({
-  object: z.enum(['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems']),
+  object: z.enum(OBJECT_KINDS),
   cursor: z.unknown(),
   phase: z.enum(['full', 'incremental']),
   sweep_token: z.string().nullable(),

@@ -68,10 +68,12 @@ export interface WorldOptions {
   /** Register an OAuth install (refresh token + client) instead of the private-app token. */
   oauth?: boolean;
   options?: Record<string, unknown>;
+  /** Deals name contacts in roles (labeled deal-contact associations). */
+  contactRoles?: boolean;
 }
 
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
-  const org = generateSampleOrg({ seed: opts.seed ?? 42, accounts: opts.accounts ?? 80, asOf: AS_OF, contactsPerAccount: 2 });
+  const org = generateSampleOrg({ seed: opts.seed ?? 42, accounts: opts.accounts ?? 80, asOf: AS_OF, contactsPerAccount: 2, ...(opts.contactRoles ? { contactRoles: true } : {}) });
   const sb = await startSandbox({ hubspotLimits: { tenSecondly: 2_000, searchPerSecond: 20 }, ...(opts.sandbox ?? {}), seed: org });
   const dir = mkdtempSync(join(tmpdir(), 'kamflow-e2e-hs-'));
   const store = new SqliteStore({ path: join(dir, 'kamflow.db'), encryptionKey: TEST_KEY });

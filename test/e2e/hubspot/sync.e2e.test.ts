@@ -67,7 +67,7 @@ describe('HubSpot end to end', () => {
     w.sb.resetCalls();
     const r = await w.sync({ full: true, confirm: true });
     expect([r.run.status, r.run.error]).toEqual(['succeeded', null]);
-    expect(r.run.counts.pulled).toEqual({ users: 5, products: w.org.products.length, accounts: 80, contacts: w.org.contacts.length, opportunities: w.org.opportunities.length, lineItems: w.org.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
+    expect(r.run.counts.pulled).toEqual({ users: 5, products: w.org.products.length, accounts: 80, contacts: w.org.contacts.length, opportunities: w.org.opportunities.length, lineItems: w.org.opportunities.reduce((n, o) => n + o.lineItems.length, 0), contactRoles: 0 });
     expect(r.run.counts.written).toBe(80);
     expect(r.run.counts.failed).toBe(0);
     // 80 companies fit one batch update of 100.

@@ -97,7 +97,7 @@ describe('Salesforce end to end: sync and write-back', () => {
     expect(first.run.status).toBe('succeeded');
     expect(first.run.counts).toMatchObject({ accounts: 80, written: 80, failed: 0, rejected: 0, pullIssues: 0 });
     // The org's users include the integration user.
-    expect(first.run.counts.pulled).toEqual({ users: SEED.users.length + 1, products: SEED.products.length, accounts: 80, contacts: SEED.contacts.length, opportunities: SEED.opportunities.length, lineItems: SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0) });
+    expect(first.run.counts.pulled).toEqual({ users: SEED.users.length + 1, products: SEED.products.length, accounts: 80, contacts: SEED.contacts.length, opportunities: SEED.opportunities.length, lineItems: SEED.opportunities.reduce((n, o) => n + o.lineItems.length, 0), contactRoles: 0 });
     expectAnalysed(w, SEED);
 
     const key18 = familyIds(SEED, PLANTED.key18);

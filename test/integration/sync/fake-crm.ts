@@ -14,7 +14,7 @@ interface Stored<K extends ObjectKind> { record: RecordsByKind[K]; stamp: number
 type Tables = { [K in ObjectKind]: Map<string, Stored<K>> };
 
 export class FakeCrm {
-  tables: Tables = { users: new Map(), products: new Map(), accounts: new Map(), contacts: new Map(), opportunities: new Map(), lineItems: new Map() };
+  tables: Tables = { users: new Map(), products: new Map(), accounts: new Map(), contacts: new Map(), opportunities: new Map(), lineItems: new Map(), contactRoles: new Map() };
   tombstones: { object: ObjectKind; id: string; stamp: number }[] = [];
   stamp = 0;
   pageSize = 2;
