@@ -43,7 +43,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const LIGHT: Record<string, () => Promise<CliCommand>> = {
   analyze: async () => (await import('./commands/analyze.ts')).analyzeCommand,
   sample: async () => (await import('./commands/sample.ts')).sampleCommand,
-  backtest: async () => (await import('./commands/backtest.ts')).backtestCommand,
+  backtest: async () => (await import('./commands/backtest.ts')).backtestCommand(),
 };
 
 if (first === '--version' || first === '-v') {

@@ -11,6 +11,7 @@ import type {
 import type { ConnectionRecord, ConsoleStore, RunRecord, Store } from '../store/types.ts';
 import type { SyncDeps } from '../sync/types.ts';
 import { defaultOrgOf } from '../sync/budget.ts';
+import { currencySetting } from '../store/setting-keys.ts';
 import { backtest, latestBacktestDate } from '../analyze/backtest.ts';
 import { inputFromSnapshot } from '../analyze/input.ts';
 import { AnalysisCache, analyzeSnapshot, familySummaries, familyView, mirrorSnapshot, portfolioView, tierChanges, type MirrorAnalysis } from './analysis-view.ts';
@@ -31,7 +32,6 @@ export interface ScheduleView {
 }
 
 export const ADMIN_HASH_SETTING = 'admin.passwordHash';
-const currencySetting = (connectionId: string): string => `connection.${connectionId}.currency`;
 
 export interface KamflowBackendDeps {
   store: Store & ConsoleStore;

@@ -62,7 +62,7 @@ process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const key = randomBytes(32).toString('base64');
 const storeEnv = { [DB_PATH_VAR]: join(dir, 'kamflow.db'), [ENCRYPTION_KEY_VAR]: key };
 const asOf = new Date().toISOString().slice(0, 10);
-const org = generateSampleOrg({ seed: Number(values.seed), accounts, asOf });
+const org = generateSampleOrg({ seed: Number(values.seed), accounts, asOf, contactRoles: true });
 process.stderr.write(`console:demo: starting the CRM simulator with ${accounts} accounts and creating Kamflow's fields in it\n`);
 const demo = await startDemoEnvironment({ org, env: storeEnv });
 for (const crm of ['salesforce', 'hubspot'] as const) {

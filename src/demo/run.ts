@@ -181,7 +181,7 @@ async function workbookPart(env: DemoEnvironment, org: Snapshot, options: DemoOp
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const start = performance.now();
-  const org = generateSampleOrg({ ...options.org, seed: options.seed, accounts: options.accounts, asOf: options.asOf });
+  const org = generateSampleOrg({ contactRoles: true, ...options.org, seed: options.seed, accounts: options.accounts, asOf: options.asOf });
   const env = await startDemoEnvironment({
     org,
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),

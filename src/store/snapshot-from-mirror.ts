@@ -36,10 +36,12 @@ export function snapshotFromMirror(mirror: MirrorContents, source: SourceId, cur
   });
   // Version 2 carries the roles contacts play on the opportunities; a role whose opportunity is
   // not mirrored is kept, and the analysis leaves it out as it does any role without its deal.
+  // A mirror without roles stays a version 1 snapshot, as before roles were read.
+  const roles = mirror.contactRoles ?? [];
   const parsed = parseSnapshot({
-    version: 2, source, currency,
+    version: roles.length > 0 ? 2 : 1, source, currency,
     accounts: mirror.accounts, contacts: mirror.contacts, products: mirror.products, users: mirror.users, opportunities,
-    contactRoles: mirror.contactRoles,
+    ...(roles.length > 0 ? { contactRoles: roles } : {}),
   });
   orphans.forEach((o, index) => {
     parsed.rejected.push({ kind: 'lineItem', id: o.id, index, reason: `its opportunity ${o.opportunityId ?? '(none)'} is not in the mirror` });

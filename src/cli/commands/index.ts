@@ -37,7 +37,7 @@ const syncDeps: SyncCommandDeps = {
 /** Every `kamflow` subcommand; main.ts dispatches by name. Add new commands here. */
 export const COMMANDS: CliCommand[] = [
   analyzeCommand,
-  backtestCommand,
+  backtestCommand(syncDeps),
   sampleCommand,
   connectCommand({ openStore: syncDeps.openStore, parseAnalysisConfig, checkOptions: checkConnectorOptions, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),
   reconnectCommand({ openStore: syncDeps.openStore, verify: (c, credentials) => verifyCredentials(c, credentials, logger) }),

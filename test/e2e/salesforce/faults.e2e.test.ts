@@ -3,6 +3,7 @@ import { exitCodeFor } from '../../../src/cli/commands/sync.ts';
 import { PLANTED } from '../../../src/sandbox/generate.ts';
 import { CONNECTION_ID, kamOf, sampleOrg, startWorld, writeCalls, type World } from './harness.ts';
 import { loadMirror } from '../../../src/store/read-mirror.ts';
+import { OBJECT_KINDS } from '../../../src/contract/connector.ts';
 
 const SEED = sampleOrg(80);
 let world: World | undefined;
@@ -175,7 +176,7 @@ describe('Salesforce end to end: injected faults', () => {
     expect(resumed.run.counts.swept).toBe(0);
     expect((await loadMirror(w.store, CONNECTION_ID)).contacts).toHaveLength(SEED.contacts.length);
     const after = await w.store.getStreamStates(CONNECTION_ID);
-    expect(Object.values(after).map((st) => st?.phase)).toEqual(Array(6).fill('incremental'));
+    expect(Object.values(after).map((st) => st?.phase)).toEqual(Array(OBJECT_KINDS.length).fill('incremental'));
     expect(withoutStamp(allKam(w))).toEqual(clean.kam);
   });
 

@@ -65,8 +65,8 @@ describe('Salesforce incremental reads', () => {
     expect(quiet.run.status).toBe('succeeded');
     expect(quiet.run.mode).toBe('incremental');
     expect(pulledTotal(quiet)).toBe(0);
-    // One per stream: the org's currencies were read by the first run less than a day ago.
-    expect(queryCalls(w.sb.calls())).toBe(6);
+    // One per stream (seven, the contact roles among them): the org's currencies were read by the first run less than a day ago.
+    expect(queryCalls(w.sb.calls())).toBe(7);
     expect(w.sb.calls()['salesforce.getUserInfo'] ?? 0).toBe(0);
     expect(quiet.plan?.writes).toEqual([]);
     // An hour on, the written accounts are past the look-back: one query per stream reads nothing.
@@ -74,7 +74,7 @@ describe('Salesforce incremental reads', () => {
     w.sb.resetCalls();
     const later = await w.sync();
     expect(pulledTotal(later)).toBe(0);
-    expect(w.sb.calls()['salesforce.queryAll'] ?? 0).toBe(5);
+    expect(w.sb.calls()['salesforce.queryAll'] ?? 0).toBe(6);
     // The accounts' cursor stands on the org's clock of that run, past every written stamp.
     const cursor = (await w.store.getStreamStates(CONNECTION_ID)).accounts?.cursor;
     const newest = Math.max(...w.sb.sf.query('SELECT SystemModstamp FROM Account').map((r) => { const v = r['SystemModstamp']; return typeof v === 'number' ? v : Date.parse(String(v)); }));

@@ -29,7 +29,7 @@ function expectSound(report: ChaosReport): void {
 }
 
 // Every faulty sync is killed by its 12th API call, and every cycle rolls back a run.
-const CI_SIZE = { seed: 2, cycles: 2, accounts: 40, killShare: 1, killWithin: 12, rollbackShare: 1 };
+const CI_SIZE = { seed: 3, cycles: 2, accounts: 40, killShare: 1, killWithin: 12, rollbackShare: 1 };
 
 describe('seeded chaos run', () => {
   it('keeps every invariant through kills, 429s, 5xx, malformed answers, expired tokens, locks, lost answers, edits and rollbacks (SQLite)', async () => {

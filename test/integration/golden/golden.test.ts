@@ -203,7 +203,7 @@ describe('golden: one customer base in every registered source', () => {
     const { soql } = await pullSalesforce(loadGoldenOrg());
     const objects = soql.map((q) => /FROM (\w+)(?: ORDER BY Id)?$/.exec(q)?.[1] ?? q).sort();
     // The currency comes from CurrencyType (refused: single-currency org), then the SOAP API getUserInfo.
-    expect(objects).toEqual(['Account', 'Contact', 'CurrencyType', 'Opportunity', 'Opportunity', 'Product2', 'SOAP getUserInfo', 'User']);
+    expect(objects).toEqual(['Account', 'Contact', 'CurrencyType', 'Opportunity', 'Opportunity', 'OpportunityContactRole', 'Product2', 'SOAP getUserInfo', 'User']);
   });
 
   it('gives the same snapshot, source aside, once ids are matched', async () => {

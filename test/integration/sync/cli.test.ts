@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, type CliIo } from '../../../src/cli/command.ts';
+import { backtestCommand } from '../../../src/cli/commands/backtest.ts';
 import { connectCommand } from '../../../src/cli/commands/connect.ts';
 import { provisionCommand } from '../../../src/cli/commands/provision.ts';
 import { rollbackCommand } from '../../../src/cli/commands/rollback.ts';
@@ -378,5 +379,34 @@ describe('provision and schedule', () => {
     const onPg = { ...io(), env: { KAMFLOW_DATABASE_URL: 'postgres://kamflow@127.0.0.1:1/kamflow', KAMFLOW_ENCRYPTION_KEY: KEY } };
     await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(UsageError);
     await expect(scheduleCommand(deps()).run([], onPg)).rejects.toThrow(/kamflow worker/);
+  });
+});
+
+describe('backtest --connection', () => {
+  it("tiers the connection's mirror as of a past date, and names what is wrong with the source", async () => {
+    crm.put('opportunities', { ...wonOpp('O0', 'A1', 3000), closeDate: '2025-03-01' });
+    env['KAMFLOW_TODAY'] = '2026-12-02';
+    const backtest = backtestCommand(deps());
+    const unknown = io();
+    expect(await backtest.run(['--connection', 'nope', '--as-of', '2025-06-30'], unknown)).toBe(1);
+    expect(unknown.err()).toContain('kamflow backtest: no connection "nope" in the store');
+    await connect();
+    const empty = io();
+    expect(await backtest.run(['--connection', 'hs-1', '--as-of', '2025-06-30'], empty)).toBe(1);
+    expect(empty.err()).toContain('connection "hs-1" has no data pulled yet: run `kamflow sync hs-1` first');
+    expect(await syncCommand(deps()).run(['--dry-run'], io())).toBe(0);
+    const j = io();
+    expect(await backtest.run(['--connection', 'hs-1', '--as-of', '2025-06-30', '--json', '-'], j)).toBe(0);
+    // By hand: A1 won 3,000 before 2025-06-30 (O0) and 5,000 in the 12 months after (O1): kept 3,000, grown 2,000.
+    const result = JSON.parse(j.out()) as { asOf: string; families: { id: string; revenueBefore: number; revenueAfter: number; outcome: string }[]; tiers: { tier: string; kept: number; grown: number }[] };
+    expect(result.asOf).toBe('2025-06-30');
+    expect(result.families.find((f) => f.id === 'A1')).toMatchObject({ revenueBefore: 3000, revenueAfter: 5000, outcome: 'grew' });
+    const tierOfA1 = result.tiers.find((t) => t.kept === 3000);
+    expect(tierOfA1).toMatchObject({ grown: 2000 });
+    const table = io();
+    expect(await backtest.run(['--connection', 'hs-1', '--as-of', '2025-06-30'], table)).toBe(0);
+    expect(table.out()).toContain('Account A1');
+    await expect(backtest.run(['--as-of', '2025-06-30'], io())).rejects.toThrow(UsageError);
+    await expect(backtest.run(['--connection', 'hs-1', '--snapshot', 'x.json', '--as-of', '2025-06-30'], io())).rejects.toThrow('--snapshot and --connection both given');
   });
 });

@@ -55,8 +55,8 @@ describe('runSync', () => {
     expect(crm.account('B1').fields['kam_score']).toBe(20);
     expect(crm.account('B1').fields['kam_whitespace_value']).toBe(666.67);
     expect(r.run.counts).toMatchObject({ accounts: 3, plannedAccounts: 3, plannedFields: 33, written: 3, failed: 0 });
-    expect(r.run.counts.pulled).toEqual({ users: 1, products: 1, accounts: 3, contacts: 1, opportunities: 2, lineItems: 1 });
-    expect(r.run.apiUsage).toEqual({ query: 7, collectionsUpdate: 1 });
+    expect(r.run.counts.pulled).toEqual({ users: 1, products: 1, accounts: 3, contacts: 1, opportunities: 2, lineItems: 1, contactRoles: 0 });
+    expect(r.run.apiUsage).toEqual({ query: 8, collectionsUpdate: 1 });
   });
 
   it('a second run on unchanged data writes nothing and makes no write call', async () => {

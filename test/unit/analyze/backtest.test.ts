@@ -88,17 +88,17 @@ describe('kamflow backtest', () => {
       const file = join(dir, 'snap.json');
       writeFileSync(file, JSON.stringify(world));
       const f = fakeIo({ env: { KAMFLOW_TODAY: '2026-12-02' } });
-      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2025-06-30'], f.io, [backtestCommand])).toBe(0);
+      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2025-06-30'], f.io, [backtestCommand()])).toBe(0);
       expect(f.stdout()).toContain('Declining preceded losses');
       expect(f.stdout()).toMatch(/Key +2 +1,200 +400 +400 +0 +600 +200/);
       const j = fakeIo({ env: { KAMFLOW_TODAY: '2026-12-02' } });
-      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2025-06-30', '--json', '-'], j.io, [backtestCommand])).toBe(0);
+      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2025-06-30', '--json', '-'], j.io, [backtestCommand()])).toBe(0);
       expect(JSON.parse(j.stdout()).key).toEqual({ families: 2, shareOfRevenueAfter: 0.333333, topAfter: 2, inTopAfter: 1 });
       const late = fakeIo({ env: { KAMFLOW_TODAY: '2026-12-02' } });
-      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2026-01-01'], late.io, [backtestCommand])).toBe(2);
+      expect(await runCli(['backtest', '--snapshot', file, '--as-of', '2026-01-01'], late.io, [backtestCommand()])).toBe(2);
       expect(late.stderr()).toContain('--as-of 2026-01-01: the 12 months after it are not over yet; use 2025-12-02 or earlier');
       const none = fakeIo();
-      expect(await runCli(['backtest', '--snapshot', file], none.io, [backtestCommand])).toBe(2);
+      expect(await runCli(['backtest', '--snapshot', file], none.io, [backtestCommand()])).toBe(2);
       expect(none.stderr()).toContain('--as-of DATE is required');
     } finally {
       rmSync(dir, { recursive: true, force: true });
