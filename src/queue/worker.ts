@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Logger as GraphileLogger, makeWorkerUtils, run, type JobHelpers, type Runner, type RunnerOptions, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
-import { ConnectionBusyError } from '../contract/errors.ts';
+import { ConnectionBusyError, NothingToRollBackError, PlanNotApprovableError } from '../contract/errors.ts';
 import type { Logger } from '../log.ts';
 import { PresenceSession } from '../store/postgres/presence.ts';
 import type { ConsoleStore, Store } from '../store/types.ts';
@@ -89,6 +89,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       // A run that failed is recorded as failed; the next tick tries again, not the queue.
       logger.info({ ...jobLog, status: result.run.status }, 'job finished');
     } catch (error) {
+      // An approval or rollback refused (the plan was approved already, there is nothing to roll
+      // back) is an answer, not a failure: trying the job again would be refused the same way.
+      if (error instanceof PlanNotApprovableError || error instanceof NothingToRollBackError) {
+        logger.warn({ ...jobLog, err: error.message }, 'job refused: nothing run');
+        return;
+      }
       if (error instanceof ConnectionBusyError) {
         logger.warn({ ...jobLog, err: error.message }, 'connection busy: the job is tried again later');
       }

@@ -12,7 +12,7 @@ import { openStoreFromEnv, type KamflowStore } from '../../../src/store/open.ts'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres.ts';
 import { sourceProfile } from '../../../connectors/registry.ts';
 import { fakeAnalyze } from '../sync/fake-analyze.ts';
-import { FakeCrm } from '../sync/fake-crm.ts';
+import { account, FakeCrm, wonOpp } from '../sync/fake-crm.ts';
 
 /**
  * The schedules table and the queue on PostgreSQL, as two processes see them: each gets its
@@ -123,3 +123,68 @@ describe('a worker process', () => {
     expect(await db.query('SELECT id FROM worker_processes')).toEqual([]);
   });
 });
+
+describe('a worker and an admin', () => {
+  it('writes nothing until the admin approves, then a rollback only once its preview is approved, and records who approved each', { timeout: 60_000 }, async () => {
+    const crm = new FakeCrm();
+    crm.put('accounts', account('A1'));
+    crm.put('opportunities', wonOpp('O1', 'A1', 5000));
+    const client = await QueueClient.open(db.url, store, silentLogger);
+    const workers = await startWorkers({
+      url: db.url, store, logger: silentLogger, concurrency: 1, tickMs: 100, pollMs: 50,
+      sync: { store, connectorFactory: () => crm.connector(), profileOf: sourceProfile, analyze: fakeAnalyze, logger: silentLogger },
+    });
+    const enqueue = async (job: Parameters<QueueClient['enqueue']>[0]): Promise<string> => {
+      const id = await client.enqueue(job);
+      if (id === null) throw new Error(`the ${job.kind} job of ${job.connectionId} was not queued`);
+      return id;
+    };
+    const finished = async (runId: string): Promise<string> => {
+      const start = Date.now();
+      for (;;) {
+        const run = await store.getRun(runId);
+        if (run && run.status !== 'running') return run.status;
+        if (Date.now() - start > 30_000) throw new Error(`run ${runId} did not finish within 30 s (${run?.status ?? 'not started'})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      const first = await enqueue({ connectionId: 'manual', kind: 'sync', trigger: 'console', runId: 'run-first' });
+      // A new connection's first sync plans and waits: the worker never approves it.
+      expect(await finished(first)).toBe('awaiting-approval');
+      expect(crm.account('A1').fields['kam_score']).toBeUndefined();
+      const written = await enqueue({ connectionId: 'manual', kind: 'approve', planRunId: first, approvedBy: 'console:admin', trigger: 'console', runId: 'run-written' });
+      expect(await finished(written)).toBe('succeeded');
+      expect(crm.account('A1').fields['kam_score']).toBe(50);
+      expect((await store.getPlan(first))?.approvedBy).toBe('console:admin');
+
+      // The console's rollback button queues a preview: it plans the restore and writes nothing.
+      const preview = await enqueue({ connectionId: 'manual', kind: 'rollback', rollbackOf: written, dryRun: true, trigger: 'console', runId: 'run-preview' });
+      expect(await finished(preview)).toBe('succeeded');
+      expect(await store.getRun(preview)).toMatchObject({ kind: 'rollback', dryRun: true, rollbackOf: written });
+      expect(crm.account('A1').fields['kam_score']).toBe(50);
+      expect((await store.getPlan(preview))?.writes.map((w) => w.accountId)).toEqual(['A1']);
+
+      const rolledBack = await enqueue({ connectionId: 'manual', kind: 'approve', planRunId: preview, approvedBy: 'console:second-admin', trigger: 'console', runId: 'run-rollback' });
+      expect(await finished(rolledBack)).toBe('succeeded');
+      expect(crm.account('A1').fields['kam_score']).toBeNull();
+      expect(await store.getPlan(preview)).toMatchObject({ approvedBy: 'console:second-admin', approvedByRun: rolledBack });
+
+      // The same preview approved again (two admins at once) is refused: the job ends with no
+      // run and is not tried again, and nothing more is written.
+      crm.editAsPerson('A1', { kam_score: 7 });
+      await enqueue({ connectionId: 'manual', kind: 'approve', planRunId: preview, approvedBy: 'console:admin', trigger: 'console', runId: 'run-again' });
+      const start = Date.now();
+      while ((await db.query('SELECT 1 FROM graphile_worker._private_jobs')).length > 0) {
+        if (Date.now() - start > 15_000) throw new Error('the refused approval is still queued after 15 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await store.getRun('run-again')).toBeNull();
+      expect(crm.account('A1').fields['kam_score']).toBe(7);
+    } finally {
+      await workers.stop();
+      await client.close();
+    }
+  });
+});
+
