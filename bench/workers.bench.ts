@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -85,6 +86,8 @@ interface PhaseResult {
   workers: number; setup: Setup; seconds: number; records: number;
   /** Cores used during the measured phase: this process (the simulators), and the worker processes in all (null without /proc). */
   simulatorCpu: number; workerCpu: number | null;
+  /** Cores the PostgreSQL server used (its postmaster and every backend); null when it is not on this machine. */
+  postgresCpu: number | null;
   /** The one-minute load average as the phase ended. */
   load: number;
 }
@@ -98,6 +101,42 @@ const seed = generateSampleOrg({ seed: 1, accounts, asOf: '2026-06-30' });
 const server = postgresServer();
 
 /** One phase: fresh orgs and database, `workers` processes of one slot each, every connection enqueued at once. */
+/**
+ * CPU seconds of the local PostgreSQL server so far: the postmaster's own and its reaped
+ * children's (cutime, cstime) plus every live child's. A backend that exits moves its time into
+ * the postmaster's children figures, so the difference of two readings is the server's CPU in
+ * between. Null when the server is not a process on this machine (a remote database).
+ */
+async function postgresCpuSeconds(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let backend: number;
+  try {
+    backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
+  } finally {
+    await client.end();
+  }
+  const fields = (pid: string | number): string[] | null => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  // After the command name: state, ppid, ...; utime, stime, cutime, cstime are the 12th to 15th.
+  const postmaster = fields(backend)?.[1];
+  const own = postmaster ? fields(postmaster) : null;
+  if (!postmaster || !own) return null;
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = fields(entry);
+    if (f && f[1] === postmaster) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return Number.isFinite(ticks) ? ticks / 100 : null;
+}
+
 async function phase(workers: number): Promise<PhaseResult> {
   const name = `kamflow_bench_workers_${process.pid}_${workers}`;
   await admin(server, `CREATE DATABASE ${name}`);
@@ -123,7 +162,7 @@ async function phase(workers: number): Promise<PhaseResult> {
       seedSeconds: (seeded - setup0) / 1000, connectSeconds: (performance.now() - seeded) / 1000,
     };
     log(`${workers} worker(s): ${ids.length} connections connected and provisioned in ${setup.seconds.toFixed(1)} s`);
-    if (setupOnly) return { workers, setup, seconds: 0, records: 0, simulatorCpu: 0, workerCpu: null, load: loadavg()[0]! };
+    if (setupOnly) return { workers, setup, seconds: 0, records: 0, simulatorCpu: 0, workerCpu: null, postgresCpu: null, load: loadavg()[0]! };
     // The compiled CLI, as deployed (the script builds it first).
     for (let i = 0; i < workers; i++) procs.push(spawnWorker(env, 1, { compiled: true }));
     queue = await QueueClient.open(env.KAMFLOW_DATABASE_URL, store, silentLogger);
@@ -135,6 +174,7 @@ async function phase(workers: number): Promise<PhaseResult> {
     }
     const cpu0 = process.cpuUsage();
     const workerCpu0 = procs.map((p) => processCpuSeconds(p.child.pid));
+    const postgres0 = await postgresCpuSeconds(env.KAMFLOW_DATABASE_URL);
     const t0 = performance.now();
     for (const id of ids) await queue.enqueue({ connectionId: id, kind: 'sync', trigger: 'cli' });
     // A connection's first plan waits for an admin (a worker never approves one): the poll
@@ -160,6 +200,7 @@ async function phase(workers: number): Promise<PhaseResult> {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const workerCpu1 = procs.map((p) => processCpuSeconds(p.child.pid));
+    const postgres1 = await postgresCpuSeconds(env.KAMFLOW_DATABASE_URL);
     const workerSeconds = workerCpu1.reduce<number | null>((sum, c, i) => {
       const c0 = workerCpu0[i];
       return sum === null || c === null || c0 === null || c0 === undefined ? null : sum + (c - c0);
@@ -172,7 +213,8 @@ async function phase(workers: number): Promise<PhaseResult> {
     const unwritten = runs.filter((r) => r.status === 'succeeded' && r.counts.written !== accounts);
     if (unwritten.length > 0) throw new Error(`runs that did not write every account: ${unwritten.map((r) => `${r.connectionId} wrote ${r.counts.written}`).join('; ')}`);
     const records = runs.reduce((sum, r) => sum + Object.values(r.counts.pulled ?? {}).reduce((a, b) => a + b, 0), 0);
-    return { workers, setup, seconds, records, simulatorCpu: (cpu.user + cpu.system) / 1e6 / seconds, workerCpu: workerSeconds === null ? null : workerSeconds / seconds, load };
+    return { workers, setup, seconds, records, simulatorCpu: (cpu.user + cpu.system) / 1e6 / seconds, workerCpu: workerSeconds === null ? null : workerSeconds / seconds,
+      postgresCpu: postgres0 === null || postgres1 === null ? null : (postgres1 - postgres0) / seconds, load };
   } catch (error) {
     for (const p of procs) process.stderr.write(`--- worker ${p.child.pid ?? '?'}\n${p.log().slice(-2000)}\n`);
     throw error;
@@ -196,12 +238,16 @@ if (setupOnly) {
   process.exit(0);
 }
 const pct = (cores: number): string => `${(cores * 100).toFixed(0)}%`;
+const cpuShares = (r: PhaseResult): string =>
+  `the simulators used ${pct(r.simulatorCpu)} of one core, the workers ${r.workerCpu === null ? 'an unknown share (no /proc)' : `${pct(r.workerCpu)} of one core in all`}, ` +
+  `PostgreSQL ${r.postgresCpu === null ? 'an unknown share (not on this machine)' : pct(r.postgresCpu)}`;
 const cores = availableParallelism();
 /** What held the phase back, from the CPU its processes used and the machine's load. */
 function limit(r: PhaseResult): string {
-  const used = r.simulatorCpu + (r.workerCpu ?? 0);
-  const figures = `the simulators used ${pct(r.simulatorCpu)} of one core, the workers ${r.workerCpu === null ? 'an unknown share (no /proc)' : `${pct(r.workerCpu)} of one core in all`}, load average ${r.load.toFixed(1)} on ${cores} cores`;
+  const used = r.simulatorCpu + (r.workerCpu ?? 0) + (r.postgresCpu ?? 0);
+  const figures = `${cpuShares(r)}, load average ${r.load.toFixed(1)} on ${cores} cores`;
   if (r.simulatorCpu >= 0.8) return `the simulators' own CPU: they all run in this one process, on one core (${figures})`;
+  if ((r.postgresCpu ?? 0) >= 0.8 * cores) return `PostgreSQL's CPU (${figures})`;
   if (used >= 0.8 * cores) return `this machine's CPU, used by the bench itself (${figures})`;
   if (r.load >= cores) return `this machine's CPU, shared with other work (${figures})`;
   return `not CPU (${figures}): the workers waited on the CRMs' rate limits (HubSpot budget ${budget} per 10 s, latency ${latencyMs} ms) or on PostgreSQL`;
@@ -212,8 +258,7 @@ for (const w of [1, many]) {
   results.push(r);
   process.stdout.write(
     `  ${String(w).padStart(2)} worker(s): ${r.seconds.toFixed(1).padStart(7)} s, ${(connections / r.seconds * 60).toFixed(1)} connections/min, ` +
-    `${Math.round(r.records / r.seconds).toLocaleString('en-US')} records pulled/s; the simulators used ${pct(r.simulatorCpu)} of one core, ` +
-    `the workers ${r.workerCpu === null ? '(unknown: no /proc)' : pct(r.workerCpu)} of one core in all; ${setupLine(r)}\n`,
+    `${Math.round(r.records / r.seconds).toLocaleString('en-US')} records pulled/s; ${cpuShares(r)}; ${setupLine(r)}\n`,
   );
 }
 const [one, four] = results as [PhaseResult, PhaseResult];
