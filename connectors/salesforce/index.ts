@@ -12,6 +12,8 @@ import { provisionAccountFields } from './provision.ts';
 import { upsertRunStatus } from './run-object.ts';
 import { pullStream, type PullContext } from './pull.ts';
 import { MONEY_STREAMS } from './pull-plan.ts';
+import { OPTIONAL_STREAMS, skippedStreamPage, unreadableAnswer } from './optional-streams.ts';
+import { SOBJECT_BY_KIND } from '../../mappings/salesforce.ts';
 import { keepCurrency, keptCurrency, UnknownCurrencyError } from './currency-cache.ts';
 import { pushWrites } from './push.ts';
 import { settleIngestJobs } from './settle.ts';
@@ -112,14 +114,23 @@ export class SalesforceConnector implements Connector, TaskConnector {
       const saved = options.cursors[kind];
       const money = MONEY_STREAMS.has(kind);
       if (money && !this.currencyInfo && options.mode === 'incremental') this.adoptKeptCurrency(saved);
+      // The stream's cursor as last handed out: where a skipped stream stays.
+      let cursor: Cursor | undefined = saved;
       for (let attempt = 0; ; attempt++) {
         try {
           for await (const page of pullStream(ctx, kind, options.mode, saved)) {
             const stamped = money && this.currencyStamp !== null ? { ...page, cursor: { ...page.cursor, currency: this.currencyStamp } } : page;
+            cursor = stamped.cursor;
             yield await this.withCurrencyIssue(stamped);
           }
           break;
         } catch (e) {
+          const unreadable = OPTIONAL_STREAMS.has(kind) ? unreadableAnswer(e) : null;
+          if (unreadable) {
+            this.logger.warn({ object: kind, sobject: SOBJECT_BY_KIND[kind], status: unreadable.status, code: unreadable.code }, `the integration user cannot read ${SOBJECT_BY_KIND[kind]}: ${kind} skipped this run, the other streams go on`);
+            yield skippedStreamPage(kind, unreadable, cursor);
+            break;
+          }
           if (e instanceof UnknownCurrencyError && attempt === 0) {
             // The kept rates are a day old at most, but lack this currency: read them now, pull the stream again.
             this.logger.info({ object: kind, currency: e.code }, "a record's currency has no kept rate: reading the org's currencies again");

@@ -146,7 +146,8 @@ async function* incremental(ctx: PullContext, kind: ObjectKind, from: Extract<St
 }
 
 function parseCursor(ctx: PullContext, kind: ObjectKind, raw: Cursor | undefined): StreamCursor | null {
-  if (!raw) return null;
+  // An empty cursor is a stream that read nothing yet (one skipped as unreadable, say).
+  if (!raw || Object.keys(raw).length === 0) return null;
   const parsed = cursorSchema.safeParse(raw);
   if (!parsed.success) {
     ctx.logger.warn({ object: kind }, 'saved Salesforce cursor not understood; pulling the stream in full');

@@ -1,7 +1,6 @@
 import { StringTable } from '../model/string-table.ts';
+import { hasTrailingNumber, splitTrailingNumber, type TrailingNumber } from '../model/trailing-number.ts';
 
-/** 15 decimal digits are below 2^53: every such number is exact in a double. */
-const MAX_DIGITS = 15;
 const MAX_GROUPS = 256;
 const PAGE = 4096;
 
@@ -63,7 +62,7 @@ class NumberMap {
 /**
  * A StringTable (strings numbered in the order added) for the ids records point at, which are
  * mostly a prefix and a running number (`ACC-0401474`, `PRD-0029`): such an id is looked up as
- * that number under its prefix and digit count, which give back exactly the id, without hashing
+ * that number under its prefix and digit count (splitTrailingNumber), which give back exactly the id, without hashing
  * its characters; any other id goes through a StringTable. The numbering is the same as a
  * StringTable's whatever path an id takes.
  */
@@ -76,6 +75,7 @@ export class RefTable {
   private lastPrefix = '';
   private lastDigits = -1;
   private lastGroup: NumberMap | null = null;
+  private readonly split: TrailingNumber = { digits: 0, value: 0 };
 
   get size(): number {
     return this.values.length;
@@ -92,19 +92,8 @@ export class RefTable {
   }
 
   private lookup(s: string, add: boolean): number {
-    const n = s.length;
-    let p = n;
-    let value = 0;
-    let scale = 1;
-    while (p > 0 && n - p < MAX_DIGITS + 1) {
-      const c = s.charCodeAt(p - 1);
-      if (c < 0x30 || c > 0x39) break;
-      value += (c - 0x30) * scale;
-      scale *= 10;
-      p--;
-    }
-    const digits = n - p;
-    const group = digits === 0 || digits > MAX_DIGITS ? null : this.group(s, p, digits, add);
+    const t = splitTrailingNumber(s, this.split);
+    const group = hasTrailingNumber(t) ? this.group(s, s.length - t.digits, t.digits, add) : null;
     if (group === null) {
       if (!add) {
         const k = this.text.find(s);
@@ -118,6 +107,7 @@ export class RefTable {
       }
       return this.textRef[k] as number;
     }
+    const value = t.value;
     const found = group.get(value);
     if (found !== -1 || !add) return found;
     const ref = this.values.length;

@@ -1,13 +1,14 @@
 import { IdSet as TextIdSet } from './string-table.ts';
+import { hasTrailingNumber, splitTrailingNumber, type TrailingNumber } from './trailing-number.ts';
 
 /**
  * The set of ids of one kind that the duplicate checks of a snapshot need (millions of line
  * items and contacts), cheaper than hashing every id's characters: most CRM and exported ids
  * are a fixed prefix and a running number (`OLI-0999873`, HubSpot's `1234567`), so an id that
- * ends in 1 to 15 decimal digits is kept as a number under its prefix and digit count, which
- * together with the number give back exactly the id (`A-07` and `A-7` stay apart). The numbers
- * of one prefix go to a bitmap of 4,096-bit pages while that stays dense, else to a hash of
- * numbers; every other id goes to a hash of its characters. Which of these an id goes to
+ * ends in 1 to 15 decimal digits is kept as a number under its prefix and digit count
+ * (splitTrailingNumber), which together with the number give back exactly the id (`A-07` and
+ * `A-7` stay apart). The numbers of one prefix go to a bitmap of 4,096-bit pages while that
+ * stays dense, else to a hash of numbers; every other id goes to a hash of its characters. Which of these an id goes to
  * depends only on the id and on prefixes seen before it, so the same id always lands in the
  * same place.
  */
@@ -18,6 +19,7 @@ export class IdSet {
   private lastDigits = -1;
   private lastGroup: NumberSet | null = null;
   private count = 0;
+  private readonly split: TrailingNumber = { digits: 0, value: 0 };
 
   get size(): number {
     return this.count;
@@ -31,21 +33,10 @@ export class IdSet {
   }
 
   private addNew(id: string): boolean {
-    const n = id.length;
-    let p = n;
-    let value = 0;
-    let scale = 1;
-    while (p > 0 && n - p < MAX_DIGITS + 1) {
-      const c = id.charCodeAt(p - 1);
-      if (c < 0x30 || c > 0x39) break;
-      value += (c - 0x30) * scale;
-      scale *= 10;
-      p--;
-    }
-    const digits = n - p;
-    if (digits === 0 || digits > MAX_DIGITS) return this.text.add(id);
-    const group = this.group(id, p, digits);
-    return group === null ? this.text.add(id) : group.add(value);
+    const t = splitTrailingNumber(id, this.split);
+    if (!hasTrailingNumber(t)) return this.text.add(id);
+    const group = this.group(id, id.length - t.digits, t.digits);
+    return group === null ? this.text.add(id) : group.add(t.value);
   }
 
   /** The numbers of ids with this prefix (`id[0 .. p)`) and digit count; null past MAX_GROUPS new ones. */
@@ -73,8 +64,6 @@ export class IdSet {
   }
 }
 
-/** 15 decimal digits are below 2^53: every such number is exact in a double. */
-const MAX_DIGITS = 15;
 const MAX_GROUPS = 256;
 const PAGE_BITS = 4096;
 const PAGE_WORDS = PAGE_BITS / 32;

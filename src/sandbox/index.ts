@@ -13,6 +13,7 @@ import { HubSpotStore, type AssociationKind } from './hubspot/store.ts';
 import { IdFactory } from './ids.ts';
 import { clockStartMs, DEFAULT_DAILY_LIMIT, parseSandboxOptions, type SandboxOptions } from './options.ts';
 import { createPrng } from './prng.ts';
+import { applySalesforceAccess, type SalesforceAccessInput } from './salesforce/access.ts';
 import { BulkJobs } from './salesforce/bulk-jobs.ts';
 import type { SfContext } from './salesforce/context.ts';
 import { QueryCursors } from './salesforce/cursors.ts';
@@ -30,6 +31,7 @@ import { TokenRegistry } from './tokens.ts';
 export type { SandboxOptions } from './options.ts';
 export type { FaultSpec, FaultsOption } from './faults.ts';
 export type { IdMap } from './seed/salesforce.ts';
+export type { SalesforceAccessInput } from './salesforce/access.ts';
 export type { AssociationKind } from './hubspot/store.ts';
 export { SANDBOX_FIELDS, salesforceFieldName } from './seed/names.ts';
 
@@ -78,6 +80,11 @@ export interface Sandbox {
     layout(fullName: string): string | undefined;
     /** Replaces a page layout's content, as an admin editing it in Setup would. */
     setLayout(fullName: string, xml: string): void;
+    /**
+     * Replaces what the integration user's profile hides from it, as an admin changing the
+     * profile would (the `salesforceAccess` option at start): `{}` hides nothing.
+     */
+    setAccess(access: SalesforceAccessInput): void;
   };
   hs: {
     object(type: string, id: string): { id: string; properties: Record<string, string | null>; archived: boolean; updatedAt: string } | undefined;
@@ -143,6 +150,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const hsStore = new HubSpotStore(clock, ids, daily.hubspot);
   hsStore.setCurrencies(currencies.corporate, currencies.multi ? currencies.rates : new Map());
+  if (parsed.salesforceAccess) applySalesforceAccess(sfStore, parsed.salesforceAccess);
   if (parsed.provisioned) provisionKamFields(sfStore, hsStore);
   const seedSize = seed
     ? seed.users.length + seed.products.length + seed.accounts.length * 2 + seed.contacts.length + seed.opportunities.reduce((n, o) => n + 1 + o.lineItems.length, 0)
@@ -252,6 +260,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       setLayout(fullName, xml) {
         sfStore.layouts.set(fullName, xml);
       },
+      setAccess: (access) => applySalesforceAccess(sfStore, access),
     },
     hs: {
       object(type, id) {

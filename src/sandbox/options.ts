@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Snapshot } from '../model/snapshot.ts';
 import { faultsOptionSchema } from './faults.ts';
+import { salesforceAccessSchema } from './salesforce/access.ts';
 
 const limitsSchema = z
   .object({
@@ -46,6 +47,11 @@ export const sandboxOptionsSchema = z
     multiCurrency: z.union([z.boolean(), multiCurrencySchema]).default(false),
     /** Start of a manual clock (ISO or epoch ms); without it stamps follow the wall clock. */
     clockStart: z.union([z.string(), z.number()]).optional(),
+    /**
+     * Standard objects and fields the Salesforce integration user's profile keeps from it
+     * (salesforce/access.ts): queries of them answer INVALID_TYPE / INVALID_FIELD as the org does.
+     */
+    salesforceAccess: salesforceAccessSchema.optional(),
     /** Kamflow's fields already exist (and the seed's `fields` values are loaded). */
     provisioned: z.boolean().default(false),
     hubspotLimits: limitsSchema.default({ tenSecondly: 190, enforceTenSecondly: false, searchPerSecond: 5 }),

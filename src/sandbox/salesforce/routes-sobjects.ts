@@ -64,7 +64,7 @@ export function salesforceSObjectRoutes(ctx: SfContext): Router {
       updateable: true,
       deletable: obj.deletable,
       fields: ctx.store.visibleFields(obj.name).map((f) => describeField(ctx, obj.name, f)),
-      childRelationships: obj.children.map((c) => ({ childSObject: c.childObject, field: c.field, relationshipName: c.name, cascadeDelete: false })),
+      childRelationships: obj.children.filter((c) => ctx.store.object(c.childObject) !== undefined).map((c) => ({ childSObject: c.childObject, field: c.field, relationshipName: c.name, cascadeDelete: false })),
       urls: { sobject: `/services/data/v${String(req.params['version']).slice(1)}/sobjects/${obj.name}` },
     });
   });

@@ -47,6 +47,9 @@ export class SalesforceStore {
   dailyLimit: number;
   private flsCache: Map<string, { read: boolean; edit: boolean }> | null = null;
   private objectCache: Map<string, ObjectAccess> | null = null;
+  /** Standard objects and fields the integration user's profile keeps from it (lower case; see access.ts). */
+  private hiddenObjects = new Set<string>();
+  private hiddenFields = new Set<string>();
   /** Page layouts by full name (`Account-Account Layout`): the Layout's XML content, as the Metadata API holds it. */
   readonly layouts = new Map<string, string>();
 
@@ -88,7 +91,14 @@ export class SalesforceStore {
     const def = this.schema.get(name) ?? [...this.schema.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
     if (!def || (def.multiCurrencyOnly && !this.options.multiCurrency) || (def.datedRatesOnly && !this.datedRates)) return undefined;
     if (def.needsObjectPermission && !this.objectAccess(def.name).read) return undefined;
+    if (this.hiddenObjects.has(def.name.toLowerCase())) return undefined;
     return def;
+  }
+
+  /** Replaces the objects and fields (`Object.Field`) the integration user may not read; names checked by access.ts. */
+  setHidden(objects: readonly string[], fields: readonly string[]): void {
+    this.hiddenObjects = new Set(objects.map((o) => o.toLowerCase()));
+    this.hiddenFields = new Set(fields.map((f) => f.toLowerCase()));
   }
 
   /** A field the integration user can read, matched case-insensitively, or undefined. */
@@ -100,6 +110,7 @@ export class SalesforceStore {
     if (!def) return undefined;
     if (def.multiCurrencyOnly && !this.options.multiCurrency) return undefined;
     if (def.needsFls && !this.fls(obj.name, def.name).read) return undefined;
+    if (this.hiddenFields.has(`${obj.name}.${def.name}`.toLowerCase())) return undefined;
     return def;
   }
 

@@ -33,7 +33,7 @@ export function checkFieldNames(ctx: SfContext, objectName: string, names: strin
 export type WriteValues = Record<string, unknown>;
 
 /** Fields an insert must carry, per object. */
-const REQUIRED: Record<string, string[]> = {
+export const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   Account: ['Name'],
   Contact: ['LastName'],
   Opportunity: ['Name', 'StageName', 'CloseDate'],

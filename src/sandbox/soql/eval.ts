@@ -178,7 +178,8 @@ function compile(store: SalesforceStore, q: SoqlQuery, obj: SfObjectDef, source:
   const seen = new Set<string>();
   for (const item of q.select) {
     if (item.kind === 'subquery') {
-      const rel = obj.children.find((c) => c.name.toLowerCase() === item.query.from.toLowerCase());
+      // A child object the user cannot read takes its relationship with it.
+      const rel = obj.children.find((c) => c.name.toLowerCase() === item.query.from.toLowerCase() && store.object(c.childObject) !== undefined);
       if (!rel) {
         throw new SoqlError(
           'INVALID_TYPE',
