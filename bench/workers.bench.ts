@@ -108,14 +108,6 @@ const server = postgresServer();
  * between. Null when the server is not a process on this machine (a remote database).
  */
 async function postgresCpuSeconds(url: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  let backend: number;
-  try {
-    backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
-  } finally {
-    await client.end();
-  }
   const fields = (pid: string | number): string[] | null => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -124,8 +116,17 @@ async function postgresCpuSeconds(url: string): Promise<number | null> {
       return null;
     }
   };
-  // After the command name: state, ppid, ...; utime, stime, cutime, cstime are the 12th to 15th.
-  const postmaster = fields(backend)?.[1];
+  // The backend's parent is the postmaster; read while the backend lives (it exits on end()).
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let postmaster: string | undefined;
+  try {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? 0;
+    // After the command name: state, ppid, ...; utime, stime, cutime, cstime are the 12th to 15th.
+    postmaster = fields(backend)?.[1];
+  } finally {
+    await client.end();
+  }
   const own = postmaster ? fields(postmaster) : null;
   if (!postmaster || !own) return null;
   let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
