@@ -126,21 +126,24 @@ export class KamflowBackend implements ConsoleBackend {
 
   private readonly lastCurrency = new Map<string, string>();
 
-  /** The connector as is, noting the currency it reports for the connection's later analyses. */
+  /**
+   * The connector as is, noting the currency it reports for the connection's later analyses.
+   * Every other member, the optional ones included (conflict reads, write settling, the daily
+   * allowance, run status, tasks, pulling a lookup again), is the connector's own, bound to it.
+   */
   private recordingCurrency(connectionId: string, connector: Connector): Connector {
-    return {
-      kind: connector.kind,
-      currency: async () => {
-        const currency = await connector.currency();
-        this.lastCurrency.set(connectionId, currency);
-        return currency;
-      },
-      pull: (options) => connector.pull(options),
-      provision: () => connector.provision(),
-      push: (plan) => connector.push(plan),
-      usage: () => connector.usage(),
-      ...(connector.pushBatching ? { pushBatching: (total: number) => connector.pushBatching?.(total) ?? { size: total, bulk: false } } : {}),
+    const currency = async (): Promise<string> => {
+      const value = await connector.currency();
+      this.lastCurrency.set(connectionId, value);
+      return value;
     };
+    return new Proxy(connector, {
+      get: (target, prop) => {
+        if (prop === 'currency') return currency;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 
   private sourceOf(crm: string): SourceModule | null {

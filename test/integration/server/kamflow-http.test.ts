@@ -131,6 +131,11 @@ describe('rolling back from the console', () => {
     await client.page(`${location}/runs/${planned.id}`);
     const wrote = (await client.post(`${location}/runs/${planned.id}/approve`, {})).headers.get('location') ?? '';
     await setup.backend.runs.idle();
+    // A run the console starts uses the whole connector, its optional parts included: the run
+    // status the reps' card reads is in the org.
+    expect(setup.sandbox.sf.query('SELECT Connection_Key__c, Last_Run_Finished_At__c FROM KAM_Run__c')).toEqual([
+      expect.objectContaining({ Connection_Key__c: id, Last_Run_Finished_At__c: expect.any(String) }),
+    ]);
     const tier = salesforceFieldName('kam_tier');
     const accounts = () => setup.sandbox.sf.query(`SELECT Id, Name, ${tier} FROM Account ORDER BY Name`);
     const before = accounts();
