@@ -135,6 +135,7 @@ export class HubSpotConnector implements Connector, TaskConnector {
       options: this.options,
       settings: this.settings,
       now: this.now,
+      mirror: options.mirror,
       stages: async (deals) => {
         if (this.stagesCache && this.stagesKept && deals && !stagesCover(await this.stagesCache, deals)) this.stagesCache = null;
         if (!this.stagesCache) {

@@ -65,6 +65,22 @@ export interface SearchArgs {
   after: string | null;
 }
 
+/**
+ * One page of every live record, newest first by the last-modified property and no filter
+ * (the search guide's "basic search" with a sort): its `total` counts all live records.
+ */
+export async function searchNewest(caller: HubSpotCaller, type: HubSpotObjectType, a: { property: string; properties: string[]; limit: number }): Promise<ObjectPage> {
+  const body = {
+    filterGroups: [],
+    sorts: [{ propertyName: a.property, direction: 'DESCENDING' }],
+    properties: a.properties,
+    limit: a.limit,
+  };
+  const what = `search ${type}`;
+  const res = await caller.call('search', what, (c) => c.crm.objects.searchApi.doSearchWithHttpInfo(type, body as unknown as SearchRequest));
+  return parsePage(res.data, what);
+}
+
 export async function searchModifiedSince(caller: HubSpotCaller, type: HubSpotObjectType, a: SearchArgs): Promise<ObjectPage> {
   const body = {
     filterGroups: [{ filters: [{ propertyName: a.property, operator: 'GTE', value: String(a.since) }] }],
