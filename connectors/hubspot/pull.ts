@@ -34,6 +34,10 @@ export interface PullContext {
   /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
   money: (records?: { type: HubSpotObjectType; objects: readonly HubSpotObject[] }) => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
+  /** Every deal a complete full deals pull just read, for the contact roles; null forgets them. */
+  noteDealIds: (ids: readonly string[] | null) => void;
+  /** The deal ids noted, once (then forgotten), or null. */
+  takeDealIds: () => readonly string[] | null;
   /** What the mirror holds (absent when the pull feeds none): deletions are then inferred from counts. */
   mirror?: MirrorView | undefined;
 }
@@ -425,12 +429,24 @@ export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental'
     return;
   }
   if (kind === 'contactRoles') {
-    yield* pullContactRoles(ctx, mode, saved);
+    yield* pullContactRoles(ctx, mode, saved, ctx.takeDealIds());
     return;
   }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
+  if (kind === 'opportunities') ctx.noteDealIds(null);
   if (!search) {
-    yield* fullObjects(kind, saved, ctx);
+    if (kind !== 'opportunities') {
+      yield* fullObjects(kind, saved, ctx);
+      return;
+    }
+    // The deals a full pull read from its start are every deal: the contact roles need no list of their own.
+    const fromStart = saved?.['phase'] !== 'list';
+    const ids: string[] = [];
+    for await (const page of fullObjects(kind, saved, ctx)) {
+      ids.push(...page.records.map((r) => r.id));
+      if (page.fullPullComplete && fromStart) ctx.noteDealIds(ids);
+      yield page;
+    }
     return;
   }
   const newRates = await ratesNow(kind, search, ctx);
