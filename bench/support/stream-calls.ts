@@ -50,12 +50,13 @@ const pages = (records: number, size: number): number => Math.ceil(records / siz
 /**
  * The fewest read calls of one stream in an incremental run that finds `changed` records: one
  * query (Salesforce) or search (HubSpot) answering nothing or up to a page, then a page each; on
- * HubSpot also the association reads of the changed records and one page of the archived list
- * (search never returns deletes). HubSpot owners are a daily lookup: none.
+ * HubSpot also the association reads of the changed records. Deletions need no call of their
+ * own on HubSpot when the search's total accounts for every record (connectors/hubspot/pull.ts).
+ * HubSpot owners and contact roles are daily lookups: none.
  */
 export function incrementalFloor(crm: CrmKind, object: ObjectKind, changed: number): number {
   if (crm === 'salesforce') return Math.max(1, pages(changed, PAGE_SIZES.salesforce.query));
-  if (object === 'users') return 0;
+  if (object === 'users' || object === 'contactRoles') return 0;
   const associated = object !== 'products' && changed > 0 ? pages(changed, PAGE_SIZES.hubspot.associations) : 0;
-  return Math.max(1, pages(changed, 200)) + associated + 1;
+  return Math.max(1, pages(changed, 200)) + associated;
 }

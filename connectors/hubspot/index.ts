@@ -21,6 +21,58 @@ import { portalConverter, portalRateFingerprint } from '../../mappings/hubspot-m
 export { hubSpotOptionsSchema, hubSpotAuthSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 export { buildAuthorizeUrl, exchangeCode, HUBSPOT_SCOPES } from './auth.ts';
 
+/**
+ * A lookup that rarely changes (lookups.ts): read at most once a connection run, or kept from a
+ * stream's cursor less than a day old, and read again at once when a record needs what the
+ * kept one lacks. A failed read is not kept: the next call tries again.
+ */
+class KeptLookup<T> {
+  value: Promise<T> | null = null;
+  /** The lookup as the cursors keep it; null when it is not to be kept. */
+  stamp: string | null = null;
+  /** Taken from a cursor rather than read this run. */
+  private kept = false;
+
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly keep: (value: T) => string | null,
+  ) {}
+
+  get(): Promise<T> {
+    if (!this.value) {
+      this.kept = false;
+      const read = this.read().then((v) => {
+        this.stamp = this.keep(v);
+        return v;
+      });
+      read.catch(() => {
+        if (this.value === read) this.value = null;
+      });
+      this.value = read;
+    }
+    return this.value;
+  }
+
+  /** A kept value that does not cover what a record needs is read again. */
+  async readAgainUnless(covers: (value: T) => boolean): Promise<void> {
+    if (this.value && this.kept && !covers(await this.value)) this.value = null;
+  }
+
+  /** The cursor's kept value (`stamp` as the cursor holds it) stands, when none is held yet. */
+  adopt(kept: () => T | null, stamp: unknown): void {
+    if (this.value) return;
+    const value = kept();
+    if (value === null) return;
+    this.value = Promise.resolve(value);
+    this.stamp = String(stamp);
+    this.kept = true;
+  }
+
+  forget(): void {
+    this.value = null;
+  }
+}
+
 const ORDER: ObjectKind[] = ['users', 'products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'];
 
 /** Parses connector options, with an error that names each wrong setting (never its value). */
@@ -38,15 +90,12 @@ export class HubSpotConnector implements Connector, TaskConnector {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly settings: MappingSettings;
-  private portal: Promise<PortalCurrencies> | null = null;
+  /** The portal's currencies: read once a connection run, or kept from a money stream's cursor. */
+  private readonly portal: KeptLookup<PortalCurrencies>;
   /** The currency fallback is a data issue of the run: reported once, with the first page after it. */
   private currencyIssueReported = false;
-  private stagesCache: Promise<StageStatuses> | null = null;
-  /** The lookups as the cursors keep them (lookups.ts), and whether each was kept rather than read this run. */
-  private stagesStamp: string | null = null;
-  private stagesKept = false;
-  private currenciesStamp: string | null = null;
-  private currenciesKept = false;
+  /** The deal pipelines' stages: read once a connection run, or kept from the deals stream's cursor. */
+  private readonly stages: KeptLookup<StageStatuses>;
   private readonly sleep: Sleep;
   /** Owners that are queues, as the owners stream of this connection's current run found them. */
   private queueIds: Promise<QueueIds> | null = null;
@@ -54,6 +103,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
   private readonly tokens: TokenManager;
   /** The owner ids the users stream's cursor kept (owners not read this run), or null. */
   private cachedOwners: ReadonlySet<string> | null = null;
+  /** The deals of this run's complete full deals pull, until the contact roles take them. */
+  private dealIds: readonly string[] | null = null;
   /** Streams to pull again in full before the run goes on (see pullAgain). */
   private stale = new Set<ObjectKind>();
 
@@ -88,6 +139,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
       contactActiveProperty: o.contactActiveProperty,
       extraCompanyProperties: o.extraCompanyProperties,
     };
+    this.portal = new KeptLookup(() => readPortalCurrencies(this.caller, this.options.currency, this.log), (p) => keepCurrencies(p, this.now()));
+    this.stages = new KeptLookup(() => readDealPipelines(this.caller).then(stageStatuses), (st) => keepStages(st, this.now()));
   }
 
   /** The portal's company currency: every amount is converted into it. */
@@ -96,25 +149,13 @@ export class HubSpotConnector implements Connector, TaskConnector {
   }
 
   private currencies(): Promise<PortalCurrencies> {
-    if (!this.portal) {
-      this.currenciesKept = false;
-      const read = readPortalCurrencies(this.caller, this.options.currency, this.log).then((p) => {
-        this.currenciesStamp = keepCurrencies(p, this.now());
-        return p;
-      });
-      // A failed read is not kept: the next call tries again.
-      read.catch(() => {
-        if (this.portal === read) this.portal = null;
-      });
-      this.portal = read;
-    }
-    return this.portal;
+    return this.portal.get();
   }
 
   /** Adds the currency fallback, once per connection run, to the issues of a page. */
   private async withCurrencyIssue(page: PullPage): Promise<PullPage> {
-    if (this.currencyIssueReported || !this.portal) return page;
-    const info = await this.portal;
+    if (this.currencyIssueReported || !this.portal.value) return page;
+    const info = await this.portal.value;
     if (!info.fallback) return page;
     this.currencyIssueReported = true;
     return { ...page, issues: [...page.issues, { object: page.object, recordId: null, kind: 'currency-fallback', message: info.fallback }] };
@@ -129,26 +170,24 @@ export class HubSpotConnector implements Connector, TaskConnector {
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
     // Stage metadata can change between runs: read once, or kept from the deals' cursor, for a day at most.
-    if (this.stagesStamp !== null && !(keptStages({ stages: this.stagesStamp }, this.now()))) this.stagesCache = null;
+    if (this.stages.stamp !== null && !(keptStages({ stages: this.stages.stamp }, this.now()))) this.stages.forget();
     const ctx: PullContext = {
       caller: this.caller,
       options: this.options,
       settings: this.settings,
       now: this.now,
+      mirror: options.mirror,
+      noteDealIds: (ids) => {
+        this.dealIds = ids;
+      },
+      takeDealIds: () => {
+        const ids = this.dealIds;
+        this.dealIds = null;
+        return ids;
+      },
       stages: async (deals) => {
-        if (this.stagesCache && this.stagesKept && deals && !stagesCover(await this.stagesCache, deals)) this.stagesCache = null;
-        if (!this.stagesCache) {
-          this.stagesKept = false;
-          const read = readDealPipelines(this.caller).then(stageStatuses).then((st) => {
-            this.stagesStamp = keepStages(st, this.now());
-            return st;
-          });
-          read.catch(() => {
-            if (this.stagesCache === read) this.stagesCache = null;
-          });
-          this.stagesCache = read;
-        }
-        return this.stagesCache;
+        if (deals) await this.stages.readAgainUnless((st) => stagesCover(st, deals));
+        return this.stages.get();
       },
       queues: () => {
         if (!this.queueIds) {
@@ -177,7 +216,7 @@ export class HubSpotConnector implements Connector, TaskConnector {
         this.stale.add('users');
       },
       money: async (records) => {
-        if (this.portal && this.currenciesKept && records && !currenciesCover(await this.portal, records.type, records.objects)) this.portal = null;
+        if (records) await this.portal.readAgainUnless((p) => currenciesCover(p, records.type, records.objects));
         const p = await this.currencies();
         return { company: p.company, convert: portalConverter(p), fingerprint: portalRateFingerprint(p), multi: p.rates.size > 0 };
       },
@@ -193,29 +232,15 @@ export class HubSpotConnector implements Connector, TaskConnector {
 
   /** Lookups a stream's cursor kept less than a day ago stand for this run, with no call. */
   private adoptKeptLookups(kind: ObjectKind, saved: Cursor | undefined): void {
-    if (kind === 'opportunities' && !this.stagesCache) {
-      const kept = keptStages(saved, this.now());
-      if (kept) {
-        this.stagesCache = Promise.resolve(kept);
-        this.stagesStamp = String(saved?.['stages']);
-        this.stagesKept = true;
-      }
-    }
-    if ((kind === 'opportunities' || kind === 'lineItems') && !this.portal) {
-      const kept = keptCurrencies(saved, this.now());
-      if (kept) {
-        this.portal = Promise.resolve(kept);
-        this.currenciesStamp = String(saved?.['currencies']);
-        this.currenciesKept = true;
-      }
-    }
+    if (kind === 'opportunities') this.stages.adopt(() => keptStages(saved, this.now()), saved?.['stages']);
+    if (kind === 'opportunities' || kind === 'lineItems') this.portal.adopt(() => keptCurrencies(saved, this.now()), saved?.['currencies']);
   }
 
   /** The deals and line items streams' cursors keep the lookups their records were mapped with. */
   private withLookups(kind: ObjectKind, page: PullPage): PullPage {
     const extra: Cursor = {};
-    if (kind === 'opportunities' && this.stagesStamp !== null && this.stagesCache) extra['stages'] = this.stagesStamp;
-    if ((kind === 'opportunities' || kind === 'lineItems') && this.currenciesStamp !== null && this.portal) extra['currencies'] = this.currenciesStamp;
+    if (kind === 'opportunities' && this.stages.stamp !== null && this.stages.value) extra['stages'] = this.stages.stamp;
+    if ((kind === 'opportunities' || kind === 'lineItems') && this.portal.stamp !== null && this.portal.value) extra['currencies'] = this.portal.stamp;
     return Object.keys(extra).length > 0 && Object.keys(page.cursor).length > 0 ? { ...page, cursor: { ...page.cursor, ...extra } } : page;
   }
 

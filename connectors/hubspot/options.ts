@@ -56,6 +56,13 @@ const hubSpotOptionsObject = z.object({
     .object({
       list: z.number().int().min(1).max(100).default(100),
       search: z.number().int().min(1).max(200).default(200),
+      /**
+       * Records of an incremental run's first search: no filter, newest first (pull.ts). When
+       * they reach back past the saved point, they are all that changed and the search's total
+       * tells whether anything was deleted. 0: no probe (the filtered search and the archived
+       * list every run).
+       */
+      probe: z.number().int().min(0).max(200).default(200),
       /** Ids per association batch read (the API takes up to 1,000); full pulls gather list pages to fill it. */
       associations: z.number().int().min(1).max(1000).default(1000),
       owners: z.number().int().min(1).max(500).default(100),

@@ -1,13 +1,13 @@
 import type { User } from '../../src/model/snapshot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { Cursor, Mapped, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, Mapped, MirrorView, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
   parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
 } from '../../mappings/hubspot.ts';
 import type { HubSpotCaller } from './client.ts';
 import type { HubSpotOptions } from './options.ts';
-import { listPage, ownersPage, readAccountDetails, readAssociations, searchModifiedSince, type AssociatedRecord, type ObjectPage } from './reads.ts';
+import { listPage, ownersPage, readAccountDetails, readAssociations, searchModifiedSince, searchNewest, type AssociatedRecord, type ObjectPage } from './reads.ts';
 import { pullContactRoles } from './contact-roles.ts';
 import { readSearchCursor, searchCursor, SearchPosition, type SearchCursor } from './search-cursor.ts';
 
@@ -34,6 +34,12 @@ export interface PullContext {
   /** The portal's currencies: how amounts convert, and the fingerprint of the rates. */
   money: (records?: { type: HubSpotObjectType; objects: readonly HubSpotObject[] }) => Promise<PortalMoney & { fingerprint: string; multi: boolean }>;
   now: () => number;
+  /** Every deal a complete full deals pull just read, for the contact roles; null forgets them. */
+  noteDealIds: (ids: readonly string[] | null) => void;
+  /** The deal ids noted, once (then forgotten), or null. */
+  takeDealIds: () => readonly string[] | null;
+  /** What the mirror holds (absent when the pull feeds none): deletions are then inferred from counts. */
+  mirror?: MirrorView | undefined;
 }
 
 /** Streams whose amounts convert into the company currency: read again when the rates change. */
@@ -165,10 +171,53 @@ async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor |
   }
 }
 
+/** The archived list is read at least this often (the portal's clock), whatever the counts say. */
+export const ARCHIVED_REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/** What the probe found. */
+interface Probe {
+  /** The records modified since the query's point, oldest first; null when the page may not hold them all. */
+  modified: HubSpotObject[] | null;
+  /** All live records of the stream, as the search counted them; null when the answer had none. */
+  total: number | null;
+}
+
 /**
- * Incremental pull: search on the last-modified property, ascending. Search stops at 10,000
- * results a query, so before `after` would pass the cap the query restarts from the last value
- * seen (ties at that value are remembered by id and skipped). Then archived records as deletes.
+ * An incremental run's first search: every live record, newest first, one page. When the page
+ * reaches a record older than `querySince` (or is the last page), the records at or after it
+ * are all that changed since then; otherwise (more changed than a page holds, or a record the
+ * page cannot tell the stamp of) they are left to the filtered search.
+ */
+async function probeNewest(type: HubSpotObjectType, property: string, properties: string[], querySince: number, ctx: PullContext): Promise<Probe> {
+  const page = await searchNewest(ctx.caller, type, { property, properties, limit: ctx.options.pageSizes.probe });
+  const total = page.total ?? null;
+  if (page.malformed.length > 0) return { modified: null, total };
+  const stamped = page.objects.map((o) => ({ o, at: modifiedAt(o, property) }));
+  const reachesBack = stamped.some((s) => s.at !== null && s.at < querySince);
+  if (!reachesBack && page.after !== null) return { modified: null, total };
+  const modified = stamped.filter((s) => s.at !== null && s.at >= querySince).sort((a, b) => (a.at as number) - (b.at as number)).map((s) => s.o);
+  return { modified, total };
+}
+
+/**
+ * Whether the archived list can be left unread: the search counts as many live records as the
+ * mirror holds plus the modified records it does not hold (created since), and the list was
+ * read less than a day ago on the portal's clock. A count cannot tell a delete from a restore
+ * (or a record the mirror lacks for another reason) balancing it: the daily read covers that.
+ */
+function deletionsRuledOut(total: number | null, mirrored: number | null, unknown: number, archivedSince: number, ctx: PullContext): boolean {
+  if (total === null || mirrored === null) return false;
+  const now = ctx.caller.serverTime;
+  if (now === null || now < archivedSince || now - archivedSince >= ARCHIVED_REFRESH_MS) return false;
+  return total === mirrored + unknown;
+}
+
+/**
+ * Incremental pull. First the probe (probeNewest): in a quiet run, or one whose changes fit in
+ * its page, it is the only search. Else a search on the last-modified property, ascending.
+ * Search stops at 10,000 results a query, so before `after` would pass the cap the query
+ * restarts from the last value seen (ties at that value are remembered by id and skipped).
+ * Then archived records as deletes, unless the counts rule deletions out (deletionsRuledOut).
  */
 async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: SearchCursor, ctx: PullContext): AsyncGenerator<PullPage<K>> {
   const spec = streamSpec(kind, ctx.settings);
@@ -180,44 +229,68 @@ async function* incrementalObjects<K extends ObjectStreamKind>(kind: K, saved: S
   const limit = ctx.options.pageSizes.search;
   const pos = new SearchPosition(saved.since, saved.sinceIds);
   let querySince = Math.max(0, saved.since - ctx.options.searchLookbackMs);
-  let after: string | null = null;
-  let consumed = 0;
+  // The mirror's count before this stream's first checkpoint, and the modified ids it lacks.
+  const mirrored = ctx.mirror ? await ctx.mirror.count(kind) : null;
+  const unknown = new Set<string>();
+  const noteUnknown = async (objects: readonly HubSpotObject[]): Promise<void> => {
+    if (!ctx.mirror || objects.length === 0) return;
+    const held = await ctx.mirror.holds(kind, objects.map((o) => o.id));
+    for (const o of objects) if (!held.has(o.id)) unknown.add(o.id);
+  };
+  // A record the answers could not be read as has no id to tell: the counts then decide nothing.
+  let malformed = false;
   let settled: SearchCursor = saved;
-  // Search pages hold at most 200 records but one association batch read takes up to 1,000 ids:
-  // pages are gathered until one batch read covers them, and mapped and yielded together.
-  const batch = spec.association ? ctx.options.pageSizes.associations : 0;
-  let done = false;
-  while (!done) {
-    const group: ObjectPage = { objects: [], malformed: [], after: null };
-    do {
-      const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
-      anchor ??= searchAnchor(null, ctx.caller.serverTime);
-      const offsetInGroup = group.objects.length;
-      group.objects.push(...page.objects.filter((o) => {
-        const at = modifiedAt(o, property);
-        return at === null || pos.accept(o.id, at);
-      }));
-      group.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offsetInGroup })));
-      if (page.after === null) {
-        done = true;
-        break;
-      }
-      consumed += page.objects.length;
-      // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
-      const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
-      if (offset + limit > ctx.options.searchResultCap) {
-        if (pos.since === querySince) {
-          throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
-        }
-        querySince = pos.since;
-        after = null;
-        consumed = 0;
-      } else after = page.after;
-    } while (group.objects.length + limit <= batch);
+  const probe = ctx.options.pageSizes.probe > 0 ? await probeNewest(spec.type, property, properties, querySince, ctx) : null;
+  if (probe) anchor ??= searchAnchor(null, ctx.caller.serverTime);
+  const total = probe?.total ?? null;
+  if (probe?.modified) {
+    const group: ObjectPage = { objects: probe.modified.filter((o) => pos.accept(o.id, modifiedAt(o, property) as number)), malformed: [], after: null };
+    await noteUnknown(probe.modified);
     const { records, issues } = await mapObjects(kind, group, ctx);
-    settled = done ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
+    settled = settle(pos, anchor, saved);
     yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
+  } else {
+    let after: string | null = null;
+    let consumed = 0;
+    // Search pages hold at most 200 records but one association batch read takes up to 1,000 ids:
+    // pages are gathered until one batch read covers them, and mapped and yielded together.
+    const batch = spec.association ? ctx.options.pageSizes.associations : 0;
+    let done = false;
+    while (!done) {
+      const group: ObjectPage = { objects: [], malformed: [], after: null };
+      do {
+        const page = await searchModifiedSince(ctx.caller, spec.type, { property, since: querySince, properties, limit, after });
+        anchor ??= searchAnchor(null, ctx.caller.serverTime);
+        malformed ||= page.malformed.length > 0;
+        const offsetInGroup = group.objects.length;
+        group.objects.push(...page.objects.filter((o) => {
+          const at = modifiedAt(o, property);
+          return at === null || pos.accept(o.id, at);
+        }));
+        group.malformed.push(...page.malformed.map((m) => ({ ...m, index: m.index + offsetInGroup })));
+        if (page.after === null) {
+          done = true;
+          break;
+        }
+        consumed += page.objects.length;
+        // `after` is an offset on HubSpot; counting results as well covers an opaque `after`.
+        const offset = Math.max(consumed, Number.isFinite(Number(page.after)) ? Number(page.after) : 0);
+        if (offset + limit > ctx.options.searchResultCap) {
+          if (pos.since === querySince) {
+            throw new CrmError('bad-response', `HubSpot search on ${spec.type}: more than ${ctx.options.searchResultCap} records share ${property} ${new Date(pos.since).toISOString()}; run a full pull`, { crm: 'hubspot' });
+          }
+          querySince = pos.since;
+          after = null;
+          consumed = 0;
+        } else after = page.after;
+      } while (group.objects.length + limit <= batch);
+      await noteUnknown(group.objects);
+      const { records, issues } = await mapObjects(kind, group, ctx);
+      settled = done ? settle(pos, anchor, saved) : { since: pos.since, sinceIds: pos.ids, archivedSince: saved.archivedSince, rates: saved.rates };
+      yield { object: kind, records, deletedIds: [], issues, cursor: searchCursor(settled) };
+    }
   }
+  if (!malformed && deletionsRuledOut(total, mirrored, unknown.size, saved.archivedSince, ctx)) return;
   yield* archivedAsDeletes(kind, spec.type, settled, anchor, ctx);
 }
 
@@ -356,12 +429,24 @@ export async function* pullStream(kind: ObjectKind, mode: 'full' | 'incremental'
     return;
   }
   if (kind === 'contactRoles') {
-    yield* pullContactRoles(ctx, mode, saved);
+    yield* pullContactRoles(ctx, mode, saved, ctx.takeDealIds());
     return;
   }
   const search = mode === 'incremental' ? readSearchCursor(saved) : null;
+  if (kind === 'opportunities') ctx.noteDealIds(null);
   if (!search) {
-    yield* fullObjects(kind, saved, ctx);
+    if (kind !== 'opportunities') {
+      yield* fullObjects(kind, saved, ctx);
+      return;
+    }
+    // The deals a full pull read from its start are every deal: the contact roles need no list of their own.
+    const fromStart = saved?.['phase'] !== 'list';
+    const ids: string[] = [];
+    for await (const page of fullObjects(kind, saved, ctx)) {
+      ids.push(...page.records.map((r) => r.id));
+      if (page.fullPullComplete && fromStart) ctx.noteDealIds(ids);
+      yield page;
+    }
     return;
   }
   const newRates = await ratesNow(kind, search, ctx);

@@ -65,6 +65,22 @@ export interface SearchArgs {
   after: string | null;
 }
 
+/**
+ * One page of every live record, newest first by the last-modified property and no filter
+ * (the search guide's "basic search" with a sort): its `total` counts all live records.
+ */
+export async function searchNewest(caller: HubSpotCaller, type: HubSpotObjectType, a: { property: string; properties: string[]; limit: number }): Promise<ObjectPage> {
+  const body = {
+    filterGroups: [],
+    sorts: [{ propertyName: a.property, direction: 'DESCENDING' }],
+    properties: a.properties,
+    limit: a.limit,
+  };
+  const what = `search ${type}`;
+  const res = await caller.call('search', what, (c) => c.crm.objects.searchApi.doSearchWithHttpInfo(type, body as unknown as SearchRequest));
+  return parsePage(res.data, what);
+}
+
 export async function searchModifiedSince(caller: HubSpotCaller, type: HubSpotObjectType, a: SearchArgs): Promise<ObjectPage> {
   const body = {
     filterGroups: [{ filters: [{ propertyName: a.property, operator: 'GTE', value: String(a.since) }] }],
@@ -79,32 +95,58 @@ export async function searchModifiedSince(caller: HubSpotCaller, type: HubSpotOb
   return parsePage(res.data, what);
 }
 
+const idText = z.union([z.string().min(1), z.number()]).transform(String);
+const assocBatchSchema = z.object({ results: z.array(z.unknown()).default([]) });
 const assocResultSchema = z.object({
-  results: z
-    .array(
-      z.object({
-        _from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).optional(),
-        from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).optional(),
-        to: z.array(
-          z.object({
-            toObjectId: z.union([z.string(), z.number()]).transform(String),
-            associationTypes: z.array(z.object({ typeId: z.number(), category: z.string().nullish(), label: z.string().nullish() })).default([]),
-          }),
-        ),
-        paging: pagingSchema,
-      }),
-    )
-    .default([]),
+  from: z.object({ id: idText }),
+  to: z.array(
+    z.object({
+      toObjectId: idText,
+      associationTypes: z.array(z.object({ typeId: z.number(), category: z.string().nullish(), label: z.string().nullish() })).default([]),
+    }),
+  ),
+  paging: pagingSchema,
 });
 
 export interface AssociatedRecord {
   toId: string;
   typeIds: number[];
+  /** The association's labeled types (a portal's USER_DEFINED labels such as "Decision Maker"), blank labels left out. */
+  labels: { typeId: number; label: string }[];
+}
+
+/** A batch-read result of another shape: which result, the record it names if any, and what is wrong. */
+export interface MalformedAssociation {
+  index: number;
+  fromId: string | null;
+  message: string;
+}
+
+/**
+ * One result of a v4 association batch read: the record's associations and the `after` of
+ * its next page. The client names the record `_from` (its model's name for the JSON `from`).
+ */
+export function associationResult(input: unknown, index: number): { fromId: string; to: AssociatedRecord[]; next: string | null } | { malformed: MalformedAssociation } {
+  const raw = input !== null && typeof input === 'object' && !('from' in input) && '_from' in input ? { ...input, from: (input as { _from: unknown })._from } : input;
+  const r = assocResultSchema.safeParse(raw);
+  if (!r.success) {
+    const from = (raw as { from?: { id?: unknown } } | null)?.from?.id;
+    const fromId = typeof from === 'string' || typeof from === 'number' ? String(from) : null;
+    return { malformed: { index, fromId, message: r.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ') } };
+  }
+  const to = r.data.to.map((t) => ({
+    toId: t.toObjectId,
+    typeIds: t.associationTypes.map((x) => x.typeId),
+    labels: t.associationTypes.flatMap((x) => (typeof x.label === 'string' && x.label.trim() !== '' ? [{ typeId: x.typeId, label: x.label }] : [])),
+  }));
+  return { fromId: r.data.from.id, to, next: r.data.paging?.next?.after ?? null };
 }
 
 /**
  * Associations of many records in batch calls (v4 batch read), following per-record paging.
- * Records without any association come back as errors in a 207; they simply get no entry.
+ * Records without any association come back as errors in a 207; they simply get no entry. A
+ * result of another shape goes to `onMalformed` when given (the rest of the answer stands),
+ * else fails the read.
  */
 export async function readAssociations(
   caller: HubSpotCaller,
@@ -112,6 +154,7 @@ export async function readAssociations(
   to: HubSpotObjectType,
   ids: string[],
   batchSize: number,
+  onMalformed?: (m: MalformedAssociation) => void,
 ): Promise<Map<string, AssociatedRecord[]>> {
   const out = new Map<string, AssociatedRecord[]>();
   let pending: { id: string; after?: string }[] = ids.map((id) => ({ id }));
@@ -120,17 +163,17 @@ export async function readAssociations(
     const batch = pending.slice(0, batchSize);
     pending = pending.slice(batchSize);
     const res = await caller.call('associationsBatchRead', what, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: batch }));
-    const parsed = assocResultSchema.safeParse(res.data);
+    const parsed = assocBatchSchema.safeParse(res.data);
     if (!parsed.success) throw new CrmError('bad-response', `HubSpot ${what}: unexpected response shape`, { crm: 'hubspot' });
-    for (const r of parsed.data.results) {
-      const fromId = r._from?.id ?? r.from?.id;
-      if (fromId === undefined) continue;
-      const list = out.get(fromId) ?? [];
-      for (const t of r.to) list.push({ toId: t.toObjectId, typeIds: t.associationTypes.map((x) => x.typeId) });
-      out.set(fromId, list);
-      const next = r.paging?.next?.after;
-      if (next) pending.push({ id: fromId, after: next });
-    }
+    parsed.data.results.forEach((raw, index) => {
+      const r = associationResult(raw, index);
+      if ('malformed' in r) {
+        if (onMalformed) return onMalformed(r.malformed);
+        throw new CrmError('bad-response', `HubSpot ${what}: result ${index}${r.malformed.fromId ? ` (${r.malformed.fromId})` : ''}: ${r.malformed.message}`, { crm: 'hubspot' });
+      }
+      out.set(r.fromId, [...(out.get(r.fromId) ?? []), ...r.to]);
+      if (r.next) pending.push({ id: r.fromId, after: r.next });
+    });
   }
   return out;
 }

@@ -79,6 +79,19 @@ export interface PullOptions {
   cursors: Partial<Record<ObjectKind, Cursor>>;
   /** Streams to pull; all by default, in the order of OBJECT_KINDS. */
   objects?: ObjectKind[];
+  /**
+   * What the mirror holds of each stream, as the sync engine has checkpointed it (absent when
+   * the pull does not feed a mirror): a connector may infer from it what it need not read.
+   */
+  mirror?: MirrorView;
+}
+
+/** A read-only view of the connection's mirror, for a connector's pull. */
+export interface MirrorView {
+  /** How many records of the stream the mirror holds. */
+  count(object: ObjectKind): Promise<number>;
+  /** Which of these ids of the stream the mirror holds. */
+  holds(object: ObjectKind, ids: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 export type FieldValues = Partial<Record<OutputFieldKey, string | number | boolean | null>>;

@@ -93,6 +93,11 @@ export interface Sandbox {
     list(type: string): { id: string; properties: Record<string, string | null>; companies: string[] }[];
     create(type: string, properties: Record<string, string | null>): string;
     archive(type: string, id: string): void;
+    /**
+     * Brings an archived record back, as a user restoring it from the recycle bin; its
+     * last-modified stamp stays (HubSpot does not document whether a restore moves it).
+     */
+    restore(type: string, id: string): void;
     /** Adds an owner that is a queue (owners API `type: QUEUE`), not a person. */
     addQueue(name: string): string;
     /** Links or unlinks two records as a user would: like HubSpot, no modified date moves. */
@@ -172,7 +177,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const privateAppToken = tokens.issue('hubspot', 'access', { now: clock.peek(), privateApp: true });
   const hsCtx: HsContext = {
-    store: hsStore, tokens, faults: hsFaults, clock, calls, limits: parsed.hubspotLimits,
+    store: hsStore, tokens, faults: hsFaults, clock, calls, limits: parsed.hubspotLimits, searchLagMs: parsed.hubspotSearchLagMs,
     clientId: 'sandbox-hubspot-client-id', clientSecret: 'sandbox-hubspot-client-secret', privateAppToken,
     baseUrl: () => baseUrl,
     correlationId: () => {
@@ -279,6 +284,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       create: (type, properties) => hsStore.create(hsType(type), properties),
       archive(type, id) {
         if (!hsStore.archive(hsType(type), id)) throw new Error(`no live ${type} ${id}`);
+      },
+      restore(type, id) {
+        if (!hsStore.restore(hsType(type), id)) throw new Error(`no archived ${type} ${id}`);
       },
       addQueue: (name) => hsStore.addOwner(name, '', '', false, 'QUEUE'),
       associate: (kind, fromId, toId) => hsStore.associate(kind, fromId, toId),

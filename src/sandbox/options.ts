@@ -55,6 +55,11 @@ export const sandboxOptionsSchema = z
     /** Kamflow's fields already exist (and the seed's `fields` values are loaded). */
     provisioned: z.boolean().default(false),
     hubspotLimits: limitsSchema.default({ tenSecondly: 190, enforceTenSecondly: false, searchPerSecond: 5 }),
+    /**
+     * HubSpot's search is eventually consistent: a record archived less than this long ago (ms,
+     * on the sandbox clock) is still found by search and counted in its `total`. 0: at once.
+     */
+    hubspotSearchLagMs: z.number().int().min(0).default(0),
     /** Rows per Bulk API 2.0 query result page when the client sends no maxRecords. */
     bulkQueryPageSize: z.number().int().positive().default(10_000),
     /** Seed of the PRNG behind tokens and faults. */

@@ -117,6 +117,7 @@ export class SqliteStore implements Store, ConsoleStore {
     this.mirror.startFullPull(connectionId, object, sweepToken);
   }
   async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
+  async mirrorCount(connectionId: string, object: ObjectKind): Promise<number> { return this.mirror.count(connectionId, object); }
   async *mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
     yield* this.mirror.records(connectionId, object, checkBatchSize(batchSize));
   }

@@ -238,6 +238,8 @@ export interface Store extends TaskStore {
    * stored JSON the reader must validate.
    */
   mirrorRecords(connectionId: string, object: ObjectKind, batchSize?: number): AsyncIterable<unknown[]>;
+  /** How many records of one kind the connection's mirror holds. */
+  mirrorCount(connectionId: string, object: ObjectKind): Promise<number>;
 
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(runId: string, patch: RunPatch): Promise<RunRecord>;

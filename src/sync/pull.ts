@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OBJECT_KINDS, type Connector, type Cursor, type ObjectKind } from '../contract/connector.ts';
+import { OBJECT_KINDS, type Connector, type Cursor, type MirrorView, type ObjectKind } from '../contract/connector.ts';
 import type { RunCounts } from '../contract/runs.ts';
 import type { RunIssue, Store } from '../store/types.ts';
 import type { ProgressEvent } from './types.ts';
@@ -53,7 +53,11 @@ async function pullOne(ctx: PullContext, object: ObjectKind, forceFull: boolean)
     const plan = await planStream(ctx, object, forceFull);
     let lastCursor: Cursor | null = plan.cursor;
     let completed = false;
-    const pages = ctx.connector.pull({ mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object] });
+    const mirror: MirrorView = {
+      count: (kind) => ctx.store.mirrorCount(ctx.connectionId, kind),
+      holds: async (kind, ids) => new Set(Object.keys(await ctx.store.recordStamps(ctx.connectionId, kind, [...ids]))),
+    };
+    const pages = ctx.connector.pull({ mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object], mirror });
     for await (const page of pages) {
       if (page.object !== object) throw new Error(`the connector returned a ${page.object} page while pulling ${object}`);
       const done = plan.mode === 'full' && page.fullPullComplete === true;

@@ -21,6 +21,8 @@ export interface HsContext {
   clock: SandboxClock;
   calls: CallCounter;
   limits: HsLimits;
+  /** How long an archived record stays in the search index (the search is eventually consistent). */
+  searchLagMs: number;
   clientId: string;
   clientSecret: string;
   privateAppToken: string;

@@ -116,8 +116,10 @@ export function hubspotSearchRoutes(ctx: HsContext): Router {
       throw new HsHttpError(400, 'VALIDATION_ERROR', `Search results are limited to ${SEARCH_CAP} per query; after=${after} is past the limit. Narrow the query with filters instead.`);
     }
     const q = body.query?.toLowerCase();
+    const now = ctx.clock.peek();
     let hits = [...ctx.store.table(type).values()].filter((o) => {
-      if (o.archived) return false;
+      // Archived records leave the search index, not always at once (searchLagMs).
+      if (o.archived && !(o.archivedAt !== null && now - o.archivedAt < ctx.searchLagMs)) return false;
       if (q && !['name', 'domain', 'email', 'firstname', 'lastname', 'dealname'].some((p) => (o.properties[p] ?? '').toLowerCase().includes(q))) return false;
       if (groups.length === 0) return true;
       return groups.some((g) => g.filters.every((f) => matches(defs.get(f.propertyName) as HsPropertyDef, o, f)));

@@ -212,6 +212,14 @@ export class HubSpotStore {
     return true;
   }
 
+  restore(type: HsObjectType, id: string): boolean {
+    const obj = this.table(type).get(id);
+    if (!obj || !obj.archived) return false;
+    obj.archived = false;
+    obj.archivedAt = null;
+    return true;
+  }
+
   associate(kind: AssociationKind, fromId: string, toId: string): void {
     const t = TYPES[kind];
     this.link(t.from, fromId, t.to, toId, t.forward);

@@ -101,6 +101,11 @@ export class PgMirror {
    * pagination on the primary key): no statement returns more than one batch, and no
    * connection or transaction stays open between batches.
    */
+  async count(connectionId: string, object: ObjectKind): Promise<number> {
+    const { rows } = await this.db.query('SELECT COUNT(*) AS n FROM mirror WHERE connection_id = $1 AND object = $2', [connectionId, object]);
+    return Number(z.object({ n: z.union([z.string(), z.number()]) }).parse(rows[0]).n);
+  }
+
   async *records(connectionId: string, object: ObjectKind, batchSize: number): AsyncGenerator<unknown[]> {
     let after: string | null = null;
     for (;;) {

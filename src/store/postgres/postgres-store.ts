@@ -144,6 +144,7 @@ export class PostgresStore implements Store, ConsoleStore {
     await this.mirror.startFullPull(connectionId, object, sweepToken);
   }
   async checkpointPage(input: CheckpointInput): Promise<CheckpointResult> { return this.mirror.checkpoint(input); }
+  mirrorCount(connectionId: string, object: ObjectKind): Promise<number> { return this.mirror.count(connectionId, object); }
   mirrorRecords(connectionId: string, object: ObjectKind, batchSize = MIRROR_BATCH_SIZE): AsyncIterable<unknown[]> {
     return this.mirror.records(connectionId, object, checkBatchSize(batchSize));
   }

@@ -90,6 +90,11 @@ export class MirrorTables {
    * read when asked for, so no statement holds the whole mirror and the connection stays free
    * for other statements between batches.
    */
+  count(connectionId: string, object: ObjectKind): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM mirror WHERE connection_id = ? AND object = ?').get(connectionId, object) as { n: number | bigint };
+    return Number(row.n);
+  }
+
   *records(connectionId: string, object: ObjectKind, batchSize: number): Generator<unknown[]> {
     const first = this.db.prepare('SELECT id, data_json FROM mirror WHERE connection_id = ? AND object = ? ORDER BY id LIMIT ?');
     const next = this.db.prepare('SELECT id, data_json FROM mirror WHERE connection_id = ? AND object = ? AND id > ? ORDER BY id LIMIT ?');

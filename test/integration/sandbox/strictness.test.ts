@@ -82,6 +82,60 @@ describe('HubSpot caps', () => {
     expect((await search({ filterGroups: [{ filters: [f, f, f, f] }] })).status).toBe(400);
   });
 
+  it('search with no filter answers every live record with its total, newest first, and refuses what HubSpot refuses', async () => {
+    // No per-second search limit: the calls below come faster than HubSpot's five a second.
+    sb = await startSandbox({ seed: smallSnapshot(), hubspotLimits: { searchPerSecond: null } });
+    const s = sb;
+    const search = (body: unknown) => call(s, '/crm/v3/objects/companies/search', { method: 'POST', body: JSON.stringify(body) });
+    const live = s.hs.list('companies').length;
+    const newest = { filterGroups: [], sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' }], properties: ['name'], limit: 2 };
+    // The most recently modified first: make one company the newest.
+    const last = s.hs.list('companies').at(-1)!.id;
+    s.hs.update('companies', last, { industry: 'UTILITIES' });
+    const page = await search(newest);
+    expect(page.status).toBe(200);
+    const body = page.body as { total: number; results: { id: string; properties: Record<string, string> }[]; paging?: { next: { after: string } } };
+    expect([body.total, body.results.length, body.results[0]!.id, body.paging?.next.after]).toEqual([live, 2, last, '2']);
+    const stamps = body.results.map((r) => Date.parse(r.properties['hs_lastmodifieddate']!));
+    expect(stamps[0]).toBeGreaterThanOrEqual(stamps[1]!);
+    // An empty body is the documented "basic search": every live record, counted.
+    expect(((await search({})).body as { total: number }).total).toBe(live);
+    // An archived record leaves the search and its total.
+    s.hs.archive('companies', last);
+    expect(((await search(newest)).body as { total: number; results: { id: string }[] })).toMatchObject({ total: live - 1 });
+    expect(((await search(newest)).body as { results: { id: string }[] }).results.map((r) => r.id)).not.toContain(last);
+    // One sort only, a known direction, a known property, at most 200 a page, never past 10,000.
+    const sort = { propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' };
+    const refused = [
+      { ...newest, sorts: [sort, { propertyName: 'name', direction: 'ASCENDING' }] },
+      { ...newest, sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DOWN' }] },
+      { ...newest, sorts: [{ propertyName: 'no_such_property', direction: 'DESCENDING' }] },
+      { ...newest, limit: 201 },
+      { ...newest, after: '10000' },
+    ];
+    for (const b of refused) {
+      const r = await search(b);
+      expect([r.status, (r.body as { category: string }).category]).toEqual([400, 'VALIDATION_ERROR']);
+    }
+  });
+
+  it('search keeps an archived record in its answers and total for as long as its index lags (hubspotSearchLagMs)', async () => {
+    sb = await startSandbox({ seed: smallSnapshot(), clockStart: '2026-06-30T08:00:00Z', hubspotSearchLagMs: 60_000 });
+    const s = sb;
+    // Past the lag of what the seed archived.
+    s.clock.advance(61_000);
+    const live = s.hs.list('companies').length;
+    const gone = s.hs.list('companies')[0]!.id;
+    s.hs.archive('companies', gone);
+    const total = async (): Promise<number> => ((await call(s, '/crm/v3/objects/companies/search', { method: 'POST', body: '{}' })).body as { total: number }).total;
+    expect(await total()).toBe(live);
+    s.clock.advance(61_000);
+    expect(await total()).toBe(live - 1);
+    // The archived list has it at once.
+    const archived = (await call(s, '/crm/v3/objects/companies?archived=true')).body as { results: { id: string }[] };
+    expect(archived.results.map((r) => r.id)).toContain(gone);
+  });
+
   it('batch reads take at most 100 inputs, association batch reads at most 1,000', async () => {
     const s = await started();
     const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(1000 + i) }));

@@ -140,6 +140,23 @@ describeStores('store contract: reading the mirror in batches', (h) => {
     }
   });
 
+  it('counts the records of one kind of one connection, following upserts, deletions and sweeps', async () => {
+    const store = await h.open();
+    expect(await store.mirrorCount('c1', 'accounts')).toBe(0);
+    await store.checkpointPage(accountsPage(['a', 'b', 'c'].map((n) => account(n))));
+    await store.checkpointPage({ connectionId: 'c1', object: 'contacts', records: [contact('K', 'a')], deletedIds: [], cursor: {}, phase: 'incremental', sweepToken: null, sweep: false });
+    await store.checkpointPage({ ...accountsPage([account('x')]), connectionId: 'c2' });
+    expect(await store.mirrorCount('c1', 'accounts')).toBe(3);
+    // The same record again is one record; a deleted one is gone.
+    await store.checkpointPage(accountsPage([account('a', { kam_tier: 'Key' })], { deletedIds: ['b'] }));
+    expect(await store.mirrorCount('c1', 'accounts')).toBe(2);
+    expect(await store.mirrorCount('c1', 'contacts')).toBe(1);
+    expect(await store.mirrorCount('c2', 'accounts')).toBe(1);
+    await store.startFullPull('c1', 'accounts', 's1');
+    await store.checkpointPage(accountsPage([account('c')], { phase: 'incremental', sweepToken: 's1', sweep: true }));
+    expect(await store.mirrorCount('c1', 'accounts')).toBe(1);
+  });
+
   it('stops reading when the consumer stops early', async () => {
     const store = await h.open();
     await store.checkpointPage(accountsPage(['a', 'b', 'c', 'd', 'e'].map((n) => account(n))));

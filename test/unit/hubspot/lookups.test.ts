@@ -22,7 +22,8 @@ function serveSearch(deals: () => unknown[]): void {
 }
 
 async function pull(now: number, mode: 'full' | 'incremental', cursor?: Cursor): Promise<{ pages: PullPage[]; usage: Record<string, number> }> {
-  const c = new HubSpotConnector(testOptions({ currency: undefined }), { now: () => now });
+  // No probe: the search answers what the test says changed, whatever its filter.
+  const c = new HubSpotConnector(testOptions({ currency: undefined, pageSizes: { probe: 0 } }), { now: () => now });
   const pages: PullPage[] = [];
   for await (const p of c.pull({ mode, cursors: cursor ? { opportunities: cursor } : {}, objects: ['opportunities'] })) pages.push(p);
   return { pages, usage: c.usage() };

@@ -37,7 +37,7 @@ function portal(results: ReturnType<typeof company>[], date: number | null): { b
 }
 
 async function run(since: number, archivedSince: number, lookbackMs = 60_000) {
-  const pages = await collect(connector({ searchLookbackMs: lookbackMs }), {
+  const pages = await collect(connector({ searchLookbackMs: lookbackMs, pageSizes: { probe: 0 } }), {
     mode: 'incremental',
     cursors: { accounts: { phase: 'search', since, sinceIds: '', archivedSince } },
     objects: ['accounts'],
