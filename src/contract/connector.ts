@@ -79,6 +79,18 @@ export interface PullOptions {
   cursors: Partial<Record<ObjectKind, Cursor>>;
   /** Streams to pull; all by default, in the order of OBJECT_KINDS. */
   objects?: ObjectKind[];
+  /**
+   * Streams the run pulls in full after these, in order, each with the cursor it will start
+   * from (null: the beginning). A connector may start reading them now, while these are
+   * checkpointed, as long as what it hands back later is what a pull started then would read.
+   */
+  readAhead?: readonly PullAhead[];
+}
+
+/** A later stream's full pull, told ahead (PullOptions.readAhead). */
+export interface PullAhead {
+  object: ObjectKind;
+  cursor: Cursor | null;
 }
 
 export type FieldValues = Partial<Record<OutputFieldKey, string | number | boolean | null>>;
