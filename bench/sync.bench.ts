@@ -9,6 +9,7 @@
  * `npm run bench:sync -- --accounts 2000 --latency 0` runs a small one; --help lists the flags.
  */
 import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import type { CrmKind } from '../src/demo/environment.ts';
 import { totalCalls } from '../src/demo/calls.ts';
 import { runDemo, syncOnce, type CrmDemo, type CrmRun, type DemoOptions } from '../src/demo/run.ts';
@@ -20,6 +21,8 @@ import { incrementalFloor, StreamCalls } from './support/stream-calls.ts';
 import { createLogger } from '../src/log.ts';
 import { formatUsage } from '../src/cli/sync-support.ts';
 import { minimumCalls } from './support/minimum-calls.ts';
+import { pacing, type Pacing, type TimedRequest } from './support/pacing.ts';
+import { hubSpotOptionsSchema } from '../connectors/hubspot/options.ts';
 
 const HELP = `Usage: npm run bench:sync -- [options]
 
@@ -29,11 +32,14 @@ const HELP = `Usage: npm run bench:sync -- [options]
   --deals-per-account N     deals per account (default 3; line items 10 per 3 deals)
   --hubspot-budget N        HubSpot requests per rolling 10 s the connector allows itself
                             (default 190, HubSpot Professional and Enterprise; 100 on Starter)
+  --hubspot-limit N         the portal's limit per rolling 10 s, which the simulator enforces with
+                            429 TEN_SECONDLY_ROLLING (default: the budget)
   --edit-share X            share of each stream's records edited before the third run (default 0.01)
   --run-gap-minutes N       the CRMs' clocks move this far before each run (default 60)
   --seed N                  generator seed (default 1)
   --as-of DATE              analysis date (default 2026-06-30)
-  --json                    print the measurements as one JSON line as well`;
+  --json                    print the measurements as one JSON line as well
+  --timeline FILE           write HubSpot's first-run requests (ms since the run's start, endpoint) to FILE`;
 
 function whole(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -44,9 +50,9 @@ function whole(name: string, raw: string | undefined, fallback: number): number 
 const { values } = parseArgs({
   options: {
     accounts: { type: 'string' }, latency: { type: 'string' }, 'contacts-per-account': { type: 'string' },
-    'deals-per-account': { type: 'string' }, 'hubspot-budget': { type: 'string' }, seed: { type: 'string' },
+    'deals-per-account': { type: 'string' }, 'hubspot-budget': { type: 'string' }, 'hubspot-limit': { type: 'string' }, seed: { type: 'string' },
     'as-of': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    'edit-share': { type: 'string' }, 'run-gap-minutes': { type: 'string' },
+    'edit-share': { type: 'string' }, 'run-gap-minutes': { type: 'string' }, timeline: { type: 'string' },
   },
   strict: true,
 });
@@ -59,6 +65,9 @@ const accounts = whole('accounts', values.accounts, 50_000);
 const latencyMs = whole('latency', values.latency, 30);
 const dealsPerAccount = whole('deals-per-account', values['deals-per-account'], 3);
 const hubspotBudget = whole('hubspot-budget', values['hubspot-budget'], 190);
+const hubspotLimit = whole('hubspot-limit', values['hubspot-limit'], hubspotBudget);
+if (!Number.isInteger(hubspotBudget) || hubspotBudget < 1) throw new Error(`--hubspot-budget must be a whole number of at least 1, got ${hubspotBudget}`);
+if (!Number.isInteger(hubspotLimit) || hubspotLimit < 1) throw new Error(`--hubspot-limit must be a whole number of at least 1, got ${hubspotLimit}`);
 const asOf = values['as-of'] ?? '2026-06-30';
 const editShare = whole('edit-share', values['edit-share'], 0.01);
 if (editShare > 1) throw new Error(`--edit-share must be at most 1, got ${editShare}`);
@@ -76,9 +85,32 @@ let lastPull = 0;
 let environment: DemoEnvironment | null = null;
 const trackers: Partial<Record<CrmKind, StreamCalls>> = {};
 const streamCalls: Record<CrmKind, Map<ObjectKind, number>[]> = { salesforce: [], hubspot: [] };
+/**
+ * HubSpot's first run, as the simulator saw it: when each request arrived (and whether it was a
+ * search), and where the full pull ended (the last request before the analysis), with the
+ * process's CPU time at the run's start and at the pull's end.
+ */
+interface Timeline {
+  requests: (TimedRequest & { endpoint: string })[];
+  /** Requests before the run (provisioning): in the rate windows when it starts. */
+  before: TimedRequest[];
+  runStart: number | null;
+  pullEnd: number | null;
+  pullRequests: number | null;
+  runEnd: number | null;
+  cpuAtStart: NodeJS.CpuUsage | null;
+  cpuAtPullEnd: NodeJS.CpuUsage | null;
+  recording: boolean;
+  /** 429s the simulator answered during the run, by policy. */
+  rateLimited: Record<string, number>;
+}
+const hsTimeline: Timeline = {
+  requests: [], before: [], runStart: null, pullEnd: null, pullRequests: null, runEnd: null, cpuAtStart: null, cpuAtPullEnd: null, recording: false, rateLimited: {},
+};
 const RUN_NAMES = ['first sync (full, write-back)', 'second sync (unchanged)', `third sync (${editShare * 100}% of records edited)`];
 const onProgress: NonNullable<DemoOptions['onProgress']> = (crm, e) => {
   const tracker = environment ? (trackers[crm] ??= new StreamCalls(crm, () => environment?.sandbox.calls() ?? {})) : undefined;
+  if (crm === 'hubspot') noteHubSpotStage(e);
   if (e.stage === 'provision') log(`${LABEL[crm]}: provisioning`);
   else if (e.stage === 'start') {
     log(`${LABEL[crm]}: ${RUN_NAMES[e.run - 1] ?? `run ${e.run}`}`);
@@ -95,17 +127,40 @@ const onProgress: NonNullable<DemoOptions['onProgress']> = (crm, e) => {
     log(`  analysed ${e.accounts} accounts`);
   } else if (e.stage === 'plan') log(`  plan: ${e.changedAccounts} to change`);
 };
+function noteHubSpotStage(e: Parameters<typeof onProgress>[1]): void {
+  const t = hsTimeline;
+  if (e.stage === 'provision') t.recording = true;
+  else if (e.stage === 'start' && e.run === 1) {
+    t.runStart = performance.now();
+    t.cpuAtStart = process.cpuUsage();
+    t.before = t.requests.filter((r) => r.at > (t.runStart as number) - 10_000);
+    t.requests = [];
+  } else if (e.stage === 'analyze' && t.runStart !== null && t.pullEnd === null) {
+    // The plan run's analysis: the full pull made every HubSpot request before it.
+    t.pullRequests = t.requests.length;
+    t.pullEnd = t.requests.at(-1)?.at ?? null;
+    t.cpuAtPullEnd = process.cpuUsage(t.cpuAtStart ?? undefined);
+  } else if (e.stage === 'start' && e.run === 2) {
+    t.runEnd = performance.now();
+    t.recording = false;
+    t.rateLimited = environment?.sandbox.rateLimited() ?? {};
+  }
+}
 const demoOptions = {
   keep: true,
   runGapMs,
   onEnvironment: (env: DemoEnvironment) => {
     environment = env;
+    env.sandbox.onCall((crm, endpoint) => {
+      if (crm === 'hubspot' && hsTimeline.recording) hsTimeline.requests.push({ at: performance.now(), search: endpoint === 'search', endpoint });
+    });
   },
   accounts,
   seed: whole('seed', values.seed, 1),
   asOf,
   latencyMs,
   hubspotTenSecondBudget: hubspotBudget,
+  hubspotEnforcedTenSecondly: hubspotLimit,
   org: {
     ...(values['contacts-per-account'] !== undefined ? { contactsPerAccount: whole('contacts-per-account', values['contacts-per-account'], 5) } : {}),
     opportunities: Math.round(accounts * dealsPerAccount),
@@ -253,10 +308,55 @@ const reports = result.crms.map((c: CrmDemo) => {
     ...(third ? { third: { ...runReport(c.crm, third.run), streams: streamReport(c.crm, third.run, 2, third.byStream), edited: third.edited } } : {}),
   };
 });
+/** HubSpot's first run: the API pacing of its full pull and of the whole run, and where the rest of the time went. */
+interface HubSpotPacing {
+  pull: Pacing;
+  run: Pacing;
+  /** Run start to the pull's last request, and the CPU time the process used meanwhile (ms). */
+  pullWallMs: number;
+  pullCpuMs: number;
+  /** The pull's last request to the run's end: analysis, plan, the approval's reads and the write-back (ms). */
+  afterPullMs: number;
+  rateLimited: Record<string, number>;
+}
+
+function hubSpotPacing(t: Timeline): HubSpotPacing | null {
+  if (t.runStart === null || t.pullEnd === null || t.pullRequests === null || t.runEnd === null || !t.cpuAtPullEnd) return null;
+  const limits = { budget: hubspotBudget, windowMs: 10_000, searchPerSecond: SEARCH_PER_SECOND };
+  const cpu = t.cpuAtPullEnd;
+  return {
+    pull: pacing(t.requests.slice(0, t.pullRequests), t.before, limits),
+    run: pacing(t.requests, t.before, limits),
+    pullWallMs: t.pullEnd - t.runStart,
+    pullCpuMs: (cpu.user + cpu.system) / 1000,
+    afterPullMs: t.runEnd - t.pullEnd,
+    rateLimited: t.rateLimited,
+  };
+}
+
+function pacingLines(p: HubSpotPacing): string[] {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const line = (what: string, x: Pacing): string =>
+    `  ${what}: ${x.requests} requests, first to last ${s(x.spanMs)} against a floor of ${s(x.floorMs)} at ${hubspotBudget} per 10 s and ${SEARCH_PER_SECOND} searches per s (${ratio(x.spanMs, x.floorMs)}; at the sustained rate ${s(x.sustainedMs)}: ${ratio(x.spanMs, x.sustainedMs)})`;
+  const limited = Object.entries(p.rateLimited).map(([k, v]) => `${k.replace(/^hubspot\./, '')} ${v}`).join(', ');
+  return [
+    line('API pacing of the full pull', p.pull),
+    line('API pacing of the whole run', p.run),
+    `  run start to the pull's last request ${s(p.pullWallMs)} (process CPU ${s(p.pullCpuMs)}); after it (analysis, plan, approval reads, write-back) ${s(p.afterPullMs)}; 429s from the simulator: ${limited || 'none'}`,
+  ];
+}
+
+const SEARCH_PER_SECOND = hubSpotOptionsSchema.parse({ auth: { kind: 'private-app', token: 'x' } }).limits.searchPerSecond;
+const hsPacing = hubSpotPacing(hsTimeline);
+if (values.timeline !== undefined && hsTimeline.runStart !== null) {
+  const t0 = hsTimeline.runStart;
+  const rows = hsTimeline.requests.map((r, i) => `${(r.at - t0).toFixed(1)}\t${r.endpoint}${i === (hsTimeline.pullRequests ?? -1) - 1 ? '\tlast of the pull' : ''}`);
+  writeFileSync(values.timeline, `${rows.join('\n')}\n`);
+}
 const o = result.org;
 const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 const lines = [
-  `Sync benchmark: ${o.accounts} accounts, ${o.contacts} contacts, ${o.opportunities} deals per CRM; ${latencyMs} ms per call; HubSpot budget ${hubspotBudget} per 10 s; CRM clocks moved ${runGapMs / 60_000} min before each run`,
+  `Sync benchmark: ${o.accounts} accounts, ${o.contacts} contacts, ${o.opportunities} deals per CRM; ${latencyMs} ms per call; HubSpot budget ${hubspotBudget} per 10 s (the simulator enforces ${hubspotLimit}); CRM clocks moved ${runGapMs / 60_000} min before each run`,
 ];
 for (const r of reports) {
   type Run = typeof r.first;
@@ -270,7 +370,8 @@ for (const r of reports) {
     lines.push(`  all reads ${run.reads} (setup calls included), writes ${run.writes} (minimum ${run.minimum.writes}; simulator saw ${run.simulatorWriteCalls})`);
     if (r.crm === 'hubspot' && name.startsWith('first')) {
       const floorSeconds = (totalCalls(run.calls) / hubspotBudget) * 10;
-      lines.push(`  rate-limit floor ${floorSeconds.toFixed(1)} s (${totalCalls(run.calls)} calls at ${hubspotBudget} per 10 s): took ${ratio(run.wallSeconds, floorSeconds)}`);
+      lines.push(`  run wall time ${run.wallSeconds} s against ${floorSeconds.toFixed(1)} s for its ${totalCalls(run.calls)} calls at ${hubspotBudget} per 10 s (${ratio(run.wallSeconds, floorSeconds)}; analysis, plan and write-back included)`);
+      if (hsPacing) lines.push(...pacingLines(hsPacing));
     }
     lines.push(`  by kind: ${formatUsage(run.calls)}`);
   }
@@ -279,4 +380,4 @@ const clean = reports.every((r) => r.second.writes === 0 && r.second.simulatorWr
 lines.push(clean ? 'Second run: no write call in either CRM (target met).' : 'Second run: write calls made (target missed).');
 lines.push(`Total wall time ${(result.wallMs / 1000).toFixed(1)} s (generation and seeding included).`);
 process.stdout.write(`${lines.join('\n')}\n`);
-if (values.json) process.stdout.write(`${JSON.stringify({ accounts, latencyMs, hubspotBudget, editShare, runGapMs, wallMs: result.wallMs, reports })}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify({ accounts, latencyMs, hubspotBudget, hubspotLimit, editShare, runGapMs, wallMs: result.wallMs, hubspotPacing: hsPacing, reports })}\n`);

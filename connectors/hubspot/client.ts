@@ -6,7 +6,7 @@ import { callWithPolicy, type CallDecision } from '../shared/call-policy.ts';
 import { UsageCounter } from '../shared/usage.ts';
 import { neverSent } from '../shared/never-sent.ts';
 import { serverDate } from '../shared/server-date.ts';
-import { WindowLimiter } from './limiter.ts';
+import { WindowLimiter, type Slot } from './limiter.ts';
 import { classifyFailure, inspectFailure, type CallFailure, type FailureClass } from './failures.ts';
 import type { TokenManager } from './auth.ts';
 import type { HubSpotOptions } from './options.ts';
@@ -61,6 +61,8 @@ export class HubSpotCaller {
   serverTime: number | null = null;
   /** The portal's daily maximum (X-HubSpot-RateLimit-Daily), when HubSpot sends it. */
   dailyMax: number | null = null;
+  /** Whether any answer came yet (before it, a missing daily reading says nothing). */
+  answered = false;
 
   constructor(private readonly deps: HubSpotCallerDeps) {
     const { limits } = deps.options;
@@ -86,13 +88,19 @@ export class HubSpotCaller {
     return this.client;
   }
 
-  private readHeaders(headers: Record<string, string>): void {
+  /** Reads the rate-limit, date and daily headers of an answer to the request that held `slot` of `limiter`. */
+  private readHeaders(headers: Record<string, string>, limiter: WindowLimiter, slot: Slot): void {
     const h: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
-    const remaining = Number(h['x-hubspot-ratelimit-remaining']);
-    const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
-    if (h['x-hubspot-ratelimit-remaining'] !== undefined && remaining <= 0 && Number.isFinite(interval) && interval > 0) {
-      this.general.pauseUntil(this.deps.now() + interval);
+    this.answered = true;
+    const remaining = h['x-hubspot-ratelimit-remaining'];
+    if (limiter === this.general && remaining !== undefined && remaining.trim() !== '' && Number.isFinite(Number(remaining))) {
+      const max = Number(h['x-hubspot-ratelimit-max']);
+      this.general.observe(slot, {
+        max: h['x-hubspot-ratelimit-max'] !== undefined && Number.isFinite(max) ? max : null,
+        remaining: Number(remaining),
+        intervalMs: Number(h['x-hubspot-ratelimit-interval-milliseconds']),
+      });
     }
     const date = serverDate(h['date']);
     if (date !== null) this.serverTime = date;
@@ -145,22 +153,30 @@ export class HubSpotCaller {
   async call<T>(kind: CallKind, what: string, fn: (client: Client) => Promise<HttpInfoLike<T>>, opts: { applies?: boolean } = {}): Promise<CallResult<T>> {
     const { retry } = this.deps.options;
     const attempt = async (): Promise<CallResult<T>> => {
-      await (kind === 'search' ? this.search : this.general).acquire();
-      const client = await this.sdk();
-      this.count(kind);
+      const limiter = kind === 'search' ? this.search : this.general;
+      const slot = await limiter.acquire();
       try {
-        const info = await this.withTimeout(fn(client), what);
-        this.readHeaders(info.headers);
-        return { status: info.httpStatusCode, data: info.data };
-      } catch (e) {
-        if (e instanceof CrmError) throw e;
-        const failure = inspectFailure(e);
-        this.readHeaders(failure.headers);
-        // A write whose answer was lost may have been applied: never sent again blindly.
-        if (opts.applies && failure.status === null && !neverSent(e)) {
-          throw new OutcomeUnknownError(`the connection to HubSpot dropped during ${what} after the request went out (${failure.message}): HubSpot may have applied it`, { crm: 'hubspot' });
+        const client = await this.sdk();
+        this.count(kind);
+        try {
+          const info = await this.withTimeout(fn(client), what);
+          limiter.release(slot);
+          this.readHeaders(info.headers, limiter, slot);
+          return { status: info.httpStatusCode, data: info.data };
+        } catch (e) {
+          limiter.release(slot);
+          if (e instanceof CrmError) throw e;
+          const failure = inspectFailure(e);
+          this.readHeaders(failure.headers, limiter, slot);
+          // A write whose answer was lost may have been applied: never sent again blindly.
+          if (opts.applies && failure.status === null && !neverSent(e)) {
+            throw new OutcomeUnknownError(`the connection to HubSpot dropped during ${what} after the request went out (${failure.message}): HubSpot may have applied it`, { crm: 'hubspot' });
+          }
+          throw new AttemptFailure(failure);
         }
-        throw new AttemptFailure(failure);
+      } finally {
+        // Also when no request went out (the token could not be had): the place is given back.
+        limiter.release(slot);
       }
     };
     return callWithPolicy(attempt, {

@@ -11,7 +11,7 @@ import { TokenManager } from './auth.ts';
 import { HubSpotCaller } from './client.ts';
 import { hubSpotOptionsSchema, type HubSpotOptions, type HubSpotOptionsInput, type HubSpotRuntime } from './options.ts';
 import { provisionProperties } from './provision.ts';
-import { pullStream, readQueueIds, type PullContext } from './pull.ts';
+import { FullReadAhead, pullStream, readQueueIds, type PullContext } from './pull.ts';
 import { pushWrites } from './push.ts';
 import { readAccountDetails, readDealPipelines, readProperties, readTokenInfo, type HubSpotTokenInfo } from './reads.ts';
 import { readPortalCurrencies, type PortalCurrencies } from './currency.ts';
@@ -107,6 +107,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
   private dealIds: readonly string[] | null = null;
   /** Streams to pull again in full before the run goes on (see pullAgain). */
   private stale = new Set<ObjectKind>();
+  /** Later streams' full pulls read while earlier streams are pulled (PullOptions.readAhead). */
+  private readonly readAhead = new FullReadAhead();
 
   constructor(options: HubSpotOptionsInput, runtime: HubSpotRuntime = {}) {
     this.options = parseHubSpotOptions(options);
@@ -222,6 +224,8 @@ export class HubSpotConnector implements Connector, TaskConnector {
       },
     };
     const wanted = options.objects ?? ORDER;
+    ctx.readAhead = this.readAhead;
+    this.readAhead.plan(options.readAhead ?? [], wanted, options.mode, ctx);
     for (const kind of ORDER.filter((k) => wanted.includes(k))) {
       this.log.info({ object: kind, mode: options.mode }, 'hubspot pull');
       const saved = options.cursors[kind];

@@ -1,6 +1,6 @@
 import type { User } from '../../src/model/snapshot.ts';
 import { CrmError } from '../../src/contract/errors.ts';
-import type { Cursor, Mapped, MirrorView, ObjectKind, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
+import type { Cursor, Mapped, MirrorView, ObjectKind, PullAhead, PullPage, RecordIssue, RecordsByKind } from '../../src/contract/connector.ts';
 import {
   ASSOCIATION_TYPES, LAST_MODIFIED_PROPERTY, mapCompany, mapContact, mapDeal, mapLineItem, mapOwner, mapProduct,
   parseDateTime, propertiesFor, type HubSpotObject, type HubSpotObjectType, type MappingSettings, type PortalMoney, type QueueIds, type StageStatuses,
@@ -40,6 +40,8 @@ export interface PullContext {
   takeDealIds: () => readonly string[] | null;
   /** What the mirror holds (absent when the pull feeds none): deletions are then inferred from counts. */
   mirror?: MirrorView | undefined;
+  /** Full pulls of later streams read ahead (the connector keeps it across its pull calls). */
+  readAhead?: FullReadAhead;
 }
 
 /** Streams whose amounts convert into the company currency: read again when the rates change. */
@@ -82,7 +84,10 @@ function modifiedAt(o: HubSpotObject, property: string): number | null {
 /** Owners are read at most daily; a record naming one not in that list has them read at once. */
 export const OWNERS_REFRESH_MS = 24 * 60 * 60 * 1000;
 
-async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage, ctx: PullContext): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
+/** `associations`: the page's associations when already asked for (full pulls read them ahead); read here otherwise. */
+async function mapObjects<K extends ObjectStreamKind>(
+  kind: K, page: ObjectPage, ctx: PullContext, associations?: Promise<Map<string, AssociatedRecord[]>>,
+): Promise<{ records: RecordsByKind[K][]; issues: RecordIssue[] }> {
   const spec = streamSpec(kind, ctx.settings);
   const cached = kind === 'accounts' || kind === 'opportunities' ? ctx.cachedOwners() : null;
   if (cached && page.objects.some((o) => { const owner = o.properties['hubspot_owner_id']; return typeof owner === 'string' && owner !== '' && !cached.has(owner); })) ctx.ownersStale();
@@ -94,7 +99,7 @@ async function mapObjects<K extends ObjectStreamKind>(kind: K, page: ObjectPage,
   // Only deals and line items carry amounts in a currency of their own.
   const money: PortalMoney = MONEY_STREAMS.has(kind) ? await ctx.money({ type: spec.type, objects: page.objects }) : { company: '', convert: (amount) => ({ value: amount }) };
   const assoc = spec.association
-    ? await readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations)
+    ? await (associations ?? readAssociations(ctx.caller, spec.type, spec.association.to, page.objects.map((o) => o.id), ctx.options.pageSizes.associations))
     : new Map<string, AssociatedRecord[]>();
   const records: RecordsByKind[K][] = [];
   const issues: RecordIssue[] = page.malformed.map((m) => ({ object: kind, recordId: null, kind: 'malformed', message: `${spec.type} result ${m.index}: ${m.message}` }));
@@ -116,7 +121,7 @@ function emptyPage<K extends ObjectKind>(object: K, cursor: Cursor): PullPage<K>
  * 100 records but one batch read takes up to 1,000 ids, so associations cost a tenth of the
  * calls). `startedAt` is told the portal's clock at the first answer.
  */
-async function listGroup(kind: ObjectStreamKind, after: string | null, ctx: PullContext, onFirstAnswer: () => void): Promise<ObjectPage> {
+async function listGroup(kind: ObjectStreamKind, after: string | null, ctx: Pick<PullContext, 'caller' | 'options' | 'settings'>, onFirstAnswer: () => void): Promise<ObjectPage> {
   const spec = streamSpec(kind, ctx.settings);
   const properties = propertiesFor(spec.type, ctx.settings);
   const { list, associations } = ctx.options.pageSizes;
@@ -134,40 +139,201 @@ async function listGroup(kind: ObjectStreamKind, after: string | null, ctx: Pull
   return gathered;
 }
 
+/** Groups a full pull reads ahead of the one being mapped and checkpointed. */
+export const FULL_PULL_READ_AHEAD = 2;
+/** Groups read of a later stream's full pull (told ahead) while the streams before it are pulled. */
+export const LATER_STREAM_READ_AHEAD = 6;
 /**
- * Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. The
- * next group's list pages are asked for while this group's associations are read and its page
- * is checkpointed, so the calls overlap (the limiter still paces them); the cursor of each page
- * is the `after` that follows it, as without the overlap.
+ * Below this many calls left of the portal's daily allowance, calls read ahead could be the
+ * ones the limit stops, spent on pages no checkpoint keeps: full pulls read one group ahead
+ * (as they did before reading ahead) and later streams are not read ahead.
+ */
+export const READ_AHEAD_DAILY_MARGIN = 2_000;
+
+/** The portal's daily allowance is nearly used up (or its reading not had yet, when `unknownIsLow`). */
+function dailyLow(caller: HubSpotCaller, unknownIsLow: boolean): boolean {
+  if (caller.dailyRemaining === null) return unknownIsLow && !caller.answered;
+  return caller.dailyRemaining < READ_AHEAD_DAILY_MARGIN;
+}
+
+/** A group of list pages read ahead, with its association batch read already asked for. */
+interface ReadGroup {
+  page: ObjectPage;
+  associations: Promise<Map<string, AssociatedRecord[]>> | undefined;
+}
+
+/**
+ * Reads a stream's list pages from `after` to the end, group after group, while the groups
+ * before are mapped and checkpointed: at most `ahead` groups wait unconsumed. A group's
+ * association batch read is asked for as soon as its list pages are in, so it runs alongside
+ * the next group's list pages. The limiter paces all of them; nothing here waits on latency
+ * while the budget has room, except the list pages themselves (each needs the `after` before it).
+ */
+class GroupReader {
+  private readonly ready: ({ group: ReadGroup } | { error: unknown })[] = [];
+  private wakeConsumer: (() => void) | null = null;
+  private wakeProducer: (() => void) | null = null;
+  private stopped = false;
+  /** The portal's clock when the reading began (its last answer before the first page, else the first page's). */
+  startedAt: number | null;
+
+  constructor(
+    kind: ObjectStreamKind,
+    readonly after: string | null,
+    private ahead: number,
+    ctx: Pick<PullContext, 'caller' | 'options' | 'settings' | 'now'>,
+  ) {
+    this.startedAt = ctx.caller.serverTime;
+    const spec = streamSpec(kind, ctx.settings);
+    const noteStart = (): void => {
+      this.startedAt ??= ctx.caller.serverTime ?? ctx.now();
+    };
+    const read = async (from: string | null): Promise<ReadGroup> => {
+      const page = await listGroup(kind, from, ctx, noteStart);
+      const ids = page.objects.map((o) => o.id);
+      const associations = spec.association && ids.length > 0
+        ? readAssociations(ctx.caller, spec.type, spec.association.to, ids, ctx.options.pageSizes.associations)
+        : undefined;
+      // Awaited when the group is mapped; a failure meanwhile must not go unhandled.
+      associations?.catch(() => undefined);
+      return { page, associations: associations ?? (spec.association ? Promise.resolve(new Map()) : undefined) };
+    };
+    void this.produce(read, after);
+  }
+
+  private async produce(read: (after: string | null) => Promise<ReadGroup>, after: string | null): Promise<void> {
+    let next = after;
+    try {
+      for (;;) {
+        while (this.ready.length >= this.ahead && !this.stopped) await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+        if (this.stopped) return;
+        const group = await read(next);
+        if (this.stopped) return;
+        this.push({ group });
+        if (group.page.after === null) return;
+        next = group.page.after;
+      }
+    } catch (error) {
+      this.push({ error });
+    }
+  }
+
+  private push(item: { group: ReadGroup } | { error: unknown }): void {
+    this.ready.push(item);
+    const wake = this.wakeConsumer;
+    this.wakeConsumer = null;
+    wake?.();
+  }
+
+  private resume(): void {
+    const wake = this.wakeProducer;
+    this.wakeProducer = null;
+    wake?.();
+  }
+
+  /** How many groups may wait unconsumed from now on. */
+  setAhead(groups: number): void {
+    this.ahead = groups;
+    this.resume();
+  }
+
+  /** The next group, in order; throws what reading it threw (the groups before it came first). */
+  async next(): Promise<ReadGroup> {
+    while (this.ready.length === 0) await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    const item = this.ready.shift() as { group: ReadGroup } | { error: unknown };
+    this.resume();
+    if ('error' in item) throw item.error;
+    return item.group;
+  }
+
+  /** The consumer is done (or gave up), or the stream will not be pulled: nothing more is asked for. */
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+}
+
+/** Streams fullObjects reads; users and contact roles have their own reads. */
+const OBJECT_STREAMS: ReadonlySet<ObjectKind> = new Set<ObjectStreamKind>(['products', 'accounts', 'contacts', 'opportunities', 'lineItems']);
+
+/** Where a full pull starts: after the saved list position, or at the beginning. */
+function listStart(saved: Cursor | null | undefined): string | null {
+  return saved?.['phase'] === 'list' && typeof saved['after'] === 'string' ? saved['after'] : null;
+}
+
+/**
+ * The full pulls of later streams, read while the streams before them are pulled (the engine
+ * names them in PullOptions.readAhead): each reads up to LATER_STREAM_READ_AHEAD groups, raw
+ * pages and associations only. Mapping waits for the stream's own pull, when the lookups it
+ * needs (owners, queues, stages, currencies) are the ones that pull sees. A reader is handed
+ * over only to a full pull of its stream from the same position, and stopped when its stream
+ * is no longer coming.
+ */
+export class FullReadAhead {
+  private readonly readers = new Map<ObjectKind, GroupReader>();
+
+  /** `pulling`: the streams this pull call reads now (their readers wait to be claimed unless pulled incrementally). */
+  plan(ahead: readonly PullAhead[], pulling: readonly ObjectKind[], mode: 'full' | 'incremental', ctx: Pick<PullContext, 'caller' | 'options' | 'settings' | 'now'>): void {
+    const wanted = new Map<ObjectKind, string | null>();
+    // Before this connection's first answer the daily reading is not known: the next pull call
+    // plans again. A portal that sends none (OAuth apps have no daily limit) is read ahead.
+    const low = dailyLow(ctx.caller, true);
+    for (const a of ahead) if (OBJECT_STREAMS.has(a.object) && !pulling.includes(a.object)) wanted.set(a.object, listStart(a.cursor));
+    for (const [kind, reader] of this.readers) {
+      const keep = wanted.has(kind) ? wanted.get(kind) === reader.after : mode === 'full' && pulling.includes(kind);
+      if (!keep) {
+        reader.stop();
+        this.readers.delete(kind);
+      }
+    }
+    if (low) return;
+    for (const [kind, after] of wanted) {
+      if (!this.readers.has(kind)) this.readers.set(kind, new GroupReader(kind as ObjectStreamKind, after, LATER_STREAM_READ_AHEAD, ctx));
+    }
+  }
+
+  /** The reader of `kind` started at `after`, handed over once; null when there is none (or it started elsewhere). */
+  claim(kind: ObjectKind, after: string | null): GroupReader | null {
+    const reader = this.readers.get(kind);
+    if (!reader) return null;
+    this.readers.delete(kind);
+    if (reader.after === after) return reader;
+    reader.stop();
+    return null;
+  }
+}
+
+/**
+ * Full pull: the list endpoint paged with `after` to the end; resumable from its cursor. List
+ * pages are read ahead of the mapping and checkpointing (GroupReader; from an earlier stream's
+ * pull when the engine told it ahead), and each group's associations alongside the next group's
+ * list pages, so the calls overlap (the limiter still paces them); the cursor of each page is
+ * the `after` that follows it, as without the overlap.
  */
 async function* fullObjects<K extends ObjectStreamKind>(kind: K, saved: Cursor | undefined, ctx: PullContext): AsyncGenerator<PullPage<K>> {
-  const resume = saved?.['phase'] === 'list' && typeof saved['after'] === 'string';
+  const from = listStart(saved);
+  const ahead = dailyLow(ctx.caller, false) ? 1 : FULL_PULL_READ_AHEAD;
+  const reader = ctx.readAhead?.claim(kind, from) ?? new GroupReader(kind, from, ahead, ctx);
+  reader.setAhead(ahead);
   // Anything changed after the full pull began is picked up by the next incremental pull. The
-  // start is the portal's clock (its last answer before the first page, else the first page's).
-  let startedAt = resume && typeof saved['startedAt'] === 'number' ? saved['startedAt'] : ctx.caller.serverTime;
-  const noteStart = (): void => {
-    startedAt ??= ctx.caller.serverTime ?? ctx.now();
-  };
-  const fetch = (after: string | null): Promise<ObjectPage> => {
-    const p = listGroup(kind, after, ctx, noteStart);
-    // Awaited below; a failure while the consumer holds the page must not go unhandled meanwhile.
-    p.catch(() => undefined);
-    return p;
-  };
-  let pending = fetch(resume ? String(saved['after']) : null);
-  for (;;) {
-    const gathered = await pending;
-    const after = gathered.after;
-    const last = after === null;
-    if (!last) pending = fetch(after);
-    const { records, issues } = await mapObjects(kind, gathered, ctx);
-    const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
-    const start = startedAt ?? ctx.now();
-    const cursor: Cursor = last
-      ? searchCursor({ since: start, sinceIds: [], archivedSince: start, rates })
-      : { phase: 'list', after, startedAt: start };
-    yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
-    if (last) return;
+  // start is the portal's clock when the reading began (see GroupReader), or the saved one.
+  const savedStart = from !== null && typeof saved?.['startedAt'] === 'number' ? saved['startedAt'] : null;
+  try {
+    for (;;) {
+      const { page: gathered, associations } = await reader.next();
+      const after = gathered.after;
+      const last = after === null;
+      const { records, issues } = await mapObjects(kind, gathered, ctx, associations);
+      const rates = MONEY_STREAMS.has(kind) ? (await ctx.money()).fingerprint : undefined;
+      const start = savedStart ?? reader.startedAt ?? ctx.now();
+      const cursor: Cursor = last
+        ? searchCursor({ since: start, sinceIds: [], archivedSince: start, rates })
+        : { phase: 'list', after, startedAt: start };
+      yield { object: kind, records, deletedIds: [], issues, cursor, ...(last ? { fullPullComplete: true } : {}) };
+      if (last) return;
+    }
+  } finally {
+    reader.stop();
   }
 }
 

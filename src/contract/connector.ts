@@ -84,6 +84,12 @@ export interface PullOptions {
    * the pull does not feed a mirror): a connector may infer from it what it need not read.
    */
   mirror?: MirrorView;
+  /**
+   * Streams the run pulls in full after these, in order, each with the cursor it will start
+   * from (null: the beginning). A connector may start reading them now, while these are
+   * checkpointed, as long as what it hands back later is what a pull started then would read.
+   */
+  readAhead?: readonly PullAhead[];
 }
 
 /** A read-only view of the connection's mirror, for a connector's pull. */
@@ -92,6 +98,12 @@ export interface MirrorView {
   count(object: ObjectKind): Promise<number>;
   /** Which of these ids of the stream the mirror holds. */
   holds(object: ObjectKind, ids: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+/** A later stream's full pull, told ahead (PullOptions.readAhead). */
+export interface PullAhead {
+  object: ObjectKind;
+  cursor: Cursor | null;
 }
 
 export type FieldValues = Partial<Record<OutputFieldKey, string | number | boolean | null>>;

@@ -30,6 +30,8 @@ export interface DemoOptions {
   org?: Omit<SampleOrgOptions, 'seed' | 'accounts' | 'asOf'>;
   /** HubSpot requests per rolling ten seconds the connector allows itself. */
   hubspotTenSecondBudget?: number;
+  /** The simulator enforces this HubSpot ten-second limit (429 TEN_SECONDLY_ROLLING past it); not enforced without it. */
+  hubspotEnforcedTenSecondly?: number;
   /** Leave the simulator and store open: the caller closes `environment`. */
   keep?: boolean;
   /**
@@ -186,6 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     org,
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(options.hubspotTenSecondBudget !== undefined ? { hubspotTenSecondBudget: options.hubspotTenSecondBudget } : {}),
+    ...(options.hubspotEnforcedTenSecondly !== undefined ? { hubspotEnforcedTenSecondly: options.hubspotEnforcedTenSecondly } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

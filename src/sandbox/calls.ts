@@ -1,6 +1,7 @@
 /** API calls received, by CRM and endpoint name, for tests and benchmarks. */
 export class CallCounter {
   private readonly counts = new Map<string, number>();
+  private readonly limited = new Map<string, number>();
   /** Told of every call as it arrives, before it is answered (a test's way to act mid-run). */
   listener: ((crm: string, endpoint: string) => void) | null = null;
 
@@ -8,6 +9,17 @@ export class CallCounter {
     const key = `${crm}.${endpoint}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.listener?.(crm, endpoint);
+  }
+
+  /** A call answered 429 for a rate limit (`policy`: HubSpot's policyName). */
+  rateLimited(crm: string, policy: string): void {
+    const key = `${crm}.${policy}`;
+    this.limited.set(key, (this.limited.get(key) ?? 0) + 1);
+  }
+
+  /** Calls answered 429 by `crm.policy`, sorted by key. */
+  rateLimitedSnapshot(): Record<string, number> {
+    return Object.fromEntries([...this.limited.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   /** Counts by `crm.endpoint`, sorted by key. */
@@ -23,5 +35,6 @@ export class CallCounter {
 
   reset(): void {
     this.counts.clear();
+    this.limited.clear();
   }
 }

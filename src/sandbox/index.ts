@@ -111,6 +111,8 @@ export interface Sandbox {
   /** API calls by `crm.endpoint` since start or the last reset. */
   calls(): Record<string, number>;
   resetCalls(): void;
+  /** Calls answered 429 for a rate limit since start or the last reset, by `crm.policy` (HubSpot's policyName). */
+  rateLimited(): Record<string, number>;
   /** Told of every API call as it arrives, before it is answered; null stops it. */
   onCall(listener: ((crm: Crm, endpoint: string) => void) | null): void;
   /** Told of every update applied to a record (through the API or sf/hs.update); null stops it. */
@@ -308,6 +310,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     calls: () => calls.snapshot(),
     resetCalls: () => calls.reset(),
+    rateLimited: () => calls.rateLimitedSnapshot(),
     onCall: (listener) => {
       calls.listener = listener ? (crm, endpoint) => listener(crm as Crm, endpoint) : null;
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OBJECT_KINDS, type Connector, type Cursor, type MirrorView, type ObjectKind } from '../contract/connector.ts';
+import { OBJECT_KINDS, type Connector, type Cursor, type MirrorView, type ObjectKind, type PullAhead } from '../contract/connector.ts';
 import type { RunCounts } from '../contract/runs.ts';
 import type { RunIssue, Store } from '../store/types.ts';
 import type { ProgressEvent } from './types.ts';
@@ -22,18 +22,27 @@ interface StreamPlan {
   sweepToken: string | null;
 }
 
+type StreamState = Awaited<ReturnType<Store['getStreamStates']>>[ObjectKind];
+
+/**
+ * Whether a stream pulls in full, from which cursor, and with which sweep token when it resumes
+ * one cut short (null: a new full pull). Null when it pulls incrementally. Starts nothing.
+ */
+function fullFrom(ctx: PullContext, state: StreamState, forceFull: boolean): { cursor: Cursor | null; sweepToken: string | null } | null {
+  // A full pull cut short resumes from its cursor with the same sweep token, requested or not.
+  if (state?.phase === 'full' && state.sweepToken !== null) return { cursor: state.cursor, sweepToken: state.sweepToken };
+  if (ctx.full || forceFull || !state || state.cursor === null) return { cursor: null, sweepToken: null };
+  return null;
+}
+
 async function planStream(ctx: PullContext, object: ObjectKind, forceFull = false): Promise<StreamPlan> {
   const state = (await ctx.store.getStreamStates(ctx.connectionId))[object];
-  // A full pull cut short resumes from its cursor with the same sweep token, requested or not.
-  if (state?.phase === 'full' && state.sweepToken !== null) {
-    return { mode: 'full', cursor: state.cursor, sweepToken: state.sweepToken };
-  }
-  if (ctx.full || forceFull || !state || state.cursor === null) {
-    const sweepToken = randomUUID();
-    await ctx.store.startFullPull(ctx.connectionId, object, sweepToken);
-    return { mode: 'full', cursor: null, sweepToken };
-  }
-  return { mode: 'incremental', cursor: state.cursor, sweepToken: null };
+  const full = fullFrom(ctx, state, forceFull);
+  if (!full) return { mode: 'incremental', cursor: state?.cursor ?? null, sweepToken: null };
+  if (full.sweepToken !== null) return { mode: 'full', cursor: full.cursor, sweepToken: full.sweepToken };
+  const sweepToken = randomUUID();
+  await ctx.store.startFullPull(ctx.connectionId, object, sweepToken);
+  return { mode: 'full', cursor: null, sweepToken };
 }
 
 /**
@@ -42,13 +51,22 @@ async function planStream(ctx: PullContext, object: ObjectKind, forceFull = fals
  * Errors from the connector propagate: the checkpoints already made stay.
  */
 export async function pullIntoMirror(ctx: PullContext): Promise<void> {
-  for (const object of OBJECT_KINDS) await pullOne(ctx, object, false);
+  // The streams that will pull in full, told to the connector with each stream before them so
+  // that it may read them while this one is checkpointed (planning them stays with each stream).
+  const states = await ctx.store.getStreamStates(ctx.connectionId);
+  const fullLater = OBJECT_KINDS.flatMap((object): PullAhead[] => {
+    const full = fullFrom(ctx, states[object], false);
+    return full ? [{ object, cursor: full.cursor }] : [];
+  });
+  for (const [i, object] of OBJECT_KINDS.entries()) {
+    await pullOne(ctx, object, false, fullLater.filter((a) => OBJECT_KINDS.indexOf(a.object) > i));
+  }
   // A lookup the connector kept from an earlier run that a later stream showed out of date (a
   // record naming an owner not seen) is read again in full now, before the run plans from it.
-  for (const object of ctx.connector.pullAgain?.() ?? []) await pullOne(ctx, object, true);
+  for (const object of ctx.connector.pullAgain?.() ?? []) await pullOne(ctx, object, true, []);
 }
 
-async function pullOne(ctx: PullContext, object: ObjectKind, forceFull: boolean): Promise<void> {
+async function pullOne(ctx: PullContext, object: ObjectKind, forceFull: boolean, readAhead: PullAhead[]): Promise<void> {
   {
     const plan = await planStream(ctx, object, forceFull);
     let lastCursor: Cursor | null = plan.cursor;
@@ -57,7 +75,9 @@ async function pullOne(ctx: PullContext, object: ObjectKind, forceFull: boolean)
       count: (kind) => ctx.store.mirrorCount(ctx.connectionId, kind),
       holds: async (kind, ids) => new Set(Object.keys(await ctx.store.recordStamps(ctx.connectionId, kind, [...ids]))),
     };
-    const pages = ctx.connector.pull({ mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object], mirror });
+    const pages = ctx.connector.pull({
+      mode: plan.mode, cursors: plan.cursor ? { [object]: plan.cursor } : {}, objects: [object], mirror, ...(readAhead.length > 0 ? { readAhead } : {}),
+    });
     for await (const page of pages) {
       if (page.object !== object) throw new Error(`the connector returned a ${page.object} page while pulling ${object}`);
       const done = plan.mode === 'full' && page.fullPullComplete === true;

@@ -75,6 +75,7 @@ export function hsApiGate(ctx: HsContext) {
       }
     }
     const rateLimited = (message: string, policyName: string): void => {
+      ctx.calls.rateLimited('hubspot', policyName);
       sendHsError(ctx, res, 429, 'RATE_LIMITS', message, { errorType: 'RATE_LIMIT', policyName, requestId: ctx.correlationId() });
     };
     if (ctx.store.dailyUsed >= ctx.store.dailyLimit) {

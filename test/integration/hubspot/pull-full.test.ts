@@ -67,6 +67,40 @@ describe('full pull', () => {
     expect(c.usage()).toEqual({ list: 3, associationsBatchRead: 3 });
   });
 
+  it('reads a later stream told ahead while the stream before it is pulled, and hands its pages to that stream', async () => {
+    const log = servePortal(loadGolden(), 1);
+    const c = connector({ pageSizes: { associations: 100 } }, { now: () => NOW });
+    const lists = (): (string | null)[] => log.filter((l) => l.startsWith('GET /crm/v3/objects/companies')).map((l) => queryOf(l.slice(4)).get('after'));
+    // Before the connection's first answer nothing is read ahead (the daily reading is not known).
+    await collect(c, { mode: 'full', cursors: {}, objects: ['products'], readAhead: [{ object: 'accounts', cursor: null }] });
+    expect(lists()).toEqual([]);
+    const products = c.pull({ mode: 'full', cursors: {}, objects: ['products'], readAhead: [{ object: 'accounts', cursor: null }] })[Symbol.asyncIterator]();
+    await products.next();
+    // The companies are read while the products' page is still with the caller.
+    await vi.waitFor(() => expect(lists()).toEqual([null, '1', '2']));
+    for (let r = await products.next(); !r.done; r = await products.next());
+    const pages = await collect(c, { mode: 'full', cursors: {}, objects: ['accounts'] });
+    expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['101'], ['102'], ['103']]);
+    expect(pages.at(-1)?.cursor).toEqual({ phase: 'search', since: NOW, sinceIds: '', archivedSince: NOW });
+    expect((pages[1]!.records[0] as Account).parentId).toBe('101');
+    // Read once: the accounts pull took the pages read ahead.
+    expect(lists()).toEqual([null, '1', '2']);
+    expect(log.filter((l) => l.startsWith('POST /crm/v4/associations/companies/companies/batch/read'))).toHaveLength(3);
+  });
+
+  it('does not hand pages read ahead to a full pull that starts elsewhere', async () => {
+    const log = servePortal(loadGolden(), 1);
+    const c = connector({ pageSizes: { associations: 100 } }, { now: () => NOW });
+    const lists = (): (string | null)[] => log.filter((l) => l.startsWith('GET /crm/v3/objects/companies')).map((l) => queryOf(l.slice(4)).get('after'));
+    await collect(c, { mode: 'full', cursors: {}, objects: ['products'] });
+    await collect(c, { mode: 'full', cursors: {}, objects: ['products'], readAhead: [{ object: 'accounts', cursor: null }] });
+    await vi.waitFor(() => expect(lists().length).toBeGreaterThan(0));
+    const pages = await collect(c, { mode: 'full', cursors: { accounts: { phase: 'list', after: '2', startedAt: 1234 } }, objects: ['accounts'] });
+    expect(pages.map((p) => p.records.map((r) => r.id))).toEqual([['103']]);
+    expect(pages[0]!.cursor).toEqual({ phase: 'search', since: 1234, sinceIds: '', archivedSince: 1234 });
+    expect(lists().at(-1)).toBe('2');
+  });
+
   it('resumes an interrupted full pull from its saved `after` and keeps its start time', async () => {
     const log = servePortal(loadGolden(), 1);
     const c = connector({}, { now: () => NOW });

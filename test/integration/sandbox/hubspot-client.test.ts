@@ -286,11 +286,19 @@ describe('HubSpot writes and provisioning', () => {
   });
 
   it('enforces the ten-second window when asked to', async () => {
-    const { client } = await start({ seed: smallSnapshot(), hubspotLimits: { tenSecondly: 3, enforceTenSecondly: true } });
+    const { sb: s, client } = await start({ seed: smallSnapshot(), hubspotLimits: { tenSecondly: 3, enforceTenSecondly: true } });
     for (let i = 0; i < 3; i++) await client.crm.companies.basicApi.getPage(1);
     const e = await apiError(client.crm.companies.basicApi.getPage(1));
     expect(e.code).toBe(429);
     expect(e.body['policyName']).toBe('TEN_SECONDLY_ROLLING');
+    expect([e.body['status'], e.body['errorType'], e.body['category']]).toEqual(['error', 'RATE_LIMIT', 'RATE_LIMITS']);
+    const headers = e.headers;
+    expect([headers['x-hubspot-ratelimit-max'], headers['x-hubspot-ratelimit-remaining'], headers['x-hubspot-ratelimit-interval-milliseconds']]).toEqual(['3', '0', '10000']);
+    // Search has its own per-second limit: the full ten-second window does not stop it.
+    await client.crm.companies.searchApi.doSearch({ filterGroups: [], limit: 1 } as never);
+    expect(s.rateLimited()).toEqual({ 'hubspot.TEN_SECONDLY_ROLLING': 1 });
+    s.resetCalls();
+    expect(s.rateLimited()).toEqual({});
   });
 });
 

@@ -20,6 +20,8 @@ export class FakeCrm {
   pageSize = 2;
   /** Every push call, in order. */
   pushes: AccountWrite[][] = [];
+  /** Each pull call's stream and the later full pulls the engine told it ahead (PullOptions.readAhead). */
+  pullCalls: { objects: ObjectKind[]; mode: 'full' | 'incremental'; readAhead: { object: ObjectKind; cursor: Cursor | null }[] }[] = [];
   calls: ApiUsage = {};
   /** The org's daily allowance as the CRM reports it with every answer (null: no reading). */
   allowance: { used: number; max: number } | null = null;
@@ -86,6 +88,7 @@ class FakeConnector implements Connector {
   }
 
   async *pull(options: PullOptions): AsyncIterable<PullPage> {
+    this.crm.pullCalls.push({ objects: [...(options.objects ?? [])], mode: options.mode, readAhead: [...(options.readAhead ?? [])] });
     for (const object of options.objects ?? []) {
       yield* this.pullObject(object, options.mode, options.cursors[object] ?? null);
     }

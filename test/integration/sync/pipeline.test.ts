@@ -114,6 +114,33 @@ describe('runSync', () => {
     expect(crm.pushes[0]?.map((w) => w.accountId)).toEqual(['A1', 'A2', 'B1']);
   });
 
+  it('tells the connector, with each stream, the later streams that will pull in full and where they start', async () => {
+    crm.failAfterPages = 3; // dies on the second accounts page
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
+    const later = (objects: string[]) => objects.map((object) => ({ object, cursor: null }));
+    expect(crm.pullCalls.map((c) => [c.objects, c.mode, c.readAhead])).toEqual([
+      [['users'], 'full', later(['products', 'accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'])],
+      [['products'], 'full', later(['accounts', 'contacts', 'opportunities', 'lineItems', 'contactRoles'])],
+      [['accounts'], 'full', later(['contacts', 'opportunities', 'lineItems', 'contactRoles'])],
+    ]);
+    const accountsCursor = (await store.getStreamStates('c1')).accounts?.cursor;
+    expect(accountsCursor).toMatchObject({ after: expect.any(String) });
+    crm.failAfterPages = null;
+    crm.pullCalls = [];
+    tick();
+    await runSync(deps(), { connectionId: 'c1', confirm: true });
+    // The accounts' full pull resumes from its checkpoint; users and products pull incrementally.
+    expect(crm.pullCalls[0]).toEqual({
+      objects: ['users'], mode: 'incremental',
+      readAhead: [{ object: 'accounts', cursor: accountsCursor }, ...later(['contacts', 'opportunities', 'lineItems', 'contactRoles'])],
+    });
+    expect(crm.pullCalls.find((c) => c.objects[0] === 'lineItems')?.readAhead).toEqual(later(['contactRoles']));
+    crm.pullCalls = [];
+    tick();
+    await runSync(deps(), { connectionId: 'c1' });
+    expect(crm.pullCalls.every((c) => c.mode === 'incremental' && c.readAhead.length === 0)).toBe(true);
+  });
+
   it('a completed full pull removes records the CRM no longer has, deletions arrive incrementally', async () => {
     await runSync(deps(), { connectionId: 'c1', confirm: true });
     crm.remove('contacts', 'C1');
