@@ -35,6 +35,8 @@ export interface HubSpotCallerDeps {
   logger: Logger;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** A search limiter shared with other callers of the same connection (HubSpotRuntime.searchLimiter). */
+  searchLimiter?: WindowLimiter | undefined;
 }
 
 /** Carries what a failed attempt told us to the call policy. */
@@ -67,7 +69,7 @@ export class HubSpotCaller {
   constructor(private readonly deps: HubSpotCallerDeps) {
     const { limits } = deps.options;
     this.general = new WindowLimiter(limits.tenSecondBudget, 10_000, deps.now, deps.sleep);
-    this.search = new WindowLimiter(limits.searchPerSecond, 1_000, deps.now, deps.sleep);
+    this.search = deps.searchLimiter ?? new WindowLimiter(limits.searchPerSecond, 1_000, deps.now, deps.sleep);
   }
 
   count(kind: string): void {

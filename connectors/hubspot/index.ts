@@ -129,7 +129,7 @@ export class HubSpotConnector implements Connector, TaskConnector {
       sleep,
     });
     this.tokens = tokens;
-    caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep });
+    caller = new HubSpotCaller({ options: this.options, tokens, logger: this.log, now: this.now, sleep, searchLimiter: runtime.searchLimiter });
     this.caller = caller;
     const o = this.options;
     this.settings = {

@@ -5,7 +5,9 @@ import type { InstallContext, InstalledSource, SourceModule } from '../shared/so
 import { checkOrigin } from '../shared/urls.ts';
 import { buildAuthorizeUrl, exchangeCode } from './auth.ts';
 import { HubSpotConnector } from './index.ts';
+import { WindowLimiter } from './limiter.ts';
 import { hubSpotOptionsSchema } from './options.ts';
+import { realSleep } from '../shared/sleep.ts';
 import { hubSpotWebhook } from './webhooks.ts';
 import { verifyHubSpot } from './verify.ts';
 
@@ -62,6 +64,19 @@ async function completeInstall(ctx: InstallContext, exchange: { code: string; co
   return { baseUrl: basePath, tokens, name, accountId: info.hub_id, options: { clientId: ctx.app.clientId, portalId: info.hub_id, name } };
 }
 
+/** Search limiters by connection (and its per-second limit), for every connector of the process. */
+const SEARCH_LIMITERS = new Map<string, WindowLimiter>();
+
+function searchLimiterOf(connectionId: string, perSecond: number): WindowLimiter {
+  const key = `${connectionId}\u0000${perSecond}`;
+  let limiter = SEARCH_LIMITERS.get(key);
+  if (!limiter) {
+    limiter = new WindowLimiter(perSecond, 1_000, Date.now, realSleep);
+    SEARCH_LIMITERS.set(key, limiter);
+  }
+  return limiter;
+}
+
 export const hubSpotSource: SourceModule<'hubspot'> = {
   kind: 'hubspot',
   label: LABEL,
@@ -85,9 +100,15 @@ export const hubSpotSource: SourceModule<'hubspot'> = {
             clientSecret: credentials.clientSecret,
           }
         : { kind: 'private-app' as const, token: tokens.accessToken };
+    const parsed = hubSpotOptionsSchema.safeParse({ ...rest, baseUrl: connection.baseUrl, auth });
+    // On the real clock, one search limiter per connection for the process (see HubSpotRuntime).
+    const shared = !runtime.now && !runtime.sleep && parsed.success ? searchLimiterOf(connection.id, parsed.data.limits.searchPerSecond) : undefined;
     return new HubSpotConnector(
       { ...rest, baseUrl: connection.baseUrl, auth },
-      { onTokens: runtime.onTokens, ...(runtime.logger ? { logger: runtime.logger } : {}), ...(runtime.now ? { now: runtime.now } : {}), ...(runtime.sleep ? { sleep: runtime.sleep } : {}) },
+      {
+        onTokens: runtime.onTokens, ...(runtime.logger ? { logger: runtime.logger } : {}), ...(runtime.now ? { now: runtime.now } : {}), ...(runtime.sleep ? { sleep: runtime.sleep } : {}),
+        ...(shared ? { searchLimiter: shared } : {}),
+      },
     );
   },
   // Batch update takes 100 companies a call. HubSpot moves no modified date when associations

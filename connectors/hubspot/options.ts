@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WindowLimiter } from './limiter.ts';
 import type { Logger } from '../../src/log.ts';
 import { legacyRetryNames, retryOptionsSchema } from '../shared/retry-options.ts';
 import type { TokenListener } from '../../src/contract/connector.ts';
@@ -103,4 +104,11 @@ export interface HubSpotRuntime {
   logger?: Logger;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The search limiter of this connection, shared by every connector made for it in this
+   * process (module.ts). Search's per-second limit has no headers to learn from, so a run that
+   * starts right after another (a plan's approval, a second sync) would otherwise search with
+   * an empty window while the last run's searches still count. Absent: the connector's own.
+   */
+  searchLimiter?: WindowLimiter;
 }
