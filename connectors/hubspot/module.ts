@@ -113,7 +113,9 @@ export const hubSpotSource: SourceModule<'hubspot'> = {
   },
   // Batch update takes 100 companies a call. HubSpot moves no modified date when associations
   // change (a company's parent, a deal's company): only a full pull sees those, so daily.
-  profile: { pushBatchMax: 100, pushCallName: 'batchUpdate', bulkJobName: 'bulkJobs', fullSyncEveryHours: 24 },
+  // Three batch updates on the way at once, paced by the connection's limiter like every call
+  // (the client's own preset allows six): one at a time, 20 updates spent a second on latency.
+  profile: { pushBatchMax: 100, pushCallName: 'batchUpdate', bulkJobName: 'bulkJobs', fullSyncEveryHours: 24, pushConcurrency: 3 },
   connect: {
     flags: {
       token: { env: 'HUBSPOT_TOKEN' },

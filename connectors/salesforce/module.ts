@@ -95,6 +95,8 @@ export const salesforceSource: SourceModule<'salesforce'> = {
   },
   // sObject Collections take 200 records a call; Salesforce stamps a record whose relations
   // change, so a weekly full pull only has to catch deletions purged from the recycle bin.
+  // One collection call at a time: parallel updates of accounts under one parent contend for
+  // its lock (UNABLE_TO_LOCK_ROW).
   profile: { pushBatchMax: 200, pushCallName: 'collectionsUpdate', bulkJobName: 'bulkIngestJobs', fullSyncEveryHours: 168 },
   connect: {
     flags: {

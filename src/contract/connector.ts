@@ -331,4 +331,9 @@ export interface SourceProfile {
   bulkJobName: string;
   /** Hours between full pulls when the connection sets none; null: never. */
   fullSyncEveryHours: number | null;
+  /**
+   * Push calls on the way at once (1 when unset): more only where concurrent writes of other
+   * records cannot contend for locks, and under the connector's own rate limiter.
+   */
+  pushConcurrency?: number;
 }

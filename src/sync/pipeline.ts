@@ -232,7 +232,7 @@ async function executeLocked(deps: SyncDeps, spec: RunSpec, locked: LockedRun): 
     if (planned.hold) return await finish(planned.hold.status, planned.hold.message, planned.hold.error ?? null);
     await pushPlan({
       store, connector, connectionId: connection.id, runId, batchSize: batchingOf(profile, syncOptions, connector, plan.writes.length).size,
-      counts, heartbeat, onProgress, afterChunk: planned.afterChunk, now,
+      concurrency: profile.pushConcurrency, counts, heartbeat, onProgress, afterChunk: planned.afterChunk, now,
     }, plan.writes);
     if (planned.afterPush) await planned.afterPush();
     if (connector.publish) {
