@@ -49,19 +49,19 @@ export async function pushPlan(ctx: PushContext, writes: PlannedAccountWrite[]):
   // first error stops the run.
   const lanes = Math.max(1, Math.min(Math.floor(ctx.concurrency ?? 1), chunks));
   let next = 0;
-  let stop: { error: unknown } | null = null;
+  const errors: unknown[] = [];
   const lane = async (): Promise<void> => {
-    while (stop === null && next < chunks) {
+    while (errors.length === 0 && next < chunks) {
       const chunk = next++;
       try {
         await pushChunk(ctx, chunk, stored.slice(chunk * ctx.batchSize, (chunk + 1) * ctx.batchSize), stored.length, progress);
       } catch (error) {
-        stop ??= { error };
+        errors.push(error);
       }
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
-  if (stop !== null) throw (stop as { error: unknown }).error;
+  if (errors.length > 0) throw errors[0];
 }
 
 async function pushChunk(ctx: PushContext, chunk: number, items: StoredWrite[], total: number, progress: { sent: number }): Promise<void> {

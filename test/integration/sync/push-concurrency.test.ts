@@ -20,7 +20,7 @@ function slowConnector(delayMs: (call: number) => number, fail?: { call: number;
   const calls: string[][] = [];
   const connector = {
     push: async (plan: WritePlanForConnector): Promise<WriteOutcome[]> => {
-      // Numbered in the order the chunks were taken (the first chunk is call 0).
+      // The chunk's index, from its first account's number and the chunk size (full chunks).
       const call = Number((plan.writes[0]?.accountId ?? 'A0').slice(1)) / plan.writes.length;
       calls.push(plan.writes.map((w) => w.accountId));
       inFlight++;
