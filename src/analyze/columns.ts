@@ -3,44 +3,63 @@
 type TypedArray = Int32Array | Uint8Array | Float64Array;
 type Ctor<T extends TypedArray> = new (length: number) => T;
 
-export class Column<T extends TypedArray> {
-  private data: T;
-  length = 0;
-
-  constructor(private readonly ctor: Ctor<T>, capacity = 1024) {
-    this.data = new ctor(capacity);
-  }
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new this.ctor(this.data.length * 2);
-      (bigger as Float64Array).set(this.data as Float64Array);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-
+export interface Column<T extends TypedArray> {
+  readonly length: number;
+  push(value: number): void;
   /** Value `i` (below `length`), without making a view. */
-  at(i: number): number {
-    return this.data[i] as number;
-  }
-
-  set(i: number, value: number): void {
-    this.data[i] = value;
-  }
-
+  at(i: number): number;
+  set(i: number, value: number): void;
   /** The values so far; a view, valid until the next push. */
-  view(): T {
-    return this.data.subarray(0, this.length) as T;
-  }
-
+  view(): T;
   /** The values at their exact length, freeing the spare capacity. */
-  trimmed(): T {
-    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as T;
-    return this.data;
-  }
+  trimmed(): T;
 }
 
+/**
+ * A column class for one kind of typed array. Each kind gets its own class, made here, so that
+ * the engine sees one kind of array at each access (a shared class met all three, and its
+ * push was a tenth of reading a large snapshot).
+ */
+function columnOf<T extends TypedArray>(ctor: Ctor<T>): new (capacity?: number) => Column<T> {
+  return class implements Column<T> {
+    private data: T;
+    length = 0;
+
+    constructor(capacity = 1024) {
+      this.data = new ctor(capacity);
+    }
+
+    push(value: number): void {
+      if (this.length === this.data.length) {
+        const bigger = new ctor(this.data.length * 2);
+        (bigger as Float64Array).set(this.data as Float64Array);
+        this.data = bigger;
+      }
+      this.data[this.length++] = value;
+    }
+
+    at(i: number): number {
+      return this.data[i] as number;
+    }
+
+    set(i: number, value: number): void {
+      this.data[i] = value;
+    }
+
+    view(): T {
+      return this.data.subarray(0, this.length) as T;
+    }
+
+    trimmed(): T {
+      if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as T;
+      return this.data;
+    }
+  };
+}
+
+export const Int32Column = columnOf(Int32Array);
+export const Uint8Column = columnOf(Uint8Array);
+export const Float64Column = columnOf(Float64Array);
 
 /**
  * Strings kept as their UTF-16 code units in one growing array instead of as strings: for
@@ -50,7 +69,7 @@ export class Column<T extends TypedArray> {
 export class TextColumn {
   private chars = new Uint16Array(1 << 16);
   private used = 0;
-  private readonly starts = new Column(Int32Array);
+  private readonly starts = new Int32Column();
 
   get length(): number {
     return this.starts.length;

@@ -1,7 +1,7 @@
 import type { AnalysisIssue, CurrenciesSummary } from '../model/insights.ts';
-import type { SnapshotSink } from '../model/snapshot-intake.ts';
+import type { ContactRow, OpportunityRow, RowSink, SnapshotSink } from '../model/snapshot-intake.ts';
 import type { Account, Contact, ContactRole, LineItem, Opportunity, Product, Snapshot, User } from '../model/snapshot.ts';
-import { Column, TextColumn } from './columns.ts';
+import { Float64Column, Int32Column, TextColumn, Uint8Column } from './columns.ts';
 import { RefTable } from './ref-table.ts';
 import { CurrencyTally } from './currencies.ts';
 import { toDayNumber } from './dates.ts';
@@ -132,7 +132,9 @@ function sortedById(items: LineItem[]): LineItem[] {
  * Builds the columns from records handed over one at a time, in any order of kinds: a record
  * pointing at an account or product not seen yet is kept aside until the end decides.
  */
-export class AnalysisInputBuilder implements SnapshotSink {
+export class AnalysisInputBuilder implements SnapshotSink, RowSink {
+  /** Contacts and opportunities are taken as rows: only the fields below are read, and no row is kept. */
+  readonly rows: RowSink = this;
   private readonly accounts: Account[] = [];
   private readonly products: Product[] = [];
   private readonly users: User[] = [];
@@ -140,26 +142,26 @@ export class AnalysisInputBuilder implements SnapshotSink {
   private readonly productRefs = new RefTable();
   private readonly owners = new RefTable();
   /** Per account ref: an account with that id has been seen. */
-  private readonly isAccount = new Column(Uint8Array);
+  private readonly isAccount = new Uint8Column();
   private readonly productIds = new RefTable();
-  private readonly contactAccount = new Column(Int32Array);
-  private readonly contactFlags = new Column(Uint8Array);
+  private readonly contactAccount = new Int32Column();
+  private readonly contactFlags = new Uint8Column();
   private readonly pendingContacts: { id: string; ref: number; domain: string }[] = [];
   private readonly orphans: OrphanContact[] = [];
   /** Every contact id in order, resolved against roles at the end (when there are roles). */
   private readonly contactIdList = new TextColumn();
   private readonly roles: ContactRole[] = [];
   private readonly oppIds: string[] = [];
-  private readonly oppAccount = new Column(Int32Array);
-  private readonly oppStatus = new Column(Uint8Array);
-  private readonly oppAmount = new Column(Float64Array);
-  private readonly oppDay = new Column(Int32Array);
-  private readonly oppOwner = new Column(Int32Array);
-  private readonly oppUnconverted = new Column(Uint8Array);
-  private readonly lineStart = new Column(Int32Array);
-  private readonly lineProduct = new Column(Int32Array);
-  private readonly linePrice = new Column(Float64Array);
-  private readonly lineCost = new Column(Float64Array);
+  private readonly oppAccount = new Int32Column();
+  private readonly oppStatus = new Uint8Column();
+  private readonly oppAmount = new Float64Column();
+  private readonly oppDay = new Int32Column();
+  private readonly oppOwner = new Int32Column();
+  private readonly oppUnconverted = new Uint8Column();
+  private readonly lineStart = new Int32Column();
+  private readonly lineProduct = new Int32Column();
+  private readonly linePrice = new Float64Column();
+  private readonly lineCost = new Float64Column();
   private readonly pendingLines: { id: string; opportunityId: string; ref: number }[] = [];
   private readonly currencies = new CurrencyTally();
   /** Negative amounts and line totals: kept in the sums (a credit is real), but each one is named. */
@@ -169,10 +171,39 @@ export class AnalysisInputBuilder implements SnapshotSink {
     this.lineStart.push(0);
   }
 
+  /** The last account, owner and product looked up: records of one account follow each other, and their ids often come as the same string. */
+  private lastAccountId = '';
+  private lastAccountRef = -1;
+  private lastOwnerId = '';
+  private lastOwnerRef = -1;
+  /** Product id -> its ref times two, plus one when a product of that id has been seen (cleared when a product comes). */
+  private readonly productRefOf = new Map<string, number>();
+
   private accountRef(id: string): number {
+    if (id === this.lastAccountId && this.lastAccountRef !== -1) return this.lastAccountRef;
     const ref = this.accountRefs.add(id);
     if (ref === this.isAccount.length) this.isAccount.push(0);
+    this.lastAccountId = id;
+    this.lastAccountRef = ref;
     return ref;
+  }
+
+  private ownerRef(id: string): number {
+    if (id === this.lastOwnerId && this.lastOwnerRef !== -1) return this.lastOwnerRef;
+    const ref = this.owners.add(id);
+    this.lastOwnerId = id;
+    this.lastOwnerRef = ref;
+    return ref;
+  }
+
+  /** The product ref of a line item's product id, times two, plus one when the product is known. */
+  private productRef(id: string): number {
+    let v = this.productRefOf.get(id);
+    if (v === undefined) {
+      v = this.productRefs.add(id) * 2 + (this.productIds.find(id) === -1 ? 0 : 1);
+      this.productRefOf.set(id, v);
+    }
+    return v;
   }
 
   account(a: Account): void {
@@ -184,6 +215,7 @@ export class AnalysisInputBuilder implements SnapshotSink {
   product(p: Product): void {
     this.products.push(p);
     this.productIds.add(p.id);
+    this.productRefOf.clear();
   }
 
   user(u: User): void {
@@ -191,6 +223,10 @@ export class AnalysisInputBuilder implements SnapshotSink {
   }
 
   contact(c: Contact): void {
+    this.contactRow(c);
+  }
+
+  contactRow(c: ContactRow): void {
     let ref = -1;
     if (c.accountId !== null && c.accountId !== '') {
       ref = this.accountRef(c.accountId);
@@ -246,6 +282,10 @@ export class AnalysisInputBuilder implements SnapshotSink {
   }
 
   opportunity(o: OpportunityFields, lineItems: LineItem[]): void {
+    this.opportunityRow(o, lineItems);
+  }
+
+  opportunityRow(o: OpportunityRow, lineItems: LineItem[]): void {
     this.oppIds.push(o.id);
     this.oppAccount.push(this.accountRef(o.accountId));
     this.oppStatus.push(STATUS_CODE[o.status]);
@@ -254,14 +294,15 @@ export class AnalysisInputBuilder implements SnapshotSink {
       this.negatives.push({ kind: 'negative-amount', recordId: o.id, message: `opportunity ${o.id} has a negative amount (${o.amount}); counted as it is` });
     }
     this.oppDay.push(toDayNumber(o.closeDate));
-    this.oppOwner.push(o.ownerId === null ? -1 : this.owners.add(o.ownerId));
+    this.oppOwner.push(o.ownerId === null ? -1 : this.ownerRef(o.ownerId));
     this.currencies.note(o.conversion, o.amount);
     let unconverted = o.conversion !== undefined && o.conversion.source === null;
     // In id order, so that sums do not depend on the order of the file.
     for (const li of sortedById(lineItems)) {
       if (li.conversion !== undefined && li.conversion.source === null) unconverted = true;
-      const ref = this.productRefs.add(li.productId);
-      if (this.productIds.find(li.productId) === -1) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
+      const v = this.productRef(li.productId);
+      const ref = v >> 1;
+      if ((v & 1) === 0) this.pendingLines.push({ id: li.id, opportunityId: o.id, ref });
       this.lineProduct.push(ref);
       this.linePrice.push(li.totalPrice);
       if (li.totalPrice < 0) {

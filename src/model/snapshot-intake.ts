@@ -18,6 +18,24 @@ export interface SnapshotSink {
   opportunity(record: CheckedOpportunity, lineItems: LineItem[]): void;
   /** Version 2: a contact's role on an opportunity. */
   contactRole(record: ContactRole): void;
+  /**
+   * Present when the sink takes only these fields of contacts and opportunities and keeps
+   * nothing of the rows it is handed: the reader may then read those records straight from the
+   * file's bytes into reused rows (src/snapshot/lean-records.ts).
+   */
+  readonly rows?: RowSink;
+}
+
+/** What the analysis's columns take of a contact. */
+export type ContactRow = Pick<Contact, 'id' | 'accountId' | 'email' | 'active' | 'referenceable'>;
+/** What the analysis's columns take of an opportunity. */
+export type OpportunityRow = Pick<CheckedOpportunity, 'id' | 'accountId' | 'status' | 'amount' | 'closeDate' | 'ownerId' | 'conversion'>;
+
+/** Accepted contacts and opportunities as rows, each valid only during the call. */
+export interface RowSink {
+  contactRow(row: ContactRow): void;
+  /** An opportunity with its accepted line items, in the order of the file. */
+  opportunityRow(row: OpportunityRow, lineItems: LineItem[]): void;
 }
 
 /** The record lists of the format, by their key in the JSON document. */
@@ -66,6 +84,11 @@ export class SnapshotIntake {
 
   constructor(private readonly sink: SnapshotSink) {}
 
+  /** Whether contacts and opportunities may be handed over as rows (contactRow, opportunityRow). */
+  get takesRows(): boolean {
+    return this.sink.rows !== undefined;
+  }
+
   /** Accepted records so far, by kind (line items counted in `lineItems`). */
   accepted: Record<ListKind, number> & { lineItems: number } = { account: 0, contact: 0, product: 0, opportunity: 0, user: 0, contactRole: 0, lineItems: 0 };
 
@@ -106,18 +129,50 @@ export class SnapshotIntake {
     }
   }
 
+  /** A contact already checked (by the lean reader), as a row: the duplicate check and the counts, then the sink's rows. */
+  contactRow(row: ContactRow): void {
+    const index = this.counts.contact++;
+    if (this.acceptId('contact', row.id, index)) (this.sink.rows as RowSink).contactRow(row);
+  }
+
+  /** An opportunity and line items already checked (by the lean reader), as rows. */
+  opportunityRow(row: OpportunityRow, lineItems: LineItem[]): void {
+    const index = this.counts.opportunity++;
+    if (this.acceptId('opportunity', row.id, index)) (this.sink.rows as RowSink).opportunityRow(row, this.uniqueLineItems(row.id, lineItems));
+  }
+
   private accept(kind: ListKind, raw: unknown, index: number, r: { value: unknown } | { reason: string }): r is { value: { id: string } } {
     if ('reason' in r) {
       this.rejected.push({ kind, id: rawId(raw), index, reason: r.reason });
       return false;
     }
-    const id = (r.value as { id: string }).id;
+    return this.acceptId(kind, (r.value as { id: string }).id, index);
+  }
+
+  private acceptId(kind: ListKind, id: string, index: number): boolean {
     if (!this.seen[kind].add(id)) {
       this.rejected.push({ kind, id, index, reason: `duplicate ${kind} id` });
       return false;
     }
     this.accepted[kind]++;
     return true;
+  }
+
+  /** Checked line items without those whose id came before (the list itself when none did). */
+  private uniqueLineItems(oppId: string, items: LineItem[]): LineItem[] {
+    const seen = this.seen.lineItem;
+    let out: LineItem[] | null = null;
+    for (let index = 0; index < items.length; index++) {
+      const li = items[index] as LineItem;
+      if (seen.add(li.id)) {
+        out?.push(li);
+        continue;
+      }
+      this.rejected.push({ kind: 'lineItem', id: li.id, index, reason: `in opportunity ${oppId}: duplicate lineItem id` });
+      out ??= items.slice(0, index);
+    }
+    this.accepted.lineItems += (out ?? items).length;
+    return out ?? items;
   }
 
   private lineItems(oppId: string, raws: readonly unknown[]): LineItem[] {

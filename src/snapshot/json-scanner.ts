@@ -11,6 +11,12 @@ export interface JsonDocumentHandler {
   value(key: string, text: string | null, first: number): void;
   /** Records of a list, parsed, in order; `index` is the position of the first in its array. */
   records(list: string, values: unknown[], index: number): void;
+  /**
+   * For a list whose records the handler can read straight from the bytes: a reader offered
+   * each record in turn (`b[from .. to)`, spaces around it allowed) that answers false to have
+   * that one parsed and given to `records` instead. Null or absent: the list goes by `records`.
+   */
+  recordReader?(list: string): ((b: Buffer, from: number, to: number) => boolean) | null;
 }
 
 const MAX_HEADER_VALUE = 1 << 20;
@@ -45,6 +51,7 @@ export class JsonSnapshotScanner {
   private key = '';
   private list = '';
   private listIndex = 0;
+  private reader: ((b: Buffer, from: number, to: number) => boolean) | null = null;
   /** Nesting inside the current list element or skipped value. */
   private depth = 0;
   /** Top-level commas of the current run of records (element boundaries), for error messages. */
@@ -169,6 +176,7 @@ export class JsonSnapshotScanner {
             this.list = this.key;
             this.listIndex = 0;
             this.cuts = [];
+            this.reader = this.handler.recordReader?.(this.key) ?? null;
             // The opening bracket is kept: it is the first run's "[" for JSON.parse.
             this.mark = this.pos;
             this.pos++;
@@ -246,6 +254,10 @@ export class JsonSnapshotScanner {
    * two delimiters are turned into brackets for the call and restored after.
    */
   private parseRun(end: number): void {
+    if (this.reader !== null) {
+      this.readRun(end, this.reader);
+      return;
+    }
     const b = this.w.buf;
     const open = b[this.mark] as number;
     const close = b[end] as number;
@@ -265,6 +277,39 @@ export class JsonSnapshotScanner {
     // An empty slot (",," or a trailing comma) would parse as an error above; an empty list is [].
     if (list.length > 0 || this.cuts.length > 0) this.handler.records(this.list, list, this.listIndex);
     this.listIndex += list.length;
+  }
+
+  /**
+   * The records between `mark` and `end` one by one through the handler's reader; those it
+   * leaves are parsed alone, and the first that does not parse is named as `runError` names it.
+   */
+  private readRun(end: number, reader: (b: Buffer, from: number, to: number) => boolean): void {
+    const b = this.w.buf;
+    const cuts = this.cuts;
+    let from = this.mark + 1;
+    let k = 0;
+    if (cuts.length === 0 || (cuts[0] as number) >= end) {
+      // One slot: an empty list ("[ ]") has no record at all.
+      let i = from;
+      while (i < end && isSpace(b[i] as number)) i++;
+      if (i === end && b[end] === CLOSE_BRACKET && b[this.mark] === OPEN_BRACKET) return;
+    }
+    for (;;) {
+      const to = k < cuts.length && (cuts[k] as number) < end ? (cuts[k] as number) : end;
+      if (!reader(b, from, to)) {
+        let value: unknown;
+        try {
+          value = JSON.parse(this.w.text(from, to));
+        } catch (error) {
+          throw this.error(`record ${this.listIndex} of "${this.list}": ${parseMessage(error)}`, from);
+        }
+        this.handler.records(this.list, [value], this.listIndex);
+      }
+      this.listIndex++;
+      if (to === end) return;
+      from = to + 1;
+      k++;
+    }
   }
 
   /** Finds the first record of the run that does not parse, to name it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Column, TextColumn } from '../../../src/analyze/columns.ts';
+import { Float64Column, Int32Column, TextColumn, Uint8Column } from '../../../src/analyze/columns.ts';
 
 describe('TextColumn', () => {
   it('gives back every string as pushed: empty, beyond ASCII, a lone surrogate, longer than a call has arguments', () => {
@@ -13,11 +13,24 @@ describe('TextColumn', () => {
 
 describe('Column', () => {
   it('reads and sets single values while it grows', () => {
-    const col = new Column(Int32Array, 2);
+    const col = new Int32Column(2);
     for (let i = 0; i < 100; i++) col.push(i);
     col.set(5, -1);
     expect(col.at(5)).toBe(-1);
     expect(col.at(99)).toBe(99);
     expect(Array.from(col.trimmed()).length).toBe(100);
+  });
+
+  it('keeps each kind of value as its typed array does', () => {
+    const bytes = new Uint8Column(1);
+    const doubles = new Float64Column(1);
+    for (const v of [1, 255, 256, 0.5]) {
+      bytes.push(v);
+      doubles.push(v);
+    }
+    expect(Array.from(bytes.trimmed())).toEqual([1, 255, 0, 0]);
+    expect(bytes.trimmed()).toBeInstanceOf(Uint8Array);
+    expect(Array.from(doubles.view())).toEqual([1, 255, 256, 0.5]);
+    expect(doubles.trimmed()).toBeInstanceOf(Float64Array);
   });
 });
