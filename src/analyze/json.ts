@@ -160,9 +160,18 @@ export class JsonBytes {
     this.buf[this.pos++] = c;
   }
 
-  /** The bytes so far, and an empty buffer after (the view is valid until the next write). */
+  /** The buffer the piece before the last was taken from, written into next. */
+  private spare: Buffer | null = null;
+
+  /**
+   * The bytes so far, and an empty buffer after: two buffers take turns, so a piece stays valid
+   * while the next one is made (until the one after), and can be written meanwhile.
+   */
   take(): Buffer {
     const view = this.buf.subarray(0, this.pos);
+    const next = this.spare ?? Buffer.allocUnsafe(this.buf.length);
+    this.spare = this.buf;
+    this.buf = next;
     this.pos = 0;
     return view;
   }
@@ -261,8 +270,8 @@ function valueBytes(out: JsonBytes, value: unknown, pretty: boolean, depth: numb
 
 /**
  * The document as UTF-8 in pieces of about a megabyte, each cut after a whole value (so never
- * inside a character). A piece is a view of one buffer that the next piece overwrites: write
- * it (or copy it) before asking for the next.
+ * inside a character). A piece is a view of a buffer that the piece after the next overwrites:
+ * write it (or copy it) while the next is made, and before asking for the one after.
  */
 export function* analysisJsonBytes(result: AnalysisResult, options: JsonOptions = {}): Generator<Buffer> {
   const pretty = options.pretty === true;
