@@ -16,50 +16,95 @@ export interface Column<T extends TypedArray> {
 }
 
 /**
- * A column class for one kind of typed array. Each kind gets its own class, made here, so that
- * the engine sees one kind of array at each access (a shared class met all three, and its
- * push was a tenth of reading a large snapshot).
+ * The growing and the views; each kind of array has its own class below with its own push, at
+ * and set, so that the engine sees one kind of array at each access (one shared class met all
+ * three, and its push was a tenth of reading a large snapshot; classes made by one factory
+ * would share that code's type feedback just the same).
  */
-function columnOf<T extends TypedArray>(ctor: Ctor<T>): new (capacity?: number) => Column<T> {
-  return class implements Column<T> {
-    private data: T;
-    length = 0;
+abstract class TypedColumn<T extends TypedArray> implements Column<T> {
+  protected data: T;
+  length = 0;
 
-    constructor(capacity = 1024) {
-      this.data = new ctor(capacity);
-    }
+  protected constructor(protected readonly ctor: Ctor<T>, capacity: number) {
+    this.data = new ctor(capacity);
+  }
 
-    push(value: number): void {
-      if (this.length === this.data.length) {
-        const bigger = new ctor(this.data.length * 2);
-        (bigger as Float64Array).set(this.data as Float64Array);
-        this.data = bigger;
-      }
-      this.data[this.length++] = value;
-    }
+  abstract push(value: number): void;
+  abstract at(i: number): number;
+  abstract set(i: number, value: number): void;
 
-    at(i: number): number {
-      return this.data[i] as number;
-    }
+  protected grow(): void {
+    const bigger = new this.ctor(this.data.length * 2);
+    (bigger as Float64Array).set(this.data as Float64Array);
+    this.data = bigger;
+  }
 
-    set(i: number, value: number): void {
-      this.data[i] = value;
-    }
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
 
-    view(): T {
-      return this.data.subarray(0, this.length) as T;
-    }
-
-    trimmed(): T {
-      if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as T;
-      return this.data;
-    }
-  };
+  trimmed(): T {
+    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as T;
+    return this.data;
+  }
 }
 
-export const Int32Column = columnOf(Int32Array);
-export const Uint8Column = columnOf(Uint8Array);
-export const Float64Column = columnOf(Float64Array);
+export class Int32Column extends TypedColumn<Int32Array> {
+  constructor(capacity = 1024) {
+    super(Int32Array, capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+
+  set(i: number, value: number): void {
+    this.data[i] = value;
+  }
+}
+
+export class Uint8Column extends TypedColumn<Uint8Array> {
+  constructor(capacity = 1024) {
+    super(Uint8Array, capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+
+  set(i: number, value: number): void {
+    this.data[i] = value;
+  }
+}
+
+export class Float64Column extends TypedColumn<Float64Array> {
+  constructor(capacity = 1024) {
+    super(Float64Array, capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+
+  set(i: number, value: number): void {
+    this.data[i] = value;
+  }
+}
 
 /**
  * Strings kept as their UTF-16 code units in one growing array instead of as strings: for

@@ -12,11 +12,22 @@ export interface JsonDocumentHandler {
   /** Records of a list, parsed, in order; `index` is the position of the first in its array. */
   records(list: string, values: unknown[], index: number): void;
   /**
-   * For a list whose records the handler can read straight from the bytes: a reader offered
-   * each record in turn (`b[from .. to)`, spaces around it allowed) that answers false to have
-   * that one parsed and given to `records` instead. Null or absent: the list goes by `records`.
+   * For a list whose records the handler can read straight from the bytes: offered each record
+   * in turn, and when it declines one, that record is parsed alone and given to `records`.
+   * Null or absent: the list goes by `records`, in runs.
    */
-  recordReader?(list: string): ((b: Buffer, from: number, to: number) => boolean) | null;
+  recordReader?(list: string): RecordReader | null;
+}
+
+/** Reads a record from bytes in two steps, so that nothing is taken before the record is known to be whole. */
+export interface RecordReader {
+  /**
+   * Reads the record starting at `b[from]` (not past `limit`): the position after it, or -1 when
+   * declined (not sure of it, or it runs past `limit`). Has no effect until `take`.
+   */
+  read(b: Buffer, from: number, limit: number): number;
+  /** Takes the record just read. */
+  take(): void;
 }
 
 const MAX_HEADER_VALUE = 1 << 20;
@@ -51,7 +62,9 @@ export class JsonSnapshotScanner {
   private key = '';
   private list = '';
   private listIndex = 0;
-  private reader: ((b: Buffer, from: number, to: number) => boolean) | null = null;
+  private reader: RecordReader | null = null;
+  /** With a reader: scanning one record byte by byte (the reader declined it), to parse it alone. */
+  private slot = false;
   /** Nesting inside the current list element or skipped value. */
   private depth = 0;
   /** Top-level commas of the current run of records (element boundaries), for error messages. */
@@ -177,6 +190,7 @@ export class JsonSnapshotScanner {
             this.listIndex = 0;
             this.cuts = [];
             this.reader = this.handler.recordReader?.(this.key) ?? null;
+            this.slot = false;
             // The opening bracket is kept: it is the first run's "[" for JSON.parse.
             this.mark = this.pos;
             this.pos++;
@@ -189,7 +203,7 @@ export class JsonSnapshotScanner {
           }
           break;
         case State.List:
-          if (!this.scanList(b)) return;
+          if (!(this.reader === null ? this.scanList(b) : this.scanRecords(b, this.reader))) return;
           this.state = State.AfterValue;
           break;
         case State.Skip:
@@ -254,10 +268,6 @@ export class JsonSnapshotScanner {
    * two delimiters are turned into brackets for the call and restored after.
    */
   private parseRun(end: number): void {
-    if (this.reader !== null) {
-      this.readRun(end, this.reader);
-      return;
-    }
     const b = this.w.buf;
     const open = b[this.mark] as number;
     const close = b[end] as number;
@@ -280,36 +290,90 @@ export class JsonSnapshotScanner {
   }
 
   /**
-   * The records between `mark` and `end` one by one through the handler's reader; those it
-   * leaves are parsed alone, and the first that does not parse is named as `runError` names it.
+   * Scans a record list whose records a reader takes (`mark` at the "[" or "," before the
+   * current record, `pos` after it); true when the closing bracket was reached. The reader finds
+   * each record's end itself, so those bytes are gone over once; a record it declines is
+   * scanned to its end and parsed alone, and named as `runError` would name it.
    */
-  private readRun(end: number, reader: (b: Buffer, from: number, to: number) => boolean): void {
-    const b = this.w.buf;
-    const cuts = this.cuts;
-    let from = this.mark + 1;
-    let k = 0;
-    if (cuts.length === 0 || (cuts[0] as number) >= end) {
-      // One slot: an empty list ("[ ]") has no record at all.
-      let i = from;
-      while (i < end && isSpace(b[i] as number)) i++;
-      if (i === end && b[end] === CLOSE_BRACKET && b[this.mark] === OPEN_BRACKET) return;
-    }
+  private scanRecords(b: Buffer, reader: RecordReader): boolean {
+    const len = b.length;
     for (;;) {
-      const to = k < cuts.length && (cuts[k] as number) < end ? (cuts[k] as number) : end;
-      if (!reader(b, from, to)) {
+      if (this.slot) {
+        const at = this.scanSlot(b);
+        if (at === -1) return false;
+        const from = this.mark + 1;
         let value: unknown;
         try {
-          value = JSON.parse(this.w.text(from, to));
+          value = JSON.parse(this.w.text(from, at));
         } catch (error) {
           throw this.error(`record ${this.listIndex} of "${this.list}": ${parseMessage(error)}`, from);
         }
         this.handler.records(this.list, [value], this.listIndex);
+        this.listIndex++;
+        this.slot = false;
+        this.mark = at;
+        this.pos = at + 1;
+        if (b[at] === CLOSE_BRACKET) return true;
+        continue;
       }
-      this.listIndex++;
-      if (to === end) return;
-      from = to + 1;
-      k++;
+      let i = this.pos;
+      while (i < len && isSpace(b[i] as number)) i++;
+      if (i === len) return false;
+      if (b[i] === CLOSE_BRACKET && b[this.mark] === OPEN_BRACKET) {
+        this.pos = i + 1;
+        return true;
+      }
+      let end = reader.read(b, i, len);
+      if (end !== -1) {
+        while (end < len && isSpace(b[end] as number)) end++;
+        const c = end < len ? b[end] : -1;
+        if (c === COMMA || c === CLOSE_BRACKET) {
+          reader.take();
+          this.listIndex++;
+          this.mark = end;
+          this.pos = end + 1;
+          if (c === CLOSE_BRACKET) return true;
+          continue;
+        }
+      }
+      // Declined, cut by the end of what is read so far, or followed by something unexpected.
+      this.slot = true;
+      this.depth = 0;
+      this.pos = this.mark + 1;
     }
+  }
+
+  /** Scans the current record from `pos` to the "," or "]" after it: its position, or -1 when not all here yet. */
+  private scanSlot(b: Uint8Array): number {
+    const len = b.length;
+    let i = this.pos;
+    let depth = this.depth;
+    while (i < len) {
+      const c = b[i] as number;
+      if (c === QUOTE) {
+        const end = this.stringEnd(b, i);
+        if (end === -1) break;
+        i = end + 1;
+        continue;
+      }
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (depth === 0) {
+          if (c === CLOSE_BRACE) {
+            this.pos = i;
+            throw this.error(`unexpected "}" in the "${this.list}" list`);
+          }
+          return i;
+        }
+        depth--;
+      } else if (c === COMMA && depth === 0) {
+        return i;
+      }
+      i++;
+    }
+    this.pos = i;
+    this.depth = depth;
+    return -1;
   }
 
   /** Finds the first record of the run that does not parse, to name it. */

@@ -126,7 +126,7 @@ const L_ID = 1, L_PRODUCT = 2, L_QUANTITY = 4, L_TOTAL = 8, L_COST = 16;
 export class LeanRecordReader {
   private b: Buffer = Buffer.alloc(0);
   private p = 0;
-  private end = 0;
+  private limit = 0;
   /** The last string read: `b[sFrom .. sTo)`, and whether it is all ASCII. */
   private sFrom = 0;
   private sTo = 0;
@@ -138,15 +138,18 @@ export class LeanRecordReader {
   private readonly oppRow = new LeanOpportunity();
   private readonly pool: LineItem[] = [];
   private readonly items: LineItem[] = [];
+  /** After a record was read: the position just past its closing brace. */
+  end = 0;
 
   /**
-   * The contact in `b[from .. to)` (spaces around it allowed), or null when it must be read the
-   * usual way. The row is reused: valid until the next call.
+   * The contact starting at `b[from]` (spaces before it allowed), not reading past `limit`, or
+   * null when it must be read the usual way; `end` is then the position after it. The row is
+   * reused: valid until the next call.
    */
-  contact(b: Buffer, from: number, to: number): ContactRow | null {
+  contact(b: Buffer, from: number, limit: number): ContactRow | null {
     this.b = b;
     this.p = from;
-    this.end = to;
+    this.limit = limit;
     const row = this.contactRow;
     row.buf = b;
     row.accountId = null;
@@ -200,19 +203,20 @@ export class LeanRecordReader {
       if (next === CLOSE_BRACE) break;
       if (next !== COMMA) return null;
     }
-    if ((seen & C_ID) === 0 || !this.close()) return null;
+    if ((seen & C_ID) === 0) return null;
+    this.end = this.p;
     return row;
   }
 
   /**
-   * The opportunity in `b[from .. to)` and its line items, or null when it must be read the usual
-   * way (a line item the checks would refuse included: that one is refused alone there). Row and
-   * list are reused: valid until the next call.
+   * The opportunity starting at `b[from]` and its line items, as `contact` reads a contact (a
+   * line item the checks would refuse sends the whole opportunity the usual way, where that one
+   * is refused alone). Row and list are reused: valid until the next call.
    */
-  opportunity(b: Buffer, from: number, to: number): { row: OpportunityRow; lineItems: LineItem[] } | null {
+  opportunity(b: Buffer, from: number, limit: number): { row: OpportunityRow; lineItems: LineItem[] } | null {
     this.b = b;
     this.p = from;
-    this.end = to;
+    this.limit = limit;
     const row = this.oppRow;
     row.amount = null;
     row.ownerId = null;
@@ -271,7 +275,8 @@ export class LeanRecordReader {
       if (next !== COMMA) return null;
     }
     const required = O_ID | O_ACCOUNT | O_STATUS | O_CLOSE;
-    if ((seen & required) !== required || !this.close()) return null;
+    if ((seen & required) !== required) return null;
+    this.end = this.p;
     return { row, lineItems: this.items };
   }
 
@@ -360,28 +365,22 @@ export class LeanRecordReader {
   }
 
   private peek(): number {
-    return this.p < this.end ? (this.b[this.p] as number) : -1;
+    return this.p < this.limit ? (this.b[this.p] as number) : -1;
   }
 
   /** Spaces, the opening character, spaces. */
   private open(c: number): boolean {
     this.ws();
-    if (this.p >= this.end || this.b[this.p] !== c) return false;
+    if (this.p >= this.limit || this.b[this.p] !== c) return false;
     this.p++;
     this.ws();
     return true;
   }
 
-  /** After the closing brace: nothing but spaces to the end of the range. */
-  private close(): boolean {
-    this.ws();
-    return this.p === this.end;
-  }
-
   /** Spaces, then the next structural character (consumed), or -1. */
   private after(): number {
     this.ws();
-    if (this.p >= this.end) return -1;
+    if (this.p >= this.limit) return -1;
     const c = this.b[this.p++] as number;
     if (c === COMMA) this.ws();
     return c;
@@ -416,7 +415,7 @@ export class LeanRecordReader {
     if (b[q] !== QUOTE) return false;
     q++;
     const from = q;
-    const end = this.end;
+    const end = this.limit;
     let ascii = true;
     for (;;) {
       if (q >= end) return false;
@@ -451,7 +450,7 @@ export class LeanRecordReader {
   private literal(k: Uint8Array): boolean {
     const b = this.b;
     const p = this.p;
-    if (p + k.length > this.end) return false;
+    if (p + k.length > this.limit) return false;
     for (let i = 0; i < k.length; i++) if (b[p + i] !== k[i]) return false;
     this.p = p + k.length;
     return true;
@@ -478,7 +477,7 @@ export class LeanRecordReader {
    */
   private number(): boolean {
     const b = this.b;
-    const end = this.end;
+    const end = this.limit;
     const start = this.p;
     let q = start;
     const neg = b[q] === MINUS;
@@ -533,7 +532,7 @@ export class LeanRecordReader {
   }
 
   private skip(depth: number): boolean {
-    if (depth > MAX_DEPTH || this.p >= this.end) return false;
+    if (depth > MAX_DEPTH || this.p >= this.limit) return false;
     const c = this.b[this.p] as number;
     if (c === QUOTE) return this.str();
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
-import { RECORD_LISTS, SnapshotIntake, type ListKind, type RecordList, type SnapshotSink } from '../model/snapshot-intake.ts';
-import { describeZodError, headerSchema, SnapshotFormatError, type RejectedRecord, type Snapshot } from '../model/snapshot.ts';
+import { RECORD_LISTS, SnapshotIntake, type ContactRow, type ListKind, type OpportunityRow, type RecordList, type SnapshotSink } from '../model/snapshot-intake.ts';
+import { describeZodError, headerSchema, SnapshotFormatError, type LineItem, type RejectedRecord, type Snapshot } from '../model/snapshot.ts';
 import { isSpace, SnapshotSyntaxError } from './bytes.ts';
-import { JsonSnapshotScanner } from './json-scanner.ts';
+import { JsonSnapshotScanner, type RecordReader } from './json-scanner.ts';
 import { LeanRecordReader } from './lean-records.ts';
 import { NdjsonScanner } from './ndjson-scanner.ts';
 
@@ -44,6 +44,8 @@ export interface ReadOptions {
    * (the same records, verdicts and messages, slower).
    */
   rows?: boolean;
+  /** Bytes read from the file at a time (4 MB); smaller pieces let tests cut records anywhere. */
+  chunkBytes?: number;
 }
 
 export interface ReadResult {
@@ -86,23 +88,30 @@ class JsonDocument {
     this.lean = rows && intake.takesRows ? new LeanRecordReader() : null;
   }
 
-  private recordReader(list: string): ((b: Buffer, from: number, to: number) => boolean) | null {
+  private recordReader(list: string): RecordReader | null {
     const { lean, intake } = this;
     if (lean === null) return null;
     if (list === 'contacts') {
-      return (b, from, to) => {
-        const row = lean.contact(b, from, to);
-        if (row === null) return false;
-        intake.contactRow(row);
-        return true;
+      let row: ContactRow | null = null;
+      return {
+        read: (b, from, limit) => {
+          row = lean.contact(b, from, limit);
+          return row === null ? -1 : lean.end;
+        },
+        take: () => intake.contactRow(row as ContactRow),
       };
     }
     if (list === 'opportunities') {
-      return (b, from, to) => {
-        const read = lean.opportunity(b, from, to);
-        if (read === null) return false;
-        intake.opportunityRow(read.row, read.lineItems);
-        return true;
+      let read: { row: OpportunityRow; lineItems: LineItem[] } | null = null;
+      return {
+        read: (b, from, limit) => {
+          read = lean.opportunity(b, from, limit);
+          return read === null ? -1 : lean.end;
+        },
+        take: () => {
+          const r = read as { row: OpportunityRow; lineItems: LineItem[] };
+          intake.opportunityRow(r.row, r.lineItems);
+        },
       };
     }
     return null;
@@ -189,14 +198,15 @@ export async function readSnapshotFile(path: string, sink: SnapshotSink, options
   const file = await open(path, 'r');
   try {
     const totalBytes = (await file.stat()).size;
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const size = options.chunkBytes ?? CHUNK;
+    const chunk = Buffer.allocUnsafe(size);
     const intake = new SnapshotIntake(sink);
     let format: SnapshotFileFormat | null = null;
     let doc: JsonDocument | NdjsonDocument | null = null;
     let scanner: JsonSnapshotScanner | NdjsonScanner | null = null;
     let bytes = 0;
     for (;;) {
-      const { bytesRead } = await file.read(chunk, 0, CHUNK, null);
+      const { bytesRead } = await file.read(chunk, 0, size, null);
       if (bytesRead === 0) break;
       const piece = chunk.subarray(0, bytesRead);
       if (scanner === null) {
