@@ -176,6 +176,8 @@ export class AnalysisInputBuilder implements SnapshotSink, RowSink {
   private lastAccountRef = -1;
   private lastOwnerId = '';
   private lastOwnerRef = -1;
+  /** Owner id -> its ref: a few thousand owners take turns across millions of opportunities. */
+  private readonly ownerRefOf = new Map<string, number>();
   /** Product id -> its ref times two, plus one when a product of that id has been seen (cleared when a product comes). */
   private readonly productRefOf = new Map<string, number>();
 
@@ -190,7 +192,11 @@ export class AnalysisInputBuilder implements SnapshotSink, RowSink {
 
   private ownerRef(id: string): number {
     if (id === this.lastOwnerId && this.lastOwnerRef !== -1) return this.lastOwnerRef;
-    const ref = this.owners.add(id);
+    let ref = this.ownerRefOf.get(id);
+    if (ref === undefined) {
+      ref = this.owners.add(id);
+      this.ownerRefOf.set(id, ref);
+    }
     this.lastOwnerId = id;
     this.lastOwnerRef = ref;
     return ref;
