@@ -22,15 +22,11 @@ export interface ReportOptions {
   matrixRows?: number;
 }
 
-/** What the report needs from the snapshot besides the result: account names and parents. */
+/** What the report needs from the snapshot besides the result: account names and parents (one map of the accounts, looked into). */
 export function reportContext(snapshot: Pick<Snapshot, 'accounts'>): ReportContext {
-  const names = new Map<string, string>();
-  const parents = new Map<string, string | null>();
-  for (const a of snapshot.accounts) {
-    names.set(a.id, a.name);
-    parents.set(a.id, a.parentId);
-  }
-  return { names, parents };
+  const byId = new Map<string, Snapshot['accounts'][number]>();
+  for (const a of snapshot.accounts) byId.set(a.id, a);
+  return { names: { get: (id) => byId.get(id)?.name }, parents: { get: (id) => byId.get(id)?.parentId } };
 }
 
 /**

@@ -3,9 +3,14 @@ import type { FamilyMatrix } from '../../model/matrix.ts';
 import { money, truncate, type Painter, type Style } from './format.ts';
 
 /** Names and parents of the snapshot's accounts, for entity rows in tree order. */
+/** A lookup by account id (a Map is one). */
+export interface Lookup<T> {
+  get(id: string): T | undefined;
+}
+
 export interface ReportContext {
-  names: ReadonlyMap<string, string>;
-  parents: ReadonlyMap<string, string | null>;
+  names: Lookup<string>;
+  parents: Lookup<string | null>;
 }
 
 export interface MatrixOptions {
