@@ -43,6 +43,16 @@ export class SnapshotSyntaxError extends Error {
   override readonly name = 'SnapshotSyntaxError';
 }
 
+/** The bytes of JSON's structure that the scanners look for. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACKET = 0x5d;
+
 export const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** The first line of a JSON.parse message, which is all that says what went wrong. */

@@ -1,6 +1,8 @@
 import { RECORD_LISTS } from '../model/snapshot-intake.ts';
 import { SnapshotFormatError } from '../model/snapshot.ts';
-import { ByteWindow, isSpace, parseMessage, SnapshotSyntaxError } from './bytes.ts';
+import {
+  BACKSLASH, ByteWindow, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, parseMessage, QUOTE, SnapshotSyntaxError,
+} from './bytes.ts';
 
 /** What the scanner finds in a snapshot document, in the order of the file. */
 export interface JsonDocumentHandler {
@@ -33,14 +35,6 @@ export interface RecordReader {
 const MAX_HEADER_VALUE = 1 << 20;
 const BATCH_BYTES = 1 << 20;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 const enum State { Start, KeyOrEnd, NextKey, Key, Colon, Value, List, Skip, AfterValue, Done }
 

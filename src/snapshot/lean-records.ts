@@ -1,6 +1,7 @@
 import { isIsoDate } from '../model/snapshot-check.ts';
 import { MAX_AMOUNT, MAX_QUANTITY, type LineItem, type OpportunityStatus } from '../model/snapshot.ts';
 import type { ContactRow, OpportunityRow } from '../model/snapshot-intake.ts';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './bytes.ts';
 
 /**
  * Contacts and opportunities (with their line items) read straight from the file's bytes into
@@ -15,14 +16,6 @@ import type { ContactRow, OpportunityRow } from '../model/snapshot-intake.ts';
  * which gets the usual verdict and message. A test holds it to that on mutated records.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
