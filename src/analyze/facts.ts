@@ -143,6 +143,7 @@ export function cellArrays(n: number, O: number, prefaultFrom = PREFAULT_CELLS):
   if (shared) {
     try {
       const worker = new Worker(PREFAULT_CODE, { eval: true, workerData: buffers });
+      // The thread only touches pages: should it fail, they are touched here as they are filled.
       worker.on('error', () => undefined);
       worker.unref();
     } catch {

@@ -171,11 +171,9 @@ export class AnalysisInputBuilder implements SnapshotSink, RowSink {
     this.lineStart.push(0);
   }
 
-  /** The last account, owner and product looked up: records of one account follow each other, and their ids often come as the same string. */
+  /** The last account looked up: records of one account follow each other, and their ids often come as the same string. */
   private lastAccountId = '';
   private lastAccountRef = -1;
-  private lastOwnerId = '';
-  private lastOwnerRef = -1;
   /** Owner id -> its ref: a few thousand owners take turns across millions of opportunities. */
   private readonly ownerRefOf = new Map<string, number>();
   /** Product id -> its ref times two, plus one when a product of that id has been seen (cleared when a product comes). */
@@ -191,14 +189,11 @@ export class AnalysisInputBuilder implements SnapshotSink, RowSink {
   }
 
   private ownerRef(id: string): number {
-    if (id === this.lastOwnerId && this.lastOwnerRef !== -1) return this.lastOwnerRef;
     let ref = this.ownerRefOf.get(id);
     if (ref === undefined) {
       ref = this.owners.add(id);
       this.ownerRefOf.set(id, ref);
     }
-    this.lastOwnerId = id;
-    this.lastOwnerRef = ref;
     return ref;
   }
 

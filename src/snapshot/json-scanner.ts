@@ -35,7 +35,6 @@ export interface RecordReader {
 const MAX_HEADER_VALUE = 1 << 20;
 const BATCH_BYTES = 1 << 20;
 
-
 const enum State { Start, KeyOrEnd, NextKey, Key, Colon, Value, List, Skip, AfterValue, Done }
 
 const SNAPSHOT_LISTS: ReadonlySet<string> = new Set(Object.keys(RECORD_LISTS));
@@ -216,45 +215,24 @@ export class JsonSnapshotScanner {
     }
   }
 
-  /** Scans a record list from `pos`; true when its closing bracket was reached. */
+  /** Scans a record list from `pos`, cutting it into runs; true when its closing bracket was reached. */
   private scanList(b: Uint8Array): boolean {
-    const len = b.length;
-    let i = this.pos;
-    let depth = this.depth;
-    while (i < len) {
-      const c = b[i] as number;
-      if (c === QUOTE) {
-        const end = this.stringEnd(b, i);
-        if (end === -1) break;
-        i = end + 1;
-        continue;
+    for (;;) {
+      const at = this.elementEnd(b);
+      if (at === -1) return false;
+      this.depth = 0;
+      this.pos = at + 1;
+      if (b[at] === CLOSE_BRACKET) {
+        this.parseRun(at);
+        return true;
       }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (depth === 0) {
-          if (c === CLOSE_BRACE) {
-            this.pos = i;
-            throw this.error(`unexpected "}" in the "${this.list}" list`);
-          }
-          this.parseRun(i);
-          this.pos = i + 1;
-          this.depth = 0;
-          return true;
-        }
-        depth--;
-      } else if (c === COMMA && depth === 0) {
-        this.cuts.push(i);
-        if (i - this.mark >= BATCH_BYTES) {
-          this.parseRun(i);
-          this.mark = i;
-          this.cuts = [];
-        }
+      this.cuts.push(at);
+      if (at - this.mark >= BATCH_BYTES) {
+        this.parseRun(at);
+        this.mark = at;
+        this.cuts = [];
       }
-      i++;
     }
-    this.pos = i;
-    this.depth = depth;
-    return false;
   }
 
   /**
@@ -293,7 +271,7 @@ export class JsonSnapshotScanner {
     const len = b.length;
     for (;;) {
       if (this.slot) {
-        const at = this.scanSlot(b);
+        const at = this.elementEnd(b);
         if (at === -1) return false;
         const from = this.mark + 1;
         let value: unknown;
@@ -337,8 +315,11 @@ export class JsonSnapshotScanner {
     }
   }
 
-  /** Scans the current record from `pos` to the "," or "]" after it: its position, or -1 when not all here yet. */
-  private scanSlot(b: Uint8Array): number {
+  /**
+   * Scans the current list element from `pos` (at nesting `depth`) to the "," or "]" after it:
+   * its position, or -1 when not all here yet (`pos` and `depth` then say where to go on).
+   */
+  private elementEnd(b: Uint8Array): number {
     const len = b.length;
     let i = this.pos;
     let depth = this.depth;

@@ -521,10 +521,10 @@ export class LeanRecordReader {
   /** The value of a key the record does not use: checked for its syntax and passed over. */
   private unknownValue(): boolean {
     if (this.strIs(K.proto)) return false;
-    return this.skip(0);
+    return this.skipValue(0);
   }
 
-  private skip(depth: number): boolean {
+  private skipValue(depth: number): boolean {
     if (depth > MAX_DEPTH || this.p >= this.limit) return false;
     const c = this.b[this.p] as number;
     if (c === QUOTE) return this.str();
@@ -539,7 +539,7 @@ export class LeanRecordReader {
       }
       for (;;) {
         if (object && !this.key()) return false;
-        if (!this.skip(depth + 1)) return false;
+        if (!this.skipValue(depth + 1)) return false;
         const next = this.after();
         if (next === closing) return true;
         if (next !== COMMA) return false;

@@ -2,12 +2,12 @@ import type { CellState, FamilyInsight } from '../../model/insights.ts';
 import type { FamilyMatrix } from '../../model/matrix.ts';
 import { money, truncate, type Painter, type Style } from './format.ts';
 
-/** Names and parents of the snapshot's accounts, for entity rows in tree order. */
 /** A lookup by account id (a Map is one). */
 export interface Lookup<T> {
   get(id: string): T | undefined;
 }
 
+/** Names and parents of the snapshot's accounts, for entity rows in tree order. */
 export interface ReportContext {
   names: Lookup<string>;
   parents: Lookup<string | null>;
