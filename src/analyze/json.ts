@@ -128,7 +128,8 @@ export class JsonBytes {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
-  private ensure(n: number): void {
+  /** Room for `n` more bytes at `pos`. */
+  ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(bigger, 0, 0, this.pos);
@@ -253,19 +254,158 @@ export function matrixBytes(out: JsonBytes, m: FamilyMatrix): void {
   out.text(`],"suggestions":${JSON.stringify(m.suggestionList())}}`);
 }
 
-/** One family (or any value holding matrices), as valueJson gives it. */
-function valueBytes(out: JsonBytes, value: unknown, pretty: boolean, depth: number): void {
-  const hasMatrix = typeof value === 'object' && value !== null && 'matrix' in value && value.matrix instanceof FamilyMatrix;
-  if (!hasMatrix || pretty) {
-    out.text(valueJson(value, pretty, depth));
-    return;
+const LONG_TEXT = 24;
+const LONG_TEXTS = 4096;
+const MAX_DEPTH = 64;
+const LITERAL = { true: Buffer.from('true'), false: Buffer.from('false'), null: Buffer.from('null') };
+
+/**
+ * Values written as compact JSON straight into bytes, exactly the UTF-8 of `JSON.stringify`:
+ * a million account results stringified one by one made a string each (two bytes per
+ * character once a reason holds a ★), which was then encoded again, and the reasons, risks
+ * and parent names a family's entities share were escaped and encoded once per entity. Here
+ * keys are encoded once, strings of plain ASCII are copied in a loop, longer strings keep
+ * their encoded bytes (a bounded table, so a family's shared texts are encoded once), and a
+ * FamilyMatrix is written by matrixBytes. What is not a plain object, array or primitive
+ * (a Date, a class with toJSON) goes through JSON.stringify itself.
+ */
+export class CompactJsonWriter {
+  private readonly keys = new Map<string, Buffer>();
+  private readonly texts = new Map<string, Buffer>();
+
+  constructor(private readonly out: JsonBytes) {}
+
+  private bytes(b: Buffer): void {
+    const out = this.out;
+    out.ensure(b.length);
+    b.copy(out.buf, out.pos);
+    out.pos += b.length;
   }
-  const matrix = (value as { matrix: FamilyMatrix }).matrix;
-  const text = JSON.stringify({ ...value, matrix: MATRIX_TOKEN });
-  const at = text.indexOf(QUOTED_TOKEN);
-  out.text(text.slice(0, at));
-  matrixBytes(out, matrix);
-  out.text(text.slice(at + QUOTED_TOKEN.length));
+
+  private string(s: string): void {
+    const out = this.out;
+    const n = s.length;
+    if (n > LONG_TEXT) {
+      let b = this.texts.get(s);
+      if (b === undefined) {
+        b = Buffer.from(JSON.stringify(s), 'utf8');
+        if (this.texts.size >= LONG_TEXTS) this.texts.clear();
+        this.texts.set(s, b);
+      }
+      this.bytes(b);
+      return;
+    }
+    out.ensure(n + 2);
+    const buf = out.buf;
+    let p = out.pos;
+    buf[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === QUOTE || c === BACKSLASH || c >= 0x80) {
+        // Escapes and characters beyond ASCII: JSON.stringify's own text, encoded.
+        out.text(JSON.stringify(s));
+        return;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = QUOTE;
+    out.pos = p;
+  }
+
+  private key(k: string): void {
+    let b = this.keys.get(k);
+    if (b === undefined) {
+      b = Buffer.from(`${JSON.stringify(k)}:`, 'utf8');
+      this.keys.set(k, b);
+    }
+    this.bytes(b);
+  }
+
+  /** Writes `v` as JSON.stringify(v) would; false for what it leaves out (undefined, a function, a symbol). */
+  value(v: unknown, depth = 0): boolean {
+    switch (typeof v) {
+      case 'string':
+        this.string(v);
+        return true;
+      case 'number':
+        if (Number.isFinite(v)) {
+          if (v === 0) this.out.byte(0x30);
+          else this.out.text(String(v));
+        } else this.bytes(LITERAL.null);
+        return true;
+      case 'boolean':
+        this.bytes(v ? LITERAL.true : LITERAL.false);
+        return true;
+      case 'object':
+        if (v === null) {
+          this.bytes(LITERAL.null);
+          return true;
+        }
+        if (depth > MAX_DEPTH) {
+          // Deeper than any result: JSON.stringify writes the rest (and throws its own error for a cycle).
+          this.out.text(JSON.stringify(v) ?? 'null');
+          return true;
+        }
+        if (v instanceof FamilyMatrix) {
+          matrixBytes(this.out, v);
+          return true;
+        }
+        if (Array.isArray(v)) {
+          this.array(v, depth);
+          return true;
+        }
+        if (!isPlainObject(v)) {
+          const text = JSON.stringify(v);
+          if (text === undefined) return false;
+          this.out.text(text);
+          return true;
+        }
+        this.object(v as Record<string, unknown>, depth);
+        return true;
+      case 'bigint':
+        JSON.stringify(v); // throws, as it would inside the document
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private array(v: readonly unknown[], depth: number): void {
+    const out = this.out;
+    out.byte(OPEN);
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.byte(COMMA);
+      if (!this.value(v[i], depth + 1)) this.bytes(LITERAL.null);
+    }
+    out.byte(CLOSE);
+  }
+
+  private object(v: Record<string, unknown>, depth: number): void {
+    const out = this.out;
+    out.byte(OPEN_BRACE);
+    let first = true;
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const x = v[k];
+      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+      if (!first) out.byte(COMMA);
+      first = false;
+      this.key(k);
+      this.value(x, depth + 1);
+    }
+    out.byte(CLOSE_BRACE);
+  }
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const BACKSLASH = 0x5c;
+
+/** An object JSON.stringify writes key by key: a plain prototype and no toJSON. */
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /**
@@ -276,6 +416,11 @@ function valueBytes(out: JsonBytes, value: unknown, pretty: boolean, depth: numb
 export function* analysisJsonBytes(result: AnalysisResult, options: JsonOptions = {}): Generator<Buffer> {
   const pretty = options.pretty === true;
   const out = new JsonBytes();
+  const compact = pretty ? null : new CompactJsonWriter(out);
+  const write = (v: unknown, depth: number) => {
+    if (compact === null) out.text(valueJson(v, true, depth));
+    else if (!compact.value(v)) out.text('null');
+  };
   out.text(pretty ? '{\n' : '{');
   // A key the result does not have (`currencies` of a one-currency snapshot) is left out, so
   // such a result keeps its exact text.
@@ -291,13 +436,13 @@ export function* analysisJsonBytes(result: AnalysisResult, options: JsonOptions 
       for (let i = 0; i < value.length; i++) {
         if (pretty) out.text('    ');
         else if (i > 0) out.byte(COMMA);
-        valueBytes(out, value[i], pretty, 2);
+        write(value[i], 2);
         if (pretty) out.text(i < value.length - 1 ? ',\n' : '\n');
         if (out.pos >= CHUNK) yield out.take();
       }
       out.text(pretty ? '  ]' : ']');
     } else {
-      out.text(valueJson(value, pretty, 1));
+      write(value, 1);
     }
     if (pretty) out.text(last ? '\n' : ',\n');
   }
