@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { CellState } from '../model/insights.ts';
 import { compareStrings } from './format.ts';
 import { type AnalysisWindows, inRange } from './dates.ts';
@@ -110,49 +108,6 @@ function familyOrder(byId: Int32Array, accountRef: Int32Array, accountOf: Int32A
   return order;
 }
 
-/** From this many cells (40 offerings for 200,000 accounts) the cell arrays' pages are touched first by a second thread. */
-const PREFAULT_CELLS = 8_000_000;
-
-/** Touches one word of each page of the shared buffers it is given (an atomic add of 0 changes nothing). */
-const PREFAULT_CODE = `const { workerData } = require('node:worker_threads');
-for (const sab of workerData) { const v = new Int32Array(sab, 0, Math.floor(sab.byteLength / 4)); for (let i = 0; i < v.length; i += 1024) Atomics.add(v, i, 0); }`;
-
-/**
- * Zeroed arrays for the cells. At a million accounts they are 1.2 GB, and the system's first
- * touch of each page cost about 0.8 s per 320 MB here, on the thread that fills them; for a
- * large portfolio they are made in shared memory and a short-lived thread touches their pages
- * ahead of the filling, on the other core. The values are the same either way.
- */
-export function cellArrays(n: number, O: number, prefaultFrom = PREFAULT_CELLS): Omit<CellFacts, 'offerings'> {
-  const cells = n * O;
-  const shared = cells >= prefaultFrom && availableParallelism() > 1;
-  const buffers: SharedArrayBuffer[] = [];
-  const make = <T>(bytes: number, view: (b: ArrayBuffer | SharedArrayBuffer) => T): T => {
-    if (!shared) return view(new ArrayBuffer(cells * bytes));
-    const b = new SharedArrayBuffer(cells * bytes);
-    buffers.push(b);
-    return view(b);
-  };
-  const arrays = {
-    flags: make(1, (b) => new Uint8Array(b)),
-    revenue: make(8, (b) => new Float64Array(b)),
-    lifetime: make(8, (b) => new Float64Array(b)),
-    openAmount: make(8, (b) => new Float64Array(b)),
-    lastWon: make(4, (b) => new Int32Array(b)),
-  };
-  if (shared) {
-    try {
-      const worker = new Worker(PREFAULT_CODE, { eval: true, workerData: buffers });
-      // The thread only touches pages: should it fail, they are touched here as they are filled.
-      worker.on('error', () => undefined);
-      worker.unref();
-    } catch {
-      // Without the thread the pages are touched here, as for a small portfolio.
-    }
-  }
-  return arrays;
-}
-
 /**
  * `rowOf[account]` is the account's row in the cell arrays: families' entities lie in
  * consecutive rows, so a family's matrix is a view of them. `offeringOf[productRef]` is -1 for
@@ -169,7 +124,14 @@ export function collectFacts(
   windows: AnalysisWindows,
 ): Facts {
   const n = familyOf.length;
-  const cells: CellFacts = { offerings: O, ...cellArrays(n, O) };
+  const cells: CellFacts = {
+    offerings: O,
+    flags: new Uint8Array(n * O),
+    revenue: new Float64Array(n * O),
+    lifetime: new Float64Array(n * O),
+    openAmount: new Float64Array(n * O),
+    lastWon: new Int32Array(n * O),
+  };
   const fam: FamilyFacts = {
     revenue: new Float64Array(familyCount),
     prior: new Float64Array(familyCount),
