@@ -3,6 +3,7 @@ import type { CliCommand } from './command.ts';
 import { COMMAND_CATALOG } from './commands/catalog.ts';
 import { mainUsage, runCli } from './run.ts';
 import { packageVersion } from './version.ts';
+import { ANALYZE_SEMI_SPACE_MB, runAgainWith, semiSpaceUnset } from './young-generation.ts';
 
 /**
  * `--log-format text|json`, anywhere on the line and for every command, is taken out before
@@ -50,6 +51,8 @@ if (first === '--version' || first === '-v') {
   process.stdout.write(`kamflow ${packageVersion()}\n`);
 } else if (first === '--help' || first === '-h' || (first === 'help' && argv.length === 1)) {
   process.stdout.write(mainUsage(COMMAND_CATALOG));
+} else if (first === 'analyze' && !argv.includes('--help') && !argv.includes('-h') && semiSpaceUnset(process.execArgv, process.env['NODE_OPTIONS'])) {
+  await runAgainWith([`--max-semi-space-size=${ANALYZE_SEMI_SPACE_MB}`]);
 } else if (first !== undefined && Object.hasOwn(LIGHT, first)) {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const command = await (LIGHT[first] as () => Promise<CliCommand>)();

@@ -1,11 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE_FIXTURE_OPTIONS, SAMPLE_FIXTURE_PATH } from '../../fixtures/sample-org.ts';
+import { ANALYZE_SEMI_SPACE_MB, semiSpaceUnset } from '../../../src/cli/young-generation.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/kamflow.js', import.meta.url));
@@ -51,5 +54,64 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
     const failure: unknown = await run(process.execPath, [BIN, 'frobnicate']).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect(String((failure as { stderr?: unknown }).stderr)).toMatch(/unknown command "frobnicate"/);
+  });
+
+  describe('analyze in a child process with a larger young generation', () => {
+    /** The child processes of `pid`, from /proc (Linux). */
+    async function childOf(pid: number): Promise<{ pid: number; args: string[] }> {
+      for (let i = 0; i < 200; i++) {
+        const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+        if (children !== '') {
+          const child = Number(children.split(' ')[0]);
+          return { pid: child, args: readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0') };
+        }
+        await sleep(25);
+      }
+      throw new Error(`no child of ${pid}`);
+    }
+    const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      p.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    /** An analyze reading a named pipe, which waits for the test to write the snapshot. */
+    function analyzeFromPipe(name: string): { parent: ChildProcess; pipe: string; out: string } {
+      const pipe = join(dir, `${name}.fifo`);
+      execFileSync('mkfifo', [pipe]);
+      const out = join(dir, `${name}.json`);
+      const parent = spawn(process.execPath, [BIN, 'analyze', '--snapshot', pipe, '--as-of', SAMPLE_FIXTURE_OPTIONS.asOf, '--json', out], {
+        env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return { parent, pipe, out };
+    }
+
+    it('knows when the size is already set, on the command line or in NODE_OPTIONS', () => {
+      expect(semiSpaceUnset([], undefined)).toBe(true);
+      expect(semiSpaceUnset(['--enable-source-maps'], '--max-old-space-size=8192')).toBe(true);
+      expect(semiSpaceUnset(['--max-semi-space-size=32'], undefined)).toBe(false);
+      expect(semiSpaceUnset([], '--inspect --max_semi_space_size=8')).toBe(false);
+    });
+
+    it.runIf(process.platform === 'linux')('runs with the flag, and ends with the exit code of the child', async () => {
+      const { parent, pipe, out } = analyzeFromPipe('exit-code');
+      const child = await childOf(parent.pid as number);
+      expect(child.args).toContain(`--max-semi-space-size=${ANALYZE_SEMI_SPACE_MB}`);
+      expect(child.args).toContain('analyze');
+      await writeFile(pipe, readFileSync(SAMPLE_FIXTURE_PATH));
+      expect(await exited(parent)).toEqual({ code: 0, signal: null });
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ asOf: SAMPLE_FIXTURE_OPTIONS.asOf });
+
+      const bad = analyzeFromPipe('bad-snapshot');
+      await childOf(bad.parent.pid as number);
+      await writeFile(bad.pipe, '{"version":1,');
+      expect(await exited(bad.parent)).toEqual({ code: 1, signal: null });
+    });
+
+    it.runIf(process.platform === 'linux')('passes a signal sent to it alone on to the child, and ends by it', async () => {
+      const { parent } = analyzeFromPipe('signal');
+      const child = await childOf(parent.pid as number);
+      parent.kill('SIGTERM');
+      expect(await exited(parent)).toEqual({ code: null, signal: 'SIGTERM' });
+      await sleep(100);
+      expect(existsSync(`/proc/${child.pid}`)).toBe(false);
+    });
   });
 });
