@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ export interface Measured {
 
 /**
  * Runs `node ARGS` as its own process and returns what it used, from the process itself (CPU
- * of all its threads, peak RSS) and from outside (wall time from spawn to exit).
+ * of all its threads, peak RSS) and from outside (wall time from spawn to exit). When it runs
+ * itself again in a child process (`kamflow analyze`), CPU is the sum of both and peak RSS the
+ * sum of their peaks (an upper bound: the first one waits, at about 40 MB).
  */
 export function measureNode(args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const dir = mkdtempSync(join(tmpdir(), 'kamflow-measure-'));
@@ -28,8 +30,16 @@ export function measureNode(args: string[], env: NodeJS.ProcessEnv = {}): Measur
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${String(r.status)}: ${r.stderr.toString().slice(0, 2000)}`);
-    const u = JSON.parse(readFileSync(out, 'utf8')) as { cpuSeconds: number; maxRssBytes: number };
-    return { cpuSeconds: u.cpuSeconds, maxRssBytes: u.maxRssBytes, wallSeconds };
+    const files = readdirSync(dir).filter((f) => f.startsWith('rusage.json.'));
+    if (files.length === 0) throw new Error(`node ${args.join(' ')} wrote no resource usage`);
+    let cpuSeconds = 0;
+    let maxRssBytes = 0;
+    for (const f of files) {
+      const u = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { cpuSeconds: number; maxRssBytes: number };
+      cpuSeconds += u.cpuSeconds;
+      maxRssBytes += u.maxRssBytes;
+    }
+    return { cpuSeconds, maxRssBytes, wallSeconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

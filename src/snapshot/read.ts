@@ -199,16 +199,28 @@ export async function readSnapshotFile(path: string, sink: SnapshotSink, options
   try {
     const totalBytes = (await file.stat()).size;
     const size = options.chunkBytes ?? CHUNK;
-    const chunk = Buffer.allocUnsafe(size);
+    // Two buffers take turns: the next piece is read while this one is scanned (the scanners
+    // copy what they keep of a piece, so it may be overwritten once fed).
+    const chunks = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)] as const;
+    const readInto = (chunk: Buffer) => {
+      const read = file.read(chunk, 0, size, null);
+      // Awaited below; a piece read ahead of a failure elsewhere is not an unhandled rejection.
+      read.catch(() => undefined);
+      return read;
+    };
     const intake = new SnapshotIntake(sink);
     let format: SnapshotFileFormat | null = null;
     let doc: JsonDocument | NdjsonDocument | null = null;
     let scanner: JsonSnapshotScanner | NdjsonScanner | null = null;
     let bytes = 0;
+    let turn = 0;
+    let next = readInto(chunks[0]);
     for (;;) {
-      const { bytesRead } = await file.read(chunk, 0, size, null);
+      const { bytesRead, buffer } = await next;
       if (bytesRead === 0) break;
-      const piece = chunk.subarray(0, bytesRead);
+      turn ^= 1;
+      next = readInto(turn === 0 ? chunks[0] : chunks[1]);
+      const piece = buffer.subarray(0, bytesRead);
       if (scanner === null) {
         format = sniffFormat(piece);
         doc = format === 'json' ? new JsonDocument(intake, options.rows !== false) : new NdjsonDocument(intake);
