@@ -3,7 +3,7 @@ import type { CliCommand } from './command.ts';
 import { COMMAND_CATALOG } from './commands/catalog.ts';
 import { mainUsage, runCli } from './run.ts';
 import { packageVersion } from './version.ts';
-import { ANALYZE_SEMI_SPACE_MB, runAgainWith, semiSpaceUnset } from './young-generation.ts';
+import { ANALYZE_SEMI_SPACE_MB, largeSnapshot, runAgainWith, semiSpaceUnset, snapshotArgument } from './young-generation.ts';
 
 /**
  * `--log-format text|json`, anywhere on the line and for every command, is taken out before
@@ -51,7 +51,10 @@ if (first === '--version' || first === '-v') {
   process.stdout.write(`kamflow ${packageVersion()}\n`);
 } else if (first === '--help' || first === '-h' || (first === 'help' && argv.length === 1)) {
   process.stdout.write(mainUsage(COMMAND_CATALOG));
-} else if (first === 'analyze' && !argv.includes('--help') && !argv.includes('-h') && semiSpaceUnset(process.execArgv, process.env['NODE_OPTIONS'])) {
+} else if (
+  first === 'analyze' && !argv.includes('--help') && !argv.includes('-h')
+  && semiSpaceUnset(process.execArgv, process.env['NODE_OPTIONS']) && largeSnapshot(snapshotArgument(argv))
+) {
   await runAgainWith([`--max-semi-space-size=${ANALYZE_SEMI_SPACE_MB}`]);
 } else if (first !== undefined && Object.hasOwn(LIGHT, first)) {
   if (existsSync('.env')) process.loadEnvFile('.env');

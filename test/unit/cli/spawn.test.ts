@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE_FIXTURE_OPTIONS, SAMPLE_FIXTURE_PATH } from '../../fixtures/sample-org.ts';
-import { ANALYZE_SEMI_SPACE_MB, semiSpaceUnset } from '../../../src/cli/young-generation.ts';
+import { ANALYZE_SEMI_SPACE_MB, LARGE_SNAPSHOT_BYTES, largeSnapshot, semiSpaceUnset, snapshotArgument } from '../../../src/cli/young-generation.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/kamflow.js', import.meta.url));
@@ -56,7 +56,7 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
     expect(String((failure as { stderr?: unknown }).stderr)).toMatch(/unknown command "frobnicate"/);
   });
 
-  describe('analyze in a child process with a larger young generation', () => {
+  describe('analyze of a large snapshot in a child process with a larger young generation', () => {
     /** The child processes of `pid`, from /proc (Linux). */
     async function childOf(pid: number): Promise<{ pid: number; args: string[] }> {
       for (let i = 0; i < 200; i++) {
@@ -72,7 +72,7 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
     const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       p.on('exit', (code, signal) => resolve({ code, signal }));
     });
-    /** An analyze reading a named pipe, which waits for the test to write the snapshot. */
+    /** An analyze reading a named pipe (its size unknown: taken as large), which waits for the test to write the snapshot. */
     function analyzeFromPipe(name: string): { parent: ChildProcess; pipe: string; out: string } {
       const pipe = join(dir, `${name}.fifo`);
       execFileSync('mkfifo', [pipe]);
@@ -88,6 +88,40 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
       expect(semiSpaceUnset(['--enable-source-maps'], '--max-old-space-size=8192')).toBe(true);
       expect(semiSpaceUnset(['--max-semi-space-size=32'], undefined)).toBe(false);
       expect(semiSpaceUnset([], '--inspect --max_semi_space_size=8')).toBe(false);
+    });
+
+    it('takes it for a snapshot of a gigabyte or more, or a pipe; not for a small file or one it cannot read', () => {
+      expect(snapshotArgument(['analyze', '--as-of', '2026-06-30', '--snapshot', 'a.json'])).toBe('a.json');
+      expect(snapshotArgument(['analyze', '--snapshot=b.json'])).toBe('b.json');
+      expect(snapshotArgument(['analyze'])).toBeUndefined();
+      const big = join(dir, 'big.json');
+      writeFileSync(big, '');
+      execFileSync('truncate', ['-s', String(LARGE_SNAPSHOT_BYTES), big]);
+      expect(largeSnapshot(big)).toBe(true);
+      expect(largeSnapshot(fileURLToPath(SAMPLE_FIXTURE_PATH))).toBe(false);
+      expect(largeSnapshot(join(dir, 'missing.json'))).toBe(false);
+      expect(largeSnapshot(undefined)).toBe(false);
+    });
+
+    it('starts no second process for a small file', async () => {
+      const parent = spawn(process.execPath, [BIN, 'analyze', '--snapshot', fileURLToPath(SAMPLE_FIXTURE_PATH), '--as-of', SAMPLE_FIXTURE_OPTIONS.asOf], {
+        env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      const seen = new Set<string>();
+      const done = exited(parent);
+      let finished = false;
+      void done.then(() => { finished = true; });
+      while (!finished && process.platform === 'linux') {
+        try {
+          const c = readFileSync(`/proc/${parent.pid as number}/task/${parent.pid as number}/children`, 'utf8').trim();
+          if (c !== '') seen.add(c);
+        } catch {
+          break;
+        }
+        await sleep(5);
+      }
+      expect(await done).toEqual({ code: 0, signal: null });
+      expect([...seen]).toEqual([]);
     });
 
     it.runIf(process.platform === 'linux')('runs with the flag, and ends with the exit code of the child', async () => {
