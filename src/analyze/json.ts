@@ -316,6 +316,8 @@ export class CompactJsonWriter {
     let b = this.keys.get(k);
     if (b === undefined) {
       b = Buffer.from(`${JSON.stringify(k)}:`, 'utf8');
+      // Bounded like the texts: an object with a key per record would otherwise keep them all.
+      if (this.keys.size >= LONG_TEXTS) this.keys.clear();
       this.keys.set(k, b);
     }
     this.bytes(b);

@@ -77,6 +77,13 @@ describe('compact JSON written as bytes', () => {
     expect(written(values).bytes).toBe(expected(values));
   });
 
+  it('writes objects with more distinct keys than its key table holds', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 10_000; i++) wide[`key-${i}`] = i;
+    const values = [wide, wide, { 'key-1': 'again' }];
+    expect(written(values).bytes).toBe(expected(values));
+  });
+
   it('keeps key order, integer-like keys first, as JSON.stringify does; objects without a prototype too', () => {
     const bare = Object.create(null) as Record<string, unknown>;
     bare['b'] = 1;
