@@ -20,7 +20,8 @@ export function progressFor(io: CliIo, quiet = false): Progress {
   if (quiet || ci || io.stderr.isTTY !== true) return SILENT;
   const stderr = io.stderr;
   let shown = false;
-  let last = 0;
+  // The first update always shows (the clock starts with the process, so 0 could still be within 150 ms).
+  let last = Number.NEGATIVE_INFINITY;
   let stageStart = performance.now();
   let current = '';
   const write = (text: string) => {
@@ -44,7 +45,7 @@ export function progressFor(io: CliIo, quiet = false): Progress {
       write(`kamflow: ${stage} (${seconds} s)\n`);
       shown = false;
       current = '';
-      last = 0;
+      last = Number.NEGATIVE_INFINITY;
     },
     clear() {
       if (shown) stderr.write('\r\u001b[2K');
