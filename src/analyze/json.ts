@@ -77,15 +77,6 @@ function matrixRows(m: FamilyMatrix): Record<'states' | 'revenue' | 'lifetimeRev
   return rows;
 }
 
-/** Exactly `JSON.stringify(m)`, without building the rows as arrays first. */
-export function matrixJson(m: FamilyMatrix): string {
-  const r = matrixRows(m);
-  return `{"entities":${JSON.stringify(m.entities)},"offerings":${JSON.stringify(m.offerings)}`
-    + `,"states":[${r.states.join(',')}],"revenue":[${r.revenue.join(',')}]`
-    + `,"lifetimeRevenue":[${r.lifetimeRevenue.join(',')}],"openAmount":[${r.openAmount.join(',')}]`
-    + `,"lastWonDate":[${r.lastWonDate.join(',')}],"suggestions":${JSON.stringify(m.suggestionList())}}`;
-}
-
 /** The matrix pretty-printed at `indent` (the indentation of the line holding its key). */
 export function matrixPrettyJson(m: FamilyMatrix, indent: string): string {
   const r = matrixRows(m);
@@ -98,19 +89,17 @@ export function matrixPrettyJson(m: FamilyMatrix, indent: string): string {
     + `\n${inner}"lastWonDate": ${block(r.lastWonDate)},\n${inner}"suggestions": ${pretty(m.suggestionList())}\n${indent}}`;
 }
 
-/** One family (or any value holding matrices) as JSON; `depth` is its nesting level when pretty. */
-function valueJson(value: unknown, pretty: boolean, depth: number): string {
+/** One family (or any value holding matrices) pretty-printed; `depth` is its nesting level. */
+function prettyJson(value: unknown, depth: number): string {
   const prefix = '  '.repeat(depth);
   const hasMatrix = typeof value === 'object' && value !== null && 'matrix' in value && value.matrix instanceof FamilyMatrix;
   if (!hasMatrix) {
-    const text = pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
-    return (pretty && depth > 0 ? (text ?? 'null').replace(/\n/g, `\n${prefix}`) : text) ?? 'null';
+    const text = JSON.stringify(value, null, 2) ?? 'null';
+    return depth > 0 ? text.replace(/\n/g, `\n${prefix}`) : text;
   }
   const matrix = (value as { matrix: FamilyMatrix }).matrix;
   // The key keeps its place in the copy; toJSON would build every row as arrays first.
-  const stand = { ...value, matrix: MATRIX_TOKEN };
-  if (!pretty) return JSON.stringify(stand).replace(QUOTED_TOKEN, () => matrixJson(matrix));
-  const text = JSON.stringify(stand, null, 2).replace(/\n/g, `\n${prefix}`);
+  const text = JSON.stringify({ ...value, matrix: MATRIX_TOKEN }, null, 2).replace(/\n/g, `\n${prefix}`);
   return text.replace(QUOTED_TOKEN, () => matrixPrettyJson(matrix, `${prefix}  `));
 }
 
@@ -181,7 +170,10 @@ export class JsonBytes {
 const COMMA = 0x2c;
 const OPEN = 0x5b;
 const CLOSE = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const STATE_CODES = Array.from(STATE_CHARS, (ch) => ch.charCodeAt(0));
 const DOT = 0x2e;
 
@@ -224,7 +216,7 @@ function dateRowBytes(out: JsonBytes, m: FamilyMatrix, from: number, to: number)
   out.byte(CLOSE);
 }
 
-/** Exactly the bytes of `matrixJson(m)`. */
+/** Exactly the UTF-8 of `JSON.stringify(m)` (its toJSON), without building the rows as arrays first. */
 export function matrixBytes(out: JsonBytes, m: FamilyMatrix): void {
   const O = m.offerings.length;
   const E = m.entities.length;
@@ -330,10 +322,8 @@ export class CompactJsonWriter {
         this.string(v);
         return true;
       case 'number':
-        if (Number.isFinite(v)) {
-          if (v === 0) this.out.byte(0x30);
-          else this.out.text(String(v));
-        } else this.bytes(LITERAL.null);
+        if (v === 0) this.out.byte(0x30);
+        else this.out.text(num(v));
         return true;
       case 'boolean':
         this.bytes(v ? LITERAL.true : LITERAL.false);
@@ -400,10 +390,6 @@ export class CompactJsonWriter {
   }
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const BACKSLASH = 0x5c;
-
 /** An object JSON.stringify writes key by key: a plain prototype and no toJSON. */
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -420,7 +406,7 @@ export function* analysisJsonBytes(result: AnalysisResult, options: JsonOptions 
   const out = new JsonBytes();
   const compact = pretty ? null : new CompactJsonWriter(out);
   const write = (v: unknown, depth: number) => {
-    if (compact === null) out.text(valueJson(v, true, depth));
+    if (compact === null) out.text(prettyJson(v, depth));
     else if (!compact.value(v)) out.text('null');
   };
   out.text(pretty ? '{\n' : '{');

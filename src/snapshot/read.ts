@@ -213,13 +213,11 @@ export async function readSnapshotFile(path: string, sink: SnapshotSink, options
     let doc: JsonDocument | NdjsonDocument | null = null;
     let scanner: JsonSnapshotScanner | NdjsonScanner | null = null;
     let bytes = 0;
-    let turn = 0;
     let next = readInto(chunks[0]);
     for (;;) {
       const { bytesRead, buffer } = await next;
       if (bytesRead === 0) break;
-      turn ^= 1;
-      next = readInto(turn === 0 ? chunks[0] : chunks[1]);
+      next = readInto(buffer === chunks[0] ? chunks[1] : chunks[0]);
       const piece = buffer.subarray(0, bytesRead);
       if (scanner === null) {
         format = sniffFormat(piece);

@@ -124,7 +124,7 @@ describe('window edges in revenue', () => {
 
 describe('the matrix in columns', () => {
   it('writes the documented JSON (rows per entity) exactly as JSON.stringify of the matrix does', async () => {
-    const { matrixJson } = await import('../../../src/analyze/json.ts');
+    const { CompactJsonWriter, JsonBytes } = await import('../../../src/analyze/json.ts');
     const { FamilyMatrix } = await import('../../../src/model/matrix.ts');
     const m = FamilyMatrix.fromCells([
       { entityId: 'E1', offering: 'Cloud', state: 'active', revenue: 1200.5, lifetimeRevenue: 3000, lastWonDate: '2026-01-02', openAmount: 0, suggestion: null },
@@ -140,7 +140,9 @@ describe('the matrix in columns', () => {
       lastWonDate: [['2026-01-02', null], [null, null]],
       suggestions: [{ entity: 'E2', offering: 'Cloud', rule: 'peer', peers: 5, adopters: 3, adoption: 0.6, estimatedValue: 900, reason: '3 of 5 peers buy Cloud; est. 900/yr' }],
     });
-    expect(matrixJson(m)).toBe(JSON.stringify(m));
+    const out = new JsonBytes();
+    new CompactJsonWriter(out).value(m);
+    expect(out.take().toString('utf8')).toBe(JSON.stringify(m));
     expect(m.find('E2', 'Cloud')?.suggestion?.estimatedValue).toBe(900);
     expect(m.find('E1', 'Support')).toMatchObject({ state: 'open', openAmount: 50 });
   });

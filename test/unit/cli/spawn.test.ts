@@ -103,7 +103,7 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
       expect(largeSnapshot(undefined)).toBe(false);
     });
 
-    it('starts no second process for a small file', async () => {
+    it.runIf(process.platform === 'linux')('starts no second process for a small file', async () => {
       const parent = spawn(process.execPath, [BIN, 'analyze', '--snapshot', fileURLToPath(SAMPLE_FIXTURE_PATH), '--as-of', SAMPLE_FIXTURE_OPTIONS.asOf], {
         env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' }, stdio: ['ignore', 'ignore', 'ignore'],
       });
@@ -111,7 +111,7 @@ describe('bin/kamflow.js (the compiled code in dist/, which npm test builds firs
       const done = exited(parent);
       let finished = false;
       void done.then(() => { finished = true; });
-      while (!finished && process.platform === 'linux') {
+      while (!finished) {
         try {
           const c = readFileSync(`/proc/${parent.pid as number}/task/${parent.pid as number}/children`, 'utf8').trim();
           if (c !== '') seen.add(c);
